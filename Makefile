@@ -1,0 +1,38 @@
+# aktflow: the two front-door commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test venv lint format clean bench bench-quick
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test,server]"
+	touch $(BIN)/activate
+
+venv: $(BIN)/activate
+
+## make run: virtual environment, migrate the embedded SQLite database, demo data on first start, serve the UI
+run: venv
+	$(BIN)/aktflow db upgrade
+	$(BIN)/aktflow demo --if-empty
+	$(BIN)/aktflow serve --host $(HOST) --port $(PORT)
+
+## make test: virtual environment and the whole test suite (SQLite, PostgreSQL, browser)
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check aktflow web letters migrations tests
+	$(BIN)/ruff format --check aktflow web letters migrations tests
+
+format: venv
+	$(BIN)/ruff format aktflow web letters migrations tests
+	$(BIN)/ruff check --fix aktflow web letters migrations tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info test-artifacts

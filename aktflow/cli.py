@@ -1,0 +1,323 @@
+"""The ``aktflow`` command.
+
+Exit codes: 0 done; 1 unexpected failure; 2 bad input (the field is named); 3 refused by the workflow;
+4 the user's role may not do this; 5 version conflict. Messages are one line on stderr, never a traceback
+(set AKTFLOW_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from . import states
+from .errors import AktflowError, ValidationError
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"fejl: {message}", err=True)
+    sys.exit(code)
+
+
+class Group(click.Group):
+    """Turns the service's errors into one line on stderr and the documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AktflowError as e:
+            _fail(e.message, e.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except Exception as e:  # noqa: BLE001 - the last line of defence for the user
+            from sqlalchemy.exc import OperationalError, ProgrammingError
+
+            if os.environ.get("AKTFLOW_DEBUG"):
+                traceback.print_exc()
+            if isinstance(e, OperationalError | ProgrammingError) and (
+                "no such table" in str(e) or "does not exist" in str(e)
+            ):
+                _fail("databasen er ikke sat op: kør 'aktflow db upgrade'", 1)
+            if isinstance(e, OperationalError):
+                _fail("databasen svarer ikke (tjek AKTFLOW_DATABASE_URL)", 1)
+            _fail(f"uventet fejl ({type(e).__name__}); kør med AKTFLOW_DEBUG=1 for detaljer", 1)
+
+
+def _db():
+    from .db import Database
+
+    return Database.from_config()
+
+
+def _emit(obj: Any, as_json: bool, text: str | None = None) -> None:
+    if as_json:
+        click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(text if text is not None else json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _case_text(c: dict) -> str:
+    lines = [
+        f"Sag {c['id']}  {c['sagsnummer'] or '(intet sagsnummer endnu)'}  version {c['version']}",
+        f"  Tilstand:   {c['state']} ({c['state_label']})",
+        f"  Anmoder:    {c['requester']}",
+        f"  Emne:       {c['emne']}  {c['subject']}",
+        f"  Grundlag:   {c['basis']}  modtaget {c['received']}",
+        f"  Sagsbeh.:   {c['assignee'] or '(ufordelt)'}",
+    ]
+    if c["flagged"]:
+        lines.append("  Markeret:   " + "; ".join(c["flag_reasons"]))
+    for d in c["deadlines"]:
+        lines.append(f"  Frist:      {d['rule']} {d['due']} {d.get('status', '')}  {d['explanation']}")
+    lines.append("  Mulige handlinger: " + (", ".join(c["allowed_triggers"]) or "ingen"))
+    lines.append("  Hændelser:")
+    for e in c["events"]:
+        lines.append(f"    {e['seq']:>3} {e['at']} {e['actor']:<14} {e['trigger']:<24} {e['from']} -> {e['to']}")
+    return "\n".join(lines)
+
+
+@click.group(cls=Group)
+@click.version_option(package_name="aktflow")
+def cli() -> None:
+    """aktflow: aktindsigt case handling for Danish municipalities."""
+
+
+# --- db -----------------------------------------------------------------------------------------------
+
+
+@cli.group(cls=Group)
+def db() -> None:
+    """The database: migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the database schema (AKTFLOW_DATABASE_URL)."""
+    from .config import Config
+    from .db import upgrade
+
+    upgrade(Config.from_env().database_url, revision)
+    click.echo("databasen er opdateret", err=True)
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Downgrade the schema to REVISION (e.g. 'base')."""
+    from .config import Config
+    from .db import downgrade
+
+    downgrade(Config.from_env().database_url, revision)
+
+
+# --- users --------------------------------------------------------------------------------------------
+
+
+@cli.group(cls=Group)
+def users() -> None:
+    """Users and roles."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", required=True, help="caseworker | legal | manager | admin")
+@click.option("--password", required=True)
+@click.option("--name", default=None, help="Full name shown in letters and the UI")
+@click.option("--json", "as_json", is_flag=True)
+def users_add(username: str, role: str, password: str, name: str | None, as_json: bool) -> None:
+    """Add a user."""
+    from .service import add_user
+
+    u = add_user(_db(), username, role=role, password=password, name=name)
+    _emit({"id": u.id, "username": u.username, "role": u.role, "name": u.name}, as_json,
+          f"bruger {u.username} ({u.role}) oprettet")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def users_list(as_json: bool) -> None:
+    """List users."""
+    from sqlalchemy import select
+
+    from .models import User
+
+    with _db().session() as s:
+        rows = [
+            {"username": u.username, "role": u.role, "name": u.name, "active": u.active}
+            for u in s.scalars(select(User).order_by(User.username))
+        ]
+    _emit(rows, as_json, "\n".join(f"{r['username']:<16} {r['role']:<11} {r['name']}" for r in rows))
+
+
+# --- cases --------------------------------------------------------------------------------------------
+
+
+@cli.group(cls=Group)
+def case() -> None:
+    """Cases: register, advance, show."""
+
+
+@case.command("new")
+@click.option("--requester", required=True, help="The requester's name")
+@click.option("--email", default=None)
+@click.option("--received", required=True, help="Date of receipt, YYYY-MM-DD")
+@click.option("--basis", required=True, help="ofl | fvl | mol | gdpr")
+@click.option("--subject", required=True, help="What is asked for")
+@click.option("--emne", required=True, help="KLE emne of the case asked about, NN.NN.NN")
+@click.option("--channel", default=None, help="e-mail, brev, telefon, selvbetjening …")
+@click.option("--assign", default=None, help="Username of the caseworker")
+@click.option("--as", "actor", required=True, help="Your username")
+@click.option("--json", "as_json", is_flag=True)
+def case_new(requester, email, received, basis, subject, emne, channel, assign, actor, as_json) -> None:
+    """Register a new request (state 'received')."""
+    from .service import case_view, create_case
+
+    db_ = _db()
+    c = create_case(
+        db_, actor=actor, requester=requester, email=email, received=received, basis=basis,
+        subject=subject, emne=emne, channel=channel, assign=assign,
+    )
+    view = case_view(db_, c.id)
+    _emit(view, as_json, f"sag {c.id} oprettet ({view['state_label']})")
+
+
+@case.command("advance")
+@click.argument("case_id", type=int)
+@click.argument("trigger")
+@click.option("--as", "actor", required=True, help="Your username")
+@click.option("--note", default=None)
+@click.option("--data", "data_json", default=None, help="JSON object with the trigger's fields")
+@click.option("--expect-version", type=int, default=None, help="Refuse if the case is no longer at this version")
+@click.option("--json", "as_json", is_flag=True)
+def case_advance(case_id, trigger, actor, note, data_json, expect_version, as_json) -> None:
+    """Fire TRIGGER (a transition or an action) on the case."""
+    from .service import case_view, fire
+
+    data = None
+    if data_json is not None:
+        try:
+            data = json.loads(data_json)
+        except json.JSONDecodeError as e:
+            raise ValidationError("--data", f"ugyldig JSON ({e.msg})") from None
+        if not isinstance(data, dict):
+            raise ValidationError("--data", "skal være et JSON-objekt")
+    db_ = _db()
+    c = fire(db_, case_id, trigger, actor=actor, note=note, data=data, expect_version=expect_version)
+    view = case_view(db_, c.id)
+    _emit(view, as_json, f"sag {c.id}: {trigger} udført; tilstand {view['state']} ({view['state_label']}), "
+                         f"version {view['version']}")
+
+
+@case.command("show")
+@click.argument("case_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def case_show(case_id: int, as_json: bool) -> None:
+    """Show a case with its deadlines, allowed triggers and events."""
+    from .service import case_view
+
+    view = case_view(_db(), case_id)
+    _emit(view, as_json, _case_text(view))
+
+
+@case.command("list")
+@click.option("--state", default=None)
+@click.option("--json", "as_json", is_flag=True)
+def case_list(state: str | None, as_json: bool) -> None:
+    """List cases (newest first)."""
+    from sqlalchemy import select
+
+    from .models import Case
+
+    if state and state not in states.STATES:
+        raise ValidationError("--state", f"ukendt tilstand {state!r}")
+    with _db().session() as s:
+        stmt = select(Case).order_by(Case.id.desc()).limit(500)
+        if state:
+            stmt = stmt.where(Case.state == state)
+        rows = [
+            {"id": c.id, "state": c.state, "sagsnummer": c.sagsnummer, "received": c.received.isoformat(),
+             "requester": c.requester_name, "assignee": c.assignee.username if c.assignee else None,
+             "version": c.version}
+            for c in s.scalars(stmt)
+        ]
+    _emit(rows, as_json, "\n".join(
+        f"{r['id']:>6} {r['state']:<24} {r['sagsnummer'] or '-':<22} {r['received']} {r['requester']}" for r in rows
+    ))
+
+
+# --- audit, workflow, demo, serve -----------------------------------------------------------------------
+
+
+@cli.group(cls=Group)
+def audit() -> None:
+    """The event log."""
+
+
+@audit.command("verify")
+@click.option("--json", "as_json", is_flag=True)
+def audit_verify(as_json: bool) -> None:
+    """Check every case's hash chain and that its state equals the replay of its events."""
+    from . import audit as audit_mod
+
+    with _db().session() as s:
+        n, problems = audit_mod.verify(s)
+    if as_json:
+        _emit({"cases": n, "ok": not problems, "problems": [
+            {"case": p.case_id, "seq": p.seq, "event_id": p.event_id, "message": p.message} for p in problems
+        ]}, True)
+    if problems:
+        for p in problems:
+            click.echo(f"fejl: {p}", err=True)
+        sys.exit(1)
+    if not as_json:
+        click.echo(f"hændelsesloggen er i orden ({n} sager)")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "json"]), default="mermaid", show_default=True)
+def workflow(fmt: str) -> None:
+    """Print the workflow (states and triggers) from its one definition."""
+    if fmt == "json":
+        _emit(states.as_json(), True)
+    else:
+        click.echo(states.as_mermaid(), nl=False)
+
+
+@cli.command()
+@click.option("--if-empty", is_flag=True, help="Only if the database has no users yet (first start)")
+def demo(if_empty: bool) -> None:
+    """Load demo users (password 'demo') and demo cases."""
+    from .demo import load_demo
+
+    n = load_demo(_db(), if_empty=if_empty)
+    if n is None:
+        click.echo("demodata findes allerede", err=True)
+    else:
+        click.echo(f"demodata indlæst: {n} sager; brugere sagsbehandler, jurist, leder, admin (adgangskode: demo)",
+                   err=True)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web UI (for production, run web:create_app() under gunicorn)."""
+    from web import create_app
+
+    app = create_app()
+    click.echo(f"aktflow kører på http://{host}:{port}/", err=True)
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def main() -> None:
+    cli(prog_name="aktflow")
+
+
+if __name__ == "__main__":
+    main()

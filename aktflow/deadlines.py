@@ -1,0 +1,218 @@
+"""Deadline rules per legal basis (DOMAIN.md §2) turned into explained :class:`Deadline` values.
+
+Choices where the law leaves room, always the most favourable to the requester:
+
+* Every basis gets the OFL track (``ofl-decision``/``ofl-notice`` 7, ``ofl-delay-complaint`` 14 and
+  ``ofl-outer`` 40 working days) except FVL, whose own 7-day pair replaces the first two.
+* Month rules (MOL, GDPR) are not moved when they end on a weekend or holiday: the earlier date is the
+  compliance-safe one, and DOMAIN.md defines a calendar month without such a roll.
+* "due_soon", "overdue" and "met" are derived at read time by :func:`status`, never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from aktflow.calendar import WorkingCalendar, add_months
+
+__all__ = [
+    "BASES",
+    "DUE_SOON_WORKING_DAYS",
+    "RULE_IDS",
+    "STATUSES",
+    "Deadline",
+    "appeal_body",
+    "complaint_forward",
+    "for_case",
+    "gdpr_extended",
+    "hearing_reply",
+    "mol_extended",
+    "status",
+]
+
+BASES = ("ofl", "fvl", "mol", "gdpr")
+RULE_IDS = (
+    "ofl-decision",
+    "ofl-notice",
+    "ofl-delay-complaint",
+    "ofl-outer",
+    "fvl-decision",
+    "fvl-notice",
+    "mol-decision",
+    "gdpr-decision",
+    "complaint-forward",
+    "hearing-reply",
+    "appeal-body",
+)
+STATUSES = ("ok", "due_soon", "overdue", "met")
+DUE_SOON_WORKING_DAYS = 2
+WORKING_DAYS = "working_days"
+MONTHS = "months"
+
+_DECISION_DAYS = 7
+_DELAY_COMPLAINT_DAYS = 14
+_OUTER_DAYS = 40
+_COMPLAINT_FORWARD_DAYS = 7
+_APPEAL_BODY_DAYS = 20
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One computed deadline: which rule, from when, until when, and why (in Danish)."""
+
+    rule: str
+    start: date
+    due: date
+    count: int
+    unit: str
+    calendar_version: str
+    explanation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form with ISO dates."""
+        return {
+            "rule": self.rule,
+            "start": self.start.isoformat(),
+            "due": self.due.isoformat(),
+            "count": self.count,
+            "unit": self.unit,
+            "calendar_version": self.calendar_version,
+            "explanation": self.explanation,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Deadline:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            rule=data["rule"],
+            start=date.fromisoformat(data["start"]),
+            due=date.fromisoformat(data["due"]),
+            count=int(data["count"]),
+            unit=data["unit"],
+            calendar_version=data["calendar_version"],
+            explanation=data["explanation"],
+        )
+
+
+def _dk(d: date) -> str:
+    return d.strftime("%d.%m.%Y")
+
+
+def _working_days(rule: str, start: date, n: int, what: str, cal: WorkingCalendar) -> Deadline:
+    """n working days after ``start``; the explanation lists the holidays/closures skipped."""
+    due = cal.add_working_days(start, n)
+    text = f"{n} arbejdsdage efter {what} {_dk(start)}"
+    skipped = cal.skipped(start, due)
+    if skipped:
+        text += "; sprunget over: " + ", ".join(f"{d:%d.%m} ({name})" for d, name in skipped)
+    return Deadline(rule, start, due, n, WORKING_DAYS, cal.version, text)
+
+
+def _months(rule: str, received: date, n: int, note: str, cal: WorkingCalendar) -> Deadline:
+    due = add_months(received, n)
+    text = f"{n} {'måned' if n == 1 else 'måneder'} efter modtagelse {_dk(received)}"
+    notes = [note] if note else []
+    if due.day != received.day:
+        notes.append("måneden er kortere: sidste dag")
+    if notes:
+        text += f" ({'; '.join(notes)})"
+    return Deadline(rule, received, due, n, MONTHS, cal.version, text)
+
+
+def _ofl_track(received: date, cal: WorkingCalendar, prefix: str) -> list[Deadline]:
+    decision = _working_days(f"{prefix}-decision", received, _DECISION_DAYS, "modtagelse", cal)
+    notice = Deadline(
+        f"{prefix}-notice",
+        received,
+        decision.due,
+        decision.count,
+        WORKING_DAYS,
+        cal.version,
+        "Fristbrev senest samme dag som afgørelsesfristen: " + decision.explanation,
+    )
+    return [decision, notice]
+
+
+def _ofl_long(received: date, cal: WorkingCalendar) -> list[Deadline]:
+    return [
+        _working_days("ofl-delay-complaint", received, _DELAY_COMPLAINT_DAYS, "modtagelse", cal),
+        _working_days("ofl-outer", received, _OUTER_DAYS, "modtagelse", cal),
+    ]
+
+
+def for_case(basis: str, received: date, cal: WorkingCalendar) -> list[Deadline]:
+    """The deadlines a new case gets, in a fixed order per basis.
+
+    * ``ofl``: ofl-decision, ofl-notice, ofl-delay-complaint, ofl-outer.
+    * ``fvl``: fvl-decision, fvl-notice, then ofl-delay-complaint and ofl-outer — FVL has no own
+      delay rule, and a party must not wait longer than anyone else before complaining or escalating.
+    * ``mol``: mol-decision (1 month) plus the four OFL deadlines — MOL applies *as well*, and the
+      7 working days are usually the earlier, more favourable date.
+    * ``gdpr``: gdpr-decision (1 month) plus the four OFL deadlines — art. 15 requests usually come with
+      OFL § 8 (egenacces), whose 7 working days are the more favourable. Drop them explicitly for a
+      pure art. 15 request if legal says so.
+    """
+    if basis not in BASES:
+        raise ValueError(f"basis: unknown legal basis {basis!r}; expected one of {', '.join(BASES)}")
+    if basis == "fvl":
+        return _ofl_track(received, cal, "fvl") + _ofl_long(received, cal)
+    ofl = _ofl_track(received, cal, "ofl") + _ofl_long(received, cal)
+    if basis == "mol":
+        return [_months("mol-decision", received, 1, "", cal), *ofl]
+    if basis == "gdpr":
+        return [_months("gdpr-decision", received, 1, "", cal), *ofl]
+    return ofl
+
+
+def mol_extended(received: date, cal: WorkingCalendar) -> Deadline:
+    """MOL § 4 stk. 3 extended: 2 calendar months after receipt (tell the requester within month 1)."""
+    return _months("mol-decision", received, 2, "forlænget", cal)
+
+
+def gdpr_extended(received: date, cal: WorkingCalendar) -> Deadline:
+    """GDPR art. 12(3) extended by 2 months: 3 calendar months after receipt."""
+    return _months("gdpr-decision", received, 3, "forlænget med 2 måneder", cal)
+
+
+def complaint_forward(complaint_received: date, cal: WorkingCalendar) -> Deadline:
+    """OFL § 37 stk. 2 / § 38: reconsider and forward within 7 working days after the complaint."""
+    return _working_days(
+        "complaint-forward", complaint_received, _COMPLAINT_FORWARD_DAYS, "modtagelse af klagen", cal
+    )
+
+
+def appeal_body(forwarded: date, cal: WorkingCalendar) -> Deadline:
+    """OFL § 37 stk. 3 (informational): the appeal body's 20 working days, counted from forwarding."""
+    deadline = _working_days(
+        "appeal-body", forwarded, _APPEAL_BODY_DAYS, "oversendelse til klageinstansen", cal
+    )
+    return replace(deadline, explanation=deadline.explanation + " (klageinstansens frist, vejledende)")
+
+
+def hearing_reply(sent: date, due: date, cal: WorkingCalendar) -> Deadline:
+    """The reply date a caseworker set in a third-party hearing; ``due`` must be after ``sent``."""
+    if due <= sent:
+        raise ValueError(f"due: the reply date {_dk(due)} must be after the hearing date {_dk(sent)}")
+    n = cal.working_days_between(sent, due)
+    text = f"Svarfrist fastsat i høring sendt {_dk(sent)}: {_dk(due)} ({n} arbejdsdage)"
+    if not cal.is_working_day(due):
+        text += "; bemærk: fristen er ikke en arbejdsdag"
+    return Deadline("hearing-reply", sent, due, n, WORKING_DAYS, cal.version, text)
+
+
+def status(due: date, today: date, done_on: date | None, cal: WorkingCalendar) -> str:
+    """Read-time status: "met", "overdue", "due_soon" or "ok".
+
+    Done on or before ``due`` is "met"; done late is "overdue" too (there is no separate "missed"),
+    so late completions stay visible in the figures. Not done: "overdue" after ``due``, "due_soon"
+    when at most DUE_SOON_WORKING_DAYS working days are left, otherwise "ok".
+    """
+    if done_on is not None:
+        return "met" if done_on <= due else "overdue"
+    if today > due:
+        return "overdue"
+    if cal.working_days_between(today, due) <= DUE_SOON_WORKING_DAYS:
+        return "due_soon"
+    return "ok"

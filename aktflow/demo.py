@@ -1,0 +1,77 @@
+"""Demo data: four users (password 'demo') and cases in several states. For trying aktflow, not for production."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from .db import Database
+from .models import User
+from .service import add_user, create_case, fire
+
+DEMO_USERS = (
+    ("sagsbehandler", "caseworker", "Sara Sagsbehandler"),
+    ("jurist", "legal", "Jonas Jurist"),
+    ("leder", "manager", "Lene Leder"),
+    ("admin", "admin", "Anders Administrator"),
+)
+
+# (requester, basis, emne, subject, days ago, triggers as (trigger, actor, note, data))
+CW, LEGAL = "sagsbehandler", "jurist"
+DEMO_CASES = (
+    ("Mette Hansen", "ofl", "15.17.12", "Aktindsigt i sagen om dagtilbuddet Solsikken, 2026", 1, ()),
+    ("Jyllands-Bladet v/ Peter Jensen", "ofl", "02.34.02", "Byggesagen for Havnevej 12", 3,
+     (("register", CW, None, None),)),
+    ("Firma ApS", "ofl", "13.02.00", "Korrespondance om vandforsyningens takster", 5,
+     (("register", CW, None, None), ("start_collecting", CW, None, None),
+      ("add_document", CW, None, {"title": "Notat om takstberegning", "date": "2026-09-14", "sender": "Forsyningen"}),
+      ("add_document", CW, None, {"title": "Mail fra borger", "date": "2026-10-02", "sender": "Borger"}))),
+    ("Karin Nielsen", "fvl", "27.24.00", "Partsaktindsigt i min egen sag om hjælpemidler", 6,
+     (("register", CW, None, None), ("start_collecting", CW, None, None),
+      ("add_document", CW, None, {"title": "Ansøgning om hjælpemiddel", "date": "2026-08-01"}),
+      ("start_screening", CW, None, None),
+      ("flag_for_legal", CW, "Indeholder helbredsoplysninger om tredjemand", None),
+      ("submit_for_legal_review", CW, "Må oplysningerne om ægtefællen udleveres?", None))),
+    ("Lokalavisen", "ofl", "00.01.10", "Borgmesterens kalender for oktober", 9,
+     (("register", CW, None, None), ("start_collecting", CW, None, None),
+      ("add_document", CW, None, {"title": "Kalenderudskrift oktober", "date": "2026-10-31"}),
+      ("start_screening", CW, None, None),
+      ("assess_document", CW, None, {"document_id": "$doc0", "outcome": "grant"}),
+      ("draft_decision", CW, None, None), ("send_decision", CW, None, None))),
+    ("Ole Madsen", "ofl", "81.00.00", "Personalesag vedr. afskedigelse i ældreplejen", 12,
+     (("register", CW, None, None), ("start_collecting", CW, None, None))),
+)
+
+
+def load_demo(db: Database, *, if_empty: bool = False, today: dt.date | None = None) -> int | None:
+    """Load the demo. With ``if_empty``, do nothing (return None) when users exist already."""
+    with db.session() as s:
+        if if_empty and s.scalar(select(func.count()).select_from(User)):
+            return None
+    for username, role, name in DEMO_USERS:
+        add_user(db, username, role=role, password="demo", name=name)
+    today = today or dt.date.today()
+    for requester, basis, emne, subject, days_ago, steps in DEMO_CASES:
+        received = _working_days_back(today, days_ago)
+        case = create_case(
+            db, actor=CW, requester=requester, received=received, basis=basis, subject=subject, emne=emne,
+            assign=CW, email=None, channel="e-mail",
+        )
+        docs: list[int] = []
+        for trigger, actor, note, data in steps:
+            if data and data.get("document_id") == "$doc0":
+                data = {**data, "document_id": docs[0]}
+            c = fire(db, case.id, trigger, actor=actor, note=note, data=data)
+            if trigger == "add_document":
+                docs.append(c.documents[-1].id)
+    return len(DEMO_CASES)
+
+
+def _working_days_back(today: dt.date, n: int) -> dt.date:
+    d = today
+    while n > 0:
+        d -= dt.timedelta(days=1)
+        if d.weekday() < 5:
+            n -= 1
+    return d

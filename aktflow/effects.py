@@ -1,0 +1,112 @@
+"""What a trigger does besides changing the state, run inside fire()'s unit of work.
+
+Each effect gets the case and the FireContext and may add to ``ctx.recorded`` what the event should keep.
+Nothing here commits; side effects outside the database go through the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from .errors import ValidationError
+from .models import Assessment, Case, Document, Flag, User
+
+Effect = Callable[[Case, Any], None]
+_EFFECTS: dict[str, list[Effect]] = {}
+
+
+def effect(trigger: str) -> Callable[[Effect], Effect]:
+    def register(fn: Effect) -> Effect:
+        _EFFECTS.setdefault(trigger, []).append(fn)
+        return fn
+
+    return register
+
+
+def run(trigger: str, case: Case, ctx: Any) -> None:
+    for fn in _EFFECTS.get(trigger, ()):
+        fn(case, ctx)
+
+
+def on_create(case: Case, ctx: Any) -> None:
+    run("create", case, ctx)
+
+
+@effect("register")
+def open_archive_case(case: Case, ctx: Any) -> None:
+    number = ctx.archive.open_case(ctx.session, case, facet="A53", now=ctx.now)
+    if number:
+        case.sagsnummer = number
+        ctx.recorded["sagsnummer"] = number
+    ctx.recorded["archive"] = ctx.archive.name
+
+
+@effect("assign")
+def set_assignee(case: Case, ctx: Any) -> None:
+    user = ctx.session.scalar(select(User).where(User.username == ctx.data["assignee"]))
+    ctx.recorded["previous_assignee"] = case.assignee.username if case.assignee else None
+    case.assignee = user
+
+
+def add_flag(case: Case, ctx: Any, reason: str, source: str) -> None:
+    if any(f.reason == reason for f in case.open_flags):
+        return
+    flag = Flag(case=case, reason=reason, source=source, created_at=ctx.now)
+    ctx.session.add(flag)
+    ctx.recorded.setdefault("flags_raised", []).append(reason)
+
+
+@effect("flag_for_legal")
+def manual_flag(case: Case, ctx: Any) -> None:
+    add_flag(case, ctx, f"Markeret af {ctx.actor.username}: {ctx.note}", "manual")
+
+
+@effect("approve_legal")
+def clear_flags(case: Case, ctx: Any) -> None:
+    cleared = []
+    for flag in case.open_flags:
+        flag.cleared_at = ctx.now
+        flag.cleared_by = ctx.actor.username
+        cleared.append(flag.id)
+    ctx.recorded["flags_cleared"] = cleared
+
+
+@effect("add_document")
+def add_document(case: Case, ctx: Any) -> None:
+    import datetime as dt
+
+    d = ctx.data
+    doc = Document(
+        case=case,
+        title=d["title"][:300],
+        doc_date=dt.date.fromisoformat(d["date"]) if d.get("date") else None,
+        sender=d.get("sender"),
+        archive_doc_id=d.get("archive_doc_id"),
+        created_at=ctx.now,
+    )
+    ctx.session.add(doc)
+    ctx.session.flush()
+    ctx.recorded["document_id"] = doc.id
+
+
+@effect("assess_document")
+def assess_document(case: Case, ctx: Any) -> None:
+    d = ctx.data
+    doc = next(doc for doc in case.documents if doc.id == d["document_id"])
+    grounds = d.get("grounds", [])
+    if d["outcome"] in ("partial", "refuse") and not grounds:
+        raise ValidationError("grounds", "delvis udlevering eller afslag kræver mindst én undtagelsesgrund")
+    if d["outcome"] == "grant" and grounds:
+        raise ValidationError("grounds", "fuld udlevering tager ingen undtagelsesgrunde")
+    a = doc.assessment or Assessment(document=doc)
+    a.outcome = d["outcome"]
+    a.grounds = list(grounds)
+    a.extracted = bool(d.get("extracted", False))
+    a.meroffentlighed_note = d.get("meroffentlighed_note")
+    a.note = d.get("note")
+    a.assessed_by = ctx.actor.username
+    a.assessed_at = ctx.now
+    ctx.session.add(a)

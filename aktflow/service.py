@@ -1,0 +1,451 @@
+"""The service layer. :func:`fire` is the one door to a change of a case.
+
+One unit of work per call: load the case, check role, version, state, input and guards, change the state
+on the shared machine, run the trigger's effects, write exactly one event (hash-chained), bump the version
+and commit once. Any exception rolls all of it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import audit, states
+from .archive import ArchivePort, get_archive
+from .db import Database
+from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
+from .models import BASES, ROLES, Case, Event, User, utcnow
+
+EMNE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CASE_ROLES = ("caseworker", "manager", "admin")
+MAX_TEXT = 10_000
+
+
+@dataclass
+class FireContext:
+    """What guards and effects see: the acting user, the validated input, the clock, the session."""
+
+    session: Session
+    actor: User
+    trigger: str
+    note: str | None
+    data: dict[str, Any]
+    now: dt.datetime
+    archive: ArchivePort
+    # Effects add what the event should record (e.g. the new sagsnummer or document id).
+    recorded: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+
+# --- input ------------------------------------------------------------------------------------------
+
+
+def parse_date(value: Any, field_name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError(field_name, "dato mangler eller er ikke tekst (forventet ÅÅÅÅ-MM-DD)")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError(field_name, f"ugyldig dato {value!r} (forventet ÅÅÅÅ-MM-DD)") from None
+
+
+def _text(value: Any, field_name: str, *, max_len: int = MAX_TEXT) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(field_name, "skal være tekst")
+    value = value.strip()
+    if len(value) > max_len:
+        raise ValidationError(field_name, f"højst {max_len} tegn")
+    return value
+
+
+def _clean_fields(spec: states.TriggerSpec, note: Any, data: Any, ctx_session: Session, today: dt.date):
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ValidationError("data", "skal være et JSON-objekt")
+    if note is not None:
+        note = _text(note, "note") or None
+    known = {f.name for f in spec.fields}
+    unknown = sorted(k for k in data if k not in known)
+    if unknown:
+        raise ValidationError(unknown[0], f"'{spec.name}' tager ikke feltet {unknown[0]!r}")
+    clean: dict[str, Any] = {}
+    for f in spec.fields:
+        raw = note if f.name == "note" else data.get(f.name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if f.required:
+                raise ValidationError(f.name, f"skal udfyldes ({f.label})")
+            continue
+        if f.name == "note":
+            continue  # already cleaned
+        if f.kind == "text":
+            clean[f.name] = _text(raw, f.name)
+        elif f.kind in ("date", "future_date"):
+            d = parse_date(raw, f.name)
+            if f.kind == "future_date" and d < today:
+                raise ValidationError(f.name, f"datoen {d.isoformat()} ligger i fortiden")
+            clean[f.name] = d.isoformat()
+        elif f.kind == "int":
+            try:
+                clean[f.name] = int(raw)
+            except (TypeError, ValueError):
+                raise ValidationError(f.name, "skal være et heltal") from None
+        elif f.kind == "bool":
+            if isinstance(raw, bool):
+                clean[f.name] = raw
+            elif isinstance(raw, str) and raw.lower() in ("true", "1", "ja", "on", "false", "0", "nej", "off"):
+                clean[f.name] = raw.lower() in ("true", "1", "ja", "on")
+            else:
+                raise ValidationError(f.name, "skal være sand eller falsk")
+        elif f.kind == "choice":
+            if raw not in f.choices:
+                raise ValidationError(f.name, f"skal være en af: {', '.join(f.choices)}")
+            clean[f.name] = raw
+        elif f.kind == "list":
+            if isinstance(raw, str):
+                raw = [x for x in re.split(r"[,\s]+", raw) if x]
+            if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+                raise ValidationError(f.name, "skal være en liste af tekster")
+            clean[f.name] = [x.strip() for x in raw]
+        elif f.kind == "user":
+            user = ctx_session.scalar(select(User).where(User.username == raw))
+            if user is None or not user.active:
+                raise ValidationError(f.name, f"ukendt eller inaktiv bruger {raw!r}")
+            if user.role not in CASE_ROLES:
+                raise ValidationError(f.name, f"brugeren {raw!r} kan ikke have sager (rolle {user.role})")
+            clean[f.name] = user.username
+        else:  # pragma: no cover - the definition only uses the kinds above
+            raise AssertionError(f.kind)
+    return note, clean
+
+
+def _actor(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise ValidationError("--as", f"ukendt eller inaktiv bruger {username!r}")
+    return user
+
+
+# --- the one door -------------------------------------------------------------------------------------
+
+
+def _append_event(
+    session: Session,
+    case: Case,
+    *,
+    seq: int,
+    trigger: str,
+    from_state: str | None,
+    to_state: str,
+    actor: str,
+    note: str | None,
+    data: dict[str, Any],
+    now: dt.datetime,
+) -> Event:
+    prev = case.last_hash if seq > 1 else audit.GENESIS
+    h = audit.event_hash(
+        case_id=case.id,
+        seq=seq,
+        at=now,
+        actor=actor,
+        trigger=trigger,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data,
+        prev_hash=prev,
+    )
+    ev = Event(
+        case_id=case.id,
+        seq=seq,
+        at=now,
+        actor=actor,
+        trigger=trigger,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data,
+        prev_hash=prev,
+        hash=h,
+    )
+    session.add(ev)
+    case.last_hash = h
+    case.updated_at = now
+    case.version = seq
+    return ev
+
+
+def _commit(session: Session) -> None:
+    try:
+        session.commit()
+    except StaleDataError:
+        raise ConflictError(
+            "sagen er netop ændret af en anden; hent den igen og prøv på ny"
+        ) from None
+    except IntegrityError as e:
+        if "events" in str(e.orig).lower() and "seq" in str(e.orig).lower():
+            raise ConflictError(
+                "sagen er netop ændret af en anden; hent den igen og prøv på ny"
+            ) from None
+        raise
+
+
+def check_role(trigger: str, actor: User) -> states.TriggerSpec:
+    spec = states.TRIGGERS.get(trigger)
+    if spec is None:
+        raise ValidationError("trigger", f"ukendt handling {trigger!r}")
+    if actor.role not in spec.roles:
+        raise PermissionDenied(
+            f"rollen '{actor.role}' må ikke udføre '{trigger}' (kun: {', '.join(sorted(spec.roles))})"
+        )
+    return spec
+
+
+def check_state(spec: states.TriggerSpec, case: Case) -> None:
+    if case.state not in spec.sources:
+        label = states.STATES[case.state].label
+        raise WorkflowError(
+            f"'{spec.name}' er ikke tilladt i tilstanden '{case.state}' ({label}); "
+            f"tilladt nu: {', '.join(states.triggers_from(case.state)) or 'ingen'}"
+        )
+
+
+def fire(
+    db: Database,
+    case_id: int,
+    trigger: str,
+    *,
+    actor: str,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+    expect_version: int | None = None,
+    now: dt.datetime | None = None,
+    archive: ArchivePort | None = None,
+) -> Case:
+    """Fire ``trigger`` (a transition or an action) on case ``case_id`` as user ``actor``.
+
+    Raises ValidationError (bad input), NotFound, PermissionDenied (role), ConflictError (stale version),
+    WorkflowError (not allowed in this state, or a guard unmet). Returns the updated case (detached).
+    """
+    now = now or utcnow()
+    archive = archive or get_archive(_archive_name())
+    with db.session() as session:
+        user = _actor(session, actor)
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"sag {case_id} findes ikke")
+        spec = check_role(trigger, user)
+        if expect_version is not None and case.version != expect_version:
+            raise ConflictError(
+                f"sagen er ændret siden version {expect_version} (nu version {case.version}); "
+                "hent den igen og prøv på ny"
+            )
+        check_state(spec, case)
+        note, clean = _clean_fields(spec, note, data, session, now.date())
+        ctx = FireContext(session, user, trigger, note, clean, now, archive)
+        for guard in spec.guards:
+            unmet = guard(case, ctx)
+            if unmet:
+                raise WorkflowError(f"'{trigger}' kan ikke udføres: {unmet}")
+        from_state = case.state
+        seq = case.version + 1
+        if not states.MACHINE.events[trigger].trigger(case, ctx=ctx):  # guards re-checked by the machine
+            raise WorkflowError(f"'{trigger}' kan ikke udføres: en betingelse er ikke opfyldt")
+        from . import effects
+
+        effects.run(trigger, case, ctx)
+        _append_event(
+            session,
+            case,
+            seq=seq,
+            trigger=trigger,
+            from_state=from_state,
+            to_state=case.state,
+            actor=user.username,
+            note=note,
+            data={**clean, **ctx.recorded},
+            now=now,
+        )
+        _commit(session)
+        return case
+
+
+def _archive_name() -> str:
+    import os
+
+    return os.environ.get("AKTFLOW_ARCHIVE", "local")
+
+
+def create_case(
+    db: Database,
+    *,
+    actor: str,
+    requester: str,
+    received: Any,
+    basis: str,
+    subject: str,
+    emne: str,
+    email: str | None = None,
+    assign: str | None = None,
+    channel: str | None = None,
+    cpr: str | None = None,
+    cvr: str | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Register a new request in state ``received``; writes the case's first event (``create``)."""
+    now = now or utcnow()
+    requester = _text(requester or "", "requester", max_len=200)
+    if not requester:
+        raise ValidationError("requester", "anmoderens navn skal udfyldes")
+    received_d = parse_date(received, "received")
+    if received_d > now.date():
+        raise ValidationError("received", f"modtagelsesdatoen {received_d.isoformat()} ligger i fremtiden")
+    if basis not in BASES:
+        raise ValidationError("basis", f"ukendt retsgrundlag {basis!r}: brug {'|'.join(BASES)}")
+    subject = _text(subject or "", "subject")
+    if not subject:
+        raise ValidationError("subject", "emnet for anmodningen skal udfyldes")
+    emne = (emne or "").strip()
+    if not EMNE_RE.match(emne):
+        raise ValidationError("emne", f"ugyldigt KLE-emne {emne!r} (forventet NN.NN.NN, fx 15.17.12)")
+    if email is not None:
+        email = email.strip() or None
+        if email and not EMAIL_RE.match(email):
+            raise ValidationError("email", f"ugyldig e-mailadresse {email!r}")
+    if cpr is not None:
+        cpr = re.sub(r"[\s-]", "", cpr) or None
+        if cpr and not re.fullmatch(r"\d{10}", cpr):
+            raise ValidationError("cpr", "CPR-nummer skal være 10 cifre (ddmmååxxxx)")
+    if cvr is not None:
+        cvr = re.sub(r"\s", "", cvr) or None
+        if cvr and not re.fullmatch(r"\d{8}", cvr):
+            raise ValidationError("cvr", "CVR-nummer skal være 8 cifre")
+    channel = _text(channel, "channel", max_len=40) if channel else None
+    with db.session() as session:
+        user = _actor(session, actor)
+        if user.role not in CASE_ROLES:
+            raise PermissionDenied(f"rollen '{user.role}' må ikke oprette sager")
+        assignee = None
+        if assign:
+            _, clean = _clean_fields(states.TRIGGERS["assign"], None, {"assignee": assign}, session, now.date())
+            assignee = session.scalar(select(User).where(User.username == clean["assignee"]))
+        case = Case(
+            state=states.INITIAL,
+            version=1,
+            requester_name=requester,
+            requester_email=email,
+            requester_cpr=cpr,
+            requester_cvr=cvr,
+            basis=basis,
+            received=received_d,
+            subject=subject,
+            emne=emne,
+            channel=channel,
+            assignee_id=assignee.id if assignee else None,
+            created_at=now,
+            updated_at=now,
+            last_hash=audit.GENESIS,
+        )
+        session.add(case)
+        session.flush()  # the id goes into the event hash
+        data = {"basis": basis, "received": received_d.isoformat(), "emne": emne}
+        if assignee:
+            data["assignee"] = assignee.username
+        from . import effects
+
+        ctx = FireContext(session, user, audit.CREATE, None, data, now, get_archive(_archive_name()))
+        effects.on_create(case, ctx)
+        data.update(ctx.recorded)
+        _append_event(
+            session,
+            case,
+            seq=1,
+            trigger=audit.CREATE,
+            from_state=None,
+            to_state=states.INITIAL,
+            actor=user.username,
+            note=None,
+            data=data,
+            now=now,
+        )
+        _commit(session)
+        return case
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"sag {case_id} findes ikke")
+    return case
+
+
+def allowed_triggers(case: Case, role: str | None = None) -> list[str]:
+    names = states.triggers_from(case.state)
+    if role is None:
+        return names
+    return [n for n in names if role in states.TRIGGERS[n].roles]
+
+
+def case_view(db: Database, case_id: int, *, role: str | None = None, today: dt.date | None = None) -> dict:
+    """Everything about a case as plain data (the CLI's ``show --json`` and the API's body)."""
+    from . import views
+
+    with db.session() as session:
+        case = get_case(session, case_id)
+        return views.case_dict(session, case, role=role, today=today)
+
+
+# --- users -------------------------------------------------------------------------------------------
+
+USERNAME_RE = re.compile(r"^[a-zA-Z0-9._-]{2,64}$")
+
+
+def add_user(db: Database, username: str, *, role: str, password: str, name: str | None = None) -> User:
+    from werkzeug.security import generate_password_hash
+
+    if not USERNAME_RE.match(username or ""):
+        raise ValidationError("username", "2–64 tegn: bogstaver a–z, cifre, punktum, bindestreg, understreg")
+    if role not in ROLES:
+        raise ValidationError("role", f"ukendt rolle {role!r}: brug {'|'.join(ROLES)}")
+    if not password or len(password) < 4:
+        raise ValidationError("password", "mindst 4 tegn")
+    with db.session() as session:
+        if session.scalar(select(User).where(User.username == username)):
+            raise ValidationError("username", f"brugeren {username!r} findes allerede")
+        user = User(
+            username=username,
+            role=role,
+            name=(name or username).strip(),
+            password_hash=generate_password_hash(password),
+        )
+        session.add(user)
+        session.commit()
+        return user
+
+
+def authenticate(db: Database, username: str, password: str) -> User | None:
+    from werkzeug.security import check_password_hash
+
+    with db.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+            return None
+        return user

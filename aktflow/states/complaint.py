@@ -1,0 +1,61 @@
+"""Complaint: reconsideration and the appeal body."""
+
+from .spec import CASEWORK, Field, StateSpec, TriggerSpec
+
+PHASE = "complaint"
+
+STATES = (
+    StateSpec("complaint_received", "Klage modtaget"),
+    StateSpec("appeal_pending", "Oversendt til klageinstans"),
+)
+
+TRIGGERS = (
+    TriggerSpec(
+        "receive_complaint",
+        ("decided", "closed"),
+        "complaint_received",
+        CASEWORK,
+        "Registrér klage",
+        PHASE,
+        fields=(
+            Field("received", "date", "Klagen modtaget", required=False),
+            Field("note", "text", "Klagens indhold", required=False),
+        ),
+    ),
+    TriggerSpec(
+        "revise_decision",
+        ("complaint_received",),
+        "drafting_decision",
+        CASEWORK,
+        "Genoptag og træf ny afgørelse",
+        PHASE,
+        fields=(Field("note", "text", "Begrundelse", required=False),),
+    ),
+    TriggerSpec(
+        "uphold_and_forward",
+        ("complaint_received",),
+        "appeal_pending",
+        CASEWORK,
+        "Fasthold og oversend til klageinstans",
+        PHASE,
+        fields=(Field("note", "text", "Udtalelse til klageinstansen", required=False),),
+    ),
+    TriggerSpec(
+        "appeal_decided",
+        ("appeal_pending",),
+        "closed",
+        CASEWORK,
+        "Klageinstansen har afgjort (stadfæstet)",
+        PHASE,
+        fields=(Field("note", "text", "Klageinstansens afgørelse", required=False),),
+    ),
+    TriggerSpec(
+        "appeal_overturned",
+        ("appeal_pending",),
+        "drafting_decision",
+        CASEWORK,
+        "Klageinstansen har hjemvist/omgjort",
+        PHASE,
+        fields=(Field("note", "text", "Klageinstansens afgørelse", required=False),),
+    ),
+)

@@ -1,0 +1,35 @@
+"""Decision: drafting and sending the decision, closing the case."""
+
+from . import guards
+from .spec import CASEWORK, Field, StateSpec, TriggerSpec
+
+PHASE = "decision"
+
+STATES = (
+    StateSpec("drafting_decision", "Afgørelse under udarbejdelse"),
+    StateSpec("decided", "Afgørelse sendt", decided=True),
+    StateSpec("closed", "Afsluttet", final=True, open=False, decided=True),
+)
+
+TRIGGERS = (
+    TriggerSpec(
+        "draft_decision",
+        ("screening",),
+        "drafting_decision",
+        CASEWORK,
+        "Udarbejd afgørelse",
+        PHASE,
+        guards=(guards.no_open_flags, guards.all_documents_assessed),
+    ),
+    TriggerSpec(
+        "send_decision",
+        ("drafting_decision",),
+        "decided",
+        CASEWORK,
+        "Send afgørelse",
+        PHASE,
+        fields=(Field("note", "text", "Sådan er anmodningen forstået", required=False),),
+        guards=(guards.no_open_flags, guards.all_documents_assessed),
+    ),
+    TriggerSpec("close", ("decided",), "closed", CASEWORK, "Afslut sag", PHASE),
+)

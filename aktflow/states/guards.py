@@ -1,0 +1,46 @@
+"""Small guard functions. Each returns None when met, or a Danish message naming what is unmet.
+
+Guards read the case as loaded (documents, flags) and the fire context (actor, data); they change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def no_open_flags(case: Any, ctx: Any) -> str | None:
+    flags = case.open_flags
+    if not flags:
+        return None
+    reasons = "; ".join(f.reason for f in flags)
+    return (
+        "sagen er markeret til juridisk vurdering og er ikke godkendt af juridisk kontakt "
+        f"({reasons}); brug 'submit_for_legal_review'"
+    )
+
+
+def all_documents_assessed(case: Any, ctx: Any) -> str | None:
+    missing = [d for d in case.documents if d.assessment is None]
+    if not missing:
+        return None
+    n = len(missing)
+    return f"{n} dokument{'er' if n != 1 else ''} er ikke vurderet"
+
+
+def may_assign(case: Any, ctx: Any) -> str | None:
+    """Managers and administrators assign anyone; a caseworker may only take an unassigned case."""
+    if ctx.actor.role in ("manager", "admin"):
+        return None
+    target = ctx.data.get("assignee")
+    if case.assignee_id is not None:
+        return "sagen er allerede fordelt; kun en leder kan omfordele den"
+    if target != ctx.actor.username:
+        return "en sagsbehandler kan kun tage en ufordelt sag til sig selv"
+    return None
+
+
+def document_on_case(case: Any, ctx: Any) -> str | None:
+    doc_id = ctx.data.get("document_id")
+    if any(d.id == doc_id for d in case.documents):
+        return None
+    return f"dokument {doc_id} findes ikke på sagen"

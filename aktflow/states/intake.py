@@ -1,0 +1,45 @@
+"""Intake: from receipt to a registered case under collection."""
+
+from .spec import CASEWORK, Field, StateSpec, TriggerSpec
+
+PHASE = "intake"
+
+STATES = (
+    StateSpec("received", "Modtaget"),
+    StateSpec("registered", "Sag oprettet"),
+    StateSpec("awaiting_clarification", "Afventer præcisering"),
+    StateSpec("forwarded", "Videresendt til rette myndighed", final=True, open=False),
+    StateSpec("withdrawn", "Trukket tilbage", final=True, open=False),
+)
+
+TRIGGERS = (
+    TriggerSpec("register", ("received",), "registered", CASEWORK, "Opret sag i arkivet", PHASE),
+    TriggerSpec(
+        "forward",
+        ("received", "registered"),
+        "forwarded",
+        CASEWORK,
+        "Videresend til rette myndighed",
+        PHASE,
+        fields=(Field("authority", "text", "Rette myndighed"),),
+    ),
+    TriggerSpec(
+        "request_clarification",
+        ("registered", "collecting"),
+        "awaiting_clarification",
+        CASEWORK,
+        "Bed om præcisering",
+        PHASE,
+        fields=(Field("note", "text", "Hvad skal præciseres"),),
+    ),
+    TriggerSpec(
+        "clarification_received",
+        ("awaiting_clarification",),
+        "collecting",
+        CASEWORK,
+        "Præcisering modtaget",
+        PHASE,
+        fields=(Field("note", "text", "Sådan er anmodningen forstået"),),
+    ),
+    TriggerSpec("start_collecting", ("registered",), "collecting", CASEWORK, "Start dokumentindsamling", PHASE),
+)

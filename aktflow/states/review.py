@@ -1,0 +1,69 @@
+"""Review: collecting documents, screening them, hearing third parties, legal consultation."""
+
+from . import guards
+from .spec import CASEWORK, LEGAL, Field, StateSpec, TriggerSpec
+
+PHASE = "review"
+
+STATES = (
+    StateSpec("collecting", "Dokumentindsamling"),
+    StateSpec("screening", "Fortrolighedsgennemgang"),
+    StateSpec("third_party_hearing", "Høring af tredjemand"),
+    StateSpec("legal_review", "Juridisk vurdering"),
+)
+
+TRIGGERS = (
+    TriggerSpec("start_screening", ("collecting",), "screening", CASEWORK, "Start fortrolighedsgennemgang", PHASE),
+    TriggerSpec(
+        "request_hearing",
+        ("screening",),
+        "third_party_hearing",
+        CASEWORK,
+        "Send i høring hos tredjemand",
+        PHASE,
+        fields=(
+            Field("party", "text", "Part der høres"),
+            Field("question", "text", "Hvad der spørges om", required=False),
+            Field("reply_by", "future_date", "Svarfrist"),
+        ),
+    ),
+    TriggerSpec(
+        "hearing_completed",
+        ("third_party_hearing",),
+        "screening",
+        CASEWORK,
+        "Høring afsluttet",
+        PHASE,
+        fields=(
+            Field("reply", "choice", "Svar", choices=("received", "none")),
+            Field("note", "text", "Resumé af svaret", required=False),
+        ),
+    ),
+    TriggerSpec(
+        "submit_for_legal_review",
+        ("screening",),
+        "legal_review",
+        CASEWORK,
+        "Send til juridisk vurdering",
+        PHASE,
+        fields=(Field("note", "text", "Spørgsmål til juridisk kontakt", required=False),),
+    ),
+    TriggerSpec(
+        "approve_legal",
+        ("legal_review",),
+        "drafting_decision",
+        LEGAL,
+        "Godkend (juridisk)",
+        PHASE,
+        fields=(Field("note", "text", "Kommentar", required=False),),
+    ),
+    TriggerSpec(
+        "return_to_screening",
+        ("legal_review",),
+        "screening",
+        LEGAL,
+        "Send tilbage til gennemgang",
+        PHASE,
+        fields=(Field("note", "text", "Kommentar"),),
+    ),
+)

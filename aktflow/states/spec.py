@@ -1,0 +1,51 @@
+"""The vocabulary of the workflow definition: states, triggers, fields, roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+CASEWORK = frozenset({"caseworker", "manager", "admin"})
+LEGAL = frozenset({"legal", "admin"})
+ANYONE = frozenset({"caseworker", "legal", "manager", "admin"})
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    name: str
+    label: str  # Danish
+    final: bool = False
+    open: bool = True  # counts as an open case (deadlines run)
+    decided: bool = False  # a decision has been sent
+
+
+@dataclass(frozen=True)
+class Field:
+    """An input a trigger takes: ``note`` or a key of ``data``."""
+
+    name: str
+    kind: str  # text | date | future_date | user | int | choice | bool
+    label: str  # Danish, for forms
+    required: bool = True
+    choices: tuple[str, ...] = ()
+
+
+# A guard gets the case and the fire context and returns None when met, else a Danish message.
+Guard = Callable[[Any, Any], str | None]
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    name: str
+    sources: tuple[str, ...]
+    dest: str | None  # None: an action that changes no state (an internal transition)
+    roles: frozenset[str]
+    label: str  # Danish
+    phase: str
+    fields: tuple[Field, ...] = ()
+    guards: tuple[Guard, ...] = field(default=())
+
+    @property
+    def is_action(self) -> bool:
+        return self.dest is None

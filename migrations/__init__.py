@@ -1,0 +1,1 @@
+"""Alembic migrations for aktflow (run with ``aktflow db upgrade``)."""

@@ -1,0 +1,259 @@
+"""Every trigger from every allowed source state, and every kind of refusal, through fire()."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from aktflow import states
+from aktflow.errors import ConflictError, PermissionDenied, ValidationError, WorkflowError
+from aktflow.models import Case, Event
+from aktflow.service import case_view, fire
+
+FUTURE = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+
+# Valid input for each trigger: (actor, note, data)
+VALID: dict[str, tuple[str, str | None, dict]] = {
+    "register": ("cw", None, {}),
+    "forward": ("cw", None, {"authority": "Færdselsstyrelsen"}),
+    "request_clarification": ("cw", "Hvilke år ønskes?", {}),
+    "clarification_received": ("cw", "Forstået som 2025-2026", {}),
+    "start_collecting": ("cw", None, {}),
+    "start_screening": ("cw", None, {}),
+    "request_hearing": ("cw", None, {"party": "Byg A/S", "question": "Forretningshemmeligheder?", "reply_by": FUTURE}),
+    "hearing_completed": ("cw", None, {"reply": "received"}),
+    "submit_for_legal_review": ("cw", "Må navnene udleveres?", {}),
+    "approve_legal": ("legal", "OK", {}),
+    "return_to_screening": ("legal", "Se på § 30, nr. 1", {}),
+    "draft_decision": ("cw", None, {}),
+    "send_decision": ("cw", None, {}),
+    "close": ("cw", None, {}),
+    "receive_complaint": ("cw", "Klager over afslaget", {}),
+    "revise_decision": ("cw", None, {}),
+    "uphold_and_forward": ("cw", None, {}),
+    "appeal_decided": ("cw", None, {}),
+    "appeal_overturned": ("cw", None, {}),
+    "withdraw": ("cw", None, {}),
+    "send_deadline_notice": ("cw", None, {"reason": "Mange dokumenter", "expected": FUTURE}),
+    "send_partial_decision": ("cw", "Dok. 1 udleveres nu", {}),
+    "assign": ("manager", None, {"assignee": "cw2"}),
+    "flag_for_legal": ("cw", "Usikker på § 30", {}),
+    "add_document": ("cw", None, {"title": "Notat om tilsyn", "date": "2026-10-01", "sender": "Tilsynet"}),
+    "assess_document": ("cw", None, {"document_id": "$doc", "outcome": "grant"}),
+}
+
+PATHS: dict[str, list[str]] = {
+    "received": [],
+    "registered": ["register"],
+    "forwarded": ["forward"],
+    "withdrawn": ["withdraw"],
+    "awaiting_clarification": ["register", "request_clarification"],
+    "collecting": ["register", "start_collecting"],
+    "screening": ["register", "start_collecting", "start_screening"],
+    "third_party_hearing": ["register", "start_collecting", "start_screening", "request_hearing"],
+    "legal_review": ["register", "start_collecting", "start_screening", "submit_for_legal_review"],
+    "drafting_decision": ["register", "start_collecting", "start_screening", "draft_decision"],
+    "decided": ["register", "start_collecting", "start_screening", "draft_decision", "send_decision"],
+    "closed": ["register", "start_collecting", "start_screening", "draft_decision", "send_decision", "close"],
+    "complaint_received": ["register", "start_collecting", "start_screening", "draft_decision", "send_decision",
+                           "receive_complaint"],
+    "appeal_pending": ["register", "start_collecting", "start_screening", "draft_decision", "send_decision",
+                       "receive_complaint", "uphold_and_forward"],
+}
+
+
+def test_paths_cover_every_state():
+    assert set(PATHS) == set(states.STATES)
+
+
+def _fire(db, case_id, trigger, doc_id=None, **over):
+    actor, note, data = VALID[trigger]
+    data = {k: (doc_id if v == "$doc" else v) for k, v in data.items()}
+    return fire(db, case_id, trigger, actor=over.get("actor", actor), note=over.get("note", note),
+                data=over.get("data", data), expect_version=over.get("expect_version"))
+
+
+def drive(db, case_id: int, state: str, *, with_document: bool = False) -> int | None:
+    """Take a case from 'received' to ``state``; optionally with one assessed document. Returns its id."""
+    doc_id = None
+    for trig in PATHS[state]:
+        _fire(db, case_id, trig, doc_id)
+        if with_document and trig == "start_collecting":
+            doc_id = _fire(db, case_id, "add_document").documents[-1].id
+        if with_document and trig == "start_screening":
+            _fire(db, case_id, "assess_document", doc_id)
+    return doc_id
+
+
+PAIRS = [(t.name, s) for t in states.TRIGGERS.values() for s in t.sources]
+
+
+@pytest.mark.parametrize(("trigger", "source"), PAIRS, ids=[f"{t}-from-{s}" for t, s in PAIRS])
+def test_each_trigger_from_each_allowed_source(sqlite_db, trigger, source):
+    db = sqlite_db
+    from aktflow.service import create_case
+
+    case = create_case(db, actor="cw", requester="Mette Hansen", received="2026-11-02", basis="ofl",
+                       subject="Byggesag", emne="02.34.02")
+    doc_id = drive(db, case.id, source, with_document=trigger == "assess_document")
+    before = case_view(db, case.id)
+    after = _fire(db, case.id, trigger, doc_id)
+    spec = states.TRIGGERS[trigger]
+    assert after.state == (spec.dest or source)
+    view = case_view(db, case.id)
+    assert view["version"] == before["version"] + 1
+    last = view["events"][-1]
+    assert (last["trigger"], last["from"], last["to"], last["actor"]) == (
+        trigger, source, spec.dest or source, VALID[trigger][0])
+    assert len(view["events"]) == view["version"]
+
+
+def test_full_journey_on_each_backend(db, new_case):
+    case = new_case()
+    doc = drive(db, case.id, "screening", with_document=True)
+    _fire(db, case.id, "flag_for_legal")
+    with pytest.raises(WorkflowError, match="juridisk"):
+        _fire(db, case.id, "draft_decision")
+    _fire(db, case.id, "submit_for_legal_review")
+    _fire(db, case.id, "return_to_screening")
+    _fire(db, case.id, "submit_for_legal_review")
+    _fire(db, case.id, "approve_legal")
+    for t in ("send_decision", "close", "receive_complaint", "uphold_and_forward", "appeal_overturned",
+              "send_decision", "close"):
+        _fire(db, case.id, t)
+    view = case_view(db, case.id)
+    assert view["state"] == "closed"
+    assert view["sagsnummer"] == f"02.34.02-A53-1-{dt.date.today().year % 100:02d}"
+    assert view["documents"][0]["id"] == doc and view["outcome"] == "full"
+    assert [e["trigger"] for e in view["events"]][:3] == ["create", "register", "start_collecting"]
+
+
+def _other_state(trigger: str) -> str:
+    return next(s for s in PATHS if s not in states.TRIGGERS[trigger].sources and s in (
+        "received", "registered", "collecting", "screening", "decided", "closed", "withdrawn"))
+
+
+@pytest.mark.parametrize("trigger", list(states.TRIGGERS))
+def test_each_trigger_refused_in_a_wrong_state_changes_nothing(sqlite_db, trigger):
+    from aktflow.service import create_case
+
+    db = sqlite_db
+    case = create_case(db, actor="cw", requester="A", received="2026-11-02", basis="ofl", subject="s",
+                       emne="02.34.02")
+    wrong = _other_state(trigger)
+    drive(db, case.id, wrong)
+    before = case_view(db, case.id)
+    with pytest.raises(WorkflowError) as e:
+        _fire(db, case.id, trigger, 1)
+    assert trigger in e.value.message and wrong in e.value.message
+    assert case_view(db, case.id) == before
+
+
+@pytest.mark.parametrize("trigger", ["approve_legal", "return_to_screening"])
+@pytest.mark.parametrize("actor", ["cw", "manager"])
+def test_legal_only_triggers_refused_for_others(db, new_case, trigger, actor):
+    case = new_case()
+    drive(db, case.id, "legal_review")
+    with pytest.raises(PermissionDenied):
+        _fire(db, case.id, trigger, actor=actor)
+    assert case_view(db, case.id)["state"] == "legal_review"
+    _fire(db, case.id, trigger, actor="admin")  # administrators may
+
+
+@pytest.mark.parametrize("trigger", ["register", "withdraw", "assign"])
+def test_legal_may_not_do_casework(db, new_case, trigger):
+    case = new_case()
+    with pytest.raises(PermissionDenied):
+        _fire(db, case.id, trigger, actor="legal")
+
+
+def test_stale_version_is_a_conflict_and_changes_nothing(db, new_case):
+    case = new_case()
+    _fire(db, case.id, "register", expect_version=1)
+    before = case_view(db, case.id)
+    with pytest.raises(ConflictError):
+        _fire(db, case.id, "start_collecting", expect_version=1)
+    assert case_view(db, case.id) == before
+
+
+def test_two_sessions_same_version_one_wins(db, new_case):
+    """Two users load the same version; the second write is refused at commit, not overwritten."""
+    case = new_case()
+    s1, s2 = db.session(), db.session()
+    c1, c2 = s1.get(Case, case.id), s2.get(Case, case.id)
+    c1.state, c2.state = "registered", "forwarded"
+    c1.version = c2.version = 2
+    s1.commit()
+    from sqlalchemy.orm.exc import StaleDataError
+
+    with pytest.raises(StaleDataError):
+        s2.commit()
+    s1.close()
+    s2.close()
+    assert case_view(db, case.id)["state"] == "registered"
+
+
+def test_required_fields_are_named(db, new_case):
+    case = new_case()
+    drive(db, case.id, "legal_review")
+    with pytest.raises(ValidationError) as e:
+        _fire(db, case.id, "return_to_screening", note="")
+    assert e.value.field == "note"
+    drive_to = case_view(db, case.id)
+    assert drive_to["state"] == "legal_review"
+
+
+def test_deadline_notice_refuses_past_date_and_missing_reason(db, new_case):
+    case = new_case()
+    with pytest.raises(ValidationError) as e:
+        _fire(db, case.id, "send_deadline_notice", data={"reason": "x", "expected": "2020-01-01"})
+    assert e.value.field == "expected"
+    with pytest.raises(ValidationError) as e:
+        _fire(db, case.id, "send_deadline_notice", data={"expected": FUTURE})
+    assert e.value.field == "reason"
+
+
+def test_draft_decision_refused_while_documents_unassessed(db, new_case):
+    case = new_case()
+    drive(db, case.id, "collecting")
+    _fire(db, case.id, "add_document")
+    _fire(db, case.id, "add_document")
+    _fire(db, case.id, "start_screening")
+    with pytest.raises(WorkflowError, match="2 dokumenter er ikke vurderet"):
+        _fire(db, case.id, "draft_decision")
+
+
+def test_assignment_rules(db, new_case):
+    case = new_case(assign=None)
+    with pytest.raises(WorkflowError, match="kun tage en ufordelt sag til sig selv"):
+        _fire(db, case.id, "assign", actor="cw", data={"assignee": "cw2"})
+    _fire(db, case.id, "assign", actor="cw", data={"assignee": "cw"})
+    with pytest.raises(WorkflowError, match="allerede fordelt"):
+        _fire(db, case.id, "assign", actor="cw2", data={"assignee": "cw2"})
+    _fire(db, case.id, "assign", actor="manager", data={"assignee": "cw2"})
+    assert case_view(db, case.id)["assignee"] == "cw2"
+    with pytest.raises(ValidationError, match="kan ikke have sager"):
+        _fire(db, case.id, "assign", actor="manager", data={"assignee": "legal"})
+
+
+def test_approval_lifts_exactly_the_flags_present(db, new_case):
+    case = new_case()
+    drive(db, case.id, "screening")
+    _fire(db, case.id, "flag_for_legal", note="Første tvivl")
+    _fire(db, case.id, "submit_for_legal_review")
+    _fire(db, case.id, "approve_legal")
+    view = case_view(db, case.id)
+    assert not view["flagged"] and view["state"] == "drafting_decision"
+    _fire(db, case.id, "flag_for_legal", note="Ny tvivl")
+    with pytest.raises(WorkflowError, match="Ny tvivl"):
+        _fire(db, case.id, "send_decision")
+
+
+def test_event_count_equals_version(db, new_case):
+    case = new_case()
+    drive(db, case.id, "decided")
+    with db.session() as s:
+        n = s.scalar(select(func.count()).select_from(Event).where(Event.case_id == case.id))
+        assert n == s.get(Case, case.id).version == len(PATHS["decided"]) + 1
