@@ -39,10 +39,11 @@ class Group(click.Group):
 
             if os.environ.get("AKTFLOW_DEBUG"):
                 traceback.print_exc()
+            text = str(getattr(e, "orig", e)).lower()
             if isinstance(e, OperationalError | ProgrammingError) and (
-                "no such table" in str(e) or "does not exist" in str(e)
+                "no such table" in text or "no such column" in text or "does not exist" in text
             ):
-                _fail("databasen er ikke sat op: kør 'aktflow db upgrade'", 1)
+                _fail("databasen er ikke sat op eller har et ældre skema: kør 'aktflow db upgrade'", 1)
             if isinstance(e, OperationalError):
                 _fail("databasen svarer ikke (tjek AKTFLOW_DATABASE_URL)", 1)
             _fail(f"uventet fejl ({type(e).__name__}); kør med AKTFLOW_DEBUG=1 for detaljer", 1)
@@ -249,6 +250,162 @@ def case_list(state: str | None, as_json: bool) -> None:
     _emit(rows, as_json, "\n".join(
         f"{r['id']:>6} {r['state']:<24} {r['sagsnummer'] or '-':<22} {r['received']} {r['requester']}" for r in rows
     ))
+
+
+# --- deadlines and calendar ------------------------------------------------------------------------------
+
+
+def _optional_db():
+    """The configured database if it is set up, else None (the calculator then uses the statutory calendar)."""
+    from sqlalchemy import inspect
+
+    try:
+        db_ = _db()
+        if inspect(db_.engine).has_table("settings"):
+            return db_
+    except Exception:  # noqa: BLE001 - no database is fine for the calculator
+        return None
+    return None
+
+
+@cli.command()
+@click.option("--received", required=True, help="Date of receipt, YYYY-MM-DD (any date)")
+@click.option("--basis", required=True, help="ofl | fvl | mol | gdpr")
+@click.option("--json", "as_json", is_flag=True)
+def deadlines(received: str, basis: str, as_json: bool) -> None:
+    """Compute the statutory deadlines for a request received on a date."""
+    from .service import deadline_calculator
+
+    out = deadline_calculator(_optional_db(), basis, received)
+    _emit(out, as_json, "\n".join(f"{d['rule']:<20} {d['due']}  {d['explanation']}" for d in out["deadlines"]))
+
+
+@cli.command()
+@click.option("--today", default=None, help="Run as if today were this date (YYYY-MM-DD)")
+@click.option("--json", "as_json", is_flag=True)
+def sweep(today: str | None, as_json: bool) -> None:
+    """The daily deadline sweep: due soon, overdue and missing fristbreve per assignee.
+
+    Exit 0 when nothing is overdue or missing, 10 when something is (so cron can mail the output),
+    1 on failure.
+    """
+    import datetime as dt
+
+    from . import tracking
+    from .service import parse_date
+
+    day = parse_date(today, "--today") if today else dt.date.today()
+    with _db().session() as s:
+        out = tracking.sweep(s, day)
+    if as_json:
+        _emit(out, True)
+    else:
+        c = out["counts"]
+        click.echo(f"Fristoversigt {day:%d.%m.%Y}: {c['overdue']} overskredet, {c['missing_notice']} mangler "
+                   f"fristbrev, {c['due_soon']} snart")
+        labels = {"overdue": "OVERSKREDET", "missing_notice": "FRISTBREV MANGLER", "due_soon": "snart"}
+        for assignee, rows in sorted(out["by_assignee"].items()):
+            click.echo(f"\n{assignee}:")
+            for r in rows:
+                click.echo(f"  sag {r['case']:>6} {r['sagsnummer'] or '-':<22} {r['rule']:<20} {r['due']} "
+                           f"{labels[r['kind']]}")
+    if out["counts"]["overdue"] or out["counts"]["missing_notice"]:
+        sys.exit(10)
+
+
+@cli.group(cls=Group)
+def calendar() -> None:
+    """The municipality's working-day calendar."""
+
+
+@calendar.command("show")
+@click.option("--year", type=int, default=None, help="List the non-working weekdays of this year")
+@click.option("--json", "as_json", is_flag=True)
+def calendar_show(year: int | None, as_json: bool) -> None:
+    """Show the calendar settings and the non-working weekdays of a year."""
+    import datetime as dt
+
+    from . import tracking
+    from .calendar import get_calendar
+
+    with _db().session() as s:
+        settings = tracking.calendar_settings(s)
+    cal = get_calendar(settings)
+    year = year or dt.date.today().year
+    days = cal.skipped(dt.date(year - 1, 12, 31), dt.date(year, 12, 31))
+    out = {"version": settings.version, "settings": settings.to_dict(), "year": year,
+           "non_working": [{"date": d.isoformat(), "name": n} for d, n in days]}
+    _emit(out, as_json, "\n".join([f"Kalenderversion {settings.version}"] + [
+        f"  {d:%d.%m.%Y} {n}" for d, n in days]))
+
+
+def _progress_runner(label: str):
+    bar = {"obj": None}
+
+    def progress(done: int, total: int) -> None:
+        if bar["obj"] is None:
+            bar["obj"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
+            bar["obj"].__enter__()
+            bar["last"] = 0
+        bar["obj"].update(done - bar["last"])
+        bar["last"] = done
+        if done >= total:
+            bar["obj"].__exit__(None, None, None)
+
+    return progress
+
+
+def _calendar_change(actor: str, as_json: bool, **kw) -> None:
+    from .service import change_calendar
+
+    out = change_calendar(_db(), actor=actor, progress=_progress_runner("Genberegner frister"), **kw)
+    if not out["changed"]:
+        _emit(out, as_json, "kalenderen er uændret")
+        return
+    _emit(out, as_json, f"kalender {out['calendar_version']}: {out['deadlines_checked']} frister gennemgået, "
+                        f"{out['deadlines_moved']} flyttet på {out['cases_moved']} sager")
+
+
+CHOICE = click.Choice(["working", "closed"])
+
+
+@calendar.command("set")
+@click.option("--grundlovsdag", type=CHOICE, default=None)
+@click.option("--juleaften", type=CHOICE, default=None, help="24 December")
+@click.option("--nytaarsaften", type=CHOICE, default=None, help="31 December")
+@click.option("--first-may", type=CHOICE, default=None, help="1 May")
+@click.option("--as", "actor", required=True)
+@click.option("--json", "as_json", is_flag=True)
+def calendar_set(grundlovsdag, juleaften, nytaarsaften, first_may, actor, as_json) -> None:
+    """Mark the optional days as working or closed; open cases' deadlines are recomputed."""
+    flags = {k: v == "closed" for k, v in {
+        "grundlovsdag_closed": grundlovsdag, "juleaften_closed": juleaften,
+        "nytaarsaften_closed": nytaarsaften, "first_may_closed": first_may}.items() if v is not None}
+    if not flags:
+        raise ValidationError("--grundlovsdag/--juleaften/--nytaarsaften/--first-may", "angiv mindst én dag")
+    _calendar_change(actor, as_json, set_flags=flags)
+
+
+@calendar.command("close")
+@click.argument("dates", nargs=-1, required=True)
+@click.option("--as", "actor", required=True)
+@click.option("--json", "as_json", is_flag=True)
+def calendar_close(dates, actor, as_json) -> None:
+    """Mark DATES (YYYY-MM-DD) as the municipality's closure days; deadlines are recomputed."""
+    from .service import parse_date
+
+    _calendar_change(actor, as_json, close=[parse_date(d, "DATES") for d in dates])
+
+
+@calendar.command("open")
+@click.argument("dates", nargs=-1, required=True)
+@click.option("--as", "actor", required=True)
+@click.option("--json", "as_json", is_flag=True)
+def calendar_open(dates, actor, as_json) -> None:
+    """Remove closure days again; deadlines are recomputed."""
+    from .service import parse_date
+
+    _calendar_change(actor, as_json, reopen=[parse_date(d, "DATES") for d in dates])
 
 
 # --- audit, workflow, demo, serve -----------------------------------------------------------------------

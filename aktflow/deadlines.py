@@ -216,3 +216,16 @@ def status(due: date, today: date, done_on: date | None, cal: WorkingCalendar) -
     if cal.working_days_between(today, due) <= DUE_SOON_WORKING_DAYS:
         return "due_soon"
     return "ok"
+
+
+def recount(rule: str, start: date, count: int, cal: WorkingCalendar) -> Deadline:
+    """A working-day deadline computed anew on ``cal`` (after a calendar change), with its explanation."""
+    if rule == "complaint-forward":
+        return complaint_forward(start, cal)
+    if rule == "appeal-body":
+        return appeal_body(start, cal)
+    if rule in ("ofl-notice", "fvl-notice"):
+        decision = _working_days(rule.replace("notice", "decision"), start, count, "modtagelse", cal)
+        return Deadline(rule, start, decision.due, count, WORKING_DAYS, cal.version,
+                        "Fristbrev senest samme dag som afgørelsesfristen: " + decision.explanation)
+    return _working_days(rule, start, count, "modtagelse", cal)

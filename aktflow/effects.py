@@ -6,11 +6,14 @@ Nothing here commits; side effects outside the database go through the outbox.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 
+from . import deadlines as rules
+from . import tracking
 from .errors import ValidationError
 from .models import Assessment, Case, Document, Flag, User
 
@@ -76,8 +79,6 @@ def clear_flags(case: Case, ctx: Any) -> None:
 
 @effect("add_document")
 def add_document(case: Case, ctx: Any) -> None:
-    import datetime as dt
-
     d = ctx.data
     doc = Document(
         case=case,
@@ -110,3 +111,82 @@ def assess_document(case: Case, ctx: Any) -> None:
     a.assessed_by = ctx.actor.username
     a.assessed_at = ctx.now
     ctx.session.add(a)
+
+
+# --- deadlines ----------------------------------------------------------------------------------------
+
+
+@effect("create")
+def start_deadlines(case: Case, ctx: Any) -> None:
+    ctx.recorded["deadlines"] = tracking.start_case(ctx.session, case, ctx.now)
+
+
+@effect("send_decision")
+def decision_deadlines_met(case: Case, ctx: Any) -> None:
+    tracking.complete(ctx.session, case, tracking.DECIDED_BY_DECISION, ctx.today)
+
+
+@effect("send_deadline_notice")
+def notice_sent(case: Case, ctx: Any) -> None:
+    expected = dt.date.fromisoformat(ctx.data["expected"])
+    cal = tracking.load_calendar(ctx.session)
+    tracking.complete(ctx.session, case, tracking.NOTICE_RULES, ctx.today)
+    d = tracking.expected_deadline(ctx.today, expected, ctx.data["reason"], cal)
+    ctx.recorded["expected"] = tracking.start(ctx.session, case, d, ctx.now)
+
+
+@effect("extend_deadline")
+def extend(case: Case, ctx: Any) -> None:
+    cal = tracking.load_calendar(ctx.session)
+    d = rules.mol_extended(case.received, cal) if case.basis == "mol" else rules.gdpr_extended(case.received, cal)
+    ctx.recorded["extended"] = tracking.start(ctx.session, case, d, ctx.now)
+
+
+@effect("request_hearing")
+def hearing_started(case: Case, ctx: Any) -> None:
+    cal = tracking.load_calendar(ctx.session)
+    reply_by = dt.date.fromisoformat(ctx.data["reply_by"])
+    try:
+        d = rules.hearing_reply(ctx.today, reply_by, cal)
+    except ValueError:
+        raise ValidationError("reply_by", "svarfristen skal ligge efter i dag") from None
+    ctx.recorded["hearing_reply"] = tracking.start(ctx.session, case, d, ctx.now)
+
+
+@effect("hearing_completed")
+def hearing_done(case: Case, ctx: Any) -> None:
+    tracking.complete(ctx.session, case, ("hearing-reply",), ctx.today)
+
+
+@effect("receive_complaint")
+def complaint_started(case: Case, ctx: Any) -> None:
+    received = dt.date.fromisoformat(ctx.data["received"]) if ctx.data.get("received") else ctx.today
+    if received > ctx.today:
+        raise ValidationError("received", "klagen kan ikke være modtaget i fremtiden")
+    cal = tracking.load_calendar(ctx.session)
+    ctx.recorded["complaint_forward"] = tracking.start(ctx.session, case, rules.complaint_forward(received, cal),
+                                                       ctx.now)
+
+
+@effect("revise_decision")
+def complaint_reconsidered(case: Case, ctx: Any) -> None:
+    tracking.complete(ctx.session, case, ("complaint-forward",), ctx.today)
+
+
+@effect("uphold_and_forward")
+def complaint_forwarded(case: Case, ctx: Any) -> None:
+    tracking.complete(ctx.session, case, ("complaint-forward",), ctx.today)
+    cal = tracking.load_calendar(ctx.session)
+    ctx.recorded["appeal_body"] = tracking.start(ctx.session, case, rules.appeal_body(ctx.today, cal), ctx.now)
+
+
+@effect("appeal_decided")
+@effect("appeal_overturned")
+def appeal_done(case: Case, ctx: Any) -> None:
+    tracking.complete(ctx.session, case, ("appeal-body",), ctx.today)
+
+
+@effect("forward")
+@effect("withdraw")
+def deadlines_stop(case: Case, ctx: Any) -> None:
+    tracking.stop_all(ctx.session, case)

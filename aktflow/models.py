@@ -281,4 +281,6 @@ class CaseDeadline(Base):
     calendar_version: Mapped[str] = mapped_column(String(20))
     explanation: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The date the event that fulfils this deadline happened (decision sent, fristbrev sent, …).
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -47,6 +47,15 @@ class FireContext:
     def today(self) -> dt.date:
         return self.now.date()
 
+    @property
+    def extended(self) -> bool:
+        """Whether the case's MOL/GDPR decision deadline has been extended already."""
+        from .tracking import is_extended
+
+        return is_extended(self.session, self.case_id)
+
+    case_id: int = 0
+
 
 # --- input ------------------------------------------------------------------------------------------
 
@@ -209,6 +218,8 @@ def check_role(trigger: str, actor: User) -> states.TriggerSpec:
     spec = states.TRIGGERS.get(trigger)
     if spec is None:
         raise ValidationError("trigger", f"ukendt handling {trigger!r}")
+    if spec.system:
+        raise PermissionDenied(f"'{trigger}' udføres kun af aktflow selv")
     if actor.role not in spec.roles:
         raise PermissionDenied(
             f"rollen '{actor.role}' må ikke udføre '{trigger}' (kun: {', '.join(sorted(spec.roles))})"
@@ -217,6 +228,8 @@ def check_role(trigger: str, actor: User) -> states.TriggerSpec:
 
 
 def check_state(spec: states.TriggerSpec, case: Case) -> None:
+    if spec.applies is not None and not spec.applies(case):
+        raise WorkflowError(f"'{spec.name}' gælder ikke for denne sag (retsgrundlag {case.basis})")
     if case.state not in spec.sources:
         label = states.STATES[case.state].label
         raise WorkflowError(
@@ -257,7 +270,7 @@ def fire(
             )
         check_state(spec, case)
         note, clean = _clean_fields(spec, note, data, session, now.date())
-        ctx = FireContext(session, user, trigger, note, clean, now, archive)
+        ctx = FireContext(session, user, trigger, note, clean, now, archive, case_id=case.id)
         for guard in spec.guards:
             unmet = guard(case, ctx)
             if unmet:
@@ -368,7 +381,8 @@ def create_case(
             data["assignee"] = assignee.username
         from . import effects
 
-        ctx = FireContext(session, user, audit.CREATE, None, data, now, get_archive(_archive_name()))
+        ctx = FireContext(session, user, audit.CREATE, None, data, now, get_archive(_archive_name()),
+                          case_id=case.id)
         effects.on_create(case, ctx)
         data.update(ctx.recorded)
         _append_event(
@@ -398,10 +412,7 @@ def get_case(session: Session, case_id: int) -> Case:
 
 
 def allowed_triggers(case: Case, role: str | None = None) -> list[str]:
-    names = states.triggers_from(case.state)
-    if role is None:
-        return names
-    return [n for n in names if role in states.TRIGGERS[n].roles]
+    return states.offered(case, role)
 
 
 def case_view(db: Database, case_id: int, *, role: str | None = None, today: dt.date | None = None) -> dict:
@@ -449,3 +460,64 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
         if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
             return None
         return user
+
+
+# --- calendar ----------------------------------------------------------------------------------------
+
+
+def change_calendar(
+    db: Database,
+    *,
+    actor: str,
+    set_flags: dict[str, bool] | None = None,
+    close: list[dt.date] | None = None,
+    reopen: list[dt.date] | None = None,
+    now: dt.datetime | None = None,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Change the municipality's calendar (administrators) and recompute open cases' deadlines, atomically."""
+    from dataclasses import replace as dc_replace
+
+    from . import tracking
+
+    now = now or utcnow()
+    with db.session() as session:
+        user = _actor(session, actor)
+        if user.role != "admin":
+            raise PermissionDenied("kun en administrator kan ændre kalenderen")
+        current = tracking.calendar_settings(session)
+        closures = set(current.closures) | set(close or ())
+        closures -= set(reopen or ())
+        new = dc_replace(current, **(set_flags or {}), closures=frozenset(closures))
+        if new == current:
+            return {"changed": False, "calendar_version": current.version}
+        result = tracking.recompute(session, new, actor=user.username, now=now, progress=progress)
+        _commit(session)
+        return {"changed": True, "previous_version": current.version, **result}
+
+
+def deadline_calculator(db: Database | None, basis: str, received: Any) -> dict[str, Any]:
+    """The deadlines a request received on ``received`` gets (any date, past or future)."""
+    from . import deadlines as rules
+    from .calendar import get_calendar
+
+    received_d = parse_date(received, "received")
+    if basis not in BASES:
+        raise ValidationError("basis", f"ukendt retsgrundlag {basis!r}: brug {'|'.join(BASES)}")
+    if db is None:
+        cal = get_calendar()
+    else:
+        from . import tracking
+
+        with db.session() as session:
+            cal = tracking.load_calendar(session)
+    return {
+        "basis": basis,
+        "received": received_d.isoformat(),
+        "calendar_version": cal.version,
+        "deadlines": [
+            {"rule": d.rule, "due": d.due.isoformat(), "count": d.count, "unit": d.unit,
+             "explanation": d.explanation}
+            for d in rules.for_case(basis, received_d, cal)
+        ],
+    }

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import states
-from .models import Case, CaseDeadline, Event
+from . import states, tracking
+from .models import Case, Event
 
 
 def _d(value: dt.date | None) -> str | None:
@@ -31,27 +31,9 @@ def outcome(case: Case) -> str | None:
     return "partial"
 
 
-def deadlines(session: Session, case: Case, today: dt.date | None = None) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(CaseDeadline)
-        .where(CaseDeadline.case_id == case.id, CaseDeadline.active.is_(True))
-        .order_by(CaseDeadline.due, CaseDeadline.id)
-    ).all()
-    return [
-        {
-            "rule": r.rule,
-            "start": _d(r.start),
-            "due": _d(r.due),
-            "explanation": r.explanation,
-            "calendar_version": r.calendar_version,
-        }
-        for r in rows
-    ]
-
-
 def case_dict(session: Session, case: Case, *, role: str | None = None, today: dt.date | None = None) -> dict:
     events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
-    allowed = [n for n in states.triggers_from(case.state) if role is None or role in states.TRIGGERS[n].roles]
+    allowed = states.offered(case, role)
     return {
         "id": case.id,
         "state": case.state,
@@ -70,7 +52,7 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
         "flag_reasons": [f.reason for f in case.open_flags],
         "outcome": outcome(case),
         "allowed_triggers": allowed,
-        "deadlines": deadlines(session, case, today),
+        "deadlines": tracking.case_deadlines(session, case, today or dt.date.today()),
         "documents": [
             {
                 "id": d.id,

@@ -7,6 +7,7 @@ cannot be started fails the run instead of skipping.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 import shutil
@@ -227,7 +228,8 @@ def new_case(db):
     from aktflow.service import create_case
 
     def make(**kw):
-        args = dict(actor="cw", requester="Mette Hansen", received="2026-11-02", basis="ofl",
+        received = (dt.date.today() - dt.timedelta(days=10)).isoformat()
+        args = dict(actor="cw", requester="Mette Hansen", received=received, basis="ofl",
                     subject="Aktindsigt i byggesag", emne="02.34.02", assign="cw")
         args.update(kw)
         return create_case(db, **args)

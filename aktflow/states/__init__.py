@@ -54,6 +54,17 @@ _GENERAL_TRIGGERS = (
         ),
     ),
     TriggerSpec(
+        "extend_deadline",
+        UNDECIDED_OPEN,
+        None,
+        CASEWORK,
+        "Forlæng fristen (MOL/GDPR)",
+        GENERAL,
+        fields=(Field("reason", "text", "Begrundelse for forlængelsen"),),
+        guards=(guards.may_extend,),
+        applies=lambda case: case.basis in ("mol", "gdpr"),
+    ),
+    TriggerSpec(
         "send_partial_decision",
         ("collecting", "screening", "third_party_hearing", "legal_review", "drafting_decision"),
         None,
@@ -114,8 +125,20 @@ _GENERAL_TRIGGERS = (
     ),
 )
 
+_SYSTEM_TRIGGERS = (
+    TriggerSpec(
+        "recalculate_deadlines",
+        NON_FINAL,
+        None,
+        frozenset({"admin"}),
+        "Frister genberegnet efter kalenderændring",
+        GENERAL,
+        system=True,
+    ),
+)
+
 TRIGGERS: dict[str, TriggerSpec] = {
-    t.name: t for t in (*(t for p in _PHASES for t in p.TRIGGERS), *_GENERAL_TRIGGERS)
+    t.name: t for t in (*(t for p in _PHASES for t in p.TRIGGERS), *_GENERAL_TRIGGERS, *_SYSTEM_TRIGGERS)
 }
 
 # Sanity of the definition itself (cheap; runs once at import).
@@ -153,8 +176,18 @@ MACHINE = Machine(
 
 
 def triggers_from(state: str) -> list[str]:
-    """Every trigger (transition or action) the definition allows from ``state``, in definition order."""
-    return [name for name, t in TRIGGERS.items() if state in t.sources]
+    """Every trigger (transition or action) a user may fire from ``state``, in definition order."""
+    return [name for name, t in TRIGGERS.items() if state in t.sources and not t.system]
+
+
+def offered(case, role: str | None = None) -> list[str]:
+    """The triggers to offer on this case now: allowed from its state, for the role, applicable to it."""
+    return [
+        n
+        for n in triggers_from(case.state)
+        if (role is None or role in TRIGGERS[n].roles)
+        and (TRIGGERS[n].applies is None or TRIGGERS[n].applies(case))
+    ]
 
 
 def target(trigger: str, state: str) -> str | None:

@@ -39,6 +39,19 @@ def may_assign(case: Any, ctx: Any) -> str | None:
     return None
 
 
+def may_extend(case: Any, ctx: Any) -> str | None:
+    """MOL § 4 stk. 3 / GDPR art. 12(3): extension only for those bases, once, within the first month."""
+    from ..calendar import add_months
+
+    if case.basis not in ("mol", "gdpr"):
+        return "kun sager efter miljøoplysningsloven eller databeskyttelsesforordningen kan forlænges"
+    if ctx.today > add_months(case.received, 1):
+        return "forlængelsen skal meddeles inden for den første måned efter modtagelsen"
+    if ctx.extended:
+        return "fristen er allerede forlænget"
+    return None
+
+
 def document_on_case(case: Any, ctx: Any) -> str | None:
     doc_id = ctx.data.get("document_id")
     if any(d.id == doc_id for d in case.documents):

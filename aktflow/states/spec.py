@@ -45,6 +45,12 @@ class TriggerSpec:
     phase: str
     fields: tuple[Field, ...] = ()
     guards: tuple[Guard, ...] = field(default=())
+    # A system action (e.g. deadlines recomputed after a calendar change): logged like the others, but
+    # written by aktflow itself, never offered to or fired by a user.
+    system: bool = False
+    # Whether the trigger applies to a case at all (e.g. only MOL/GDPR cases can be extended); a trigger
+    # that does not apply is neither offered nor allowed.
+    applies: Callable[[Any], bool] | None = None
 
     @property
     def is_action(self) -> bool:

@@ -73,6 +73,7 @@ def upgrade() -> None:
     sa.Column('calendar_version', sa.String(length=20), nullable=False),
     sa.Column('explanation', sa.Text(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('done_on', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_deadlines_case_id_cases')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_deadlines'))

@@ -1,0 +1,309 @@
+"""Deadlines on cases: stored when a case or an event starts them, completed by events, status at read time.
+
+A stored deadline (``case_deadlines``) is a fact: rule, start, due, count, calendar version, explanation,
+and ``done_on`` once the event that fulfils it happened. Whether it is ``ok``, ``due_soon``, ``overdue`` or
+``met`` is computed when read (:func:`aktflow.deadlines.status`), never written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session
+
+from . import deadlines as rules
+from .calendar import CalendarSettings, WorkingCalendar, get_calendar
+from .models import Case, CaseDeadline, Setting, User, utcnow
+
+CALENDAR_KEY = "calendar"
+DECISION_RULES = ("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision")
+NOTICE_RULES = ("ofl-notice", "fvl-notice")
+# Rules a sent decision fulfils (the notice too: a decision in time needs no fristbrev).
+DECIDED_BY_DECISION = (*DECISION_RULES, *NOTICE_RULES, "ofl-delay-complaint", "ofl-outer", "expected-decision")
+EXPECTED = "expected-decision"
+
+
+# --- the municipality's calendar ---------------------------------------------------------------------
+
+
+def calendar_settings(session: Session) -> CalendarSettings:
+    row = session.get(Setting, CALENDAR_KEY)
+    return CalendarSettings.from_dict(row.value) if row else CalendarSettings()
+
+
+def load_calendar(session: Session) -> WorkingCalendar:
+    return get_calendar(calendar_settings(session))
+
+
+# --- on events ---------------------------------------------------------------------------------------
+
+
+def _add(session: Session, case: Case, d: rules.Deadline, now: dt.datetime) -> CaseDeadline:
+    row = CaseDeadline(
+        case_id=case.id,
+        rule=d.rule,
+        start=d.start,
+        due=d.due,
+        count=d.count,
+        unit=d.unit,
+        calendar_version=d.calendar_version,
+        explanation=d.explanation,
+        active=True,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def _active(session: Session, case: Case, rule_ids: Iterable[str]) -> list[CaseDeadline]:
+    return list(
+        session.scalars(
+            select(CaseDeadline).where(
+                CaseDeadline.case_id == case.id,
+                CaseDeadline.active.is_(True),
+                CaseDeadline.rule.in_(tuple(rule_ids)),
+            )
+        )
+    )
+
+
+def start_case(session: Session, case: Case, now: dt.datetime) -> list[dict[str, Any]]:
+    cal = load_calendar(session)
+    made = rules.for_case(case.basis, case.received, cal)
+    for d in made:
+        _add(session, case, d, now)
+    return [{"rule": d.rule, "due": d.due.isoformat()} for d in made]
+
+
+def complete(session: Session, case: Case, rule_ids: Iterable[str], on: dt.date) -> list[str]:
+    """Mark the case's open deadlines of these rules as done on ``on``; returns the rules completed."""
+    done = []
+    for row in _active(session, case, rule_ids):
+        if row.done_on is None:
+            row.done_on = on
+            done.append(row.rule)
+    return done
+
+
+def replace(session: Session, case: Case, d: rules.Deadline, now: dt.datetime) -> None:
+    """A new deadline of a rule that supersedes the active one (e.g. a later fristbrev's expected date)."""
+    for row in _active(session, case, [d.rule]):
+        row.active = False
+    _add(session, case, d, now)
+
+
+def start(session: Session, case: Case, d: rules.Deadline, now: dt.datetime) -> dict[str, Any]:
+    replace(session, case, d, now)
+    return {"rule": d.rule, "due": d.due.isoformat()}
+
+
+def stop_all(session: Session, case: Case) -> None:
+    """A case that ends without a decision (forwarded, withdrawn): its open deadlines no longer run."""
+    session.execute(
+        update(CaseDeadline)
+        .where(CaseDeadline.case_id == case.id, CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None))
+        .values(active=False)
+    )
+
+
+def is_extended(session: Session, case_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(func.count())
+            .select_from(CaseDeadline)
+            .where(CaseDeadline.case_id == case_id, CaseDeadline.active.is_(True),
+                   CaseDeadline.rule.in_(("mol-decision", "gdpr-decision")), CaseDeadline.count > 1)
+        )
+    )
+
+
+def expected_deadline(sent: dt.date, expected: dt.date, reason: str, cal: WorkingCalendar) -> rules.Deadline:
+    text = f"Forventet afgørelse oplyst i fristbrev sendt {sent:%d.%m.%Y}: {expected:%d.%m.%Y} (begrundelse: {reason})"
+    n = max(cal.working_days_between(sent, expected), 0)
+    return rules.Deadline(EXPECTED, sent, expected, n, rules.WORKING_DAYS, cal.version, text)
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+def case_deadlines(session: Session, case: Case, today: dt.date) -> list[dict[str, Any]]:
+    cal = load_calendar(session)
+    rows = session.scalars(
+        select(CaseDeadline)
+        .where(CaseDeadline.case_id == case.id, CaseDeadline.active.is_(True))
+        .order_by(CaseDeadline.due, CaseDeadline.id)
+    ).all()
+    return [
+        {
+            "rule": r.rule,
+            "start": r.start.isoformat(),
+            "due": r.due.isoformat(),
+            "status": rules.status(r.due, today, r.done_on, cal),
+            "done_on": r.done_on.isoformat() if r.done_on else None,
+            "explanation": r.explanation,
+            "calendar_version": r.calendar_version,
+        }
+        for r in rows
+    ]
+
+
+def sweep(session: Session, today: dt.date) -> dict[str, Any]:
+    """The daily list: open deadlines due soon or overdue, and missing fristbreve, per assignee.
+
+    One SQL query over the indexed (active, due) columns; status is computed only for the rows returned.
+    """
+    from . import states
+
+    cal = load_calendar(session)
+    horizon = cal.add_working_days(today, rules.DUE_SOON_WORKING_DAYS)
+    stmt = (
+        select(CaseDeadline, Case.id, Case.sagsnummer, Case.state, Case.requester_name, User.username)
+        .join(Case, Case.id == CaseDeadline.case_id)
+        .outerjoin(User, User.id == Case.assignee_id)
+        .where(
+            CaseDeadline.active.is_(True),
+            CaseDeadline.done_on.is_(None),
+            CaseDeadline.due <= horizon,
+            Case.state.not_in(tuple(states.FINAL)),
+        )
+        .order_by(CaseDeadline.due, Case.id)
+    )
+    by_assignee: dict[str, list[dict[str, Any]]] = {}
+    counts = {"due_soon": 0, "overdue": 0, "missing_notice": 0}
+    for d, case_id, sagsnummer, state, requester, assignee in session.execute(stmt):
+        st = rules.status(d.due, today, None, cal)
+        kind = "missing_notice" if d.rule in NOTICE_RULES and st == "overdue" else st
+        counts[kind] += 1
+        by_assignee.setdefault(assignee or "(ufordelt)", []).append(
+            {
+                "case": case_id,
+                "sagsnummer": sagsnummer,
+                "state": state,
+                "requester": requester,
+                "rule": d.rule,
+                "due": d.due.isoformat(),
+                "status": st,
+                "kind": kind,
+                "explanation": d.explanation,
+            }
+        )
+    return {"today": today.isoformat(), "counts": counts, "by_assignee": by_assignee}
+
+
+# --- calendar change: set-based recompute --------------------------------------------------------------
+
+
+def recompute(
+    session: Session,
+    settings: CalendarSettings,
+    *,
+    actor: str,
+    now: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = 20_000,
+) -> dict[str, Any]:
+    """Store new calendar settings and recompute the working-day deadlines of every open case.
+
+    Set-based: one query reads the deadlines, new due dates come from the precomputed calendar (bisect),
+    changed rows are written with executemany, and each case whose due date moved gets one event
+    ``recalculate_deadlines`` (old → new) on its hash chain, all in the caller's transaction.
+    Closed cases and fulfilled deadlines are left alone.
+    """
+    from . import audit, states
+    from .errors import ConflictError
+    from .models import Event
+
+    now = now or utcnow()
+    cal = get_calendar(settings)
+    row = session.get(Setting, CALENDAR_KEY)
+    if row is None:
+        session.add(Setting(key=CALENDAR_KEY, value=settings.to_dict(), updated_at=now))
+    else:
+        row.value = settings.to_dict()
+        row.updated_at = now
+    session.flush()
+
+    open_states = tuple(n for n in states.STATES if n not in states.FINAL)
+    q = (
+        select(CaseDeadline.id, CaseDeadline.case_id, CaseDeadline.rule, CaseDeadline.start,
+               CaseDeadline.count, CaseDeadline.due)
+        .join(Case, Case.id == CaseDeadline.case_id)
+        .where(
+            CaseDeadline.active.is_(True),
+            CaseDeadline.done_on.is_(None),
+            CaseDeadline.unit == rules.WORKING_DAYS,
+            CaseDeadline.rule != "hearing-reply",  # a date the caseworker set, not a count
+            CaseDeadline.rule != EXPECTED,  # a date told to the requester
+            Case.state.in_(open_states),
+        )
+        .order_by(CaseDeadline.case_id, CaseDeadline.id)
+    )
+    rows = session.execute(q).all()
+    total = len(rows)
+    changed: list[dict[str, Any]] = []
+    moved: dict[int, list[dict[str, str]]] = {}
+    for i, (dl_id, case_id, rule, start_d, count, due) in enumerate(rows):
+        new_due = cal.add_working_days(start_d, count)
+        if new_due != due:
+            fresh = rules.recount(rule, start_d, count, cal)
+            changed.append({"id": dl_id, "due": new_due, "explanation": fresh.explanation,
+                            "calendar_version": cal.version})
+            moved.setdefault(case_id, []).append(
+                {"rule": rule, "old": due.isoformat(), "new": new_due.isoformat()})
+        if progress and (i + 1) % batch == 0:
+            progress(i + 1, total)
+    if progress:
+        progress(total, total)
+    if changed:
+        session.execute(update(CaseDeadline), changed)
+    # Unchanged rows now agree with the new calendar too.
+    session.execute(
+        update(CaseDeadline)
+        .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None),
+               CaseDeadline.unit == rules.WORKING_DAYS,
+               CaseDeadline.case_id.in_(select(Case.id).where(Case.state.in_(open_states))))
+        .values(calendar_version=cal.version)
+    )
+
+    # One event per case whose deadlines moved, appended to each case's chain.
+    events, case_updates = [], []
+    ids = sorted(moved)
+    for chunk_start in range(0, len(ids), 5000):
+        chunk = ids[chunk_start:chunk_start + 5000]
+        for cid, state, version, last_hash in session.execute(
+            select(Case.id, Case.state, Case.version, Case.last_hash).where(Case.id.in_(chunk))
+        ):
+            seq = version + 1
+            data = {"moved": moved[cid], "calendar_version": cal.version}
+            h = audit.event_hash(case_id=cid, seq=seq, at=now, actor=actor, trigger="recalculate_deadlines",
+                                 from_state=state, to_state=state, note=None, data=data, prev_hash=last_hash)
+            events.append({"case_id": cid, "seq": seq, "at": now, "actor": actor,
+                           "trigger": "recalculate_deadlines", "from_state": state, "to_state": state,
+                           "note": None, "data": data, "prev_hash": last_hash, "hash": h})
+            case_updates.append({"b_id": cid, "b_version": version, "version": seq, "last_hash": h,
+                                 "updated_at": now})
+    if case_updates:
+        from sqlalchemy import bindparam
+
+        stmt = (
+            update(Case.__table__)
+            .where(and_(Case.__table__.c.id == bindparam("b_id"),
+                        Case.__table__.c.version == bindparam("b_version")))
+            .values(version=bindparam("version"), last_hash=bindparam("last_hash"),
+                    updated_at=bindparam("updated_at"))
+        )
+        result = session.connection().execute(stmt, case_updates)
+        if result.rowcount not in (-1, len(case_updates)):
+            raise ConflictError("sager blev ændret under genberegningen; kør den igen")
+        session.execute(Event.__table__.insert(), events)
+    return {"calendar_version": cal.version, "deadlines_checked": total, "deadlines_moved": len(changed),
+            "cases_moved": len(moved)}
+
+
+def open_case_count(session: Session) -> int:
+    from . import states
+
+    return session.scalar(select(func.count()).select_from(Case).where(Case.state.not_in(tuple(states.FINAL))))
