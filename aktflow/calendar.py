@@ -166,6 +166,11 @@ class WorkingCalendar:
                 ords = self._ords
         return ords
 
+    def differing_days(self, other: WorkingCalendar) -> list[date]:
+        """The days (in the precomputed range) that are working days in one calendar and not the other."""
+        flipped = set(self._ordinals).symmetric_difference(other._ordinals)
+        return [date.fromordinal(o) for o in sorted(flipped)]
+
     @staticmethod
     def _in_range(d: date) -> bool:
         return _RANGE_FIRST_YEAR <= d.year <= _RANGE_LAST_YEAR
@@ -211,6 +216,11 @@ class WorkingCalendar:
 
     def skipped(self, start: date, end: date) -> list[tuple[date, str]]:
         """Non-working weekdays in (start, end], oldest first, with their Danish names."""
+        if self._in_range(start) and self._in_range(end):
+            off = self._off_weekdays
+            lo, hi = bisect_right(off, start.toordinal()), bisect_right(off, end.toordinal())
+            days = [date.fromordinal(o) for o in off[lo:hi]]
+            return [(d, self._off_days(d.year)[d]) for d in days]
         result: list[tuple[date, str]] = []
         day = start + timedelta(days=1)
         while day <= end:
@@ -220,6 +230,21 @@ class WorkingCalendar:
                     result.append((day, name))
             day += timedelta(days=1)
         return result
+
+    @property
+    def _off_weekdays(self) -> list[int]:
+        """Sorted ordinals of the named non-working weekdays in the precomputed range (built on first use)."""
+        off = getattr(self, "_off_ords", None)
+        if off is None:
+            with self._lock:
+                off = sorted(
+                    d.toordinal()
+                    for year in range(_RANGE_FIRST_YEAR, _RANGE_LAST_YEAR + 1)
+                    for d in self._off_days(year)
+                    if d.weekday() < 5
+                )
+                self._off_ords = off
+        return off
 
     def __repr__(self) -> str:
         return f"WorkingCalendar(version={self.version!r})"

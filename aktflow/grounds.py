@@ -85,7 +85,8 @@ _MOL_WEIGHED = "og offentlighedens interesse i at få oplysningerne udleveret er
 
 
 def _mol(par: str) -> str:
-    return _MOL_JF.format(par=par)
+    # "jf. § 7 i lov ..." but "jf. § 10, nr. 4, i lov ...".
+    return _MOL_JF.format(par=f"{par}," if "," in par else par)
 
 
 _CATALOGUE: tuple[Ground, ...] = (
@@ -167,7 +168,7 @@ _CATALOGUE: tuple[Ground, ...] = (
     Ground(
         "ofl-24",
         "OFL § 24, stk. 1",
-        "Offentlighedslovens § 24 — ministerbetjening",
+        "Offentlighedslovens § 24, stk. 1 — ministerbetjening",
         "Dokumentet er undtaget efter offentlighedslovens § 24, stk. 1, fordi det er udvekslet på et "
         "tidspunkt, hvor der var konkret grund til at antage, at en minister havde eller ville få behov for "
         "embedsværkets rådgivning og bistand.",
@@ -460,7 +461,7 @@ _CATALOGUE: tuple[Ground, ...] = (
         "GDPR art. 12, stk. 5",
         "Databeskyttelsesforordningens artikel 12, stk. 5 — åbenbart grundløs eller overdreven anmodning",
         "Anmodningen er afvist efter databeskyttelsesforordningens artikel 12, stk. 5, fordi den er åbenbart "
-        "grundløs eller overdreven, navnlig fordi den gentages.",
+        "grundløs eller overdreven.",
         _GDPR,
     ),
 )

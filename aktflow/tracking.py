@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import deadlines as rules
@@ -207,10 +207,12 @@ def recompute(
 ) -> dict[str, Any]:
     """Store new calendar settings and recompute the working-day deadlines of every open case.
 
-    Set-based: one query reads the deadlines, new due dates come from the precomputed calendar (bisect),
-    changed rows are written with executemany, and each case whose due date moved gets one event
-    ``recalculate_deadlines`` (old → new) on its hash chain, all in the caller's transaction.
-    Closed cases and fulfilled deadlines are left alone.
+    Set-based: the days whose status changed are found by comparing the two precomputed calendars; one
+    query reads the open deadlines whose span contains such a day; new due dates come from the
+    precomputed calendar (bisect); changed rows are written with executemany; and each case whose due date
+    moved gets one event ``recalculate_deadlines`` (old → new) on its hash chain, all in the caller's
+    transaction. Closed cases and fulfilled deadlines are left alone. A deadline keeps the calendar
+    version it was computed with unless it moved: its due date is the same under the new calendar.
     """
     from . import audit, states
     from .errors import ConflictError
@@ -218,6 +220,7 @@ def recompute(
 
     now = now or utcnow()
     cal = get_calendar(settings)
+    old_cal = load_calendar(session)
     row = session.get(Setting, CALENDAR_KEY)
     if row is None:
         session.add(Setting(key=CALENDAR_KEY, value=settings.to_dict(), updated_at=now))
@@ -227,7 +230,10 @@ def recompute(
     session.flush()
 
     open_states = tuple(n for n in states.STATES if n not in states.FINAL)
-    q = (
+    # Only a deadline whose counted span (start, due] contains a day that changed status can move; find
+    # those in SQL, so the pass reads the few deadlines concerned instead of every open one.
+    flipped = cal.differing_days(old_cal)
+    base = (
         select(CaseDeadline.id, CaseDeadline.case_id, CaseDeadline.rule, CaseDeadline.start,
                CaseDeadline.count, CaseDeadline.due)
         .join(Case, Case.id == CaseDeadline.case_id)
@@ -239,9 +245,17 @@ def recompute(
             CaseDeadline.rule != EXPECTED,  # a date told to the requester
             Case.state.in_(open_states),
         )
-        .order_by(CaseDeadline.case_id, CaseDeadline.id)
     )
-    rows = session.execute(q).all()
+    lo, hi = session.execute(
+        select(func.min(CaseDeadline.start), func.max(CaseDeadline.due)).where(
+            CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None))
+    ).one()
+    flipped = [d for d in flipped if lo is not None and lo < d <= hi]
+    rows = []
+    for i in range(0, len(flipped), 200):
+        spans = [and_(CaseDeadline.start < d, CaseDeadline.due >= d) for d in flipped[i:i + 200]]
+        rows.extend(session.execute(base.where(or_(*spans))).all())
+    rows = sorted(set(rows), key=lambda r: (r[1], r[0]))
     total = len(rows)
     changed: list[dict[str, Any]] = []
     moved: dict[int, list[dict[str, str]]] = {}
@@ -259,14 +273,6 @@ def recompute(
         progress(total, total)
     if changed:
         session.execute(update(CaseDeadline), changed)
-    # Unchanged rows now agree with the new calendar too.
-    session.execute(
-        update(CaseDeadline)
-        .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None),
-               CaseDeadline.unit == rules.WORKING_DAYS,
-               CaseDeadline.case_id.in_(select(Case.id).where(Case.state.in_(open_states))))
-        .values(calendar_version=cal.version)
-    )
 
     # One event per case whose deadlines moved, appended to each case's chain.
     events, case_updates = [], []
@@ -299,7 +305,8 @@ def recompute(
         if result.rowcount not in (-1, len(case_updates)):
             raise ConflictError("sager blev ændret under genberegningen; kør den igen")
         session.execute(Event.__table__.insert(), events)
-    return {"calendar_version": cal.version, "deadlines_checked": total, "deadlines_moved": len(changed),
+    return {"calendar_version": cal.version, "days_changed": len(flipped), "deadlines_checked": total,
+            "deadlines_moved": len(changed),
             "cases_moved": len(moved)}
 
 
