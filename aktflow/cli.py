@@ -32,6 +32,9 @@ class Group(click.Group):
             return super().invoke(ctx)
         except AktflowError as e:
             _fail(e.message, e.exit_code)
+        except click.UsageError as e:
+            path = e.ctx.command_path if e.ctx else "aktflow"
+            _fail(f"{e.format_message()} (se '{path} --help')", 2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as e:  # noqa: BLE001 - the last line of defence for the user
@@ -250,6 +253,109 @@ def case_list(state: str | None, as_json: bool) -> None:
     _emit(rows, as_json, "\n".join(
         f"{r['id']:>6} {r['state']:<24} {r['sagsnummer'] or '-':<22} {r['received']} {r['requester']}" for r in rows
     ))
+
+
+@case.command("add-document")
+@click.argument("case_id", type=int)
+@click.option("--title", required=True)
+@click.option("--date", "doc_date", default=None, help="YYYY-MM-DD")
+@click.option("--sender", default=None)
+@click.option("--recipient", default=None)
+@click.option("--archive-id", default=None, help="The document's id in the archive")
+@click.option("--file", "path", default=None, type=click.Path(dir_okay=False), help=".txt, .docx or .pdf")
+@click.option("--as", "actor", required=True)
+@click.option("--expect-version", type=int, default=None)
+@click.option("--json", "as_json", is_flag=True)
+def case_add_document(case_id, title, doc_date, sender, recipient, archive_id, path, actor, expect_version,
+                      as_json) -> None:
+    """Add a document to the case's register (while collecting); its text is screened."""
+    from pathlib import Path
+
+    from .documents import Attachment, max_bytes
+    from .service import case_view, fire
+
+    attachment = None
+    if path:
+        p = Path(path)
+        if not p.is_file():
+            raise ValidationError("--file", f"filen {path!r} findes ikke")
+        if p.stat().st_size > max_bytes():
+            raise ValidationError("--file", f"filen er for stor (højst {max_bytes() / 1048576:.0f} MB)")
+        attachment = Attachment(p.name, p.read_bytes())
+    data = {k: v for k, v in {"title": title, "date": doc_date, "sender": sender, "recipient": recipient,
+                              "archive_doc_id": archive_id}.items() if v is not None}
+    db_ = _db()
+    c = fire(db_, case_id, "add_document", actor=actor, data=data, expect_version=expect_version,
+             attachment=attachment)
+    view = case_view(db_, c.id)
+    doc_id = c.documents[-1].id if c.documents else None
+    doc = next(d for d in view["documents"] if d["id"] == doc_id)
+    _emit({**doc, "case": view["id"], "version": view["version"], "flagged": view["flagged"],
+           "flag_reasons": view["flag_reasons"]}, as_json,
+          f"dokument {doc['id']} tilføjet sag {c.id}" + (" (sagen er markeret til juridisk vurdering)"
+                                                       if view["flagged"] else ""))
+
+
+@case.command("assess")
+@click.argument("case_id", type=int)
+@click.argument("doc_id", type=int)
+@click.option("--outcome", required=True, type=click.Choice(["grant", "partial", "refuse"]))
+@click.option("--ground", "grounds", multiple=True, help="Ground code (see 'aktflow grounds'); repeat for more")
+@click.option("--extracted", is_flag=True, help="Facts/assessments were extracted (OFL § 28/§ 29)")
+@click.option("--meroffentlighed-note", default=None, help="Why more was not released (OFL § 14)")
+@click.option("--note", default=None, help="Redaction note")
+@click.option("--as", "actor", required=True)
+@click.option("--expect-version", type=int, default=None)
+@click.option("--json", "as_json", is_flag=True)
+def case_assess(case_id, doc_id, outcome, grounds, extracted, meroffentlighed_note, note, actor, expect_version,
+                as_json) -> None:
+    """Record the confidentiality assessment of one document."""
+    from .service import case_view, fire
+
+    data = {"document_id": doc_id, "outcome": outcome, "grounds": list(grounds), "extracted": extracted}
+    if meroffentlighed_note:
+        data["meroffentlighed_note"] = meroffentlighed_note
+    if note:
+        data["note"] = note
+    db_ = _db()
+    fire(db_, case_id, "assess_document", actor=actor, data=data, expect_version=expect_version)
+    view = case_view(db_, case_id)
+    _emit(view, as_json, f"dokument {doc_id} vurderet: {outcome}; afgørelsens udfald nu: {view['outcome'] or '-'}")
+
+
+@cli.command("grounds")
+@click.option("--basis", default=None, help="Only grounds for this basis: ofl | fvl | mol | gdpr")
+@click.option("--json", "as_json", is_flag=True)
+def grounds_cmd(basis: str | None, as_json: bool) -> None:
+    """The grounds catalogue: codes, labels and the standard reasoning for letters."""
+    from . import grounds as catalogue
+    from .models import BASES
+
+    if basis is not None and basis not in BASES:
+        raise ValidationError("--basis", f"ukendt retsgrundlag {basis!r}: brug {'|'.join(BASES)}")
+    rows = [
+        {"code": g.code, "paragraph": g.paragraph, "label": g.label, "reasoning": g.reasoning,
+         "bases": list(g.bases), "flags_legal": g.flags_legal}
+        for g in (catalogue.for_basis(basis) if basis else catalogue.all_grounds())
+    ]
+    _emit(rows, as_json, "\n".join(f"{r['code']:<18} {r['label']}" for r in rows))
+
+
+@cli.group(cls=Group)
+def legal() -> None:
+    """The legal contact's work."""
+
+
+@legal.command("queue")
+@click.option("--json", "as_json", is_flag=True)
+def legal_queue_cmd(as_json: bool) -> None:
+    """Cases waiting for legal review, the oldest deadline first."""
+    from .service import legal_queue
+
+    rows = legal_queue(_db())
+    _emit(rows, as_json, "\n".join(
+        f"sag {r['id']:>6} frist {r['next_due'] or '-':<10} {r['requester']}: {'; '.join(r['flag_reasons'])}"
+        for r in rows) or "ingen sager venter")
 
 
 # --- deadlines and calendar ------------------------------------------------------------------------------
@@ -473,7 +579,15 @@ def serve(host: str, port: int) -> None:
 
 
 def main() -> None:
-    cli(prog_name="aktflow")
+    try:
+        rv = cli.main(prog_name="aktflow", standalone_mode=False)
+    except click.UsageError as e:
+        _fail(f"{e.format_message()} (se 'aktflow --help')", 2)
+    except click.Abort:
+        _fail("afbrudt", 1)
+    except click.ClickException as e:
+        _fail(e.format_message(), e.exit_code)
+    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 if __name__ == "__main__":

@@ -85,32 +85,103 @@ def add_document(case: Case, ctx: Any) -> None:
         title=d["title"][:300],
         doc_date=dt.date.fromisoformat(d["date"]) if d.get("date") else None,
         sender=d.get("sender"),
+        recipient=d.get("recipient"),
         archive_doc_id=d.get("archive_doc_id"),
         created_at=ctx.now,
     )
+    if ctx.attachment is not None:
+        from .documents import extract
+
+        ex = extract(ctx.attachment)
+        doc.filename, doc.content_type, doc.content = ex.filename, ex.content_type, ctx.attachment.content
+        doc.text, doc.sha256 = ex.text, ex.sha256
+        ctx.recorded["file"] = {"filename": ex.filename, "sha256": ex.sha256, "size": ex.size}
     ctx.session.add(doc)
     ctx.session.flush()
     ctx.recorded["document_id"] = doc.id
+    screen(case, ctx, f"{doc.title}\n{doc.text or ''}", f"Dokument '{doc.title}'")
+
+
+@effect("edit_document")
+def edit_document(case: Case, ctx: Any) -> None:
+    d = ctx.data
+    doc = _document(case, d["document_id"])
+    changed = {}
+    for key, attr in (("title", "title"), ("sender", "sender"), ("recipient", "recipient"),
+                      ("archive_doc_id", "archive_doc_id")):
+        if key in d and getattr(doc, attr) != d[key]:
+            changed[key] = [getattr(doc, attr), d[key]]
+            setattr(doc, attr, d[key])
+    if "date" in d:
+        new = dt.date.fromisoformat(d["date"])
+        if doc.doc_date != new:
+            changed["date"] = [doc.doc_date.isoformat() if doc.doc_date else None, d["date"]]
+            doc.doc_date = new
+    ctx.recorded["changed"] = changed
+    if "title" in changed:
+        screen(case, ctx, doc.title, f"Dokument '{doc.title}'")
+
+
+@effect("remove_document")
+def remove_document(case: Case, ctx: Any) -> None:
+    doc = _document(case, ctx.data["document_id"])
+    ctx.recorded["removed"] = {"title": doc.title, "sha256": doc.sha256}
+    if doc.assessment is not None:
+        ctx.session.delete(doc.assessment)
+    case.documents.remove(doc)
+    ctx.session.delete(doc)
+
+
+def _document(case: Case, doc_id: int) -> Document:
+    return next(doc for doc in case.documents if doc.id == doc_id)
 
 
 @effect("assess_document")
 def assess_document(case: Case, ctx: Any) -> None:
+    from . import grounds as catalogue
+
     d = ctx.data
-    doc = next(doc for doc in case.documents if doc.id == d["document_id"])
-    grounds = d.get("grounds", [])
-    if d["outcome"] in ("partial", "refuse") and not grounds:
+    doc = _document(case, d["document_id"])
+    codes = list(dict.fromkeys(d.get("grounds", [])))
+    if d["outcome"] in ("partial", "refuse") and not codes:
         raise ValidationError("grounds", "delvis udlevering eller afslag kræver mindst én undtagelsesgrund")
-    if d["outcome"] == "grant" and grounds:
+    if d["outcome"] == "grant" and codes:
         raise ValidationError("grounds", "fuld udlevering tager ingen undtagelsesgrunde")
+    problems = catalogue.validate(codes, case.basis)
+    if problems:
+        raise ValidationError("grounds", "; ".join(problems))
     a = doc.assessment or Assessment(document=doc)
     a.outcome = d["outcome"]
-    a.grounds = list(grounds)
+    a.grounds = codes
     a.extracted = bool(d.get("extracted", False))
     a.meroffentlighed_note = d.get("meroffentlighed_note")
     a.note = d.get("note")
     a.assessed_by = ctx.actor.username
     a.assessed_at = ctx.now
     ctx.session.add(a)
+    for code in codes:
+        g = catalogue.get(code)
+        if g.flags_legal:
+            verb = "afslag" if d["outcome"] == "refuse" else "delvis udlevering"
+            add_flag(case, ctx, f"Dokument '{doc.title}': {verb} efter {g.label}", "assessment")
+
+
+# --- screening ----------------------------------------------------------------------------------------
+
+
+def screen(case: Case, ctx: Any, text: str, where: str) -> None:
+    """Flag the case for each CPR number or sensitive category found in ``text`` (never the number itself)."""
+    from .screening import flag_reasons
+
+    for reason in flag_reasons(text, where):
+        add_flag(case, ctx, reason, "screening")
+
+
+@effect("create")
+def screen_request(case: Case, ctx: Any) -> None:
+    screen(case, ctx, case.subject, "Anmodningen")
+    if case.emne.startswith("81."):
+        add_flag(case, ctx, "Personalesag (KLE 81): medarbejderen skal underrettes (OFL § 41)", "personnel")
 
 
 # --- deadlines ----------------------------------------------------------------------------------------

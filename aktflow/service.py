@@ -55,6 +55,18 @@ class FireContext:
         return is_extended(self.session, self.case_id)
 
     case_id: int = 0
+    attachment: Any = None
+
+    def has_event(self, trigger: str) -> bool:
+        """Whether the case's log already has an event of this trigger."""
+        from sqlalchemy import func as sa_func
+
+        return bool(
+            self.session.scalar(
+                select(sa_func.count()).select_from(Event).where(Event.case_id == self.case_id,
+                                                                 Event.trigger == trigger)
+            )
+        )
 
 
 # --- input ------------------------------------------------------------------------------------------
@@ -232,6 +244,8 @@ def check_state(spec: states.TriggerSpec, case: Case) -> None:
         raise WorkflowError(f"'{spec.name}' gælder ikke for denne sag (retsgrundlag {case.basis})")
     if case.state not in spec.sources:
         label = states.STATES[case.state].label
+        if spec.locked and case.state not in states.FINAL:
+            raise WorkflowError(f"'{spec.name}' er ikke tilladt i tilstanden '{case.state}' ({label}): {spec.locked}")
         raise WorkflowError(
             f"'{spec.name}' er ikke tilladt i tilstanden '{case.state}' ({label}); "
             f"tilladt nu: {', '.join(states.triggers_from(case.state)) or 'ingen'}"
@@ -249,6 +263,7 @@ def fire(
     expect_version: int | None = None,
     now: dt.datetime | None = None,
     archive: ArchivePort | None = None,
+    attachment: Any = None,
 ) -> Case:
     """Fire ``trigger`` (a transition or an action) on case ``case_id`` as user ``actor``.
 
@@ -270,7 +285,10 @@ def fire(
             )
         check_state(spec, case)
         note, clean = _clean_fields(spec, note, data, session, now.date())
-        ctx = FireContext(session, user, trigger, note, clean, now, archive, case_id=case.id)
+        ctx = FireContext(session, user, trigger, note, clean, now, archive, case_id=case.id,
+                          attachment=attachment)
+        if attachment is not None and trigger != "add_document":
+            raise ValidationError("file", f"'{trigger}' tager ingen fil")
         for guard in spec.guards:
             unmet = guard(case, ctx)
             if unmet:
@@ -521,3 +539,42 @@ def deadline_calculator(db: Database | None, basis: str, received: Any) -> dict[
             for d in rules.for_case(basis, received_d, cal)
         ],
     }
+
+
+# --- legal queue ---------------------------------------------------------------------------------------
+
+
+def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Cases waiting for the legal contact (state legal_review), the oldest next deadline first."""
+    from sqlalchemy import func as sa_func
+
+    from .models import CaseDeadline
+
+    today = today or dt.date.today()
+    next_due = (
+        select(CaseDeadline.case_id, sa_func.min(CaseDeadline.due).label("due"))
+        .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None))
+        .group_by(CaseDeadline.case_id)
+        .subquery()
+    )
+    with db.session() as session:
+        rows = session.execute(
+            select(Case, next_due.c.due)
+            .outerjoin(next_due, next_due.c.case_id == Case.id)
+            .where(Case.state == "legal_review")
+            .order_by(next_due.c.due.is_(None), next_due.c.due, Case.received, Case.id)
+        ).all()
+        return [
+            {
+                "id": c.id,
+                "sagsnummer": c.sagsnummer,
+                "requester": c.requester_name,
+                "subject": c.subject,
+                "received": c.received.isoformat(),
+                "assignee": c.assignee.username if c.assignee else None,
+                "next_due": due.isoformat() if due else None,
+                "flag_reasons": [f.reason for f in c.open_flags],
+                "version": c.version,
+            }
+            for c, due in rows
+        ]

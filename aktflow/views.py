@@ -31,6 +31,19 @@ def outcome(case: Case) -> str | None:
     return "partial"
 
 
+def hearings(events: list[Event]) -> list[dict[str, Any]]:
+    """Third-party hearings as recorded by request_hearing / hearing_completed, oldest first."""
+    out: list[dict[str, Any]] = []
+    for e in events:
+        if e.trigger == "request_hearing":
+            out.append({"party": e.data.get("party"), "question": e.data.get("question"),
+                        "reply_by": e.data.get("reply_by"), "sent": e.at.date().isoformat(),
+                        "reply": None, "completed": None, "summary": None})
+        elif e.trigger == "hearing_completed" and out:
+            out[-1].update(reply=e.data.get("reply"), completed=e.at.date().isoformat(), summary=e.note)
+    return out
+
+
 def case_dict(session: Session, case: Case, *, role: str | None = None, today: dt.date | None = None) -> dict:
     events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
     allowed = states.offered(case, role)
@@ -56,14 +69,27 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
         "documents": [
             {
                 "id": d.id,
+                "no": i,
                 "title": d.title,
                 "date": _d(d.doc_date),
                 "sender": d.sender,
+                "recipient": d.recipient,
                 "archive_doc_id": d.archive_doc_id,
+                "filename": d.filename,
+                "sha256": d.sha256,
                 "outcome": d.assessment.outcome if d.assessment else None,
                 "grounds": list(d.assessment.grounds) if d.assessment else [],
+                "extracted": d.assessment.extracted if d.assessment else False,
+                "meroffentlighed_note": d.assessment.meroffentlighed_note if d.assessment else None,
+                "note": d.assessment.note if d.assessment else None,
+                "assessed_by": d.assessment.assessed_by if d.assessment else None,
             }
-            for d in case.documents
+            for i, d in enumerate(case.documents, start=1)
+        ],
+        "hearings": hearings(events),
+        "employee_notices": [
+            {"employee": e.data.get("employee"), "stage": e.data.get("stage"), "at": e.at.isoformat(timespec="seconds")}
+            for e in events if e.trigger == "notify_employee"
         ],
         "events": [
             {

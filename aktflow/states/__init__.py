@@ -29,6 +29,10 @@ UNDECIDED_OPEN = (
 )
 
 GENERAL = "general"
+REGISTER_LOCKED = (
+    "dokumentregisteret er låst, fordi fortrolighedsgennemgangen er startet; "
+    "dokumenter kan kun tilføjes, rettes og fjernes under dokumentindsamlingen"
+)
 
 _GENERAL_TRIGGERS = (
     TriggerSpec(
@@ -102,9 +106,57 @@ _GENERAL_TRIGGERS = (
         fields=(
             Field("title", "text", "Titel"),
             Field("date", "date", "Dato", required=False),
-            Field("sender", "text", "Afsender/modtager", required=False),
+            Field("sender", "text", "Afsender", required=False),
+            Field("recipient", "text", "Modtager", required=False),
             Field("archive_doc_id", "text", "Dokument-id i arkivet", required=False),
         ),
+        locked=REGISTER_LOCKED,
+    ),
+    TriggerSpec(
+        "edit_document",
+        ("collecting",),
+        None,
+        CASEWORK,
+        "Ret dokument",
+        GENERAL,
+        fields=(
+            Field("document_id", "int", "Dokument"),
+            Field("title", "text", "Titel", required=False),
+            Field("date", "date", "Dato", required=False),
+            Field("sender", "text", "Afsender", required=False),
+            Field("recipient", "text", "Modtager", required=False),
+            Field("archive_doc_id", "text", "Dokument-id i arkivet", required=False),
+        ),
+        guards=(guards.document_on_case,),
+        locked=REGISTER_LOCKED,
+    ),
+    TriggerSpec(
+        "remove_document",
+        ("collecting",),
+        None,
+        CASEWORK,
+        "Fjern dokument",
+        GENERAL,
+        fields=(
+            Field("document_id", "int", "Dokument"),
+            Field("note", "text", "Begrundelse", required=False),
+        ),
+        guards=(guards.document_on_case,),
+        locked=REGISTER_LOCKED,
+    ),
+    TriggerSpec(
+        "notify_employee",
+        NON_FINAL,
+        None,
+        CASEWORK,
+        "Underret medarbejderen (OFL § 41)",
+        GENERAL,
+        fields=(
+            Field("employee", "text", "Medarbejder"),
+            Field("stage", "choice", "Underretning om", choices=("request", "release")),
+            Field("note", "text", "Bemærkning", required=False),
+        ),
+        applies=lambda case: case.emne.startswith("81."),
     ),
     TriggerSpec(
         "assess_document",

@@ -19,7 +19,7 @@ TRIGGERS = (
         CASEWORK,
         "Udarbejd afgørelse",
         PHASE,
-        guards=(guards.no_open_flags, guards.all_documents_assessed),
+        guards=(guards.no_open_flags, guards.all_documents_assessed, guards.employee_notified),
     ),
     TriggerSpec(
         "send_decision",
@@ -29,7 +29,7 @@ TRIGGERS = (
         "Send afgørelse",
         PHASE,
         fields=(Field("note", "text", "Sådan er anmodningen forstået", required=False),),
-        guards=(guards.no_open_flags, guards.all_documents_assessed),
+        guards=(guards.no_open_flags, guards.all_documents_assessed, guards.employee_notified),
     ),
     TriggerSpec("close", ("decided",), "closed", CASEWORK, "Afslut sag", PHASE),
 )

@@ -39,6 +39,15 @@ def may_assign(case: Any, ctx: Any) -> str | None:
     return None
 
 
+def employee_notified(case: Any, ctx: Any) -> str | None:
+    """Personnel cases (KLE 81): the employee must have been told of the request (OFL § 41)."""
+    if not case.emne.startswith("81."):
+        return None
+    if ctx.has_event("notify_employee"):
+        return None
+    return "personalesag: medarbejderen skal først underrettes om anmodningen (OFL § 41, 'notify_employee')"
+
+
 def may_extend(case: Any, ctx: Any) -> str | None:
     """MOL § 4 stk. 3 / GDPR art. 12(3): extension only for those bases, once, within the first month."""
     from ..calendar import add_months

@@ -41,7 +41,7 @@ TRIGGERS = (
     ),
     TriggerSpec(
         "submit_for_legal_review",
-        ("screening",),
+        ("screening", "drafting_decision"),
         "legal_review",
         CASEWORK,
         "Send til juridisk vurdering",

@@ -51,6 +51,8 @@ class TriggerSpec:
     # Whether the trigger applies to a case at all (e.g. only MOL/GDPR cases can be extended); a trigger
     # that does not apply is neither offered nor allowed.
     applies: Callable[[Any], bool] | None = None
+    # The message for a refusal in a state not among the sources, where a plain "not allowed" says too little.
+    locked: str | None = None
 
     @property
     def is_action(self) -> bool:

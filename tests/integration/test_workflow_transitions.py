@@ -44,7 +44,15 @@ VALID: dict[str, tuple[str, str | None, dict]] = {
     "flag_for_legal": ("cw", "Usikker på § 30", {}),
     "add_document": ("cw", None, {"title": "Notat om tilsyn", "date": "2026-10-01", "sender": "Tilsynet"}),
     "assess_document": ("cw", None, {"document_id": "$doc", "outcome": "grant"}),
+    "edit_document": ("cw", None, {"document_id": "$doc", "title": "Notat om tilsyn (rettet)"}),
+    "remove_document": ("cw", "Dublet", {"document_id": "$doc"}),
+    "notify_employee": ("cw", None, {"employee": "Ole Madsen", "stage": "request"}),
 }
+NEEDS_DOC = ("assess_document", "edit_document", "remove_document")
+
+
+def emne_for(trigger: str) -> str:
+    return "81.00.00" if trigger == "notify_employee" else "02.34.02"
 
 PATHS: dict[str, list[str]] = {
     "received": [],
@@ -80,7 +88,14 @@ def _fire(db, case_id, trigger, doc_id=None, **over):
 def drive(db, case_id: int, state: str, *, with_document: bool = False) -> int | None:
     """Take a case from 'received' to ``state``; optionally with one assessed document. Returns its id."""
     doc_id = None
+    if case_view(db, case_id)["emne"].startswith("81.") and state not in ("forwarded", "withdrawn"):
+        _fire(db, case_id, "notify_employee")
+    personnel = case_view(db, case_id)["emne"].startswith("81.")
     for trig in PATHS[state]:
+        if personnel and trig == "draft_decision":  # personnel cases are flagged: legal approves the draft
+            _fire(db, case_id, "submit_for_legal_review")
+            _fire(db, case_id, "approve_legal")
+            continue
         _fire(db, case_id, trig, doc_id)
         if with_document and trig == "start_collecting":
             doc_id = _fire(db, case_id, "add_document").documents[-1].id
@@ -99,8 +114,8 @@ def test_each_trigger_from_each_allowed_source(sqlite_db, trigger, source):
 
     basis = "mol" if trigger == "extend_deadline" else "ofl"
     case = create_case(db, actor="cw", requester="Mette Hansen", received=RECEIVED, basis=basis,
-                       subject="Byggesag", emne="02.34.02")
-    doc_id = drive(db, case.id, source, with_document=trigger == "assess_document")
+                       subject="Byggesag", emne=emne_for(trigger))
+    doc_id = drive(db, case.id, source, with_document=trigger in NEEDS_DOC)
     before = case_view(db, case.id)
     after = _fire(db, case.id, trigger, doc_id)
     spec = states.TRIGGERS[trigger]
@@ -144,7 +159,7 @@ def test_each_trigger_refused_in_a_wrong_state_changes_nothing(sqlite_db, trigge
 
     db = sqlite_db
     case = create_case(db, actor="cw", requester="A", received=RECEIVED, basis="mol", subject="s",
-                       emne="02.34.02")
+                       emne=emne_for(trigger))
     wrong = _other_state(trigger)
     drive(db, case.id, wrong)
     before = case_view(db, case.id)
