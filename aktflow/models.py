@@ -99,6 +99,8 @@ class Case(Base):
     channel: Mapped[str | None] = mapped_column(String(40))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     sagsnummer: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # The archive's own id of the A53 case (SBSYS "Id"), once it exists there.
+    archive_case_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Hash of the newest event: the head of this case's hash chain.
@@ -214,9 +216,12 @@ class Letter(Base):
     filename: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # A PDF/A copy, when LibreOffice is available where the letter was made.
+    pdf_content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    archive_status: Mapped[str] = mapped_column(String(20), default="pending")
+    archive_status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | journalised | failed | local
     archive_error: Mapped[str | None] = mapped_column(Text)
+    archive_doc_id: Mapped[str | None] = mapped_column(String(100))
 
 
 class OutboxItem(Base):
@@ -236,6 +241,10 @@ class OutboxItem(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # A worker that claimed the item delivers it until this time; after it the claim has lapsed.
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class LocalArchiveCase(Base):
@@ -284,3 +293,52 @@ class CaseDeadline(Base):
     # The date the event that fulfils this deadline happened (decision sent, fristbrev sent, …).
     done_on: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LetterTemplate(Base):
+    """A municipality's own version of a letter template (uploaded by an administrator after a check)."""
+
+    __tablename__ = "letter_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginFailure(Base):
+    """A failed login, for throttling repeated attempts (shared by every web worker)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KleEmne(Base):
+    """The municipality's KLE plan (imported from KL's XML); main groups, groups and emner."""
+
+    __tablename__ = "kle_emner"
+
+    nummer: Mapped[str] = mapped_column(String(8), primary_key=True)  # 15, 15.17 or 15.17.12
+    titel: Mapped[str] = mapped_column(String(300))
+    niveau: Mapped[int] = mapped_column(Integer)  # 1 hovedgruppe, 2 gruppe, 3 emne
