@@ -514,6 +514,226 @@ def calendar_open(dates, actor, as_json) -> None:
     _calendar_change(actor, as_json, reopen=[parse_date(d, "DATES") for d in dates])
 
 
+# --- letters, outbox, fake SBSYS --------------------------------------------------------------------------
+
+
+@case.command("letters")
+@click.argument("case_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def case_letters(case_id: int, as_json: bool) -> None:
+    """The letters made on a case (id, kind, created, sha256, archive state)."""
+    from .correspondence import letters_of
+    from .service import get_case
+
+    with _db().session() as s:
+        get_case(s, case_id)
+        rows = letters_of(s, case_id)
+    _emit(rows, as_json, "\n".join(
+        f"{r['id']:>5} {r['kind']:<20} {r['created']} {r['archive_status']:<12} {r['sha256'][:16]}" for r in rows)
+        or "ingen breve")
+
+
+@cli.group(cls=Group)
+def letters() -> None:
+    """Letters and their Word templates."""
+
+
+def _write_out(path: str, data: bytes) -> None:
+    from pathlib import Path
+
+    p = Path(path)
+    if p.parent and not p.parent.exists():
+        raise ValidationError("--out", f"mappen {str(p.parent)!r} findes ikke")
+    p.write_bytes(data)
+
+
+@letters.command("get")
+@click.argument("letter_id", type=int)
+@click.option("--out", required=True, help="File to write (.docx; .pdf for the PDF/A copy)")
+def letters_get(letter_id: int, out: str) -> None:
+    """Write a stored letter to a file."""
+    from .correspondence import letter_pdf
+    from .errors import NotFound
+    from .models import Letter
+
+    db_ = _db()
+    if out.lower().endswith(".pdf"):
+        pdf = letter_pdf(db_, letter_id)
+        if pdf is None:
+            raise ValidationError("--out", "PDF/A kræver LibreOffice (soffice); hent .docx i stedet")
+        _write_out(out, pdf)
+    else:
+        with db_.session() as s:
+            row = s.get(Letter, letter_id)
+            if row is None:
+                raise NotFound(f"brev {letter_id} findes ikke")
+            _write_out(out, row.content)
+    click.echo(f"brev {letter_id} skrevet til {out}", err=True)
+
+
+@letters.command("preview")
+@click.argument("case_id", type=int)
+@click.argument("kind")
+@click.option("--out", required=True)
+@click.option("--data", "data_json", default=None, help="JSON with the letter's fields (e.g. reason, expected)")
+def letters_preview(case_id: int, kind: str, out: str, data_json: str | None) -> None:
+    """Render a letter for a case without storing it."""
+    import datetime as dt
+
+    import letters as letters_pkg
+
+    from .correspondence import render
+    from .service import get_case
+
+    if kind not in letters_pkg.KINDS:
+        raise ValidationError("KIND", f"ukendt brevtype {kind!r}: {', '.join(letters_pkg.KINDS)}")
+    data = json.loads(data_json) if data_json else {}
+    with _db().session() as s:
+        c = get_case(s, case_id)
+        _, content = render(s, c, kind, data, actor=c.assignee, today=dt.date.today())
+    _write_out(out, content)
+    click.echo(f"forhåndsvisning skrevet til {out}", err=True)
+
+
+@letters.command("check")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--kind", default=None, help="The letter kind (default: from the file name)")
+def letters_check(path: str, kind: str | None) -> None:
+    """Check a template before upload: it must open, render a sample case and use only known variables."""
+    from pathlib import Path
+
+    import letters as letters_pkg
+
+    p = Path(path)
+    if not p.is_file():
+        raise ValidationError("TEMPLATE", f"filen {path!r} findes ikke")
+    kind = kind or p.stem
+    if kind not in letters_pkg.KINDS:
+        raise ValidationError("--kind", f"ukendt brevtype {kind!r}: {', '.join(letters_pkg.KINDS)}")
+    problems = letters_pkg.check_template(kind, p.read_bytes())
+    if problems:
+        for msg in problems:
+            click.echo(f"fejl: {msg}", err=True)
+        sys.exit(2)
+    click.echo(f"skabelonen er i orden ({kind})")
+
+
+@letters.command("upload")
+@click.argument("kind")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--as", "actor", required=True)
+def letters_upload(kind: str, path: str, actor: str) -> None:
+    """Replace a letter template (administrators); refused with the reason if the check fails."""
+    from pathlib import Path
+
+    from .service import upload_template
+
+    p = Path(path)
+    if not p.is_file():
+        raise ValidationError("TEMPLATE", f"filen {path!r} findes ikke")
+    upload_template(_db(), actor=actor, kind=kind, content=p.read_bytes())
+    click.echo(f"skabelonen for {kind} er opdateret")
+
+
+@letters.command("template")
+@click.argument("kind")
+@click.option("--out", required=True)
+def letters_template(kind: str, out: str) -> None:
+    """Write the template in use for KIND (to edit in Word)."""
+    import letters as letters_pkg
+
+    from .correspondence import active_template
+
+    if kind not in letters_pkg.KINDS:
+        raise ValidationError("KIND", f"ukendt brevtype {kind!r}: {', '.join(letters_pkg.KINDS)}")
+    with _db().session() as s:
+        content = active_template(s, kind) or letters_pkg.template_bytes(kind)
+    _write_out(out, content)
+
+
+@cli.group(cls=Group)
+def outbox() -> None:
+    """Work waiting for the archive (SBSYS)."""
+
+
+@outbox.command("run")
+@click.option("--loop", is_flag=True, help="Keep running (a worker); Ctrl-C stops")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between rounds with --loop")
+@click.option("--now", "now_", is_flag=True, help="Ignore the backoff: try everything pending now")
+@click.option("--json", "as_json", is_flag=True)
+def outbox_run(loop: bool, interval: float, now_: bool, as_json: bool) -> None:
+    """Deliver what is pending once (or keep doing it with --loop)."""
+    from .delivery import run
+
+    marks = {"done": ".", "pending": "r", "failed": "F"}
+
+    def report(status: str) -> None:
+        if not as_json:
+            click.echo(marks[status], nl=False, err=True)
+
+    try:
+        counts = run(_db(), loop=loop, interval=interval, ignore_backoff=now_, report=report)
+    except KeyboardInterrupt:
+        click.echo("\nstoppet", err=True)
+        return
+    if not as_json:
+        click.echo("", err=True)
+    _emit(counts, as_json, f"leveret {counts['done']}, venter {counts['pending']}, fejlet {counts['failed']}")
+    if counts["failed"]:
+        sys.exit(1)
+
+
+@outbox.command("list")
+@click.option("--status", default=None, type=click.Choice(["pending", "delivering", "done", "failed"]))
+@click.option("--json", "as_json", is_flag=True)
+def outbox_list(status: str | None, as_json: bool) -> None:
+    """List outbox items (newest first)."""
+    from sqlalchemy import select
+
+    from .models import OutboxItem
+
+    with _db().session() as s:
+        q = select(OutboxItem).order_by(OutboxItem.id.desc()).limit(500)
+        if status:
+            q = q.where(OutboxItem.status == status)
+        rows = [{"id": o.id, "case": o.case_id, "kind": o.kind, "status": o.status, "attempts": o.attempts,
+                 "next_attempt": o.next_attempt_at.isoformat(timespec="seconds"), "error": o.last_error}
+                for o in s.scalars(q)]
+    _emit(rows, as_json, "\n".join(
+        f"{r['id']:>6} sag {r['case'] or '-':>6} {r['kind']:<12} {r['status']:<10} forsøg {r['attempts']}"
+        + (f"  {r['error']}" if r["error"] else "") for r in rows) or "ingen opgaver")
+
+
+@outbox.command("retry")
+@click.argument("item_ids", type=int, nargs=-1)
+@click.option("--all-failed", is_flag=True)
+def outbox_retry(item_ids: tuple[int, ...], all_failed: bool) -> None:
+    """Put failed items back in the queue (after the cause is fixed)."""
+    from sqlalchemy import update
+
+    from .models import OutboxItem, utcnow
+
+    if not item_ids and not all_failed:
+        raise ValidationError("ITEM_IDS", "angiv opgaver eller --all-failed")
+    with _db().session() as s:
+        q = update(OutboxItem).where(OutboxItem.status == "failed")
+        if item_ids:
+            q = q.where(OutboxItem.id.in_(item_ids))
+        n = s.execute(q.values(status="pending", next_attempt_at=utcnow())).rowcount
+        s.commit()
+    click.echo(f"{n} opgaver sat i kø igen")
+
+
+@cli.command("fake-sbsys")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8089, show_default=True, type=int)
+def fake_sbsys(host: str, port: int) -> None:
+    """Run a local fake SBSYS (for the demo and tests): prints the settings to export."""
+    from .archive.fake_sbsys import serve_forever
+
+    serve_forever(host, port, seed_demo=True)
+
+
 # --- audit, workflow, demo, serve -----------------------------------------------------------------------
 
 

@@ -261,3 +261,40 @@ def appeal_done(case: Case, ctx: Any) -> None:
 @effect("withdraw")
 def deadlines_stop(case: Case, ctx: Any) -> None:
     tracking.stop_all(ctx.session, case)
+
+
+# --- letters and the archive ---------------------------------------------------------------------------
+
+
+def _letter_effect(kind: str) -> Effect:
+    def make(case: Case, ctx: Any) -> None:
+        from .correspondence import make_letter
+
+        make_letter(ctx.session, case, kind, ctx)
+
+    make.__name__ = f"letter_{kind}"
+    return make
+
+
+def _register_letters() -> None:
+    from .correspondence import LETTER_FOR_TRIGGER
+
+    for trigger, kind in LETTER_FOR_TRIGGER.items():
+        effect(trigger)(_letter_effect(kind))
+
+
+_register_letters()
+
+
+@effect("receive_complaint")
+def open_complaint_case(case: Case, ctx: Any) -> None:
+    """A complaint is journalised on its own archive case: same emne, facet K02."""
+    number = ctx.archive.open_case(ctx.session, case, facet="K02", now=ctx.now)
+    if number:
+        ctx.recorded["complaint_sagsnummer"] = number
+
+
+@effect("close")
+@effect("appeal_decided")
+def archive_case_closed(case: Case, ctx: Any) -> None:
+    ctx.archive.case_closed(ctx.session, case, now=ctx.now)

@@ -56,6 +56,7 @@ class FireContext:
 
     case_id: int = 0
     attachment: Any = None
+    letters: list[Any] = field(default_factory=list)
 
     def has_event(self, trigger: str) -> bool:
         """Whether the case's log already has an event of this trigger."""
@@ -300,7 +301,7 @@ def fire(
         from . import effects
 
         effects.run(trigger, case, ctx)
-        _append_event(
+        ev = _append_event(
             session,
             case,
             seq=seq,
@@ -312,8 +313,16 @@ def fire(
             data={**clean, **ctx.recorded},
             now=now,
         )
+        if ctx.letters:
+            session.flush()
+            for letter in ctx.letters:
+                letter.event_id = ev.id
         _commit(session)
-        return case
+    if archive.name != "local":
+        from .delivery import after_commit
+
+        after_commit(db, case.id)
+    return case
 
 
 def _archive_name() -> str:
@@ -578,3 +587,28 @@ def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, An
             }
             for c, due in rows
         ]
+
+
+# --- letter templates -----------------------------------------------------------------------------------
+
+
+def upload_template(db: Database, *, actor: str, kind: str, content: bytes) -> None:
+    """An administrator's own template for a letter kind; checked first, the old one stays if it fails."""
+    import hashlib
+
+    import letters
+
+    from .models import LetterTemplate
+
+    if kind not in letters.KINDS:
+        raise ValidationError("kind", f"ukendt brevtype {kind!r}: {', '.join(letters.KINDS)}")
+    with db.session() as session:
+        user = _actor(session, actor)
+        if user.role != "admin":
+            raise PermissionDenied("kun en administrator kan ændre brevskabeloner")
+        problems = letters.check_template(kind, content)
+        if problems:
+            raise ValidationError("template", "; ".join(problems))
+        session.add(LetterTemplate(kind=kind, content=content, sha256=hashlib.sha256(content).hexdigest(),
+                                   uploaded_by=user.username, uploaded_at=utcnow(), active=True))
+        session.commit()

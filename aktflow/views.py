@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import states, tracking
+from .correspondence import letters_of
 from .models import Case, Event
 
 
@@ -29,6 +30,29 @@ def outcome(case: Case) -> str | None:
     if all(o == "refuse" for o in granted):
         return "refusal"
     return "partial"
+
+
+def archive_state(session: Session, case: Case) -> dict[str, Any]:
+    """Where the case stands in the archive: its number, or that it is waiting or failed (with why)."""
+    from .models import OutboxItem
+
+    items = session.execute(
+        select(OutboxItem.kind, OutboxItem.status, OutboxItem.last_error, OutboxItem.attempts, OutboxItem.payload)
+        .where(OutboxItem.case_id == case.id, OutboxItem.status.in_(("pending", "delivering", "failed")))
+        .order_by(OutboxItem.id)
+    ).all()
+    failed = [{"kind": k, "error": e} for k, st, e, _, _ in items if st == "failed"]
+    waiting = [{"kind": k, "attempts": a, "error": e} for k, st, e, a, _ in items if st != "failed"]
+    if case.sagsnummer:
+        status = "created"
+    elif any(f["kind"] == "create_case" for f in failed):
+        status = "failed"
+    elif any(w["kind"] == "create_case" for w in waiting):
+        status = "pending"
+    else:
+        status = "none"
+    return {"status": status, "sagsnummer": case.sagsnummer, "archive_case_id": case.archive_case_id,
+            "waiting": waiting, "failed": failed}
 
 
 def hearings(events: list[Event]) -> list[dict[str, Any]]:
@@ -87,6 +111,8 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
             for i, d in enumerate(case.documents, start=1)
         ],
         "hearings": hearings(events),
+        "letters": letters_of(session, case.id),
+        "archive": archive_state(session, case),
         "employee_notices": [
             {"employee": e.data.get("employee"), "stage": e.data.get("stage"), "at": e.at.isoformat(timespec="seconds")}
             for e in events if e.trigger == "notify_employee"

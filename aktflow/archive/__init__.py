@@ -13,7 +13,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from ..errors import AktflowError
-from ..models import Case
+from ..models import Case, Letter
 
 
 class ArchivePort(Protocol):
@@ -23,10 +23,22 @@ class ArchivePort(Protocol):
         """Create the archive case for ``case``; return its number if known now, else None (pending)."""
         ...
 
+    def journalise(self, session: Session, case: Case, letter: Letter, *, now: dt.datetime) -> None:
+        """Journalise a stored letter on the case's archive case (now, or through the outbox)."""
+        ...
+
+    def case_closed(self, session: Session, case: Case, *, now: dt.datetime) -> None:
+        """The case was closed: set the archive case's status."""
+        ...
+
 
 def get_archive(name: str = "local") -> ArchivePort:
     if name == "local":
         from .local import LocalArchive
 
         return LocalArchive()
-    raise AktflowError(f"ukendt arkiv {name!r} (AKTFLOW_ARCHIVE): brug 'local'")
+    if name == "sbsys":
+        from .sbsys import SbsysArchive
+
+        return SbsysArchive()
+    raise AktflowError(f"ukendt arkiv {name!r} (AKTFLOW_ARCHIVE): brug 'local' eller 'sbsys'")

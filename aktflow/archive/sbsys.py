@@ -1,0 +1,199 @@
+"""The SBSYS adapter: A53 (and K02) cases, letters and reminders in the municipality's SBSYS, via the outbox.
+
+Inside a unit of work the adapter only writes outbox rows; :func:`deliver` does the HTTP work after
+commit with :class:`~aktflow.archive.sbsys_client.SbsysClient`. Every delivery is idempotent: a case is
+created at most once (a retry first searches for the case a failed attempt may have made, by its title,
+which carries the aktflow reference), and a delivered item is never delivered again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..db import Database
+from ..models import Case, CaseDeadline, Letter, OutboxItem, User, utcnow
+from ..outbox import DeliveryError, NotReady, enqueue
+from .sbsys_client import SbsysClient, SbsysConfig, SbsysConfigError, SbsysError
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CLOSED_STATUS = "Afsluttet"
+LETTER_NAMES = {
+    "kvittering": "Kvittering for anmodning om aktindsigt",
+    "praecisering": "Anmodning om præcisering",
+    "fristbrev": "Meddelelse om forventet svartid",
+    "hoering": "Høring af tredjemand",
+    "underretning_ansat": "Underretning af medarbejder (offentlighedslovens § 41)",
+    "delafgoerelse": "Delafgørelse om aktindsigt",
+    "afgoerelse": "Afgørelse om aktindsigt",
+    "videresendelse": "Videresendelse af anmodning",
+    "klage_oversendelse": "Oversendelse af klage til klageinstansen",
+}
+
+_client_lock = threading.Lock()
+_clients: dict[SbsysConfig, SbsysClient] = {}
+
+
+def client() -> SbsysClient:
+    """The process's client for the configured SBSYS (one token cache per process)."""
+    config = SbsysConfig.from_env()
+    with _client_lock:
+        c = _clients.get(config)
+        if c is None:
+            c = _clients[config] = SbsysClient(config)
+        return c
+
+
+def case_title(ref: str, subject: str, facet: str) -> str:
+    """The archive case's title; the reference "(aktflow N)" lets a retry find a case it already made."""
+    if facet == "K02":
+        return f"Klage over afgørelse om aktindsigt (aktflow {ref})"
+    return f"Aktindsigt: {subject[:150]} (aktflow {ref})"
+
+
+class SbsysArchive:
+    name = "sbsys"
+    # Letters wait for the SBSYS case number before they are rendered (a kvittering must carry it).
+    defer_letters = True
+
+    def open_case(self, session: Session, case: Case, *, facet: str, now: dt.datetime) -> str | None:
+        ref = f"{case.id}" if facet == "A53" else f"{case.id}-{case.version + 1}"
+        enqueue(session, "create_case", {"case_id": case.id, "facet": facet, "ref": ref},
+                f"create-{ref}-{facet}", case_id=case.id, now=now)
+        return None
+
+    def journalise(self, session: Session, case: Case, letter: Letter, *, now: dt.datetime) -> None:
+        letter.archive_status = "pending"
+        enqueue(session, "journalise", {"letter_id": letter.id}, f"journalise-{letter.id}", case_id=case.id, now=now)
+
+    def case_closed(self, session: Session, case: Case, *, now: dt.datetime) -> None:
+        enqueue(session, "set_status", {"case_id": case.id, "status": CLOSED_STATUS},
+                f"status-{case.id}-{case.version + 1}", case_id=case.id, now=now)
+
+
+# --- delivery -----------------------------------------------------------------------------------------
+
+
+def deliver(db: Database, item: OutboxItem) -> dict[str, Any] | None:
+    try:
+        return _HANDLERS[item.kind](db, item)
+    except SbsysConfigError as e:
+        raise DeliveryError(e.message, retryable=False) from None
+    except SbsysError as e:
+        raise DeliveryError(f"SBSYS: {e.message}", retryable=e.retryable) from None
+
+
+def _create_case(db: Database, item: OutboxItem) -> dict[str, Any]:
+    facet = item.payload.get("facet", "A53")
+    with db.session() as s:
+        case = s.get(Case, item.payload["case_id"])
+        if facet == "A53" and case.archive_case_id:
+            return {"Id": case.archive_case_id, "Nummer": case.sagsnummer, "existing": True}
+        title = case_title(item.payload.get("ref", str(case.id)), case.subject, facet)
+        emne, cpr, cvr = case.emne, case.requester_cpr, case.requester_cvr
+        logon = case.assignee.username if case.assignee else None
+    sb = client()
+    found = sb.search_cases(SagsTitel=title)
+    if found:
+        made, existing = found[0], True
+    else:
+        party = None
+        if cpr:
+            pid = sb.find_person(cpr)
+            party = (pid, "Person") if pid else None
+        elif cvr:
+            pid = sb.find_company(cvr)
+            party = (pid, "Firma") if pid else None
+        caseworker = sb.find_user(logon) if logon else None
+        made = sb.create_case(title=title, template_id=sb.config.template_for(emne), caseworker_id=caseworker,
+                              party=party, emne=emne, facet=facet)
+        existing = False
+    archive_id, number = str(made["Id"]), made.get("Nummer")
+    if facet == "A53":
+        with db.session() as s:
+            # Archive facts, not workflow: no new version, so nobody's open page turns stale.
+            s.execute(update(Case).where(Case.id == item.payload["case_id"])
+                      .values(archive_case_id=archive_id, sagsnummer=number))
+            enqueue(s, "reminder", {"case_id": item.payload["case_id"]}, f"reminder-{item.payload['case_id']}",
+                    case_id=item.payload["case_id"], now=utcnow())
+            s.commit()
+    return {"Id": archive_id, "Nummer": number, "facet": facet, "existing": existing}
+
+
+def _archive_case_id(db: Database, case_id: int) -> str:
+    with db.session() as s:
+        archive_id = s.scalar(select(Case.archive_case_id).where(Case.id == case_id))
+    if not archive_id:
+        raise NotReady()
+    return archive_id
+
+
+def _journalise(db: Database, item: OutboxItem) -> dict[str, Any]:
+    with db.session() as s:
+        letter = s.get(Letter, item.payload["letter_id"])
+        if letter.archive_status == "journalised":
+            return {"existing": True, "archive_doc_id": letter.archive_doc_id}
+        case_id, kind, filename, content, created = (letter.case_id, letter.kind, letter.filename, letter.content,
+                                                     letter.created_at)
+    archive_id = _archive_case_id(db, case_id)
+    doc = client().journalise(case_id=archive_id, name=LETTER_NAMES.get(kind, kind),
+                              description=f"{LETTER_NAMES.get(kind, kind)}, {created:%d.%m.%Y}", filename=filename,
+                              content=content, content_type=DOCX)
+    doc_id = str(doc.get("Id") or doc.get("DokumentID") or "")
+    with db.session() as s:
+        s.execute(update(Letter).where(Letter.id == item.payload["letter_id"])
+                  .values(archive_status="journalised", archive_doc_id=doc_id or None, archive_error=None))
+        s.commit()
+    return {"archive_doc_id": doc_id}
+
+
+def _set_status(db: Database, item: OutboxItem) -> dict[str, Any]:
+    archive_id = _archive_case_id(db, item.payload["case_id"])
+    sb = client()
+    wanted = item.payload.get("status", CLOSED_STATUS)
+    status = next((x for x in sb.status_list() if str(x.get("Navn", "")).lower() == wanted.lower()), None)
+    if status is None:
+        raise DeliveryError(f"SBSYS kender ikke sagsstatus {wanted!r}", retryable=False)
+    sb.set_status(archive_id, status["Id"], "Aktindsigtssagen er afsluttet i aktflow")
+    return {"status": status["Id"]}
+
+
+def _reminder(db: Database, item: OutboxItem) -> dict[str, Any]:
+    archive_id = _archive_case_id(db, item.payload["case_id"])
+    with db.session() as s:
+        d = s.scalar(
+            select(CaseDeadline)
+            .where(CaseDeadline.case_id == item.payload["case_id"], CaseDeadline.active.is_(True),
+                   CaseDeadline.rule.in_(("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision")))
+            .order_by(CaseDeadline.due)
+            .limit(1)
+        )
+        if d is None:
+            return {"skipped": "ingen afgørelsesfrist"}
+        due, explanation = d.due, d.explanation
+    made = client().add_reminder(case_id=archive_id, name="Frist for afgørelse om aktindsigt",
+                                 description=explanation, deadline=due)
+    return {"Id": made.get("Id") if isinstance(made, dict) else None, "deadline": due.isoformat()}
+
+
+def _make_letter(db: Database, item: OutboxItem) -> dict[str, Any]:
+    from ..correspondence import render_deferred
+
+    return render_deferred(db, item)
+
+
+_HANDLERS = {
+    "create_case": _create_case,
+    "journalise": _journalise,
+    "set_status": _set_status,
+    "reminder": _reminder,
+    "make_letter": _make_letter,
+}
+
+
+def known_user(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))

@@ -1,0 +1,248 @@
+"""Letters on cases: which trigger makes which letter, the letter's data from the case, storing it.
+
+A letter is rendered inside the trigger's unit of work, stored with the case (kind, time, SHA-256, bytes)
+and handed to the archive port for journalising — through the outbox — in the same transaction as the
+event. Stored letters are never changed; only their archive state moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
+
+# The letter each trigger sends (DOMAIN §5).
+LETTER_FOR_TRIGGER = {
+    "register": "kvittering",
+    "request_clarification": "praecisering",
+    "send_deadline_notice": "fristbrev",
+    "extend_deadline": "fristbrev",
+    "request_hearing": "hoering",
+    "notify_employee": "underretning_ansat",
+    "send_partial_decision": "delafgoerelse",
+    "send_decision": "afgoerelse",
+    "forward": "videresendelse",
+    "uphold_and_forward": "klage_oversendelse",
+}
+
+MUNICIPALITY_KEY = "municipality"
+DEFAULT_MUNICIPALITY = {
+    "name": "Eksempel Kommune",
+    "address": "Rådhuspladsen 1, 1234 Eksempelby",
+    "phone": "70 10 20 30",
+    "email": "post@eksempel.dk",
+    "web": "www.eksempel.dk",
+    "logo_text": "EKSEMPEL KOMMUNE",
+    "appeal_body": "Ankestyrelsen",
+    "appeal_body_address": "Teglholmsgade 3, 2450 København SV",
+}
+
+
+def municipality(session: Session) -> dict[str, str]:
+    row = session.get(Setting, MUNICIPALITY_KEY)
+    return {**DEFAULT_MUNICIPALITY, **(row.value if row else {})}
+
+
+def _understanding(session: Session, case: Case) -> str | None:
+    """How the request was understood: the latest clarification or the note given with the decision."""
+    note = session.scalar(
+        select(Event.note)
+        .where(Event.case_id == case.id, Event.trigger.in_(("clarification_received", "send_decision")),
+               Event.note.is_not(None))
+        .order_by(Event.seq.desc())
+        .limit(1)
+    )
+    return note
+
+
+def context(session: Session, case: Case, data: dict[str, Any], *, actor: User | None, today: dt.date,
+            note: str | None = None) -> dict[str, Any]:
+    """The letter data for ``case`` (see letters.compose for what each kind uses)."""
+    from .views import outcome
+
+    m = municipality(session)
+    deadlines = {
+        r.rule: r.due
+        for r in session.scalars(
+            select(CaseDeadline).where(CaseDeadline.case_id == case.id, CaseDeadline.active.is_(True))
+        )
+    }
+    decision = next((deadlines[r] for r in ("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision")
+                     if r in deadlines), None)
+    caseworker = case.assignee or actor
+    understanding = note if data.get("_trigger") == "send_decision" and note else _understanding(session, case)
+    return {
+        "today": today,
+        "municipality": {k: m[k] for k in ("name", "address", "phone", "email", "web", "logo_text")},
+        "appeal_body": {"name": m["appeal_body"], "address": m["appeal_body_address"]},
+        "case": {
+            "id": case.id,
+            "sagsnummer": case.sagsnummer,
+            "received": case.received,
+            "basis": case.basis,
+            "subject": case.subject,
+            "emne": case.emne,
+            "understanding": understanding,
+            "requester": {"name": case.requester_name, "email": case.requester_email, "address": None},
+        },
+        "caseworker": {"name": caseworker.name if caseworker else "", "title": "Sagsbehandler"},
+        "documents": [
+            {
+                "no": i,
+                "id": d.id,
+                "title": d.title,
+                "date": d.doc_date,
+                "sender": d.sender,
+                "recipient": d.recipient,
+                "outcome": d.assessment.outcome if d.assessment else None,
+                "grounds": list(d.assessment.grounds) if d.assessment else [],
+                "extracted": bool(d.assessment and d.assessment.extracted),
+                "meroffentlighed_note": d.assessment.meroffentlighed_note if d.assessment else None,
+                "note": d.assessment.note if d.assessment else None,
+            }
+            for i, d in enumerate(case.documents, start=1)
+        ],
+        "outcome": outcome(case) or "none_found",
+        "deadlines": {"decision": decision, "expected": deadlines.get("expected-decision")},
+        "data": {k: v for k, v in data.items() if not k.startswith("_")} | ({"note": note} if note else {}),
+    }
+
+
+def active_template(session: Session, kind: str) -> bytes | None:
+    """The municipality's uploaded template for ``kind``, or None for the shipped one."""
+    row = session.scalar(
+        select(LetterTemplate)
+        .where(LetterTemplate.kind == kind, LetterTemplate.active.is_(True))
+        .order_by(LetterTemplate.id.desc())
+        .limit(1)
+    )
+    return row.content if row else None
+
+
+def render(session: Session, case: Case, kind: str, data: dict[str, Any], *, actor: User | None,
+           today: dt.date, note: str | None = None) -> tuple[str, bytes]:
+    import letters
+
+    ctx = context(session, case, data, actor=actor, today=today, note=note)
+    content = letters.render(kind, ctx, template=active_template(session, kind))
+    return letters.filename(kind, ctx), content
+
+
+def make_letter(session: Session, case: Case, kind: str, ctx: Any) -> Letter | None:
+    """Render and store a letter for the trigger being fired, and hand it to the archive.
+
+    With an archive that numbers cases later (SBSYS), a letter for a case without its number yet is
+    rendered by the outbox once the number has arrived (the intention is stored now, with the event).
+    """
+    data = {**ctx.data, **ctx.recorded, "_trigger": ctx.trigger}
+    if getattr(ctx.archive, "defer_letters", False) and not case.sagsnummer:
+        from .outbox import enqueue
+
+        seq = case.version + 1
+        payload = {"case_id": case.id, "kind": kind, "data": data, "note": ctx.note, "actor": ctx.actor.username,
+                   "today": ctx.today.isoformat(), "seq": seq}
+        enqueue(session, "make_letter", payload, f"letter-{case.id}-{seq}-{kind}", case_id=case.id, now=ctx.now)
+        ctx.recorded.setdefault("letters_deferred", []).append(kind)
+        return None
+    name, content = render(session, case, kind, data, actor=ctx.actor, today=ctx.today, note=ctx.note)
+    letter = Letter(
+        case_id=case.id,
+        kind=kind,
+        filename=name,
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        created_at=ctx.now,
+        archive_status="pending",
+    )
+    session.add(letter)
+    session.flush()
+    ctx.recorded.setdefault("letters", []).append({"id": letter.id, "kind": kind, "sha256": letter.sha256})
+    ctx.letters.append(letter)
+    ctx.archive.journalise(session, case, letter, now=ctx.now)
+    return letter
+
+
+def pdf_available() -> bool:
+    return bool(shutil.which("soffice") or shutil.which("libreoffice"))
+
+
+def letters_of(session: Session, case_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Letter.id, Letter.kind, Letter.created_at, Letter.sha256, Letter.filename, Letter.archive_status,
+               Letter.archive_error, Letter.archive_doc_id, Letter.pdf_content.is_not(None))
+        .where(Letter.case_id == case_id)
+        .order_by(Letter.id)
+    ).all()
+    return [
+        {
+            "id": r[0],
+            "kind": r[1],
+            "created": r[2].isoformat(timespec="seconds"),
+            "sha256": r[3],
+            "filename": r[4],
+            "archive_status": r[5],
+            "archive_error": r[6],
+            "archive_doc_id": r[7],
+            "has_pdf": bool(r[8]),
+        }
+        for r in rows
+    ]
+
+
+def letter_pdf(db: Any, letter_id: int) -> bytes | None:
+    """The letter's PDF/A copy, made with LibreOffice on first request and kept; None without LibreOffice."""
+    import letters
+
+    with db.session() as s:
+        row = s.get(Letter, letter_id)
+        if row is None:
+            return None
+        if row.pdf_content:
+            return row.pdf_content
+        if not pdf_available():
+            return None
+        pdf = letters.to_pdf(row.content)
+        if pdf:
+            row.pdf_content = pdf
+            s.commit()
+        return pdf
+
+
+def render_deferred(db: Any, item: Any) -> dict[str, Any]:
+    """Outbox handler: render a letter that waited for the archive's case number, store it, journalise it."""
+    from .archive import get_archive
+    from .outbox import NotReady
+
+    p = item.payload
+    with db.session() as s:
+        case = s.get(Case, p["case_id"])
+        if not case.sagsnummer:
+            raise NotReady()
+        event_id = s.scalar(select(Event.id).where(Event.case_id == case.id, Event.seq == p["seq"]))
+        existing = s.scalar(select(Letter.id).where(Letter.case_id == case.id, Letter.kind == p["kind"],
+                                                    Letter.event_id == event_id))
+        if existing:
+            return {"letter_id": existing, "existing": True}
+        actor = s.scalar(select(User).where(User.username == p["actor"]))
+        today = dt.date.fromisoformat(p["today"])
+        name, content = render(s, case, p["kind"], p["data"], actor=actor, today=today, note=p.get("note"))
+        letter = Letter(case_id=case.id, event_id=event_id, kind=p["kind"], filename=name,
+                        sha256=hashlib.sha256(content).hexdigest(), content=content, created_at=utcnow(),
+                        archive_status="pending")
+        s.add(letter)
+        s.flush()
+        get_archive(case_archive_name()).journalise(s, case, letter, now=utcnow())
+        s.commit()
+        return {"letter_id": letter.id, "sha256": letter.sha256}
+
+
+def case_archive_name() -> str:
+    import os
+
+    return os.environ.get("AKTFLOW_ARCHIVE", "local")
