@@ -56,9 +56,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Log ind for at fortsætte."
     login_manager.session_protection = "strong"
 
-    from . import auth, cases, filters
+    from . import admin, api, auth, cases, dashboard, filters, legal, workflow
 
     filters.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(legal.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(workflow.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     return app
