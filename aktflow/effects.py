@@ -203,7 +203,7 @@ def notice_sent(case: Case, ctx: Any) -> None:
     cal = tracking.load_calendar(ctx.session)
     tracking.complete(ctx.session, case, tracking.NOTICE_RULES, ctx.today)
     d = tracking.expected_deadline(ctx.today, expected, ctx.data["reason"], cal)
-    ctx.recorded["expected"] = tracking.start(ctx.session, case, d, ctx.now)
+    ctx.recorded["expected_deadline"] = tracking.start(ctx.session, case, d, ctx.now)
 
 
 @effect("extend_deadline")

@@ -212,18 +212,25 @@ def _append_event(
     return ev
 
 
+CONFLICT = "sagen er netop ændret af en anden; hent den igen og prøv på ny"
+
+
+def _lost_race(e: Exception) -> bool:
+    """A concurrent change of the same case, seen at a flush or at commit."""
+    if isinstance(e, StaleDataError):
+        return True
+    if isinstance(e, IntegrityError):
+        text = str(e.orig).lower()
+        return "events" in text and "seq" in text
+    return False
+
+
 def _commit(session: Session) -> None:
     try:
         session.commit()
-    except StaleDataError:
-        raise ConflictError(
-            "sagen er netop ændret af en anden; hent den igen og prøv på ny"
-        ) from None
-    except IntegrityError as e:
-        if "events" in str(e.orig).lower() and "seq" in str(e.orig).lower():
-            raise ConflictError(
-                "sagen er netop ændret af en anden; hent den igen og prøv på ny"
-            ) from None
+    except (StaleDataError, IntegrityError) as e:
+        if _lost_race(e):
+            raise ConflictError(CONFLICT) from None
         raise
 
 
@@ -273,6 +280,21 @@ def fire(
     """
     now = now or utcnow()
     archive = archive or get_archive(_archive_name())
+    try:
+        case = _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive, attachment)
+    except (StaleDataError, IntegrityError) as e:
+        # An autoflush inside the unit of work met a concurrent change of the case: a conflict, not a crash.
+        if _lost_race(e):
+            raise ConflictError(CONFLICT) from None
+        raise
+    if archive.name != "local":
+        from .delivery import after_commit
+
+        after_commit(db, case.id)
+    return case
+
+
+def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive, attachment) -> Case:
     with db.session() as session:
         user = _actor(session, actor)
         case = session.get(Case, case_id)
@@ -318,11 +340,7 @@ def fire(
             for letter in ctx.letters:
                 letter.event_id = ev.id
         _commit(session)
-    if archive.name != "local":
-        from .delivery import after_commit
-
-        after_commit(db, case.id)
-    return case
+        return case
 
 
 def _archive_name() -> str:

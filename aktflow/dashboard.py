@@ -1,0 +1,608 @@
+"""Read models for the web UI (dashboard figures, case lists, CSV) and small administrative commands.
+
+Every figure is one aggregate SQL query (GROUP BY over the indexed columns ``cases.state``,
+``cases.assignee_id``, ``case_deadlines (active, due)`` and ``events.trigger``); nothing here loops over
+all cases in Python. Functions take a Session (or a Database for the commands) and plain filters and
+return plain data. Status words follow :func:`aktflow.deadlines.status`: "due soon" means at most
+``DUE_SOON_WORKING_DAYS`` working days left; the calendar turns that into one date, compared in SQL.
+
+The administrative commands at the end (users, municipality settings, templates) belong in
+``aktflow/service.py``; they live here until the lead moves them (see the web engineer's report).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, extract, func, select, true, update
+from sqlalchemy.orm import Session
+
+from . import deadlines as rules
+from . import states, tracking
+from .errors import NotFound, PermissionDenied, ValidationError
+from .models import (
+    BASES,
+    ROLES,
+    Assessment,
+    Case,
+    CaseDeadline,
+    Document,
+    Event,
+    Flag,
+    Letter,
+    LetterTemplate,
+    Setting,
+    User,
+    utcnow,
+)
+
+DECISION_7_RULES = ("ofl-decision", "fvl-decision")
+NOTICE_RULES = tracking.NOTICE_RULES
+COMPLAINT_TRIGGERS = ("receive_complaint", "revise_decision", "uphold_and_forward", "appeal_decided",
+                      "appeal_overturned")
+MAX_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the manager narrows the figures to. The period applies to the figures over time (decisions per
+    month, grounds, complaints) and to the case list's date of receipt; "now" figures ignore it."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    assignee_id: int | None = None  # 0: unassigned cases
+    basis: str | None = None
+
+    @classmethod
+    def default(cls, today: dt.date) -> Filters:
+        """The last 12 months: from the first day of the month 11 months back, to today."""
+        return cls(start=month_start(today, -11), end=today)
+
+    def period(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        end = self.end or today
+        start = self.start or month_start(end, -11)
+        if start > end:
+            start, end = end, start
+        return start, end
+
+
+def month_start(d: dt.date, offset: int = 0) -> dt.date:
+    i = d.year * 12 + d.month - 1 + offset
+    return dt.date(i // 12, i % 12 + 1, 1)
+
+
+def _scope(stmt, f: Filters):
+    """Narrow a statement that involves ``cases`` to the filters' assignee and basis."""
+    if f.assignee_id == 0:
+        stmt = stmt.where(Case.assignee_id.is_(None))
+    elif f.assignee_id:
+        stmt = stmt.where(Case.assignee_id == f.assignee_id)
+    if f.basis:
+        stmt = stmt.where(Case.basis == f.basis)
+    return stmt
+
+
+def _open():
+    return Case.state.not_in(tuple(states.FINAL))
+
+
+def soon_end(session: Session, today: dt.date) -> dt.date:
+    """The first day that is no longer "due soon": a deadline due on ``today`` ≤ due < this is due soon."""
+    cal = tracking.load_calendar(session)
+    return cal.add_working_days(today, rules.DUE_SOON_WORKING_DAYS + 1)
+
+
+# --- figures now ------------------------------------------------------------------------------------------
+
+
+def open_by_state(session: Session, f: Filters) -> list[dict[str, Any]]:
+    """Open cases per state, in the workflow's order of states."""
+    rows = dict(session.execute(_scope(select(Case.state, func.count()).where(_open()), f).group_by(Case.state)).all())
+    return [{"state": s, "label": states.STATES[s].label, "count": rows.get(s, 0)}
+            for s in states.STATES if s not in states.FINAL]
+
+
+def alert_counts(session: Session, today: dt.date, f: Filters) -> dict[str, int]:
+    """Open cases with an overdue deadline, a deadline due soon, and a missing fristbrev (distinct cases)."""
+    end = soon_end(session, today)
+    notice = CaseDeadline.rule.in_(NOTICE_RULES)
+    stmt = _scope(
+        select(
+            func.count(distinct(case((and_(~notice, CaseDeadline.due < today), CaseDeadline.case_id)))),
+            func.count(distinct(case((CaseDeadline.due >= today, CaseDeadline.case_id)))),
+            func.count(distinct(case((and_(notice, CaseDeadline.due < today), CaseDeadline.case_id)))),
+        )
+        .join(Case, Case.id == CaseDeadline.case_id)
+        .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None), CaseDeadline.due < end, _open()),
+        f,
+    )
+    overdue, soon, missing = session.execute(stmt).one()
+    return {"overdue": overdue or 0, "due_soon": soon or 0, "missing_notice": missing or 0}
+
+
+def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> list[dict[str, Any]]:
+    """The open cases needing attention (overdue, due soon, missing fristbrev), most urgent first, each with
+    what is wrong. Reads only the deadline rows due before the "due soon" horizon."""
+    end = soon_end(session, today)
+    stmt = _scope(
+        select(CaseDeadline.case_id, CaseDeadline.rule, CaseDeadline.due, Case.sagsnummer, Case.subject,
+               Case.state, Case.received, Case.version, User.username, User.name)
+        .join(Case, Case.id == CaseDeadline.case_id)
+        .outerjoin(User, User.id == Case.assignee_id)
+        .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None), CaseDeadline.due < end, _open())
+        .order_by(CaseDeadline.due, CaseDeadline.case_id),
+        f,
+    )
+    by_case: dict[int, dict[str, Any]] = {}
+    for cid, rule, due, nr, subject, state, received, version, username, name in session.execute(stmt):
+        kind = ("missing_notice" if rule in NOTICE_RULES else "overdue") if due < today else "due_soon"
+        row = by_case.get(cid)
+        if row is None:
+            if len(by_case) >= limit:
+                continue
+            row = by_case[cid] = {"id": cid, "sagsnummer": nr, "subject": subject, "state": state,
+                                  "received": received, "version": version, "assignee": username,
+                                  "assignee_name": name, "due": due, "kinds": [], "rules": []}
+        if kind not in row["kinds"]:
+            row["kinds"].append(kind)
+        row["rules"].append({"rule": rule, "due": due, "kind": kind})
+    order = {"overdue": 0, "missing_notice": 1, "due_soon": 2}
+    out = list(by_case.values())
+    out.sort(key=lambda r: (min(order[k] for k in r["kinds"]), r["due"], r["id"]))
+    return out
+
+
+def workload(session: Session, today: dt.date, f: Filters) -> list[dict[str, Any]]:
+    """Per assignee (and "unassigned"): open cases, and those of them with an overdue deadline."""
+    open_rows = session.execute(
+        _scope(select(Case.assignee_id, func.count()).where(_open()), f).group_by(Case.assignee_id)
+    ).all()
+    overdue_rows = dict(session.execute(
+        _scope(
+            select(Case.assignee_id, func.count(distinct(CaseDeadline.case_id)))
+            .join(Case, Case.id == CaseDeadline.case_id)
+            .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None), CaseDeadline.due < today,
+                   _open()),
+            f,
+        ).group_by(Case.assignee_id)
+    ).all())
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([a for a, _ in open_rows if a])))}
+    out = []
+    for assignee_id, n in open_rows:
+        u = users.get(assignee_id)
+        out.append({"user_id": assignee_id, "username": u.username if u else None,
+                    "name": u.name if u else "Ufordelt", "active": u.active if u else True,
+                    "open": n, "overdue": overdue_rows.get(assignee_id, 0)})
+    out.sort(key=lambda r: (r["user_id"] is None, -r["open"], r["name"]))
+    return out
+
+
+# --- figures over a period ----------------------------------------------------------------------------------
+
+
+def decided_in_time(session: Session, today: dt.date, f: Filters) -> list[dict[str, Any]]:
+    """Per month of the period (at most 24, the latest): decisions (the case's ofl-/fvl-decision deadline
+    done that month) and how many of them on or before the due date (within 7 working days)."""
+    start, end = f.period(today)
+    first = max(month_start(start), month_start(end, -(MAX_MONTHS - 1)))
+    y, m = extract("year", CaseDeadline.done_on), extract("month", CaseDeadline.done_on)
+    stmt = _scope(
+        select(y, m, func.count(), func.sum(case((CaseDeadline.done_on <= CaseDeadline.due, 1), else_=0)))
+        .join(Case, Case.id == CaseDeadline.case_id)
+        .where(CaseDeadline.rule.in_(DECISION_7_RULES), CaseDeadline.active.is_(True),
+               CaseDeadline.done_on >= max(first, start), CaseDeadline.done_on <= end),
+        f,
+    ).group_by(y, m)
+    found = {(int(yy), int(mm)): (n, int(ok or 0)) for yy, mm, n, ok in session.execute(stmt)}
+    months = []
+    d = first
+    while d <= end:
+        n, ok = found.get((d.year, d.month), (0, 0))
+        months.append({"month": d, "decided": n, "in_time": ok, "share": (ok / n) if n else None})
+        d = month_start(d, 1)
+    return months
+
+
+def _period_dt(today: dt.date, f: Filters) -> tuple[dt.datetime, dt.datetime]:
+    start, end = f.period(today)
+    return (dt.datetime.combine(start, dt.time(), dt.UTC),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC))
+
+
+def grounds_used(session: Session, today: dt.date, f: Filters) -> list[dict[str, Any]]:
+    """How many documents cited each ground in assessments made in the period, most used first."""
+    from . import grounds as catalogue
+
+    if session.get_bind().dialect.name == "postgresql":
+        elems = func.json_array_elements_text(Assessment.grounds).table_valued("value").alias("g")
+    else:
+        elems = func.json_each(Assessment.grounds).table_valued("value").alias("g")
+    lo, hi = _period_dt(today, f)
+    stmt = _scope(
+        select(elems.c.value, func.count())
+        .select_from(Assessment)
+        .join(Document, Document.id == Assessment.document_id)
+        .join(Case, Case.id == Document.case_id)
+        .join(elems, true())
+        .where(Assessment.assessed_at >= lo, Assessment.assessed_at < hi),
+        f,
+    ).group_by(elems.c.value)
+    out = []
+    for code, n in session.execute(stmt):
+        try:
+            g = catalogue.get(code)
+            label, paragraph = g.label, g.paragraph
+        except KeyError:
+            label, paragraph = code, code
+        out.append({"code": code, "paragraph": paragraph, "label": label, "count": n})
+    out.sort(key=lambda r: (-r["count"], r["code"]))
+    return out
+
+
+def complaints(session: Session, today: dt.date, f: Filters) -> dict[str, int]:
+    """Complaint events in the period, by what happened; and the complaints open now."""
+    lo, hi = _period_dt(today, f)
+    rows = dict(session.execute(
+        _scope(
+            select(Event.trigger, func.count())
+            .join(Case, Case.id == Event.case_id)
+            .where(Event.trigger.in_(COMPLAINT_TRIGGERS), Event.at >= lo, Event.at < hi),
+            f,
+        ).group_by(Event.trigger)
+    ).all())
+    pending = dict(session.execute(
+        _scope(select(Case.state, func.count()).where(Case.state.in_(("complaint_received", "appeal_pending"))),
+               f).group_by(Case.state)
+    ).all())
+    return {
+        "received": rows.get("receive_complaint", 0),
+        "revised": rows.get("revise_decision", 0),
+        "forwarded": rows.get("uphold_and_forward", 0),
+        "upheld": rows.get("appeal_decided", 0),
+        "overturned": rows.get("appeal_overturned", 0),
+        "awaiting_reconsideration": pending.get("complaint_received", 0),
+        "at_appeal_body": pending.get("appeal_pending", 0),
+    }
+
+
+# --- case lists --------------------------------------------------------------------------------------------
+
+
+def case_rows(session: Session, today: dt.date, f: Filters, *, which: str = "open", state: str | None = None,
+              limit: int | None = 1000, use_period: bool = False) -> list[dict[str, Any]]:
+    """Cases with their next open deadline and its status (one query with a window function).
+
+    ``which``: "open" (not final) or "all". ``state`` narrows to one state. With ``use_period`` the cases
+    received in the filters' period.
+    """
+    cal = tracking.load_calendar(session)
+    ranked = (
+        select(CaseDeadline.case_id, CaseDeadline.rule, CaseDeadline.due,
+               func.row_number().over(partition_by=CaseDeadline.case_id,
+                                      order_by=(CaseDeadline.due, CaseDeadline.rule)).label("rn"))
+        .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None))
+        .subquery()
+    )
+    nxt = select(ranked.c.case_id, ranked.c.rule, ranked.c.due).where(ranked.c.rn == 1).subquery()
+    flagged = (select(func.count()).select_from(Flag).where(Flag.case_id == Case.id, Flag.cleared_at.is_(None))
+               .correlate(Case).scalar_subquery())
+    stmt = (
+        select(Case.id, Case.sagsnummer, Case.requester_name, Case.subject, Case.emne, Case.basis, Case.state,
+               Case.received, Case.version, User.username, User.name, nxt.c.rule, nxt.c.due, flagged)
+        .outerjoin(User, User.id == Case.assignee_id)
+        .outerjoin(nxt, nxt.c.case_id == Case.id)
+    )
+    stmt = _scope(stmt, f)
+    if which == "open":
+        stmt = stmt.where(_open())
+    if state:
+        stmt = stmt.where(Case.state == state)
+    if use_period:
+        start, end = f.period(today)
+        stmt = stmt.where(Case.received >= start, Case.received <= end)
+    stmt = stmt.order_by(nxt.c.due.is_(None), nxt.c.due, Case.received, Case.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    out = []
+    for (cid, nr, requester, subject, emne, basis, st, received, version, username, name, rule, due,
+         nflags) in session.execute(stmt):
+        out.append({
+            "id": cid, "sagsnummer": nr, "requester": requester, "subject": subject, "emne": emne,
+            "basis": basis, "state": st, "state_label": states.STATES[st].label, "received": received,
+            "version": version, "assignee": username, "assignee_name": name, "next_rule": rule, "next_due": due,
+            "next_status": rules.status(due, today, None, cal) if due else None, "flagged": bool(nflags),
+        })
+    return out
+
+
+STATUS_WORDS = {"ok": "I gang", "due_soon": "Snart", "overdue": "Overskredet", "met": "Overholdt"}
+CSV_COLUMNS = ("Sag", "Sagsnummer", "Modtaget", "Retsgrundlag", "KLE-emne", "Anmodning", "Tilstand",
+               "Sagsbehandler", "Næste frist", "Fristtype", "Fristens status", "Markeret til juridisk vurdering")
+
+
+def _csv_safe(value: str) -> str:
+    """No spreadsheet formulas from requester text (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    """The case list as CSV for Danish spreadsheets: semicolons, dates as 18.12.2026, UTF-8 with BOM."""
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow(CSV_COLUMNS)
+    for r in rows:
+        w.writerow([
+            r["id"], r["sagsnummer"] or "", r["received"].strftime("%d.%m.%Y"), r["basis"].upper(), r["emne"],
+            _csv_safe(r["subject"]), r["state_label"], r["assignee_name"] or "Ufordelt",
+            r["next_due"].strftime("%d.%m.%Y") if r["next_due"] else "", r["next_rule"] or "",
+            STATUS_WORDS.get(r["next_status"], "") if r["next_status"] else "", "ja" if r["flagged"] else "nej",
+        ])
+    return buf.getvalue()
+
+
+def overview(session: Session, today: dt.date, f: Filters) -> dict[str, Any]:
+    """Everything the manager's dashboard shows."""
+    return {
+        "today": today,
+        "period": f.period(today),
+        "open_by_state": open_by_state(session, f),
+        "alert_counts": alert_counts(session, today, f),
+        "alerts": alerts(session, today, f),
+        "workload": workload(session, today, f),
+        "decided_in_time": decided_in_time(session, today, f),
+        "grounds": grounds_used(session, today, f),
+        "complaints": complaints(session, today, f),
+    }
+
+
+# --- files of a case ------------------------------------------------------------------------------------------
+
+
+def letter_file(db: Any, case_id: int, letter_id: int) -> tuple[str, bytes]:
+    with db.session() as s:
+        row = s.get(Letter, letter_id)
+        if row is None or row.case_id != case_id:
+            raise NotFound(f"brev {letter_id} findes ikke på sag {case_id}")
+        return row.filename, row.content
+
+
+def document_file(db: Any, case_id: int, document_id: int) -> tuple[str, str, bytes]:
+    with db.session() as s:
+        row = s.get(Document, document_id)
+        if row is None or row.case_id != case_id or row.content is None:
+            raise NotFound(f"dokument {document_id} har ingen fil på sag {case_id}")
+        return row.filename or f"dokument-{document_id}", row.content_type or "application/octet-stream", row.content
+
+
+# --- administration (to move to service.py) ---------------------------------------------------------------------
+
+
+def _admin(session: Session, actor: str) -> User:
+    user = session.scalar(select(User).where(User.username == actor))
+    if user is None or not user.active:
+        raise ValidationError("actor", f"ukendt eller inaktiv bruger {actor!r}")
+    if user.role != "admin":
+        raise PermissionDenied("kun en administrator kan ændre brugere og indstillinger")
+    return user
+
+
+def users(session: Session) -> list[dict[str, Any]]:
+    """Every user with the number of open cases assigned to them (one GROUP BY)."""
+    counts = dict(session.execute(
+        select(Case.assignee_id, func.count()).where(_open(), Case.assignee_id.is_not(None)).group_by(Case.assignee_id)
+    ).all())
+    return [{"id": u.id, "username": u.username, "name": u.name, "role": u.role, "active": u.active,
+             "open_cases": counts.get(u.id, 0)}
+            for u in session.scalars(select(User).order_by(User.active.desc(), User.name, User.username))]
+
+
+def _target(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"brugeren {username!r} findes ikke")
+    return user
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    return session.scalar(select(func.count()).select_from(User).where(
+        User.role == "admin", User.active.is_(True), User.id != user.id)) or 0
+
+
+def change_role(db: Any, *, actor: str, username: str, role: str) -> dict[str, Any]:
+    if role not in ROLES:
+        raise ValidationError("role", f"ukendt rolle {role!r}")
+    with db.session() as s:
+        me = _admin(s, actor)
+        user = _target(s, username)
+        if user.role == "admin" and role != "admin" and (user.id == me.id or not _other_active_admins(s, user)):
+            raise ValidationError("role", "der skal være mindst én anden aktiv administrator, og du kan ikke "
+                                          "fjerne din egen administratorrolle")
+        old, user.role = user.role, role
+        s.commit()
+        return {"username": username, "old": old, "new": role}
+
+
+def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str, Any]:
+    with db.session() as s:
+        me = _admin(s, actor)
+        user = _target(s, username)
+        if not active and user.id == me.id:
+            raise ValidationError("active", "du kan ikke deaktivere dig selv")
+        if not active and user.role == "admin" and not _other_active_admins(s, user):
+            raise ValidationError("active", "den sidste aktive administrator kan ikke deaktiveres")
+        user.active = active
+        s.commit()
+        open_cases = s.scalar(select(func.count()).select_from(Case).where(_open(), Case.assignee_id == user.id))
+        return {"username": username, "active": active, "open_cases": open_cases or 0}
+
+
+def set_password(db: Any, *, actor: str, username: str, password: str) -> None:
+    from werkzeug.security import generate_password_hash
+
+    if not password or len(password) < 8:
+        raise ValidationError("password", "mindst 8 tegn")
+    with db.session() as s:
+        _admin(s, actor)
+        _target(s, username).password_hash = generate_password_hash(password)
+        s.commit()
+
+
+MUNICIPALITY_FIELDS = ("name", "address", "phone", "email", "web", "logo_text", "appeal_body",
+                       "appeal_body_address")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[str, str]:
+    """Store the letterhead and appeal body (``Setting`` "municipality"); every field checked, none dropped."""
+    from .correspondence import DEFAULT_MUNICIPALITY, MUNICIPALITY_KEY
+
+    clean: dict[str, str] = {}
+    for key in MUNICIPALITY_FIELDS:
+        v = values.get(key)
+        v = " ".join(str(v).split()) if v is not None else ""
+        if len(v) > 300:
+            raise ValidationError(key, "højst 300 tegn")
+        clean[key] = v
+    for key in ("name", "address", "appeal_body", "appeal_body_address"):
+        if not clean[key]:
+            raise ValidationError(key, "skal udfyldes")
+    if clean["email"] and not _EMAIL.match(clean["email"]):
+        raise ValidationError("email", f"ugyldig e-mailadresse {clean['email']!r}")
+    with db.session() as s:
+        _admin(s, actor)
+        row = s.get(Setting, MUNICIPALITY_KEY)
+        if row is None:
+            s.add(Setting(key=MUNICIPALITY_KEY, value=clean, updated_at=utcnow()))
+        else:
+            row.value, row.updated_at = clean, utcnow()
+        s.commit()
+    return {**DEFAULT_MUNICIPALITY, **clean}
+
+
+def templates(session: Session) -> list[dict[str, Any]]:
+    """Per letter kind: whether the municipality's own template is in use, by whom and when."""
+    import letters
+
+    latest = {}
+    for row in session.execute(
+        select(LetterTemplate.kind, LetterTemplate.uploaded_by, LetterTemplate.uploaded_at, LetterTemplate.id)
+        .where(LetterTemplate.active.is_(True)).order_by(LetterTemplate.id)
+    ):
+        latest[row.kind] = row
+    return [{"kind": k, "custom": k in latest, "uploaded_by": latest[k].uploaded_by if k in latest else None,
+             "uploaded_at": latest[k].uploaded_at if k in latest else None} for k in letters.KINDS]
+
+
+def template_in_use(db: Any, kind: str) -> bytes:
+    import letters
+
+    from .correspondence import active_template
+
+    if kind not in letters.KINDS:
+        raise NotFound(f"ukendt brevtype {kind!r}")
+    with db.session() as s:
+        return active_template(s, kind) or letters.template_bytes(kind)
+
+
+def reset_template(db: Any, *, actor: str, kind: str) -> int:
+    """Go back to the shipped template of ``kind`` (the uploaded ones stay stored, inactive)."""
+    import letters
+
+    if kind not in letters.KINDS:
+        raise ValidationError("kind", f"ukendt brevtype {kind!r}")
+    with db.session() as s:
+        _admin(s, actor)
+        n = s.execute(update(LetterTemplate).where(LetterTemplate.kind == kind, LetterTemplate.active.is_(True))
+                      .values(active=False)).rowcount
+        s.commit()
+        return n or 0
+
+
+def assignable_users(session: Session) -> list[User]:
+    from .service import CASE_ROLES
+
+    return list(session.scalars(select(User).where(User.role.in_(CASE_ROLES), User.active.is_(True))
+                                .order_by(User.name)))
+
+
+def parse_filters(args: dict[str, Any], today: dt.date) -> Filters:
+    """Filters from a query string (start/end ISO dates, assignee user id or 0, basis); bad values ignored."""
+    def date_of(key: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat((args.get(key) or "").strip())
+        except ValueError:
+            return None
+
+    f = Filters.default(today)
+    start, end = date_of("start"), date_of("end")
+    if start:
+        f = replace(f, start=start)
+    if end:
+        f = replace(f, end=end)
+    a = (args.get("assignee") or "").strip()
+    if a.isdigit():
+        f = replace(f, assignee_id=int(a))
+    b = (args.get("basis") or "").strip()
+    if b in BASES:
+        f = replace(f, basis=b)
+    return f
+
+
+# --- what the case page may offer now ------------------------------------------------------------------------
+
+# Guards whose answer depends on what the user types (which document): not judged ahead.
+_INPUT_GUARDS = frozenset({"document_on_case"})
+
+
+def action_hints(db: Any, case_id: int, username: str, triggers: list[str],
+                 now: dt.datetime | None = None) -> dict[str, str | None]:
+    """For each offered trigger, the first unmet guard's Danish message (None when it can be done now).
+
+    Read-only: the definition's own guards are asked with the user and, for ``assign``, the user taking
+    the case themselves; nothing is changed or logged. The service checks again when the user acts.
+    """
+    from .archive import get_archive
+    from .service import FireContext, _archive_name
+
+    now = now or utcnow()
+    out: dict[str, str | None] = {}
+    with db.session() as s:
+        c = s.get(Case, case_id)
+        user = s.scalar(select(User).where(User.username == username))
+        if c is None or user is None:
+            return {t: None for t in triggers}
+        for t in triggers:
+            spec = states.TRIGGERS[t]
+            data = {"assignee": username} if t == "assign" else {}
+            ctx = FireContext(s, user, t, None, data, now, get_archive(_archive_name()), case_id=c.id)
+            msg = None
+            for g in spec.guards:
+                if g.__name__ in _INPUT_GUARDS:
+                    continue
+                msg = g(c, ctx)
+                if msg:
+                    break
+            out[t] = msg
+        s.rollback()
+    return out
+
+
+def review_context(session: Session, case_id: int) -> dict[str, Any]:
+    """For the legal review: the flags with reasons and who/when (open and cleared), and the caseworker's
+    questions and legal's earlier comments, from the event log."""
+    flags = [{"reason": f.reason, "source": f.source, "created_at": f.created_at, "cleared_at": f.cleared_at,
+              "cleared_by": f.cleared_by}
+             for f in session.scalars(select(Flag).where(Flag.case_id == case_id).order_by(Flag.id))]
+    notes = [{"trigger": e.trigger, "actor": e.actor, "at": e.at, "note": e.note}
+             for e in session.scalars(
+                 select(Event).where(Event.case_id == case_id,
+                                     Event.trigger.in_(("submit_for_legal_review", "return_to_screening",
+                                                        "approve_legal", "flag_for_legal")))
+                 .order_by(Event.seq))]
+    return {"flags": flags, "notes": notes}

@@ -1,0 +1,167 @@
+"""Letters: one Word template per kind, filled with values composed from the case.
+
+    render(kind, ctx)           -> .docx bytes (the shipped template, or an administrator's own)
+    compose(kind, ctx)          -> the template variables (all logic; see letters/compose.py)
+    check_template(kind, data)  -> Danish problems with an uploaded template; [] when it may be used
+    to_pdf(docx)                -> PDF/A bytes via LibreOffice, or None where LibreOffice is absent
+
+Templates are rendered by docxtpl in a sandboxed Jinja environment with autoescaping on: requester text
+only ever enters as a context value, so ``{{ 7*7 }}``, ``&`` and ``<`` in it come out literally, and an
+uploaded template cannot reach Python internals. ``letters/build_templates.py`` regenerates the shipped
+templates in ``letters/templates/``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .compose import KINDS, as_date, check_kind, compose, danish_date, sample_context
+
+__all__ = [
+    "KINDS",
+    "as_date",
+    "check_template",
+    "compose",
+    "danish_date",
+    "filename",
+    "known_variables",
+    "render",
+    "sample_context",
+    "template_bytes",
+    "to_pdf",
+]
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+PDF_TIMEOUT = 60
+_PDFA_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _env() -> ImmutableSandboxedEnvironment:
+    return ImmutableSandboxedEnvironment(autoescape=True)
+
+
+@cache
+def _shipped(kind: str) -> bytes:
+    return (TEMPLATE_DIR / f"{kind}.docx").read_bytes()
+
+
+def template_bytes(kind: str) -> bytes:
+    """The shipped template of this kind."""
+    check_kind(kind)
+    return _shipped(kind)
+
+
+def _render(template: bytes, values: dict[str, Any]) -> bytes:
+    doc = DocxTemplate(io.BytesIO(template))
+    doc.render(values, jinja_env=_env(), autoescape=True)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def render(kind: str, ctx: dict, template: bytes | None = None) -> bytes:
+    """The letter as .docx bytes; ``template`` replaces the shipped one (an administrator's upload)."""
+    values = compose(kind, ctx)
+    return _render(template if template is not None else template_bytes(kind), values)
+
+
+def known_variables(kind: str) -> set[str]:
+    """The variables a template of this kind may use."""
+    return set(compose(kind, sample_context(kind)))
+
+
+def check_template(kind: str, data: bytes) -> list[str]:
+    """Danish problems that keep this file from being used as the template of ``kind``; [] when none."""
+    check_kind(kind)
+    try:
+        doc = DocxTemplate(io.BytesIO(data))
+        doc.init_docx()
+    except Exception:  # noqa: BLE001 - any failure to open means the same to the administrator
+        return ["Filen kan ikke åbnes som et Word-dokument (.docx)."]
+    env = _env()
+    try:
+        used = doc.get_undeclared_template_variables(jinja_env=env)
+    except TemplateSyntaxError as exc:
+        return [f"Skabelonen har en fejl i en flettekode: {exc.message}."]
+    except Exception as exc:  # noqa: BLE001
+        return [f"Skabelonen kan ikke læses: {exc}."]
+    problems = [
+        f"Ukendt flettefelt: {{{{ {name} }}}}. Det findes ikke for brevtypen {kind}."
+        for name in sorted(used - known_variables(kind) - set(env.globals))
+    ]
+    try:
+        _render(data, compose(kind, sample_context(kind)))
+    except TemplateError as exc:
+        problems.append(f"Skabelonen kan ikke flettes: {exc.message}.")
+    except Exception as exc:  # noqa: BLE001
+        problems.append(f"Skabelonen kan ikke flettes: {exc}.")
+    return problems
+
+
+def filename(kind: str, ctx: dict) -> str:
+    """A safe file name, e.g. "afgoerelse-15.17.12-A53-1-26.docx"."""
+    check_kind(kind)
+    case = ctx.get("case") or {}
+    ref = str(case.get("sagsnummer") or (f"sag-{case['id']}" if case.get("id") is not None else "sag"))
+    ref = _UNSAFE.sub("-", ref).strip(".-") or "sag"
+    return f"{kind}-{ref[:100]}.docx"
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(docx: bytes, workdir: Path | None = None) -> bytes | None:
+    """PDF/A-2 of a .docx via LibreOffice headless; None when LibreOffice is not installed.
+
+    Each call uses its own LibreOffice profile, so parallel workers do not clash. Raises RuntimeError when
+    the conversion fails or takes longer than ``PDF_TIMEOUT`` seconds (the whole process group is killed).
+    """
+    exe = _soffice()
+    if exe is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="aktflow-pdf-", dir=workdir) as tmp:
+        tmpdir = Path(tmp)
+        src = tmpdir / "letter.docx"
+        src.write_bytes(docx)
+        cmd = [
+            exe,
+            f"-env:UserInstallation={(tmpdir / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            _PDFA_FILTER,
+            "--outdir",
+            str(tmpdir),
+            str(src),
+        ]
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, cwd=tmpdir
+        )
+        try:
+            _, err = proc.communicate(timeout=PDF_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise RuntimeError(f"LibreOffice did not convert the letter within {PDF_TIMEOUT} s") from None
+        pdf = tmpdir / "letter.pdf"
+        if proc.returncode != 0 or not pdf.exists():
+            raise RuntimeError(
+                f"LibreOffice could not convert the letter (exit {proc.returncode}): "
+                f"{err.decode(errors='replace').strip()[:500]}"
+            )
+        return pdf.read_bytes()

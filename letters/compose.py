@@ -1,0 +1,599 @@
+"""Letter content: the template variables for each kind, computed from the case (all logic lives here).
+
+``compose(kind, ctx)`` turns the plain case dict the service builds (see ``sample_context``) into the
+Danish strings and lists a template prints. Templates only place them and hold the fixed wording, so the
+communication team can edit a letter in Word without touching rules.
+
+Choices, written down so the legal contact can check them:
+
+* Sentences that depend on the legal basis or on the assessment (deadline rules, legal basis, outcome,
+  reasoning, klagevejledning) are composed here; fixed wording sits in the templates.
+* ``afgoerelse``: a fully granted request gets the aktliste but no reasoning and no klagevejledning
+  (FVL § 22). Every other outcome gets both, *including none_found*: "no documents found" is a decision
+  the requester may dispute (they may think documents exist), so it is complained about like a refusal.
+* Reasoning (FVL § 24): the rule the decision rests on (OFL § 7, FVL § 9, MOL § 2, GDPR art. 15), each
+  used ground's catalogue sentence once (first use, document order), § 34 for partly released documents,
+  §§ 28-29 extraction when a document has ``extracted``, and § 14 meroffentlighed (standard sentence plus
+  each document's note) whenever something is withheld. Documents' redaction notes (``note``) of
+  withheld documents are printed too: they are written for the requester.
+* klagevejledning (FVL § 25): OFL and MOL: complain to the appeal body from the settings (default
+  Ankestyrelsen), sent to the municipality first, which reconsiders and forwards within 7 working days if
+  it keeps its decision (OFL § 37, stk. 2); the appeal body's 20 working days (§ 37, stk. 3). FVL: the
+  settings' appeal body, or generically "the body that handles complaints about the main case"; no
+  statutory 7 days. GDPR: Datatilsynet, directly. No complaint deadline anywhere: OFL has none.
+* ``hoering`` is addressed to the third party and does not name the requester (no rule requires it).
+  ``underretning_ansat`` names the requester: OFL § 41 says the employee is told who asked.
+* Free text (requester, notes) is cleaned of control characters that are illegal in Word XML or that
+  docxtpl would turn into paragraph or page breaks; line breaks stay line breaks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from aktflow import grounds
+
+KINDS = (
+    "kvittering",
+    "praecisering",
+    "fristbrev",
+    "hoering",
+    "underretning_ansat",
+    "delafgoerelse",
+    "afgoerelse",
+    "videresendelse",
+    "klage_oversendelse",
+)
+
+MONTHS = (
+    "januar", "februar", "marts", "april", "maj", "juni",
+    "juli", "august", "september", "oktober", "november", "december",
+)  # fmt: skip
+
+DECISION_LABELS = {"grant": "Udleveres", "partial": "Udleveres delvis", "refuse": "Udleveres ikke"}
+DEFAULT_APPEAL_BODY = "Ankestyrelsen"
+FVL_APPEAL_ROUTE = "den myndighed, der behandler klager over afgørelsen i den sag, som din anmodning vedrører"
+
+# Duties with no standard sentence for a basis in the catalogue (FVL § 14 meroffentlighed, GDPR): plain
+# sentences without paragraph numbers.
+_DUTY_FALLBACK = {
+    "meroffentlighed": (
+        "Vi har overvejet, om du kan få aktindsigt i videre omfang, end du har krav på, men vi har ikke "
+        "fundet grundlag for det."
+    ),
+    "extraction": "Vi har udleveret de oplysninger i dokumenterne, som ikke er undtaget.",
+    "partial": "Dokumentets øvrige indhold er udleveret, fordi undtagelsen kun gælder en del af dokumentet.",
+}
+_ACCESS_RULE = {
+    "ofl": "offentlighedslovens § 7",
+    "fvl": "forvaltningslovens § 9",
+    "mol": "miljøoplysningslovens § 2, stk. 1",
+    "gdpr": "databeskyttelsesforordningens artikel 15",
+}
+_BASIS_SENTENCE = {
+    "ofl": "Vi har behandlet din anmodning efter offentlighedsloven.",
+    "fvl": "Du er part i sagen, og vi har derfor behandlet din anmodning efter reglerne om partsaktindsigt i "
+    "forvaltningsloven.",
+    "mol": "Din anmodning angår miljøoplysninger, og vi har derfor behandlet den efter miljøoplysningsloven "
+    "og offentlighedsloven.",
+    "gdpr": "Vi har behandlet din anmodning efter reglerne om indsigtsret i databeskyttelsesforordningens "
+    "artikel 15.",
+}
+_HANDLING_RULE = {
+    "ofl": "Efter offentlighedsloven skal vi behandle din anmodning hurtigst muligt. Har vi ikke truffet "
+    "afgørelse inden 7 arbejdsdage efter, at vi modtog den, får du besked om hvorfor, og om hvornår du kan "
+    "forvente en afgørelse (offentlighedslovens § 36).",
+    "fvl": "Vi behandler din anmodning hurtigst muligt og som udgangspunkt inden 7 arbejdsdage. Kan vi ikke "
+    "nå det, får du besked om hvorfor, og om hvornår du kan forvente en afgørelse.",
+    "mol": "Efter miljøoplysningslovens § 4, stk. 3, skal vi træffe afgørelse hurtigst muligt og senest 1 "
+    "måned efter, at vi modtog din anmodning. Gør anmodningens omfang og kompleksitet det nødvendigt, kan "
+    "fristen forlænges til 2 måneder; i så fald får du besked inden for den første måned.",
+    "gdpr": "Efter databeskyttelsesforordningens artikel 12, stk. 3, skal vi svare dig uden unødig "
+    "forsinkelse og senest 1 måned efter, at vi modtog din anmodning. Fristen kan forlænges med 2 måneder, "
+    "hvis anmodningens kompleksitet eller antallet af anmodninger gør det nødvendigt; i så fald får du "
+    "besked inden for den første måned.",
+}
+_NOTICE_RULE = {
+    "ofl": "Efter offentlighedslovens § 36, stk. 2, skal vi give dig besked, når vi ikke kan træffe "
+    "afgørelse inden 7 arbejdsdage efter, at vi modtog din anmodning.",
+    "fvl": "Vi giver dig denne besked, fordi vi ikke kan træffe afgørelse inden for 7 arbejdsdage, som er "
+    "udgangspunktet for behandlingen af en anmodning om aktindsigt.",
+    "mol": "Efter miljøoplysningslovens § 4, stk. 3, kan fristen for afgørelse forlænges fra 1 til 2 "
+    "måneder, når anmodningens omfang og kompleksitet gør det nødvendigt.",
+    "gdpr": "Efter databeskyttelsesforordningens artikel 12, stk. 3, kan fristen for at svare forlænges med "
+    "2 måneder, når anmodningens kompleksitet eller antallet af anmodninger gør det nødvendigt.",
+}
+_DELAY_COMPLAINT = (
+    "Har vi ikke færdigbehandlet din anmodning 14 arbejdsdage efter, at vi modtog den, kan du klage over "
+    "sagsbehandlingstiden. Klagen sender du til os (offentlighedslovens § 39)."
+)
+
+# Characters that are illegal in XML 1.0, plus \a and \f, which docxtpl turns into paragraph and page
+# breaks. \t and \n stay (a tab and a line break).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+# --- small helpers ---------------------------------------------------------------------------------------
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date from a date, a datetime or an ISO string ("2026-12-18", "2026-12-18T10:00:00"); else None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value.strip()[:10])
+    raise TypeError(f"not a date: {value!r}")
+
+
+def danish_date(value: Any) -> str:
+    """ "18. december 2026" for a date, datetime or ISO string; "" for None."""
+    d = as_date(value)
+    return f"{d.day}. {MONTHS[d.month - 1]} {d.year}" if d else ""
+
+
+def text(value: Any) -> str:
+    """Free text for a letter: "" for None, control characters removed, line breaks normalised."""
+    if value is None:
+        return ""
+    s = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", s).strip()
+
+
+def _n(count: int, one: str = "dokument", many: str = "dokumenter") -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _join(items: list[str]) -> str:
+    """ "a", "a og b", "a, b og c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
+
+
+def _lines(*parts: Any) -> str:
+    return "\n".join(t for t in (text(p) for p in parts) if t)
+
+
+def _basis(ctx: dict) -> str:
+    basis = (ctx.get("case") or {}).get("basis") or "ofl"
+    if basis not in grounds.BASES:
+        raise ValueError(f"unknown legal basis {basis!r}; expected one of {', '.join(grounds.BASES)}")
+    return basis
+
+
+def _duty(duty: str, basis: str) -> str:
+    try:
+        return grounds.duty_text(duty, basis)
+    except KeyError:
+        return _DUTY_FALLBACK[duty]
+
+
+def _ground(code: str) -> grounds.Ground:
+    try:
+        return grounds.get(code)
+    except KeyError:
+        raise ValueError(f"unknown ground code {code!r} on a document; a decision cannot cite it") from None
+
+
+def _doc_ref(d: dict) -> str:
+    title = text(d.get("title"))
+    return f"Dokument nr. {d.get('no')}" + (f" ({title})" if title else "")
+
+
+# --- the parts every letter shares -------------------------------------------------------------------------
+
+
+def _request_sentence(case: dict, kind_of_access: str) -> str:
+    received, subject = danish_date(case.get("received")), text(case.get("subject"))
+    when = f" den {received}" if received else ""
+    about = f" i {subject}" if subject else ""
+    return f"Vi har{when} modtaget din anmodning om {kind_of_access}{about}."
+
+
+def _common(ctx: dict) -> dict[str, Any]:
+    m = ctx.get("municipality") or {}
+    case = ctx.get("case") or {}
+    requester = case.get("requester") or {}
+    worker = ctx.get("caseworker") or {}
+    basis = _basis(ctx)
+    phone = text(m.get("phone"))
+    contact = [f"Tlf. {phone}" if phone else "", text(m.get("email")), text(m.get("web"))]
+    sagsnr = text(case.get("sagsnummer")) or text(case.get("id"))
+    kind_of_access = "indsigt i dine personoplysninger" if basis == "gdpr" else "aktindsigt"
+    return {
+        "logo_tekst": text(m.get("logo_text")) or text(m.get("name")),
+        "kommune_navn": text(m.get("name")),
+        "kommune_adresse": text(m.get("address")),
+        "kommune_linje": " · ".join(t for t in (text(m.get("name")), text(m.get("address"))) if t),
+        "kommune_kontakt": " · ".join(c for c in contact if c),
+        "dato": danish_date(ctx.get("today") or dt.date.today()),
+        "sagsnr": sagsnr,
+        "modtager": _lines(requester.get("name"), requester.get("address"), requester.get("email")),
+        "anmoder_navn": text(requester.get("name")),
+        "emne": text(case.get("subject")),
+        "modtaget": danish_date(case.get("received")),
+        "indsigtstype": kind_of_access,
+        "anmodning": _request_sentence(case, kind_of_access),
+        "sagsbehandler_navn": text(worker.get("name")),
+        "sagsbehandler_titel": text(worker.get("title")),
+    }
+
+
+# --- the decision: aktliste, reasoning, klagevejledning ----------------------------------------------------
+
+
+def _aktliste(docs: list[dict]) -> list[dict[str, str]]:
+    rows = []
+    for d in docs:
+        who = [text(d.get("sender")), text(d.get("recipient"))]
+        rows.append(
+            {
+                "nr": text(d.get("no")),
+                "dato": danish_date(d.get("date")),
+                "titel": text(d.get("title")),
+                "afsender_modtager": " / ".join(w for w in who if w),
+                "afgoerelse": DECISION_LABELS.get(d.get("outcome"), "Ikke afgjort"),
+                "grunde": "\n".join(_ground(c).label for c in d.get("grounds") or []),
+            }
+        )
+    return rows
+
+
+def _outcome_sentence(outcome: str, docs: list[dict], basis: str) -> str:
+    word = "indsigt" if basis == "gdpr" else "aktindsigt"
+    counts = {o: sum(1 for d in docs if d.get("outcome") == o) for o in DECISION_LABELS}
+    attached = f" De dokumenter, du får {word} i, er vedlagt." if counts["grant"] + counts["partial"] else ""
+    if outcome == "none_found":
+        return (
+            "Vi har søgt efter dokumenter, der er omfattet af din anmodning, men vi har ikke fundet nogen. "
+            f"Der er derfor ikke noget at give {word} i."
+        )
+    if outcome == "full":
+        which = "det dokument" if len(docs) == 1 else f"alle de {len(docs)} dokumenter"
+        return f"Du får {word} i {which}, der er omfattet af din anmodning.{attached}"
+    if outcome == "refusal":
+        if not docs:
+            return f"Vi giver dig afslag på {word}."
+        which = "det dokument" if len(docs) == 1 else f"de {len(docs)} dokumenter"
+        return f"Vi giver dig afslag på {word} i {which}, der er omfattet af din anmodning."
+    parts = []
+    if counts["grant"]:
+        parts.append(f"fuld {word} i {_n(counts['grant'])}")
+    if counts["partial"]:
+        parts.append(f"delvis {word} i {_n(counts['partial'])}")
+    sentence = f"Du får {_join(parts)}." if parts else ""
+    if counts["refuse"]:
+        sentence += f" Vi har undtaget {_n(counts['refuse'])} fra {word}."
+    return (sentence + " Du kan se vores afgørelse for hvert dokument i aktlisten." + attached).strip()
+
+
+def _reasoning(docs: list[dict], basis: str, outcome: str) -> list[str]:
+    """The reasoning paragraphs (FVL § 24); empty for a fully granted request."""
+    if outcome == "full":
+        return []
+    withheld = [d for d in docs if d.get("outcome") in ("partial", "refuse")]
+    codes = [c for d in withheld for c in d.get("grounds") or []]
+    used = [_ground(c) for c in dict.fromkeys(codes)]
+    rule = f"Afgørelsen er truffet efter {_ACCESS_RULE[basis]}"
+    paras = [rule + (" og de undtagelsesbestemmelser, der er nævnt nedenfor." if used else ".")]
+    paras += list(dict.fromkeys(g.reasoning for g in used))
+    partial = [text(d.get("no")) for d in docs if d.get("outcome") == "partial"]
+    if partial:
+        paras.append(f"Dokument nr. {_join(partial)} er udleveret delvis. {_duty('partial', basis)}")
+    if any(d.get("extracted") for d in docs):
+        paras.append(_duty("extraction", basis))
+    if withheld and basis != "gdpr":
+        paras.append(_duty("meroffentlighed", basis))
+        paras += [
+            f"{_doc_ref(d)}: {text(d['meroffentlighed_note'])}"
+            for d in withheld
+            if text(d.get("meroffentlighed_note"))
+        ]
+    paras += [f"{_doc_ref(d)}: {text(d['note'])}" for d in withheld if text(d.get("note"))]
+    return paras
+
+
+def _complaint_to(ctx: dict) -> str:
+    m = ctx.get("municipality") or {}
+    email, address = text(m.get("email")), text(m.get("address"))
+    if email and address:
+        return f"Du kan sende klagen til {email} eller med post til {text(m.get('name')) or 'os'}, {address}."
+    if email or address:
+        return f"Du kan sende klagen til {email or address}."
+    return ""
+
+
+def _klagevejledning(ctx: dict, basis: str) -> list[str]:
+    body = text((ctx.get("appeal_body") or {}).get("name"))
+    how = _complaint_to(ctx)
+    if basis == "gdpr":
+        return [
+            "Du kan klage til Datatilsynet over vores behandling af dine personoplysninger, herunder over "
+            "denne afgørelse. Du kan læse om, hvordan du klager, på datatilsynet.dk.",
+        ]
+    if basis == "fvl":
+        paras = [
+            f"Du kan klage over afgørelsen til {body or FVL_APPEAL_ROUTE}.",
+            "Klagen skal sendes til os. " + how,
+            "Når vi modtager klagen, vurderer vi afgørelsen igen. Fastholder vi den, sender vi klagen og "
+            "sagens dokumenter videre til klageinstansen, og du får besked om det.",
+        ]
+        return [p.strip() for p in paras]
+    body = body or DEFAULT_APPEAL_BODY
+    paras = [
+        f"Du kan klage over afgørelsen til {body}, jf. offentlighedslovens § 37.",
+        f"Klagen skal sendes til os og ikke direkte til {body}. " + how,
+        "Når vi modtager klagen, vurderer vi afgørelsen igen. Fastholder vi afgørelsen, sender vi klagen og "
+        f"sagens dokumenter til {body} snarest og som udgangspunkt senest 7 arbejdsdage efter, at vi har modtaget klagen "
+        "(offentlighedslovens § 37, stk. 2). Du får besked, når det sker.",
+        f"{body} skal som udgangspunkt have færdigbehandlet klagen inden 20 arbejdsdage efter at have "
+        "modtaget den (offentlighedslovens § 37, stk. 3).",
+    ]
+    return [p.strip() for p in paras]
+
+
+def _outcome(ctx: dict, docs: list[dict]) -> str:
+    if ctx.get("outcome"):
+        return ctx["outcome"]
+    if not docs:
+        return "none_found"
+    outcomes = {d.get("outcome") for d in docs}
+    return "full" if outcomes == {"grant"} else "refusal" if outcomes == {"refuse"} else "partial"
+
+
+def _decision_parts(ctx: dict, docs: list[dict], outcome: str) -> dict[str, Any]:
+    basis = _basis(ctx)
+    return {
+        "aktliste": _aktliste(docs),
+        "resultat": _outcome_sentence(outcome, docs, basis),
+        "begrundelse": _reasoning(docs, basis, outcome),
+        "klagevejledning": [] if outcome == "full" else _klagevejledning(ctx, basis),
+    }
+
+
+# --- one composer per kind ---------------------------------------------------------------------------------
+
+
+def _kvittering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
+    decision = danish_date((ctx.get("deadlines") or {}).get("decision"))
+    return {
+        "behandlingstid": _HANDLING_RULE[basis],
+        "forventet": f"Vi forventer at kunne træffe afgørelse senest den {decision}." if decision else "",
+    }
+
+
+def _praecisering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
+    rule = ""
+    if basis in ("ofl", "mol"):
+        rule = (
+            "En anmodning om aktindsigt skal angive de dokumenter eller den sag, du ønsker at se, og temaet "
+            "for sagen eller dokumenterne (offentlighedslovens § 9)."
+        )
+    return {"praecisering": text(data.get("note")), "regel": rule}
+
+
+def _fristbrev(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
+    # The tracked expected date (set by this very notice) first; the trigger's own field otherwise.
+    expected = danish_date((ctx.get("deadlines") or {}).get("expected") or data.get("expected"))
+    return {
+        "grund": text(data.get("reason")),
+        "forventet": f"Vi forventer at kunne træffe afgørelse senest den {expected}."
+        if expected
+        else "Vi giver dig besked om, hvornår du kan forvente en afgørelse, så snart vi kan.",
+        "regel": _NOTICE_RULE[basis],
+        "klage_over_tid": _DELAY_COMPLAINT if basis == "ofl" else "",
+    }
+
+
+def _hoering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
+    by_id = {d.get("id"): d for d in ctx.get("documents") or []}
+    docs = [by_id[i] for i in data.get("document_ids") or [] if i in by_id]
+    reply_by = danish_date(data.get("reply_by"))
+    return {
+        "modtager": _lines(data.get("party"), data.get("party_address")),
+        "part": text(data.get("party")),
+        "spoergsmaal": text(data.get("question")),
+        "svarfrist": f"Vi beder om dit svar senest den {reply_by}. Hører vi ikke fra dig inden da, træffer vi "
+        "afgørelse på det grundlag, vi har."
+        if reply_by
+        else "Vi beder om dit svar hurtigst muligt.",
+        "dokumenter": [_doc_ref(d) for d in docs],
+    }
+
+
+def _underretning_ansat(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
+    released = []
+    for d in ctx.get("documents") or []:
+        if d.get("outcome") in ("grant", "partial"):
+            released.append(_doc_ref(d) + (" – udleveret delvis" if d["outcome"] == "partial" else ""))
+    case = ctx.get("case") or {}
+    received, subject = danish_date(case.get("received")), text(case.get("subject"))
+    who = text((case.get("requester") or {}).get("name")) or "en borger"
+    asked = f"{who}{f' den {received}' if received else ''} har anmodet om aktindsigt{f' i {subject}' if subject else ''}"
+    return {
+        "orientering": f"Efter offentlighedslovens § 41 orienterer vi dig om, at {asked}. Anmodningen omfatter "
+        "oplysninger om dit ansættelsesforhold.",
+        "modtager": _lines(data.get("employee"), data.get("employee_address")),
+        "ansat": text(data.get("employee")),
+        "efter_afgoerelse": data.get("stage") == "release",
+        "udleveret": released,
+    }
+
+
+def _delafgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
+    docs = ctx.get("documents") or []
+    wanted = data.get("document_ids")
+    now = (
+        [d for d in docs if d.get("id") in wanted]
+        if wanted
+        else [d for d in docs if d.get("outcome") == "grant"]
+    )
+    outcome = "full" if all(d.get("outcome") == "grant" for d in now) else "partial"
+    parts = _decision_parts(ctx, now, outcome)
+    parts["resultat"] = f"Du får nu {'indsigt' if basis == 'gdpr' else 'aktindsigt'} i {_n(len(now))}. " + (
+        "Dokumenterne er vedlagt." if len(now) != 1 else "Dokumentet er vedlagt."
+    )
+    rest = len(docs) - len(now)
+    expected = danish_date((ctx.get("deadlines") or {}).get("expected"))
+    later = f" Vi forventer at kunne træffe afgørelse om dem senest den {expected}." if expected else ""
+    parts["resterende"] = (
+        f"Vi arbejder videre med de øvrige {_n(rest)} og sender dig en afgørelse om dem hurtigst muligt.{later}"
+        if rest
+        else f"Vi sender dig en samlet afgørelse om din anmodning hurtigst muligt.{later}"
+    )
+    parts["bemaerkning"] = text(data.get("note"))
+    return parts
+
+
+def _afgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
+    case = ctx.get("case") or {}
+    docs = ctx.get("documents") or []
+    understanding = text(case.get("understanding"))
+    parts = _decision_parts(ctx, docs, _outcome(ctx, docs))
+    parts["forstaaelse"] = f"Vi har forstået din anmodning sådan: {understanding}" if understanding else ""
+    parts["retsgrundlag"] = _BASIS_SENTENCE[basis]
+    parts["bemaerkning"] = text(data.get("note"))
+    return parts
+
+
+def _videresendelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
+    return {
+        "myndighed": text(data.get("authority")) or "rette myndighed",
+        "bemaerkning": text(data.get("note")),
+    }
+
+
+def _klage_oversendelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
+    appeal = ctx.get("appeal_body") or {}
+    body = text(appeal.get("name")) or (FVL_APPEAL_ROUTE if basis == "fvl" else DEFAULT_APPEAL_BODY)
+    received = danish_date(data.get("complaint_received"))
+    case = ctx.get("case") or {}
+    who = text((case.get("requester") or {}).get("name")) or "Anmoderen"
+    subject = text(case.get("subject"))
+    rule = " (offentlighedslovens § 37, stk. 2)" if basis in ("ofl", "mol") else ""
+    return {
+        "modtager": _lines(appeal.get("name"), appeal.get("address")),
+        "klageinstans": body,
+        "klage": f"{who} har{f' den {received}' if received else ''} klaget over vores afgørelse om "
+        f"{'indsigt' if basis == 'gdpr' else 'aktindsigt'}{f' i {subject}' if subject else ''}.",
+        "oversendelse": "Vi har genovervejet afgørelsen, men fastholder den. Vi sender derfor klagen og "
+        f"sagens dokumenter til jer{rule}.",
+        "udtalelse": text(data.get("note")),
+        "kopi_til": text((case.get("requester") or {}).get("name")),
+    }
+
+
+_COMPOSERS = {
+    "kvittering": _kvittering,
+    "praecisering": _praecisering,
+    "fristbrev": _fristbrev,
+    "hoering": _hoering,
+    "underretning_ansat": _underretning_ansat,
+    "delafgoerelse": _delafgoerelse,
+    "afgoerelse": _afgoerelse,
+    "videresendelse": _videresendelse,
+    "klage_oversendelse": _klage_oversendelse,
+}
+
+
+def check_kind(kind: str) -> None:
+    if kind not in _COMPOSERS:
+        raise ValueError(f"unknown letter kind {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def compose(kind: str, ctx: dict) -> dict[str, Any]:
+    """The template variables for a letter of this kind: Danish strings, lists and flags, ready to print.
+
+    The keys are the same for every case of a kind (values are "" or [] when a part does not apply), so
+    they are the variables an administrator's template may use.
+    """
+    check_kind(kind)
+    values = _common(ctx)
+    values.update(_COMPOSERS[kind](ctx, ctx.get("data") or {}, _basis(ctx)))
+    return values
+
+
+# --- a sample case for checks and previews ---------------------------------------------------------------
+
+
+def sample_context(kind: str) -> dict[str, Any]:
+    """A realistic case (partly granted OFL request) with the trigger data of this kind."""
+    check_kind(kind)
+    d = dt.date
+    data = {
+        "kvittering": {},
+        "praecisering": {
+            "note": "Oplys venligst, hvilken periode og hvilke ejendomme din anmodning omfatter."
+        },
+        "fristbrev": {
+            "reason": "Sagen omfatter mange dokumenter, og vi skal høre en virksomhed, før vi kan træffe afgørelse.",
+            "expected": d(2027, 1, 15),
+        },
+        "hoering": {
+            "party": "Byg & Anlæg ApS",
+            "party_address": "Industrivej 7\n1234 Eksempelby",
+            "question": "Mener I, at tilbuddets prisbilag indeholder forretningshemmeligheder, og i så fald hvilke?",
+            "reply_by": d(2027, 1, 8),
+            "document_ids": [12],
+        },
+        "underretning_ansat": {
+            "employee": "Mette Jensen",
+            "employee_address": "Skovvej 3\n1234 Eksempelby",
+            "stage": "request",
+        },
+        "delafgoerelse": {"note": "Du får de dokumenter, vi allerede har færdigbehandlet."},
+        "afgoerelse": {"note": None},
+        "videresendelse": {"authority": "Miljøstyrelsen"},
+        "klage_oversendelse": {
+            "note": "Kommunen fastholder, at prisbilaget indeholder forretningshemmeligheder.",
+            "complaint_received": d(2027, 2, 1),
+        },
+    }[kind]
+    return {
+        "today": d(2026, 12, 18),
+        "municipality": {
+            "name": "Eksempel Kommune",
+            "address": "Rådhuspladsen 1, 1234 Eksempelby",
+            "phone": "70 12 34 56",
+            "email": "post@eksempel.dk",
+            "web": "eksempel.dk",
+            "logo_text": "EKSEMPEL KOMMUNE",
+        },
+        "appeal_body": {"name": "Ankestyrelsen", "address": "Teglholmsgade 3\n2450 København SV"},
+        "case": {
+            "id": 7,
+            "sagsnummer": "15.17.12-A53-1-26",
+            "received": d(2026, 12, 14),
+            "basis": "ofl",
+            "subject": "byggesagen om Strandvejen 4",
+            "emne": "15.17.12",
+            "understanding": "Du ønsker aktindsigt i alle dokumenter i byggesagen fra 2025 og 2026.",
+            "requester": {"name": "Søren Ågård", "email": "soren@example.dk", "address": "Havnegade 2\n1234 Eksempelby"},
+        },
+        "caseworker": {"name": "Carla Sagsbehandler", "title": "Sagsbehandler"},
+        "documents": [
+            {"no": 1, "id": 10, "title": "Ansøgning om byggetilladelse", "date": d(2025, 3, 2),
+             "sender": "Bygherre", "recipient": "Eksempel Kommune", "outcome": "grant", "grounds": [],
+             "extracted": False, "meroffentlighed_note": None, "note": None},
+            {"no": 2, "id": 11, "title": "Naboindsigelse", "date": d(2025, 4, 11), "sender": "Nabo",
+             "recipient": "Eksempel Kommune", "outcome": "partial", "grounds": ["ofl-30-1"], "extracted": False,
+             "meroffentlighed_note": "Naboens helbredsoplysninger kan ikke udleveres.",
+             "note": "Oplysninger om naboens helbred er overstreget."},
+            {"no": 3, "id": 12, "title": "Tilbud med prisbilag", "date": d(2025, 5, 20), "sender": "Byg & Anlæg ApS",
+             "recipient": "Eksempel Kommune", "outcome": "refuse", "grounds": ["ofl-30-2"], "extracted": False,
+             "meroffentlighed_note": "Hensynet til virksomhedens konkurrenceevne vejer tungest.", "note": None},
+            {"no": 4, "id": 13, "title": "Internt notat om sagens behandling", "date": d(2025, 6, 1),
+             "sender": "Byggesagsafdelingen", "recipient": None, "outcome": "refuse", "grounds": ["ofl-23"],
+             "extracted": True, "meroffentlighed_note": None, "note": None},
+            {"no": 5, "id": 14, "title": "Byggetilladelse", "date": d(2025, 7, 3), "sender": "Eksempel Kommune",
+             "recipient": "Bygherre", "outcome": "grant", "grounds": [], "extracted": False,
+             "meroffentlighed_note": None, "note": None},
+        ],
+        "outcome": "partial",
+        "deadlines": {"decision": d(2026, 12, 23), "expected": d(2027, 1, 15)},
+        "data": data,
+    }  # fmt: skip
