@@ -143,6 +143,16 @@ def users_add(username: str, role: str, password: str, name: str | None, as_json
           f"bruger {u.username} ({u.role}) oprettet")
 
 
+@users.command("token")
+@click.argument("username")
+@click.option("--name", default=None, help="What the token is for, e.g. selvbetjening")
+def users_token(username: str, name: str | None) -> None:
+    """Print a new API bearer token for USERNAME (shown once; only its hash is stored)."""
+    from .tokens import issue_token
+
+    click.echo(issue_token(_db(), username, name=name))
+
+
 @users.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def users_list(as_json: bool) -> None:

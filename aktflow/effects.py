@@ -34,6 +34,10 @@ def run(trigger: str, case: Case, ctx: Any) -> None:
         fn(case, ctx)
 
 
+def has_effects(trigger: str) -> bool:
+    return bool(_EFFECTS.get(trigger))
+
+
 def on_create(case: Case, ctx: Any) -> None:
     run("create", case, ctx)
 

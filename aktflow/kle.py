@@ -197,19 +197,18 @@ def check_emne(db: Any, emne: str) -> str:
 
 def search(db: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:
     """Plan entries whose number starts with ``q`` or whose title contains every word of ``q``; emner first."""
-    q = " ".join((q or "").split())[:100]
+    q = " ".join(re.sub(r"[%_\\]", " ", q or "").split())[:100]  # no LIKE wildcards from the user
     limit = max(1, min(int(limit), 100))
     if not q:
         return []
     session, own = _session(db)
     try:
         if re.fullmatch(r"[\d.]+", q):
-            cond = KleEmne.nummer.like(q.replace("%", "") + "%")
+            cond = KleEmne.nummer.like(q + "%")
         else:
             words = [w for w in q.lower().split() if w][:6]
             cond = None
             for w in words:
-                w = w.replace("\\", "").replace("%", "").replace("_", "")
                 # SQLite's lower() folds ASCII only: also match the word capitalised (Ældre, Øster …).
                 c = or_(func.lower(KleEmne.titel).like(f"%{w}%"), KleEmne.titel.like(f"%{w[:1].upper()}{w[1:]}%"))
                 cond = c if cond is None else cond & c

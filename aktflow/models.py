@@ -106,11 +106,10 @@ class Case(Base):
     # Hash of the newest event: the head of this case's hash chain.
     last_hash: Mapped[str] = mapped_column(String(64))
 
-    assignee: Mapped[User | None] = relationship(lazy="joined")
-    documents: Mapped[list[Document]] = relationship(
-        back_populates="case", order_by="Document.id", lazy="selectin"
-    )
-    flags: Mapped[list[Flag]] = relationship(back_populates="case", order_by="Flag.id", lazy="selectin")
+    # Loaded when used (fire() reads them only for the triggers whose guards or effects need them).
+    assignee: Mapped[User | None] = relationship(lazy="select")
+    documents: Mapped[list[Document]] = relationship(back_populates="case", order_by="Document.id", lazy="select")
+    flags: Mapped[list[Flag]] = relationship(back_populates="case", order_by="Flag.id", lazy="select")
 
     # Optimistic locking: every UPDATE carries "WHERE version = <the version loaded>". The service sets the
     # new version itself (one per event), so version == the number of events on the case.

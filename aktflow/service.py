@@ -8,11 +8,12 @@ and commit once. Any exception rolls all of it back.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -27,6 +28,7 @@ EMNE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CASE_ROLES = ("caseworker", "manager", "admin")
 MAX_TEXT = 10_000
+MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
 
 @dataclass
@@ -81,9 +83,12 @@ def parse_date(value: Any, field_name: str) -> dt.date:
     if not isinstance(value, str):
         raise ValidationError(field_name, "dato mangler eller er ikke tekst (forventet ÅÅÅÅ-MM-DD)")
     try:
-        return dt.date.fromisoformat(value.strip())
+        d = dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise ValidationError(field_name, f"ugyldig dato {value!r} (forventet ÅÅÅÅ-MM-DD)") from None
+        raise ValidationError(field_name, f"ugyldig dato {value[:40]!r} (forventet ÅÅÅÅ-MM-DD)") from None
+    if not MIN_DATE <= d <= MAX_DATE:
+        raise ValidationError(field_name, f"datoen {d.isoformat()} ligger uden for {MIN_DATE.year}–{MAX_DATE.year}")
+    return d
 
 
 def _text(value: Any, field_name: str, *, max_len: int = MAX_TEXT) -> str:
@@ -116,7 +121,7 @@ def _clean_fields(spec: states.TriggerSpec, note: Any, data: Any, ctx_session: S
         if f.name == "note":
             continue  # already cleaned
         if f.kind == "text":
-            clean[f.name] = _text(raw, f.name)
+            clean[f.name] = _text(raw, f.name, max_len=f.max_len)
         elif f.kind in ("date", "future_date"):
             d = parse_date(raw, f.name)
             if f.kind == "future_date" and d < today:
@@ -145,6 +150,8 @@ def _clean_fields(spec: states.TriggerSpec, note: Any, data: Any, ctx_session: S
                 raise ValidationError(f.name, "skal være en liste af tekster")
             clean[f.name] = [x.strip() for x in raw]
         elif f.kind == "user":
+            if not isinstance(raw, str):
+                raise ValidationError(f.name, "skal være et brugernavn")
             user = ctx_session.scalar(select(User).where(User.username == raw))
             if user is None or not user.active:
                 raise ValidationError(f.name, f"ukendt eller inaktiv bruger {raw!r}")
@@ -178,7 +185,8 @@ def _append_event(
     note: str | None,
     data: dict[str, Any],
     now: dt.datetime,
-) -> Event:
+) -> int:
+    """Append the case's next event (hash-chained) and move the case's version and chain head; its id."""
     prev = case.last_hash if seq > 1 else audit.GENESIS
     h = audit.event_hash(
         case_id=case.id,
@@ -192,24 +200,16 @@ def _append_event(
         data=data,
         prev_hash=prev,
     )
-    ev = Event(
-        case_id=case.id,
-        seq=seq,
-        at=now,
-        actor=actor,
-        trigger=trigger,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-        data=data,
-        prev_hash=prev,
-        hash=h,
-    )
-    session.add(ev)
     case.last_hash = h
     case.updated_at = now
     case.version = seq
-    return ev
+    # The case is written first (with its version check), then the event with a plain Core INSERT.
+    session.flush()
+    return session.connection().execute(
+        _insert_event(),
+        {"case_id": case.id, "seq": seq, "at": now, "actor": actor, "trigger": trigger, "from_state": from_state,
+         "to_state": to_state, "note": note, "data": data, "prev_hash": prev, "hash": h},
+    ).scalar_one()
 
 
 CONFLICT = "sagen er netop ændret af en anden; hent den igen og prøv på ny"
@@ -294,10 +294,27 @@ def fire(
     return case
 
 
+@functools.cache
+def _insert_event():
+    return insert(Event.__table__).returning(Event.__table__.c.id)
+
+
+@functools.cache
+def _load_statement():
+    return (
+        select(User, Case)
+        .outerjoin(Case, Case.id == bindparam("case_id"))
+        .where(User.username == bindparam("username"))
+    )
+
+
 def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive, attachment) -> Case:
     with db.session() as session:
-        user = _actor(session, actor)
-        case = session.get(Case, case_id)
+        # The acting user and the case in one round trip.
+        row = session.execute(_load_statement(), {"case_id": case_id, "username": actor}).first()
+        if row is None or not row[0].active:
+            raise ValidationError("--as", f"ukendt eller inaktiv bruger {actor!r}")
+        user, case = row
         if case is None:
             raise NotFound(f"sag {case_id} findes ikke")
         spec = check_role(trigger, user)
@@ -335,11 +352,12 @@ def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive,
             data={**clean, **ctx.recorded},
             now=now,
         )
-        if ctx.letters:
-            session.flush()
-            for letter in ctx.letters:
-                letter.event_id = ev.id
+        for letter in ctx.letters:
+            letter.event_id = ev
         _commit(session)
+        if effects.has_effects(trigger):
+            # The caller gets the case as it now is, with what the effects changed (documents, flags, …).
+            _ = (case.documents, case.flags, case.assignee)
         return case
 
 
@@ -373,24 +391,26 @@ def create_case(
     received_d = parse_date(received, "received")
     if received_d > now.date():
         raise ValidationError("received", f"modtagelsesdatoen {received_d.isoformat()} ligger i fremtiden")
-    if basis not in BASES:
-        raise ValidationError("basis", f"ukendt retsgrundlag {basis!r}: brug {'|'.join(BASES)}")
+    if not isinstance(basis, str) or basis not in BASES:
+        raise ValidationError("basis", f"ukendt retsgrundlag {str(basis)[:20]!r}: brug {'|'.join(BASES)}")
     subject = _text(subject or "", "subject")
     if not subject:
         raise ValidationError("subject", "emnet for anmodningen skal udfyldes")
-    emne = (emne or "").strip()
+    if not isinstance(basis, str):
+        raise ValidationError("basis", "skal være tekst")
+    emne = _text(emne or "", "emne", max_len=8)
     if not EMNE_RE.match(emne):
         raise ValidationError("emne", f"ugyldigt KLE-emne {emne!r} (forventet NN.NN.NN, fx 15.17.12)")
     if email is not None:
-        email = email.strip() or None
+        email = _text(email, "email", max_len=200) or None
         if email and not EMAIL_RE.match(email):
             raise ValidationError("email", f"ugyldig e-mailadresse {email!r}")
     if cpr is not None:
-        cpr = re.sub(r"[\s-]", "", cpr) or None
+        cpr = re.sub(r"[\s-]", "", _text(cpr, "cpr", max_len=20)) or None
         if cpr and not re.fullmatch(r"\d{10}", cpr):
             raise ValidationError("cpr", "CPR-nummer skal være 10 cifre (ddmmååxxxx)")
     if cvr is not None:
-        cvr = re.sub(r"\s", "", cvr) or None
+        cvr = re.sub(r"\s", "", _text(cvr, "cvr", max_len=20)) or None
         if cvr and not re.fullmatch(r"\d{8}", cvr):
             raise ValidationError("cvr", "CVR-nummer skal være 8 cifre")
     channel = _text(channel, "channel", max_len=40) if channel else None

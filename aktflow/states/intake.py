@@ -21,7 +21,7 @@ TRIGGERS = (
         CASEWORK,
         "Videresend til rette myndighed",
         PHASE,
-        fields=(Field("authority", "text", "Rette myndighed"),),
+        fields=(Field("authority", "text", "Rette myndighed", max_len=300),),
     ),
     TriggerSpec(
         "request_clarification",

@@ -22,7 +22,7 @@ TRIGGERS = (
         "Send i høring hos tredjemand",
         PHASE,
         fields=(
-            Field("party", "text", "Part der høres"),
+            Field("party", "text", "Part der høres", max_len=300),
             Field("question", "text", "Hvad der spørges om", required=False),
             Field("reply_by", "future_date", "Svarfrist"),
         ),

@@ -29,6 +29,7 @@ class Field:
     label: str  # Danish, for forms
     required: bool = True
     choices: tuple[str, ...] = ()
+    max_len: int = 10_000  # for text
 
 
 # A guard gets the case and the fire context and returns None when met, else a Danish message.
