@@ -36,3 +36,11 @@ format: venv
 
 clean:
 	rm -rf $(VENV) build *.egg-info test-artifacts
+
+## make bench: every benchmark at full size (takes a while); writes docs/benchmarks.md
+bench: venv
+	$(BIN)/python -m bench
+
+## make bench-quick: the core benchmarks at reduced sizes, under two minutes
+bench-quick: venv
+	$(BIN)/python -m bench --quick

@@ -11,11 +11,7 @@ import datetime as dt
 import itertools
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -46,77 +42,18 @@ def _unavailable(reason: str):
 # --- PostgreSQL: a throwaway cluster -------------------------------------------------------------------
 
 
-def _pg_bindir() -> Path | None:
-    for name in ("initdb", "pg_ctl"):
-        found = shutil.which(name)
-        if found and Path(found).resolve().parent.joinpath("pg_ctl").exists():
-            return Path(found).resolve().parent
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
-    return candidates[0].parent if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class PgServer:
-    port: int
-    user: str
-
-    def url(self, dbname: str) -> str:
-        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{dbname}"
-
-    def admin_conn(self):
-        import psycopg
-
-        return psycopg.connect(host="127.0.0.1", port=self.port, user=self.user, dbname="postgres",
-                               autocommit=True)
-
-
 @pytest.fixture(scope="session")
 def pg_server():
-    external = os.environ.get("AKTFLOW_TEST_PG")  # e.g. "127.0.0.1:5432:postgres" for a running server
-    if external:
-        host, port, user = external.split(":")
-        yield PgServer(int(port), user)
-        return
-    bindir = _pg_bindir()
-    if bindir is None:
-        _unavailable("PostgreSQL server binaries (initdb, pg_ctl) not found")
-    as_root = os.geteuid() == 0
-    prefix: list[str] = []
-    if as_root:
-        if shutil.which("runuser") is None:
-            _unavailable("running as root and 'runuser' is missing")
-        prefix = ["runuser", "-u", "postgres", "--"]
-    base = Path(tempfile.mkdtemp(prefix="aktflow-pg-"))
-    data, sock = base / "data", base / "sock"
-    sock.mkdir()
-    if as_root:
-        shutil.chown(base, "postgres")
-        shutil.chown(sock, "postgres")
-    user = "postgres" if as_root else os.environ.get("USER", "postgres")
-    port = _free_port()
+    from aktflow.testing.pgcluster import PgUnavailable, start
+
     try:
-        subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust",
-                        "-E", "UTF8", "--locale=C.UTF-8"], check=True, capture_output=True)
-        opts = (f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-                "-c full_page_writes=off -c max_connections=200")
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"),
-                        "-w", "-t", "60", "start"], check=True, capture_output=True)
-    except (subprocess.CalledProcessError, OSError) as e:
-        err = getattr(e, "stderr", b"") or b""
-        _unavailable(f"could not start PostgreSQL: {e} {err.decode(errors='replace')[-500:]}")
-    server = PgServer(port, user)
+        server = start()
+    except PgUnavailable as e:
+        _unavailable(str(e))
     try:
         yield server
     finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+        server.stop()
 
 
 # --- migrated templates, one database per test ------------------------------------------------------------
@@ -174,7 +111,7 @@ def _new_url(request, backend: str, tmp_path: Path) -> str:
     return server.url(name)
 
 
-def _drop_pg(server: PgServer, name: str) -> None:
+def _drop_pg(server, name: str) -> None:
     from aktflow.db import Database
 
     Database.forget_all()
