@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from . import states
+from .clock import today as clock_today
 from .errors import AktflowError, ValidationError
 
 
@@ -325,10 +326,8 @@ def case_assess(case_id, doc_id, outcome, grounds, extracted, meroffentlighed_no
     data = {"document_id": doc_id, "outcome": outcome, "grounds": list(grounds), "extracted": extracted}
     if meroffentlighed_note:
         data["meroffentlighed_note"] = meroffentlighed_note
-    if note:
-        data["note"] = note
     db_ = _db()
-    fire(db_, case_id, "assess_document", actor=actor, data=data, expect_version=expect_version)
+    fire(db_, case_id, "assess_document", actor=actor, note=note, data=data, expect_version=expect_version)
     view = case_view(db_, case_id)
     _emit(view, as_json, f"dokument {doc_id} vurderet: {outcome}; afgørelsens udfald nu: {view['outcome'] or '-'}")
 
@@ -405,12 +404,11 @@ def sweep(today: str | None, as_json: bool) -> None:
     Exit 0 when nothing is overdue or missing, 10 when something is (so cron can mail the output),
     1 on failure.
     """
-    import datetime as dt
 
     from . import tracking
     from .service import parse_date
 
-    day = parse_date(today, "--today") if today else dt.date.today()
+    day = parse_date(today, "--today") if today else clock_today()
     with _db().session() as s:
         out = tracking.sweep(s, day)
     if as_json:
@@ -447,7 +445,7 @@ def calendar_show(year: int | None, as_json: bool) -> None:
     with _db().session() as s:
         settings = tracking.calendar_settings(s)
     cal = get_calendar(settings)
-    year = year or dt.date.today().year
+    year = year or clock_today().year
     days = cal.skipped(dt.date(year - 1, 12, 31), dt.date(year, 12, 31))
     out = {"version": settings.version, "settings": settings.to_dict(), "year": year,
            "non_working": [{"date": d.isoformat(), "name": n} for d, n in days]}
@@ -588,7 +586,6 @@ def letters_get(letter_id: int, out: str) -> None:
 @click.option("--data", "data_json", default=None, help="JSON with the letter's fields (e.g. reason, expected)")
 def letters_preview(case_id: int, kind: str, out: str, data_json: str | None) -> None:
     """Render a letter for a case without storing it."""
-    import datetime as dt
 
     import letters as letters_pkg
 
@@ -600,7 +597,7 @@ def letters_preview(case_id: int, kind: str, out: str, data_json: str | None) ->
     data = json.loads(data_json) if data_json else {}
     with _db().session() as s:
         c = get_case(s, case_id)
-        _, content = render(s, c, kind, data, actor=c.assignee, today=dt.date.today())
+        _, content = render(s, c, kind, data, actor=c.assignee, today=clock_today())
     _write_out(out, content)
     click.echo(f"forhåndsvisning skrevet til {out}", err=True)
 
@@ -742,6 +739,38 @@ def fake_sbsys(host: str, port: int) -> None:
     from .archive.fake_sbsys import serve_forever
 
     serve_forever(host, port, seed_demo=True)
+
+
+@cli.group(cls=Group)
+def kle() -> None:
+    """The municipality's KLE plan (KL's emnesystematik)."""
+
+
+@kle.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+def kle_import(path: str, as_json: bool) -> None:
+    """Import KL's KLE XML (KLE-Emneplan); replaces the plan in one transaction."""
+    from pathlib import Path
+
+    from . import kle as kle_mod
+
+    p = Path(path)
+    if not p.is_file():
+        raise ValidationError("FILE", f"filen {path!r} findes ikke")
+    counts = kle_mod.import_xml(_db(), p.read_bytes())
+    _emit(counts, as_json, ", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+@kle.command("search")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True)
+def kle_search(query: str, as_json: bool) -> None:
+    """Search the plan by number or words."""
+    from . import kle as kle_mod
+
+    rows = kle_mod.search(_db(), query)
+    _emit(rows, as_json, "\n".join(f"{r.get('nummer', '')} {r.get('titel', '')}" for r in rows) or "intet fundet")
 
 
 # --- audit, workflow, demo, serve -----------------------------------------------------------------------

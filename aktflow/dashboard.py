@@ -43,8 +43,13 @@ from .models import (
 
 DECISION_7_RULES = ("ofl-decision", "fvl-decision")
 NOTICE_RULES = tracking.NOTICE_RULES
-COMPLAINT_TRIGGERS = ("receive_complaint", "revise_decision", "uphold_and_forward", "appeal_decided",
-                      "appeal_overturned")
+COMPLAINT_TRIGGERS = (
+    "receive_complaint",
+    "revise_decision",
+    "uphold_and_forward",
+    "appeal_decided",
+    "appeal_overturned",
+)
 MAX_MONTHS = 24
 
 
@@ -102,9 +107,14 @@ def soon_end(session: Session, today: dt.date) -> dt.date:
 
 def open_by_state(session: Session, f: Filters) -> list[dict[str, Any]]:
     """Open cases per state, in the workflow's order of states."""
-    rows = dict(session.execute(_scope(select(Case.state, func.count()).where(_open()), f).group_by(Case.state)).all())
-    return [{"state": s, "label": states.STATES[s].label, "count": rows.get(s, 0)}
-            for s in states.STATES if s not in states.FINAL]
+    rows = dict(
+        session.execute(_scope(select(Case.state, func.count()).where(_open()), f).group_by(Case.state)).all()
+    )
+    return [
+        {"state": s, "label": states.STATES[s].label, "count": rows.get(s, 0)}
+        for s in states.STATES
+        if s not in states.FINAL
+    ]
 
 
 def alert_counts(session: Session, today: dt.date, f: Filters) -> dict[str, int]:
@@ -118,7 +128,9 @@ def alert_counts(session: Session, today: dt.date, f: Filters) -> dict[str, int]
             func.count(distinct(case((and_(notice, CaseDeadline.due < today), CaseDeadline.case_id)))),
         )
         .join(Case, Case.id == CaseDeadline.case_id)
-        .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None), CaseDeadline.due < end, _open()),
+        .where(
+            CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None), CaseDeadline.due < end, _open()
+        ),
         f,
     )
     overdue, soon, missing = session.execute(stmt).one()
@@ -130,8 +142,18 @@ def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> li
     what is wrong. Reads only the deadline rows due before the "due soon" horizon."""
     end = soon_end(session, today)
     stmt = _scope(
-        select(CaseDeadline.case_id, CaseDeadline.rule, CaseDeadline.due, Case.sagsnummer, Case.subject,
-               Case.state, Case.received, Case.version, User.username, User.name)
+        select(
+            CaseDeadline.case_id,
+            CaseDeadline.rule,
+            CaseDeadline.due,
+            Case.sagsnummer,
+            Case.subject,
+            Case.state,
+            Case.received,
+            Case.version,
+            User.username,
+            User.name,
+        )
         .join(Case, Case.id == CaseDeadline.case_id)
         .outerjoin(User, User.id == Case.assignee_id)
         .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None), CaseDeadline.due < end, _open())
@@ -145,9 +167,19 @@ def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> li
         if row is None:
             if len(by_case) >= limit:
                 continue
-            row = by_case[cid] = {"id": cid, "sagsnummer": nr, "subject": subject, "state": state,
-                                  "received": received, "version": version, "assignee": username,
-                                  "assignee_name": name, "due": due, "kinds": [], "rules": []}
+            row = by_case[cid] = {
+                "id": cid,
+                "sagsnummer": nr,
+                "subject": subject,
+                "state": state,
+                "received": received,
+                "version": version,
+                "assignee": username,
+                "assignee_name": name,
+                "due": due,
+                "kinds": [],
+                "rules": [],
+            }
         if kind not in row["kinds"]:
             row["kinds"].append(kind)
         row["rules"].append({"rule": rule, "due": due, "kind": kind})
@@ -162,22 +194,37 @@ def workload(session: Session, today: dt.date, f: Filters) -> list[dict[str, Any
     open_rows = session.execute(
         _scope(select(Case.assignee_id, func.count()).where(_open()), f).group_by(Case.assignee_id)
     ).all()
-    overdue_rows = dict(session.execute(
-        _scope(
-            select(Case.assignee_id, func.count(distinct(CaseDeadline.case_id)))
-            .join(Case, Case.id == CaseDeadline.case_id)
-            .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None), CaseDeadline.due < today,
-                   _open()),
-            f,
-        ).group_by(Case.assignee_id)
-    ).all())
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([a for a, _ in open_rows if a])))}
+    overdue_rows = dict(
+        session.execute(
+            _scope(
+                select(Case.assignee_id, func.count(distinct(CaseDeadline.case_id)))
+                .join(Case, Case.id == CaseDeadline.case_id)
+                .where(
+                    CaseDeadline.active.is_(True),
+                    CaseDeadline.done_on.is_(None),
+                    CaseDeadline.due < today,
+                    _open(),
+                ),
+                f,
+            ).group_by(Case.assignee_id)
+        ).all()
+    )
+    users = {
+        u.id: u for u in session.scalars(select(User).where(User.id.in_([a for a, _ in open_rows if a])))
+    }
     out = []
     for assignee_id, n in open_rows:
         u = users.get(assignee_id)
-        out.append({"user_id": assignee_id, "username": u.username if u else None,
-                    "name": u.name if u else "Ufordelt", "active": u.active if u else True,
-                    "open": n, "overdue": overdue_rows.get(assignee_id, 0)})
+        out.append(
+            {
+                "user_id": assignee_id,
+                "username": u.username if u else None,
+                "name": u.name if u else "Ufordelt",
+                "active": u.active if u else True,
+                "open": n,
+                "overdue": overdue_rows.get(assignee_id, 0),
+            }
+        )
     out.sort(key=lambda r: (r["user_id"] is None, -r["open"], r["name"]))
     return out
 
@@ -194,8 +241,12 @@ def decided_in_time(session: Session, today: dt.date, f: Filters) -> list[dict[s
     stmt = _scope(
         select(y, m, func.count(), func.sum(case((CaseDeadline.done_on <= CaseDeadline.due, 1), else_=0)))
         .join(Case, Case.id == CaseDeadline.case_id)
-        .where(CaseDeadline.rule.in_(DECISION_7_RULES), CaseDeadline.active.is_(True),
-               CaseDeadline.done_on >= max(first, start), CaseDeadline.done_on <= end),
+        .where(
+            CaseDeadline.rule.in_(DECISION_7_RULES),
+            CaseDeadline.active.is_(True),
+            CaseDeadline.done_on >= max(first, start),
+            CaseDeadline.done_on <= end,
+        ),
         f,
     ).group_by(y, m)
     found = {(int(yy), int(mm)): (n, int(ok or 0)) for yy, mm, n, ok in session.execute(stmt)}
@@ -210,8 +261,10 @@ def decided_in_time(session: Session, today: dt.date, f: Filters) -> list[dict[s
 
 def _period_dt(today: dt.date, f: Filters) -> tuple[dt.datetime, dt.datetime]:
     start, end = f.period(today)
-    return (dt.datetime.combine(start, dt.time(), dt.UTC),
-            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC))
+    return (
+        dt.datetime.combine(start, dt.time(), dt.UTC),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC),
+    )
 
 
 def grounds_used(session: Session, today: dt.date, f: Filters) -> list[dict[str, Any]]:
@@ -247,18 +300,26 @@ def grounds_used(session: Session, today: dt.date, f: Filters) -> list[dict[str,
 def complaints(session: Session, today: dt.date, f: Filters) -> dict[str, int]:
     """Complaint events in the period, by what happened; and the complaints open now."""
     lo, hi = _period_dt(today, f)
-    rows = dict(session.execute(
-        _scope(
-            select(Event.trigger, func.count())
-            .join(Case, Case.id == Event.case_id)
-            .where(Event.trigger.in_(COMPLAINT_TRIGGERS), Event.at >= lo, Event.at < hi),
-            f,
-        ).group_by(Event.trigger)
-    ).all())
-    pending = dict(session.execute(
-        _scope(select(Case.state, func.count()).where(Case.state.in_(("complaint_received", "appeal_pending"))),
-               f).group_by(Case.state)
-    ).all())
+    rows = dict(
+        session.execute(
+            _scope(
+                select(Event.trigger, func.count())
+                .join(Case, Case.id == Event.case_id)
+                .where(Event.trigger.in_(COMPLAINT_TRIGGERS), Event.at >= lo, Event.at < hi),
+                f,
+            ).group_by(Event.trigger)
+        ).all()
+    )
+    pending = dict(
+        session.execute(
+            _scope(
+                select(Case.state, func.count()).where(
+                    Case.state.in_(("complaint_received", "appeal_pending"))
+                ),
+                f,
+            ).group_by(Case.state)
+        ).all()
+    )
     return {
         "received": rows.get("receive_complaint", 0),
         "revised": rows.get("revise_decision", 0),
@@ -273,8 +334,16 @@ def complaints(session: Session, today: dt.date, f: Filters) -> dict[str, int]:
 # --- case lists --------------------------------------------------------------------------------------------
 
 
-def case_rows(session: Session, today: dt.date, f: Filters, *, which: str = "open", state: str | None = None,
-              limit: int | None = 1000, use_period: bool = False) -> list[dict[str, Any]]:
+def case_rows(
+    session: Session,
+    today: dt.date,
+    f: Filters,
+    *,
+    which: str = "open",
+    state: str | None = None,
+    limit: int | None = 1000,
+    use_period: bool = False,
+) -> list[dict[str, Any]]:
     """Cases with their next open deadline and its status (one query with a window function).
 
     ``which``: "open" (not final) or "all". ``state`` narrows to one state. With ``use_period`` the cases
@@ -282,18 +351,42 @@ def case_rows(session: Session, today: dt.date, f: Filters, *, which: str = "ope
     """
     cal = tracking.load_calendar(session)
     ranked = (
-        select(CaseDeadline.case_id, CaseDeadline.rule, CaseDeadline.due,
-               func.row_number().over(partition_by=CaseDeadline.case_id,
-                                      order_by=(CaseDeadline.due, CaseDeadline.rule)).label("rn"))
+        select(
+            CaseDeadline.case_id,
+            CaseDeadline.rule,
+            CaseDeadline.due,
+            func.row_number()
+            .over(partition_by=CaseDeadline.case_id, order_by=(CaseDeadline.due, CaseDeadline.rule))
+            .label("rn"),
+        )
         .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None))
         .subquery()
     )
     nxt = select(ranked.c.case_id, ranked.c.rule, ranked.c.due).where(ranked.c.rn == 1).subquery()
-    flagged = (select(func.count()).select_from(Flag).where(Flag.case_id == Case.id, Flag.cleared_at.is_(None))
-               .correlate(Case).scalar_subquery())
+    flagged = (
+        select(func.count())
+        .select_from(Flag)
+        .where(Flag.case_id == Case.id, Flag.cleared_at.is_(None))
+        .correlate(Case)
+        .scalar_subquery()
+    )
     stmt = (
-        select(Case.id, Case.sagsnummer, Case.requester_name, Case.subject, Case.emne, Case.basis, Case.state,
-               Case.received, Case.version, User.username, User.name, nxt.c.rule, nxt.c.due, flagged)
+        select(
+            Case.id,
+            Case.sagsnummer,
+            Case.requester_name,
+            Case.subject,
+            Case.emne,
+            Case.basis,
+            Case.state,
+            Case.received,
+            Case.version,
+            User.username,
+            User.name,
+            nxt.c.rule,
+            nxt.c.due,
+            flagged,
+        )
         .outerjoin(User, User.id == Case.assignee_id)
         .outerjoin(nxt, nxt.c.case_id == Case.id)
     )
@@ -309,20 +402,60 @@ def case_rows(session: Session, today: dt.date, f: Filters, *, which: str = "ope
     if limit:
         stmt = stmt.limit(limit)
     out = []
-    for (cid, nr, requester, subject, emne, basis, st, received, version, username, name, rule, due,
-         nflags) in session.execute(stmt):
-        out.append({
-            "id": cid, "sagsnummer": nr, "requester": requester, "subject": subject, "emne": emne,
-            "basis": basis, "state": st, "state_label": states.STATES[st].label, "received": received,
-            "version": version, "assignee": username, "assignee_name": name, "next_rule": rule, "next_due": due,
-            "next_status": rules.status(due, today, None, cal) if due else None, "flagged": bool(nflags),
-        })
+    for (
+        cid,
+        nr,
+        requester,
+        subject,
+        emne,
+        basis,
+        st,
+        received,
+        version,
+        username,
+        name,
+        rule,
+        due,
+        nflags,
+    ) in session.execute(stmt):
+        out.append(
+            {
+                "id": cid,
+                "sagsnummer": nr,
+                "requester": requester,
+                "subject": subject,
+                "emne": emne,
+                "basis": basis,
+                "state": st,
+                "state_label": states.STATES[st].label,
+                "received": received,
+                "version": version,
+                "assignee": username,
+                "assignee_name": name,
+                "next_rule": rule,
+                "next_due": due,
+                "next_status": rules.status(due, today, None, cal) if due else None,
+                "flagged": bool(nflags),
+            }
+        )
     return out
 
 
 STATUS_WORDS = {"ok": "I gang", "due_soon": "Snart", "overdue": "Overskredet", "met": "Overholdt"}
-CSV_COLUMNS = ("Sag", "Sagsnummer", "Modtaget", "Retsgrundlag", "KLE-emne", "Anmodning", "Tilstand",
-               "Sagsbehandler", "Næste frist", "Fristtype", "Fristens status", "Markeret til juridisk vurdering")
+CSV_COLUMNS = (
+    "Sag",
+    "Sagsnummer",
+    "Modtaget",
+    "Retsgrundlag",
+    "KLE-emne",
+    "Anmodning",
+    "Tilstand",
+    "Sagsbehandler",
+    "Næste frist",
+    "Fristtype",
+    "Fristens status",
+    "Markeret til juridisk vurdering",
+)
 
 
 def _csv_safe(value: str) -> str:
@@ -337,12 +470,22 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     w.writerow(CSV_COLUMNS)
     for r in rows:
-        w.writerow([
-            r["id"], r["sagsnummer"] or "", r["received"].strftime("%d.%m.%Y"), r["basis"].upper(), r["emne"],
-            _csv_safe(r["subject"]), r["state_label"], r["assignee_name"] or "Ufordelt",
-            r["next_due"].strftime("%d.%m.%Y") if r["next_due"] else "", r["next_rule"] or "",
-            STATUS_WORDS.get(r["next_status"], "") if r["next_status"] else "", "ja" if r["flagged"] else "nej",
-        ])
+        w.writerow(
+            [
+                r["id"],
+                r["sagsnummer"] or "",
+                r["received"].strftime("%d.%m.%Y"),
+                r["basis"].upper(),
+                r["emne"],
+                _csv_safe(r["subject"]),
+                r["state_label"],
+                r["assignee_name"] or "Ufordelt",
+                r["next_due"].strftime("%d.%m.%Y") if r["next_due"] else "",
+                r["next_rule"] or "",
+                STATUS_WORDS.get(r["next_status"], "") if r["next_status"] else "",
+                "ja" if r["flagged"] else "nej",
+            ]
+        )
     return buf.getvalue()
 
 
@@ -377,7 +520,11 @@ def document_file(db: Any, case_id: int, document_id: int) -> tuple[str, str, by
         row = s.get(Document, document_id)
         if row is None or row.case_id != case_id or row.content is None:
             raise NotFound(f"dokument {document_id} har ingen fil på sag {case_id}")
-        return row.filename or f"dokument-{document_id}", row.content_type or "application/octet-stream", row.content
+        return (
+            row.filename or f"dokument-{document_id}",
+            row.content_type or "application/octet-stream",
+            row.content,
+        )
 
 
 # --- administration (to move to service.py) ---------------------------------------------------------------------
@@ -394,12 +541,24 @@ def _admin(session: Session, actor: str) -> User:
 
 def users(session: Session) -> list[dict[str, Any]]:
     """Every user with the number of open cases assigned to them (one GROUP BY)."""
-    counts = dict(session.execute(
-        select(Case.assignee_id, func.count()).where(_open(), Case.assignee_id.is_not(None)).group_by(Case.assignee_id)
-    ).all())
-    return [{"id": u.id, "username": u.username, "name": u.name, "role": u.role, "active": u.active,
-             "open_cases": counts.get(u.id, 0)}
-            for u in session.scalars(select(User).order_by(User.active.desc(), User.name, User.username))]
+    counts = dict(
+        session.execute(
+            select(Case.assignee_id, func.count())
+            .where(_open(), Case.assignee_id.is_not(None))
+            .group_by(Case.assignee_id)
+        ).all()
+    )
+    return [
+        {
+            "id": u.id,
+            "username": u.username,
+            "name": u.name,
+            "role": u.role,
+            "active": u.active,
+            "open_cases": counts.get(u.id, 0),
+        }
+        for u in session.scalars(select(User).order_by(User.active.desc(), User.name, User.username))
+    ]
 
 
 def _target(session: Session, username: str) -> User:
@@ -410,8 +569,14 @@ def _target(session: Session, username: str) -> User:
 
 
 def _other_active_admins(session: Session, user: User) -> int:
-    return session.scalar(select(func.count()).select_from(User).where(
-        User.role == "admin", User.active.is_(True), User.id != user.id)) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == "admin", User.active.is_(True), User.id != user.id)
+        )
+        or 0
+    )
 
 
 def change_role(db: Any, *, actor: str, username: str, role: str) -> dict[str, Any]:
@@ -420,9 +585,16 @@ def change_role(db: Any, *, actor: str, username: str, role: str) -> dict[str, A
     with db.session() as s:
         me = _admin(s, actor)
         user = _target(s, username)
-        if user.role == "admin" and role != "admin" and (user.id == me.id or not _other_active_admins(s, user)):
-            raise ValidationError("role", "der skal være mindst én anden aktiv administrator, og du kan ikke "
-                                          "fjerne din egen administratorrolle")
+        if (
+            user.role == "admin"
+            and role != "admin"
+            and (user.id == me.id or not _other_active_admins(s, user))
+        ):
+            raise ValidationError(
+                "role",
+                "der skal være mindst én anden aktiv administrator, og du kan ikke "
+                "fjerne din egen administratorrolle",
+            )
         old, user.role = user.role, role
         s.commit()
         return {"username": username, "old": old, "new": role}
@@ -438,7 +610,9 @@ def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str,
             raise ValidationError("active", "den sidste aktive administrator kan ikke deaktiveres")
         user.active = active
         s.commit()
-        open_cases = s.scalar(select(func.count()).select_from(Case).where(_open(), Case.assignee_id == user.id))
+        open_cases = s.scalar(
+            select(func.count()).select_from(Case).where(_open(), Case.assignee_id == user.id)
+        )
         return {"username": username, "active": active, "open_cases": open_cases or 0}
 
 
@@ -453,8 +627,16 @@ def set_password(db: Any, *, actor: str, username: str, password: str) -> None:
         s.commit()
 
 
-MUNICIPALITY_FIELDS = ("name", "address", "phone", "email", "web", "logo_text", "appeal_body",
-                       "appeal_body_address")
+MUNICIPALITY_FIELDS = (
+    "name",
+    "address",
+    "phone",
+    "email",
+    "web",
+    "logo_text",
+    "appeal_body",
+    "appeal_body_address",
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -492,11 +674,19 @@ def templates(session: Session) -> list[dict[str, Any]]:
     latest = {}
     for row in session.execute(
         select(LetterTemplate.kind, LetterTemplate.uploaded_by, LetterTemplate.uploaded_at, LetterTemplate.id)
-        .where(LetterTemplate.active.is_(True)).order_by(LetterTemplate.id)
+        .where(LetterTemplate.active.is_(True))
+        .order_by(LetterTemplate.id)
     ):
         latest[row.kind] = row
-    return [{"kind": k, "custom": k in latest, "uploaded_by": latest[k].uploaded_by if k in latest else None,
-             "uploaded_at": latest[k].uploaded_at if k in latest else None} for k in letters.KINDS]
+    return [
+        {
+            "kind": k,
+            "custom": k in latest,
+            "uploaded_by": latest[k].uploaded_by if k in latest else None,
+            "uploaded_at": latest[k].uploaded_at if k in latest else None,
+        }
+        for k in letters.KINDS
+    ]
 
 
 def template_in_use(db: Any, kind: str) -> bytes:
@@ -518,8 +708,11 @@ def reset_template(db: Any, *, actor: str, kind: str) -> int:
         raise ValidationError("kind", f"ukendt brevtype {kind!r}")
     with db.session() as s:
         _admin(s, actor)
-        n = s.execute(update(LetterTemplate).where(LetterTemplate.kind == kind, LetterTemplate.active.is_(True))
-                      .values(active=False)).rowcount
+        n = s.execute(
+            update(LetterTemplate)
+            .where(LetterTemplate.kind == kind, LetterTemplate.active.is_(True))
+            .values(active=False)
+        ).rowcount
         s.commit()
         return n or 0
 
@@ -527,12 +720,16 @@ def reset_template(db: Any, *, actor: str, kind: str) -> int:
 def assignable_users(session: Session) -> list[User]:
     from .service import CASE_ROLES
 
-    return list(session.scalars(select(User).where(User.role.in_(CASE_ROLES), User.active.is_(True))
-                                .order_by(User.name)))
+    return list(
+        session.scalars(
+            select(User).where(User.role.in_(CASE_ROLES), User.active.is_(True)).order_by(User.name)
+        )
+    )
 
 
 def parse_filters(args: dict[str, Any], today: dt.date) -> Filters:
     """Filters from a query string (start/end ISO dates, assignee user id or 0, basis); bad values ignored."""
+
     def date_of(key: str) -> dt.date | None:
         try:
             return dt.date.fromisoformat((args.get(key) or "").strip())
@@ -560,8 +757,9 @@ def parse_filters(args: dict[str, Any], today: dt.date) -> Filters:
 _INPUT_GUARDS = frozenset({"document_on_case"})
 
 
-def action_hints(db: Any, case_id: int, username: str, triggers: list[str],
-                 now: dt.datetime | None = None) -> dict[str, str | None]:
+def action_hints(
+    db: Any, case_id: int, username: str, triggers: list[str], now: dt.datetime | None = None
+) -> dict[str, str | None]:
     """For each offered trigger, the first unmet guard's Danish message (None when it can be done now).
 
     Read-only: the definition's own guards are asked with the user and, for ``assign``, the user taking
@@ -596,13 +794,27 @@ def action_hints(db: Any, case_id: int, username: str, triggers: list[str],
 def review_context(session: Session, case_id: int) -> dict[str, Any]:
     """For the legal review: the flags with reasons and who/when (open and cleared), and the caseworker's
     questions and legal's earlier comments, from the event log."""
-    flags = [{"reason": f.reason, "source": f.source, "created_at": f.created_at, "cleared_at": f.cleared_at,
-              "cleared_by": f.cleared_by}
-             for f in session.scalars(select(Flag).where(Flag.case_id == case_id).order_by(Flag.id))]
-    notes = [{"trigger": e.trigger, "actor": e.actor, "at": e.at, "note": e.note}
-             for e in session.scalars(
-                 select(Event).where(Event.case_id == case_id,
-                                     Event.trigger.in_(("submit_for_legal_review", "return_to_screening",
-                                                        "approve_legal", "flag_for_legal")))
-                 .order_by(Event.seq))]
+    flags = [
+        {
+            "reason": f.reason,
+            "source": f.source,
+            "created_at": f.created_at,
+            "cleared_at": f.cleared_at,
+            "cleared_by": f.cleared_by,
+        }
+        for f in session.scalars(select(Flag).where(Flag.case_id == case_id).order_by(Flag.id))
+    ]
+    notes = [
+        {"trigger": e.trigger, "actor": e.actor, "at": e.at, "note": e.note}
+        for e in session.scalars(
+            select(Event)
+            .where(
+                Event.case_id == case_id,
+                Event.trigger.in_(
+                    ("submit_for_legal_review", "return_to_screening", "approve_legal", "flag_for_legal")
+                ),
+            )
+            .order_by(Event.seq)
+        )
+    ]
     return {"flags": flags, "notes": notes}

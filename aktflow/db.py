@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ class Database:
 
     def __init__(self, url: str, **engine_kw: Any):
         self.url = url
+        self._pid = os.getpid()
         self.engine = make_engine(url, **engine_kw)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -69,7 +71,8 @@ class Database:
         return self.sessions()
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        # In a forked child, drop the inherited pool without closing the parent's connections.
+        self.engine.dispose(close=os.getpid() == self._pid)
 
 
 def alembic_config(url: str):  # -> alembic.config.Config

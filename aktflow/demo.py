@@ -51,7 +51,13 @@ def load_demo(db: Database, *, if_empty: bool = False, today: dt.date | None = N
             return None
     for username, role, name in DEMO_USERS:
         add_user(db, username, role=role, password="demo", name=name)
-    today = today or dt.date.today()
+    from .kle import has_plan, load_sample
+
+    if not has_plan(db):
+        load_sample(db)
+    from .clock import today as clock_today
+
+    today = today or clock_today()
     for requester, basis, emne, subject, days_ago, steps in DEMO_CASES:
         received = _working_days_back(today, days_ago)
         case = create_case(

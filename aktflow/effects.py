@@ -159,7 +159,7 @@ def assess_document(case: Case, ctx: Any) -> None:
     a.grounds = codes
     a.extracted = bool(d.get("extracted", False))
     a.meroffentlighed_note = d.get("meroffentlighed_note")
-    a.note = d.get("note")
+    a.note = ctx.note
     a.assessed_by = ctx.actor.username
     a.assessed_at = ctx.now
     ctx.session.add(a)

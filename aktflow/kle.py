@@ -61,7 +61,9 @@ def _number(raw: str | None, parent: str | None, level: int, where: str) -> str:
     if parent and re.fullmatch(r"\d{2}", raw) and level > 1:
         raw = f"{parent}.{raw}"
     if not _NUM[level].match(raw):
-        raise ValidationError("file", f"ugyldigt nummer {raw!r} i {where} (forventet {'NN.NN.NN'[:3 * level - 1]})")
+        raise ValidationError(
+            "file", f"ugyldigt nummer {raw!r} i {where} (forventet {'NN.NN.NN'[: 3 * level - 1]})"
+        )
     if parent and not raw.startswith(parent + "."):
         raise ValidationError("file", f"nummeret {raw} ligger ikke under {parent}")
     return raw
@@ -80,7 +82,9 @@ def parse_xml(data: bytes) -> list[tuple[str, str, int]]:
     except ET.ParseError as e:
         raise ValidationError("file", f"filen er ikke gyldig XML ({e})") from None
     if _local(root.tag) != "KLE-Emneplan":
-        raise ValidationError("file", f"roden hedder {_local(root.tag)!r}; en KLE-emneplan har roden 'KLE-Emneplan'")
+        raise ValidationError(
+            "file", f"roden hedder {_local(root.tag)!r}; en KLE-emneplan har roden 'KLE-Emneplan'"
+        )
     rows: dict[str, tuple[str, str, int]] = {}
 
     def add(nummer: str, titel: str | None, niveau: int) -> None:
@@ -164,7 +168,10 @@ def is_known(db: Any, emne: str) -> bool:
         return False
     session, own = _session(db)
     try:
-        return session.scalar(select(KleEmne.nummer).where(KleEmne.nummer.in_(_candidates(emne))).limit(1)) is not None
+        return (
+            session.scalar(select(KleEmne.nummer).where(KleEmne.nummer.in_(_candidates(emne))).limit(1))
+            is not None
+        )
     finally:
         if own:
             session.close()
@@ -174,8 +181,13 @@ def title_of(db: Any, emne: str) -> str | None:
     """The plan's title for ``emne`` (or for the group/main group it stands for), if there is a plan."""
     session, own = _session(db)
     try:
-        rows = dict(session.execute(select(KleEmne.nummer, KleEmne.titel)
-                                    .where(KleEmne.nummer.in_(_candidates((emne or "").strip())))).all())
+        rows = dict(
+            session.execute(
+                select(KleEmne.nummer, KleEmne.titel).where(
+                    KleEmne.nummer.in_(_candidates((emne or "").strip()))
+                )
+            ).all()
+        )
     finally:
         if own:
             session.close()
@@ -210,9 +222,13 @@ def search(db: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:
             cond = None
             for w in words:
                 # SQLite's lower() folds ASCII only: also match the word capitalised (Ældre, Øster …).
-                c = or_(func.lower(KleEmne.titel).like(f"%{w}%"), KleEmne.titel.like(f"%{w[:1].upper()}{w[1:]}%"))
+                c = or_(
+                    func.lower(KleEmne.titel).like(f"%{w}%"), KleEmne.titel.like(f"%{w[:1].upper()}{w[1:]}%")
+                )
                 cond = c if cond is None else cond & c
-            cond = or_(cond, KleEmne.nummer.like(q + "%")) if cond is not None else KleEmne.nummer.like(q + "%")
+            cond = (
+                or_(cond, KleEmne.nummer.like(q + "%")) if cond is not None else KleEmne.nummer.like(q + "%")
+            )
         rows = session.execute(
             select(KleEmne.nummer, KleEmne.titel, KleEmne.niveau)
             .where(cond)

@@ -20,6 +20,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, states
 from .archive import ArchivePort, get_archive
+from .clock import local_date
+from .clock import today as clock_today
 from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from .models import BASES, ROLES, Case, Event, User, utcnow
@@ -47,7 +49,7 @@ class FireContext:
 
     @property
     def today(self) -> dt.date:
-        return self.now.date()
+        return local_date(self.now)
 
     @property
     def extended(self) -> bool:
@@ -105,6 +107,8 @@ def _clean_fields(spec: states.TriggerSpec, note: Any, data: Any, ctx_session: S
         data = {}
     if not isinstance(data, dict):
         raise ValidationError("data", "skal være et JSON-objekt")
+    if note is None and "note" in data and any(f.name == "note" for f in spec.fields):
+        note = data["note"]  # the API and forms may send the note among the fields
     if note is not None:
         note = _text(note, "note") or None
     known = {f.name for f in spec.fields}
@@ -324,7 +328,7 @@ def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive,
                 "hent den igen og prøv på ny"
             )
         check_state(spec, case)
-        note, clean = _clean_fields(spec, note, data, session, now.date())
+        note, clean = _clean_fields(spec, note, data, session, local_date(now))
         ctx = FireContext(session, user, trigger, note, clean, now, archive, case_id=case.id,
                           attachment=attachment)
         if attachment is not None and trigger != "add_document":
@@ -389,7 +393,7 @@ def create_case(
     if not requester:
         raise ValidationError("requester", "anmoderens navn skal udfyldes")
     received_d = parse_date(received, "received")
-    if received_d > now.date():
+    if received_d > local_date(now):
         raise ValidationError("received", f"modtagelsesdatoen {received_d.isoformat()} ligger i fremtiden")
     if not isinstance(basis, str) or basis not in BASES:
         raise ValidationError("basis", f"ukendt retsgrundlag {str(basis)[:20]!r}: brug {'|'.join(BASES)}")
@@ -401,6 +405,9 @@ def create_case(
     emne = _text(emne or "", "emne", max_len=8)
     if not EMNE_RE.match(emne):
         raise ValidationError("emne", f"ugyldigt KLE-emne {emne!r} (forventet NN.NN.NN, fx 15.17.12)")
+    from .kle import check_emne
+
+    emne = check_emne(db, emne)
     if email is not None:
         email = _text(email, "email", max_len=200) or None
         if email and not EMAIL_RE.match(email):
@@ -420,7 +427,8 @@ def create_case(
             raise PermissionDenied(f"rollen '{user.role}' må ikke oprette sager")
         assignee = None
         if assign:
-            _, clean = _clean_fields(states.TRIGGERS["assign"], None, {"assignee": assign}, session, now.date())
+            _, clean = _clean_fields(states.TRIGGERS["assign"], None, {"assignee": assign}, session,
+                                     local_date(now))
             assignee = session.scalar(select(User).where(User.username == clean["assignee"]))
         case = Case(
             state=states.INITIAL,
@@ -597,7 +605,7 @@ def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, An
 
     from .models import CaseDeadline
 
-    today = today or dt.date.today()
+    today = today or clock_today()
     next_due = (
         select(CaseDeadline.case_id, sa_func.min(CaseDeadline.due).label("due"))
         .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None))

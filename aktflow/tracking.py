@@ -158,7 +158,8 @@ def sweep(session: Session, today: dt.date) -> dict[str, Any]:
     from . import states
 
     cal = load_calendar(session)
-    horizon = cal.add_working_days(today, rules.DUE_SOON_WORKING_DAYS)
+    # Due soon: at most DUE_SOON_WORKING_DAYS working days left, i.e. before the next working day after those.
+    horizon = cal.add_working_days(today, rules.DUE_SOON_WORKING_DAYS + 1)
     stmt = (
         select(CaseDeadline, Case.id, Case.sagsnummer, Case.state, Case.requester_name, User.username)
         .join(Case, Case.id == CaseDeadline.case_id)
@@ -166,7 +167,7 @@ def sweep(session: Session, today: dt.date) -> dict[str, Any]:
         .where(
             CaseDeadline.active.is_(True),
             CaseDeadline.done_on.is_(None),
-            CaseDeadline.due <= horizon,
+            CaseDeadline.due < horizon,
             Case.state.not_in(tuple(states.FINAL)),
         )
         .order_by(CaseDeadline.due, Case.id)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import states, tracking
+from . import clock, states, tracking
 from .correspondence import letters_of
 from .models import Case, Event
 
@@ -89,7 +89,7 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
         "flag_reasons": [f.reason for f in case.open_flags],
         "outcome": outcome(case),
         "allowed_triggers": allowed,
-        "deadlines": tracking.case_deadlines(session, case, today or dt.date.today()),
+        "deadlines": tracking.case_deadlines(session, case, today or clock.today()),
         "documents": [
             {
                 "id": d.id,

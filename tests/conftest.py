@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from aktflow import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -165,7 +166,7 @@ def new_case(db):
     from aktflow.service import create_case
 
     def make(**kw):
-        received = (dt.date.today() - dt.timedelta(days=10)).isoformat()
+        received = (clock.today() - dt.timedelta(days=10)).isoformat()
         args = dict(actor="cw", requester="Mette Hansen", received=received, basis="ofl",
                     subject="Aktindsigt i byggesag", emne="02.34.02", assign="cw")
         args.update(kw)

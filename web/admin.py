@@ -1,7 +1,327 @@
-"""The admin area of the web UI (blueprint `admin`)."""
+"""The administrator's page (blueprint `admin`): users and roles, calendar, letter templates, municipality
+settings and the KLE plan."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import datetime as dt
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from aktflow import dashboard as read
+from aktflow import kle, tracking
+from aktflow.correspondence import municipality
+from aktflow.errors import AktflowError, NotFound, ValidationError
+from aktflow.models import ROLES
+from aktflow.service import add_user, change_calendar, upload_template
+
+from .auth import roles_required
 
 bp = Blueprint("admin", __name__)
+FLAG_LABELS = {
+    "grundlovsdag_closed": "Grundlovsdag (5. juni) er lukkedag",
+    "juleaften_closed": "Juleaftensdag (24. december) er lukkedag",
+    "nytaarsaften_closed": "Nytårsaftensdag (31. december) er lukkedag",
+    "first_may_closed": "1. maj er lukkedag",
+}
+MUNICIPALITY_LABELS = {
+    "name": "Kommunens navn",
+    "address": "Adresse",
+    "phone": "Telefon",
+    "email": "E-mail",
+    "web": "Hjemmeside",
+    "logo_text": "Logotekst (brevhoved)",
+    "appeal_body": "Klageinstans",
+    "appeal_body_address": "Klageinstansens adresse",
+}
+
+
+def db():
+    return current_app.extensions["aktflow_db"]
+
+
+def _back(anchor: str):
+    return redirect(url_for("admin.index") + f"#{anchor}", 303)
+
+
+def _msg(e: AktflowError) -> str:
+    return e.message.split(": ", 1)[-1] if isinstance(e, ValidationError) else e.message
+
+
+@bp.route("/admin")
+@roles_required("admin")
+def index():
+    with db().session() as s:
+        users = read.users(s)
+        cal = tracking.calendar_settings(s)
+        templates = read.templates(s)
+        muni = municipality(s)
+    return render_template(
+        "admin.html",
+        users=users,
+        roles=ROLES,
+        cal=cal,
+        flag_labels=FLAG_LABELS,
+        templates=templates,
+        muni=muni,
+        muni_labels=MUNICIPALITY_LABELS,
+        has_plan=kle.has_plan(db()),
+        template_problems=None,
+    )
+
+
+# --- users ---------------------------------------------------------------------------------------------------
+
+
+@bp.route("/admin/users", methods=["POST"])
+@roles_required("admin")
+def user_add():
+    f = request.form
+    try:
+        add_user(
+            db(),
+            (f.get("username") or "").strip(),
+            role=f.get("role", ""),
+            password=f.get("password", ""),
+            name=(f.get("name") or "").strip() or None,
+        )
+    except AktflowError as e:
+        flash(f"Brugeren blev ikke oprettet: {_msg(e)}", "error")
+    else:
+        flash(f"Brugeren {f.get('username')} er oprettet.", "ok")
+    return _back("brugere")
+
+
+@bp.route("/admin/users/<username>/role", methods=["POST"])
+@roles_required("admin")
+def user_role(username: str):
+    try:
+        r = read.change_role(
+            db(), actor=current_user.username, username=username, role=request.form.get("role", "")
+        )
+    except NotFound:
+        abort(404)
+    except AktflowError as e:
+        flash(f"Rollen blev ikke ændret: {_msg(e)}", "error")
+    else:
+        flash(f"{username} har nu rollen {_role(r['new'])}.", "ok")
+    return _back("brugere")
+
+
+def _role(r: str) -> str:
+    from .filters import ROLE_LABELS
+
+    return ROLE_LABELS.get(r, r).lower()
+
+
+@bp.route("/admin/users/<username>/active", methods=["POST"])
+@roles_required("admin")
+def user_active(username: str):
+    active = request.form.get("active") == "1"
+    try:
+        r = read.set_active(db(), actor=current_user.username, username=username, active=active)
+    except NotFound:
+        abort(404)
+    except AktflowError as e:
+        flash(f"Ændringen blev ikke gemt: {_msg(e)}", "error")
+    else:
+        if active:
+            flash(f"{username} er aktiveret igen.", "ok")
+        else:
+            extra = (
+                f" Brugeren har stadig {r['open_cases']} åbne sager — fordel dem fra overblikket."
+                if r["open_cases"]
+                else ""
+            )
+            flash(f"{username} er deaktiveret og kan ikke længere logge ind.{extra}", "ok")
+    return _back("brugere")
+
+
+@bp.route("/admin/users/<username>/password", methods=["POST"])
+@roles_required("admin")
+def user_password(username: str):
+    try:
+        read.set_password(
+            db(), actor=current_user.username, username=username, password=request.form.get("password", "")
+        )
+    except NotFound:
+        abort(404)
+    except AktflowError as e:
+        flash(f"Adgangskoden blev ikke ændret: {_msg(e)}", "error")
+    else:
+        flash(f"{username} har fået en ny adgangskode.", "ok")
+    return _back("brugere")
+
+
+# --- calendar --------------------------------------------------------------------------------------------------
+
+
+def _calendar_result(r: dict) -> str:
+    if not r.get("changed"):
+        return "Kalenderen var allerede sådan; intet er ændret."
+    return (
+        f"Kalenderen er ændret. {r.get('deadlines_checked', 0)} åbne frister er kontrolleret; "
+        f"{r.get('deadlines_moved', 0)} frister på {r.get('cases_moved', 0)} sager er flyttet."
+    )
+
+
+@bp.route("/admin/calendar", methods=["POST"])
+@roles_required("admin")
+def calendar_flags():
+    flags = {k: request.form.get(k) == "on" for k in FLAG_LABELS}
+    try:
+        r = change_calendar(db(), actor=current_user.username, set_flags=flags)
+    except AktflowError as e:
+        flash(f"Kalenderen blev ikke ændret: {_msg(e)}", "error")
+    else:
+        flash(_calendar_result(r), "ok")
+    return _back("kalender")
+
+
+def _date(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+@bp.route("/admin/calendar/closures", methods=["POST"])
+@roles_required("admin")
+def closure_add():
+    d = _date(request.form.get("date"))
+    if d is None:
+        flash("Lukkedagen blev ikke tilføjet: vælg en dato.", "error")
+        return _back("kalender")
+    try:
+        r = change_calendar(db(), actor=current_user.username, close=[d])
+    except AktflowError as e:
+        flash(f"Lukkedagen blev ikke tilføjet: {_msg(e)}", "error")
+    else:
+        flash(f"Lukkedag {d:%d.%m.%Y} tilføjet. " + _calendar_result(r), "ok")
+    return _back("kalender")
+
+
+@bp.route("/admin/calendar/closures/<day>/remove", methods=["POST"])
+@roles_required("admin")
+def closure_remove(day: str):
+    d = _date(day)
+    if d is None:
+        abort(404)
+    try:
+        r = change_calendar(db(), actor=current_user.username, reopen=[d])
+    except AktflowError as e:
+        flash(f"Lukkedagen blev ikke fjernet: {_msg(e)}", "error")
+    else:
+        flash(f"Lukkedag {d:%d.%m.%Y} fjernet. " + _calendar_result(r), "ok")
+    return _back("kalender")
+
+
+# --- letter templates ----------------------------------------------------------------------------------------------
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.route("/admin/templates/<kind>.docx")
+@roles_required("admin")
+def template_download(kind: str):
+    try:
+        content = read.template_in_use(db(), kind)
+    except NotFound:
+        abort(404)
+    return send_file(
+        io.BytesIO(content), mimetype=DOCX, as_attachment=True, download_name=f"{kind}.docx", max_age=0
+    )
+
+
+@bp.route("/admin/templates/<kind>", methods=["POST"])
+@roles_required("admin")
+def template_upload(kind: str):
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("Vælg en Word-fil (.docx) at uploade.", "error")
+        return _back("skabeloner")
+    try:
+        upload_template(db(), actor=current_user.username, kind=kind, content=upload.read())
+    except ValidationError as e:
+        if e.field != "template":
+            flash(f"Skabelonen blev ikke gemt: {_msg(e)}", "error")
+            return _back("skabeloner")
+        with db().session() as s:
+            users, cal, templates, muni = (
+                read.users(s),
+                tracking.calendar_settings(s),
+                read.templates(s),
+                municipality(s),
+            )
+        problems = [p.strip() for p in _msg(e).split("; ") if p.strip()]
+        return render_template(
+            "admin.html",
+            users=users,
+            roles=ROLES,
+            cal=cal,
+            flag_labels=FLAG_LABELS,
+            templates=templates,
+            muni=muni,
+            muni_labels=MUNICIPALITY_LABELS,
+            has_plan=kle.has_plan(db()),
+            template_problems={"kind": kind, "problems": problems, "filename": upload.filename},
+        ), 400
+    except AktflowError as e:
+        flash(f"Skabelonen blev ikke gemt: {_msg(e)}", "error")
+        return _back("skabeloner")
+    flash(f"Den nye skabelon for {kind} er gemt og bruges fra nu af.", "ok")
+    return _back("skabeloner")
+
+
+@bp.route("/admin/templates/<kind>/reset", methods=["POST"])
+@roles_required("admin")
+def template_reset(kind: str):
+    try:
+        read.reset_template(db(), actor=current_user.username, kind=kind)
+    except AktflowError as e:
+        flash(f"Skabelonen blev ikke nulstillet: {_msg(e)}", "error")
+    else:
+        flash(f"Standardskabelonen for {kind} bruges igen.", "ok")
+    return _back("skabeloner")
+
+
+# --- municipality, KLE ------------------------------------------------------------------------------------------------
+
+
+@bp.route("/admin/municipality", methods=["POST"])
+@roles_required("admin")
+def municipality_save():
+    try:
+        read.save_municipality(db(), actor=current_user.username, values=request.form.to_dict())
+    except ValidationError as e:
+        flash(
+            f"Indstillingerne blev ikke gemt: {MUNICIPALITY_LABELS.get(e.field, e.field)} {_msg(e)}.", "error"
+        )
+    except AktflowError as e:
+        flash(f"Indstillingerne blev ikke gemt: {_msg(e)}", "error")
+    else:
+        flash("Kommunens oplysninger er gemt; nye breve bruger dem.", "ok")
+    return _back("kommune")
+
+
+@bp.route("/admin/kle", methods=["POST"])
+@roles_required("admin")
+def kle_import():
+    upload = request.files.get("file")
+    try:
+        if request.form.get("sample") == "1":
+            counts = kle.load_sample(db())
+        elif upload is None or not upload.filename:
+            raise ValidationError("file", "vælg KL's XML-fil med emneplanen")
+        else:
+            counts = kle.import_xml(db(), upload.read())
+    except ValidationError as e:
+        flash(f"KLE-planen blev ikke indlæst: {_msg(e)}", "error")
+    else:
+        flash(
+            f"KLE-planen er indlæst: {counts['hovedgrupper']} hovedgrupper, {counts['grupper']} grupper, "
+            f"{counts['emner']} emner.",
+            "ok",
+        )
+    return _back("kle")

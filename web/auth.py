@@ -1,11 +1,13 @@
-"""Login and logout (Flask-Login, werkzeug password hashes)."""
+"""Login and logout (Flask-Login, werkzeug password hashes), throttling, trusted sign-on, role checks."""
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
+from functools import wraps
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import UserMixin, login_required, login_user, logout_user
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
@@ -14,9 +16,18 @@ from wtforms.validators import DataRequired
 from aktflow.models import User
 from aktflow.service import authenticate
 
-from . import login_manager
+from . import login_manager, throttle
 
 bp = Blueprint("auth", __name__)
+
+CASEWORK = ("caseworker", "manager", "admin")
+ALL_ROLES = ("caseworker", "legal", "manager", "admin")
+HOME = {
+    "caseworker": "cases.case_list",
+    "legal": "legal.queue",
+    "manager": "dashboard.index",
+    "admin": "admin.index",
+}
 
 
 @dataclass
@@ -28,6 +39,9 @@ class WebUser(UserMixin):
 
     def get_id(self) -> str:
         return str(self.id)
+
+    def can(self, *roles: str) -> bool:
+        return self.role in roles
 
 
 def db():
@@ -47,6 +61,26 @@ def load_user(user_id: str) -> WebUser | None:
         return WebUser(u.id, u.username, u.name, u.role)
 
 
+def roles_required(*roles: str):
+    """The view needs a logged-in user with one of ``roles``; others get 403 (and never see the link)."""
+
+    def deco(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return deco
+
+
+def home_url(role: str) -> str:
+    return url_for(HOME.get(role, "cases.case_list"))
+
+
 class LoginForm(FlaskForm):
     username = StringField("Brugernavn", validators=[DataRequired(message="Skriv dit brugernavn")])
     password = PasswordField("Adgangskode", validators=[DataRequired(message="Skriv din adgangskode")])
@@ -58,18 +92,46 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
+def _clock(at) -> str:
+    from .filters import local
+
+    return local(at).strftime("%H:%M")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(home_url(current_user.role))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = authenticate(db(), form.username.data.strip(), form.password.data)
-        if user is None:
-            flash("Forkert brugernavn eller adgangskode.", "error")
+        username = form.username.data.strip()
+        with db().session() as s:
+            until = throttle.locked_until(s, username)
+        if until is not None:
+            flash(
+                f"For mange mislykkede forsøg på at logge ind som '{username}'. Brugeren er spærret for login "
+                f"til kl. {_clock(until)} (15 minutter efter sidste forsøg). Kontakt en administrator, hvis du "
+                "har glemt din adgangskode.",
+                "error",
+            )
+            status = 429
         else:
-            session.clear()  # no session fixation: a fresh session at login
-            login_user(WebUser(user.id, user.username, user.name, user.role))
-            return redirect(_safe_next(request.args.get("next")) or url_for("cases.home"))
-    return render_template("login.html", form=form), (401 if request.method == "POST" else 200)
+            user = authenticate(db(), username, form.password.data)
+            if user is None:
+                with db().session() as s:
+                    throttle.record_failure(s, username)
+                flash("Forkert brugernavn eller adgangskode.", "error")
+                status = 401
+            else:
+                with db().session() as s:
+                    throttle.clear(s, username)
+                session.clear()  # no session fixation: a fresh session at login
+                login_user(WebUser(user.id, user.username, user.name, user.role))
+                return redirect(_safe_next(request.args.get("next")) or home_url(user.role), 303)
+    elif request.method == "POST":
+        status = 400
+    return render_template("login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -77,10 +139,72 @@ def login():
 def logout():
     logout_user()
     session.clear()
+    if current_app.config.get("TRUSTED_HEADER"):
+        return render_template("logged_out.html")
     flash("Du er logget ud.", "info")
     return redirect(url_for("auth.login"))
 
 
+# --- trusted reverse-proxy sign-on ---------------------------------------------------------------------------
+
+
+def _peer_trusted(addr: str | None, networks) -> bool:
+    if not addr:
+        return False
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def parse_networks(spec: str | None):
+    nets = []
+    for part in (spec or "").replace(";", ",").split(","):
+        part = part.strip()
+        if part:
+            nets.append(ipaddress.ip_network(part, strict=False))
+    return nets
+
+
+def trusted_sign_on():
+    """Before each request: when sign-on through a reverse-proxy header is configured and the request comes
+    straight from a trusted proxy address, log in the active user the header names (or switch to them)."""
+    header = current_app.config.get("TRUSTED_HEADER")
+    if not header or request.endpoint == "static" or request.blueprint == "api":  # the API uses bearer tokens
+        return None
+    # The immediate peer, also when ProxyFix rewrote REMOTE_ADDR from X-Forwarded-For.
+    orig = request.environ.get("werkzeug.proxy_fix.orig", {})
+    peer = orig.get("REMOTE_ADDR", request.environ.get("REMOTE_ADDR"))
+    if not _peer_trusted(peer, current_app.config.get("TRUSTED_PROXY_NETWORKS", ())):
+        return None
+    name = (request.headers.get(header) or "").strip()
+    if not name:
+        return None
+    if "\\" in name:  # DOMAIN\user
+        name = name.rsplit("\\", 1)[1]
+    if current_user.is_authenticated and current_user.username == name:
+        return None
+    with db().session() as s:
+        u = s.scalar(select(User).where(User.username == name))
+        if u is None or not u.active:
+            current_app.logger.warning("sign-on header named an unknown or inactive user")
+            if current_user.is_authenticated:
+                logout_user()
+            abort(
+                403,
+                description="Din bruger findes ikke i aktflow eller er deaktiveret. Kontakt en administrator.",
+            )
+        web_user = WebUser(u.id, u.username, u.name, u.role)
+    if current_user.is_authenticated:
+        logout_user()
+    session.clear()
+    login_user(web_user)
+    return None
+
+
 def users_by_role(*roles: str) -> list[User]:
     with db().session() as s:
-        return list(s.scalars(select(User).where(User.role.in_(roles), User.active.is_(True)).order_by(User.name)))
+        return list(
+            s.scalars(select(User).where(User.role.in_(roles), User.active.is_(True)).order_by(User.name))
+        )

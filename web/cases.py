@@ -1,78 +1,214 @@
-"""Case list, case page and the action buttons."""
+"""Case list, intake, the case page, its actions (with upload), letters and the KLE search."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-from sqlalchemy import select
+import datetime as dt
+import io
 
-from aktflow import states
-from aktflow.errors import AktflowError, ConflictError, NotFound
-from aktflow.models import Case, User
-from aktflow.service import case_view, fire
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from aktflow import clock
+from aktflow import dashboard as read
+from aktflow import grounds as catalogue
+from aktflow import kle, states
+from aktflow.correspondence import letter_pdf, pdf_available
+from aktflow.documents import Attachment
+from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
+from aktflow.models import BASES
+from aktflow.service import case_view, create_case, fire
+
+from .auth import ALL_ROLES, CASEWORK, home_url, roles_required
+from .filters import CHANNELS
 
 bp = Blueprint("cases", __name__)
+
+INTAKE_FIELDS = (
+    "requester",
+    "email",
+    "cpr",
+    "cvr",
+    "received",
+    "channel",
+    "basis",
+    "subject",
+    "emne",
+    "assign",
+)
 
 
 def db():
     return current_app.extensions["aktflow_db"]
 
 
+def _today() -> dt.date:
+    return clock.today()
+
+
 @bp.route("/")
 @login_required
 def home():
-    return redirect(url_for("cases.case_list"))
+    return redirect(home_url(current_user.role))
 
 
 @bp.route("/cases")
-@login_required
+@roles_required(*ALL_ROLES)
 def case_list():
     mine = request.args.get("mine", "1" if current_user.role == "caseworker" else "0") == "1"
     state = request.args.get("state") or None
     if state and state not in states.STATES:
         state = None
+    f = read.Filters(assignee_id=current_user.id if mine else None)
     with db().session() as s:
-        stmt = select(Case).order_by(Case.received, Case.id).limit(500)
-        if mine:
-            stmt = stmt.where(Case.assignee_id == current_user.id)
-        if state:
-            stmt = stmt.where(Case.state == state)
-        else:
-            stmt = stmt.where(Case.state.not_in(states.FINAL))
-        rows = list(s.scalars(stmt))
+        rows = read.case_rows(s, _today(), f, which="all" if state else "open", state=state, limit=500)
     return render_template("cases.html", cases=rows, mine=mine, state=state)
 
 
-@bp.route("/cases/<int:case_id>")
+# --- intake --------------------------------------------------------------------------------------------------
+
+
+def _intake_form(values: dict, errors: dict, status: int = 200):
+    with db().session() as s:
+        assignees = read.assignable_users(s)
+    return render_template(
+        "new_case.html",
+        v=values,
+        errors=errors,
+        assignees=assignees,
+        bases=BASES,
+        channels=CHANNELS,
+        has_plan=kle.has_plan(db()),
+        today=_today(),
+    ), status
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@roles_required(*CASEWORK)
+def new_case():
+    if request.method == "GET":
+        return _intake_form(
+            {
+                "received": _today().isoformat(),
+                "basis": "ofl",
+                "channel": "e-mail",
+                "assign": current_user.username,
+            },
+            {},
+        )
+    v = {k: (request.form.get(k) or "").strip() for k in INTAKE_FIELDS}
+    errors: dict[str, str] = {}
+    if not v["received"]:
+        errors["received"] = "Skriv datoen, anmodningen blev modtaget."
+    if v["channel"] and v["channel"] not in CHANNELS:
+        errors["channel"] = "Vælg en kanal fra listen."
+    try:
+        emne = kle.check_emne(db(), v["emne"])
+    except ValidationError as e:
+        errors["emne"] = e.message.split(": ", 1)[1]
+        emne = v["emne"]
+    if not errors:
+        try:
+            case = create_case(
+                db(),
+                actor=current_user.username,
+                requester=v["requester"],
+                received=v["received"],
+                basis=v["basis"],
+                subject=v["subject"],
+                emne=emne,
+                email=v["email"] or None,
+                assign=v["assign"] or None,
+                channel=v["channel"] or None,
+                cpr=v["cpr"] or None,
+                cvr=v["cvr"] or None,
+            )
+        except ValidationError as e:
+            field = "assign" if e.field == "assignee" else e.field
+            errors[field if field in INTAKE_FIELDS else "_form"] = e.message.split(": ", 1)[-1]
+        except AktflowError as e:
+            if e.http_status == 403:
+                abort(403)
+            errors["_form"] = e.message
+        else:
+            flash(
+                f"Anmodningen er registreret som sag #{case.id}. Næste skridt: opret sagen i arkivet.", "ok"
+            )
+            return redirect(url_for("cases.case_page", case_id=case.id), 303)
+    return _intake_form(v, errors, 400)
+
+
+@bp.route("/kle")
 @login_required
+def kle_search():
+    q = request.args.get("q", "")
+    return jsonify({"plan": kle.has_plan(db()), "results": kle.search(db(), q, limit=20)})
+
+
+# --- the case page ------------------------------------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>")
+@roles_required(*ALL_ROLES)
 def case_page(case_id: int):
     try:
         view = case_view(db(), case_id, role=current_user.role)
     except NotFound:
         abort(404)
+    hints = read.action_hints(db(), case_id, current_user.username, view["allowed_triggers"])
     with db().session() as s:
-        assignees = list(
-            s.scalars(
-                select(User)
-                .where(User.role.in_(("caseworker", "manager", "admin")), User.active.is_(True))
-                .order_by(User.name)
-            )
-        )
-    return render_template("case.html", c=view, assignees=assignees)
+        assignees = read.assignable_users(s)
+    return render_template(
+        "case.html",
+        c=view,
+        hints=hints,
+        assignees=assignees,
+        grounds=catalogue.for_basis(view["basis"]),
+        ground_names={g.code: g for g in catalogue.all_grounds()},
+        kle_title=kle.title_of(db(), view["emne"]),
+        pdf_ok=pdf_available(),
+    )
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+_ANCHOR = {
+    "add_document": "dokumenter",
+    "edit_document": "dokumenter",
+    "remove_document": "dokumenter",
+    "assess_document": "dokumenter",
+}
 
 
 @bp.route("/cases/<int:case_id>/actions/<trigger>", methods=["POST"])
-@login_required
+@roles_required(*ALL_ROLES)
 def case_action(case_id: int, trigger: str):
     spec = states.TRIGGERS.get(trigger)
-    if spec is None:
+    if spec is None or spec.system:
         abort(404)
     form = request.form
+    page = url_for("cases.case_page", case_id=case_id)
+    back = page + (f"#{_ANCHOR[trigger]}" if trigger in _ANCHOR else "")
     try:
         version = int(form.get("version", ""))
     except ValueError:
         flash("Formularen mangler sagens version; siden er genindlæst.", "error")
-        return redirect(url_for("cases.case_page", case_id=case_id))
+        return redirect(page, 303)
     data = {}
     for f in spec.fields:
         if f.name == "note":
@@ -80,22 +216,102 @@ def case_action(case_id: int, trigger: str):
         if f.kind == "bool":
             data[f.name] = form.get(f.name) == "on"
         elif f.kind == "list":
-            data[f.name] = form.getlist(f.name)
+            data[f.name] = [x for x in form.getlist(f.name) if x.strip()]
         elif form.get(f.name, "").strip():
             data[f.name] = form.get(f.name)
+    attachment = None
+    upload = request.files.get("file")
+    if trigger == "add_document" and upload is not None and upload.filename:
+        attachment = Attachment(upload.filename, upload.read())
     try:
-        fire(db(), case_id, trigger, actor=current_user.username, note=form.get("note") or None,
-             data=data, expect_version=version)
+        fire(
+            db(),
+            case_id,
+            trigger,
+            actor=current_user.username,
+            note=form.get("note") or None,
+            data=data,
+            expect_version=version,
+            attachment=attachment,
+        )
     except ConflictError:
-        flash("Sagen er ændret af en anden, mens du havde den åben. Her er den nyeste udgave — "
-              "se hvad der er sket, og prøv igen.", "conflict")
-        return redirect(url_for("cases.case_page", case_id=case_id)), 303
+        flash(
+            "Sagen er ændret af en anden, mens du havde den åben. Her er den nyeste udgave — "
+            "se hvad der er sket, og prøv igen.",
+            "conflict",
+        )
+        return redirect(page, 303)
     except NotFound:
         abort(404)
     except AktflowError as e:
         if e.http_status == 403:
             abort(403)
-        flash(f"Handlingen blev ikke udført: {e.message}", "error")
-        return redirect(url_for("cases.case_page", case_id=case_id)), 303
+        flash(f"{spec.label}: blev ikke udført — {_danish(e, spec)}", "error")
+        return redirect(_safe_next(form.get("back")) or back, 303)
     flash(f"{spec.label}: udført.", "ok")
-    return redirect(url_for("cases.case_page", case_id=case_id)), 303
+    return redirect(_safe_next(form.get("next")) or back, 303)
+
+
+_FIELD_WORDS = {"file": "Fil", "grounds": "Undtagelsesgrunde", "document_id": "Dokument", "received": "Dato"}
+
+
+def _danish(e: AktflowError, spec: states.TriggerSpec) -> str:
+    """The service's message with the field's Danish label instead of its code name."""
+    if isinstance(e, ValidationError):
+        msg = e.message.split(": ", 1)[-1]
+        label = next((f.label for f in spec.fields if f.name == e.field), None) or _FIELD_WORDS.get(
+            e.field, e.field
+        )
+        return f"{label}: {msg}"
+    return e.message
+
+
+# --- files -----------------------------------------------------------------------------------------------------
+
+
+def _download(content: bytes, filename: str, mimetype: str) -> Response:
+    resp = send_file(
+        io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0
+    )
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.route("/cases/<int:case_id>/letters/<int:letter_id>.docx")
+@roles_required(*ALL_ROLES)
+def letter_docx(case_id: int, letter_id: int):
+    try:
+        name, content = read.letter_file(db(), case_id, letter_id)
+    except NotFound:
+        abort(404)
+    return _download(content, name, DOCX)
+
+
+@bp.route("/cases/<int:case_id>/letters/<int:letter_id>.pdf")
+@roles_required(*ALL_ROLES)
+def letter_pdf_view(case_id: int, letter_id: int):
+    try:
+        name, _ = read.letter_file(db(), case_id, letter_id)
+    except NotFound:
+        abort(404)
+    try:
+        pdf = letter_pdf(db(), letter_id)
+    except RuntimeError:
+        pdf = None
+    if pdf is None:
+        flash("PDF kræver LibreOffice på serveren; hent brevet som Word-fil (.docx).", "error")
+        return redirect(url_for("cases.case_page", case_id=case_id) + "#breve", 303)
+    return _download(pdf, name.rsplit(".", 1)[0] + ".pdf", "application/pdf")
+
+
+@bp.route("/cases/<int:case_id>/documents/<int:document_id>/file")
+@roles_required(*ALL_ROLES)
+def document_file(case_id: int, document_id: int):
+    try:
+        name, ctype, content = read.document_file(db(), case_id, document_id)
+    except NotFound:
+        abort(404)
+    return _download(content, name, ctype)

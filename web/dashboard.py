@@ -1,7 +1,66 @@
-"""The dashboard area of the web UI (blueprint `dashboard`)."""
+"""The manager's dashboard (blueprint `dashboard`): figures, attention list, reassign, CSV export."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from aktflow import clock
+from aktflow import dashboard as read
+from aktflow.models import BASES
+
+from .auth import roles_required
+from .filters import da_month
+from .svg import share_chart
 
 bp = Blueprint("dashboard", __name__)
+MANAGERS = ("manager", "admin")
+
+
+def db():
+    return current_app.extensions["aktflow_db"]
+
+
+@bp.route("/dashboard")
+@roles_required(*MANAGERS)
+def index():
+    today = clock.today()
+    f = read.parse_filters(request.args, today)
+    with db().session() as s:
+        data = read.overview(s, today, f)
+        assignees = read.assignable_users(s)
+    chart = share_chart(data["decided_in_time"], da_month)
+    decided = sum(m["decided"] for m in data["decided_in_time"])
+    in_time = sum(m["in_time"] for m in data["decided_in_time"])
+    return render_template(
+        "dashboard.html",
+        d=data,
+        f=f,
+        assignees=assignees,
+        bases=BASES,
+        chart=chart,
+        decided=decided,
+        in_time=in_time,
+        here=request.full_path.rstrip("?"),
+        query=request.query_string.decode(),
+    )
+
+
+@bp.route("/dashboard/cases.csv")
+@roles_required(*MANAGERS)
+def cases_csv():
+    today = clock.today()
+    f = read.parse_filters(request.args, today)
+    which = "all" if request.args.get("which") == "all" else "open"
+    with db().session() as s:
+        rows = read.case_rows(s, today, f, which=which, limit=None, use_period=(which == "all"))
+    body = read.to_csv(rows)
+    name = f"aktflow-sager-{'alle' if which == 'all' else 'aabne'}-{today.isoformat()}.csv"
+    return Response(
+        body,
+        mimetype="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

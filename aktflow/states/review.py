@@ -1,6 +1,5 @@
 """Review: collecting documents, screening them, hearing third parties, legal consultation."""
 
-from . import guards
 from .spec import CASEWORK, LEGAL, Field, StateSpec, TriggerSpec
 
 PHASE = "review"

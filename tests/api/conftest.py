@@ -8,6 +8,7 @@ import pytest
 
 from aktflow.service import create_case, fire
 from aktflow.tokens import issue_token
+from aktflow import clock
 
 USERNAMES = ("cw", "cw2", "legal", "manager", "admin")
 
@@ -25,7 +26,7 @@ def intake_body(**overrides) -> dict:
     body = {
         "requester": "Mette Hansen",
         "email": "mette@example.dk",
-        "received": (dt.date.today() - dt.timedelta(days=3)).isoformat(),
+        "received": (clock.today() - dt.timedelta(days=3)).isoformat(),
         "basis": "ofl",
         "subject": "Aktindsigt i byggesag om Skovvej 3",
         "emne": "02.34.02",
@@ -54,7 +55,7 @@ def case_in(db):
     """A factory: a new case driven to ``state`` by the caseworker cw; returns its id."""
 
     def make(state: str = "received", **kw) -> int:
-        args = dict(actor="cw", requester="Mette Hansen", received=(dt.date.today() - dt.timedelta(days=3)),
+        args = dict(actor="cw", requester="Mette Hansen", received=(clock.today() - dt.timedelta(days=3)),
                     basis="ofl", subject="Aktindsigt i byggesag", emne="02.34.02", assign="cw")
         args.update(kw)
         case = create_case(db, **args)

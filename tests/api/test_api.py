@@ -12,6 +12,7 @@ from aktflow.service import case_view, fire
 from aktflow.tokens import issue_token, revoke
 
 from .conftest import intake_body
+from aktflow import clock
 
 API = "/api/v1"
 CPR = "0101901234"  # a syntactically valid CPR number (1 January 1990)
@@ -132,7 +133,7 @@ BAD_INTAKE = [
     ("received", ...),
     ("received", "2026-13-01"),
     ("received", "igår"),
-    ("received", (dt.date.today() + dt.timedelta(days=2)).isoformat()),
+    ("received", (clock.today() + dt.timedelta(days=2)).isoformat()),
     ("received", 20260101),
     ("received", "0001-01-01"),
     ("received", "1899-12-31"),

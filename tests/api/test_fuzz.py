@@ -13,6 +13,7 @@ from aktflow.service import case_view, create_case, fire
 from aktflow.tokens import issue_token
 
 from .conftest import PATHS
+from aktflow import clock
 
 TRIGGERS = [n for n, t in states.TRIGGERS.items() if not t.system]
 FIELD_NAMES = sorted({f.name for t in states.TRIGGERS.values() for f in t.fields}
@@ -76,7 +77,7 @@ def fuzz(sqlite_app, sqlite_db):
     cases = []
     for state in ("received", "collecting", "screening", "legal_review"):
         c = create_case(sqlite_db, actor="cw", requester="Mette Hansen", basis="ofl", subject="Byggesag",
-                        received=dt.date.today() - dt.timedelta(days=3), emne="02.34.02", assign="cw")
+                        received=clock.today() - dt.timedelta(days=3), emne="02.34.02", assign="cw")
         for t in PATHS[state]:
             if t == "start_screening":
                 fire(sqlite_db, c.id, "add_document", actor="cw", data={"title": "Notat"})

@@ -12,6 +12,7 @@ from aktflow import audit
 from aktflow.errors import PermissionDenied, ValidationError, WorkflowError
 from aktflow.models import Event
 from aktflow.service import case_view, change_calendar, create_case, fire
+from aktflow import clock
 
 UTC = dt.UTC
 
@@ -248,7 +249,7 @@ def test_cli_deadlines_calculator(runner, db):
 def test_cli_case_new_refuses_future_received(runner, db):
     from aktflow.cli import cli
 
-    future = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    future = (clock.today() + dt.timedelta(days=1)).isoformat()
     r = runner.invoke(cli, ["case", "new", "--requester", "A", "--received", future, "--basis", "ofl",
                             "--subject", "s", "--emne", "02.34.02", "--as", "cw", "--json"])
     assert r.exit_code == 2 and "received" in r.stderr
@@ -257,7 +258,7 @@ def test_cli_case_new_refuses_future_received(runner, db):
 def test_cli_show_has_deadline_status(runner, db):
     from aktflow.cli import cli
 
-    case = make(db, (dt.date.today() - dt.timedelta(days=1)).isoformat())
+    case = make(db, (clock.today() - dt.timedelta(days=1)).isoformat())
     r = runner.invoke(cli, ["case", "show", str(case.id), "--json"])
     d = json.loads(r.stdout)["deadlines"]
     assert {"rule", "due", "status", "explanation"} <= set(d[0]) and d[0]["status"] in ("ok", "due_soon")

@@ -15,9 +15,10 @@ from aktflow.correspondence import LETTER_FOR_TRIGGER
 from aktflow.errors import PermissionDenied, ValidationError
 from aktflow.models import Event, Letter
 from aktflow.service import case_view, create_case, fire, upload_template
+from aktflow import clock
 
-RECEIVED = (dt.date.today() - dt.timedelta(days=2)).isoformat()
-FUTURE = (dt.date.today() + dt.timedelta(days=14)).isoformat()
+RECEIVED = (clock.today() - dt.timedelta(days=2)).isoformat()
+FUTURE = (clock.today() + dt.timedelta(days=14)).isoformat()
 
 
 def letter_text(content: bytes) -> str:

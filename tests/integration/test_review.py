@@ -12,8 +12,9 @@ import pytest
 from aktflow.documents import Attachment
 from aktflow.errors import ValidationError, WorkflowError
 from aktflow.service import case_view, create_case, fire, legal_queue
+from aktflow import clock
 
-RECEIVED = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+RECEIVED = (clock.today() - dt.timedelta(days=3)).isoformat()
 CPR = "0707614285"  # a valid date (7 July 1961); not a real person's number as far as the tests care
 
 
@@ -257,8 +258,8 @@ def test_new_flag_after_approval_needs_a_new_review(db):
 
 
 def test_legal_queue_oldest_deadline_first(db):
-    older = new(db, received=(dt.date.today() - dt.timedelta(days=8)).isoformat(), requester="Ældst")
-    newer = new(db, received=(dt.date.today() - dt.timedelta(days=1)).isoformat(), requester="Nyest")
+    older = new(db, received=(clock.today() - dt.timedelta(days=8)).isoformat(), requester="Ældst")
+    newer = new(db, received=(clock.today() - dt.timedelta(days=1)).isoformat(), requester="Nyest")
     for c in (newer, older):
         for t in ("register", "start_collecting", "start_screening"):
             fire(db, c.id, t, actor="cw")
@@ -296,7 +297,7 @@ def test_notify_employee_only_for_personnel_cases(db):
 def test_hearing_is_recorded(db):
     case = collecting(db)
     fire(db, case.id, "start_screening", actor="cw")
-    reply_by = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    reply_by = (clock.today() + dt.timedelta(days=10)).isoformat()
     fire(db, case.id, "request_hearing", actor="cw",
          data={"party": "Byg A/S", "question": "Er der forretningshemmeligheder?", "reply_by": reply_by})
     fire(db, case.id, "hearing_completed", actor="cw", note="Ingen indsigelser", data={"reply": "received"})

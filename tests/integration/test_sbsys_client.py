@@ -15,10 +15,11 @@ from aktflow.archive.fake_sbsys import FakeState, create_fake_sbsys, running_fak
 from aktflow.archive.sbsys_client import SbsysClient, SbsysConfig, SbsysConfigError, SbsysError
 from aktflow.errors import AktflowError
 from aktflow.screening import redact_cpr
+from aktflow import clock
 
 CPR = "0101901234"  # a valid date: redact_cpr treats it as a CPR number
 CPR_DASHED = "010190-1234"
-YY = f"{dt.date.today().year % 100:02d}"
+YY = f"{clock.today().year % 100:02d}"
 
 
 def _config(base_url: str, token_url: str, state: FakeState, **overrides) -> SbsysConfig:

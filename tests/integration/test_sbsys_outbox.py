@@ -17,6 +17,7 @@ from aktflow.delivery import handler, run
 from aktflow.models import Letter, OutboxItem
 from aktflow.outbox import claim, deliver
 from aktflow.service import case_view, create_case, fire
+from aktflow import clock
 
 CPR = "0101700000"  # the fake's fictitious demo person
 
@@ -41,7 +42,7 @@ def fake(db, monkeypatch):
 
 
 def new_case(db, **kw):
-    args = dict(actor="cw", requester="Demo Borger", received=(dt.date.today() - dt.timedelta(days=2)).isoformat(),
+    args = dict(actor="cw", requester="Demo Borger", received=(clock.today() - dt.timedelta(days=2)).isoformat(),
                 basis="ofl", subject="Byggesagen Havnevej 12", emne="02.34.02", assign="cw", cpr=CPR)
     args.update(kw)
     return create_case(db, **args)
@@ -59,7 +60,7 @@ def test_happy_path_case_letters_reminder_status(db, fake):
     case = new_case(db)
     fire(db, case.id, "register", actor="cw")  # delivered inline after commit
     view = case_view(db, case.id)
-    year = dt.date.today().year % 100
+    year = clock.today().year % 100
     assert view["sagsnummer"] == f"02.34.02-A53-1-{year:02d}"
     assert view["archive"]["status"] == "created"
     (req,) = fake.case_requests

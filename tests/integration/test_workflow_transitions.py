@@ -11,9 +11,10 @@ from aktflow import states
 from aktflow.errors import ConflictError, PermissionDenied, ValidationError, WorkflowError
 from aktflow.models import Case, Event
 from aktflow.service import case_view, fire
+from aktflow import clock
 
-FUTURE = (dt.date.today() + dt.timedelta(days=20)).isoformat()
-RECEIVED = (dt.date.today() - dt.timedelta(days=10)).isoformat()
+FUTURE = (clock.today() + dt.timedelta(days=20)).isoformat()
+RECEIVED = (clock.today() - dt.timedelta(days=10)).isoformat()
 
 # Valid input for each trigger: (actor, note, data)
 VALID: dict[str, tuple[str, str | None, dict]] = {
@@ -143,7 +144,7 @@ def test_full_journey_on_each_backend(db, new_case):
         _fire(db, case.id, t)
     view = case_view(db, case.id)
     assert view["state"] == "closed"
-    assert view["sagsnummer"] == f"02.34.02-A53-1-{dt.date.today().year % 100:02d}"
+    assert view["sagsnummer"] == f"02.34.02-A53-1-{clock.today().year % 100:02d}"
     assert view["documents"][0]["id"] == doc and view["outcome"] == "full"
     assert [e["trigger"] for e in view["events"]][:3] == ["create", "register", "start_collecting"]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from aktflow import clock
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIGURES: dict[str, object] = {}
@@ -122,7 +123,7 @@ def seed_at(db, n: int, state: str = "collecting", actor: str = "cw") -> list[in
 def dt_today():
     import datetime as dt
 
-    return dt.date.today() - dt.timedelta(days=1)
+    return clock.today() - dt.timedelta(days=1)
 
 
 @pytest.fixture
