@@ -124,6 +124,21 @@ def _create_case(db: Database, item: OutboxItem) -> dict[str, Any]:
     return {"Id": archive_id, "Nummer": number, "facet": facet, "existing": existing}
 
 
+def _was_sent(item: OutboxItem) -> bool:
+    """Whether an earlier attempt may have reached SBSYS (it was marked just before sending)."""
+    return bool((item.result or {}).get("sending_since"))
+
+
+def _mark_sending(db: Database, item: OutboxItem) -> None:
+    """Record, before a call that SBSYS cannot repeat safely, that it may be under way (for retries)."""
+    if _was_sent(item):
+        return
+    with db.session() as s:
+        s.execute(update(OutboxItem).where(OutboxItem.id == item.id)
+                  .values(result={"sending_since": utcnow().isoformat()}))
+        s.commit()
+
+
 def _archive_case_id(db: Database, case_id: int) -> str:
     with db.session() as s:
         archive_id = s.scalar(select(Case.archive_case_id).where(Case.id == case_id))
@@ -140,9 +155,15 @@ def _journalise(db: Database, item: OutboxItem) -> dict[str, Any]:
         case_id, kind, filename, content, created = (letter.case_id, letter.kind, letter.filename, letter.content,
                                                      letter.created_at)
     archive_id = _archive_case_id(db, case_id)
-    doc = client().journalise(case_id=archive_id, name=LETTER_NAMES.get(kind, kind),
-                              description=f"{LETTER_NAMES.get(kind, kind)}, {created:%d.%m.%Y}", filename=filename,
-                              content=content, content_type=DOCX)
+    sb = client()
+    description = f"{LETTER_NAMES.get(kind, kind)}, {created:%d.%m.%Y} (aktflow brev {item.payload['letter_id']})"
+    found = sb.search_documents(case_id=archive_id, description=description) if _was_sent(item) else []
+    if found:
+        doc = found[0]
+    else:
+        _mark_sending(db, item)
+        doc = sb.journalise(case_id=archive_id, name=LETTER_NAMES.get(kind, kind), description=description,
+                            filename=filename, content=content, content_type=DOCX)
     doc_id = str(doc.get("Id") or doc.get("DokumentID") or "")
     with db.session() as s:
         s.execute(update(Letter).where(Letter.id == item.payload["letter_id"])
@@ -175,8 +196,13 @@ def _reminder(db: Database, item: OutboxItem) -> dict[str, Any]:
         if d is None:
             return {"skipped": "ingen afgørelsesfrist"}
         due, explanation = d.due, d.explanation
-    made = client().add_reminder(case_id=archive_id, name="Frist for afgørelse om aktindsigt",
-                                 description=explanation, deadline=due)
+    sb = client()
+    name = "Frist for afgørelse om aktindsigt"
+    found = sb.search_reminders(case_id=archive_id, name=name) if _was_sent(item) else []
+    if found:
+        return {"Id": found[0].get("Id"), "existing": True}
+    _mark_sending(db, item)
+    made = sb.add_reminder(case_id=archive_id, name=name, description=explanation, deadline=due)
     return {"Id": made.get("Id") if isinstance(made, dict) else None, "deadline": due.isoformat()}
 
 

@@ -589,6 +589,24 @@ class SbsysClient:
         body = self._json(self._request("POST", path, files=files), "POST", path)
         return body if isinstance(body, dict) else {"result": body}
 
+    def search_documents(self, *, case_id: str | int, description: str) -> list[dict[str, Any]]:
+        """Documents on a case with this description (``POST api/dokument/search``).
+
+        Used before a retried journalising: a document that reached SBSYS before a crash is found by its
+        description, which carries aktflow's letter reference, and not sent again.
+        """
+        path = "api/dokument/search"
+        crit = {"SagID": _id_value(case_id), "Beskrivelse": description}
+        body = self._json(self._request("POST", path, json_body=crit), "POST", path)
+        return body if isinstance(body, list) else []
+
+    def search_reminders(self, *, case_id: str | int, name: str) -> list[dict[str, Any]]:
+        """Reminders on a case with this name (``POST api/erindring/search``)."""
+        path = "api/erindring/search"
+        body = self._json(self._request("POST", path, json_body={"SagId": _id_value(case_id), "Navn": name}),
+                          "POST", path)
+        return body if isinstance(body, list) else []
+
     # -- status and reminders --
 
     def status_list(self) -> list[dict[str, Any]]:
