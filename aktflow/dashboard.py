@@ -141,6 +141,22 @@ def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> li
     """The open cases needing attention (overdue, due soon, missing fristbrev), most urgent first, each with
     what is wrong. Reads only the deadline rows due before the "due soon" horizon."""
     end = soon_end(session, today)
+    running = and_(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None), CaseDeadline.due < end)
+    # The most urgent cases first, limited in SQL: the page never reads every overdue row.
+    notice = CaseDeadline.rule.in_(NOTICE_RULES)
+    urgency = func.min(case((and_(~notice, CaseDeadline.due < today), 0), (CaseDeadline.due < today, 1), else_=2))
+    top = (
+        _scope(
+            select(CaseDeadline.case_id, urgency.label("u"), func.min(CaseDeadline.due).label("d"))
+            .join(Case, Case.id == CaseDeadline.case_id)
+            .where(running, _open()),
+            f,
+        )
+        .group_by(CaseDeadline.case_id)
+        .order_by("u", "d", CaseDeadline.case_id)
+        .limit(limit)
+        .subquery()
+    )
     stmt = _scope(
         select(
             CaseDeadline.case_id,
@@ -154,9 +170,10 @@ def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> li
             User.username,
             User.name,
         )
+        .join(top, top.c.case_id == CaseDeadline.case_id)
         .join(Case, Case.id == CaseDeadline.case_id)
         .outerjoin(User, User.id == Case.assignee_id)
-        .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None), CaseDeadline.due < end, _open())
+        .where(running)
         .order_by(CaseDeadline.due, CaseDeadline.case_id),
         f,
     )

@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -178,7 +179,7 @@ class Assessment(Base):
     meroffentlighed_note: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     assessed_by: Mapped[str] = mapped_column(String(64))
-    assessed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assessed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     document: Mapped[Document] = relationship(back_populates="assessment")
 
@@ -187,7 +188,7 @@ class Event(Base):
     """One transition or action on a case. Append-only; chained by hash per case."""
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    __table_args__ = (UniqueConstraint("case_id", "seq"), Index("ix_events_trigger_at", "trigger", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -277,7 +278,15 @@ class CaseDeadline(Base):
     """A statutory deadline stored on a case; status (ok, due soon, overdue, met) is derived at read time."""
 
     __tablename__ = "case_deadlines"
-    __table_args__ = (Index("ix_case_deadlines_active_due", "active", "due"),)
+    __table_args__ = (
+        Index("ix_case_deadlines_active_due", "active", "due"),
+        # The deadlines still running (the sweep and the dashboard's alerts read only these).
+        Index("ix_case_deadlines_open_due", "due", "case_id",
+              postgresql_where=text("active AND done_on IS NULL"),
+              sqlite_where=text("active AND done_on IS NULL")),
+        # Decisions per month (the dashboard's share decided in time).
+        Index("ix_case_deadlines_rule_done", "rule", "done_on", "due", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
