@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from . import deadlines as rules
 from . import states, tracking
+from .screening import redact_cpr
 from .errors import NotFound, PermissionDenied, ValidationError
 from .models import (
     BASES,
@@ -187,7 +188,7 @@ def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> li
             row = by_case[cid] = {
                 "id": cid,
                 "sagsnummer": nr,
-                "subject": subject,
+                "subject": redact_cpr(subject),
                 "state": state,
                 "received": received,
                 "version": version,
@@ -439,8 +440,9 @@ def case_rows(
             {
                 "id": cid,
                 "sagsnummer": nr,
-                "requester": requester,
-                "subject": subject,
+                # Lists and exports never carry a CPR number typed into the request; the case page has it.
+                "requester": redact_cpr(requester),
+                "subject": redact_cpr(subject),
                 "emne": emne,
                 "basis": basis,
                 "state": st,
@@ -613,6 +615,8 @@ def change_role(db: Any, *, actor: str, username: str, role: str) -> dict[str, A
                 "fjerne din egen administratorrolle",
             )
         old, user.role = user.role, role
+        if old != role:
+            user.session_epoch = (user.session_epoch or 0) + 1  # sessions with the old role end
         s.commit()
         return {"username": username, "old": old, "new": role}
 
@@ -626,6 +630,8 @@ def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str,
         if not active and user.role == "admin" and not _other_active_admins(s, user):
             raise ValidationError("active", "den sidste aktive administrator kan ikke deaktiveres")
         user.active = active
+        if not active:
+            user.session_epoch = (user.session_epoch or 0) + 1
         s.commit()
         open_cases = s.scalar(
             select(func.count()).select_from(Case).where(_open(), Case.assignee_id == user.id)
@@ -640,7 +646,9 @@ def set_password(db: Any, *, actor: str, username: str, password: str) -> None:
         raise ValidationError("password", "mindst 8 tegn")
     with db.session() as s:
         _admin(s, actor)
-        _target(s, username).password_hash = generate_password_hash(password)
+        user = _target(s, username)
+        user.password_hash = generate_password_hash(password)
+        user.session_epoch = (user.session_epoch or 0) + 1  # sessions made with the old password end
         s.commit()
 
 

@@ -29,11 +29,12 @@ def make_engine(url: str, **kw: Any) -> Engine:
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, **kw)
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **kw)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kw.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kw)
+    # SQL parameters (requester details, document text) never go to logs or error messages.
+    return create_engine(url, hide_parameters=True, **kw)
 
 
 class Database:

@@ -10,6 +10,9 @@ class AktflowError(Exception):
     http_status = 500
 
     def __init__(self, message: str):
+        from .screening import redact_cpr
+
+        message = redact_cpr(message)  # input echoed in a message never carries a CPR number
         super().__init__(message)
         self.message = message
 

@@ -93,9 +93,14 @@ def parse_date(value: Any, field_name: str) -> dt.date:
     return d
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(value: Any, field_name: str, *, max_len: int = MAX_TEXT) -> str:
     if not isinstance(value, str):
         raise ValidationError(field_name, "skal være tekst")
+    if _CONTROL.search(value):
+        raise ValidationError(field_name, "indeholder kontroltegn, som ikke kan gemmes")
     value = value.strip()
     if len(value) > max_len:
         raise ValidationError(field_name, f"højst {max_len} tegn")
@@ -509,15 +514,18 @@ def add_user(db: Database, username: str, *, role: str, password: str, name: str
         raise ValidationError("username", "2–64 tegn: bogstaver a–z, cifre, punktum, bindestreg, understreg")
     if role not in ROLES:
         raise ValidationError("role", f"ukendt rolle {role!r}: brug {'|'.join(ROLES)}")
-    if not password or len(password) < 4:
+    if not isinstance(password, str) or len(password) < 4:
         raise ValidationError("password", "mindst 4 tegn")
+    if len(password) > 1000:
+        raise ValidationError("password", "højst 1000 tegn")
+    name = _text(name or username, "name", max_len=200) or username
     with db.session() as session:
         if session.scalar(select(User).where(User.username == username)):
             raise ValidationError("username", f"brugeren {username!r} findes allerede")
         user = User(
             username=username,
             role=role,
-            name=(name or username).strip(),
+            name=name,
             password_hash=generate_password_hash(password),
         )
         session.add(user)
@@ -528,6 +536,8 @@ def add_user(db: Database, username: str, *, role: str, password: str, name: str
 def authenticate(db: Database, username: str, password: str) -> User | None:
     from werkzeug.security import check_password_hash
 
+    if not isinstance(username, str) or not USERNAME_RE.match(username) or not isinstance(password, str):
+        return None
     with db.session() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
@@ -657,4 +667,14 @@ def upload_template(db: Database, *, actor: str, kind: str, content: bytes) -> N
             raise ValidationError("template", "; ".join(problems))
         session.add(LetterTemplate(kind=kind, content=content, sha256=hashlib.sha256(content).hexdigest(),
                                    uploaded_by=user.username, uploaded_at=utcnow(), active=True))
+        session.commit()
+
+
+def end_sessions(db: Database, username: str) -> None:
+    """End every web session of ``username`` (logout everywhere; after a password or role change)."""
+    from sqlalchemy import update as sa_update
+
+    with db.session() as session:
+        session.execute(sa_update(User).where(User.username == username)
+                        .values(session_epoch=User.session_epoch + 1))
         session.commit()

@@ -127,6 +127,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def not_found(e):
         return _error(404, "Siden findes ikke", "Sagen, brevet eller siden findes ikke (længere).")
 
+    @app.errorhandler(405)
+    def not_allowed(e):
+        return _error(405, "Handlingen kan ikke udføres sådan", "Siden kan ikke hentes på den måde. Gå tilbage og "
+                      "brug knapperne på siden.")
+
+    @app.errorhandler(400)
+    def bad_request(e):
+        return _error(400, "Forespørgslen kunne ikke forstås", "Gå tilbage, genindlæs siden og prøv igen.")
+
+    from sqlalchemy.exc import DataError
+
+    @app.errorhandler(DataError)
+    def data_error(e):
+        return _error(400, "Oplysningerne kunne ikke gemmes", "En eller flere værdier er for lange eller ugyldige.")
+
     @app.errorhandler(413)
     def too_large(e):
         mb = app.config["MAX_CONTENT_LENGTH"] / 1048576

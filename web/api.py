@@ -32,6 +32,7 @@ from werkzeug.exceptions import HTTPException
 
 from aktflow import states
 from aktflow.errors import AktflowError, ValidationError
+from aktflow.screening import redact_cpr
 from aktflow.models import BASES, Case, Letter, User
 from aktflow.screening import CPR_MASK
 from aktflow.service import EMNE_RE, MAX_TEXT, case_view, create_case, fire
@@ -451,8 +452,8 @@ def list_cases():
                 "sagsnummer": c.sagsnummer,
                 "basis": c.basis,
                 "received": c.received.isoformat(),
-                "requester": c.requester_name,
-                "subject": c.subject,
+                "requester": redact_cpr(c.requester_name),
+                "subject": redact_cpr(c.subject),
                 "emne": c.emne,
                 "assignee": c.assignee.username if c.assignee else None,
             }

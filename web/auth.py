@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import ipaddress
 from dataclasses import dataclass
 from functools import wraps
@@ -14,6 +16,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from aktflow.models import User
+from aktflow.screening import redact_cpr
 from aktflow.service import authenticate
 
 from . import login_manager, throttle
@@ -58,6 +61,8 @@ def load_user(user_id: str) -> WebUser | None:
         u = s.get(User, uid)
         if u is None or not u.active:
             return None
+        if session.get("epoch") != u.session_epoch:
+            return None  # the session ended on the server (logout, password or role change)
         return WebUser(u.id, u.username, u.name, u.role)
 
 
@@ -86,8 +91,12 @@ class LoginForm(FlaskForm):
     password = PasswordField("Adgangskode", validators=[DataRequired(message="Skriv din adgangskode")])
 
 
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+_LOCAL_PATH = re.compile(r"/(?![/\\])[^\x00-\x20\x7f\\]*")
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (no scheme, host, backslash, blank or control character)."""
+    if isinstance(target, str) and _LOCAL_PATH.fullmatch(target):
         return target
     return None
 
@@ -110,7 +119,8 @@ def login():
             until = throttle.locked_until(s, username)
         if until is not None:
             flash(
-                f"For mange mislykkede forsøg på at logge ind som '{username}'. Brugeren er spærret for login "
+                f"For mange mislykkede forsøg på at logge ind som '{redact_cpr(username)[:64]}'. "
+                "Brugeren er spærret for login "
                 f"til kl. {_clock(until)} (15 minutter efter sidste forsøg). Kontakt en administrator, hvis du "
                 "har glemt din adgangskode.",
                 "error",
@@ -127,8 +137,9 @@ def login():
                 with db().session() as s:
                     throttle.clear(s, username)
                 session.clear()  # no session fixation: a fresh session at login
+                session["epoch"] = user.session_epoch
                 login_user(WebUser(user.id, user.username, user.name, user.role))
-                return redirect(_safe_next(request.args.get("next")) or home_url(user.role), 303)
+                return redirect(safe_next(request.args.get("next")) or home_url(user.role), 303)
     elif request.method == "POST":
         status = 400
     return render_template("login.html", form=form), status
@@ -137,6 +148,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    from aktflow.service import end_sessions
+
+    end_sessions(db(), current_user.username)  # a copy of the old cookie no longer works either
     logout_user()
     session.clear()
     if current_app.config.get("TRUSTED_HEADER"):
@@ -196,9 +210,11 @@ def trusted_sign_on():
                 description="Din bruger findes ikke i aktflow eller er deaktiveret. Kontakt en administrator.",
             )
         web_user = WebUser(u.id, u.username, u.name, u.role)
+        epoch = u.session_epoch
     if current_user.is_authenticated:
         logout_user()
     session.clear()
+    session["epoch"] = epoch
     login_user(web_user)
     return None
 

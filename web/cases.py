@@ -181,10 +181,7 @@ def case_page(case_id: int):
     )
 
 
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+from .auth import safe_next as _safe_next  # noqa: E402
 
 
 _ANCHOR = {

@@ -22,7 +22,8 @@ KEEP = dt.timedelta(days=1)
 
 
 def key(username: str) -> str:
-    return (username or "").strip().lower()[:64]
+    """The name failures are counted under (control characters dropped, as the column is 64 characters)."""
+    return "".join(ch for ch in (username or "") if ch >= " " and ch != "\x7f").strip().lower()[:64]
 
 
 def locked_until(session: Session, username: str, now: dt.datetime | None = None) -> dt.datetime | None:

@@ -1,0 +1,872 @@
+"""Access control as a generated matrix, and the session's security (fixation, logout, CSRF, throttling).
+
+The expectations are written here from DOMAIN.md (§1 who uses it, §4 who may fire what) — not read from
+the product — and then compared with the product:
+
+* pages: every GET route of the UI (found in the app's URL map, so a new page without a rule fails here)
+  × role (anonymous, cw, cw2, legal, manager, admin), with the case page, letters and documents of the
+  caseworker's own case and of a colleague's case;
+* the JSON API: every endpoint × role (and missing/invalid/revoked keys);
+* every non-system trigger × role × channel (the case page's form route and the API): allowed exactly for
+  the roles §4 gives it, otherwise 403 with nothing changed — and the case page offers the form only to
+  the roles that may use it.
+
+The number of matrix cells asserted is recorded as a figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func, insert, select, update
+from werkzeug.security import check_password_hash
+
+from aktflow import audit, clock, states
+from aktflow.documents import Attachment
+from aktflow.models import ApiToken, Case, Document, Event, Letter, LoginFailure, Setting, User, utcnow
+from aktflow.service import create_case, fire
+from aktflow.tokens import issue_token
+
+PASSWORD = "test-pass"
+USERS = ("cw", "cw2", "legal", "manager", "admin")
+ROLES = ("anonymous", *USERS)
+ROLE_OF = {"cw": "caseworker", "cw2": "caseworker", "legal": "legal", "manager": "manager", "admin": "admin"}
+CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]*)"')
+ACTION_RE = re.compile(r'<form[^>]*action="/cases/(\d+)/actions/([a-z_]+)"')
+CELLS: dict[str, int] = {}
+
+
+def cell(kind: str) -> None:
+    CELLS[kind] = CELLS.get(kind, 0) + 1
+
+
+@pytest.fixture(autouse=True)
+def _figures(figures):
+    yield
+    if CELLS:
+        figures("access matrix: cells asserted (total)", sum(CELLS.values()))
+        figures("access matrix: cells per part", dict(CELLS))
+
+
+# --- the rules, from DOMAIN.md ----------------------------------------------------------------------------
+
+CASEWORK = {
+    "caseworker",
+    "manager",
+    "admin",
+}  # "Managers and administrators may do everything a caseworker may"
+LEGAL = {"legal", "admin"}  # "only legal (and administrators) may approve or return a legal review"
+EVERYONE = {"caseworker", "legal", "manager", "admin"}
+
+
+def domain_roles(trigger: str) -> set[str]:
+    """Who may fire a trigger, per DOMAIN.md §4."""
+    if trigger in ("approve_legal", "return_to_screening"):
+        return LEGAL
+    if trigger == "flag_for_legal":  # anyone unsure may ask legal
+        return EVERYONE
+    return CASEWORK
+
+
+# Pages (GET endpoints) and who may open them (DOMAIN.md §1; one municipality per installation, so every
+# role that works on cases may read every case — there is no per-caseworker wall, only roles).
+PAGE_ROLES = {
+    "cases.home": EVERYONE,
+    "cases.case_list": EVERYONE,
+    "cases.new_case": CASEWORK,
+    "cases.kle_search": EVERYONE,
+    "cases.case_page": EVERYONE,
+    "cases.letter_docx": EVERYONE,
+    "cases.letter_pdf_view": EVERYONE,
+    "cases.document_file": EVERYONE,
+    "legal.queue": LEGAL,
+    "legal.review": LEGAL,
+    "dashboard.index": {"manager", "admin"},
+    "dashboard.cases_csv": {"manager", "admin"},
+    "admin.index": {"admin"},
+    "admin.template_download": {"admin"},
+    "workflow.index": EVERYONE,
+    "auth.login": set(),  # the login page itself: anonymous only (a logged-in user is sent home)
+    "static": None,  # public
+}
+HOME = {"caseworker": "/cases", "legal": "/legal", "manager": "/dashboard", "admin": "/admin"}
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+
+def make_app(db, **cfg):
+    from web import create_app
+
+    return create_app({"SECRET_KEY": "matrix-secret", "DATABASE_URL": db.url, **cfg})
+
+
+def csrf_of(html: str) -> str:
+    m = CSRF_RE.search(html)
+    assert m, "no csrf_token on the page"
+    return m.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    page = client.get("/login").get_data(as_text=True)
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": csrf_of(page)}
+    )
+
+
+@dataclass
+class Actor:
+    name: str
+    client: object
+    token: str | None  # the CSRF token of its session
+
+
+def actor(app, name: str) -> Actor:
+    c = app.test_client()
+    if name == "anonymous":
+        return Actor(name, c, csrf_of(c.get("/login").get_data(as_text=True)))
+    r = login(c, name)
+    assert r.status_code == 303, (name, r.status_code)
+    return Actor(name, c, csrf_of(c.get("/workflow").get_data(as_text=True)))
+
+
+def pop_flashes(client) -> list[tuple[str, str]]:
+    with client.session_transaction() as s:
+        return list(s.pop("_flashes", []))
+
+
+def danish_403(r) -> bool:
+    return r.status_code == 403 and "Ingen adgang" in r.get_data(as_text=True)
+
+
+def to_login(r) -> bool:
+    return r.status_code == 302 and r.headers.get("Location", "").startswith("/login")
+
+
+# --- cases in any state, written directly (valid hash chains; no letters, no deadlines) ---------------------
+
+PATH = {
+    "received": [],
+    "registered": ["register"],
+    "awaiting_clarification": ["register", "request_clarification"],
+    "collecting": ["register", "start_collecting"],
+    "screening": ["register", "start_collecting", "start_screening"],
+    "third_party_hearing": ["register", "start_collecting", "start_screening", "request_hearing"],
+    "legal_review": ["register", "start_collecting", "start_screening", "submit_for_legal_review"],
+    "drafting_decision": ["register", "start_collecting", "start_screening", "draft_decision"],
+    "decided": ["register", "start_collecting", "start_screening", "draft_decision", "send_decision"],
+    "closed": ["register", "start_collecting", "start_screening", "draft_decision", "send_decision", "close"],
+    "complaint_received": [
+        "register",
+        "start_collecting",
+        "start_screening",
+        "draft_decision",
+        "send_decision",
+        "receive_complaint",
+    ],
+    "appeal_pending": [
+        "register",
+        "start_collecting",
+        "start_screening",
+        "draft_decision",
+        "send_decision",
+        "receive_complaint",
+        "uphold_and_forward",
+    ],
+}
+
+
+def seed_case(
+    db,
+    state: str,
+    *,
+    assignee: str | None = "cw",
+    basis: str = "ofl",
+    emne: str = "02.34.02",
+    documents: int = 0,
+) -> int:
+    now = utcnow()
+    with db.session() as s:
+        assignee_id = s.scalar(select(User.id).where(User.username == assignee)) if assignee else None
+        cid = (s.scalar(select(func.max(Case.id))) or 0) + 1
+        prev, seq, events, cur = audit.GENESIS, 0, [], None
+        for trig in ["create", *PATH[state]]:
+            to = "received" if trig == "create" else states.target(trig, cur)
+            seq += 1
+            h = audit.event_hash(
+                case_id=cid,
+                seq=seq,
+                at=now,
+                actor="cw",
+                trigger=trig,
+                from_state=cur,
+                to_state=to,
+                note=None,
+                data={},
+                prev_hash=prev,
+            )
+            events.append(
+                {
+                    "case_id": cid,
+                    "seq": seq,
+                    "at": now,
+                    "actor": "cw",
+                    "trigger": trig,
+                    "from_state": cur,
+                    "to_state": to,
+                    "note": None,
+                    "data": {},
+                    "prev_hash": prev,
+                    "hash": h,
+                }
+            )
+            prev, cur = h, to
+        s.execute(
+            insert(Case.__table__),
+            [
+                {
+                    "id": cid,
+                    "state": cur,
+                    "version": seq,
+                    "requester_name": f"Borger {cid}",
+                    "basis": basis,
+                    "received": clock.today() - dt.timedelta(days=2),
+                    "subject": "Adgangstest",
+                    "emne": emne,
+                    "assignee_id": assignee_id,
+                    "created_at": now,
+                    "updated_at": now,
+                    "last_hash": prev,
+                }
+            ],
+        )
+        s.execute(insert(Event.__table__), events)
+        for i in range(documents):
+            s.add(Document(case_id=cid, title=f"Dokument {i + 1}", created_at=now))
+        s.commit()
+    if db.dialect == "postgresql":
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))"
+            )
+    return cid
+
+
+def doc_id(db, cid: int) -> int:
+    with db.session() as s:
+        return s.scalar(select(Document.id).where(Document.case_id == cid).order_by(Document.id))
+
+
+def version(db, cid: int) -> int:
+    with db.session() as s:
+        return s.scalar(select(Case.version).where(Case.id == cid))
+
+
+def events_of(db, cid: int) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(Event).where(Event.case_id == cid))
+
+
+# --- a valid use of each trigger: the case it needs and the input it takes ----------------------------------
+
+
+def setup_for(db, trigger: str, username: str) -> tuple[int, dict]:
+    """A fresh case on which ``username`` may fire ``trigger`` right now, and valid input for it."""
+    future = (clock.today() + dt.timedelta(days=14)).isoformat()
+    spec = states.TRIGGERS[trigger]
+    source = next(s for s in spec.sources if s in PATH)
+    kw: dict = {}
+    data: dict = {}
+    note = None
+    if trigger == "assign":
+        kw["assignee"] = None  # a caseworker may take an unassigned case; a manager assigns anyone
+        data = {"assignee": username if ROLE_OF.get(username) == "caseworker" else "cw"}
+    elif trigger == "extend_deadline":
+        kw["basis"] = "gdpr"
+        data = {"reason": "Anmodningen er omfattende"}
+    elif trigger == "notify_employee":
+        kw["emne"] = "81.02.00"
+        data = {"employee": "Jens Jensen", "stage": "request"}
+    elif trigger in ("edit_document", "remove_document", "assess_document"):
+        kw["documents"] = 1
+    cid = seed_case(db, source, **kw)
+    fields = {
+        "forward": {"authority": "Skattestyrelsen"},
+        "request_hearing": {"party": "Naboen", "reply_by": future},
+        "hearing_completed": {"reply": "none"},
+        "send_deadline_notice": {"reason": "Mange dokumenter", "expected": future},
+        "add_document": {"title": "Notat"},
+    }
+    data = {**fields.get(trigger, {}), **data}
+    if trigger in ("edit_document", "remove_document", "assess_document"):
+        data["document_id"] = doc_id(db, cid)
+        if trigger == "edit_document":
+            data["title"] = "Nyt navn"
+        if trigger == "assess_document":
+            data["outcome"] = "grant"
+    if any(f.name == "note" and f.required for f in spec.fields):
+        note = "Begrundelse"
+    return cid, {"note": note, "data": data}
+
+
+def form_fields(body: dict) -> dict:
+    out = {k: str(v) for k, v in body["data"].items()}
+    if body["note"]:
+        out["note"] = body["note"]
+    return out
+
+
+# --- the matrix world ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(sqlite_db):
+    app = make_app(sqlite_db)
+    db = sqlite_db
+    own = create_case(
+        db,
+        actor="cw",
+        requester="Mette Hansen",
+        received=clock.today() - dt.timedelta(days=3),
+        basis="ofl",
+        subject="Byggesag",
+        emne="02.34.02",
+        assign="cw",
+    ).id
+    other = create_case(
+        db,
+        actor="cw2",
+        requester="Hans Hansen",
+        received=clock.today() - dt.timedelta(days=3),
+        basis="ofl",
+        subject="Vejsag",
+        emne="02.34.02",
+        assign="cw2",
+    ).id
+    for cid, who in ((own, "cw"), (other, "cw2")):
+        fire(db, cid, "register", actor=who)
+        fire(db, cid, "start_collecting", actor=who)
+        fire(
+            db,
+            cid,
+            "add_document",
+            actor=who,
+            data={"title": "Bilag"},
+            attachment=Attachment("bilag.txt", b"Tekst"),
+        )
+    with db.session() as s:
+        letters = {cid: s.scalar(select(Letter.id).where(Letter.case_id == cid)) for cid in (own, other)}
+        docs = {cid: s.scalar(select(Document.id).where(Document.case_id == cid)) for cid in (own, other)}
+    actors = {name: actor(app, name) for name in ROLES}
+    tokens = {u: issue_token(db, u) for u in USERS}
+    yield app, db, actors, tokens, own, other, letters, docs
+    app.extensions["aktflow_db"].dispose()
+
+
+def page_urls(app, own: int, other: int, letters: dict, docs: dict) -> list[tuple[str, str, str]]:
+    """(endpoint, label, url) for every GET route of the UI; fails for a route without a rule above."""
+    urls = {
+        "cases.home": [("home", "/")],
+        "cases.case_list": [("mine", "/cases?mine=1"), ("all", "/cases?mine=0")],
+        "cases.new_case": [("intake form", "/cases/new")],
+        "cases.kle_search": [("kle", "/kle?q=byg")],
+        "cases.case_page": [("own case", f"/cases/{own}"), ("other's case", f"/cases/{other}")],
+        "cases.letter_docx": [
+            (f"{w} letter", f"/cases/{c}/letters/{letters[c]}.docx")
+            for w, c in (("own", own), ("other's", other))
+        ],
+        "cases.letter_pdf_view": [
+            (f"{w} letter pdf", f"/cases/{c}/letters/{letters[c]}.pdf")
+            for w, c in (("own", own), ("other's", other))
+        ],
+        "cases.document_file": [
+            (f"{w} document", f"/cases/{c}/documents/{docs[c]}/file")
+            for w, c in (("own", own), ("other's", other))
+        ],
+        "legal.queue": [("legal queue", "/legal")],
+        "legal.review": [("legal review", f"/legal/cases/{own}")],
+        "dashboard.index": [("dashboard", "/dashboard")],
+        "dashboard.cases_csv": [
+            ("csv open", "/dashboard/cases.csv"),
+            ("csv all", "/dashboard/cases.csv?which=all"),
+        ],
+        "admin.index": [("admin", "/admin")],
+        "admin.template_download": [("template", "/admin/templates/afgoerelse.docx")],
+        "workflow.index": [("workflow", "/workflow")],
+        "auth.login": [("login", "/login")],
+        "static": [("css", "/static/app.css")],
+    }
+    out = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint.startswith("api."):
+            continue
+        assert rule.endpoint in PAGE_ROLES and rule.endpoint in urls, (
+            f"GET {rule.rule} ({rule.endpoint}) has no rule in the access matrix: add who may open it"
+        )
+        out.extend((rule.endpoint, label, url) for label, url in urls[rule.endpoint])
+    return out
+
+
+def test_generated_matrix_pages(world):
+    app, db, actors, _, own, other, letters, docs = world
+    pdf = bool(shutil.which("soffice") or shutil.which("libreoffice"))
+    failures = []
+    for endpoint, label, url in page_urls(app, own, other, letters, docs):
+        allowed = PAGE_ROLES[endpoint]
+        for name in ROLES:
+            a = actors[name]
+            r = a.client.get(url)
+            role = ROLE_OF.get(name)
+            cell("pages")
+            if endpoint == "static":
+                ok = r.status_code == 200
+            elif endpoint == "auth.login":
+                ok = (
+                    r.status_code == 200
+                    if role is None
+                    else (r.status_code == 302 and r.headers["Location"] == HOME[role])
+                )
+            elif role is None:
+                ok = to_login(r) and "next=" in r.headers["Location"]
+            elif role in allowed:
+                if endpoint == "cases.home":
+                    ok = r.status_code == 302 and r.headers["Location"] == HOME[role]
+                elif endpoint == "cases.letter_pdf_view" and not pdf:
+                    ok = r.status_code == 303 and r.headers["Location"].endswith("#breve")
+                    pop_flashes(a.client)
+                else:
+                    ok = r.status_code == 200
+                    if endpoint in ("cases.document_file", "cases.letter_docx", "dashboard.cases_csv"):
+                        ok = ok and "no-store" in r.headers.get("Cache-Control", "")
+            else:
+                ok = danish_403(r)
+            if not ok:
+                failures.append(
+                    f"{name} GET {url} ({label}): {r.status_code} {r.headers.get('Location', '')}"
+                )
+    assert not failures, f"{len(failures)} page cells wrong:\n" + "\n".join(failures)
+
+
+def test_generated_matrix_api(world):
+    app, db, actors, tokens, own, other, letters, _ = world
+    api = app.test_client()
+    revoked = issue_token(db, "cw")
+    from aktflow.tokens import revoke
+
+    revoke(db, revoked)
+    inactive = issue_token(db, "cw2")
+    keys = {
+        **{u: f"Bearer {t}" for u, t in tokens.items()},
+        "anonymous": None,
+        "garbage key": "Bearer akt_nope",
+        "revoked key": f"Bearer {revoked}",
+        "basic auth": "Basic Y3c6dGVzdC1wYXNz",
+        "logged-in browser (cookie, no key)": "cookie",
+    }
+    intake = {
+        "requester": "Mette",
+        "received": clock.today().isoformat(),
+        "basis": "ofl",
+        "subject": "Sag",
+        "emne": "02.34.02",
+    }
+    endpoints = [
+        ("POST", "/api/v1/requests", intake, CASEWORK, 201),
+        ("GET", "/api/v1/cases", None, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{own}", None, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{other}", None, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{own}/letters/{letters[own]}", None, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{other}/letters/{letters[other]}", None, EVERYONE, 200),
+        ("GET", "/api/v1/openapi.json", None, None, 200),
+    ]
+    # Every API route is in the list above (the catch-all 404/405 route aside).
+    listed = {re.sub(r"/\d+", "/<>", u) for _, u, *_ in endpoints}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api.") and rule.endpoint not in ("api.not_found", "api.advance"):
+            assert re.sub(r"<[^>]+>", "<>", rule.rule) in listed, (
+                f"API route {rule.rule} is not in the matrix"
+            )
+    failures = []
+    for who, key in keys.items():
+        for method, url, body, allowed, ok_status in endpoints:
+            if key == "cookie":
+                client, headers = actors["cw"].client, {}
+            else:
+                client, headers = api, ({"Authorization": key} if key else {})
+            r = client.open(url, method=method, json=body, headers=headers)
+            cell("api")
+            role = ROLE_OF.get(who)
+            if allowed is None:
+                ok = r.status_code == ok_status
+            elif role is None:
+                ok = (
+                    r.status_code == 401
+                    and r.headers.get("WWW-Authenticate", "").startswith("Bearer")
+                    and r.get_json().get("error")
+                )
+            elif role in allowed:
+                ok = r.status_code == ok_status
+            else:
+                ok = r.status_code == 403 and r.get_json().get("error")
+            if not ok:
+                failures.append(f"{who} {method} {url}: {r.status_code}")
+    # A key whose user is deactivated stops working.
+    with db.session() as s:
+        s.execute(update(User).where(User.username == "cw2").values(active=False))
+        s.commit()
+    r = api.get("/api/v1/cases", headers={"Authorization": f"Bearer {inactive}"})
+    cell("api")
+    if r.status_code != 401:
+        failures.append(f"deactivated user's key: {r.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+NON_SYSTEM = [n for n, t in states.TRIGGERS.items() if not t.system]
+
+
+def test_trigger_roles_in_the_definition_are_domain_md_section_4():
+    wrong = {
+        t: (sorted(states.TRIGGERS[t].roles), sorted(domain_roles(t)))
+        for t in NON_SYSTEM
+        if set(states.TRIGGERS[t].roles) != domain_roles(t)
+    }
+    for _ in NON_SYSTEM:
+        cell("definition")
+    assert not wrong, f"roles per trigger differ from DOMAIN.md §4 (definition, domain): {wrong}"
+
+
+def test_generated_matrix_triggers_via_form_and_api(world):
+    app, db, actors, tokens, *_ = world
+    api = app.test_client()
+    failures: list[str] = []
+    shared: dict[str, tuple[int, dict]] = {}
+    for trigger in NON_SYSTEM:
+        allowed_roles = domain_roles(trigger)
+        for channel in ("form", "api"):
+            for name in ROLES:
+                role = ROLE_OF.get(name)
+                may = role in allowed_roles
+                if may:
+                    cid, body = setup_for(db, trigger, name)
+                else:  # a refusal changes nothing, so one case serves all refused roles of a trigger
+                    if trigger not in shared:
+                        shared[trigger] = setup_for(db, trigger, "cw")
+                    cid, body = shared[trigger]
+                before_v, before_n = version(db, cid), events_of(db, cid)
+                a = actors[name]
+                if channel == "form":
+                    r = a.client.post(
+                        f"/cases/{cid}/actions/{trigger}",
+                        data={"csrf_token": a.token, "version": str(before_v), **form_fields(body)},
+                    )
+                    flashes = pop_flashes(a.client) if role else []
+                    if role is None:
+                        ok = to_login(r)
+                    elif may:
+                        ok = r.status_code == 303 and [c for c, _ in flashes] == ["ok"]
+                    else:
+                        ok = danish_403(r)
+                    detail = f"{r.status_code} {flashes}"
+                else:
+                    headers = {"If-Match": f'"{before_v}"'}
+                    if role:
+                        headers["Authorization"] = f"Bearer {tokens[name]}"
+                    r = api.post(f"/api/v1/cases/{cid}/events/{trigger}", json=body, headers=headers)
+                    if role is None:
+                        ok = r.status_code == 401
+                    elif may:
+                        ok = r.status_code == 200 and r.headers["ETag"] == f'"{before_v + 1}"'
+                    else:
+                        ok = r.status_code == 403 and "må ikke" in r.get_json().get("error", "")
+                    detail = f"{r.status_code} {r.get_data(as_text=True)[:160]}"
+                cell(f"triggers ({channel})")
+                after_v, after_n = version(db, cid), events_of(db, cid)
+                if may and ok:
+                    with db.session() as s:
+                        last = s.scalar(select(Event).where(Event.case_id == cid).order_by(Event.seq.desc()))
+                    ok = (
+                        after_v == before_v + 1
+                        and after_n == before_n + 1
+                        and last.actor == name
+                        and last.trigger == trigger
+                    )
+                elif not may:
+                    ok = ok and after_v == before_v and after_n == before_n
+                if not ok:
+                    failures.append(
+                        f"{trigger} by {name} via {channel}: expected "
+                        f"{'allowed' if may else ('login/401' if role is None else '403')}, got {detail}"
+                    )
+    # The case page offers a trigger's form exactly to the roles that may use it.
+    for trigger, (cid, _) in shared.items():
+        for name in USERS:
+            html = actors[name].client.get(f"/cases/{cid}").get_data(as_text=True)
+            offered = {t for c, t in ACTION_RE.findall(html) if int(c) == cid}
+            cell("offered forms")
+            if (trigger in offered) != (ROLE_OF[name] in domain_roles(trigger)):
+                failures.append(
+                    f"the case page {'offers' if trigger in offered else 'does not offer'} "
+                    f"{trigger} to {name}"
+                )
+    # System triggers are nobody's: 404 on both channels, for every role.
+    for name in USERS:
+        cid = seed_case(db, "collecting")
+        r = actors[name].client.post(
+            f"/cases/{cid}/actions/recalculate_deadlines",
+            data={"csrf_token": actors[name].token, "version": "3"},
+        )
+        r2 = api.post(
+            f"/api/v1/cases/{cid}/events/recalculate_deadlines",
+            json={},
+            headers={"Authorization": f"Bearer {tokens[name]}", "If-Match": '"3"'},
+        )
+        cell("triggers (form)")
+        cell("triggers (api)")
+        if r.status_code != 404 or r2.status_code != 404 or version(db, cid) != 3:
+            failures.append(f"system trigger by {name}: form {r.status_code}, api {r2.status_code}")
+    assert not failures, f"{len(failures)} trigger cells wrong:\n" + "\n".join(failures)
+
+
+# --- sessions -------------------------------------------------------------------------------------------------
+
+
+def session_cookie(client) -> str | None:
+    c = client.get_cookie("session")
+    return c.value if c else None
+
+
+def test_session_cookie_changes_at_login_and_the_old_one_is_not_authenticated(sqlite_db):
+    app = make_app(sqlite_db)
+    c = app.test_client()
+    page = c.get("/login")
+    before = session_cookie(c)
+    assert before, "the login page sets a session cookie (it holds the CSRF token)"
+    set_cookie = page.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie
+    r = c.post(
+        "/login",
+        data={"username": "cw", "password": PASSWORD, "csrf_token": csrf_of(page.get_data(as_text=True))},
+    )
+    assert r.status_code == 303
+    after = session_cookie(c)
+    assert after and after != before, "the session cookie must change at login (session fixation)"
+    assert c.get("/cases").status_code == 200
+    planted = app.test_client()  # an attacker who planted the pre-login cookie
+    planted.set_cookie("session", before)
+    r = planted.get("/cases")
+    assert to_login(r), "the pre-login cookie must not be authenticated after the victim logs in"
+    assert planted.get("/api/v1/cases").status_code == 401
+
+
+def test_logout_is_post_only_and_the_old_cookie_no_longer_works(sqlite_db):
+    app = make_app(sqlite_db)
+    c = app.test_client()
+    assert login(c, "cw").status_code == 303
+    stolen = session_cookie(c)  # e.g. copied from a shared computer before the user logged out
+    token = csrf_of(c.get("/cases").get_data(as_text=True))
+    assert c.get("/logout").status_code == 405, (
+        "logout must not be a GET (a link or an <img> could log you out)"
+    )
+    assert c.get("/cases").status_code == 200, "a GET /logout must not log out"
+    r = c.post("/logout", data={})
+    assert r.status_code == 400, "logout without the CSRF token is refused"
+    assert c.get("/cases").status_code == 200
+    r = c.post("/logout", data={"csrf_token": token})
+    assert r.status_code in (302, 303) and r.headers["Location"].startswith("/login")
+    for url in ("/cases", "/cases/1", "/workflow", "/"):
+        assert to_login(c.get(url)), url
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    r = replay.get("/cases")
+    assert to_login(r), (
+        f"the session cookie from before the logout still works after it ({r.status_code}): logout must end "
+        "the session on the server, not only delete the cookie in this browser"
+    )
+
+
+def test_passwords_are_stored_as_salted_werkzeug_hashes(sqlite_db):
+    app = make_app(sqlite_db)
+    admin = app.test_client()
+    assert login(admin, "admin").status_code == 303
+    token = csrf_of(admin.get("/admin").get_data(as_text=True))
+    r = admin.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "username": "ny.bruger",
+            "role": "caseworker",
+            "password": "Sommer2026!",
+            "name": "Ny Bruger",
+        },
+    )
+    assert r.status_code == 303
+    r = admin.post("/admin/users/cw2/password", data={"csrf_token": token, "password": "Vinter2026!"})
+    assert r.status_code == 303
+    plain = {
+        "cw": PASSWORD,
+        "cw2": "Vinter2026!",
+        "legal": PASSWORD,
+        "manager": PASSWORD,
+        "admin": PASSWORD,
+        "ny.bruger": "Sommer2026!",
+    }
+    with sqlite_db.session() as s:
+        rows = {u.username: u.password_hash for u in s.scalars(select(User))}
+        dump = "\n".join(str(v) for row in s.execute(select(User.__table__)).all() for v in row)
+    for user, pw in plain.items():
+        h = rows[user]
+        assert pw not in h and pw not in dump, f"{user}: the password is stored in plain text"
+        assert re.match(r"^(scrypt|pbkdf2):[^$]+\$[^$]{8,}\$[0-9a-f]{32,}$", h), (
+            f"{user}: not a werkzeug hash: {h[:20]}"
+        )
+        assert check_password_hash(h, pw)
+        cell("passwords")
+    same = [rows[u] for u, pw in plain.items() if pw == PASSWORD]
+    assert len(set(same)) == len(same), "equal passwords give equal hashes: no salt"
+    # API keys: only their SHA-256 is kept.
+    key = issue_token(sqlite_db, "cw")
+    with sqlite_db.session() as s:
+        stored = [str(v) for row in s.execute(select(ApiToken.__table__)).all() for v in row]
+    assert key not in "\n".join(stored) and hashlib.sha256(key.encode()).hexdigest() in stored
+
+
+def test_login_is_throttled_after_five_failures(sqlite_db):
+    app = make_app(sqlite_db)
+    for _ in range(5):
+        r = login(app.test_client(), "cw", "forkert")
+        assert r.status_code == 401 and "Forkert brugernavn eller adgangskode" in r.get_data(as_text=True)
+        cell("throttling")
+    c = app.test_client()
+    r = login(c, "cw", PASSWORD)
+    text = r.get_data(as_text=True)
+    assert r.status_code == 429, "the 6th attempt must be refused, even with the right password"
+    assert "For mange mislykkede forsøg" in text and "spærret" in text, text[:400]
+    assert to_login(c.get("/cases")), "a refused login gives no session"
+    # The same user typed differently shares the counter; other users are not affected.
+    for variant in ("CW", " cw ", "Cw"):
+        assert login(app.test_client(), variant, PASSWORD).status_code == 429, variant
+        cell("throttling")
+    assert login(app.test_client(), "cw2", PASSWORD).status_code == 303
+    # An unknown user name is throttled the same way (the answer never tells whether a user exists).
+    for _ in range(5):
+        assert login(app.test_client(), "findes.ikke", "x").status_code == 401
+    assert login(app.test_client(), "findes.ikke", "x").status_code == 429
+    # The lock ends 15 minutes after the latest failure.
+    with sqlite_db.session() as s:
+        s.execute(update(LoginFailure).values(at=utcnow() - dt.timedelta(minutes=16)))
+        s.commit()
+    assert login(app.test_client(), "cw", PASSWORD).status_code == 303
+    cell("throttling")
+
+
+def _post_routes(app) -> list:
+    return [r for r in app.url_map.iter_rules() if "POST" in r.methods and not r.endpoint.startswith("api.")]
+
+
+def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
+    app = make_app(sqlite_db)
+    cid = seed_case(sqlite_db, "collecting", documents=1)
+    admin = actor(app, "admin")
+    legal = actor(app, "legal")
+    other = actor(app, "cw")  # another session's token is no good either
+    targets = {
+        "auth.login": ["/login"],
+        "auth.logout": ["/logout"],
+        "cases.new_case": ["/cases/new"],
+        "cases.case_action": [f"/cases/{cid}/actions/{t}" for t in NON_SYSTEM],
+        "admin.user_add": ["/admin/users"],
+        "admin.user_role": ["/admin/users/cw/role"],
+        "admin.user_active": ["/admin/users/cw/active"],
+        "admin.user_password": ["/admin/users/cw/password"],
+        "admin.calendar_flags": ["/admin/calendar"],
+        "admin.closure_add": ["/admin/calendar/closures"],
+        "admin.closure_remove": [f"/admin/calendar/closures/{clock.today().isoformat()}/remove"],
+        "admin.template_upload": ["/admin/templates/kvittering"],
+        "admin.template_reset": ["/admin/templates/kvittering/reset"],
+        "admin.municipality_save": ["/admin/municipality"],
+        "admin.kle_import": ["/admin/kle"],
+    }
+    for rule in _post_routes(app):
+        assert rule.endpoint in targets, f"POST {rule.rule} ({rule.endpoint}) is not in the CSRF list"
+
+    def snapshot():
+        with sqlite_db.session() as s:
+            return (
+                s.scalar(select(func.count()).select_from(Event)),
+                s.scalar(select(func.count()).select_from(User)),
+                s.scalar(select(func.count()).select_from(Setting)),
+                version(sqlite_db, cid),
+                s.scalar(select(func.count()).select_from(Case)),
+                tuple(
+                    s.execute(
+                        select(User.username, User.role, User.active, User.password_hash).order_by(User.id)
+                    ).all()
+                ),
+            )
+
+    before = snapshot()
+    failures = []
+    form = {
+        "version": "3",
+        "note": "x",
+        "title": "x",
+        "document_id": str(doc_id(sqlite_db, cid)),
+        "outcome": "grant",
+        "username": "x.y",
+        "role": "legal",
+        "password": "nyt-kodeord",
+        "name": "X",
+        "active": "0",
+        "date": "2030-01-02",
+        "requester": "M",
+        "received": clock.today().isoformat(),
+        "basis": "ofl",
+        "subject": "s",
+        "emne": "02.34.02",
+        "channel": "e-mail",
+        "authority": "A",
+        "reason": "r",
+        "expected": "2099-01-01",
+        "assignee": "cw2",
+        "address": "a",
+        "appeal_body": "b",
+        "appeal_body_address": "c",
+        "sample": "1",
+        "grundlovsdag_closed": "on",
+    }
+    for urls in targets.values():
+        for url in urls:
+            who = legal if url.endswith(("approve_legal", "return_to_screening")) else admin
+            for label, token in (
+                ("no token", None),
+                ("a wrong token", "forged"),
+                ("another session's token", other.token),
+            ):
+                data = dict(form)
+                if token:
+                    data["csrf_token"] = token
+                r = who.client.post(url, data=data)
+                cell("csrf")
+                text = r.get_data(as_text=True)
+                if r.status_code != 400 or "CSRF" not in text or 'lang="da"' not in text:
+                    failures.append(f"POST {url} with {label}: {r.status_code}")
+    assert not failures, "\n".join(failures)
+    assert snapshot() == before, "a POST without a valid CSRF token changed something"
+    # The JSON API is exempt from CSRF because it never accepts the session cookie (bearer keys only).
+    r = admin.client.post(
+        "/api/v1/requests",
+        json={
+            "requester": "M",
+            "received": clock.today().isoformat(),
+            "basis": "ofl",
+            "subject": "s",
+            "emne": "02.34.02",
+        },
+    )
+    assert r.status_code == 401
+    cell("csrf")
