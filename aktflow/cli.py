@@ -154,6 +154,41 @@ def users_token(username: str, name: str | None) -> None:
     click.echo(issue_token(_db(), username, name=name))
 
 
+@users.command("set-role")
+@click.argument("username")
+@click.argument("role")
+@click.option("--as", "actor", required=True, help="An administrator")
+def users_set_role(username: str, role: str, actor: str) -> None:
+    """Change a user's role (their open sessions end)."""
+    from .admin import change_role
+
+    r = change_role(_db(), actor=actor, username=username, role=role)
+    click.echo(f"{username}: {r['old']} → {r['new']}")
+
+
+@users.command("deactivate")
+@click.argument("username")
+@click.option("--as", "actor", required=True, help="An administrator")
+def users_deactivate(username: str, actor: str) -> None:
+    """Deactivate a user (sessions end; their cases stay and can be reassigned)."""
+    from .admin import set_active
+
+    r = set_active(_db(), actor=actor, username=username, active=False)
+    click.echo(f"{username} er deaktiveret; {r['open_cases']} åbne sager skal fordeles")
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--as", "actor", required=True, help="An administrator")
+def users_password(username: str, password: str, actor: str) -> None:
+    """Set a user's password (at least 8 characters; their open sessions end)."""
+    from .admin import set_password
+
+    set_password(_db(), actor=actor, username=username, password=password)
+    click.echo(f"adgangskoden for {username} er ændret")
+
+
 @users.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def users_list(as_json: bool) -> None:

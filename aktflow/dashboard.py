@@ -6,8 +6,7 @@ all cases in Python. Functions take a Session (or a Database for the commands) a
 return plain data. Status words follow :func:`aktflow.deadlines.status`: "due soon" means at most
 ``DUE_SOON_WORKING_DAYS`` working days left; the calendar turns that into one date, compared in SQL.
 
-The administrative commands at the end (users, municipality settings, templates) belong in
-``aktflow/service.py``; they live here until the lead moves them (see the web engineer's report).
+Administration (users, municipality settings, templates) is in :mod:`aktflow.admin`.
 """
 
 from __future__ import annotations
@@ -15,20 +14,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, extract, func, select, true, update
+from sqlalchemy import and_, case, distinct, extract, func, select, true
 from sqlalchemy.orm import Session
 
 from . import deadlines as rules
 from . import states, tracking
 from .screening import redact_cpr
-from .errors import NotFound, PermissionDenied, ValidationError
+from .errors import NotFound
 from .models import (
     BASES,
-    ROLES,
     Assessment,
     Case,
     CaseDeadline,
@@ -36,8 +33,6 @@ from .models import (
     Event,
     Flag,
     Letter,
-    LetterTemplate,
-    Setting,
     User,
     utcnow,
 )
@@ -544,202 +539,6 @@ def document_file(db: Any, case_id: int, document_id: int) -> tuple[str, str, by
             row.content_type or "application/octet-stream",
             row.content,
         )
-
-
-# --- administration (to move to service.py) ---------------------------------------------------------------------
-
-
-def _admin(session: Session, actor: str) -> User:
-    user = session.scalar(select(User).where(User.username == actor))
-    if user is None or not user.active:
-        raise ValidationError("actor", f"ukendt eller inaktiv bruger {actor!r}")
-    if user.role != "admin":
-        raise PermissionDenied("kun en administrator kan ændre brugere og indstillinger")
-    return user
-
-
-def users(session: Session) -> list[dict[str, Any]]:
-    """Every user with the number of open cases assigned to them (one GROUP BY)."""
-    counts = dict(
-        session.execute(
-            select(Case.assignee_id, func.count())
-            .where(_open(), Case.assignee_id.is_not(None))
-            .group_by(Case.assignee_id)
-        ).all()
-    )
-    return [
-        {
-            "id": u.id,
-            "username": u.username,
-            "name": u.name,
-            "role": u.role,
-            "active": u.active,
-            "open_cases": counts.get(u.id, 0),
-        }
-        for u in session.scalars(select(User).order_by(User.active.desc(), User.name, User.username))
-    ]
-
-
-def _target(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"brugeren {username!r} findes ikke")
-    return user
-
-
-def _other_active_admins(session: Session, user: User) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(User)
-            .where(User.role == "admin", User.active.is_(True), User.id != user.id)
-        )
-        or 0
-    )
-
-
-def change_role(db: Any, *, actor: str, username: str, role: str) -> dict[str, Any]:
-    if role not in ROLES:
-        raise ValidationError("role", f"ukendt rolle {role!r}")
-    with db.session() as s:
-        me = _admin(s, actor)
-        user = _target(s, username)
-        if (
-            user.role == "admin"
-            and role != "admin"
-            and (user.id == me.id or not _other_active_admins(s, user))
-        ):
-            raise ValidationError(
-                "role",
-                "der skal være mindst én anden aktiv administrator, og du kan ikke "
-                "fjerne din egen administratorrolle",
-            )
-        old, user.role = user.role, role
-        if old != role:
-            user.session_epoch = (user.session_epoch or 0) + 1  # sessions with the old role end
-        s.commit()
-        return {"username": username, "old": old, "new": role}
-
-
-def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str, Any]:
-    with db.session() as s:
-        me = _admin(s, actor)
-        user = _target(s, username)
-        if not active and user.id == me.id:
-            raise ValidationError("active", "du kan ikke deaktivere dig selv")
-        if not active and user.role == "admin" and not _other_active_admins(s, user):
-            raise ValidationError("active", "den sidste aktive administrator kan ikke deaktiveres")
-        user.active = active
-        if not active:
-            user.session_epoch = (user.session_epoch or 0) + 1
-        s.commit()
-        open_cases = s.scalar(
-            select(func.count()).select_from(Case).where(_open(), Case.assignee_id == user.id)
-        )
-        return {"username": username, "active": active, "open_cases": open_cases or 0}
-
-
-def set_password(db: Any, *, actor: str, username: str, password: str) -> None:
-    from werkzeug.security import generate_password_hash
-
-    if not password or len(password) < 8:
-        raise ValidationError("password", "mindst 8 tegn")
-    with db.session() as s:
-        _admin(s, actor)
-        user = _target(s, username)
-        user.password_hash = generate_password_hash(password)
-        user.session_epoch = (user.session_epoch or 0) + 1  # sessions made with the old password end
-        s.commit()
-
-
-MUNICIPALITY_FIELDS = (
-    "name",
-    "address",
-    "phone",
-    "email",
-    "web",
-    "logo_text",
-    "appeal_body",
-    "appeal_body_address",
-)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[str, str]:
-    """Store the letterhead and appeal body (``Setting`` "municipality"); every field checked, none dropped."""
-    from .correspondence import DEFAULT_MUNICIPALITY, MUNICIPALITY_KEY
-
-    clean: dict[str, str] = {}
-    for key in MUNICIPALITY_FIELDS:
-        v = values.get(key)
-        v = " ".join(str(v).split()) if v is not None else ""
-        if len(v) > 300:
-            raise ValidationError(key, "højst 300 tegn")
-        clean[key] = v
-    for key in ("name", "address", "appeal_body", "appeal_body_address"):
-        if not clean[key]:
-            raise ValidationError(key, "skal udfyldes")
-    if clean["email"] and not _EMAIL.match(clean["email"]):
-        raise ValidationError("email", f"ugyldig e-mailadresse {clean['email']!r}")
-    with db.session() as s:
-        _admin(s, actor)
-        row = s.get(Setting, MUNICIPALITY_KEY)
-        if row is None:
-            s.add(Setting(key=MUNICIPALITY_KEY, value=clean, updated_at=utcnow()))
-        else:
-            row.value, row.updated_at = clean, utcnow()
-        s.commit()
-    return {**DEFAULT_MUNICIPALITY, **clean}
-
-
-def templates(session: Session) -> list[dict[str, Any]]:
-    """Per letter kind: whether the municipality's own template is in use, by whom and when."""
-    import letters
-
-    latest = {}
-    for row in session.execute(
-        select(LetterTemplate.kind, LetterTemplate.uploaded_by, LetterTemplate.uploaded_at, LetterTemplate.id)
-        .where(LetterTemplate.active.is_(True))
-        .order_by(LetterTemplate.id)
-    ):
-        latest[row.kind] = row
-    return [
-        {
-            "kind": k,
-            "custom": k in latest,
-            "uploaded_by": latest[k].uploaded_by if k in latest else None,
-            "uploaded_at": latest[k].uploaded_at if k in latest else None,
-        }
-        for k in letters.KINDS
-    ]
-
-
-def template_in_use(db: Any, kind: str) -> bytes:
-    import letters
-
-    from .correspondence import active_template
-
-    if kind not in letters.KINDS:
-        raise NotFound(f"ukendt brevtype {kind!r}")
-    with db.session() as s:
-        return active_template(s, kind) or letters.template_bytes(kind)
-
-
-def reset_template(db: Any, *, actor: str, kind: str) -> int:
-    """Go back to the shipped template of ``kind`` (the uploaded ones stay stored, inactive)."""
-    import letters
-
-    if kind not in letters.KINDS:
-        raise ValidationError("kind", f"ukendt brevtype {kind!r}")
-    with db.session() as s:
-        _admin(s, actor)
-        n = s.execute(
-            update(LetterTemplate)
-            .where(LetterTemplate.kind == kind, LetterTemplate.active.is_(True))
-            .values(active=False)
-        ).rowcount
-        s.commit()
-        return n or 0
 
 
 def assignable_users(session: Session) -> list[User]:

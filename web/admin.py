@@ -9,7 +9,7 @@ import io
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from aktflow import dashboard as read
+from aktflow import admin as admin_cmd
 from aktflow import kle, tracking
 from aktflow.correspondence import municipality
 from aktflow.errors import AktflowError, NotFound, ValidationError
@@ -53,9 +53,9 @@ def _msg(e: AktflowError) -> str:
 @roles_required("admin")
 def index():
     with db().session() as s:
-        users = read.users(s)
+        users = admin_cmd.users(s)
         cal = tracking.calendar_settings(s)
-        templates = read.templates(s)
+        templates = admin_cmd.templates(s)
         muni = municipality(s)
     return render_template(
         "admin.html",
@@ -97,7 +97,7 @@ def user_add():
 @roles_required("admin")
 def user_role(username: str):
     try:
-        r = read.change_role(
+        r = admin_cmd.change_role(
             db(), actor=current_user.username, username=username, role=request.form.get("role", "")
         )
     except NotFound:
@@ -120,7 +120,7 @@ def _role(r: str) -> str:
 def user_active(username: str):
     active = request.form.get("active") == "1"
     try:
-        r = read.set_active(db(), actor=current_user.username, username=username, active=active)
+        r = admin_cmd.set_active(db(), actor=current_user.username, username=username, active=active)
     except NotFound:
         abort(404)
     except AktflowError as e:
@@ -142,7 +142,7 @@ def user_active(username: str):
 @roles_required("admin")
 def user_password(username: str):
     try:
-        read.set_password(
+        admin_cmd.set_password(
             db(), actor=current_user.username, username=username, password=request.form.get("password", "")
         )
     except NotFound:
@@ -226,7 +226,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 @roles_required("admin")
 def template_download(kind: str):
     try:
-        content = read.template_in_use(db(), kind)
+        content = admin_cmd.template_in_use(db(), kind)
     except NotFound:
         abort(404)
     return send_file(
@@ -249,9 +249,9 @@ def template_upload(kind: str):
             return _back("skabeloner")
         with db().session() as s:
             users, cal, templates, muni = (
-                read.users(s),
+                admin_cmd.users(s),
                 tracking.calendar_settings(s),
-                read.templates(s),
+                admin_cmd.templates(s),
                 municipality(s),
             )
         problems = [p.strip() for p in _msg(e).split("; ") if p.strip()]
@@ -278,7 +278,7 @@ def template_upload(kind: str):
 @roles_required("admin")
 def template_reset(kind: str):
     try:
-        read.reset_template(db(), actor=current_user.username, kind=kind)
+        admin_cmd.reset_template(db(), actor=current_user.username, kind=kind)
     except AktflowError as e:
         flash(f"Skabelonen blev ikke nulstillet: {_msg(e)}", "error")
     else:
@@ -293,7 +293,7 @@ def template_reset(kind: str):
 @roles_required("admin")
 def municipality_save():
     try:
-        read.save_municipality(db(), actor=current_user.username, values=request.form.to_dict())
+        admin_cmd.save_municipality(db(), actor=current_user.username, values=request.form.to_dict())
     except ValidationError as e:
         flash(
             f"Indstillingerne blev ikke gemt: {MUNICIPALITY_LABELS.get(e.field, e.field)} {_msg(e)}.", "error"

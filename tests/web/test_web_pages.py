@@ -184,7 +184,7 @@ def test_every_post_without_csrf_token_is_400_and_changes_nothing(client, db, ne
         assert r.status_code == 400, path
         assert "Sikkerhedsnøglen" in text_of(r) or path == "/login"
     assert case_view(db, case.id) == before
-    from aktflow.dashboard import users
+    from aktflow.admin import users
 
     with db.session() as s:
         assert {u["username"]: u["role"] for u in users(s)}["cw"] == "caseworker"
