@@ -89,7 +89,8 @@ def _scope(stmt, f: Filters):
 
 
 def _open():
-    return Case.state.not_in(tuple(states.FINAL))
+    # The open states listed (not "not final"): the state index then reads only the open cases.
+    return Case.state.in_(tuple(s for s in states.STATES if s not in states.FINAL))
 
 
 def soon_end(session: Session, today: dt.date) -> dt.date:
