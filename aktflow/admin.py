@@ -21,7 +21,6 @@ def _open():
     return open_cases()
 
 
-
 def _admin(session: Session, actor: str) -> User:
     user = session.scalar(select(User).where(User.username == actor))
     if user is None or not user.active:
@@ -213,5 +212,3 @@ def reset_template(db: Any, *, actor: str, kind: str) -> int:
         ).rowcount
         s.commit()
         return n or 0
-
-

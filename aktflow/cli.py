@@ -82,7 +82,9 @@ def _case_text(c: dict) -> str:
     lines.append("  Mulige handlinger: " + (", ".join(c["allowed_triggers"]) or "ingen"))
     lines.append("  Hændelser:")
     for e in c["events"]:
-        lines.append(f"    {e['seq']:>3} {e['at']} {e['actor']:<14} {e['trigger']:<24} {e['from']} -> {e['to']}")
+        lines.append(
+            f"    {e['seq']:>3} {e['at']} {e['actor']:<14} {e['trigger']:<24} {e['from']} -> {e['to']}"
+        )
     return "\n".join(lines)
 
 
@@ -140,8 +142,11 @@ def users_add(username: str, role: str, password: str, name: str | None, as_json
     from .service import add_user
 
     u = add_user(_db(), username, role=role, password=password, name=name)
-    _emit({"id": u.id, "username": u.username, "role": u.role, "name": u.name}, as_json,
-          f"bruger {u.username} ({u.role}) oprettet")
+    _emit(
+        {"id": u.id, "username": u.username, "role": u.role, "name": u.name},
+        as_json,
+        f"bruger {u.username} ({u.role}) oprettet",
+    )
 
 
 @users.command("token")
@@ -230,8 +235,16 @@ def case_new(requester, email, received, basis, subject, emne, channel, assign, 
 
     db_ = _db()
     c = create_case(
-        db_, actor=actor, requester=requester, email=email, received=received, basis=basis,
-        subject=subject, emne=emne, channel=channel, assign=assign,
+        db_,
+        actor=actor,
+        requester=requester,
+        email=email,
+        received=received,
+        basis=basis,
+        subject=subject,
+        emne=emne,
+        channel=channel,
+        assign=assign,
     )
     view = case_view(db_, c.id)
     _emit(view, as_json, f"sag {c.id} oprettet ({view['state_label']})")
@@ -243,7 +256,9 @@ def case_new(requester, email, received, basis, subject, emne, channel, assign, 
 @click.option("--as", "actor", required=True, help="Your username")
 @click.option("--note", default=None)
 @click.option("--data", "data_json", default=None, help="JSON object with the trigger's fields")
-@click.option("--expect-version", type=int, default=None, help="Refuse if the case is no longer at this version")
+@click.option(
+    "--expect-version", type=int, default=None, help="Refuse if the case is no longer at this version"
+)
 @click.option("--json", "as_json", is_flag=True)
 def case_advance(case_id, trigger, actor, note, data_json, expect_version, as_json) -> None:
     """Fire TRIGGER (a transition or an action) on the case."""
@@ -260,8 +275,12 @@ def case_advance(case_id, trigger, actor, note, data_json, expect_version, as_js
     db_ = _db()
     c = fire(db_, case_id, trigger, actor=actor, note=note, data=data, expect_version=expect_version)
     view = case_view(db_, c.id)
-    _emit(view, as_json, f"sag {c.id}: {trigger} udført; tilstand {view['state']} ({view['state_label']}), "
-                         f"version {view['version']}")
+    _emit(
+        view,
+        as_json,
+        f"sag {c.id}: {trigger} udført; tilstand {view['state']} ({view['state_label']}), "
+        f"version {view['version']}",
+    )
 
 
 @case.command("show")
@@ -291,14 +310,25 @@ def case_list(state: str | None, as_json: bool) -> None:
         if state:
             stmt = stmt.where(Case.state == state)
         rows = [
-            {"id": c.id, "state": c.state, "sagsnummer": c.sagsnummer, "received": c.received.isoformat(),
-             "requester": c.requester_name, "assignee": c.assignee.username if c.assignee else None,
-             "version": c.version}
+            {
+                "id": c.id,
+                "state": c.state,
+                "sagsnummer": c.sagsnummer,
+                "received": c.received.isoformat(),
+                "requester": c.requester_name,
+                "assignee": c.assignee.username if c.assignee else None,
+                "version": c.version,
+            }
             for c in s.scalars(stmt)
         ]
-    _emit(rows, as_json, "\n".join(
-        f"{r['id']:>6} {r['state']:<24} {r['sagsnummer'] or '-':<22} {r['received']} {r['requester']}" for r in rows
-    ))
+    _emit(
+        rows,
+        as_json,
+        "\n".join(
+            f"{r['id']:>6} {r['state']:<24} {r['sagsnummer'] or '-':<22} {r['received']} {r['requester']}"
+            for r in rows
+        ),
+    )
 
 
 @case.command("add-document")
@@ -312,8 +342,9 @@ def case_list(state: str | None, as_json: bool) -> None:
 @click.option("--as", "actor", required=True)
 @click.option("--expect-version", type=int, default=None)
 @click.option("--json", "as_json", is_flag=True)
-def case_add_document(case_id, title, doc_date, sender, recipient, archive_id, path, actor, expect_version,
-                      as_json) -> None:
+def case_add_document(
+    case_id, title, doc_date, sender, recipient, archive_id, path, actor, expect_version, as_json
+) -> None:
     """Add a document to the case's register (while collecting); its text is screened."""
     from pathlib import Path
 
@@ -328,33 +359,60 @@ def case_add_document(case_id, title, doc_date, sender, recipient, archive_id, p
         if p.stat().st_size > max_bytes():
             raise ValidationError("--file", f"filen er for stor (højst {max_bytes() / 1048576:.0f} MB)")
         attachment = Attachment(p.name, p.read_bytes())
-    data = {k: v for k, v in {"title": title, "date": doc_date, "sender": sender, "recipient": recipient,
-                              "archive_doc_id": archive_id}.items() if v is not None}
+    data = {
+        k: v
+        for k, v in {
+            "title": title,
+            "date": doc_date,
+            "sender": sender,
+            "recipient": recipient,
+            "archive_doc_id": archive_id,
+        }.items()
+        if v is not None
+    }
     db_ = _db()
-    c = fire(db_, case_id, "add_document", actor=actor, data=data, expect_version=expect_version,
-             attachment=attachment)
+    c = fire(
+        db_,
+        case_id,
+        "add_document",
+        actor=actor,
+        data=data,
+        expect_version=expect_version,
+        attachment=attachment,
+    )
     view = case_view(db_, c.id)
     doc_id = c.documents[-1].id if c.documents else None
     doc = next(d for d in view["documents"] if d["id"] == doc_id)
-    _emit({**doc, "case": view["id"], "version": view["version"], "flagged": view["flagged"],
-           "flag_reasons": view["flag_reasons"]}, as_json,
-          f"dokument {doc['id']} tilføjet sag {c.id}" + (" (sagen er markeret til juridisk vurdering)"
-                                                       if view["flagged"] else ""))
+    _emit(
+        {
+            **doc,
+            "case": view["id"],
+            "version": view["version"],
+            "flagged": view["flagged"],
+            "flag_reasons": view["flag_reasons"],
+        },
+        as_json,
+        f"dokument {doc['id']} tilføjet sag {c.id}"
+        + (" (sagen er markeret til juridisk vurdering)" if view["flagged"] else ""),
+    )
 
 
 @case.command("assess")
 @click.argument("case_id", type=int)
 @click.argument("doc_id", type=int)
 @click.option("--outcome", required=True, type=click.Choice(["grant", "partial", "refuse"]))
-@click.option("--ground", "grounds", multiple=True, help="Ground code (see 'aktflow grounds'); repeat for more")
+@click.option(
+    "--ground", "grounds", multiple=True, help="Ground code (see 'aktflow grounds'); repeat for more"
+)
 @click.option("--extracted", is_flag=True, help="Facts/assessments were extracted (OFL § 28/§ 29)")
 @click.option("--meroffentlighed-note", default=None, help="Why more was not released (OFL § 14)")
 @click.option("--note", default=None, help="Redaction note")
 @click.option("--as", "actor", required=True)
 @click.option("--expect-version", type=int, default=None)
 @click.option("--json", "as_json", is_flag=True)
-def case_assess(case_id, doc_id, outcome, grounds, extracted, meroffentlighed_note, note, actor, expect_version,
-                as_json) -> None:
+def case_assess(
+    case_id, doc_id, outcome, grounds, extracted, meroffentlighed_note, note, actor, expect_version, as_json
+) -> None:
     """Record the confidentiality assessment of one document."""
     from .service import case_view, fire
 
@@ -364,7 +422,11 @@ def case_assess(case_id, doc_id, outcome, grounds, extracted, meroffentlighed_no
     db_ = _db()
     fire(db_, case_id, "assess_document", actor=actor, note=note, data=data, expect_version=expect_version)
     view = case_view(db_, case_id)
-    _emit(view, as_json, f"dokument {doc_id} vurderet: {outcome}; afgørelsens udfald nu: {view['outcome'] or '-'}")
+    _emit(
+        view,
+        as_json,
+        f"dokument {doc_id} vurderet: {outcome}; afgørelsens udfald nu: {view['outcome'] or '-'}",
+    )
 
 
 @cli.command("grounds")
@@ -378,8 +440,14 @@ def grounds_cmd(basis: str | None, as_json: bool) -> None:
     if basis is not None and basis not in BASES:
         raise ValidationError("--basis", f"ukendt retsgrundlag {basis!r}: brug {'|'.join(BASES)}")
     rows = [
-        {"code": g.code, "paragraph": g.paragraph, "label": g.label, "reasoning": g.reasoning,
-         "bases": list(g.bases), "flags_legal": g.flags_legal}
+        {
+            "code": g.code,
+            "paragraph": g.paragraph,
+            "label": g.label,
+            "reasoning": g.reasoning,
+            "bases": list(g.bases),
+            "flags_legal": g.flags_legal,
+        }
         for g in (catalogue.for_basis(basis) if basis else catalogue.all_grounds())
     ]
     _emit(rows, as_json, "\n".join(f"{r['code']:<18} {r['label']}" for r in rows))
@@ -397,9 +465,15 @@ def legal_queue_cmd(as_json: bool) -> None:
     from .service import legal_queue
 
     rows = legal_queue(_db())
-    _emit(rows, as_json, "\n".join(
-        f"sag {r['id']:>6} frist {r['next_due'] or '-':<10} {r['requester']}: {'; '.join(r['flag_reasons'])}"
-        for r in rows) or "ingen sager venter")
+    _emit(
+        rows,
+        as_json,
+        "\n".join(
+            f"sag {r['id']:>6} frist {r['next_due'] or '-':<10} {r['requester']}: {'; '.join(r['flag_reasons'])}"
+            for r in rows
+        )
+        or "ingen sager venter",
+    )
 
 
 # --- deadlines and calendar ------------------------------------------------------------------------------
@@ -427,7 +501,9 @@ def deadlines(received: str, basis: str, as_json: bool) -> None:
     from .service import deadline_calculator
 
     out = deadline_calculator(_optional_db(), basis, received)
-    _emit(out, as_json, "\n".join(f"{d['rule']:<20} {d['due']}  {d['explanation']}" for d in out["deadlines"]))
+    _emit(
+        out, as_json, "\n".join(f"{d['rule']:<20} {d['due']}  {d['explanation']}" for d in out["deadlines"])
+    )
 
 
 @cli.command()
@@ -450,14 +526,18 @@ def sweep(today: str | None, as_json: bool) -> None:
         _emit(out, True)
     else:
         c = out["counts"]
-        click.echo(f"Fristoversigt {day:%d.%m.%Y}: {c['overdue']} overskredet, {c['missing_notice']} mangler "
-                   f"fristbrev, {c['due_soon']} snart")
+        click.echo(
+            f"Fristoversigt {day:%d.%m.%Y}: {c['overdue']} overskredet, {c['missing_notice']} mangler "
+            f"fristbrev, {c['due_soon']} snart"
+        )
         labels = {"overdue": "OVERSKREDET", "missing_notice": "FRISTBREV MANGLER", "due_soon": "snart"}
         for assignee, rows in sorted(out["by_assignee"].items()):
             click.echo(f"\n{assignee}:")
             for r in rows:
-                click.echo(f"  sag {r['case']:>6} {r['sagsnummer'] or '-':<22} {r['rule']:<20} {r['due']} "
-                           f"{labels[r['kind']]}")
+                click.echo(
+                    f"  sag {r['case']:>6} {r['sagsnummer'] or '-':<22} {r['rule']:<20} {r['due']} "
+                    f"{labels[r['kind']]}"
+                )
     if out["counts"]["overdue"] or out["counts"]["missing_notice"]:
         sys.exit(10)
 
@@ -482,10 +562,17 @@ def calendar_show(year: int | None, as_json: bool) -> None:
     cal = get_calendar(settings)
     year = year or clock_today().year
     days = cal.skipped(dt.date(year - 1, 12, 31), dt.date(year, 12, 31))
-    out = {"version": settings.version, "settings": settings.to_dict(), "year": year,
-           "non_working": [{"date": d.isoformat(), "name": n} for d, n in days]}
-    _emit(out, as_json, "\n".join([f"Kalenderversion {settings.version}"] + [
-        f"  {d:%d.%m.%Y} {n}" for d, n in days]))
+    out = {
+        "version": settings.version,
+        "settings": settings.to_dict(),
+        "year": year,
+        "non_working": [{"date": d.isoformat(), "name": n} for d, n in days],
+    }
+    _emit(
+        out,
+        as_json,
+        "\n".join([f"Kalenderversion {settings.version}"] + [f"  {d:%d.%m.%Y} {n}" for d, n in days]),
+    )
 
 
 def _progress_runner(label: str):
@@ -511,8 +598,12 @@ def _calendar_change(actor: str, as_json: bool, **kw) -> None:
     if not out["changed"]:
         _emit(out, as_json, "kalenderen er uændret")
         return
-    _emit(out, as_json, f"kalender {out['calendar_version']}: {out['deadlines_checked']} frister gennemgået, "
-                        f"{out['deadlines_moved']} flyttet på {out['cases_moved']} sager")
+    _emit(
+        out,
+        as_json,
+        f"kalender {out['calendar_version']}: {out['deadlines_checked']} frister gennemgået, "
+        f"{out['deadlines_moved']} flyttet på {out['cases_moved']} sager",
+    )
 
 
 CHOICE = click.Choice(["working", "closed"])
@@ -527,9 +618,16 @@ CHOICE = click.Choice(["working", "closed"])
 @click.option("--json", "as_json", is_flag=True)
 def calendar_set(grundlovsdag, juleaften, nytaarsaften, first_may, actor, as_json) -> None:
     """Mark the optional days as working or closed; open cases' deadlines are recomputed."""
-    flags = {k: v == "closed" for k, v in {
-        "grundlovsdag_closed": grundlovsdag, "juleaften_closed": juleaften,
-        "nytaarsaften_closed": nytaarsaften, "first_may_closed": first_may}.items() if v is not None}
+    flags = {
+        k: v == "closed"
+        for k, v in {
+            "grundlovsdag_closed": grundlovsdag,
+            "juleaften_closed": juleaften,
+            "nytaarsaften_closed": nytaarsaften,
+            "first_may_closed": first_may,
+        }.items()
+        if v is not None
+    }
     if not flags:
         raise ValidationError("--grundlovsdag/--juleaften/--nytaarsaften/--first-may", "angiv mindst én dag")
     _calendar_change(actor, as_json, set_flags=flags)
@@ -571,9 +669,15 @@ def case_letters(case_id: int, as_json: bool) -> None:
     with _db().session() as s:
         get_case(s, case_id)
         rows = letters_of(s, case_id)
-    _emit(rows, as_json, "\n".join(
-        f"{r['id']:>5} {r['kind']:<20} {r['created']} {r['archive_status']:<12} {r['sha256'][:16]}" for r in rows)
-        or "ingen breve")
+    _emit(
+        rows,
+        as_json,
+        "\n".join(
+            f"{r['id']:>5} {r['kind']:<20} {r['created']} {r['archive_status']:<12} {r['sha256'][:16]}"
+            for r in rows
+        )
+        or "ingen breve",
+    )
 
 
 @cli.group(cls=Group)
@@ -618,7 +722,9 @@ def letters_get(letter_id: int, out: str) -> None:
 @click.argument("case_id", type=int)
 @click.argument("kind")
 @click.option("--out", required=True)
-@click.option("--data", "data_json", default=None, help="JSON with the letter's fields (e.g. reason, expected)")
+@click.option(
+    "--data", "data_json", default=None, help="JSON with the letter's fields (e.g. reason, expected)"
+)
 def letters_preview(case_id: int, kind: str, out: str, data_json: str | None) -> None:
     """Render a letter for a case without storing it."""
 
@@ -738,12 +844,28 @@ def outbox_list(status: str | None, as_json: bool) -> None:
         q = select(OutboxItem).order_by(OutboxItem.id.desc()).limit(500)
         if status:
             q = q.where(OutboxItem.status == status)
-        rows = [{"id": o.id, "case": o.case_id, "kind": o.kind, "status": o.status, "attempts": o.attempts,
-                 "next_attempt": o.next_attempt_at.isoformat(timespec="seconds"), "error": o.last_error}
-                for o in s.scalars(q)]
-    _emit(rows, as_json, "\n".join(
-        f"{r['id']:>6} sag {r['case'] or '-':>6} {r['kind']:<12} {r['status']:<10} forsøg {r['attempts']}"
-        + (f"  {r['error']}" if r["error"] else "") for r in rows) or "ingen opgaver")
+        rows = [
+            {
+                "id": o.id,
+                "case": o.case_id,
+                "kind": o.kind,
+                "status": o.status,
+                "attempts": o.attempts,
+                "next_attempt": o.next_attempt_at.isoformat(timespec="seconds"),
+                "error": o.last_error,
+            }
+            for o in s.scalars(q)
+        ]
+    _emit(
+        rows,
+        as_json,
+        "\n".join(
+            f"{r['id']:>6} sag {r['case'] or '-':>6} {r['kind']:<12} {r['status']:<10} forsøg {r['attempts']}"
+            + (f"  {r['error']}" if r["error"] else "")
+            for r in rows
+        )
+        or "ingen opgaver",
+    )
 
 
 @outbox.command("retry")
@@ -805,7 +927,11 @@ def kle_search(query: str, as_json: bool) -> None:
     from . import kle as kle_mod
 
     rows = kle_mod.search(_db(), query)
-    _emit(rows, as_json, "\n".join(f"{r.get('nummer', '')} {r.get('titel', '')}" for r in rows) or "intet fundet")
+    _emit(
+        rows,
+        as_json,
+        "\n".join(f"{r.get('nummer', '')} {r.get('titel', '')}" for r in rows) or "intet fundet",
+    )
 
 
 # --- audit, workflow, demo, serve -----------------------------------------------------------------------
@@ -825,9 +951,17 @@ def audit_verify(as_json: bool) -> None:
     with _db().session() as s:
         n, problems = audit_mod.verify(s)
     if as_json:
-        _emit({"cases": n, "ok": not problems, "problems": [
-            {"case": p.case_id, "seq": p.seq, "event_id": p.event_id, "message": p.message} for p in problems
-        ]}, True)
+        _emit(
+            {
+                "cases": n,
+                "ok": not problems,
+                "problems": [
+                    {"case": p.case_id, "seq": p.seq, "event_id": p.event_id, "message": p.message}
+                    for p in problems
+                ],
+            },
+            True,
+        )
     if problems:
         for p in problems:
             click.echo(f"fejl: {p}", err=True)
@@ -856,8 +990,10 @@ def demo(if_empty: bool) -> None:
     if n is None:
         click.echo("demodata findes allerede", err=True)
     else:
-        click.echo(f"demodata indlæst: {n} sager; brugere sagsbehandler, jurist, leder, admin (adgangskode: demo)",
-                   err=True)
+        click.echo(
+            f"demodata indlæst: {n} sager; brugere sagsbehandler, jurist, leder, admin (adgangskode: demo)",
+            err=True,
+        )
 
 
 @cli.command()

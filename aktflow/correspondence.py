@@ -53,16 +53,26 @@ def _understanding(session: Session, case: Case) -> str | None:
     """How the request was understood: the latest clarification or the note given with the decision."""
     note = session.scalar(
         select(Event.note)
-        .where(Event.case_id == case.id, Event.trigger.in_(("clarification_received", "send_decision")),
-               Event.note.is_not(None))
+        .where(
+            Event.case_id == case.id,
+            Event.trigger.in_(("clarification_received", "send_decision")),
+            Event.note.is_not(None),
+        )
         .order_by(Event.seq.desc())
         .limit(1)
     )
     return note
 
 
-def context(session: Session, case: Case, data: dict[str, Any], *, actor: User | None, today: dt.date,
-            note: str | None = None) -> dict[str, Any]:
+def context(
+    session: Session,
+    case: Case,
+    data: dict[str, Any],
+    *,
+    actor: User | None,
+    today: dt.date,
+    note: str | None = None,
+) -> dict[str, Any]:
     """The letter data for ``case`` (see letters.compose for what each kind uses)."""
     from .views import outcome
 
@@ -73,10 +83,18 @@ def context(session: Session, case: Case, data: dict[str, Any], *, actor: User |
             select(CaseDeadline).where(CaseDeadline.case_id == case.id, CaseDeadline.active.is_(True))
         )
     }
-    decision = next((deadlines[r] for r in ("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision")
-                     if r in deadlines), None)
+    decision = next(
+        (
+            deadlines[r]
+            for r in ("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision")
+            if r in deadlines
+        ),
+        None,
+    )
     caseworker = case.assignee or actor
-    understanding = note if data.get("_trigger") == "send_decision" and note else _understanding(session, case)
+    understanding = (
+        note if data.get("_trigger") == "send_decision" and note else _understanding(session, case)
+    )
     return {
         "today": today,
         "municipality": {k: m[k] for k in ("name", "address", "phone", "email", "web", "logo_text")},
@@ -125,8 +143,16 @@ def active_template(session: Session, kind: str) -> bytes | None:
     return row.content if row else None
 
 
-def render(session: Session, case: Case, kind: str, data: dict[str, Any], *, actor: User | None,
-           today: dt.date, note: str | None = None) -> tuple[str, bytes]:
+def render(
+    session: Session,
+    case: Case,
+    kind: str,
+    data: dict[str, Any],
+    *,
+    actor: User | None,
+    today: dt.date,
+    note: str | None = None,
+) -> tuple[str, bytes]:
     import letters
 
     ctx = context(session, case, data, actor=actor, today=today, note=note)
@@ -145,9 +171,18 @@ def make_letter(session: Session, case: Case, kind: str, ctx: Any) -> Letter | N
         from .outbox import enqueue
 
         seq = case.version + 1
-        payload = {"case_id": case.id, "kind": kind, "data": data, "note": ctx.note, "actor": ctx.actor.username,
-                   "today": ctx.today.isoformat(), "seq": seq}
-        enqueue(session, "make_letter", payload, f"letter-{case.id}-{seq}-{kind}", case_id=case.id, now=ctx.now)
+        payload = {
+            "case_id": case.id,
+            "kind": kind,
+            "data": data,
+            "note": ctx.note,
+            "actor": ctx.actor.username,
+            "today": ctx.today.isoformat(),
+            "seq": seq,
+        }
+        enqueue(
+            session, "make_letter", payload, f"letter-{case.id}-{seq}-{kind}", case_id=case.id, now=ctx.now
+        )
         ctx.recorded.setdefault("letters_deferred", []).append(kind)
         return None
     name, content = render(session, case, kind, data, actor=ctx.actor, today=ctx.today, note=ctx.note)
@@ -174,8 +209,17 @@ def pdf_available() -> bool:
 
 def letters_of(session: Session, case_id: int) -> list[dict[str, Any]]:
     rows = session.execute(
-        select(Letter.id, Letter.kind, Letter.created_at, Letter.sha256, Letter.filename, Letter.archive_status,
-               Letter.archive_error, Letter.archive_doc_id, Letter.pdf_content.is_not(None))
+        select(
+            Letter.id,
+            Letter.kind,
+            Letter.created_at,
+            Letter.sha256,
+            Letter.filename,
+            Letter.archive_status,
+            Letter.archive_error,
+            Letter.archive_doc_id,
+            Letter.pdf_content.is_not(None),
+        )
         .where(Letter.case_id == case_id)
         .order_by(Letter.id)
     ).all()
@@ -225,16 +269,26 @@ def render_deferred(db: Any, item: Any) -> dict[str, Any]:
         if not case.sagsnummer:
             raise NotReady()
         event_id = s.scalar(select(Event.id).where(Event.case_id == case.id, Event.seq == p["seq"]))
-        existing = s.scalar(select(Letter.id).where(Letter.case_id == case.id, Letter.kind == p["kind"],
-                                                    Letter.event_id == event_id))
+        existing = s.scalar(
+            select(Letter.id).where(
+                Letter.case_id == case.id, Letter.kind == p["kind"], Letter.event_id == event_id
+            )
+        )
         if existing:
             return {"letter_id": existing, "existing": True}
         actor = s.scalar(select(User).where(User.username == p["actor"]))
         today = dt.date.fromisoformat(p["today"])
         name, content = render(s, case, p["kind"], p["data"], actor=actor, today=today, note=p.get("note"))
-        letter = Letter(case_id=case.id, event_id=event_id, kind=p["kind"], filename=name,
-                        sha256=hashlib.sha256(content).hexdigest(), content=content, created_at=utcnow(),
-                        archive_status="pending")
+        letter = Letter(
+            case_id=case.id,
+            event_id=event_id,
+            kind=p["kind"],
+            filename=name,
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            created_at=utcnow(),
+            archive_status="pending",
+        )
         s.add(letter)
         s.flush()
         get_archive(case_archive_name()).journalise(s, case, letter, now=utcnow())

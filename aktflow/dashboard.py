@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from . import deadlines as rules
 from . import states, tracking
-from .screening import redact_cpr
 from .errors import NotFound
 from .models import (
     BASES,
@@ -36,6 +35,7 @@ from .models import (
     User,
     utcnow,
 )
+from .screening import redact_cpr
 
 DECISION_7_RULES = ("ofl-decision", "fvl-decision")
 NOTICE_RULES = tracking.NOTICE_RULES
@@ -141,7 +141,9 @@ def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> li
     running = and_(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None), CaseDeadline.due < end)
     # The most urgent cases first, limited in SQL: the page never reads every overdue row.
     notice = CaseDeadline.rule.in_(NOTICE_RULES)
-    urgency = func.min(case((and_(~notice, CaseDeadline.due < today), 0), (CaseDeadline.due < today, 1), else_=2))
+    urgency = func.min(
+        case((and_(~notice, CaseDeadline.due < today), 0), (CaseDeadline.due < today, 1), else_=2)
+    )
     top = (
         _scope(
             select(CaseDeadline.case_id, urgency.label("u"), func.min(CaseDeadline.due).label("d"))

@@ -226,6 +226,13 @@ def recount(rule: str, start: date, count: int, cal: WorkingCalendar) -> Deadlin
         return appeal_body(start, cal)
     if rule in ("ofl-notice", "fvl-notice"):
         decision = _working_days(rule.replace("notice", "decision"), start, count, "modtagelse", cal)
-        return Deadline(rule, start, decision.due, count, WORKING_DAYS, cal.version,
-                        "Fristbrev senest samme dag som afgørelsesfristen: " + decision.explanation)
+        return Deadline(
+            rule,
+            start,
+            decision.due,
+            count,
+            WORKING_DAYS,
+            cal.version,
+            "Fristbrev senest samme dag som afgørelsesfristen: " + decision.explanation,
+        )
     return _working_days(rule, start, count, "modtagelse", cal)

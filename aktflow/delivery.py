@@ -37,8 +37,15 @@ def after_commit(db: Database, case_id: int) -> None:
         log.exception("inline delivery for case %s failed; the outbox keeps the work", case_id)
 
 
-def run(db: Database, *, loop: bool = False, interval: float = 10.0, ignore_backoff: bool = False,
-        max_loops: int | None = None, report=None) -> dict[str, int]:
+def run(
+    db: Database,
+    *,
+    loop: bool = False,
+    interval: float = 10.0,
+    ignore_backoff: bool = False,
+    max_loops: int | None = None,
+    report=None,
+) -> dict[str, int]:
     total = {"done": 0, "pending": 0, "failed": 0}
     n = 0
     while True:

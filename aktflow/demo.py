@@ -21,26 +21,76 @@ DEMO_USERS = (
 CW, LEGAL = "sagsbehandler", "jurist"
 DEMO_CASES = (
     ("Mette Hansen", "ofl", "15.17.12", "Aktindsigt i sagen om dagtilbuddet Solsikken, 2026", 1, ()),
-    ("Jyllands-Bladet v/ Peter Jensen", "ofl", "02.34.02", "Byggesagen for Havnevej 12", 3,
-     (("register", CW, None, None),)),
-    ("Firma ApS", "ofl", "13.02.00", "Korrespondance om vandforsyningens takster", 5,
-     (("register", CW, None, None), ("start_collecting", CW, None, None),
-      ("add_document", CW, None, {"title": "Notat om takstberegning", "date": "2026-09-14", "sender": "Forsyningen"}),
-      ("add_document", CW, None, {"title": "Mail fra borger", "date": "2026-10-02", "sender": "Borger"}))),
-    ("Karin Nielsen", "fvl", "27.24.00", "Partsaktindsigt i min egen sag om hjælpemidler", 6,
-     (("register", CW, None, None), ("start_collecting", CW, None, None),
-      ("add_document", CW, None, {"title": "Ansøgning om hjælpemiddel", "date": "2026-08-01"}),
-      ("start_screening", CW, None, None),
-      ("flag_for_legal", CW, "Indeholder helbredsoplysninger om tredjemand", None),
-      ("submit_for_legal_review", CW, "Må oplysningerne om ægtefællen udleveres?", None))),
-    ("Lokalavisen", "ofl", "00.01.10", "Borgmesterens kalender for oktober", 9,
-     (("register", CW, None, None), ("start_collecting", CW, None, None),
-      ("add_document", CW, None, {"title": "Kalenderudskrift oktober", "date": "2026-10-31"}),
-      ("start_screening", CW, None, None),
-      ("assess_document", CW, None, {"document_id": "$doc0", "outcome": "grant"}),
-      ("draft_decision", CW, None, None), ("send_decision", CW, None, None))),
-    ("Ole Madsen", "ofl", "81.00.00", "Personalesag vedr. afskedigelse i ældreplejen", 12,
-     (("register", CW, None, None), ("start_collecting", CW, None, None))),
+    (
+        "Jyllands-Bladet v/ Peter Jensen",
+        "ofl",
+        "02.34.02",
+        "Byggesagen for Havnevej 12",
+        3,
+        (("register", CW, None, None),),
+    ),
+    (
+        "Firma ApS",
+        "ofl",
+        "13.02.00",
+        "Korrespondance om vandforsyningens takster",
+        5,
+        (
+            ("register", CW, None, None),
+            ("start_collecting", CW, None, None),
+            (
+                "add_document",
+                CW,
+                None,
+                {"title": "Notat om takstberegning", "date": "2026-09-14", "sender": "Forsyningen"},
+            ),
+            (
+                "add_document",
+                CW,
+                None,
+                {"title": "Mail fra borger", "date": "2026-10-02", "sender": "Borger"},
+            ),
+        ),
+    ),
+    (
+        "Karin Nielsen",
+        "fvl",
+        "27.24.00",
+        "Partsaktindsigt i min egen sag om hjælpemidler",
+        6,
+        (
+            ("register", CW, None, None),
+            ("start_collecting", CW, None, None),
+            ("add_document", CW, None, {"title": "Ansøgning om hjælpemiddel", "date": "2026-08-01"}),
+            ("start_screening", CW, None, None),
+            ("flag_for_legal", CW, "Indeholder helbredsoplysninger om tredjemand", None),
+            ("submit_for_legal_review", CW, "Må oplysningerne om ægtefællen udleveres?", None),
+        ),
+    ),
+    (
+        "Lokalavisen",
+        "ofl",
+        "00.01.10",
+        "Borgmesterens kalender for oktober",
+        9,
+        (
+            ("register", CW, None, None),
+            ("start_collecting", CW, None, None),
+            ("add_document", CW, None, {"title": "Kalenderudskrift oktober", "date": "2026-10-31"}),
+            ("start_screening", CW, None, None),
+            ("assess_document", CW, None, {"document_id": "$doc0", "outcome": "grant"}),
+            ("draft_decision", CW, None, None),
+            ("send_decision", CW, None, None),
+        ),
+    ),
+    (
+        "Ole Madsen",
+        "ofl",
+        "81.00.00",
+        "Personalesag vedr. afskedigelse i ældreplejen",
+        12,
+        (("register", CW, None, None), ("start_collecting", CW, None, None)),
+    ),
 )
 
 
@@ -61,8 +111,16 @@ def load_demo(db: Database, *, if_empty: bool = False, today: dt.date | None = N
     for requester, basis, emne, subject, days_ago, steps in DEMO_CASES:
         received = _working_days_back(today, days_ago)
         case = create_case(
-            db, actor=CW, requester=requester, received=received, basis=basis, subject=subject, emne=emne,
-            assign=CW, email=None, channel="e-mail",
+            db,
+            actor=CW,
+            requester=requester,
+            received=received,
+            basis=basis,
+            subject=subject,
+            emne=emne,
+            assign=CW,
+            email=None,
+            channel="e-mail",
         )
         docs: list[int] = []
         for trigger, actor, note, data in steps:

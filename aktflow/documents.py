@@ -49,7 +49,9 @@ class Extracted:
 def check_filename(name: str) -> str:
     name = (name or "").strip()
     if not name or name in (".", "..") or ".." in name or _BAD_NAME.search(name) or len(name) > 200:
-        raise ValidationError("file", "ugyldigt filnavn (ingen mapper, '..' eller kontroltegn; højst 200 tegn)")
+        raise ValidationError(
+            "file", "ugyldigt filnavn (ingen mapper, '..' eller kontroltegn; højst 200 tegn)"
+        )
     return name
 
 
@@ -59,12 +61,16 @@ def extract(att: Attachment) -> Extracted:
     size = len(att.content)
     limit = max_bytes()
     if size > limit:
-        raise ValidationError("file", f"filen er for stor ({size / 1048576:.1f} MB; højst {limit / 1048576:.0f} MB)")
+        raise ValidationError(
+            "file", f"filen er for stor ({size / 1048576:.1f} MB; højst {limit / 1048576:.0f} MB)"
+        )
     if size == 0:
         raise ValidationError("file", "filen er tom")
     ext = os.path.splitext(name)[1].lower()
     if ext not in TYPES:
-        raise ValidationError("file", f"filtypen {ext or '(ingen)'} understøttes ikke: brug .txt, .docx eller .pdf")
+        raise ValidationError(
+            "file", f"filtypen {ext or '(ingen)'} understøttes ikke: brug .txt, .docx eller .pdf"
+        )
     data = att.content
     if ext == ".txt":
         text = _text(data)

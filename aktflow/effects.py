@@ -111,8 +111,12 @@ def edit_document(case: Case, ctx: Any) -> None:
     d = ctx.data
     doc = _document(case, d["document_id"])
     changed = {}
-    for key, attr in (("title", "title"), ("sender", "sender"), ("recipient", "recipient"),
-                      ("archive_doc_id", "archive_doc_id")):
+    for key, attr in (
+        ("title", "title"),
+        ("sender", "sender"),
+        ("recipient", "recipient"),
+        ("archive_doc_id", "archive_doc_id"),
+    ):
         if key in d and getattr(doc, attr) != d[key]:
             changed[key] = [getattr(doc, attr), d[key]]
             setattr(doc, attr, d[key])
@@ -213,7 +217,11 @@ def notice_sent(case: Case, ctx: Any) -> None:
 @effect("extend_deadline")
 def extend(case: Case, ctx: Any) -> None:
     cal = tracking.load_calendar(ctx.session)
-    d = rules.mol_extended(case.received, cal) if case.basis == "mol" else rules.gdpr_extended(case.received, cal)
+    d = (
+        rules.mol_extended(case.received, cal)
+        if case.basis == "mol"
+        else rules.gdpr_extended(case.received, cal)
+    )
     ctx.recorded["extended"] = tracking.start(ctx.session, case, d, ctx.now)
 
 
@@ -239,8 +247,9 @@ def complaint_started(case: Case, ctx: Any) -> None:
     if received > ctx.today:
         raise ValidationError("received", "klagen kan ikke være modtaget i fremtiden")
     cal = tracking.load_calendar(ctx.session)
-    ctx.recorded["complaint_forward"] = tracking.start(ctx.session, case, rules.complaint_forward(received, cal),
-                                                       ctx.now)
+    ctx.recorded["complaint_forward"] = tracking.start(
+        ctx.session, case, rules.complaint_forward(received, cal), ctx.now
+    )
 
 
 @effect("revise_decision")
@@ -252,7 +261,9 @@ def complaint_reconsidered(case: Case, ctx: Any) -> None:
 def complaint_forwarded(case: Case, ctx: Any) -> None:
     tracking.complete(ctx.session, case, ("complaint-forward",), ctx.today)
     cal = tracking.load_calendar(ctx.session)
-    ctx.recorded["appeal_body"] = tracking.start(ctx.session, case, rules.appeal_body(ctx.today, cal), ctx.now)
+    ctx.recorded["appeal_body"] = tracking.start(
+        ctx.session, case, rules.appeal_body(ctx.today, cal), ctx.now
+    )
 
 
 @effect("appeal_decided")

@@ -22,9 +22,9 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
-    text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -83,9 +83,7 @@ class User(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (
-        Index("ix_cases_state_assignee", "state", "assignee_id"),
-    )
+    __table_args__ = (Index("ix_cases_state_assignee", "state", "assignee_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     state: Mapped[str] = mapped_column(String(40), index=True)
@@ -111,7 +109,9 @@ class Case(Base):
 
     # Loaded when used (fire() reads them only for the triggers whose guards or effects need them).
     assignee: Mapped[User | None] = relationship(lazy="select")
-    documents: Mapped[list[Document]] = relationship(back_populates="case", order_by="Document.id", lazy="select")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="case", order_by="Document.id", lazy="select"
+    )
     flags: Mapped[list[Flag]] = relationship(back_populates="case", order_by="Flag.id", lazy="select")
 
     # Optimistic locking: every UPDATE carries "WHERE version = <the version loaded>". The service sets the
@@ -221,7 +221,9 @@ class Letter(Base):
     # A PDF/A copy, when LibreOffice is available where the letter was made.
     pdf_content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    archive_status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | journalised | failed | local
+    archive_status: Mapped[str] = mapped_column(
+        String(20), default="pending"
+    )  # pending | journalised | failed | local
     archive_error: Mapped[str | None] = mapped_column(Text)
     archive_doc_id: Mapped[str | None] = mapped_column(String(100))
 
@@ -283,9 +285,13 @@ class CaseDeadline(Base):
     __table_args__ = (
         Index("ix_case_deadlines_active_due", "active", "due"),
         # The deadlines still running (the sweep and the dashboard's alerts read only these).
-        Index("ix_case_deadlines_open_due", "due", "case_id",
-              postgresql_where=text("active AND done_on IS NULL"),
-              sqlite_where=text("active AND done_on IS NULL")),
+        Index(
+            "ix_case_deadlines_open_due",
+            "due",
+            "case_id",
+            postgresql_where=text("active AND done_on IS NULL"),
+            sqlite_where=text("active AND done_on IS NULL"),
+        ),
         # Decisions per month (the dashboard's share decided in time).
         Index("ix_case_deadlines_rule_done", "rule", "done_on", "due", "case_id"),
     )

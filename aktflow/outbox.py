@@ -43,10 +43,19 @@ class NotReady(Exception):
     """The item depends on work not yet done (e.g. a letter whose archive case is not created yet)."""
 
 
-def enqueue(session: Session, kind: str, payload: dict[str, Any], key: str, *, case_id: int | None,
-            now: dt.datetime) -> OutboxItem:
-    item = OutboxItem(kind=kind, payload=payload, idempotency_key=key, case_id=case_id, status="pending",
-                      attempts=0, next_attempt_at=now, created_at=now)
+def enqueue(
+    session: Session, kind: str, payload: dict[str, Any], key: str, *, case_id: int | None, now: dt.datetime
+) -> OutboxItem:
+    item = OutboxItem(
+        kind=kind,
+        payload=payload,
+        idempotency_key=key,
+        case_id=case_id,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
     session.add(item)
     return item
 
@@ -59,8 +68,14 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(BASE_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
 
 
-def claim(db: Database, *, now: dt.datetime | None = None, ignore_backoff: bool = False,
-          case_id: int | None = None, worker: str | None = None) -> int | None:
+def claim(
+    db: Database,
+    *,
+    now: dt.datetime | None = None,
+    ignore_backoff: bool = False,
+    case_id: int | None = None,
+    worker: str | None = None,
+) -> int | None:
     """Claim the next due item for this worker; returns its id or None. Commits the claim."""
     now = now or utcnow()
     worker = worker or worker_id()
@@ -84,11 +99,18 @@ def claim(db: Database, *, now: dt.datetime | None = None, ignore_backoff: bool 
         # The conditional UPDATE is the claim on every database (SQLite has no SKIP LOCKED).
         res = s.execute(
             update(OutboxItem)
-            .where(OutboxItem.id == item_id,
-                   or_(OutboxItem.status == "pending",
-                       (OutboxItem.status == "delivering") & (OutboxItem.claimed_until < now)))
-            .values(status="delivering", claimed_by=worker,
-                    claimed_until=now + dt.timedelta(seconds=CLAIM_SECONDS))
+            .where(
+                OutboxItem.id == item_id,
+                or_(
+                    OutboxItem.status == "pending",
+                    (OutboxItem.status == "delivering") & (OutboxItem.claimed_until < now),
+                ),
+            )
+            .values(
+                status="delivering",
+                claimed_by=worker,
+                claimed_until=now + dt.timedelta(seconds=CLAIM_SECONDS),
+            )
         )
         s.commit()
         return item_id if res.rowcount == 1 else None
@@ -111,9 +133,17 @@ def deliver(db: Database, item_id: int, handler: Handler, *, now: Callable[[], d
     except DeliveryError as e:
         attempts = item.attempts + 1
         if e.retryable:
-            _finish(db, item_id, status="pending", error=e.message, next_at=now() + backoff(attempts),
-                    count_attempt=True)
-            log.warning("outbox %s %s failed (attempt %d, will retry): %s", item.id, item.kind, attempts, e.message)
+            _finish(
+                db,
+                item_id,
+                status="pending",
+                error=e.message,
+                next_at=now() + backoff(attempts),
+                count_attempt=True,
+            )
+            log.warning(
+                "outbox %s %s failed (attempt %d, will retry): %s", item.id, item.kind, attempts, e.message
+            )
             return "pending"
         _finish(db, item_id, status="failed", error=e.message, count_attempt=True)
         log.error("outbox %s %s failed for good: %s", item.id, item.kind, e.message)
@@ -124,7 +154,14 @@ def deliver(db: Database, item_id: int, handler: Handler, *, now: Callable[[], d
 
         message = redact_cpr(f"{type(e).__name__}: {e}")[:500]
         attempts = item.attempts + 1
-        _finish(db, item_id, status="pending", error=message, next_at=now() + backoff(attempts), count_attempt=True)
+        _finish(
+            db,
+            item_id,
+            status="pending",
+            error=message,
+            next_at=now() + backoff(attempts),
+            count_attempt=True,
+        )
         log.exception("outbox %s %s: unexpected error", item.id, item.kind)
         return "pending"
     _finish(db, item_id, status="done", result=result or {}, delivered=now(), count_attempt=True)
@@ -132,9 +169,17 @@ def deliver(db: Database, item_id: int, handler: Handler, *, now: Callable[[], d
     return "done"
 
 
-def _finish(db: Database, item_id: int, *, status: str, error: str | None = None,
-            next_at: dt.datetime | None = None, result: dict | None = None, delivered: dt.datetime | None = None,
-            count_attempt: bool) -> None:
+def _finish(
+    db: Database,
+    item_id: int,
+    *,
+    status: str,
+    error: str | None = None,
+    next_at: dt.datetime | None = None,
+    result: dict | None = None,
+    delivered: dt.datetime | None = None,
+    count_attempt: bool,
+) -> None:
     values: dict[str, Any] = {"status": status, "claimed_until": None, "claimed_by": None}
     if count_attempt:
         values["attempts"] = OutboxItem.attempts + 1
@@ -158,13 +203,23 @@ def _on_failed(db: Database, item: OutboxItem, message: str) -> None:
         from .models import Letter
 
         with db.session() as s:
-            s.execute(update(Letter).where(Letter.id == item.payload["letter_id"])
-                      .values(archive_status="failed", archive_error=message))
+            s.execute(
+                update(Letter)
+                .where(Letter.id == item.payload["letter_id"])
+                .values(archive_status="failed", archive_error=message)
+            )
             s.commit()
 
 
-def run_once(db: Database, handler: Handler, *, ignore_backoff: bool = False, case_id: int | None = None,
-             limit: int = 1000, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+def run_once(
+    db: Database,
+    handler: Handler,
+    *,
+    ignore_backoff: bool = False,
+    case_id: int | None = None,
+    limit: int = 1000,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
     """Deliver what is due now, once. Returns counts per outcome."""
     counts = {"done": 0, "pending": 0, "failed": 0}
     seen: set[int] = set()
@@ -184,4 +239,6 @@ def run_once(db: Database, handler: Handler, *, ignore_backoff: bool = False, ca
 
 
 def pending_for_case(session: Session, case_id: int) -> list[OutboxItem]:
-    return list(session.scalars(select(OutboxItem).where(OutboxItem.case_id == case_id).order_by(OutboxItem.id)))
+    return list(
+        session.scalars(select(OutboxItem).where(OutboxItem.case_id == case_id).order_by(OutboxItem.id))
+    )

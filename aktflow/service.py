@@ -68,8 +68,9 @@ class FireContext:
 
         return bool(
             self.session.scalar(
-                select(sa_func.count()).select_from(Event).where(Event.case_id == self.case_id,
-                                                                 Event.trigger == trigger)
+                select(sa_func.count())
+                .select_from(Event)
+                .where(Event.case_id == self.case_id, Event.trigger == trigger)
             )
         )
 
@@ -89,7 +90,9 @@ def parse_date(value: Any, field_name: str) -> dt.date:
     except ValueError:
         raise ValidationError(field_name, f"ugyldig dato {value[:40]!r} (forventet ÅÅÅÅ-MM-DD)") from None
     if not MIN_DATE <= d <= MAX_DATE:
-        raise ValidationError(field_name, f"datoen {d.isoformat()} ligger uden for {MIN_DATE.year}–{MAX_DATE.year}")
+        raise ValidationError(
+            field_name, f"datoen {d.isoformat()} ligger uden for {MIN_DATE.year}–{MAX_DATE.year}"
+        )
     return d
 
 
@@ -144,7 +147,16 @@ def _clean_fields(spec: states.TriggerSpec, note: Any, data: Any, ctx_session: S
         elif f.kind == "bool":
             if isinstance(raw, bool):
                 clean[f.name] = raw
-            elif isinstance(raw, str) and raw.lower() in ("true", "1", "ja", "on", "false", "0", "nej", "off"):
+            elif isinstance(raw, str) and raw.lower() in (
+                "true",
+                "1",
+                "ja",
+                "on",
+                "false",
+                "0",
+                "nej",
+                "off",
+            ):
                 clean[f.name] = raw.lower() in ("true", "1", "ja", "on")
             else:
                 raise ValidationError(f.name, "skal være sand eller falsk")
@@ -214,11 +226,26 @@ def _append_event(
     case.version = seq
     # The case is written first (with its version check), then the event with a plain Core INSERT.
     session.flush()
-    return session.connection().execute(
-        _insert_event(),
-        {"case_id": case.id, "seq": seq, "at": now, "actor": actor, "trigger": trigger, "from_state": from_state,
-         "to_state": to_state, "note": note, "data": data, "prev_hash": prev, "hash": h},
-    ).scalar_one()
+    return (
+        session.connection()
+        .execute(
+            _insert_event(),
+            {
+                "case_id": case.id,
+                "seq": seq,
+                "at": now,
+                "actor": actor,
+                "trigger": trigger,
+                "from_state": from_state,
+                "to_state": to_state,
+                "note": note,
+                "data": data,
+                "prev_hash": prev,
+                "hash": h,
+            },
+        )
+        .scalar_one()
+    )
 
 
 CONFLICT = "sagen er netop ændret af en anden; hent den igen og prøv på ny"
@@ -262,7 +289,9 @@ def check_state(spec: states.TriggerSpec, case: Case) -> None:
     if case.state not in spec.sources:
         label = states.STATES[case.state].label
         if spec.locked and case.state not in states.FINAL:
-            raise WorkflowError(f"'{spec.name}' er ikke tilladt i tilstanden '{case.state}' ({label}): {spec.locked}")
+            raise WorkflowError(
+                f"'{spec.name}' er ikke tilladt i tilstanden '{case.state}' ({label}): {spec.locked}"
+            )
         raise WorkflowError(
             f"'{spec.name}' er ikke tilladt i tilstanden '{case.state}' ({label}); "
             f"tilladt nu: {', '.join(states.triggers_from(case.state)) or 'ingen'}"
@@ -334,8 +363,9 @@ def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive,
             )
         check_state(spec, case)
         note, clean = _clean_fields(spec, note, data, session, local_date(now))
-        ctx = FireContext(session, user, trigger, note, clean, now, archive, case_id=case.id,
-                          attachment=attachment)
+        ctx = FireContext(
+            session, user, trigger, note, clean, now, archive, case_id=case.id, attachment=attachment
+        )
         if attachment is not None and trigger != "add_document":
             raise ValidationError("file", f"'{trigger}' tager ingen fil")
         for guard in spec.guards:
@@ -432,8 +462,9 @@ def create_case(
             raise PermissionDenied(f"rollen '{user.role}' må ikke oprette sager")
         assignee = None
         if assign:
-            _, clean = _clean_fields(states.TRIGGERS["assign"], None, {"assignee": assign}, session,
-                                     local_date(now))
+            _, clean = _clean_fields(
+                states.TRIGGERS["assign"], None, {"assignee": assign}, session, local_date(now)
+            )
             assignee = session.scalar(select(User).where(User.username == clean["assignee"]))
         case = Case(
             state=states.INITIAL,
@@ -459,8 +490,9 @@ def create_case(
             data["assignee"] = assignee.username
         from . import effects
 
-        ctx = FireContext(session, user, audit.CREATE, None, data, now, get_archive(_archive_name()),
-                          case_id=case.id)
+        ctx = FireContext(
+            session, user, audit.CREATE, None, data, now, get_archive(_archive_name()), case_id=case.id
+        )
         effects.on_create(case, ctx)
         data.update(ctx.recorded)
         _append_event(
@@ -599,8 +631,13 @@ def deadline_calculator(db: Database | None, basis: str, received: Any) -> dict[
         "received": received_d.isoformat(),
         "calendar_version": cal.version,
         "deadlines": [
-            {"rule": d.rule, "due": d.due.isoformat(), "count": d.count, "unit": d.unit,
-             "explanation": d.explanation}
+            {
+                "rule": d.rule,
+                "due": d.due.isoformat(),
+                "count": d.count,
+                "unit": d.unit,
+                "explanation": d.explanation,
+            }
             for d in rules.for_case(basis, received_d, cal)
         ],
     }
@@ -665,8 +702,16 @@ def upload_template(db: Database, *, actor: str, kind: str, content: bytes) -> N
         problems = letters.check_template(kind, content)
         if problems:
             raise ValidationError("template", "; ".join(problems))
-        session.add(LetterTemplate(kind=kind, content=content, sha256=hashlib.sha256(content).hexdigest(),
-                                   uploaded_by=user.username, uploaded_at=utcnow(), active=True))
+        session.add(
+            LetterTemplate(
+                kind=kind,
+                content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
+                uploaded_by=user.username,
+                uploaded_at=utcnow(),
+                active=True,
+            )
+        )
         session.commit()
 
 
@@ -675,6 +720,7 @@ def end_sessions(db: Database, username: str) -> None:
     from sqlalchemy import update as sa_update
 
     with db.session() as session:
-        session.execute(sa_update(User).where(User.username == username)
-                        .values(session_epoch=User.session_epoch + 1))
+        session.execute(
+            sa_update(User).where(User.username == username).values(session_epoch=User.session_epoch + 1)
+        )
         session.commit()

@@ -90,8 +90,10 @@ def user_for_token(db: Database, token: Any, *, now: dt.datetime | None = None) 
             # Conditional, so that concurrent requests on several workers write at most once a minute.
             session.execute(
                 update(ApiToken)
-                .where(ApiToken.id == token_id,
-                       or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOUCH_INTERVAL))
+                .where(
+                    ApiToken.id == token_id,
+                    or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOUCH_INTERVAL),
+                )
                 .values(last_used_at=now)
             )
             session.commit()
@@ -123,11 +125,7 @@ def revoke(db: Database, token_or_id: str | int) -> int:
 def list_tokens(db: Database, username: str | None = None) -> list[dict[str, Any]]:
     """The tokens (never their hashes), optionally of one user, oldest first."""
     with db.session() as session:
-        stmt = (
-            select(ApiToken, User.username)
-            .join(User, User.id == ApiToken.user_id)
-            .order_by(ApiToken.id)
-        )
+        stmt = select(ApiToken, User.username).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id)
         if username is not None:
             stmt = stmt.where(User.username == username)
         return [

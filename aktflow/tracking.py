@@ -22,7 +22,13 @@ CALENDAR_KEY = "calendar"
 DECISION_RULES = ("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision")
 NOTICE_RULES = ("ofl-notice", "fvl-notice")
 # Rules a sent decision fulfils (the notice too: a decision in time needs no fristbrev).
-DECIDED_BY_DECISION = (*DECISION_RULES, *NOTICE_RULES, "ofl-delay-complaint", "ofl-outer", "expected-decision")
+DECIDED_BY_DECISION = (
+    *DECISION_RULES,
+    *NOTICE_RULES,
+    "ofl-delay-complaint",
+    "ofl-outer",
+    "expected-decision",
+)
 EXPECTED = "expected-decision"
 
 
@@ -114,8 +120,12 @@ def is_extended(session: Session, case_id: int) -> bool:
         session.scalar(
             select(func.count())
             .select_from(CaseDeadline)
-            .where(CaseDeadline.case_id == case_id, CaseDeadline.active.is_(True),
-                   CaseDeadline.rule.in_(("mol-decision", "gdpr-decision")), CaseDeadline.count > 1)
+            .where(
+                CaseDeadline.case_id == case_id,
+                CaseDeadline.active.is_(True),
+                CaseDeadline.rule.in_(("mol-decision", "gdpr-decision")),
+                CaseDeadline.count > 1,
+            )
         )
     )
 
@@ -235,8 +245,14 @@ def recompute(
     # those in SQL, so the pass reads the few deadlines concerned instead of every open one.
     flipped = cal.differing_days(old_cal)
     base = (
-        select(CaseDeadline.id, CaseDeadline.case_id, CaseDeadline.rule, CaseDeadline.start,
-               CaseDeadline.count, CaseDeadline.due)
+        select(
+            CaseDeadline.id,
+            CaseDeadline.case_id,
+            CaseDeadline.rule,
+            CaseDeadline.start,
+            CaseDeadline.count,
+            CaseDeadline.due,
+        )
         .join(Case, Case.id == CaseDeadline.case_id)
         .where(
             CaseDeadline.active.is_(True),
@@ -249,12 +265,13 @@ def recompute(
     )
     lo, hi = session.execute(
         select(func.min(CaseDeadline.start), func.max(CaseDeadline.due)).where(
-            CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None))
+            CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None)
+        )
     ).one()
     flipped = [d for d in flipped if lo is not None and lo < d <= hi]
     rows = []
     for i in range(0, len(flipped), 200):
-        spans = [and_(CaseDeadline.start < d, CaseDeadline.due >= d) for d in flipped[i:i + 200]]
+        spans = [and_(CaseDeadline.start < d, CaseDeadline.due >= d) for d in flipped[i : i + 200]]
         rows.extend(session.execute(base.where(or_(*spans))).all())
     rows = sorted(set(rows), key=lambda r: (r[1], r[0]))
     total = len(rows)
@@ -264,10 +281,17 @@ def recompute(
         new_due = cal.add_working_days(start_d, count)
         if new_due != due:
             fresh = rules.recount(rule, start_d, count, cal)
-            changed.append({"id": dl_id, "due": new_due, "explanation": fresh.explanation,
-                            "calendar_version": cal.version})
+            changed.append(
+                {
+                    "id": dl_id,
+                    "due": new_due,
+                    "explanation": fresh.explanation,
+                    "calendar_version": cal.version,
+                }
+            )
             moved.setdefault(case_id, []).append(
-                {"rule": rule, "old": due.isoformat(), "new": new_due.isoformat()})
+                {"rule": rule, "old": due.isoformat(), "new": new_due.isoformat()}
+            )
         if progress and (i + 1) % batch == 0:
             progress(i + 1, total)
     if progress:
@@ -279,39 +303,75 @@ def recompute(
     events, case_updates = [], []
     ids = sorted(moved)
     for chunk_start in range(0, len(ids), 5000):
-        chunk = ids[chunk_start:chunk_start + 5000]
+        chunk = ids[chunk_start : chunk_start + 5000]
         for cid, state, version, last_hash in session.execute(
             select(Case.id, Case.state, Case.version, Case.last_hash).where(Case.id.in_(chunk))
         ):
             seq = version + 1
             data = {"moved": moved[cid], "calendar_version": cal.version}
-            h = audit.event_hash(case_id=cid, seq=seq, at=now, actor=actor, trigger="recalculate_deadlines",
-                                 from_state=state, to_state=state, note=None, data=data, prev_hash=last_hash)
-            events.append({"case_id": cid, "seq": seq, "at": now, "actor": actor,
-                           "trigger": "recalculate_deadlines", "from_state": state, "to_state": state,
-                           "note": None, "data": data, "prev_hash": last_hash, "hash": h})
-            case_updates.append({"b_id": cid, "b_version": version, "version": seq, "last_hash": h,
-                                 "updated_at": now})
+            h = audit.event_hash(
+                case_id=cid,
+                seq=seq,
+                at=now,
+                actor=actor,
+                trigger="recalculate_deadlines",
+                from_state=state,
+                to_state=state,
+                note=None,
+                data=data,
+                prev_hash=last_hash,
+            )
+            events.append(
+                {
+                    "case_id": cid,
+                    "seq": seq,
+                    "at": now,
+                    "actor": actor,
+                    "trigger": "recalculate_deadlines",
+                    "from_state": state,
+                    "to_state": state,
+                    "note": None,
+                    "data": data,
+                    "prev_hash": last_hash,
+                    "hash": h,
+                }
+            )
+            case_updates.append(
+                {"b_id": cid, "b_version": version, "version": seq, "last_hash": h, "updated_at": now}
+            )
     if case_updates:
         from sqlalchemy import bindparam
 
         stmt = (
             update(Case.__table__)
-            .where(and_(Case.__table__.c.id == bindparam("b_id"),
-                        Case.__table__.c.version == bindparam("b_version")))
-            .values(version=bindparam("version"), last_hash=bindparam("last_hash"),
-                    updated_at=bindparam("updated_at"))
+            .where(
+                and_(
+                    Case.__table__.c.id == bindparam("b_id"),
+                    Case.__table__.c.version == bindparam("b_version"),
+                )
+            )
+            .values(
+                version=bindparam("version"),
+                last_hash=bindparam("last_hash"),
+                updated_at=bindparam("updated_at"),
+            )
         )
         result = session.connection().execute(stmt, case_updates)
         if result.rowcount not in (-1, len(case_updates)):
             raise ConflictError("sager blev ændret under genberegningen; kør den igen")
         session.execute(Event.__table__.insert(), events)
-    return {"calendar_version": cal.version, "days_changed": len(flipped), "deadlines_checked": total,
-            "deadlines_moved": len(changed),
-            "cases_moved": len(moved)}
+    return {
+        "calendar_version": cal.version,
+        "days_changed": len(flipped),
+        "deadlines_checked": total,
+        "deadlines_moved": len(changed),
+        "cases_moved": len(moved),
+    }
 
 
 def open_case_count(session: Session) -> int:
     from . import states
 
-    return session.scalar(select(func.count()).select_from(Case).where(Case.state.not_in(tuple(states.FINAL))))
+    return session.scalar(
+        select(func.count()).select_from(Case).where(Case.state.not_in(tuple(states.FINAL)))
+    )

@@ -37,7 +37,9 @@ def archive_state(session: Session, case: Case) -> dict[str, Any]:
     from .models import OutboxItem
 
     items = session.execute(
-        select(OutboxItem.kind, OutboxItem.status, OutboxItem.last_error, OutboxItem.attempts, OutboxItem.payload)
+        select(
+            OutboxItem.kind, OutboxItem.status, OutboxItem.last_error, OutboxItem.attempts, OutboxItem.payload
+        )
         .where(OutboxItem.case_id == case.id, OutboxItem.status.in_(("pending", "delivering", "failed")))
         .order_by(OutboxItem.id)
     ).all()
@@ -51,8 +53,13 @@ def archive_state(session: Session, case: Case) -> dict[str, Any]:
         status = "pending"
     else:
         status = "none"
-    return {"status": status, "sagsnummer": case.sagsnummer, "archive_case_id": case.archive_case_id,
-            "waiting": waiting, "failed": failed}
+    return {
+        "status": status,
+        "sagsnummer": case.sagsnummer,
+        "archive_case_id": case.archive_case_id,
+        "waiting": waiting,
+        "failed": failed,
+    }
 
 
 def hearings(events: list[Event]) -> list[dict[str, Any]]:
@@ -60,9 +67,17 @@ def hearings(events: list[Event]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for e in events:
         if e.trigger == "request_hearing":
-            out.append({"party": e.data.get("party"), "question": e.data.get("question"),
-                        "reply_by": e.data.get("reply_by"), "sent": e.at.date().isoformat(),
-                        "reply": None, "completed": None, "summary": None})
+            out.append(
+                {
+                    "party": e.data.get("party"),
+                    "question": e.data.get("question"),
+                    "reply_by": e.data.get("reply_by"),
+                    "sent": e.at.date().isoformat(),
+                    "reply": None,
+                    "completed": None,
+                    "summary": None,
+                }
+            )
         elif e.trigger == "hearing_completed" and out:
             out[-1].update(reply=e.data.get("reply"), completed=e.at.date().isoformat(), summary=e.note)
     return out
@@ -114,8 +129,13 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
         "letters": letters_of(session, case.id),
         "archive": archive_state(session, case),
         "employee_notices": [
-            {"employee": e.data.get("employee"), "stage": e.data.get("stage"), "at": e.at.isoformat(timespec="seconds")}
-            for e in events if e.trigger == "notify_employee"
+            {
+                "employee": e.data.get("employee"),
+                "stage": e.data.get("stage"),
+                "at": e.at.isoformat(timespec="seconds"),
+            }
+            for e in events
+            if e.trigger == "notify_employee"
         ],
         "events": [
             {

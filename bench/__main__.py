@@ -19,12 +19,33 @@ from .common import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FULL = {"fire_rounds": 600, "memory_cases": 100_000, "letter_rounds": 15, "recompute_cases": 100_000,
-        "dashboard_sizes": (10_000, 1_000_000), "web_seconds": 30, "web_clients": 16}
-QUICK = {"fire_rounds": 150, "memory_cases": 10_000, "letter_rounds": 5, "recompute_cases": 10_000,
-         "dashboard_sizes": (2_000, 20_000), "web_seconds": 8, "web_clients": 8}
-NAMES = ("fire-sqlite", "fire-postgres", "machine-memory", "letter-200", "recompute-100k", "dashboard-scale",
-         "web-load")
+FULL = {
+    "fire_rounds": 600,
+    "memory_cases": 100_000,
+    "letter_rounds": 15,
+    "recompute_cases": 100_000,
+    "dashboard_sizes": (10_000, 1_000_000),
+    "web_seconds": 30,
+    "web_clients": 16,
+}
+QUICK = {
+    "fire_rounds": 150,
+    "memory_cases": 10_000,
+    "letter_rounds": 5,
+    "recompute_cases": 10_000,
+    "dashboard_sizes": (2_000, 20_000),
+    "web_seconds": 8,
+    "web_clients": 8,
+}
+NAMES = (
+    "fire-sqlite",
+    "fire-postgres",
+    "machine-memory",
+    "letter-200",
+    "recompute-100k",
+    "dashboard-scale",
+    "web-load",
+)
 QUICK_NAMES = ("fire-sqlite", "fire-postgres", "machine-memory", "letter-200", "recompute-100k")
 
 
@@ -150,18 +171,18 @@ def write_report(results: list[Result], *, quick: bool, started: dt.datetime) ->
 
 DESCRIPTIONS = {
     "fire-sqlite": "a full `fire()` per transition (user and case loaded, role/version/state/guards, the shared "
-                   "machine, hash-chained event, version, one commit) vs one UPDATE + one INSERT in one "
-                   "transaction via SQLAlchemy Core, alternating, on SQLite in WAL mode.",
+    "machine, hash-chained event, version, one commit) vs one UPDATE + one INSERT in one "
+    "transaction via SQLAlchemy Core, alternating, on SQLite in WAL mode.",
     "fire-postgres": "the same on PostgreSQL (fsync on).",
     "machine-memory": "bytes per case that the state machine adds when loaded cases are advanced (tracemalloc); "
-                      "one module-level Machine serves every case.",
+    "one module-level Machine serves every case.",
     "letter-200": "the decision letter with a 200-document aktliste vs a bare docxtpl render of a template "
-                  "with the same table.",
+    "with the same table.",
     "recompute-100k": "recomputing the deadlines of the open cases after a calendar change (SQLite).",
     "dashboard-scale": "the manager dashboard's queries and page on PostgreSQL with 1,000,000 vs 10,000 cases "
-                       "(10 % open): time ratio.",
+    "(10 % open): time ratio.",
     "web-load": "gunicorn with 2 workers on PostgreSQL, concurrent clients reading case pages and firing "
-                "transitions: errors and p99/p50 latency.",
+    "transitions: errors and p99/p50 latency.",
 }
 
 

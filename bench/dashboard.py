@@ -85,7 +85,9 @@ def seed(db: Database, n: int, chunk: int = 100_000) -> None:
         progress(f"seeding {n:,} cases", done, n)
     with db.engine.begin() as conn:
         for t in ("cases", "documents"):
-            conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}))")
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}))"
+            )
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")
 
@@ -103,7 +105,9 @@ def measure(db: Database, repeat: int = 7) -> tuple[float, float]:
         with db.session() as s:
             read.overview(s, today, f)
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": db.url, "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": db.url, "WTF_CSRF_ENABLED": False}
+    )
     client = app.test_client()
     r = client.post("/login", data={"username": "benchleder", "password": "bench"})
     assert r.status_code in (302, 303), r.status_code
@@ -126,8 +130,11 @@ def measure(db: Database, repeat: int = 7) -> tuple[float, float]:
     return out
 
 
-def run(cluster_factory: Callable[[str], Database], sizes: tuple[int, int] = (10_000, 1_000_000),
-        goal: float = 2.0) -> Result:
+def run(
+    cluster_factory: Callable[[str], Database],
+    sizes: tuple[int, int] = (10_000, 1_000_000),
+    goal: float = 2.0,
+) -> Result:
     small_n, large_n = sizes
     small = cluster_factory("bench_dash_small")
     seed(small, small_n)
@@ -135,6 +142,14 @@ def run(cluster_factory: Callable[[str], Database], sizes: tuple[int, int] = (10
     large = cluster_factory("bench_dash_large")
     seed(large, large_n)
     q_large, p_large = measure(large)
-    return Result("dashboard-scale", p_large * 1000, "ms/page", p_small * 1000, p_large / p_small, goal, large_n,
-                  note=f"page at {small_n:,} vs {large_n:,} cases; queries alone {q_small * 1000:.0f} ms vs "
-                       f"{q_large * 1000:.0f} ms (ratio {q_large / q_small:.2f})")
+    return Result(
+        "dashboard-scale",
+        p_large * 1000,
+        "ms/page",
+        p_small * 1000,
+        p_large / p_small,
+        goal,
+        large_n,
+        note=f"page at {small_n:,} vs {large_n:,} cases; queries alone {q_small * 1000:.0f} ms vs "
+        f"{q_large * 1000:.0f} ms (ratio {q_large / q_small:.2f})",
+    )

@@ -25,19 +25,28 @@ def setup(db: Database) -> tuple[int, int]:
     add_user(db, "bench", role="caseworker", password="bench")
     add_user(db, "benchlegal", role="legal", password="bench")
     received = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    c = create_case(db, actor="bench", requester="Bench", received=received, basis="ofl", subject="Bench",
-                    emne="15.17.12")
+    c = create_case(
+        db, actor="bench", requester="Bench", received=received, basis="ofl", subject="Bench", emne="15.17.12"
+    )
     for t in ("register", "start_collecting", "start_screening"):
         fire(db, c.id, t, actor="bench")
-    other = create_case(db, actor="bench", requester="Baseline", received=received, basis="ofl",
-                        subject="Baseline", emne="15.17.12")
+    other = create_case(
+        db,
+        actor="bench",
+        requester="Baseline",
+        received=received,
+        basis="ofl",
+        subject="Baseline",
+        emne="15.17.12",
+    )
     return c.id, other.id
 
 
 def run(db: Database, name: str, goal: float, rounds: int) -> Result:
     case_id, base_id = setup(db)
-    cycle = itertools.cycle([("submit_for_legal_review", "bench", None),
-                             ("return_to_screening", "benchlegal", "Se igen")])
+    cycle = itertools.cycle(
+        [("submit_for_legal_review", "bench", None), ("return_to_screening", "benchlegal", "Se igen")]
+    )
     counter = itertools.count(10)
 
     def full() -> None:
@@ -49,11 +58,26 @@ def run(db: Database, name: str, goal: float, rounds: int) -> Result:
         h = hashlib.sha256(str(v).encode()).hexdigest()
         now = dt.datetime.now(dt.UTC)
         with db.engine.begin() as conn:
-            conn.execute(update(Case).where(Case.id == base_id).values(version=v, state="received", last_hash=h,
-                                                                       updated_at=now))
-            conn.execute(insert(Event).values(case_id=base_id, seq=v, at=now, actor="bench", trigger="bench",
-                                              from_state="received", to_state="received", note=None, data={},
-                                              prev_hash=h, hash=h))
+            conn.execute(
+                update(Case)
+                .where(Case.id == base_id)
+                .values(version=v, state="received", last_hash=h, updated_at=now)
+            )
+            conn.execute(
+                insert(Event).values(
+                    case_id=base_id,
+                    seq=v,
+                    at=now,
+                    actor="bench",
+                    trigger="bench",
+                    from_state="received",
+                    to_state="received",
+                    note=None,
+                    data={},
+                    prev_hash=h,
+                    hash=h,
+                )
+            )
 
     for _ in range(20):  # warm up both paths (caches, calendar, prepared statements)
         full()

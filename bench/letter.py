@@ -33,10 +33,19 @@ def _ctx(n: int) -> dict:
     ctx = letters.sample_context("afgoerelse")
     outcomes = ("grant", "partial", "refuse")
     ctx["documents"] = [
-        {"no": i, "id": i, "title": f"Dokument nr. {i} om sagen", "date": dt.date(2026, 1, 1) + dt.timedelta(days=i % 300),
-         "sender": "Forvaltningen", "recipient": "Borger", "outcome": outcomes[i % 3],
-         "grounds": [] if i % 3 == 0 else ["ofl-30-1"], "extracted": i % 7 == 0,
-         "meroffentlighed_note": None if i % 3 == 0 else "Ikke muligt", "note": None}
+        {
+            "no": i,
+            "id": i,
+            "title": f"Dokument nr. {i} om sagen",
+            "date": dt.date(2026, 1, 1) + dt.timedelta(days=i % 300),
+            "sender": "Forvaltningen",
+            "recipient": "Borger",
+            "outcome": outcomes[i % 3],
+            "grounds": [] if i % 3 == 0 else ["ofl-30-1"],
+            "extracted": i % 7 == 0,
+            "meroffentlighed_note": None if i % 3 == 0 else "Ikke muligt",
+            "note": None,
+        }
         for i in range(1, n + 1)
     ]
     ctx["outcome"] = "partial"
@@ -51,8 +60,17 @@ def run(n_docs: int = 200, rounds: int = 15, goal: float = 1.5) -> Result:
 
     ctx = _ctx(n_docs)
     bare = _bare_template()
-    rows = [{"no": d["no"], "date": d["date"].strftime("%d.%m.%Y"), "title": d["title"], "sender": d["sender"],
-             "decision": d["outcome"], "grounds": ", ".join(d["grounds"])} for d in ctx["documents"]]
+    rows = [
+        {
+            "no": d["no"],
+            "date": d["date"].strftime("%d.%m.%Y"),
+            "title": d["title"],
+            "sender": d["sender"],
+            "decision": d["outcome"],
+            "grounds": ", ".join(d["grounds"]),
+        }
+        for d in ctx["documents"]
+    ]
 
     def product() -> None:
         letters.render("afgoerelse", ctx)
@@ -65,5 +83,13 @@ def run(n_docs: int = 200, rounds: int = 15, goal: float = 1.5) -> Result:
     product()
     minimum()
     t_prod, t_min = interleaved(product, minimum, rounds)
-    return Result("letter-200", t_prod * 1000, "ms/letter", t_min * 1000, ratio(t_prod, t_min), goal, rounds,
-                  note=f"{n_docs} documents in the aktliste")
+    return Result(
+        "letter-200",
+        t_prod * 1000,
+        "ms/letter",
+        t_min * 1000,
+        ratio(t_prod, t_min),
+        goal,
+        rounds,
+        note=f"{n_docs} documents in the aktliste",
+    )

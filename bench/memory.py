@@ -20,8 +20,19 @@ from .common import Result
 def run(n: int, goal_bytes: float = 2048) -> Result:
     gc.collect()
     tracemalloc.start()
-    cases = [Case(id=i, state="received", version=1, requester_name="x", basis="ofl", subject="s",
-                  emne="15.17.12", last_hash="0") for i in range(n)]
+    cases = [
+        Case(
+            id=i,
+            state="received",
+            version=1,
+            requester_name="x",
+            basis="ofl",
+            subject="s",
+            emne="15.17.12",
+            last_hash="0",
+        )
+        for i in range(n)
+    ]
     ctx = SimpleNamespace()
     gc.collect()
     loaded, _ = tracemalloc.get_traced_memory()
@@ -33,5 +44,13 @@ def run(n: int, goal_bytes: float = 2048) -> Result:
     tracemalloc.stop()
     assert all(c.state == "collecting" for c in cases)
     per_case = max(advanced - loaded, 0) / n
-    return Result("machine-memory", per_case, "bytes/case", None, None, goal_bytes, n,
-                  note=f"{loaded / n:.0f} bytes/case for the loaded case objects themselves")
+    return Result(
+        "machine-memory",
+        per_case,
+        "bytes/case",
+        None,
+        None,
+        goal_bytes,
+        n,
+        note=f"{loaded / n:.0f} bytes/case for the loaded case objects themselves",
+    )

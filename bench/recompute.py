@@ -17,8 +17,18 @@ def run(db: Database, n: int, goal_seconds: float = 5.0) -> Result:
     add_user(db, "benchcw", role="caseworker", password="bench")
     seed_cases(db, n, start=dt.date(2026, 1, 5), days=330, progress=lambda d: progress("seeding", d, n))
     t = time.perf_counter()
-    out = change_calendar(db, actor="benchadmin", set_flags={"juleaften_closed": True, "nytaarsaften_closed": True})
+    out = change_calendar(
+        db, actor="benchadmin", set_flags={"juleaften_closed": True, "nytaarsaften_closed": True}
+    )
     elapsed = time.perf_counter() - t
-    return Result("recompute-100k", elapsed, "s", None, None, goal_seconds, n,
-                  note=f"{out['deadlines_moved']} deadlines moved on {out['cases_moved']} cases "
-                       f"({out['deadlines_checked']} checked), {db.dialect}")
+    return Result(
+        "recompute-100k",
+        elapsed,
+        "s",
+        None,
+        None,
+        goal_seconds,
+        n,
+        note=f"{out['deadlines_moved']} deadlines moved on {out['cases_moved']} cases "
+        f"({out['deadlines_checked']} checked), {db.dialect}",
+    )

@@ -44,23 +44,67 @@ def seed_cases(
             basis = rnd.choice(bases)
             is_open = rnd.random() < open_share
             data = {"basis": basis, "received": received.isoformat(), "emne": "15.17.12"}
-            h = audit.event_hash(case_id=cid, seq=1, at=now, actor="seed", trigger=audit.CREATE,
-                                 from_state=None, to_state="received", note=None, data=data,
-                                 prev_hash=audit.GENESIS)
+            h = audit.event_hash(
+                case_id=cid,
+                seq=1,
+                at=now,
+                actor="seed",
+                trigger=audit.CREATE,
+                from_state=None,
+                to_state="received",
+                note=None,
+                data=data,
+                prev_hash=audit.GENESIS,
+            )
             # Closed cases keep a consistent chain too: they stay 'received' in the log, so mark them
             # withdrawn only through the state column when verification is not part of the benchmark.
-            cases.append({"id": cid, "state": "received" if is_open else "withdrawn", "version": 1,
-                          "requester_name": f"Borger {cid}", "basis": basis, "received": received,
-                          "subject": "Aktindsigt", "emne": "15.17.12", "assignee_id": rnd.choice(users),
-                          "created_at": now, "updated_at": now, "last_hash": h})
-            events.append({"case_id": cid, "seq": 1, "at": now, "actor": "seed", "trigger": audit.CREATE,
-                           "from_state": None, "to_state": "received", "note": None, "data": data,
-                           "prev_hash": audit.GENESIS, "hash": h})
+            cases.append(
+                {
+                    "id": cid,
+                    "state": "received" if is_open else "withdrawn",
+                    "version": 1,
+                    "requester_name": f"Borger {cid}",
+                    "basis": basis,
+                    "received": received,
+                    "subject": "Aktindsigt",
+                    "emne": "15.17.12",
+                    "assignee_id": rnd.choice(users),
+                    "created_at": now,
+                    "updated_at": now,
+                    "last_hash": h,
+                }
+            )
+            events.append(
+                {
+                    "case_id": cid,
+                    "seq": 1,
+                    "at": now,
+                    "actor": "seed",
+                    "trigger": audit.CREATE,
+                    "from_state": None,
+                    "to_state": "received",
+                    "note": None,
+                    "data": data,
+                    "prev_hash": audit.GENESIS,
+                    "hash": h,
+                }
+            )
             for d in rules.for_case(basis, received, cal):
-                dls.append({"case_id": cid, "rule": d.rule, "start": d.start, "due": d.due, "count": d.count,
-                            "unit": d.unit, "calendar_version": d.calendar_version,
-                            "explanation": d.explanation, "active": True, "created_at": now,
-                            "done_on": None if is_open else d.due})
+                dls.append(
+                    {
+                        "case_id": cid,
+                        "rule": d.rule,
+                        "start": d.start,
+                        "due": d.due,
+                        "count": d.count,
+                        "unit": d.unit,
+                        "calendar_version": d.calendar_version,
+                        "explanation": d.explanation,
+                        "active": True,
+                        "created_at": now,
+                        "done_on": None if is_open else d.due,
+                    }
+                )
         with db.session() as s:
             s.execute(insert(Case.__table__), cases)
             s.execute(insert(Event.__table__), events)
@@ -71,4 +115,6 @@ def seed_cases(
             progress(done)
     if db.dialect == "postgresql":
         with db.engine.begin() as conn:
-            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))")
+            conn.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))"
+            )

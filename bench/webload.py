@@ -34,8 +34,16 @@ def _seed(db: Database, n_cases: int) -> tuple[list[int], str]:
     received = (dt.date.today() - dt.timedelta(days=2)).isoformat()
     ids = []
     for i in range(n_cases):
-        c = create_case(db, actor="load", requester=f"Borger {i}", received=received, basis="ofl",
-                        subject=f"Sag {i}", emne="15.17.12", assign="load")
+        c = create_case(
+            db,
+            actor="load",
+            requester=f"Borger {i}",
+            received=received,
+            basis="ofl",
+            subject=f"Sag {i}",
+            emne="15.17.12",
+            assign="load",
+        )
         for t in ("register", "start_collecting", "start_screening"):
             fire(db, c.id, t, actor="load")
         ids.append(c.id)
@@ -59,12 +67,29 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 def run(db: Database, *, seconds: float = 30, clients: int = 16, goal: float = 10.0) -> list[Result] | Result:
     case_ids, token = _seed(db, clients * 4)
     port = free_port()
-    env = {**os.environ, "AKTFLOW_DATABASE_URL": db.url, "AKTFLOW_SECRET_KEY": "bench-secret",
-           "AKTFLOW_ARCHIVE": "local"}
+    env = {
+        **os.environ,
+        "AKTFLOW_DATABASE_URL": db.url,
+        "AKTFLOW_SECRET_KEY": "bench-secret",
+        "AKTFLOW_ARCHIVE": "local",
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "web:create_app()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "web:create_app()",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     latencies: list[float] = []
@@ -76,13 +101,19 @@ def run(db: Database, *, seconds: float = 30, clients: int = 16, goal: float = 1
         stop_at = time.monotonic() + seconds
 
         def client(k: int) -> None:
-            mine = case_ids[k * 4:(k + 1) * 4]
+            mine = case_ids[k * 4 : (k + 1) * 4]
             rnd = random.Random(k)
             with httpx.Client(base_url=base, timeout=10) as http:
                 page = http.get("/login").text
                 csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-                r = http.post("/login", data={"username": "load", "password": "load-pass",
-                                              "csrf_token": csrf.group(1) if csrf else ""})
+                r = http.post(
+                    "/login",
+                    data={
+                        "username": "load",
+                        "password": "load-pass",
+                        "csrf_token": csrf.group(1) if csrf else "",
+                    },
+                )
                 if r.status_code >= 400:
                     with lock:
                         errors.append(f"login {r.status_code}")
@@ -100,10 +131,16 @@ def run(db: Database, *, seconds: float = 30, clients: int = 16, goal: float = 1
                             cid = rnd.choice(mine)
                             cur = http.get(f"/api/v1/cases/{cid}", headers=api)
                             state = cur.json().get("state")
-                            trig, note = (("submit_for_legal_review", None) if state == "screening"
-                                          else ("return_to_screening", "Se igen"))
-                            resp = http.post(f"/api/v1/cases/{cid}/events/{trig}", json={"note": note},
-                                             headers={**api, "If-Match": cur.headers.get("ETag", "")})
+                            trig, note = (
+                                ("submit_for_legal_review", None)
+                                if state == "screening"
+                                else ("return_to_screening", "Se igen")
+                            )
+                            resp = http.post(
+                                f"/api/v1/cases/{cid}/events/{trig}",
+                                json={"note": note},
+                                headers={**api, "If-Match": cur.headers.get("ETag", "")},
+                            )
                             kind = "fire"
                         dt_ms = (time.perf_counter() - t) * 1000
                         with lock:
@@ -134,9 +171,11 @@ def run(db: Database, *, seconds: float = 30, clients: int = 16, goal: float = 1
     lat = sorted(latencies)
     p50 = statistics.median(lat) if lat else float("nan")
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else float("nan")
-    note = (f"{clients} clients, {seconds:g} s: {counts['read']} page reads, {counts['fire']} transitions, "
-            f"{counts['conflict']} conflicts (412), {len(errors)} errors"
-            + (f" (first: {errors[0]})" if errors else ""))
+    note = (
+        f"{clients} clients, {seconds:g} s: {counts['read']} page reads, {counts['fire']} transitions, "
+        f"{counts['conflict']} conflicts (412), {len(errors)} errors"
+        + (f" (first: {errors[0]})" if errors else "")
+    )
     return [
         Result("web-load", p99, "ms p99", p50, p99 / p50 if p50 else float("inf"), goal, len(lat), note=note),
         Result("web-load-errors", float(len(errors)), "errors", None, None, 0, len(lat)),

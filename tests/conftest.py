@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from aktflow import clock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,8 +168,15 @@ def new_case(db):
 
     def make(**kw):
         received = (clock.today() - dt.timedelta(days=10)).isoformat()
-        args = dict(actor="cw", requester="Mette Hansen", received=received, basis="ofl",
-                    subject="Aktindsigt i byggesag", emne="02.34.02", assign="cw")
+        args = dict(
+            actor="cw",
+            requester="Mette Hansen",
+            received=received,
+            basis="ofl",
+            subject="Aktindsigt i byggesag",
+            emne="02.34.02",
+            assign="cw",
+        )
         args.update(kw)
         return create_case(db, **args)
 

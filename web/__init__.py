@@ -129,8 +129,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(405)
     def not_allowed(e):
-        return _error(405, "Handlingen kan ikke udføres sådan", "Siden kan ikke hentes på den måde. Gå tilbage og "
-                      "brug knapperne på siden.")
+        return _error(
+            405,
+            "Handlingen kan ikke udføres sådan",
+            "Siden kan ikke hentes på den måde. Gå tilbage og brug knapperne på siden.",
+        )
 
     @app.errorhandler(400)
     def bad_request(e):
@@ -140,7 +143,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(DataError)
     def data_error(e):
-        return _error(400, "Oplysningerne kunne ikke gemmes", "En eller flere værdier er for lange eller ugyldige.")
+        return _error(
+            400, "Oplysningerne kunne ikke gemmes", "En eller flere værdier er for lange eller ugyldige."
+        )
 
     @app.errorhandler(413)
     def too_large(e):

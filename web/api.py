@@ -32,9 +32,8 @@ from werkzeug.exceptions import HTTPException
 
 from aktflow import states
 from aktflow.errors import AktflowError, ValidationError
-from aktflow.screening import redact_cpr
 from aktflow.models import BASES, Case, Letter, User
-from aktflow.screening import CPR_MASK
+from aktflow.screening import CPR_MASK, redact_cpr
 from aktflow.service import EMNE_RE, MAX_TEXT, case_view, create_case, fire
 from aktflow.tokens import user_for_token
 
@@ -64,8 +63,9 @@ def _db():
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, *, field: str | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self, status: int, message: str, *, field: str | None = None, headers: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.status, self.message, self.field, self.headers = status, message, field, headers or {}
 
@@ -74,8 +74,9 @@ def _mask(text: str) -> str:
     return _CPR_LIKE.sub(CPR_MASK, text)
 
 
-def _error(status: int, message: str, *, field: str | None = None,
-           headers: dict[str, str] | None = None) -> Response:
+def _error(
+    status: int, message: str, *, field: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     body: dict[str, Any] = {"error": _mask(message)}
     if field is not None:
         body["field"] = _mask(field)
@@ -141,15 +142,24 @@ def _authenticate():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.strip().partition(" ")
     if not header.strip():
-        raise ApiError(401, "API-nøgle mangler: send 'Authorization: Bearer <nøgle>'",
-                       headers={"WWW-Authenticate": REALM})
+        raise ApiError(
+            401,
+            "API-nøgle mangler: send 'Authorization: Bearer <nøgle>'",
+            headers={"WWW-Authenticate": REALM},
+        )
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "Authorization skal være 'Bearer <nøgle>'",
-                       headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'})
+        raise ApiError(
+            401,
+            "Authorization skal være 'Bearer <nøgle>'",
+            headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'},
+        )
     user = user_for_token(_db(), token.strip())
     if user is None:
-        raise ApiError(401, "API-nøglen er ugyldig eller tilbagekaldt",
-                       headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'})
+        raise ApiError(
+            401,
+            "API-nøglen er ugyldig eller tilbagekaldt",
+            headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
+        )
     g.api_user = user
     return None
 
@@ -246,22 +256,24 @@ def _object(value: Any, allowed: set[str] | frozenset[str]) -> dict[str, Any]:
         raise ApiError(400, "body skal være et JSON-objekt", field="body")
     unknown = sorted(k for k in value if k not in allowed)
     if unknown:
-        raise ApiError(400, f"ukendt felt {unknown[0]!r} (tilladt: {', '.join(sorted(allowed))})",
-                       field=unknown[0])
+        raise ApiError(
+            400, f"ukendt felt {unknown[0]!r} (tilladt: {', '.join(sorted(allowed))})", field=unknown[0]
+        )
     return value
 
 
 def _if_match() -> int:
     header = request.headers.get("If-Match")
     if header is None or not header.strip():
-        raise ApiError(428, "If-Match mangler: send sagens version fra ETag (fx If-Match: \"3\")",
-                       field="If-Match")
+        raise ApiError(
+            428, 'If-Match mangler: send sagens version fra ETag (fx If-Match: "3")', field="If-Match"
+        )
     header = header.strip()
     if header == "*":
-        raise ApiError(428, "If-Match skal være sagens version fra ETag (fx \"3\"), ikke *", field="If-Match")
+        raise ApiError(428, 'If-Match skal være sagens version fra ETag (fx "3"), ikke *', field="If-Match")
     m = _IF_MATCH.match(header)
     if not m:
-        raise ApiError(400, "If-Match skal være sagens version, fx \"3\"", field="If-Match")
+        raise ApiError(400, 'If-Match skal være sagens version, fx "3"', field="If-Match")
     return int(m.group(1) or m.group(2))
 
 
@@ -277,8 +289,9 @@ def _check_date_range(value: Any, field: str) -> None:
     except ValueError:
         return
     if not DATE_MIN <= d <= DATE_MAX:
-        raise ApiError(400, f"datoen skal ligge mellem {DATE_MIN.isoformat()} og {DATE_MAX.isoformat()}",
-                       field=field)
+        raise ApiError(
+            400, f"datoen skal ligge mellem {DATE_MIN.isoformat()} og {DATE_MAX.isoformat()}", field=field
+        )
 
 
 # --- the intake fields (the options of `aktflow case new`) ------------------------------------------------------
@@ -300,17 +313,34 @@ def _col_len(column: str) -> int:
 INTAKE_FIELDS: tuple[IntakeField, ...] = (
     IntakeField("requester", True, _col_len("requester_name"), "Anmoderens navn", {}),
     IntakeField("email", False, _col_len("requester_email"), "Anmoderens e-mailadresse", {"format": "email"}),
-    IntakeField("received", True, 10, f"Modtaget (ÅÅÅÅ-MM-DD; ikke i fremtiden; {DATE_RANGE_TEXT})",
-                {"format": "date"}),
+    IntakeField(
+        "received",
+        True,
+        10,
+        f"Modtaget (ÅÅÅÅ-MM-DD; ikke i fremtiden; {DATE_RANGE_TEXT})",
+        {"format": "date"},
+    ),
     IntakeField("basis", True, 10, "Retsgrundlag", {"enum": list(BASES)}),
     IntakeField("subject", True, MAX_TEXT, "Hvad der søges aktindsigt i", {}),
-    IntakeField("emne", True, 8, "KLE-emne for den sag, der søges om (NN.NN.NN)", {"pattern": EMNE_RE.pattern}),
-    IntakeField("cpr", False, 20, "Anmoderens CPR-nummer (10 cifre; kun i body, vises aldrig igen)",
-                {"pattern": r"^\d{6}[- ]?\d{4}$", "writeOnly": True}),
+    IntakeField(
+        "emne", True, 8, "KLE-emne for den sag, der søges om (NN.NN.NN)", {"pattern": EMNE_RE.pattern}
+    ),
+    IntakeField(
+        "cpr",
+        False,
+        20,
+        "Anmoderens CPR-nummer (10 cifre; kun i body, vises aldrig igen)",
+        {"pattern": r"^\d{6}[- ]?\d{4}$", "writeOnly": True},
+    ),
     IntakeField("cvr", False, 20, "Anmoderens CVR-nummer (8 cifre)", {"pattern": r"^\d{8}$"}),
     IntakeField("channel", False, _col_len("channel"), "Kanal: e-mail, brev, telefon, selvbetjening …", {}),
-    IntakeField("assign", False, User.__table__.c.username.type.length,
-                "Brugernavn på den sagsbehandler, sagen fordeles til", {}),
+    IntakeField(
+        "assign",
+        False,
+        User.__table__.c.username.type.length,
+        "Brugernavn på den sagsbehandler, sagen fordeles til",
+        {},
+    ),
 )
 INTAKE_NAMES = frozenset(f.name for f in INTAKE_FIELDS)
 
@@ -337,7 +367,11 @@ def _kind_schema(f: states.Field) -> dict[str, Any]:
     elif kind == "date":
         s = {"type": ["string", "null"], "format": "date", "description": DATE_RANGE_TEXT}
     elif kind == "future_date":
-        s = {"type": ["string", "null"], "format": "date", "description": f"i dag eller senere; {DATE_RANGE_TEXT}"}
+        s = {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": f"i dag eller senere; {DATE_RANGE_TEXT}",
+        }
     elif kind == "user":
         s = {"type": ["string", "null"], "description": "brugernavn på en aktiv sagsbehandler"}
     elif kind == "choice":
@@ -376,8 +410,11 @@ def _check_data(spec: states.TriggerSpec, data: Any) -> None:
         if ok and f.kind in ("date", "future_date"):
             _check_date_range(value, key)
         if not ok:
-            want = {"int": f"et heltal 1–{INT_MAX}", "bool": "true eller false",
-                    "list": "en liste af tekster"}.get(f.kind, "tekst")
+            want = {
+                "int": f"et heltal 1–{INT_MAX}",
+                "bool": "true eller false",
+                "list": "en liste af tekster",
+            }.get(f.kind, "tekst")
             raise ApiError(400, f"skal være {want}", field=key)
 
 
@@ -429,7 +466,9 @@ def list_cases():
         _check_text(key, "query")
         _check_text(value, key)
         if key not in allowed:
-            raise ApiError(400, f"ukendt parameter {key!r} (tilladt: {', '.join(sorted(allowed))})", field=key)
+            raise ApiError(
+                400, f"ukendt parameter {key!r} (tilladt: {', '.join(sorted(allowed))})", field=key
+            )
     state = request.args.get("state") or None
     if state is not None and state not in states.STATES:
         raise ApiError(400, f"ukendt tilstand {state!r}", field="state")
@@ -524,8 +563,11 @@ def not_found(rest: str):
     if allowed:
         if "GET" in allowed:
             allowed.insert(1, "HEAD")
-        raise ApiError(405, f"metoden {request.method} er ikke tilladt her (tilladt: {', '.join(allowed)})",
-                       headers={"Allow": ", ".join(allowed)})
+        raise ApiError(
+            405,
+            f"metoden {request.method} er ikke tilladt her (tilladt: {', '.join(allowed)})",
+            headers={"Allow": ", ".join(allowed)},
+        )
     raise ApiError(404, "findes ikke")
 
 
@@ -564,19 +606,27 @@ def _trigger_schemas() -> dict[str, Any]:
             "description": (
                 f"{t.label}. Fra {', '.join(t.sources)} → {t.dest or '(samme tilstand)'}; "
                 f"roller: {', '.join(sorted(t.roles))}."
-                + (f" note: {note.label}{' (påkrævet)' if note.required else ''}." if note else
-                   " note: valgfri bemærkning til hændelsesloggen.")
+                + (
+                    f" note: {note.label}{' (påkrævet)' if note.required else ''}."
+                    if note
+                    else " note: valgfri bemærkning til hændelsesloggen."
+                )
             ),
             "type": "object",
             "properties": {
-                "note": {"type": ["string", "null"], "maxLength": MAX_TEXT,
-                         **({"title": note.label} if note else {})},
+                "note": {
+                    "type": ["string", "null"],
+                    "maxLength": MAX_TEXT,
+                    **({"title": note.label} if note else {}),
+                },
                 "data": data,
             },
             "additionalProperties": False,
             "x-aktflow-trigger": name,
         }
-        required = (["note"] if note is not None and note.required else []) + (["data"] if required_data else [])
+        required = (["note"] if note is not None and note.required else []) + (
+            ["data"] if required_data else []
+        )
         if required:
             body["required"] = required
         out[f"Event_{name}"] = body
@@ -587,35 +637,52 @@ def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document, generated from the workflow definition and the intake fields."""
     triggers = api_triggers()
     state_names = list(states.STATES)
-    err = {"type": "object", "properties": {"error": {"type": "string"}, "field": {"type": "string"}},
-           "required": ["error"]}
+    err = {
+        "type": "object",
+        "properties": {"error": {"type": "string"}, "field": {"type": "string"}},
+        "required": ["error"],
+    }
 
-    def resp(description: str, schema: str = "Error", headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    def resp(
+        description: str, schema: str = "Error", headers: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         r: dict[str, Any] = {"description": description, "content": _json_content(_ref(schema))}
         if headers:
             r["headers"] = headers
         return r
 
-    etag_header = {"ETag": {"description": 'Sagens version, fx "3" (send den i If-Match)',
-                            "schema": {"type": "string", "pattern": r'^"\d+"$'}}}
+    etag_header = {
+        "ETag": {
+            "description": 'Sagens version, fx "3" (send den i If-Match)',
+            "schema": {"type": "string", "pattern": r'^"\d+"$'},
+        }
+    }
     responses = {
-        "BadRequest": resp("Ugyldig forespørgsel: ikke JSON, ikke et objekt, forkert type, ugyldig værdi "
-                           "(field navngiver feltet)", "ValidationError"),
+        "BadRequest": resp(
+            "Ugyldig forespørgsel: ikke JSON, ikke et objekt, forkert type, ugyldig værdi "
+            "(field navngiver feltet)",
+            "ValidationError",
+        ),
         "Unauthorized": resp(
             "Ingen, ugyldig eller tilbagekaldt API-nøgle",
-            headers={"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}),
+            headers={"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+        ),
         "Forbidden": resp("Brugerens rolle må ikke dette"),
         "NotFound": resp("Sagen, handlingen eller brevet findes ikke"),
-        "PreconditionFailed": resp("Sagen er ændret siden den version, If-Match angiver (også når en anden "
-                                   "forespørgsel vinder kapløbet ved commit): hent den igen"),
-        "Unprocessable": resp("Arbejdsgangen afviser handlingen nu (forkert tilstand eller en uopfyldt "
-                              "betingelse; beskeden siger hvorfor)"),
+        "PreconditionFailed": resp(
+            "Sagen er ændret siden den version, If-Match angiver (også når en anden "
+            "forespørgsel vinder kapløbet ved commit): hent den igen"
+        ),
+        "Unprocessable": resp(
+            "Arbejdsgangen afviser handlingen nu (forkert tilstand eller en uopfyldt "
+            "betingelse; beskeden siger hvorfor)"
+        ),
         "PreconditionRequired": resp("If-Match mangler (eller er *)"),
     }
     case_schema = {
         "type": "object",
         "description": "Sagen som `aktflow case show --json` viser den (uden CPR-nummer); allowed_triggers "
-                       "er dem, API-nøglens rolle må udføre nu.",
+        "er dem, API-nøglens rolle må udføre nu.",
         "properties": {
             "id": {"type": "integer"},
             "state": {"enum": state_names},
@@ -637,8 +704,17 @@ def openapi_document() -> dict[str, Any]:
             "deadlines": {"type": "array", "items": {"type": "object"}},
             "documents": {"type": "array", "items": {"type": "object"}},
             "hearings": {"type": "array", "items": {"type": "object"}},
-            "letters": {"type": "array", "items": {"type": "object", "properties": {
-                "id": {"type": "integer"}, "kind": {"type": "string"}, "filename": {"type": "string"}}}},
+            "letters": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "kind": {"type": "string"},
+                        "filename": {"type": "string"},
+                    },
+                },
+            },
             "archive": {"type": "object"},
             "employee_notices": {"type": "array", "items": {"type": "object"}},
             "events": {"type": "array", "items": {"type": "object"}},
@@ -648,10 +724,16 @@ def openapi_document() -> dict[str, Any]:
     summary_schema = {
         "type": "object",
         "properties": {
-            "id": {"type": "integer"}, "state": {"enum": state_names}, "state_label": {"type": "string"},
-            "version": {"type": "integer"}, "sagsnummer": {"type": ["string", "null"]},
-            "basis": {"enum": list(BASES)}, "received": {"type": "string", "format": "date"},
-            "requester": {"type": "string"}, "subject": {"type": "string"}, "emne": {"type": "string"},
+            "id": {"type": "integer"},
+            "state": {"enum": state_names},
+            "state_label": {"type": "string"},
+            "version": {"type": "integer"},
+            "sagsnummer": {"type": ["string", "null"]},
+            "basis": {"enum": list(BASES)},
+            "received": {"type": "string", "format": "date"},
+            "requester": {"type": "string"},
+            "subject": {"type": "string"},
+            "emne": {"type": "string"},
             "assignee": {"type": ["string", "null"]},
         },
         "required": ["id", "state", "version"],
@@ -659,16 +741,24 @@ def openapi_document() -> dict[str, Any]:
     intake_schema = {
         "type": "object",
         "properties": {
-            f.name: {"type": "string" if f.required else ["string", "null"], "maxLength": f.max_len,
-                     "description": f.description, **f.schema}
+            f.name: {
+                "type": "string" if f.required else ["string", "null"],
+                "maxLength": f.max_len,
+                "description": f.description,
+                **f.schema,
+            }
             for f in INTAKE_FIELDS
         },
         "required": [f.name for f in INTAKE_FIELDS if f.required],
         "additionalProperties": False,
     }
     trigger_schemas = _trigger_schemas()
-    case_id = {"name": "case_id", "in": "path", "required": True,
-               "schema": {"type": "integer", "minimum": 1, "maximum": INT_MAX}}
+    case_id = {
+        "name": "case_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": INT_MAX},
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -685,11 +775,14 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "Modtag en anmodning om aktindsigt (opretter sagen i tilstanden received)",
                     "requestBody": {"required": True, "content": _json_content(_ref("IntakeRequest"))},
                     "responses": {
-                        "201": {"description": "Sagen er oprettet",
-                                "headers": {**etag_header,
-                                            "Location": {"description": "Sagens adresse",
-                                                         "schema": {"type": "string"}}},
-                                "content": _json_content(_ref("Case"))},
+                        "201": {
+                            "description": "Sagen er oprettet",
+                            "headers": {
+                                **etag_header,
+                                "Location": {"description": "Sagens adresse", "schema": {"type": "string"}},
+                            },
+                            "content": _json_content(_ref("Case")),
+                        },
                         "400": _ref("BadRequest", "responses"),
                         "401": _ref("Unauthorized", "responses"),
                         "403": _ref("Forbidden", "responses"),
@@ -702,15 +795,32 @@ def openapi_document() -> dict[str, Any]:
                     "summary": f"Sager, nyeste først (højst {LIST_MAX})",
                     "parameters": [
                         {"name": "state", "in": "query", "required": False, "schema": {"enum": state_names}},
-                        {"name": "assignee", "in": "query", "required": False, "schema": {"type": "string"},
-                         "description": "Brugernavn"},
-                        {"name": "limit", "in": "query", "required": False,
-                         "schema": {"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": LIST_MAX}},
+                        {
+                            "name": "assignee",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "Brugernavn",
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": LIST_MAX,
+                                "default": LIST_MAX,
+                            },
+                        },
                     ],
                     "responses": {
-                        "200": {"description": "Sagerne",
-                                "content": _json_content({"type": "array", "items": _ref("CaseSummary"),
-                                                          "maxItems": LIST_MAX})},
+                        "200": {
+                            "description": "Sagerne",
+                            "content": _json_content(
+                                {"type": "array", "items": _ref("CaseSummary"), "maxItems": LIST_MAX}
+                            ),
+                        },
                         "400": _ref("BadRequest", "responses"),
                         "401": _ref("Unauthorized", "responses"),
                     },
@@ -722,8 +832,11 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "Sagen, med ETag = version",
                     "parameters": [case_id],
                     "responses": {
-                        "200": {"description": "Sagen", "headers": etag_header,
-                                "content": _json_content(_ref("Case"))},
+                        "200": {
+                            "description": "Sagen",
+                            "headers": etag_header,
+                            "content": _json_content(_ref("Case")),
+                        },
                         "401": _ref("Unauthorized", "responses"),
                         "404": _ref("NotFound", "responses"),
                     },
@@ -734,21 +847,28 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "fireTrigger",
                     "summary": "Udfør en handling (overgang) på sagen",
                     "description": "Kræver If-Match med sagens version. Felterne i data afhænger af "
-                                   "handlingen: se skemaet Event_<handling>.",
+                    "handlingen: se skemaet Event_<handling>.",
                     "parameters": [
                         case_id,
                         {"name": "trigger", "in": "path", "required": True, "schema": {"enum": triggers}},
-                        {"name": "If-Match", "in": "header", "required": True,
-                         "description": 'Sagens version fra ETag: "3", 3 eller W/"3"',
-                         "schema": {"type": "string", "pattern": r'^(W/)?"\d+"$|^\d+$'}},
+                        {
+                            "name": "If-Match",
+                            "in": "header",
+                            "required": True,
+                            "description": 'Sagens version fra ETag: "3", 3 eller W/"3"',
+                            "schema": {"type": "string", "pattern": r'^(W/)?"\d+"$|^\d+$'},
+                        },
                     ],
                     "requestBody": {
                         "required": False,
                         "content": _json_content({"anyOf": [_ref(n) for n in trigger_schemas]}),
                     },
                     "responses": {
-                        "200": {"description": "Handlingen er udført; sagen med ny ETag", "headers": etag_header,
-                                "content": _json_content(_ref("Case"))},
+                        "200": {
+                            "description": "Handlingen er udført; sagen med ny ETag",
+                            "headers": etag_header,
+                            "content": _json_content(_ref("Case")),
+                        },
                         "400": _ref("BadRequest", "responses"),
                         "401": _ref("Unauthorized", "responses"),
                         "403": _ref("Forbidden", "responses"),
@@ -765,12 +885,18 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "Et brev på sagen som .docx",
                     "parameters": [
                         case_id,
-                        {"name": "letter_id", "in": "path", "required": True,
-                         "schema": {"type": "integer", "minimum": 1, "maximum": INT_MAX}},
+                        {
+                            "name": "letter_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": INT_MAX},
+                        },
                     ],
                     "responses": {
-                        "200": {"description": "Brevet", "content": {DOCX: {"schema": {
-                            "type": "string", "contentMediaType": DOCX}}}},
+                        "200": {
+                            "description": "Brevet",
+                            "content": {DOCX: {"schema": {"type": "string", "contentMediaType": DOCX}}},
+                        },
                         "401": _ref("Unauthorized", "responses"),
                         "404": _ref("NotFound", "responses"),
                     },
@@ -781,20 +907,27 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "openapi",
                     "summary": "Dette dokument",
                     "security": [],
-                    "responses": {"200": {"description": "OpenAPI 3.1",
-                                          "content": _json_content({"type": "object"})}},
+                    "responses": {
+                        "200": {"description": "OpenAPI 3.1", "content": _json_content({"type": "object"})}
+                    },
                 },
             },
         },
         "components": {
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer",
-                               "description": "API-nøgle fra `aktflow users token BRUGERNAVN`"},
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "API-nøgle fra `aktflow users token BRUGERNAVN`",
+                },
             },
             "responses": responses,
             "schemas": {
                 "Error": err,
-                "ValidationError": {**err, "description": "field navngiver feltet, når det er et bestemt felt"},
+                "ValidationError": {
+                    **err,
+                    "description": "field navngiver feltet, når det er et bestemt felt",
+                },
                 "Case": case_schema,
                 "CaseSummary": summary_schema,
                 "IntakeRequest": intake_schema,

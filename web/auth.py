@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import ipaddress
+import re
 from dataclasses import dataclass
 from functools import wraps
 

@@ -20,10 +20,9 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from aktflow import clock
+from aktflow import clock, kle, states
 from aktflow import dashboard as read
 from aktflow import grounds as catalogue
-from aktflow import kle, states
 from aktflow.correspondence import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
@@ -182,7 +181,6 @@ def case_page(case_id: int):
 
 
 from .auth import safe_next as _safe_next  # noqa: E402
-
 
 _ANCHOR = {
     "add_document": "dokumenter",

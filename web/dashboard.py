@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from flask import Blueprint, Response, current_app, render_template, request
 
 from aktflow import clock

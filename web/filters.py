@@ -7,8 +7,7 @@ from functools import cache
 
 from flask import Flask
 
-from aktflow import clock
-from aktflow import states
+from aktflow import clock, states
 
 ROLE_LABELS = {
     "caseworker": "Sagsbehandler",

@@ -514,8 +514,11 @@ def create_fake_sbsys(state: FakeState | None = None, *, api_root: str = "") -> 
             hits = [
                 {"Id": d.id, "SagID": d.case_id, **{k: v for k, v in d.meta.items() if k != "SagID"}}
                 for d in state.documents
-                if all(str(d.meta.get(k, d.case_id if k == "SagID" else None)) == str(v) for k, v in body.items()
-                       if v is not None)
+                if all(
+                    str(d.meta.get(k, d.case_id if k == "SagID" else None)) == str(v)
+                    for k, v in body.items()
+                    if v is not None
+                )
             ]
             return jsonify(hits)
 
@@ -526,8 +529,13 @@ def create_fake_sbsys(state: FakeState | None = None, *, api_root: str = "") -> 
         body = _body()
         with state.lock:
             state.searches.append(("erindring", body))
-            return jsonify([r for r in state.reminders
-                            if all(str(r.get(k)) == str(v) for k, v in body.items() if v is not None)])
+            return jsonify(
+                [
+                    r
+                    for r in state.reminders
+                    if all(str(r.get(k)) == str(v) for k, v in body.items() if v is not None)
+                ]
+            )
 
     @api.post("/erindring")
     def add_reminder() -> Response:

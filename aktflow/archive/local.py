@@ -25,7 +25,10 @@ class LocalArchive:
         if session.get_bind().dialect.name == "postgresql":
             # One numbering at a time per emne, facet and year (released at commit): no lockstep retries
             # when several workers register cases under the same emne at once.
-            key = int.from_bytes(hashlib.sha256(f"{case.emne}|{facet}|{year}".encode()).digest()[:8], "big") >> 1
+            key = (
+                int.from_bytes(hashlib.sha256(f"{case.emne}|{facet}|{year}".encode()).digest()[:8], "big")
+                >> 1
+            )
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
         for _ in range(10):
             last = session.scalar(

@@ -62,17 +62,36 @@ class SbsysArchive:
 
     def open_case(self, session: Session, case: Case, *, facet: str, now: dt.datetime) -> str | None:
         ref = f"{case.id}" if facet == "A53" else f"{case.id}-{case.version + 1}"
-        enqueue(session, "create_case", {"case_id": case.id, "facet": facet, "ref": ref},
-                f"create-{ref}-{facet}", case_id=case.id, now=now)
+        enqueue(
+            session,
+            "create_case",
+            {"case_id": case.id, "facet": facet, "ref": ref},
+            f"create-{ref}-{facet}",
+            case_id=case.id,
+            now=now,
+        )
         return None
 
     def journalise(self, session: Session, case: Case, letter: Letter, *, now: dt.datetime) -> None:
         letter.archive_status = "pending"
-        enqueue(session, "journalise", {"letter_id": letter.id}, f"journalise-{letter.id}", case_id=case.id, now=now)
+        enqueue(
+            session,
+            "journalise",
+            {"letter_id": letter.id},
+            f"journalise-{letter.id}",
+            case_id=case.id,
+            now=now,
+        )
 
     def case_closed(self, session: Session, case: Case, *, now: dt.datetime) -> None:
-        enqueue(session, "set_status", {"case_id": case.id, "status": CLOSED_STATUS},
-                f"status-{case.id}-{case.version + 1}", case_id=case.id, now=now)
+        enqueue(
+            session,
+            "set_status",
+            {"case_id": case.id, "status": CLOSED_STATUS},
+            f"status-{case.id}-{case.version + 1}",
+            case_id=case.id,
+            now=now,
+        )
 
 
 # --- delivery -----------------------------------------------------------------------------------------
@@ -109,17 +128,32 @@ def _create_case(db: Database, item: OutboxItem) -> dict[str, Any]:
             pid = sb.find_company(cvr)
             party = (pid, "Firma") if pid else None
         caseworker = sb.find_user(logon) if logon else None
-        made = sb.create_case(title=title, template_id=sb.config.template_for(emne), caseworker_id=caseworker,
-                              party=party, emne=emne, facet=facet)
+        made = sb.create_case(
+            title=title,
+            template_id=sb.config.template_for(emne),
+            caseworker_id=caseworker,
+            party=party,
+            emne=emne,
+            facet=facet,
+        )
         existing = False
     archive_id, number = str(made["Id"]), made.get("Nummer")
     if facet == "A53":
         with db.session() as s:
             # Archive facts, not workflow: no new version, so nobody's open page turns stale.
-            s.execute(update(Case).where(Case.id == item.payload["case_id"])
-                      .values(archive_case_id=archive_id, sagsnummer=number))
-            enqueue(s, "reminder", {"case_id": item.payload["case_id"]}, f"reminder-{item.payload['case_id']}",
-                    case_id=item.payload["case_id"], now=utcnow())
+            s.execute(
+                update(Case)
+                .where(Case.id == item.payload["case_id"])
+                .values(archive_case_id=archive_id, sagsnummer=number)
+            )
+            enqueue(
+                s,
+                "reminder",
+                {"case_id": item.payload["case_id"]},
+                f"reminder-{item.payload['case_id']}",
+                case_id=item.payload["case_id"],
+                now=utcnow(),
+            )
             s.commit()
     return {"Id": archive_id, "Nummer": number, "facet": facet, "existing": existing}
 
@@ -134,8 +168,11 @@ def _mark_sending(db: Database, item: OutboxItem) -> None:
     if _was_sent(item):
         return
     with db.session() as s:
-        s.execute(update(OutboxItem).where(OutboxItem.id == item.id)
-                  .values(result={"sending_since": utcnow().isoformat()}))
+        s.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id == item.id)
+            .values(result={"sending_since": utcnow().isoformat()})
+        )
         s.commit()
 
 
@@ -152,22 +189,38 @@ def _journalise(db: Database, item: OutboxItem) -> dict[str, Any]:
         letter = s.get(Letter, item.payload["letter_id"])
         if letter.archive_status == "journalised":
             return {"existing": True, "archive_doc_id": letter.archive_doc_id}
-        case_id, kind, filename, content, created = (letter.case_id, letter.kind, letter.filename, letter.content,
-                                                     letter.created_at)
+        case_id, kind, filename, content, created = (
+            letter.case_id,
+            letter.kind,
+            letter.filename,
+            letter.content,
+            letter.created_at,
+        )
     archive_id = _archive_case_id(db, case_id)
     sb = client()
-    description = f"{LETTER_NAMES.get(kind, kind)}, {created:%d.%m.%Y} (aktflow brev {item.payload['letter_id']})"
+    description = (
+        f"{LETTER_NAMES.get(kind, kind)}, {created:%d.%m.%Y} (aktflow brev {item.payload['letter_id']})"
+    )
     found = sb.search_documents(case_id=archive_id, description=description) if _was_sent(item) else []
     if found:
         doc = found[0]
     else:
         _mark_sending(db, item)
-        doc = sb.journalise(case_id=archive_id, name=LETTER_NAMES.get(kind, kind), description=description,
-                            filename=filename, content=content, content_type=DOCX)
+        doc = sb.journalise(
+            case_id=archive_id,
+            name=LETTER_NAMES.get(kind, kind),
+            description=description,
+            filename=filename,
+            content=content,
+            content_type=DOCX,
+        )
     doc_id = str(doc.get("Id") or doc.get("DokumentID") or "")
     with db.session() as s:
-        s.execute(update(Letter).where(Letter.id == item.payload["letter_id"])
-                  .values(archive_status="journalised", archive_doc_id=doc_id or None, archive_error=None))
+        s.execute(
+            update(Letter)
+            .where(Letter.id == item.payload["letter_id"])
+            .values(archive_status="journalised", archive_doc_id=doc_id or None, archive_error=None)
+        )
         s.commit()
     return {"archive_doc_id": doc_id}
 
@@ -188,8 +241,11 @@ def _reminder(db: Database, item: OutboxItem) -> dict[str, Any]:
     with db.session() as s:
         d = s.scalar(
             select(CaseDeadline)
-            .where(CaseDeadline.case_id == item.payload["case_id"], CaseDeadline.active.is_(True),
-                   CaseDeadline.rule.in_(("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision")))
+            .where(
+                CaseDeadline.case_id == item.payload["case_id"],
+                CaseDeadline.active.is_(True),
+                CaseDeadline.rule.in_(("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision")),
+            )
             .order_by(CaseDeadline.due)
             .limit(1)
         )

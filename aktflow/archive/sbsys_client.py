@@ -603,8 +603,9 @@ class SbsysClient:
     def search_reminders(self, *, case_id: str | int, name: str) -> list[dict[str, Any]]:
         """Reminders on a case with this name (``POST api/erindring/search``)."""
         path = "api/erindring/search"
-        body = self._json(self._request("POST", path, json_body={"SagId": _id_value(case_id), "Navn": name}),
-                          "POST", path)
+        body = self._json(
+            self._request("POST", path, json_body={"SagId": _id_value(case_id), "Navn": name}), "POST", path
+        )
         return body if isinstance(body, list) else []
 
     # -- status and reminders --

@@ -253,9 +253,7 @@ def target(trigger: str, state: str) -> str | None:
 def as_json() -> dict:
     return {
         "initial": INITIAL,
-        "states": [
-            {"name": s.name, "label": s.label, "final": s.final} for s in STATES.values()
-        ],
+        "states": [{"name": s.name, "label": s.label, "final": s.final} for s in STATES.values()],
         "triggers": [
             {
                 "name": t.name,

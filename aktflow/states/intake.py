@@ -41,5 +41,7 @@ TRIGGERS = (
         PHASE,
         fields=(Field("note", "text", "Sådan er anmodningen forstået"),),
     ),
-    TriggerSpec("start_collecting", ("registered",), "collecting", CASEWORK, "Start dokumentindsamling", PHASE),
+    TriggerSpec(
+        "start_collecting", ("registered",), "collecting", CASEWORK, "Start dokumentindsamling", PHASE
+    ),
 )

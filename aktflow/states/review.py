@@ -12,7 +12,9 @@ STATES = (
 )
 
 TRIGGERS = (
-    TriggerSpec("start_screening", ("collecting",), "screening", CASEWORK, "Start fortrolighedsgennemgang", PHASE),
+    TriggerSpec(
+        "start_screening", ("collecting",), "screening", CASEWORK, "Start fortrolighedsgennemgang", PHASE
+    ),
     TriggerSpec(
         "request_hearing",
         ("screening",),

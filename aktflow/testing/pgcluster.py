@@ -46,8 +46,9 @@ class PgCluster:
     def admin_conn(self):
         import psycopg
 
-        return psycopg.connect(host="127.0.0.1", port=self.port, user=self.user, dbname="postgres",
-                               autocommit=True)
+        return psycopg.connect(
+            host="127.0.0.1", port=self.port, user=self.user, dbname="postgres", autocommit=True
+        )
 
     def create_database(self, name: str, template: str | None = None) -> str:
         with self.admin_conn() as conn:
@@ -91,12 +92,44 @@ def start(*, fast: bool = True, max_connections: int = 200) -> PgCluster:
     if fast:
         opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     try:
-        subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8",
-                        "--locale=C.UTF-8"], check=True, capture_output=True)
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"),
-                        "-w", "-t", "60", "start"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                *prefix,
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                user,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                *prefix,
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                opts,
+                "-l",
+                str(base / "log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
     except (subprocess.CalledProcessError, OSError) as e:
         err = (getattr(e, "stderr", b"") or b"").decode(errors="replace")[-500:]
         shutil.rmtree(base, ignore_errors=True)
         raise PgUnavailable(f"could not start PostgreSQL: {e} {err}") from None
-    return PgCluster(port, user, base, [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
+    return PgCluster(
+        port, user, base, [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+    )

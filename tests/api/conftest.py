@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from aktflow import clock
 from aktflow.service import create_case, fire
 from aktflow.tokens import issue_token
-from aktflow import clock
 
 USERNAMES = ("cw", "cw2", "legal", "manager", "admin")
 
@@ -55,8 +55,15 @@ def case_in(db):
     """A factory: a new case driven to ``state`` by the caseworker cw; returns its id."""
 
     def make(state: str = "received", **kw) -> int:
-        args = dict(actor="cw", requester="Mette Hansen", received=(clock.today() - dt.timedelta(days=3)),
-                    basis="ofl", subject="Aktindsigt i byggesag", emne="02.34.02", assign="cw")
+        args = dict(
+            actor="cw",
+            requester="Mette Hansen",
+            received=(clock.today() - dt.timedelta(days=3)),
+            basis="ofl",
+            subject="Aktindsigt i byggesag",
+            emne="02.34.02",
+            assign="cw",
+        )
         args.update(kw)
         case = create_case(db, **args)
         for t in PATHS[state]:

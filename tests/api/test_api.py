@@ -8,11 +8,11 @@ import json
 import pytest
 
 import aktflow.service as service
+from aktflow import clock
 from aktflow.service import case_view, fire
 from aktflow.tokens import issue_token, revoke
 
 from .conftest import intake_body
-from aktflow import clock
 
 API = "/api/v1"
 CPR = "0101901234"  # a syntactically valid CPR number (1 January 1990)
@@ -34,16 +34,21 @@ def advance(client, auth, case_id, trigger, *, version=None, body=None, user="cw
     elif version is not None:
         headers["If-Match"] = f'"{version}"'
     if raw is not None:
-        return client.post(f"{API}/cases/{case_id}/events/{trigger}", data=raw, headers=headers,
-                           content_type="application/json")
+        return client.post(
+            f"{API}/cases/{case_id}/events/{trigger}",
+            data=raw,
+            headers=headers,
+            content_type="application/json",
+        )
     return client.post(f"{API}/cases/{case_id}/events/{trigger}", json=body, headers=headers)
 
 
 # --- 401 ------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Basic Y3c6dGVzdC1wYXNz", "Bearer akt_wrong",
-                                    "Token akt_x"])
+@pytest.mark.parametrize(
+    "header", [None, "", "Bearer", "Bearer ", "Basic Y3c6dGVzdC1wYXNz", "Bearer akt_wrong", "Token akt_x"]
+)
 def test_unauthenticated_is_401_with_www_authenticate(client, case_in, header):
     case_id = case_in()
     headers = {} if header is None else {"Authorization": header}
@@ -51,7 +56,9 @@ def test_unauthenticated_is_401_with_www_authenticate(client, case_in, header):
         client.get(f"{API}/cases/{case_id}", headers=headers),
         client.get(f"{API}/cases", headers=headers),
         client.post(f"{API}/requests", json=intake_body(), headers=headers),
-        client.post(f"{API}/cases/{case_id}/events/register", json={}, headers={**headers, "If-Match": '"1"'}),
+        client.post(
+            f"{API}/cases/{case_id}/events/register", json={}, headers={**headers, "If-Match": '"1"'}
+        ),
         client.get(f"{API}/cases/{case_id}/letters/1", headers=headers),
     ):
         is_json_error(r, 401)
@@ -93,7 +100,9 @@ def test_a_session_cookie_is_not_enough(client, case_in):
 
 
 def test_intake_creates_case_201(client, db, auth):
-    r = client.post(f"{API}/requests", json=intake_body(cpr="010190-1234", cvr="12345678"), headers=auth("cw2"))
+    r = client.post(
+        f"{API}/requests", json=intake_body(cpr="010190-1234", cvr="12345678"), headers=auth("cw2")
+    )
     assert r.status_code == 201, r.get_data(as_text=True)
     body = r.get_json()
     assert body["state"] == "received" and body["version"] == 1
@@ -158,7 +167,9 @@ BAD_INTAKE = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value"), BAD_INTAKE, ids=[f"{f}-{i}" for i, (f, _) in enumerate(BAD_INTAKE)])
+@pytest.mark.parametrize(
+    ("field", "value"), BAD_INTAKE, ids=[f"{f}-{i}" for i, (f, _) in enumerate(BAD_INTAKE)]
+)
 def test_intake_bad_field_is_400_naming_it(client, auth, field, value):
     r = client.post(f"{API}/requests", json=intake_body(**{field: value}), headers=auth())
     body = is_json_error(r, 400)
@@ -166,16 +177,34 @@ def test_intake_bad_field_is_400_naming_it(client, auth, field, value):
 
 
 def test_intake_never_echoes_a_cpr_number(client, auth):
-    for field, value in (("cpr", CPR + "9"), ("emne", "010190-1234"), ("email", CPR), ("basis", CPR),
-                         ("assign", CPR)):
+    for field, value in (
+        ("cpr", CPR + "9"),
+        ("emne", "010190-1234"),
+        ("email", CPR),
+        ("basis", CPR),
+        ("assign", CPR),
+    ):
         r = client.post(f"{API}/requests", json=intake_body(**{field: value}), headers=auth())
         text = r.get_data(as_text=True)
         assert r.status_code == 400, text
         assert "010190" not in text and "0101901234" not in text, text
 
 
-@pytest.mark.parametrize("raw", [b"{", b"[1, 2]", b'"tekst"', b"42", b"null", b"", b"\xff\xfe",
-                                 b'{"requester": NaN}', b'{"requester": 1e999}', b"[" * 5000])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{",
+        b"[1, 2]",
+        b'"tekst"',
+        b"42",
+        b"null",
+        b"",
+        b"\xff\xfe",
+        b'{"requester": NaN}',
+        b'{"requester": 1e999}',
+        b"[" * 5000,
+    ],
+)
 def test_intake_malformed_body_is_400(client, auth, raw):
     r = client.post(f"{API}/requests", data=raw, headers=auth(), content_type="application/json")
     is_json_error(r, 400)
@@ -209,8 +238,10 @@ def test_get_case_200_with_strong_etag(client, db, auth, case_in):
     assert "start_collecting" not in legal["allowed_triggers"]
 
 
-@pytest.mark.parametrize("path", ["/cases/999", "/cases/99999999999", "/cases/abc", "/cases/-1", "/nope",
-                                  "/cases/1/letters/1", "/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/cases/999", "/cases/99999999999", "/cases/abc", "/cases/-1", "/nope", "/cases/1/letters/1", "/"],
+)
 def test_unknown_is_json_404(client, auth, path):
     is_json_error(client.get(API + path, headers=auth()), 404)
 
@@ -237,8 +268,13 @@ def test_list_cases(client, auth, case_in):
     assert [c["id"] for c in r.get_json()] == [b]
     r = client.get(f"{API}/cases?limit=1", headers=auth())
     assert len(r.get_json()) == 1
-    for bad, field in (("state=nope", "state"), ("limit=0", "limit"), ("limit=501", "limit"),
-                       ("limit=%C2%B2", "limit"), ("cpr=0101901234", "cpr")):
+    for bad, field in (
+        ("state=nope", "state"),
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("limit=%C2%B2", "limit"),
+        ("cpr=0101901234", "cpr"),
+    ):
         body = is_json_error(client.get(f"{API}/cases?{bad}", headers=auth()), 400)
         assert body["field"] == field
         assert "0101901234" not in json.dumps(body)
@@ -276,12 +312,20 @@ def test_good_event_is_200_with_new_etag(client, db, auth, case_in, if_match):
 
 def test_event_with_data(client, db, auth, case_in):
     case_id = case_in("collecting")
-    r = advance(client, auth, case_id, "add_document", version=3,
-                body={"data": {"title": "Tegning", "date": "2026-01-05", "sender": "Arkitekt"}})
+    r = advance(
+        client,
+        auth,
+        case_id,
+        "add_document",
+        version=3,
+        body={"data": {"title": "Tegning", "date": "2026-01-05", "sender": "Arkitekt"}},
+    )
     assert r.status_code == 200, r.get_data(as_text=True)
     doc = r.get_json()["documents"][0]
     assert doc["title"] == "Tegning" and doc["sender"] == "Arkitekt"
-    r = advance(client, auth, case_id, "assign", version=4, body={"data": {"assignee": "cw2"}}, user="manager")
+    r = advance(
+        client, auth, case_id, "assign", version=4, body={"data": {"assignee": "cw2"}}, user="manager"
+    )
     assert r.status_code == 200 and r.get_json()["assignee"] == "cw2"
 
 
@@ -330,26 +374,40 @@ def test_workflow_refusal_is_422_naming_why(client, db, auth, case_in):
     assert case_view(db, case_id)["version"] == 1
 
 
-@pytest.mark.parametrize("raw", [b"{", b"{'note': 1}", b"[]", b'"note"', b"3", b"\xff", b'{"note": NaN}',
-                                 b'{"data": {"document_id": 1e999}}'])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{",
+        b"{'note': 1}",
+        b"[]",
+        b'"note"',
+        b"3",
+        b"\xff",
+        b'{"note": NaN}',
+        b'{"data": {"document_id": 1e999}}',
+    ],
+)
 def test_malformed_event_body_is_400(client, auth, case_in, raw):
     case_id = case_in()
     is_json_error(advance(client, auth, case_id, "register", version=1, raw=raw), 400)
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"note": 5}, "note"),
-    ({"note": ["a"]}, "note"),
-    ({"data": []}, "data"),
-    ({"data": "x"}, "data"),
-    ({"data": {"nope": 1}}, "nope"),
-    ({"extra": 1}, "extra"),
-    ({"data": {"title": 5}}, "title"),
-    ({"data": {"title": "Tegning", "date": 20260101}}, "date"),
-    ({"data": {"title": "Tegning", "sender": "x\u0000y"}}, "sender"),
-    ({"data": {"title": "Tegning", "date": "i går"}}, "date"),
-    ({"data": {}}, "title"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"note": 5}, "note"),
+        ({"note": ["a"]}, "note"),
+        ({"data": []}, "data"),
+        ({"data": "x"}, "data"),
+        ({"data": {"nope": 1}}, "nope"),
+        ({"extra": 1}, "extra"),
+        ({"data": {"title": 5}}, "title"),
+        ({"data": {"title": "Tegning", "date": 20260101}}, "date"),
+        ({"data": {"title": "Tegning", "sender": "x\u0000y"}}, "sender"),
+        ({"data": {"title": "Tegning", "date": "i går"}}, "date"),
+        ({"data": {}}, "title"),
+    ],
+)
 def test_wrong_types_in_event_body_are_400_naming_field(client, db, auth, case_in, body, field):
     case_id = case_in("collecting")
     r = advance(client, auth, case_id, "add_document", version=3, body=body)
@@ -359,17 +417,26 @@ def test_wrong_types_in_event_body_are_400_naming_field(client, db, auth, case_i
 
 def test_values_too_long_for_the_database_are_400_not_500(client, db, auth, case_in):
     case_id = case_in("collecting")
-    r = advance(client, auth, case_id, "add_document", version=3,
-                body={"data": {"title": "Tegning", "sender": "s" * 5000, "archive_doc_id": "d" * 5000}})
+    r = advance(
+        client,
+        auth,
+        case_id,
+        "add_document",
+        version=3,
+        body={"data": {"title": "Tegning", "sender": "s" * 5000, "archive_doc_id": "d" * 5000}},
+    )
     assert r.status_code < 500, r.get_data(as_text=True)
     assert case_view(db, case_id)["version"] in (3, 4)
 
 
-@pytest.mark.parametrize(("trigger", "data", "field"), [
-    ("request_hearing", {"party": "Naboen", "reply_by": "9999-12-31"}, "reply_by"),
-    ("send_deadline_notice", {"reason": "Mange dokumenter", "expected": "9999-12-31"}, "expected"),
-    ("send_deadline_notice", {"reason": "Mange dokumenter", "expected": "2200-01-01"}, "expected"),
-])
+@pytest.mark.parametrize(
+    ("trigger", "data", "field"),
+    [
+        ("request_hearing", {"party": "Naboen", "reply_by": "9999-12-31"}, "reply_by"),
+        ("send_deadline_notice", {"reason": "Mange dokumenter", "expected": "9999-12-31"}, "expected"),
+        ("send_deadline_notice", {"reason": "Mange dokumenter", "expected": "2200-01-01"}, "expected"),
+    ],
+)
 def test_dates_beyond_the_calendar_are_400(client, db, auth, case_in, trigger, data, field):
     case_id = case_in("screening")
     r = advance(client, auth, case_id, trigger, version=4, body={"data": data})
@@ -382,16 +449,24 @@ def test_assess_document_types(client, db, auth, case_in):
     fire(db, case_id, "add_document", actor="cw", data={"title": "Notat"})
     fire(db, case_id, "start_screening", actor="cw")
     doc_id = case_view(db, case_id)["documents"][0]["id"]
-    for data, field in (({"document_id": "1", "outcome": "grant"}, "document_id"),
-                        ({"document_id": True, "outcome": "grant"}, "document_id"),
-                        ({"document_id": 2**40, "outcome": "grant"}, "document_id"),
-                        ({"document_id": doc_id, "outcome": "maybe"}, "outcome"),
-                        ({"document_id": doc_id, "outcome": "refuse", "grounds": "x"}, "grounds"),
-                        ({"document_id": doc_id, "outcome": "grant", "extracted": "ja"}, "extracted")):
+    for data, field in (
+        ({"document_id": "1", "outcome": "grant"}, "document_id"),
+        ({"document_id": True, "outcome": "grant"}, "document_id"),
+        ({"document_id": 2**40, "outcome": "grant"}, "document_id"),
+        ({"document_id": doc_id, "outcome": "maybe"}, "outcome"),
+        ({"document_id": doc_id, "outcome": "refuse", "grounds": "x"}, "grounds"),
+        ({"document_id": doc_id, "outcome": "grant", "extracted": "ja"}, "extracted"),
+    ):
         r = advance(client, auth, case_id, "assess_document", version=5, body={"data": data})
         assert is_json_error(r, 400)["field"] == field, data
-    r = advance(client, auth, case_id, "assess_document", version=5,
-                body={"data": {"document_id": doc_id, "outcome": "grant", "extracted": False}})
+    r = advance(
+        client,
+        auth,
+        case_id,
+        "assess_document",
+        version=5,
+        body={"data": {"document_id": doc_id, "outcome": "grant", "extracted": False}},
+    )
     assert r.status_code == 200, r.get_data(as_text=True)
     assert r.get_json()["documents"][0]["outcome"] == "grant"
 
@@ -409,9 +484,13 @@ def test_unknown_case_event_is_404(client, auth):
 def test_user_field_must_be_a_username(client, auth, case_in):
     case_id = case_in()
     for value in ({"u": 1}, ["cw"], 7):
-        r = advance(client, auth, case_id, "assign", version=1, body={"data": {"assignee": value}}, user="manager")
+        r = advance(
+            client, auth, case_id, "assign", version=1, body={"data": {"assignee": value}}, user="manager"
+        )
         assert is_json_error(r, 400)["field"] == "assignee"
-    r = advance(client, auth, case_id, "assign", version=1, body={"data": {"assignee": "nobody"}}, user="manager")
+    r = advance(
+        client, auth, case_id, "assign", version=1, body={"data": {"assignee": "nobody"}}, user="manager"
+    )
     assert is_json_error(r, 400)["field"] == "assignee"
 
 
@@ -429,11 +508,16 @@ def test_same_if_match_twice_second_is_412(client, db, auth, case_in):
     assert [e["trigger"] for e in view["events"]][-1] == "start_collecting"
 
 
-@pytest.mark.parametrize(("state", "version", "trigger", "rival"), [
-    ("registered", 2, "start_collecting", "flag_for_legal"),
-    ("received", 1, "register", "withdraw"),  # register writes a letter and flushes before the commit
-])
-def test_race_lost_at_commit_is_412_not_500(client, db, auth, case_in, monkeypatch, state, version, trigger, rival):
+@pytest.mark.parametrize(
+    ("state", "version", "trigger", "rival"),
+    [
+        ("registered", 2, "start_collecting", "flag_for_legal"),
+        ("received", 1, "register", "withdraw"),  # register writes a letter and flushes before the commit
+    ],
+)
+def test_race_lost_at_commit_is_412_not_500(
+    client, db, auth, case_in, monkeypatch, state, version, trigger, rival
+):
     """The version check passes, then another request commits first: the commit conflicts → 412."""
     case_id = case_in(state)
     real_check_state = service.check_state
@@ -460,7 +544,10 @@ def test_race_lost_at_commit_is_412_not_500(client, db, auth, case_in, monkeypat
 def test_token_for_other_user_acts_as_that_user(client, db, case_in):
     case_id = case_in()
     token = issue_token(db, "manager")
-    r = client.post(f"{API}/cases/{case_id}/events/register", json={},
-                    headers={"Authorization": f"Bearer {token}", "If-Match": '"1"'})
+    r = client.post(
+        f"{API}/cases/{case_id}/events/register",
+        json={},
+        headers={"Authorization": f"Bearer {token}", "If-Match": '"1"'},
+    )
     assert r.status_code == 200
     assert r.get_json()["events"][-1]["actor"] == "manager"

@@ -8,33 +8,63 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aktflow import states
+from aktflow import clock, states
 from aktflow.service import case_view, create_case, fire
 from aktflow.tokens import issue_token
 
 from .conftest import PATHS
-from aktflow import clock
 
 TRIGGERS = [n for n, t in states.TRIGGERS.items() if not t.system]
-FIELD_NAMES = sorted({f.name for t in states.TRIGGERS.values() for f in t.fields}
-                     | {"requester", "email", "received", "basis", "subject", "emne", "cpr", "cvr", "channel",
-                        "assign"})
+FIELD_NAMES = sorted(
+    {f.name for t in states.TRIGGERS.values() for f in t.fields}
+    | {"requester", "email", "received", "basis", "subject", "emne", "cpr", "cvr", "channel", "assign"}
+)
 
-scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
-           | st.text(max_size=30) | st.sampled_from(["", "2026-01-05", "2999-12-31", "0001-01-01", "cw", "grant",
-                                                      "ofl", "02.34.02", "0101901234", "a@b.dk", "none"]))
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=8), inner, max_size=4),
-                           max_leaves=12)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30)
+    | st.sampled_from(
+        [
+            "",
+            "2026-01-05",
+            "2999-12-31",
+            "0001-01-01",
+            "cw",
+            "grant",
+            "ofl",
+            "02.34.02",
+            "0101901234",
+            "a@b.dk",
+            "none",
+        ]
+    )
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 field_dicts = st.dictionaries(st.sampled_from(FIELD_NAMES), json_values, max_size=6)
-event_bodies = (json_values
-                | st.fixed_dictionaries({}, optional={"note": json_values, "data": field_dicts | json_values}))
+event_bodies = json_values | st.fixed_dictionaries(
+    {}, optional={"note": json_values, "data": field_dicts | json_values}
+)
 _intake_values = {
-    "requester": st.text(max_size=30), "email": st.emails() | st.text(max_size=20),
-    "received": st.dates().map(dt.date.isoformat), "basis": st.sampled_from(["ofl", "fvl", "mol", "gdpr", "x"]),
-    "subject": st.text(max_size=40), "emne": st.from_regex(r"\A\d\d\.\d\d\.\d\d\Z") | st.text(max_size=9),
-    "cpr": st.from_regex(r"\A\d{6}-?\d{4}\Z") | st.text(max_size=12), "cvr": st.from_regex(r"\A\d{8}\Z"),
-    "channel": st.text(max_size=45), "assign": st.sampled_from(["cw", "legal", "nobody"]),
+    "requester": st.text(max_size=30),
+    "email": st.emails() | st.text(max_size=20),
+    "received": st.dates().map(dt.date.isoformat),
+    "basis": st.sampled_from(["ofl", "fvl", "mol", "gdpr", "x"]),
+    "subject": st.text(max_size=40),
+    "emne": st.from_regex(r"\A\d\d\.\d\d\.\d\d\Z") | st.text(max_size=9),
+    "cpr": st.from_regex(r"\A\d{6}-?\d{4}\Z") | st.text(max_size=12),
+    "cvr": st.from_regex(r"\A\d{8}\Z"),
+    "channel": st.text(max_size=45),
+    "assign": st.sampled_from(["cw", "legal", "nobody"]),
 }
 _REQUIRED = ("requester", "received", "basis", "subject", "emne")
 targeted_intake = st.fixed_dictionaries(
@@ -63,21 +93,36 @@ def targeted_body(trigger: str):
     fields = [f for f in states.TRIGGERS[trigger].fields if f.name != "note"]
     data = st.fixed_dictionaries({}, optional={f.name: value_for(f) for f in fields})
     return st.fixed_dictionaries({}, optional={"note": st.text(max_size=40) | json_values, "data": data})
+
+
 raw_bodies = st.binary(max_size=40)
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                               HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.fixture
 def fuzz(sqlite_app, sqlite_db):
     """A client, tokens, and cases in several states (with a document on the screening case)."""
     client = sqlite_app.test_client()
-    headers = {u: {"Authorization": f"Bearer {issue_token(sqlite_db, u)}"} for u in ("cw", "legal", "manager")}
+    headers = {
+        u: {"Authorization": f"Bearer {issue_token(sqlite_db, u)}"} for u in ("cw", "legal", "manager")
+    }
     cases = []
     for state in ("received", "collecting", "screening", "legal_review"):
-        c = create_case(sqlite_db, actor="cw", requester="Mette Hansen", basis="ofl", subject="Byggesag",
-                        received=clock.today() - dt.timedelta(days=3), emne="02.34.02", assign="cw")
+        c = create_case(
+            sqlite_db,
+            actor="cw",
+            requester="Mette Hansen",
+            basis="ofl",
+            subject="Byggesag",
+            received=clock.today() - dt.timedelta(days=3),
+            emne="02.34.02",
+            assign="cw",
+        )
         for t in PATHS[state]:
             if t == "start_screening":
                 fire(sqlite_db, c.id, "add_document", actor="cw", data={"title": "Notat"})

@@ -53,7 +53,7 @@ def served(app) -> set[tuple[str, str]]:
         path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
         assert path.startswith(API)
         for m in rule.methods - {"HEAD", "OPTIONS"}:
-            out.add((path[len(API):], m.lower()))
+            out.add((path[len(API) :], m.lower()))
     return out
 
 
@@ -106,7 +106,16 @@ def test_each_status_is_documented(doc):
         ("/requests", "post"): {"201", "400", "401", "403"},
         ("/cases", "get"): {"200", "400", "401"},
         ("/cases/{case_id}", "get"): {"200", "401", "404"},
-        ("/cases/{case_id}/events/{trigger}", "post"): {"200", "400", "401", "403", "404", "412", "422", "428"},
+        ("/cases/{case_id}/events/{trigger}", "post"): {
+            "200",
+            "400",
+            "401",
+            "403",
+            "404",
+            "412",
+            "422",
+            "428",
+        },
         ("/cases/{case_id}/letters/{letter_id}", "get"): {"200", "401", "404"},
         ("/openapi.json", "get"): {"200"},
     }
@@ -125,7 +134,10 @@ def test_each_status_is_documented(doc):
 
 def test_bearer_security(doc):
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {
-        **doc["components"]["securitySchemes"]["bearerAuth"], "type": "http", "scheme": "bearer"}
+        **doc["components"]["securitySchemes"]["bearerAuth"],
+        "type": "http",
+        "scheme": "bearer",
+    }
     assert doc["security"] == [{"bearerAuth": []}]
     assert doc["paths"]["/openapi.json"]["get"]["security"] == []
 
@@ -140,8 +152,9 @@ def test_intake_schema_is_create_cases_options(doc):
 
 
 def test_case_schema_names_every_key_of_the_case_view(db, doc):
-    case = create_case(db, actor="cw", requester="A", received="2026-01-05", basis="ofl", subject="x",
-                       emne="02.34.02")
+    case = create_case(
+        db, actor="cw", requester="A", received="2026-01-05", basis="ofl", subject="x", emne="02.34.02"
+    )
     view = case_view(db, case.id)
     schema = doc["components"]["schemas"]["Case"]
     assert set(view) == set(schema["properties"])

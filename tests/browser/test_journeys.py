@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from aktflow import clock
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -109,6 +110,7 @@ def login(page, base: str, username: str, *, keyboard: bool = False) -> None:
     page.goto(f"{base}/login")
     with page.expect_navigation():
         if keyboard:  # the whole form by keyboard: focus starts in the username field
+            page.wait_for_function("document.activeElement && document.activeElement.id === 'username'")
             page.keyboard.type(username)
             page.keyboard.press("Tab")
             page.keyboard.type(PASSWORD)

@@ -9,11 +9,10 @@ from sqlalchemy import func, select
 
 import aktflow.audit
 import aktflow.effects
-from aktflow import audit, states
+from aktflow import audit, clock, states
 from aktflow.archive.local import LocalArchive
 from aktflow.models import Assessment, Case, CaseDeadline, Document, Event, Flag, LocalArchiveCase
 from aktflow.service import create_case, fire
-from aktflow import clock
 
 FUTURE = (clock.today() + dt.timedelta(days=20)).isoformat()
 

@@ -8,11 +8,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from aktflow import audit
+from aktflow import audit, clock
 from aktflow.errors import PermissionDenied, ValidationError, WorkflowError
 from aktflow.models import Event
 from aktflow.service import case_view, change_calendar, create_case, fire
-from aktflow import clock
 
 UTC = dt.UTC
 
@@ -28,8 +27,17 @@ def deadline(view: dict, rule: str) -> dict:
 
 
 def make(db, received: str, basis: str = "ofl", **kw):
-    return create_case(db, actor="cw", requester="Mette Hansen", received=received, basis=basis,
-                       subject="Byggesag Havnevej 12", emne="02.34.02", now=at(received), **kw)
+    return create_case(
+        db,
+        actor="cw",
+        requester="Mette Hansen",
+        received=received,
+        basis=basis,
+        subject="Byggesag Havnevej 12",
+        emne="02.34.02",
+        now=at(received),
+        **kw,
+    )
 
 
 def go(db, case, *triggers, day: str, **kw):
@@ -51,15 +59,25 @@ def test_new_case_gets_its_statutory_deadlines(db):
 
 def test_status_ok_then_due_soon_then_overdue_then_met(db):
     case = make(db, "2026-12-18")
-    status = lambda day: deadline(case_view(db, case.id, today=dt.date.fromisoformat(day)),  # noqa: E731
-                                  "ofl-decision")["status"]
+
+    def status(day: str) -> str:
+        return deadline(case_view(db, case.id, today=dt.date.fromisoformat(day)), "ofl-decision")["status"]
+
     assert status("2026-12-21") == "ok"
     assert status("2026-12-24") == "ok"  # 3 working days left: 28, 29, 30
     assert status("2026-12-28") == "due_soon"
     assert status("2026-12-30") == "due_soon"
     assert status("2026-12-31") == "overdue"
-    go(db, case, "register", "start_collecting", "start_screening", "draft_decision", "send_decision",
-       day="2026-12-29")
+    go(
+        db,
+        case,
+        "register",
+        "start_collecting",
+        "start_screening",
+        "draft_decision",
+        "send_decision",
+        day="2026-12-29",
+    )
     view = case_view(db, case.id, today=dt.date(2027, 3, 1))
     assert deadline(view, "ofl-decision")["status"] == "met"
     assert deadline(view, "ofl-notice")["status"] == "met"  # decided in time: no fristbrev needed
@@ -67,8 +85,16 @@ def test_status_ok_then_due_soon_then_overdue_then_met(db):
 
 def test_decision_after_the_deadline_is_overdue_not_met(db):
     case = make(db, "2026-11-02")
-    go(db, case, "register", "start_collecting", "start_screening", "draft_decision", "send_decision",
-       day="2026-11-20")
+    go(
+        db,
+        case,
+        "register",
+        "start_collecting",
+        "start_screening",
+        "draft_decision",
+        "send_decision",
+        day="2026-11-20",
+    )
     view = case_view(db, case.id, today=dt.date(2026, 11, 20))
     assert deadline(view, "ofl-decision")["status"] == "overdue"
     assert deadline(view, "ofl-notice")["status"] == "overdue"  # no fristbrev was sent in time
@@ -78,15 +104,27 @@ def test_decision_after_the_deadline_is_overdue_not_met(db):
 def test_fristbrev_meets_the_notice_and_tracks_the_expected_date(db):
     case = make(db, "2026-11-02")
     go(db, case, "register", day="2026-11-03")
-    fire(db, case.id, "send_deadline_notice", actor="cw", now=at("2026-11-09"),
-         data={"reason": "Mange dokumenter skal gennemgås", "expected": "2026-11-20"})
+    fire(
+        db,
+        case.id,
+        "send_deadline_notice",
+        actor="cw",
+        now=at("2026-11-09"),
+        data={"reason": "Mange dokumenter skal gennemgås", "expected": "2026-11-20"},
+    )
     view = case_view(db, case.id, today=dt.date(2026, 11, 16))
     assert deadline(view, "ofl-notice")["status"] == "met"
     assert deadline(view, "ofl-decision")["status"] == "overdue"  # the statutory date still shows
     exp = deadline(view, "expected-decision")
     assert exp["due"] == "2026-11-20" and "Mange dokumenter" in exp["explanation"]
-    fire(db, case.id, "send_deadline_notice", actor="cw", now=at("2026-11-19"),
-         data={"reason": "Høring af tredjemand", "expected": "2026-11-27"})
+    fire(
+        db,
+        case.id,
+        "send_deadline_notice",
+        actor="cw",
+        now=at("2026-11-19"),
+        data={"reason": "Høring af tredjemand", "expected": "2026-11-27"},
+    )
     view = case_view(db, case.id, today=dt.date(2026, 11, 19))
     assert deadline(view, "expected-decision")["due"] == "2026-11-27"  # replaced, not added
 
@@ -94,12 +132,24 @@ def test_fristbrev_meets_the_notice_and_tracks_the_expected_date(db):
 def test_fristbrev_refused_without_reason_or_with_past_date(db):
     case = make(db, "2026-11-02")
     with pytest.raises(ValidationError) as e:
-        fire(db, case.id, "send_deadline_notice", actor="cw", now=at("2026-11-05"),
-             data={"reason": "x", "expected": "2026-11-04"})
+        fire(
+            db,
+            case.id,
+            "send_deadline_notice",
+            actor="cw",
+            now=at("2026-11-05"),
+            data={"reason": "x", "expected": "2026-11-04"},
+        )
     assert e.value.field == "expected"
     with pytest.raises(ValidationError) as e:
-        fire(db, case.id, "send_deadline_notice", actor="cw", now=at("2026-11-05"),
-             data={"reason": "  ", "expected": "2026-11-20"})
+        fire(
+            db,
+            case.id,
+            "send_deadline_notice",
+            actor="cw",
+            now=at("2026-11-05"),
+            data={"reason": "  ", "expected": "2026-11-20"},
+        )
     assert e.value.field == "reason"
 
 
@@ -127,8 +177,16 @@ def test_extension_refused_after_the_first_month_and_for_ofl(db):
 
 def test_complaint_forward_and_appeal_body(db):
     case = make(db, "2026-11-02")
-    go(db, case, "register", "start_collecting", "start_screening", "draft_decision", "send_decision",
-       day="2026-11-05")
+    go(
+        db,
+        case,
+        "register",
+        "start_collecting",
+        "start_screening",
+        "draft_decision",
+        "send_decision",
+        day="2026-11-05",
+    )
     fire(db, case.id, "receive_complaint", actor="cw", now=at("2026-12-17"), data={"received": "2026-12-16"})
     view = case_view(db, case.id, today=dt.date(2026, 12, 17))
     cf = deadline(view, "complaint-forward")
@@ -143,25 +201,54 @@ def test_complaint_forward_and_appeal_body(db):
 
 def test_complaint_date_in_the_future_is_refused(db):
     case = make(db, "2026-11-02")
-    go(db, case, "register", "start_collecting", "start_screening", "draft_decision", "send_decision",
-       day="2026-11-05")
+    go(
+        db,
+        case,
+        "register",
+        "start_collecting",
+        "start_screening",
+        "draft_decision",
+        "send_decision",
+        day="2026-11-05",
+    )
     with pytest.raises(ValidationError) as e:
-        fire(db, case.id, "receive_complaint", actor="cw", now=at("2026-11-06"), data={"received": "2026-11-09"})
+        fire(
+            db,
+            case.id,
+            "receive_complaint",
+            actor="cw",
+            now=at("2026-11-06"),
+            data={"received": "2026-11-09"},
+        )
     assert e.value.field == "received"
 
 
 def test_hearing_reply_deadline(db):
     case = make(db, "2026-11-02")
     go(db, case, "register", "start_collecting", "start_screening", day="2026-11-03")
-    fire(db, case.id, "request_hearing", actor="cw", now=at("2026-11-04"),
-         data={"party": "Byg A/S", "reply_by": "2026-11-11"})
+    fire(
+        db,
+        case.id,
+        "request_hearing",
+        actor="cw",
+        now=at("2026-11-04"),
+        data={"party": "Byg A/S", "reply_by": "2026-11-11"},
+    )
     view = case_view(db, case.id, today=dt.date(2026, 11, 12))
     assert deadline(view, "hearing-reply")["status"] == "overdue"
     fire(db, case.id, "hearing_completed", actor="cw", now=at("2026-11-12"), data={"reply": "none"})
-    assert deadline(case_view(db, case.id, today=dt.date(2026, 11, 12)), "hearing-reply")["status"] == "overdue"
+    assert (
+        deadline(case_view(db, case.id, today=dt.date(2026, 11, 12)), "hearing-reply")["status"] == "overdue"
+    )
     with pytest.raises(ValidationError) as e:
-        fire(db, case.id, "request_hearing", actor="cw", now=at("2026-11-12"),
-             data={"party": "Byg A/S", "reply_by": "2026-11-12"})
+        fire(
+            db,
+            case.id,
+            "request_hearing",
+            actor="cw",
+            now=at("2026-11-12"),
+            data={"party": "Byg A/S", "reply_by": "2026-11-12"},
+        )
     assert e.value.field == "reply_by"
 
 
@@ -174,8 +261,17 @@ def test_withdrawn_case_deadlines_stop(db):
 def test_calendar_change_recomputes_open_cases_with_events(db):
     open_case = make(db, "2026-12-18")
     closed_case = make(db, "2026-12-18")
-    go(db, closed_case, "register", "start_collecting", "start_screening", "draft_decision", "send_decision",
-       "close", day="2026-12-21")
+    go(
+        db,
+        closed_case,
+        "register",
+        "start_collecting",
+        "start_screening",
+        "draft_decision",
+        "send_decision",
+        "close",
+        day="2026-12-21",
+    )
     before_closed = case_view(db, closed_case.id, today=dt.date(2026, 12, 21))
     out = change_calendar(db, actor="admin", set_flags={"juleaften_closed": True}, now=at("2026-12-21"))
     assert out["changed"] and out["cases_moved"] == 1
@@ -240,8 +336,10 @@ def test_cli_deadlines_calculator(runner, db):
     assert {"ofl-decision", "ofl-delay-complaint", "ofl-outer"} <= set(rules)
     r = runner.invoke(cli, ["deadlines", "--received", "2031-02-03", "--basis", "fvl", "--json"])
     assert r.exit_code == 0  # any date, future too
-    for args, field in ((["--received", "2026-02-30", "--basis", "ofl"], "received"),
-                        (["--received", "2026-02-03", "--basis", "foia"], "basis")):
+    for args, field in (
+        (["--received", "2026-02-30", "--basis", "ofl"], "received"),
+        (["--received", "2026-02-03", "--basis", "foia"], "basis"),
+    ):
         r = runner.invoke(cli, ["deadlines", *args, "--json"])
         assert r.exit_code == 2 and field in r.stderr and "Traceback" not in r.stderr
 
@@ -250,8 +348,26 @@ def test_cli_case_new_refuses_future_received(runner, db):
     from aktflow.cli import cli
 
     future = (clock.today() + dt.timedelta(days=1)).isoformat()
-    r = runner.invoke(cli, ["case", "new", "--requester", "A", "--received", future, "--basis", "ofl",
-                            "--subject", "s", "--emne", "02.34.02", "--as", "cw", "--json"])
+    r = runner.invoke(
+        cli,
+        [
+            "case",
+            "new",
+            "--requester",
+            "A",
+            "--received",
+            future,
+            "--basis",
+            "ofl",
+            "--subject",
+            "s",
+            "--emne",
+            "02.34.02",
+            "--as",
+            "cw",
+            "--json",
+        ],
+    )
     assert r.exit_code == 2 and "received" in r.stderr
 
 
@@ -273,6 +389,8 @@ def test_cli_sweep_reports_per_assignee_with_exit_code(runner, db):
     out = json.loads(r.stdout)
     rows = out["by_assignee"]["cw2"]
     assert {(x["case"], x["rule"], x["kind"]) for x in rows} >= {
-        (late.id, "ofl-decision", "overdue"), (late.id, "ofl-notice", "missing_notice")}
+        (late.id, "ofl-decision", "overdue"),
+        (late.id, "ofl-notice", "missing_notice"),
+    }
     r = runner.invoke(cli, ["sweep", "--today", "2026-11-03"])
     assert r.exit_code == 0 and "0 overskredet" in r.stdout

@@ -11,11 +11,11 @@ import docx
 import pytest
 from sqlalchemy import select, text, update
 
+from aktflow import clock
 from aktflow.correspondence import LETTER_FOR_TRIGGER
 from aktflow.errors import PermissionDenied, ValidationError
 from aktflow.models import Event, Letter
 from aktflow.service import case_view, create_case, fire, upload_template
-from aktflow import clock
 
 RECEIVED = (clock.today() - dt.timedelta(days=2)).isoformat()
 FUTURE = (clock.today() + dt.timedelta(days=14)).isoformat()
@@ -43,8 +43,15 @@ def content(db, letter_id) -> bytes:
 
 
 def new(db, **kw):
-    args = dict(actor="cw", requester="Mette & <Hansen> {{ 7*7 }} {% if x %}æøå", received=RECEIVED, basis="ofl",
-                subject="Byggesagen for Havnevej 12", emne="02.34.02", assign="cw")
+    args = dict(
+        actor="cw",
+        requester="Mette & <Hansen> {{ 7*7 }} {% if x %}æøå",
+        received=RECEIVED,
+        basis="ofl",
+        subject="Byggesagen for Havnevej 12",
+        emne="02.34.02",
+        assign="cw",
+    )
     args.update(kw)
     return create_case(db, **args)
 
@@ -54,7 +61,13 @@ def test_each_letter_trigger_stores_its_letter_linked_to_the_event(db):
     fire(db, case.id, "register", actor="cw")
     fire(db, case.id, "request_clarification", actor="cw", note="Angiv venligst perioden")
     fire(db, case.id, "clarification_received", actor="cw", note="Perioden 2025-2026")
-    fire(db, case.id, "send_deadline_notice", actor="cw", data={"reason": "Mange dokumenter", "expected": FUTURE})
+    fire(
+        db,
+        case.id,
+        "send_deadline_notice",
+        actor="cw",
+        data={"reason": "Mange dokumenter", "expected": FUTURE},
+    )
     fire(db, case.id, "add_document", actor="cw", data={"title": "Tilsynsrapport", "date": "2026-03-01"})
     fire(db, case.id, "add_document", actor="cw", data={"title": "Klage fra nabo"})
     docs = case_view(db, case.id)["documents"]
@@ -63,16 +76,32 @@ def test_each_letter_trigger_stores_its_letter_linked_to_the_event(db):
     fire(db, case.id, "hearing_completed", actor="cw", data={"reply": "none"})
     fire(db, case.id, "assess_document", actor="cw", data={"document_id": docs[0]["id"], "outcome": "grant"})
     fire(db, case.id, "send_partial_decision", actor="cw", note="Tilsynsrapporten udleveres nu")
-    fire(db, case.id, "assess_document", actor="cw",
-         data={"document_id": docs[1]["id"], "outcome": "refuse", "grounds": ["ofl-23"],
-               "meroffentlighed_note": "Intern drøftelse"})
+    fire(
+        db,
+        case.id,
+        "assess_document",
+        actor="cw",
+        data={
+            "document_id": docs[1]["id"],
+            "outcome": "refuse",
+            "grounds": ["ofl-23"],
+            "meroffentlighed_note": "Intern drøftelse",
+        },
+    )
     fire(db, case.id, "draft_decision", actor="cw")
     fire(db, case.id, "send_decision", actor="cw")
     fire(db, case.id, "receive_complaint", actor="cw")
     fire(db, case.id, "uphold_and_forward", actor="cw", note="Kommunen fastholder")
     rows = letters(db, case.id)
-    assert [r.kind for r in rows] == ["kvittering", "praecisering", "fristbrev", "hoering", "delafgoerelse",
-                                      "afgoerelse", "klage_oversendelse"]
+    assert [r.kind for r in rows] == [
+        "kvittering",
+        "praecisering",
+        "fristbrev",
+        "hoering",
+        "delafgoerelse",
+        "afgoerelse",
+        "klage_oversendelse",
+    ]
     view = case_view(db, case.id)
     with db.session() as s:
         for r in rows:
@@ -112,7 +141,13 @@ def test_full_grant_decision_has_aktliste_but_no_klagevejledning(db):
         fire(db, case.id, t, actor="cw")
     c = fire(db, case.id, "add_document", actor="cw", data={"title": "Referat af møde"})
     fire(db, case.id, "start_screening", actor="cw")
-    fire(db, case.id, "assess_document", actor="cw", data={"document_id": c.documents[-1].id, "outcome": "grant"})
+    fire(
+        db,
+        case.id,
+        "assess_document",
+        actor="cw",
+        data={"document_id": c.documents[-1].id, "outcome": "grant"},
+    )
     fire(db, case.id, "draft_decision", actor="cw")
     fire(db, case.id, "send_decision", actor="cw")
     afg = letter_text(content(db, letters(db, case.id)[-1].id))
@@ -177,8 +212,19 @@ def test_cli_letters_commands(runner, db, tmp_path):
     r = runner.invoke(cli, ["letters", "get", str(row["id"]), "--out", str(out)])
     assert r.exit_code == 0 and hashlib.sha256(out.read_bytes()).hexdigest() == row["sha256"]
     prev = tmp_path / "p.docx"
-    r = runner.invoke(cli, ["letters", "preview", str(case.id), "fristbrev", "--out", str(prev),
-                            "--data", json.dumps({"reason": "Travlt", "expected": FUTURE})])
+    r = runner.invoke(
+        cli,
+        [
+            "letters",
+            "preview",
+            str(case.id),
+            "fristbrev",
+            "--out",
+            str(prev),
+            "--data",
+            json.dumps({"reason": "Travlt", "expected": FUTURE}),
+        ],
+    )
     assert r.exit_code == 0, r.stderr
     assert "Travlt" in letter_text(prev.read_bytes())
     r = runner.invoke(cli, ["case", "letters", str(case.id), "--json"])

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from aktflow.cli import cli
 from aktflow import clock
+from aktflow.cli import cli
 
 TODAY = clock.today()
 FUTURE = (TODAY + dt.timedelta(days=20)).isoformat()

@@ -14,7 +14,9 @@ def test_set_role_deactivate_password(runner, db):
     assert r.exit_code == 2 and "role" in r.stderr
     r = runner.invoke(cli, ["users", "password", "cw2", "--password", "nyt-kodeord-1", "--as", "admin"])
     assert r.exit_code == 0, r.stderr
-    assert authenticate(db, "cw2", "nyt-kodeord-1") is not None and authenticate(db, "cw2", "test-pass") is None
+    assert (
+        authenticate(db, "cw2", "nyt-kodeord-1") is not None and authenticate(db, "cw2", "test-pass") is None
+    )
     r = runner.invoke(cli, ["users", "deactivate", "cw2", "--as", "cw"])
     assert r.exit_code == 4
     r = runner.invoke(cli, ["users", "deactivate", "cw2", "--as", "admin"])

@@ -13,11 +13,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from aktflow import audit, states
+from aktflow import audit, clock, states
 from aktflow.errors import AktflowError
 from aktflow.models import Case, Event
 from aktflow.service import case_view, create_case, fire
-from aktflow import clock
 
 TODAY = clock.today()
 FUTURE = (TODAY + dt.timedelta(days=20)).isoformat()

@@ -9,10 +9,10 @@ import re
 
 import pytest
 
+from aktflow import clock
 from aktflow.documents import Attachment
 from aktflow.errors import ValidationError, WorkflowError
 from aktflow.service import case_view, create_case, fire, legal_queue
-from aktflow import clock
 
 RECEIVED = (clock.today() - dt.timedelta(days=3)).isoformat()
 CPR = "0707614285"  # a valid date (7 July 1961); not a real person's number as far as the tests care
@@ -31,7 +31,11 @@ def make_docx(*paragraphs: str) -> bytes:
 
 def make_pdf(text: str) -> bytes:
     """A minimal one-page PDF with ``text`` (ASCII) in Helvetica."""
-    content = b"BT /F1 12 Tf 72 720 Td (" + text.encode("ascii").replace(b"(", b"\\(").replace(b")", b"\\)") + b") Tj ET"
+    content = (
+        b"BT /F1 12 Tf 72 720 Td ("
+        + text.encode("ascii").replace(b"(", b"\\(").replace(b")", b"\\)")
+        + b") Tj ET"
+    )
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -54,8 +58,15 @@ def make_pdf(text: str) -> bytes:
 
 
 def new(db, **kw):
-    args = dict(actor="cw", requester="Mette Hansen", received=RECEIVED, basis="ofl",
-                subject="Aktindsigt i tilsynssagen", emne="02.34.02", assign="cw")
+    args = dict(
+        actor="cw",
+        requester="Mette Hansen",
+        received=RECEIVED,
+        basis="ofl",
+        subject="Aktindsigt i tilsynssagen",
+        emne="02.34.02",
+        assign="cw",
+    )
     args.update(kw)
     return create_case(db, **args)
 
@@ -68,14 +79,25 @@ def collecting(db, **kw):
 
 
 def add(db, case, title="Notat", file=None, **data):
-    c = fire(db, case.id, "add_document", actor="cw", data={"title": title, **data},
-             attachment=Attachment(*file) if file else None)
+    c = fire(
+        db,
+        case.id,
+        "add_document",
+        actor="cw",
+        data={"title": title, **data},
+        attachment=Attachment(*file) if file else None,
+    )
     return c.documents[-1].id
 
 
 def assess(db, case, doc, outcome="grant", grounds=(), **kw):
-    return fire(db, case.id, "assess_document", actor="cw",
-                data={"document_id": doc, "outcome": outcome, "grounds": list(grounds), **kw})
+    return fire(
+        db,
+        case.id,
+        "assess_document",
+        actor="cw",
+        data={"document_id": doc, "outcome": outcome, "grounds": list(grounds), **kw},
+    )
 
 
 # --- files and screening ------------------------------------------------------------------------------
@@ -83,7 +105,9 @@ def assess(db, case, doc, outcome="grant", grounds=(), **kw):
 
 def test_txt_with_cpr_flags_the_case_without_the_number(db):
     case = collecting(db)
-    add(db, case, "Notat om borger", file=("notat.txt", f"Borgeren har CPR-nr. {CPR[:6]}-{CPR[6:]}.".encode()))
+    add(
+        db, case, "Notat om borger", file=("notat.txt", f"Borgeren har CPR-nr. {CPR[:6]}-{CPR[6:]}.".encode())
+    )
     view = case_view(db, case.id)
     assert view["flagged"]
     assert any("Notat om borger" in r and "CPR" in r for r in view["flag_reasons"])
@@ -94,7 +118,12 @@ def test_txt_with_cpr_flags_the_case_without_the_number(db):
 
 def test_docx_text_is_extracted_and_screened(db):
     case = collecting(db)
-    add(db, case, "Mail fra leder", file=("mail.docx", make_docx("Hej", "Medarbejderen er sygemeldt med stress.")))
+    add(
+        db,
+        case,
+        "Mail fra leder",
+        file=("mail.docx", make_docx("Hej", "Medarbejderen er sygemeldt med stress.")),
+    )
     reasons = case_view(db, case.id)["flag_reasons"]
     assert any("Mail fra leder" in r and "helbred" in r for r in reasons)
     from aktflow.models import Document
@@ -120,13 +149,16 @@ def test_harmless_document_does_not_flag(db):
     assert case_view(db, case.id)["flagged"] is False
 
 
-@pytest.mark.parametrize(("name", "content", "reason"), [
-    ("fake.pdf", b"just text, not a pdf", "ikke en PDF"),
-    ("fake.docx", b"PK\x03\x04 not really a zip", "kan ikke åbnes"),
-    ("program.exe", b"MZ\x90\x00", "understøttes ikke"),
-    ("../../etc/passwd.txt", b"root:x:0:0", "ugyldigt filnavn"),
-    ("tom.txt", b"", "tom"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("fake.pdf", b"just text, not a pdf", "ikke en PDF"),
+        ("fake.docx", b"PK\x03\x04 not really a zip", "kan ikke åbnes"),
+        ("program.exe", b"MZ\x90\x00", "understøttes ikke"),
+        ("../../etc/passwd.txt", b"root:x:0:0", "ugyldigt filnavn"),
+        ("tom.txt", b"", "tom"),
+    ],
+)
 def test_files_that_are_not_what_they_claim_are_refused_and_nothing_is_stored(db, name, content, reason):
     case = collecting(db)
     before = case_view(db, case.id)
@@ -155,8 +187,13 @@ def test_request_text_is_screened(db):
 def test_edit_and_remove_while_collecting(db):
     case = collecting(db)
     d1, d2 = add(db, case, "Første"), add(db, case, "Anden")
-    fire(db, case.id, "edit_document", actor="cw", data={"document_id": d1, "title": "Første (rettet)",
-                                                           "date": "2026-01-05"})
+    fire(
+        db,
+        case.id,
+        "edit_document",
+        actor="cw",
+        data={"document_id": d1, "title": "Første (rettet)", "date": "2026-01-05"},
+    )
     fire(db, case.id, "remove_document", actor="cw", note="Dublet", data={"document_id": d2})
     docs = case_view(db, case.id)["documents"]
     assert [(d["id"], d["title"], d["date"]) for d in docs] == [(d1, "Første (rettet)", "2026-01-05")]
@@ -205,13 +242,16 @@ def test_refusal_on_section_30_flags_for_legal(db):
         fire(db, case.id, "draft_decision", actor="cw")
 
 
-@pytest.mark.parametrize(("outcomes", "expected"), [
-    ([], "none_found"),
-    (["grant", "grant"], "full"),
-    (["refuse", "refuse"], "refusal"),
-    (["grant", "refuse"], "partial"),
-    (["partial"], "partial"),
-])
+@pytest.mark.parametrize(
+    ("outcomes", "expected"),
+    [
+        ([], "none_found"),
+        (["grant", "grant"], "full"),
+        (["refuse", "refuse"], "refusal"),
+        (["grant", "refuse"], "partial"),
+        (["partial"], "partial"),
+    ],
+)
 def test_decision_outcome_follows_the_assessments(db, outcomes, expected):
     case = collecting(db)
     docs = [add(db, case, f"Dok {i}") for i in range(len(outcomes))]
@@ -238,7 +278,11 @@ def test_flag_review_return_approve_cycle(db):
     view = case_view(db, case.id)
     assert view["state"] == "drafting_decision" and not view["flagged"]
     approval = view["events"][-1]
-    assert approval["actor"] == "legal" and approval["note"] == "Godkendt" and len(approval["data"]["flags_cleared"]) == 2
+    assert (
+        approval["actor"] == "legal"
+        and approval["note"] == "Godkendt"
+        and len(approval["data"]["flags_cleared"]) == 2
+    )
     fire(db, case.id, "send_decision", actor="cw")
 
 
@@ -298,12 +342,21 @@ def test_hearing_is_recorded(db):
     case = collecting(db)
     fire(db, case.id, "start_screening", actor="cw")
     reply_by = (clock.today() + dt.timedelta(days=10)).isoformat()
-    fire(db, case.id, "request_hearing", actor="cw",
-         data={"party": "Byg A/S", "question": "Er der forretningshemmeligheder?", "reply_by": reply_by})
+    fire(
+        db,
+        case.id,
+        "request_hearing",
+        actor="cw",
+        data={"party": "Byg A/S", "question": "Er der forretningshemmeligheder?", "reply_by": reply_by},
+    )
     fire(db, case.id, "hearing_completed", actor="cw", note="Ingen indsigelser", data={"reply": "received"})
     (h,) = case_view(db, case.id)["hearings"]
-    assert (h["party"], h["reply_by"], h["reply"], h["summary"]) == ("Byg A/S", reply_by, "received",
-                                                                      "Ingen indsigelser")
+    assert (h["party"], h["reply_by"], h["reply"], h["summary"]) == (
+        "Byg A/S",
+        reply_by,
+        "received",
+        "Ingen indsigelser",
+    )
 
 
 # --- CLI ----------------------------------------------------------------------------------------------
@@ -315,23 +368,70 @@ def test_cli_add_document_assess_grounds(runner, db, tmp_path):
     case = collecting(db)
     f = tmp_path / "brev.docx"
     f.write_bytes(make_docx("Ansøgerens helbred er dårligt."))
-    r = runner.invoke(cli, ["case", "add-document", str(case.id), "--title", "Brev", "--date", "2026-10-01",
-                            "--sender", "Borger", "--file", str(f), "--as", "cw", "--json"])
+    r = runner.invoke(
+        cli,
+        [
+            "case",
+            "add-document",
+            str(case.id),
+            "--title",
+            "Brev",
+            "--date",
+            "2026-10-01",
+            "--sender",
+            "Borger",
+            "--file",
+            str(f),
+            "--as",
+            "cw",
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["id"] and doc["title"] == "Brev" and doc["flagged"] is True
-    r = runner.invoke(cli, ["case", "add-document", str(case.id), "--title", "X", "--file",
-                            str(tmp_path / "missing.pdf"), "--as", "cw"])
+    r = runner.invoke(
+        cli,
+        [
+            "case",
+            "add-document",
+            str(case.id),
+            "--title",
+            "X",
+            "--file",
+            str(tmp_path / "missing.pdf"),
+            "--as",
+            "cw",
+        ],
+    )
     assert r.exit_code == 2 and "--file" in r.stderr
     fire(db, case.id, "start_screening", actor="cw")
-    r = runner.invoke(cli, ["case", "assess", str(case.id), str(doc["id"]), "--outcome", "partial",
-                            "--ground", "ofl-30-1", "--extracted", "--meroffentlighed-note", "Ikke muligt",
-                            "--as", "cw", "--json"])
+    r = runner.invoke(
+        cli,
+        [
+            "case",
+            "assess",
+            str(case.id),
+            str(doc["id"]),
+            "--outcome",
+            "partial",
+            "--ground",
+            "ofl-30-1",
+            "--extracted",
+            "--meroffentlighed-note",
+            "Ikke muligt",
+            "--as",
+            "cw",
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.stderr
     view = json.loads(r.stdout)
     assert view["documents"][0]["outcome"] == "partial" and view["documents"][0]["grounds"] == ["ofl-30-1"]
     assert view["outcome"] == "partial" and view["flagged"]
-    r = runner.invoke(cli, ["case", "assess", str(case.id), str(doc["id"]), "--outcome", "refuse", "--as", "cw"])
+    r = runner.invoke(
+        cli, ["case", "assess", str(case.id), str(doc["id"]), "--outcome", "refuse", "--as", "cw"]
+    )
     assert r.exit_code == 2 and "grounds" in r.stderr
     r = runner.invoke(cli, ["grounds", "--basis", "fvl", "--json"])
     codes = {g["code"] for g in json.loads(r.stdout)}

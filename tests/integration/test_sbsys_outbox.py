@@ -11,13 +11,13 @@ import threading
 import pytest
 from sqlalchemy import select, update
 
+from aktflow import clock
 from aktflow.archive import sbsys as sbsys_adapter
 from aktflow.archive.fake_sbsys import FakeState, running_fake
 from aktflow.delivery import handler, run
 from aktflow.models import Letter, OutboxItem
 from aktflow.outbox import claim, deliver
 from aktflow.service import case_view, create_case, fire
-from aktflow import clock
 
 CPR = "0101700000"  # the fake's fictitious demo person
 
@@ -42,8 +42,16 @@ def fake(db, monkeypatch):
 
 
 def new_case(db, **kw):
-    args = dict(actor="cw", requester="Demo Borger", received=(clock.today() - dt.timedelta(days=2)).isoformat(),
-                basis="ofl", subject="Byggesagen Havnevej 12", emne="02.34.02", assign="cw", cpr=CPR)
+    args = dict(
+        actor="cw",
+        requester="Demo Borger",
+        received=(clock.today() - dt.timedelta(days=2)).isoformat(),
+        basis="ofl",
+        subject="Byggesagen Havnevej 12",
+        emne="02.34.02",
+        assign="cw",
+        cpr=CPR,
+    )
     args.update(kw)
     return create_case(db, **args)
 
@@ -71,7 +79,10 @@ def test_happy_path_case_letters_reminder_status(db, fake):
     (letter,) = view["letters"]
     assert letter["kind"] == "kvittering" and letter["archive_status"] == "journalised"
     (doc,) = fake.documents
-    assert doc.meta["OmfattetAfAktindsigt"] is True and str(doc.meta["SagID"]) == view["archive"]["archive_case_id"]
+    assert (
+        doc.meta["OmfattetAfAktindsigt"] is True
+        and str(doc.meta["SagID"]) == view["archive"]["archive_case_id"]
+    )
     import docx
 
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(doc.content)).paragraphs)
@@ -116,7 +127,10 @@ def test_token_expiry_mid_run_is_refreshed(db, fake):
     fake.expire_tokens()
     fire(db, case.id, "request_clarification", actor="cw", note="Hvilke år?")
     assert len(fake.tokens_issued) == issued + 1
-    assert [lt["archive_status"] for lt in case_view(db, case.id)["letters"]] == ["journalised", "journalised"]
+    assert [lt["archive_status"] for lt in case_view(db, case.id)["letters"]] == [
+        "journalised",
+        "journalised",
+    ]
 
 
 def test_400_is_shown_and_not_retried(db, fake):
@@ -152,8 +166,11 @@ def test_killed_mid_delivery_is_delivered_on_the_next_run_without_a_duplicate(db
     monkeypatch.undo()
     assert len(fake.cases) == 1
     with db.session() as s:  # the claim lapses
-        s.execute(update(OutboxItem).where(OutboxItem.id == item_id)
-                  .values(claimed_until=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+        s.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id == item_id)
+            .values(claimed_until=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        )
         s.commit()
     # the restarted worker needs the environment back
     for _ in range(4):

@@ -7,11 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from aktflow import states
+from aktflow import clock, states
 from aktflow.errors import ConflictError, PermissionDenied, ValidationError, WorkflowError
 from aktflow.models import Case, Event
 from aktflow.service import case_view, fire
-from aktflow import clock
 
 FUTURE = (clock.today() + dt.timedelta(days=20)).isoformat()
 RECEIVED = (clock.today() - dt.timedelta(days=10)).isoformat()
@@ -24,7 +23,11 @@ VALID: dict[str, tuple[str, str | None, dict]] = {
     "clarification_received": ("cw", "Forstået som 2025-2026", {}),
     "start_collecting": ("cw", None, {}),
     "start_screening": ("cw", None, {}),
-    "request_hearing": ("cw", None, {"party": "Byg A/S", "question": "Forretningshemmeligheder?", "reply_by": FUTURE}),
+    "request_hearing": (
+        "cw",
+        None,
+        {"party": "Byg A/S", "question": "Forretningshemmeligheder?", "reply_by": FUTURE},
+    ),
     "hearing_completed": ("cw", None, {"reply": "received"}),
     "submit_for_legal_review": ("cw", "Må navnene udleveres?", {}),
     "approve_legal": ("legal", "OK", {}),
@@ -55,6 +58,7 @@ NEEDS_DOC = ("assess_document", "edit_document", "remove_document")
 def emne_for(trigger: str) -> str:
     return "81.00.00" if trigger == "notify_employee" else "02.34.02"
 
+
 PATHS: dict[str, list[str]] = {
     "received": [],
     "registered": ["register"],
@@ -68,10 +72,23 @@ PATHS: dict[str, list[str]] = {
     "drafting_decision": ["register", "start_collecting", "start_screening", "draft_decision"],
     "decided": ["register", "start_collecting", "start_screening", "draft_decision", "send_decision"],
     "closed": ["register", "start_collecting", "start_screening", "draft_decision", "send_decision", "close"],
-    "complaint_received": ["register", "start_collecting", "start_screening", "draft_decision", "send_decision",
-                           "receive_complaint"],
-    "appeal_pending": ["register", "start_collecting", "start_screening", "draft_decision", "send_decision",
-                       "receive_complaint", "uphold_and_forward"],
+    "complaint_received": [
+        "register",
+        "start_collecting",
+        "start_screening",
+        "draft_decision",
+        "send_decision",
+        "receive_complaint",
+    ],
+    "appeal_pending": [
+        "register",
+        "start_collecting",
+        "start_screening",
+        "draft_decision",
+        "send_decision",
+        "receive_complaint",
+        "uphold_and_forward",
+    ],
 }
 
 
@@ -82,8 +99,15 @@ def test_paths_cover_every_state():
 def _fire(db, case_id, trigger, doc_id=None, **over):
     actor, note, data = VALID[trigger]
     data = {k: (doc_id if v == "$doc" else v) for k, v in data.items()}
-    return fire(db, case_id, trigger, actor=over.get("actor", actor), note=over.get("note", note),
-                data=over.get("data", data), expect_version=over.get("expect_version"))
+    return fire(
+        db,
+        case_id,
+        trigger,
+        actor=over.get("actor", actor),
+        note=over.get("note", note),
+        data=over.get("data", data),
+        expect_version=over.get("expect_version"),
+    )
 
 
 def drive(db, case_id: int, state: str, *, with_document: bool = False) -> int | None:
@@ -114,8 +138,15 @@ def test_each_trigger_from_each_allowed_source(sqlite_db, trigger, source):
     from aktflow.service import create_case
 
     basis = "mol" if trigger == "extend_deadline" else "ofl"
-    case = create_case(db, actor="cw", requester="Mette Hansen", received=RECEIVED, basis=basis,
-                       subject="Byggesag", emne=emne_for(trigger))
+    case = create_case(
+        db,
+        actor="cw",
+        requester="Mette Hansen",
+        received=RECEIVED,
+        basis=basis,
+        subject="Byggesag",
+        emne=emne_for(trigger),
+    )
     doc_id = drive(db, case.id, source, with_document=trigger in NEEDS_DOC)
     before = case_view(db, case.id)
     after = _fire(db, case.id, trigger, doc_id)
@@ -125,7 +156,11 @@ def test_each_trigger_from_each_allowed_source(sqlite_db, trigger, source):
     assert view["version"] == before["version"] + 1
     last = view["events"][-1]
     assert (last["trigger"], last["from"], last["to"], last["actor"]) == (
-        trigger, source, spec.dest or source, VALID[trigger][0])
+        trigger,
+        source,
+        spec.dest or source,
+        VALID[trigger][0],
+    )
     assert len(view["events"]) == view["version"]
 
 
@@ -139,8 +174,15 @@ def test_full_journey_on_each_backend(db, new_case):
     _fire(db, case.id, "return_to_screening")
     _fire(db, case.id, "submit_for_legal_review")
     _fire(db, case.id, "approve_legal")
-    for t in ("send_decision", "close", "receive_complaint", "uphold_and_forward", "appeal_overturned",
-              "send_decision", "close"):
+    for t in (
+        "send_decision",
+        "close",
+        "receive_complaint",
+        "uphold_and_forward",
+        "appeal_overturned",
+        "send_decision",
+        "close",
+    ):
         _fire(db, case.id, t)
     view = case_view(db, case.id)
     assert view["state"] == "closed"
@@ -150,8 +192,12 @@ def test_full_journey_on_each_backend(db, new_case):
 
 
 def _other_state(trigger: str) -> str:
-    return next(s for s in PATHS if s not in states.TRIGGERS[trigger].sources and s in (
-        "received", "registered", "collecting", "screening", "decided", "closed", "withdrawn"))
+    return next(
+        s
+        for s in PATHS
+        if s not in states.TRIGGERS[trigger].sources
+        and s in ("received", "registered", "collecting", "screening", "decided", "closed", "withdrawn")
+    )
 
 
 @pytest.mark.parametrize("trigger", [t for t in states.TRIGGERS if not states.TRIGGERS[t].system])
@@ -159,8 +205,9 @@ def test_each_trigger_refused_in_a_wrong_state_changes_nothing(sqlite_db, trigge
     from aktflow.service import create_case
 
     db = sqlite_db
-    case = create_case(db, actor="cw", requester="A", received=RECEIVED, basis="mol", subject="s",
-                       emne=emne_for(trigger))
+    case = create_case(
+        db, actor="cw", requester="A", received=RECEIVED, basis="mol", subject="s", emne=emne_for(trigger)
+    )
     wrong = _other_state(trigger)
     drive(db, case.id, wrong)
     before = case_view(db, case.id)

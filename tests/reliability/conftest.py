@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from aktflow import clock
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -42,12 +43,32 @@ def live_api(pg_db):
 
     tokens = {u: issue_token(pg_db, u) for u in ("cw", "cw2", "legal", "manager", "admin")}
     port = free_port()
-    env = {**os.environ, "AKTFLOW_DATABASE_URL": pg_db.url, "AKTFLOW_SECRET_KEY": "reliability",
-           "AKTFLOW_ARCHIVE": "local"}
+    env = {
+        **os.environ,
+        "AKTFLOW_DATABASE_URL": pg_db.url,
+        "AKTFLOW_SECRET_KEY": "reliability",
+        "AKTFLOW_ARCHIVE": "local",
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--timeout", "60", "web:create_app()"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+            "web:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -85,8 +106,12 @@ def seed_at(db, n: int, state: str = "collecting", actor: str = "cw") -> list[in
     from aktflow import audit
     from aktflow.models import Case, Event, User, utcnow
 
-    path = {"received": [], "registered": ["register"], "collecting": ["register", "start_collecting"],
-            "screening": ["register", "start_collecting", "start_screening"]}[state]
+    path = {
+        "received": [],
+        "registered": ["register"],
+        "collecting": ["register", "start_collecting"],
+        "screening": ["register", "start_collecting", "start_screening"],
+    }[state]
     now = utcnow()
     with db.session() as s:
         assignee = s.scalar(select(User.id).where(User.username == actor))
@@ -101,22 +126,59 @@ def seed_at(db, n: int, state: str = "collecting", actor: str = "cw") -> list[in
             chain.append((t, chain[-1][2], states.target(t, chain[-1][2])))
         for trig, frm, to in chain:
             seq += 1
-            h = audit.event_hash(case_id=cid, seq=seq, at=now, actor=actor, trigger=trig, from_state=frm,
-                                 to_state=to, note=None, data={}, prev_hash=prev)
-            events.append({"case_id": cid, "seq": seq, "at": now, "actor": actor, "trigger": trig,
-                           "from_state": frm, "to_state": to, "note": None, "data": {}, "prev_hash": prev,
-                           "hash": h})
+            h = audit.event_hash(
+                case_id=cid,
+                seq=seq,
+                at=now,
+                actor=actor,
+                trigger=trig,
+                from_state=frm,
+                to_state=to,
+                note=None,
+                data={},
+                prev_hash=prev,
+            )
+            events.append(
+                {
+                    "case_id": cid,
+                    "seq": seq,
+                    "at": now,
+                    "actor": actor,
+                    "trigger": trig,
+                    "from_state": frm,
+                    "to_state": to,
+                    "note": None,
+                    "data": {},
+                    "prev_hash": prev,
+                    "hash": h,
+                }
+            )
             prev, st = h, to
-        cases.append({"id": cid, "state": st, "version": seq, "requester_name": f"Borger {cid}", "basis": "ofl",
-                      "received": dt_today(), "subject": "Belastningstest", "emne": "15.17.12",
-                      "assignee_id": assignee, "created_at": now, "updated_at": now, "last_hash": prev})
+        cases.append(
+            {
+                "id": cid,
+                "state": st,
+                "version": seq,
+                "requester_name": f"Borger {cid}",
+                "basis": "ofl",
+                "received": dt_today(),
+                "subject": "Belastningstest",
+                "emne": "15.17.12",
+                "assignee_id": assignee,
+                "created_at": now,
+                "updated_at": now,
+                "last_hash": prev,
+            }
+        )
     with db.session() as s:
         s.execute(insert(Case.__table__), cases)
         s.execute(insert(Event.__table__), events)
         s.commit()
     if db.dialect == "postgresql":
         with db.engine.begin() as conn:
-            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))")
+            conn.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))"
+            )
     return list(range(first, first + n))
 
 

@@ -14,9 +14,13 @@ from aktflow.models import Event
 
 ROUNDS = 20
 RACERS = 32
-CYCLE = [("start_screening", "cw", None), ("submit_for_legal_review", "cw", None),
-         ("return_to_screening", "legal", "Se på § 30 igen"), ("submit_for_legal_review", "cw", None),
-         ("return_to_screening", "legal", "Og en gang til")]
+CYCLE = [
+    ("start_screening", "cw", None),
+    ("submit_for_legal_review", "cw", None),
+    ("return_to_screening", "legal", "Se på § 30 igen"),
+    ("submit_for_legal_review", "cw", None),
+    ("return_to_screening", "legal", "Og en gang til"),
+]
 
 
 def _race(base: str, token: str, case_id: int, trigger: str, note, version: int) -> Counter:
@@ -28,8 +32,11 @@ def _race(base: str, token: str, case_id: int, trigger: str, note, version: int)
         with httpx.Client(base_url=base, timeout=60) as http:
             http.get("/api/v1/openapi.json")  # open the connection before the start
             barrier.wait()
-            r = http.post(f"/api/v1/cases/{case_id}/events/{trigger}", json={"note": note},
-                          headers={"Authorization": f"Bearer {token}", "If-Match": f'"{version}"'})
+            r = http.post(
+                f"/api/v1/cases/{case_id}/events/{trigger}",
+                json={"note": note},
+                headers={"Authorization": f"Bearer {token}", "If-Match": f'"{version}"'},
+            )
             with lock:
                 results.append(r.status_code)
 
@@ -60,9 +67,11 @@ def test_32_racers_same_version_exactly_one_wins_20_times(pg_db, live_api, seed,
     with pg_db.session() as s:
         n, problems = audit.verify(s)
     assert problems == []
-    figures("api race (32 requests, same If-Match, 20 rounds)",
-            f"{sum(t[200] for t in tallies)} × 200, {sum(t[412] for t in tallies)} × 412, "
-            f"{sum(t.get(500, 0) for t in tallies)} × 5xx; one event per round")
+    figures(
+        "api race (32 requests, same If-Match, 20 rounds)",
+        f"{sum(t[200] for t in tallies)} × 200, {sum(t[412] for t in tallies)} × 412, "
+        f"{sum(t.get(500, 0) for t in tallies)} × 5xx; one event per round",
+    )
 
 
 def test_8_workers_advance_1000_cases_at_once(pg_db, live_api, seed, figures):
@@ -80,8 +89,11 @@ def test_8_workers_advance_1000_cases_at_once(pg_db, live_api, seed, figures):
             for cid in mine:
                 version = 3
                 for trigger, actor, note in steps:
-                    r = http.post(f"/api/v1/cases/{cid}/events/{trigger}", json={"note": note},
-                                  headers={"Authorization": f"Bearer {tokens[actor]}", "If-Match": f'"{version}"'})
+                    r = http.post(
+                        f"/api/v1/cases/{cid}/events/{trigger}",
+                        json={"note": note},
+                        headers={"Authorization": f"Bearer {tokens[actor]}", "If-Match": f'"{version}"'},
+                    )
                     with lock:
                         if r.status_code != 200:
                             errors.append(f"{cid} {trigger} {r.status_code} {r.text[:120]}")
@@ -102,5 +114,7 @@ def test_8_workers_advance_1000_cases_at_once(pg_db, live_api, seed, figures):
     assert problems == [] and n == 1000
     for trigger, _, _ in steps:
         assert counts[trigger] == 1000
-    figures("8 workers × 1000 cases × 2 transitions via the API",
-            f"{sum(done.values())} transitions in {elapsed:.1f} s, 0 errors, audit verify: 1000 cases consistent")
+    figures(
+        "8 workers × 1000 cases × 2 transitions via the API",
+        f"{sum(done.values())} transitions in {elapsed:.1f} s, 0 errors, audit verify: 1000 cases consistent",
+    )

@@ -47,8 +47,12 @@ def _fire_forever(url: str, case_ids: list[int], seed: int) -> None:
             state = s.scalar(select(Case.state).where(Case.id == cid))
         trigger, actor, note, data = NEXT[state]
         if state in ("collecting", "screening") and rnd.random() < 0.3:
-            trigger, actor, note, data = ("send_deadline_notice", "cw", None,
-                                          {"reason": "Travlhed", "expected": "2199-01-01"})
+            trigger, actor, note, data = (
+                "send_deadline_notice",
+                "cw",
+                None,
+                {"reason": "Travlhed", "expected": "2199-01-01"},
+            )
         try:
             fire(db, cid, trigger, actor=actor, note=note, data=data)
         except AktflowError:
@@ -68,7 +72,9 @@ def _check(db) -> tuple[int, int]:
     # or, with an archive that numbers cases later, rendered by the outbox for the event that deferred it
     for lt in letters:
         data = events[lt.event_id].data or {}
-        assert lt.id in {x["id"] for x in data.get("letters", [])} or lt.kind in data.get("letters_deferred", [])
+        assert lt.id in {x["id"] for x in data.get("letters", [])} or lt.kind in data.get(
+            "letters_deferred", []
+        )
     pairs = [(lt.event_id, lt.kind) for lt in letters]
     assert len(pairs) == len(set(pairs))
     return n, len(letters)
@@ -84,8 +90,19 @@ def _kill_after(proc, seconds: float) -> None:
 def test_sigkill_during_fire(pg_db, figures):
     from aktflow.service import create_case
 
-    ids = [create_case(pg_db, actor="cw", requester=f"Borger {i}", received="2026-11-02", basis="ofl",
-                       subject="Nedbrudstest", emne="15.17.12", assign="cw").id for i in range(8)]
+    ids = [
+        create_case(
+            pg_db,
+            actor="cw",
+            requester=f"Borger {i}",
+            received="2026-11-02",
+            basis="ofl",
+            subject="Nedbrudstest",
+            emne="15.17.12",
+            assign="cw",
+        ).id
+        for i in range(8)
+    ]
     rnd = random.Random(7)
     for i in range(FIRE_KILLS):
         p = ctx.Process(target=_fire_forever, args=(pg_db.url, ids, i), daemon=True)
@@ -95,9 +112,11 @@ def test_sigkill_during_fire(pg_db, figures):
     n, letters = _check(pg_db)
     with pg_db.session() as s:
         events = s.scalar(select(func.count()).select_from(Event))
-    figures("SIGKILL during fire() (PostgreSQL)",
-            f"{FIRE_KILLS} kills; {events} events and {letters} letters on {n} cases afterwards; audit verify, "
-            "replay and letter↔event links consistent after every kill")
+    figures(
+        "SIGKILL during fire() (PostgreSQL)",
+        f"{FIRE_KILLS} kills; {events} events and {letters} letters on {n} cases afterwards; audit verify, "
+        "replay and letter↔event links consistent after every kill",
+    )
 
 
 def _deliver_forever(url: str, env: dict[str, str]) -> None:
@@ -122,17 +141,31 @@ def test_sigkill_during_outbox_delivery(pg_db, monkeypatch, figures):
     state.seed_demo()
     state.add_user("cw", "Carla")
     with running_fake(state) as (base, token, st):
-        env = {"AKTFLOW_ARCHIVE": "sbsys", "AKTFLOW_SBSYS_BASE_URL": base, "AKTFLOW_SBSYS_TOKEN_URL": token,
-               "AKTFLOW_SBSYS_CLIENT_ID": st.client_id, "AKTFLOW_SBSYS_CLIENT_SECRET": st.client_secret,
-               "AKTFLOW_SBSYS_TEMPLATE_ID": "1", "AKTFLOW_SBSYS_TIMEOUT": "5"}
+        env = {
+            "AKTFLOW_ARCHIVE": "sbsys",
+            "AKTFLOW_SBSYS_BASE_URL": base,
+            "AKTFLOW_SBSYS_TOKEN_URL": token,
+            "AKTFLOW_SBSYS_CLIENT_ID": st.client_id,
+            "AKTFLOW_SBSYS_CLIENT_SECRET": st.client_secret,
+            "AKTFLOW_SBSYS_TEMPLATE_ID": "1",
+            "AKTFLOW_SBSYS_TIMEOUT": "5",
+        }
         for k, v in env.items():
             monkeypatch.setenv(k, v)
         sbsys._clients.clear()
         st.fail_next(10_000, status=503)  # SBSYS down while the work is made: everything waits in the outbox
         ids = []
         for i in range(12):
-            c = create_case(pg_db, actor="cw", requester=f"Borger {i}", received="2026-11-02", basis="ofl",
-                            subject=f"Sag {i}", emne="15.17.12", assign="cw")
+            c = create_case(
+                pg_db,
+                actor="cw",
+                requester=f"Borger {i}",
+                received="2026-11-02",
+                basis="ofl",
+                subject=f"Sag {i}",
+                emne="15.17.12",
+                assign="cw",
+            )
             fire(pg_db, c.id, "register", actor="cw")
             fire(pg_db, c.id, "request_clarification", actor="cw", note="Hvilken periode?")
             fire(pg_db, c.id, "clarification_received", actor="cw", note="2025")
@@ -146,14 +179,19 @@ def test_sigkill_during_outbox_delivery(pg_db, monkeypatch, figures):
             p.start()
             _kill_after(p, rnd.uniform(0.05, 0.6))
             with pg_db.session() as s:  # the killed worker's claims lapse (as they would after CLAIM_SECONDS)
-                s.execute(update(OutboxItem).where(OutboxItem.status == "delivering")
-                          .values(claimed_until=OutboxItem.created_at))
+                s.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.status == "delivering")
+                    .values(claimed_until=OutboxItem.created_at)
+                )
                 s.commit()
         st.delay(0)
         for _ in range(10):
             run(pg_db, ignore_backoff=True)
         with pg_db.session() as s:
-            statuses = dict(s.execute(select(OutboxItem.status, func.count()).group_by(OutboxItem.status)).all())
+            statuses = dict(
+                s.execute(select(OutboxItem.status, func.count()).group_by(OutboxItem.status)).all()
+            )
             letters = s.scalars(select(Letter)).all()
             sagsnumre = {c.id: c.sagsnummer for c in s.scalars(select(Case))}
         _check(pg_db)
@@ -165,6 +203,8 @@ def test_sigkill_during_outbox_delivery(pg_db, monkeypatch, figures):
         assert len(refs) == len(set(refs)) == len(letters)  # each letter journalised exactly once
         assert {lt.archive_status for lt in letters} == {"journalised"}
         assert len(st.reminders) == len(ids)
-    figures("SIGKILL during outbox delivery (PostgreSQL, fake SBSYS)",
-            f"{OUTBOX_KILLS} kills; afterwards {len(ids)} SBSYS cases, {len(refs)} documents for {len(letters)} "
-            f"letters, {len(st.reminders)} reminders: none lost, none doubled")
+    figures(
+        "SIGKILL during outbox delivery (PostgreSQL, fake SBSYS)",
+        f"{OUTBOX_KILLS} kills; afterwards {len(ids)} SBSYS cases, {len(refs)} documents for {len(letters)} "
+        f"letters, {len(st.reminders)} reminders: none lost, none doubled",
+    )

@@ -22,10 +22,10 @@ from html import unescape
 
 import pytest
 
+from aktflow import clock
 from aktflow import dashboard as read
 from aktflow.calendar import get_calendar
 from aktflow.service import case_view, create_case, fire
-from aktflow import clock
 
 PASSWORD = "test-pass"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -12,11 +12,10 @@ import pytest
 from sqlalchemy import select, update
 
 import letters
-from aktflow import tracking
+from aktflow import clock, tracking
 from aktflow.correspondence import municipality
 from aktflow.models import LetterTemplate, LoginFailure, User
 from aktflow.service import case_view
-from aktflow import clock
 
 PASSWORD = "test-pass"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

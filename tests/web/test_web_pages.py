@@ -14,10 +14,9 @@ import docx
 import pytest
 from sqlalchemy import select
 
-from aktflow import kle
+from aktflow import clock, kle
 from aktflow.models import Case, Document
 from aktflow.service import case_view, fire
-from aktflow import clock
 
 PASSWORD = "test-pass"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
