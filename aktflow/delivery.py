@@ -32,7 +32,7 @@ def after_commit(db: Database, case_id: int) -> None:
     if os.environ.get("AKTFLOW_ARCHIVE", "local") == "local":
         return
     try:
-        run_once(db, handler, case_id=case_id, limit=20)
+        run_once(db, handler, case_id=case_id, limit=20, stop_on_failure=True)
     except Exception:  # noqa: BLE001 - the items stay pending for 'aktflow outbox run'
         log.exception("inline delivery for case %s failed; the outbox keeps the work", case_id)
 

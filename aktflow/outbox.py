@@ -219,8 +219,13 @@ def run_once(
     case_id: int | None = None,
     limit: int = 1000,
     progress: Callable[[str], None] | None = None,
+    stop_on_failure: bool = False,
 ) -> dict[str, int]:
-    """Deliver what is due now, once. Returns counts per outcome."""
+    """Deliver what is due now, once. Returns counts per outcome.
+
+    ``stop_on_failure`` ends the round at the first item that is not delivered (used inline after a
+    commit: when the archive does not answer, the user's request should not wait for every item).
+    """
     counts = {"done": 0, "pending": 0, "failed": 0}
     seen: set[int] = set()
     for _ in range(limit):
@@ -233,6 +238,8 @@ def run_once(
         seen.add(item_id)
         status = deliver(db, item_id, handler)
         counts[status] += 1
+        if stop_on_failure and status != "done":
+            break
         if progress:
             progress(status)
     return counts

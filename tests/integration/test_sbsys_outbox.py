@@ -230,3 +230,30 @@ def test_cli_outbox_run_and_list(db, fake, runner):
     r = runner.invoke(cli, ["outbox", "run", "--now", "--json"])
     assert r.exit_code == 0, r.stderr
     assert case_view(db, case.id)["sagsnummer"]
+
+
+def test_inline_delivery_stops_at_the_first_failure(db, fake):
+    """When SBSYS does not answer, a user's action tries one item, not the whole backlog."""
+    case = new_case(db)
+    fire(db, case.id, "register", actor="cw")
+    fake.fail_next(1000, status=503)
+    for note in ("Hvilke år?", "Hvilke sager?", "Hvilke personer?"):
+        fire(db, case.id, "request_clarification", actor="cw", note=note)
+        fire(db, case.id, "clarification_received", actor="cw", note="Forstået")
+    waiting = [i for i in items(db, kind="journalise") if i.status == "pending"]
+    assert len(waiting) == 3
+    with db.session() as s:  # the backlog is due again (as after its backoff)
+        s.execute(
+            update(OutboxItem)
+            .where(OutboxItem.status == "pending")
+            .values(next_attempt_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        )
+        s.commit()
+    before = len(fake.requests)
+    fire(db, case.id, "request_clarification", actor="cw", note="En gang til")
+    api_calls = [r for r in fake.requests[before:] if "/api/" in r[1]]
+    assert len(api_calls) == 1  # one journalising attempt, then the worker takes over
+    with fake.lock:
+        fake._faults.clear()
+    run(db, ignore_backoff=True)
+    assert {lt["archive_status"] for lt in case_view(db, case.id)["letters"]} == {"journalised"}
