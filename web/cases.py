@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from aktflow import clock, kle, states
 from aktflow import dashboard as read
@@ -26,7 +27,7 @@ from aktflow import grounds as catalogue
 from aktflow.correspondence import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
-from aktflow.models import BASES
+from aktflow.models import BASES, User
 from aktflow.service import case_view, create_case, fire
 
 from .auth import ALL_ROLES, CASEWORK, home_url, roles_required
@@ -168,9 +169,11 @@ def case_page(case_id: int):
     hints = read.action_hints(db(), case_id, current_user.username, view["allowed_triggers"])
     with db().session() as s:
         assignees = read.assignable_users(s)
+        names = dict(s.execute(select(User.username, User.name)).all())  # every actor in the timeline
     return render_template(
         "case.html",
         c=view,
+        names=names,
         hints=hints,
         assignees=assignees,
         grounds=catalogue.for_basis(view["basis"]),
