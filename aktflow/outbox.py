@@ -243,9 +243,3 @@ def run_once(
         if progress:
             progress(status)
     return counts
-
-
-def pending_for_case(session: Session, case_id: int) -> list[OutboxItem]:
-    return list(
-        session.scalars(select(OutboxItem).where(OutboxItem.case_id == case_id).order_by(OutboxItem.id))
-    )

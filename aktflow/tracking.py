@@ -367,11 +367,3 @@ def recompute(
         "deadlines_moved": len(changed),
         "cases_moved": len(moved),
     }
-
-
-def open_case_count(session: Session) -> int:
-    from . import states
-
-    return session.scalar(
-        select(func.count()).select_from(Case).where(Case.state.not_in(tuple(states.FINAL)))
-    )

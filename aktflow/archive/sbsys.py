@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..db import Database
-from ..models import Case, CaseDeadline, Letter, OutboxItem, User, utcnow
+from ..models import Case, CaseDeadline, Letter, OutboxItem, utcnow
 from ..outbox import DeliveryError, NotReady, enqueue
 from .sbsys_client import SbsysClient, SbsysConfig, SbsysConfigError, SbsysError
 
@@ -275,7 +275,3 @@ _HANDLERS = {
     "reminder": _reminder,
     "make_letter": _make_letter,
 }
-
-
-def known_user(session: Session, username: str) -> User | None:
-    return session.scalar(select(User).where(User.username == username))
