@@ -970,6 +970,40 @@ def audit_verify(as_json: bool) -> None:
         click.echo(f"hændelsesloggen er i orden ({n} sager)")
 
 
+@cli.group(cls=Group)
+def dashboard() -> None:
+    """The dashboard's read model: daily figure totals and the cases' earliest running deadlines."""
+
+
+@dashboard.command("check")
+def dashboard_check() -> None:
+    """Compare the read model with the cases, events and assessments it is kept from (reads them all)."""
+    from . import figures
+
+    with _db().session() as s:
+        problems = figures.check(s) + figures.check_due(s)
+    if problems:
+        for p in problems:
+            click.echo(f"fejl: {p}", err=True)
+        click.echo("ret med 'aktflow dashboard rebuild'", err=True)
+        sys.exit(1)
+    click.echo("dashboardets tal stemmer med sagerne")
+
+
+@dashboard.command("rebuild")
+def dashboard_rebuild() -> None:
+    """Recompute the read model from the cases (after a restore or manual changes to the database)."""
+    from . import figures
+
+    with _db().session() as s:
+        click.echo("genberegner dagstal …", err=True)
+        rows = figures.rebuild(s)
+        click.echo("genberegner sagernes tidligste frister …", err=True)
+        fixed = figures.rebuild_due(s)
+        s.commit()
+    click.echo(f"dashboardets tal genberegnet: {rows} dagstal, {fixed} sager rettet")
+
+
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "json"]), default="mermaid", show_default=True)
 def workflow(fmt: str) -> None:

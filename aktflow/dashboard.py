@@ -1,10 +1,12 @@
 """Read models for the web UI (dashboard figures, case lists, CSV) and small administrative commands.
 
-Every figure is one aggregate SQL query (GROUP BY over the indexed columns ``cases.state``,
-``cases.assignee_id``, ``case_deadlines (active, due)`` and ``events.trigger``); nothing here loops over
-all cases in Python. Functions take a Session (or a Database for the commands) and plain filters and
-return plain data. Status words follow :func:`aktflow.deadlines.status`: "due soon" means at most
-``DUE_SOON_WORKING_DAYS`` working days left; the calendar turns that into one date, compared in SQL.
+The dashboard reads a read model kept as the cases change, so its cost does not grow with the years of
+cases behind it: open cases are counted from indexes on ``cases`` (state, assignee, and the earliest due
+dates of the running deadlines, which the database keeps on each case); the figures over time from the
+daily totals in ``figure_counts`` (:mod:`aktflow.figures`). Nothing here loops over all cases in Python.
+Functions take a Session (or a Database for the commands) and plain filters and return plain data. Status
+words follow :func:`aktflow.deadlines.status`: "due soon" means at most ``DUE_SOON_WORKING_DAYS`` working
+days left; the calendar turns that into one date, compared in SQL.
 
 Administration (users, municipality settings, templates) is in :mod:`aktflow.admin`.
 """
@@ -17,7 +19,7 @@ import io
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, extract, func, select, true
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from . import deadlines as rules
@@ -25,11 +27,11 @@ from . import states, tracking
 from .errors import NotFound
 from .models import (
     BASES,
-    Assessment,
     Case,
     CaseDeadline,
     Document,
     Event,
+    FigureCount,
     Flag,
     Letter,
     User,
@@ -39,13 +41,6 @@ from .screening import redact_cpr
 
 DECISION_7_RULES = ("ofl-decision", "fvl-decision")
 NOTICE_RULES = tracking.NOTICE_RULES
-COMPLAINT_TRIGGERS = (
-    "receive_complaint",
-    "revise_decision",
-    "uphold_and_forward",
-    "appeal_decided",
-    "appeal_overturned",
-)
 MAX_MONTHS = 24
 
 
@@ -100,13 +95,26 @@ def soon_end(session: Session, today: dt.date) -> dt.date:
 
 
 # --- figures now ------------------------------------------------------------------------------------------
+#
+# Open cases are counted from the index on (state, assignee); deadlines from the case's earliest running
+# due dates (``due_first``, ``due_next``, ``notice_due``, kept by the database), each an index-only range
+# scan over the cases concerned, never a join of every running deadline.
 
 
-def open_by_state(session: Session, f: Filters) -> list[dict[str, Any]]:
+def open_counts(session: Session, f: Filters) -> dict[tuple[str, int | None], int]:
+    """Open cases per (state, assignee): the one scan behind "open cases by state" and the workload."""
+    stmt = _scope(select(Case.state, Case.assignee_id, func.count()).where(_open()), f)
+    return {(st, who): n for st, who, n in session.execute(stmt.group_by(Case.state, Case.assignee_id))}
+
+
+def open_by_state(
+    session: Session, f: Filters, counts: dict[tuple[str, int | None], int] | None = None
+) -> list[dict[str, Any]]:
     """Open cases per state, in the workflow's order of states."""
-    rows = dict(
-        session.execute(_scope(select(Case.state, func.count()).where(_open()), f).group_by(Case.state)).all()
-    )
+    counts = open_counts(session, f) if counts is None else counts
+    rows: dict[str, int] = {}
+    for (st, _who), n in counts.items():
+        rows[st] = rows.get(st, 0) + n
     return [
         {"state": s, "label": states.STATES[s].label, "count": rows.get(s, 0)}
         for s in states.STATES
@@ -114,53 +122,43 @@ def open_by_state(session: Session, f: Filters) -> list[dict[str, Any]]:
     ]
 
 
+def _count_where(f: Filters, *conds: Any):
+    return _scope(select(func.count()).select_from(Case).where(_open(), *conds), f).scalar_subquery()
+
+
 def alert_counts(session: Session, today: dt.date, f: Filters) -> dict[str, int]:
-    """Open cases with an overdue deadline, a deadline due soon, and a missing fristbrev (distinct cases)."""
+    """Open cases with an overdue deadline, with a missing fristbrev (the notice deadline passed), and whose
+    next deadline is due soon (none passed yet): one round trip, three index-only counts."""
     end = soon_end(session, today)
-    notice = CaseDeadline.rule.in_(NOTICE_RULES)
-    stmt = _scope(
+    overdue, missing, soon = session.execute(
         select(
-            func.count(distinct(case((and_(~notice, CaseDeadline.due < today), CaseDeadline.case_id)))),
-            func.count(distinct(case((CaseDeadline.due >= today, CaseDeadline.case_id)))),
-            func.count(distinct(case((and_(notice, CaseDeadline.due < today), CaseDeadline.case_id)))),
+            _count_where(f, Case.due_next < today),
+            _count_where(f, Case.notice_due < today),
+            _count_where(f, Case.due_first >= today, Case.due_first < end),
         )
-        .join(Case, Case.id == CaseDeadline.case_id)
-        .where(
-            CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None), CaseDeadline.due < end, _open()
-        ),
-        f,
-    )
-    overdue, soon, missing = session.execute(stmt).one()
+    ).one()
     return {"overdue": overdue or 0, "due_soon": soon or 0, "missing_notice": missing or 0}
 
 
+def _kinds(due_first: dt.date | None, due_next: dt.date | None, notice_due: dt.date | None, today, end):
+    kinds = []
+    if due_next is not None and due_next < today:
+        kinds.append("overdue")
+    if notice_due is not None and notice_due < today:
+        kinds.append("missing_notice")
+    if due_first is not None and today <= due_first < end:
+        kinds.append("due_soon")
+    return kinds
+
+
 def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> list[dict[str, Any]]:
-    """The open cases needing attention (overdue, due soon, missing fristbrev), most urgent first, each with
-    what is wrong. Reads only the deadline rows due before the "due soon" horizon."""
+    """The open cases needing attention, most urgent first: overdue (by how long), then a missing fristbrev,
+    then due soon; each with what is wrong and its running deadlines. Reads at most ``limit`` cases per kind,
+    in the order of the kind's index."""
     end = soon_end(session, today)
-    running = and_(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None), CaseDeadline.due < end)
-    # The most urgent cases first, limited in SQL: the page never reads every overdue row.
-    notice = CaseDeadline.rule.in_(NOTICE_RULES)
-    urgency = func.min(
-        case((and_(~notice, CaseDeadline.due < today), 0), (CaseDeadline.due < today, 1), else_=2)
-    )
-    top = (
-        _scope(
-            select(CaseDeadline.case_id, urgency.label("u"), func.min(CaseDeadline.due).label("d"))
-            .join(Case, Case.id == CaseDeadline.case_id)
-            .where(running, _open()),
-            f,
-        )
-        .group_by(CaseDeadline.case_id)
-        .order_by("u", "d", CaseDeadline.case_id)
-        .limit(limit)
-        .subquery()
-    )
-    stmt = _scope(
+    base = _scope(
         select(
-            CaseDeadline.case_id,
-            CaseDeadline.rule,
-            CaseDeadline.due,
+            Case.id,
             Case.sagsnummer,
             Case.subject,
             Case.state,
@@ -168,68 +166,84 @@ def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> li
             Case.version,
             User.username,
             User.name,
+            Case.due_first,
+            Case.due_next,
+            Case.notice_due,
         )
-        .join(top, top.c.case_id == CaseDeadline.case_id)
-        .join(Case, Case.id == CaseDeadline.case_id)
         .outerjoin(User, User.id == Case.assignee_id)
-        .where(running)
-        .order_by(CaseDeadline.due, CaseDeadline.case_id),
+        .where(_open()),
         f,
     )
+    queries = (
+        base.where(Case.due_next < today).order_by(Case.due_next, Case.id),
+        base.where(Case.notice_due < today, or_(Case.due_next.is_(None), Case.due_next >= today)).order_by(
+            Case.notice_due, Case.id
+        ),
+        base.where(Case.due_first >= today, Case.due_first < end).order_by(Case.due_first, Case.id),
+    )
     by_case: dict[int, dict[str, Any]] = {}
-    for cid, rule, due, nr, subject, state, received, version, username, name in session.execute(stmt):
-        kind = ("missing_notice" if rule in NOTICE_RULES else "overdue") if due < today else "due_soon"
-        row = by_case.get(cid)
-        if row is None:
-            if len(by_case) >= limit:
-                continue
-            row = by_case[cid] = {
-                "id": cid,
-                "sagsnummer": nr,
-                "subject": redact_cpr(subject),
-                "state": state,
-                "received": received,
-                "version": version,
-                "assignee": username,
-                "assignee_name": name,
-                "due": due,
-                "kinds": [],
-                "rules": [],
-            }
-        if kind not in row["kinds"]:
-            row["kinds"].append(kind)
-        row["rules"].append({"rule": rule, "due": due, "kind": kind})
+    for stmt in queries:
+        if len(by_case) >= limit:
+            break
+        for cid, nr, subject, state, received, version, username, name, first, nxt, notice in session.execute(
+            stmt.limit(limit - len(by_case))
+        ):
+            by_case.setdefault(
+                cid,
+                {
+                    "id": cid,
+                    "sagsnummer": nr,
+                    "subject": redact_cpr(subject),
+                    "state": state,
+                    "received": received,
+                    "version": version,
+                    "assignee": username,
+                    "assignee_name": name,
+                    "due": first,
+                    "kinds": _kinds(first, nxt, notice, today, end),
+                    "rules": [],
+                },
+            )
+    if by_case:
+        for cid, rule, due in session.execute(
+            select(CaseDeadline.case_id, CaseDeadline.rule, CaseDeadline.due)
+            .where(
+                CaseDeadline.case_id.in_(list(by_case)),
+                CaseDeadline.active.is_(True),
+                CaseDeadline.done_on.is_(None),
+                CaseDeadline.due < end,
+            )
+            .order_by(CaseDeadline.due, CaseDeadline.id)
+        ):
+            kind = ("missing_notice" if rule in NOTICE_RULES else "overdue") if due < today else "due_soon"
+            by_case[cid]["rules"].append({"rule": rule, "due": due, "kind": kind})
     order = {"overdue": 0, "missing_notice": 1, "due_soon": 2}
     out = list(by_case.values())
     out.sort(key=lambda r: (min(order[k] for k in r["kinds"]), r["due"], r["id"]))
     return out
 
 
-def workload(session: Session, today: dt.date, f: Filters) -> list[dict[str, Any]]:
+def workload(
+    session: Session,
+    today: dt.date,
+    f: Filters,
+    counts: dict[tuple[str, int | None], int] | None = None,
+) -> list[dict[str, Any]]:
     """Per assignee (and "unassigned"): open cases, and those of them with an overdue deadline."""
-    open_rows = session.execute(
-        _scope(select(Case.assignee_id, func.count()).where(_open()), f).group_by(Case.assignee_id)
-    ).all()
+    counts = open_counts(session, f) if counts is None else counts
+    open_n: dict[int | None, int] = {}
+    for (_st, who), n in counts.items():
+        open_n[who] = open_n.get(who, 0) + n
     overdue_rows = dict(
         session.execute(
-            _scope(
-                select(Case.assignee_id, func.count(distinct(CaseDeadline.case_id)))
-                .join(Case, Case.id == CaseDeadline.case_id)
-                .where(
-                    CaseDeadline.active.is_(True),
-                    CaseDeadline.done_on.is_(None),
-                    CaseDeadline.due < today,
-                    _open(),
-                ),
-                f,
-            ).group_by(Case.assignee_id)
+            _scope(select(Case.assignee_id, func.count()).where(_open(), Case.due_next < today), f).group_by(
+                Case.assignee_id
+            )
         ).all()
     )
-    users = {
-        u.id: u for u in session.scalars(select(User).where(User.id.in_([a for a, _ in open_rows if a])))
-    }
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([a for a in open_n if a])))}
     out = []
-    for assignee_id, n in open_rows:
+    for assignee_id, n in open_n.items():
         u = users.get(assignee_id)
         out.append(
             {
@@ -246,26 +260,35 @@ def workload(session: Session, today: dt.date, f: Filters) -> list[dict[str, Any
 
 
 # --- figures over a period ----------------------------------------------------------------------------------
+#
+# Read from the daily totals in ``figure_counts`` (see :mod:`aktflow.figures`): a few rows per day of the
+# period, however many cases there are.
+
+
+def _figure_rows(session: Session, figure: str, lo: dt.date, hi: dt.date, f: Filters, *group: Any):
+    stmt = select(*group, func.sum(FigureCount.n)).where(
+        FigureCount.figure == figure, FigureCount.day >= lo, FigureCount.day <= hi
+    )
+    if f.assignee_id is not None:
+        stmt = stmt.where(FigureCount.assignee_id == f.assignee_id)
+    if f.basis:
+        stmt = stmt.where(FigureCount.basis == f.basis)
+    return session.execute(stmt.group_by(*group)).all()
 
 
 def decided_in_time(session: Session, today: dt.date, f: Filters) -> list[dict[str, Any]]:
     """Per month of the period (at most 24, the latest): decisions (the case's ofl-/fvl-decision deadline
-    done that month) and how many of them on or before the due date (within 7 working days)."""
+    met that month) and how many of them on or before the due date (within 7 working days)."""
     start, end = f.period(today)
     first = max(month_start(start), month_start(end, -(MAX_MONTHS - 1)))
-    y, m = extract("year", CaseDeadline.done_on), extract("month", CaseDeadline.done_on)
-    stmt = _scope(
-        select(y, m, func.count(), func.sum(case((CaseDeadline.done_on <= CaseDeadline.due, 1), else_=0)))
-        .join(Case, Case.id == CaseDeadline.case_id)
-        .where(
-            CaseDeadline.rule.in_(DECISION_7_RULES),
-            CaseDeadline.active.is_(True),
-            CaseDeadline.done_on >= max(first, start),
-            CaseDeadline.done_on <= end,
-        ),
-        f,
-    ).group_by(y, m)
-    found = {(int(yy), int(mm)): (n, int(ok or 0)) for yy, mm, n, ok in session.execute(stmt)}
+    found: dict[tuple[int, int], list[int]] = {}
+    for day, key, n in _figure_rows(
+        session, "decision", max(first, start), end, f, FigureCount.day, FigureCount.key
+    ):
+        slot = found.setdefault((day.year, day.month), [0, 0])
+        slot[0] += int(n)
+        if key == "in_time":
+            slot[1] += int(n)
     months = []
     d = first
     while d <= end:
@@ -275,57 +298,29 @@ def decided_in_time(session: Session, today: dt.date, f: Filters) -> list[dict[s
     return months
 
 
-def _period_dt(today: dt.date, f: Filters) -> tuple[dt.datetime, dt.datetime]:
-    start, end = f.period(today)
-    return (
-        dt.datetime.combine(start, dt.time(), dt.UTC),
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC),
-    )
-
-
 def grounds_used(session: Session, today: dt.date, f: Filters) -> list[dict[str, Any]]:
     """How many documents cited each ground in assessments made in the period, most used first."""
     from . import grounds as catalogue
 
-    if session.get_bind().dialect.name == "postgresql":
-        elems = func.json_array_elements_text(Assessment.grounds).table_valued("value").alias("g")
-    else:
-        elems = func.json_each(Assessment.grounds).table_valued("value").alias("g")
-    lo, hi = _period_dt(today, f)
-    stmt = _scope(
-        select(elems.c.value, func.count())
-        .select_from(Assessment)
-        .join(Document, Document.id == Assessment.document_id)
-        .join(Case, Case.id == Document.case_id)
-        .join(elems, true())
-        .where(Assessment.assessed_at >= lo, Assessment.assessed_at < hi),
-        f,
-    ).group_by(elems.c.value)
+    start, end = f.period(today)
     out = []
-    for code, n in session.execute(stmt):
+    for code, n in _figure_rows(session, "ground", start, end, f, FigureCount.key):
+        if not n:
+            continue
         try:
             g = catalogue.get(code)
             label, paragraph = g.label, g.paragraph
         except KeyError:
             label, paragraph = code, code
-        out.append({"code": code, "paragraph": paragraph, "label": label, "count": n})
+        out.append({"code": code, "paragraph": paragraph, "label": label, "count": int(n)})
     out.sort(key=lambda r: (-r["count"], r["code"]))
     return out
 
 
 def complaints(session: Session, today: dt.date, f: Filters) -> dict[str, int]:
     """Complaint events in the period, by what happened; and the complaints open now."""
-    lo, hi = _period_dt(today, f)
-    rows = dict(
-        session.execute(
-            _scope(
-                select(Event.trigger, func.count())
-                .join(Case, Case.id == Event.case_id)
-                .where(Event.trigger.in_(COMPLAINT_TRIGGERS), Event.at >= lo, Event.at < hi),
-                f,
-            ).group_by(Event.trigger)
-        ).all()
-    )
+    start, end = f.period(today)
+    rows = {k: int(n) for k, n in _figure_rows(session, "complaint", start, end, f, FigureCount.key)}
     pending = dict(
         session.execute(
             _scope(
@@ -508,13 +503,14 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 
 def overview(session: Session, today: dt.date, f: Filters) -> dict[str, Any]:
     """Everything the manager's dashboard shows."""
+    counts = open_counts(session, f)
     return {
         "today": today,
         "period": f.period(today),
-        "open_by_state": open_by_state(session, f),
+        "open_by_state": open_by_state(session, f, counts),
         "alert_counts": alert_counts(session, today, f),
         "alerts": alerts(session, today, f),
-        "workload": workload(session, today, f),
+        "workload": workload(session, today, f, counts),
         "decided_in_time": decided_in_time(session, today, f),
         "grounds": grounds_used(session, today, f),
         "complaints": complaints(session, today, f),

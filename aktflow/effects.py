@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from . import deadlines as rules
-from . import tracking
+from . import figures, tracking
 from .errors import ValidationError
 from .models import Assessment, Case, Document, Flag, User
 
@@ -55,6 +55,7 @@ def open_archive_case(case: Case, ctx: Any) -> None:
 def set_assignee(case: Case, ctx: Any) -> None:
     user = ctx.session.scalar(select(User).where(User.username == ctx.data["assignee"]))
     ctx.recorded["previous_assignee"] = case.assignee.username if case.assignee else None
+    figures.move_case(ctx.session, case, user.id if user else None)
     case.assignee = user
 
 
@@ -135,6 +136,7 @@ def remove_document(case: Case, ctx: Any) -> None:
     doc = _document(case, ctx.data["document_id"])
     ctx.recorded["removed"] = {"title": doc.title, "sha256": doc.sha256}
     if doc.assessment is not None:
+        figures.assessment(ctx.session, case, doc.assessment, -1)
         ctx.session.delete(doc.assessment)
     case.documents.remove(doc)
     ctx.session.delete(doc)
@@ -158,6 +160,7 @@ def assess_document(case: Case, ctx: Any) -> None:
     problems = catalogue.validate(codes, case.basis)
     if problems:
         raise ValidationError("grounds", "; ".join(problems))
+    figures.assessment(ctx.session, case, doc.assessment, -1)  # a new assessment replaces the old one
     a = doc.assessment or Assessment(document=doc)
     a.outcome = d["outcome"]
     a.grounds = codes
@@ -167,6 +170,7 @@ def assess_document(case: Case, ctx: Any) -> None:
     a.assessed_by = ctx.actor.username
     a.assessed_at = ctx.now
     ctx.session.add(a)
+    figures.assessment(ctx.session, case, a, 1)
     for code in codes:
         g = catalogue.get(code)
         if g.flags_legal:
@@ -202,7 +206,8 @@ def start_deadlines(case: Case, ctx: Any) -> None:
 
 @effect("send_decision")
 def decision_deadlines_met(case: Case, ctx: Any) -> None:
-    tracking.complete(ctx.session, case, tracking.DECIDED_BY_DECISION, ctx.today)
+    done = tracking.complete(ctx.session, case, tracking.DECIDED_BY_DECISION, ctx.today)
+    figures.decision_made(ctx.session, case, done)
 
 
 @effect("send_deadline_notice")
@@ -276,6 +281,13 @@ def appeal_done(case: Case, ctx: Any) -> None:
 @effect("withdraw")
 def deadlines_stop(case: Case, ctx: Any) -> None:
     tracking.stop_all(ctx.session, case)
+
+
+for _trigger in figures.COMPLAINT_TRIGGERS:
+
+    @effect(_trigger)
+    def count_complaint(case: Case, ctx: Any, _trigger: str = _trigger) -> None:
+        figures.complaint(ctx.session, case, _trigger, ctx.now)
 
 
 # --- letters and the archive ---------------------------------------------------------------------------

@@ -83,7 +83,25 @@ class User(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_state_assignee", "state", "assignee_id"),)
+    __table_args__ = (
+        Index("ix_cases_state_assignee", "state", "assignee_id"),
+        # The dashboard counts open cases by their earliest running deadlines from these indexes alone
+        # (index-only scans over the cases that have such a deadline), and lists the most urgent first in
+        # the index's order (due, id).
+        *(
+            Index(
+                f"ix_cases_{col}",
+                col,
+                "id",
+                "state",
+                "assignee_id",
+                "basis",
+                postgresql_where=text(f"{col} IS NOT NULL"),
+                sqlite_where=text(f"{col} IS NOT NULL"),
+            )
+            for col in ("due_first", "due_next", "notice_due")
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     state: Mapped[str] = mapped_column(String(40), index=True)
@@ -106,6 +124,12 @@ class Case(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Hash of the newest event: the head of this case's hash chain.
     last_hash: Mapped[str] = mapped_column(String(64))
+    # The earliest due date among the case's running deadlines (active, not done): of all of them, of the
+    # other than the fristbrev (notice) rules, and of the notice rules. Kept by the database's own triggers
+    # on case_deadlines (migration 0006), whoever writes the deadlines; never set by the application.
+    due_first: Mapped[dt.date | None] = mapped_column(Date)
+    due_next: Mapped[dt.date | None] = mapped_column(Date)
+    notice_due: Mapped[dt.date | None] = mapped_column(Date)
 
     # Loaded when used (fire() reads them only for the triggers whose guards or effects need them).
     assignee: Mapped[User | None] = relationship(lazy="select")
@@ -358,3 +382,23 @@ class KleEmne(Base):
     nummer: Mapped[str] = mapped_column(String(8), primary_key=True)  # 15, 15.17 or 15.17.12
     titel: Mapped[str] = mapped_column(String(300))
     niveau: Mapped[int] = mapped_column(Integer)  # 1 hovedgruppe, 2 gruppe, 3 emne
+
+
+class FigureCount(Base):
+    """Running totals behind the dashboard's figures over time, per day, caseworker and legal basis.
+
+    ``figure`` is "decision" (``key`` "in_time" or "late": a case's OFL/FVL decision deadline met on ``day``),
+    "ground" (``key`` the ground's code, cited in a document assessment made on ``day``) or "complaint"
+    (``key`` the complaint trigger that happened on ``day``). Days are UTC dates; ``assignee_id`` 0 is
+    unassigned. Kept in the same transaction as the change they count (:mod:`aktflow.figures`), so the
+    dashboard reads a few rows per day of its period however many cases there are.
+    """
+
+    __tablename__ = "figure_counts"
+
+    figure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    assignee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    basis: Mapped[str] = mapped_column(String(10), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, states
+from . import audit, figures, states
 from .archive import ArchivePort, get_archive
 from .clock import local_date
 from .clock import today as clock_today
@@ -393,6 +393,7 @@ def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive,
         )
         for letter in ctx.letters:
             letter.event_id = ev
+        figures.write_pending(session)
         _commit(session)
         if effects.has_effects(trigger):
             # The caller gets the case as it now is, with what the effects changed (documents, flags, …).

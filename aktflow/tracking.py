@@ -84,13 +84,13 @@ def start_case(session: Session, case: Case, now: dt.datetime) -> list[dict[str,
     return [{"rule": d.rule, "due": d.due.isoformat()} for d in made]
 
 
-def complete(session: Session, case: Case, rule_ids: Iterable[str], on: dt.date) -> list[str]:
-    """Mark the case's open deadlines of these rules as done on ``on``; returns the rules completed."""
+def complete(session: Session, case: Case, rule_ids: Iterable[str], on: dt.date) -> list[CaseDeadline]:
+    """Mark the case's open deadlines of these rules as done on ``on``; returns the deadlines completed."""
     done = []
     for row in _active(session, case, rule_ids):
         if row.done_on is None:
             row.done_on = on
-            done.append(row.rule)
+            done.append(row)
     return done
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from sqlalchemy import text
 
+from aktflow import figures
 from aktflow.db import Database
 
 from .common import Result, progress
@@ -88,6 +89,12 @@ def seed(db: Database, n: int, chunk: int = 100_000) -> None:
             conn.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}))"
             )
+    # The daily figure totals, as an installation upgrading to them computes them (the cases' earliest due
+    # dates were kept by the database's triggers while seeding).
+    with db.session() as s:
+        rows = figures.rebuild(s)
+        s.commit()
+    progress(f"figure totals ({rows:,} rows)", 1, 1)
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")
 

@@ -181,3 +181,60 @@ def test_different_cases_in_parallel_all_succeed_postgresql(pg_db):
     for cid in ids:
         assert [e.seq for e in _events(db, cid)] == [1, 2, 3, 4, 5]
     assert _verify(db) == len(ids)
+
+
+def _figures_worker(url, work, barrier, results):
+    """Assess each case's document (grounds in this worker's order) and send the decision, all at once."""
+    try:
+        db = _child_db(url)
+        barrier.wait(timeout=TIMEOUT)
+        for cid, doc_id, grounds in work:
+            fire(
+                db,
+                cid,
+                "assess_document",
+                actor="cw",
+                data={"document_id": doc_id, "outcome": "partial", "grounds": grounds},
+            )
+            fire(db, cid, "draft_decision", actor="cw")
+            fire(db, cid, "send_decision", actor="cw")
+        db.dispose()
+        results.put(("ok", [cid for cid, _, _ in work]))
+    except BaseException:  # noqa: BLE001
+        results.put(("error", traceback.format_exc()))
+
+
+@pytest.mark.postgres
+def test_parallel_decisions_and_assessments_count_each_once_postgresql(pg_db):
+    """Every worker counts into the same daily totals (same day, caseworker, basis) with the grounds in
+    opposite orders: no deadlock, no lost count."""
+    from aktflow import figures
+    from aktflow.models import Document
+
+    db = pg_db
+    n_procs, per_proc = 4, 6
+    work = []
+    for i in range(n_procs * per_proc):
+        cid = _new_case(db).id
+        for t in ("register", "start_collecting"):
+            fire(db, cid, t, actor="cw")
+        fire(db, cid, "add_document", actor="cw", data={"title": "Notat"})
+        fire(db, cid, "start_screening", actor="cw")
+        with db.session() as s:
+            doc_id = s.scalar(select(Document.id).where(Document.case_id == cid))
+        work.append((cid, doc_id, ["ofl-23", "ofl-24"] if i % 2 else ["ofl-24", "ofl-23"]))
+    db.dispose()
+    barrier, results = CTX.Barrier(n_procs), CTX.Queue()
+    procs = [
+        CTX.Process(target=_figures_worker, args=(db.url, work[i::n_procs], barrier, results))
+        for i in range(n_procs)
+    ]
+    for p in procs:
+        p.start()
+    _collect(procs, results, n_procs)
+    with db.session() as s:
+        assert figures.check(s) == []
+        stored = figures.stored(s)
+    total = len(work)
+    assert sum(n for k, n in stored.items() if k[0] == "decision") == total
+    assert sum(n for k, n in stored.items() if k[0] == "ground" and k[2] == "ofl-23") == total

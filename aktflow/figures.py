@@ -1,0 +1,283 @@
+"""Daily totals behind the dashboard's figures over time (``figure_counts``), kept as the cases change.
+
+Three figures, each counted per day (UTC date), caseworker (the case's assignee at the time; 0 unassigned)
+and legal basis:
+
+- ``decision``: a case's OFL/FVL decision deadline met that day, ``key`` "in_time" (on or before the due
+  date: within 7 working days, or the extended date) or "late";
+- ``ground``: a ground cited in a document assessment made that day, ``key`` the ground's code;
+- ``complaint``: a complaint event that day, ``key`` its trigger.
+
+The effects that change what a figure counts call :func:`add` (or :func:`move_case` when a case changes
+hands); the changes wait in the session and are written by :func:`write_pending` with one upsert just
+before the transaction commits, so a figure is always exactly as committed as the change it counts, and
+rows are locked in one order (no deadlocks between concurrent transitions). :func:`reference` computes
+the same totals from the cases themselves; ``aktflow figures check`` compares, ``aktflow figures rebuild``
+recomputes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import case, delete, func, insert, literal, select, true
+from sqlalchemy.orm import Session
+
+from .models import Assessment, Case, CaseDeadline, Document, Event, FigureCount
+
+DECISION_RULES = ("ofl-decision", "fvl-decision")
+COMPLAINT_TRIGGERS = (
+    "receive_complaint",
+    "revise_decision",
+    "uphold_and_forward",
+    "appeal_decided",
+    "appeal_overturned",
+)
+FIGURES = ("decision", "ground", "complaint")
+_PENDING = "aktflow_figures"
+
+Key = tuple[str, dt.date, str, int, str]  # figure, day, key, assignee_id, basis
+
+
+def utc_day(t: dt.datetime) -> dt.date:
+    return t.astimezone(dt.UTC).date()
+
+
+def _case_key(case: Case) -> tuple[int, str]:
+    return case.assignee_id or 0, case.basis
+
+
+def _pending(session: Session) -> Counter[Key]:
+    return session.info.setdefault(_PENDING, Counter())
+
+
+def add(session: Session, case: Case, figure: str, day: dt.date, key: str, n: int = 1) -> None:
+    """Count ``n`` (negative: take back) of ``figure``/``key`` on ``day`` for the case's caseworker and basis."""
+    assignee_id, basis = _case_key(case)
+    _pending(session)[(figure, day, key, assignee_id, basis)] += n
+
+
+def decision_made(session: Session, case: Case, deadlines: Iterable[CaseDeadline]) -> None:
+    """The decision deadlines just met (``done_on`` set): each counts as in time or late."""
+    for d in deadlines:
+        if d.rule in DECISION_RULES and d.active and d.done_on is not None:
+            add(session, case, "decision", d.done_on, "in_time" if d.done_on <= d.due else "late")
+
+
+def assessment(session: Session, case: Case, a: Assessment | None, sign: int) -> None:
+    """Count (``sign`` 1) or take back (-1) the grounds an assessment cites."""
+    if a is None or a.assessed_at is None:
+        return
+    for code in a.grounds or ():
+        add(session, case, "ground", utc_day(a.assessed_at), code, sign)
+
+
+def complaint(session: Session, case: Case, trigger: str, at: dt.datetime) -> None:
+    if trigger in COMPLAINT_TRIGGERS:
+        add(session, case, "complaint", utc_day(at), trigger)
+
+
+def move_case(session: Session, case: Case, new_assignee_id: int | None) -> None:
+    """The case changes caseworker: what it has counted so far moves with it (the figures answer "the cases
+    of caseworker X", as the rest of the dashboard does)."""
+    old = case.assignee_id or 0
+    new = new_assignee_id or 0
+    if old == new or case.id is None:
+        return
+    for (figure, day, key), n in case_contributions(session, case.id).items():
+        pending = _pending(session)
+        pending[(figure, day, key, old, case.basis)] -= n
+        pending[(figure, day, key, new, case.basis)] += n
+
+
+def case_contributions(session: Session, case_id: int) -> Counter[tuple[str, dt.date, str]]:
+    """What one case counts in the figures, read from the case itself."""
+    out: Counter[tuple[str, dt.date, str]] = Counter()
+    for done_on, due in session.execute(
+        select(CaseDeadline.done_on, CaseDeadline.due).where(
+            CaseDeadline.case_id == case_id,
+            CaseDeadline.rule.in_(DECISION_RULES),
+            CaseDeadline.active.is_(True),
+            CaseDeadline.done_on.is_not(None),
+        )
+    ):
+        out[("decision", done_on, "in_time" if done_on <= due else "late")] += 1
+    for grounds, at in session.execute(
+        select(Assessment.grounds, Assessment.assessed_at)
+        .join(Document, Document.id == Assessment.document_id)
+        .where(Document.case_id == case_id)
+    ):
+        for code in grounds or ():
+            out[("ground", utc_day(at), code)] += 1
+    for trigger, at in session.execute(
+        select(Event.trigger, Event.at).where(Event.case_id == case_id, Event.trigger.in_(COMPLAINT_TRIGGERS))
+    ):
+        out[("complaint", utc_day(at), trigger)] += 1
+    return out
+
+
+def write_pending(session: Session) -> None:
+    """Write the session's pending counts: one upsert, rows in key order. Called just before commit."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    rows = [
+        {"figure": k[0], "day": k[1], "key": k[2], "assignee_id": k[3], "basis": k[4], "n": n}
+        for k, n in sorted(pending.items())
+        if n
+    ]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    else:  # pragma: no cover - only the two supported databases
+        raise RuntimeError(f"no upsert for {dialect}")
+    stmt = upsert(FigureCount).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["figure", "day", "key", "assignee_id", "basis"],
+        set_={"n": FigureCount.__table__.c.n + stmt.excluded.n},
+    )
+    session.execute(stmt)
+
+
+def discard_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+# --- from the cases themselves ------------------------------------------------------------------------------
+
+
+def _reference_selects(session: Session) -> list[Any]:
+    """SELECTs of (figure, day, key, assignee_id, basis, n) computed from the cases, set-based."""
+    who = func.coalesce(Case.assignee_id, 0)
+    in_time = case((CaseDeadline.done_on <= CaseDeadline.due, "in_time"), else_="late")
+    decisions = (
+        select(CaseDeadline.done_on, in_time, who, Case.basis, func.count())
+        .join(Case, Case.id == CaseDeadline.case_id)
+        .where(
+            CaseDeadline.rule.in_(DECISION_RULES),
+            CaseDeadline.active.is_(True),
+            CaseDeadline.done_on.is_not(None),
+        )
+        .group_by(CaseDeadline.done_on, in_time, who, Case.basis)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        elems = func.json_array_elements_text(Assessment.grounds).table_valued("value").alias("g")
+    else:
+        elems = func.json_each(Assessment.grounds).table_valued("value").alias("g")
+    a_day = func.date(Assessment.assessed_at)
+    grounds = (
+        select(a_day, elems.c.value, who, Case.basis, func.count())
+        .select_from(Assessment)
+        .join(Document, Document.id == Assessment.document_id)
+        .join(Case, Case.id == Document.case_id)
+        .join(elems, true())
+        .group_by(a_day, elems.c.value, who, Case.basis)
+    )
+    e_day = func.date(Event.at)
+    complaints = (
+        select(e_day, Event.trigger, who, Case.basis, func.count())
+        .join(Case, Case.id == Event.case_id)
+        .where(Event.trigger.in_(COMPLAINT_TRIGGERS))
+        .group_by(e_day, Event.trigger, who, Case.basis)
+    )
+    return [("decision", decisions), ("ground", grounds), ("complaint", complaints)]
+
+
+def _as_date(v: Any) -> dt.date:
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
+
+
+def reference(session: Session) -> dict[Key, int]:
+    """The totals as computed from the cases, events and assessments now (reads them all)."""
+    out: dict[Key, int] = {}
+    for figure, stmt in _reference_selects(session):
+        for day, key, who, basis, n in session.execute(stmt):
+            k = (figure, _as_date(day), str(key), int(who), basis)
+            out[k] = out.get(k, 0) + int(n)
+    return out
+
+
+def stored(session: Session) -> dict[Key, int]:
+    return {
+        (r.figure, r.day, r.key, r.assignee_id, r.basis): r.n
+        for r in session.scalars(select(FigureCount).where(FigureCount.n != 0))
+    }
+
+
+def check(session: Session) -> list[str]:
+    """Differences between the stored totals and the reference (empty when they agree)."""
+    want, have = reference(session), stored(session)
+    out = []
+    for k in sorted(set(want) | set(have)):
+        if want.get(k, 0) != have.get(k, 0):
+            figure, day, key, who, basis = k
+            out.append(
+                f"{figure} {day.isoformat()} {key} (sagsbehandler {who or 'ufordelt'}, {basis}): "
+                f"gemt {have.get(k, 0)}, beregnet {want.get(k, 0)}"
+            )
+    return out
+
+
+def rebuild(session: Session) -> int:
+    """Replace the stored totals by the reference, set-based in the database; the number of rows."""
+    session.execute(delete(FigureCount))
+    for figure, stmt in _reference_selects(session):
+        sub = stmt.subquery()
+        session.execute(
+            insert(FigureCount).from_select(
+                ["figure", "day", "key", "assignee_id", "basis", "n"], select(literal(figure), *sub.c)
+            )
+        )
+    return session.scalar(select(func.count()).select_from(FigureCount)) or 0
+
+
+# --- the cases' earliest running deadlines (kept by the database's triggers) ----------------------------
+
+
+def _due_subqueries() -> dict[str, Any]:
+    from .tracking import NOTICE_RULES
+
+    def earliest(*conds: Any) -> Any:
+        return (
+            select(func.min(CaseDeadline.due))
+            .where(
+                CaseDeadline.case_id == Case.id,
+                CaseDeadline.active.is_(True),
+                CaseDeadline.done_on.is_(None),
+                *conds,
+            )
+            .scalar_subquery()
+        )
+
+    return {
+        "due_first": earliest(),
+        "due_next": earliest(CaseDeadline.rule.not_in(NOTICE_RULES)),
+        "notice_due": earliest(CaseDeadline.rule.in_(NOTICE_RULES)),
+    }
+
+
+def _due_differs() -> Any:
+    from sqlalchemy import or_
+
+    return or_(*(getattr(Case, col).is_distinct_from(q) for col, q in _due_subqueries().items()))
+
+
+def check_due(session: Session, limit: int = 20) -> list[str]:
+    """Cases whose stored earliest due dates differ from their running deadlines (empty when all agree)."""
+    ids = session.scalars(select(Case.id).where(_due_differs()).order_by(Case.id).limit(limit)).all()
+    return [f"sag {cid}: tidligste frister stemmer ikke med sagens frister" for cid in ids]
+
+
+def rebuild_due(session: Session) -> int:
+    """Recompute the stored earliest due dates where they differ; the number of cases corrected."""
+    from sqlalchemy import update
+
+    table = Case.__table__
+    return session.execute(update(table).where(_due_differs()).values(**_due_subqueries())).rowcount or 0
