@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, figures, states
@@ -224,28 +226,72 @@ def _append_event(
     case.last_hash = h
     case.updated_at = now
     case.version = seq
+    params = {
+        "case_id": case.id,
+        "seq": seq,
+        "at": now,
+        "actor": actor,
+        "trigger": trigger,
+        "from_state": from_state,
+        "to_state": to_state,
+        "note": note,
+        "data": data,
+        "prev_hash": prev,
+        "hash": h,
+    }
+    if seq > 1 and session.get_bind().dialect.name == "postgresql":
+        changes = _case_only_changes(session, case)
+        if changes is not None:
+            # One round trip: the case's UPDATE (version check) and the event's INSERT in one statement.
+            stmt = _update_and_insert(tuple(sorted(changes)))
+            params.update({f"set_{k}": v for k, v in changes.items()}, old_version=seq - 1)
+            event_id = session.connection().execute(stmt, params).scalar()
+            if event_id is None:  # the version moved: someone else changed the case first
+                raise ConflictError(CONFLICT)
+            for k, v in changes.items():
+                set_committed_value(case, k, v)
+            return event_id
     # The case is written first (with its version check), then the event with a plain Core INSERT.
     session.flush()
-    return (
-        session.connection()
-        .execute(
-            _insert_event(),
-            {
-                "case_id": case.id,
-                "seq": seq,
-                "at": now,
-                "actor": actor,
-                "trigger": trigger,
-                "from_state": from_state,
-                "to_state": to_state,
-                "note": note,
-                "data": data,
-                "prev_hash": prev,
-                "hash": h,
-            },
-        )
-        .scalar_one()
+    return session.connection().execute(_insert_event(), params).scalar_one()
+
+
+@functools.cache
+def _update_and_insert(keys: tuple[str, ...]):
+    """PostgreSQL: the case's UPDATE (with its version check) and the event's INSERT in one statement."""
+    cases, events = Case.__table__, Event.__table__
+    changed = (
+        update(cases)
+        .where(cases.c.id == bindparam("case_id"), cases.c.version == bindparam("old_version"))
+        .values({k: bindparam(f"set_{k}", type_=cases.c[k].type) for k in keys})
+        .returning(cases.c.id)
+        .cte("changed")
     )
+    cols = ("seq", "at", "actor", "trigger", "from_state", "to_state", "note", "data", "prev_hash", "hash")
+    return (
+        insert(events)
+        .from_select(
+            ["case_id", *cols],
+            select(changed.c.id, *(bindparam(c, type_=events.c[c].type) for c in cols)),
+        )
+        .returning(events.c.id)
+    )
+
+
+def _case_only_changes(session: Session, case: Case) -> dict[str, Any] | None:
+    """The case's changed columns, when nothing else in the session needs writing (else None)."""
+    if session.new or session.deleted:
+        return None
+    st = sa_inspect(case)
+    mapper = st.mapper
+    changes = {}
+    for key in st.committed_state:
+        if key not in mapper.column_attrs:
+            return None
+        changes[key] = st.dict[key]
+    if any(o is not case for o in session.dirty):
+        return None
+    return changes
 
 
 CONFLICT = "sagen er netop ændret af en anden; hent den igen og prøv på ny"

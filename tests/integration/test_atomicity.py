@@ -204,3 +204,42 @@ def test_archive_failing_after_it_wrote_changes_nothing(db, monkeypatch):
     assert c.sagsnummer == f"02.34.02-A53-1-{clock.today().year % 100:02d}"
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(LocalArchiveCase)) == 1
+
+
+def test_a_plain_transition_writes_case_and_event_in_one_statement(db):
+    """On PostgreSQL a transition that changes only the case writes it and its event in one statement (one
+    round trip, with the version check); everything else takes the ORM's flush. Both leave the same rows."""
+    from sqlalchemy import event as sa_event
+
+    case = create_case(
+        db,
+        actor="cw",
+        requester="A",
+        received=clock.today().isoformat(),
+        basis="ofl",
+        subject="S",
+        emne="02.34.02",
+    )
+    fire(db, case.id, "register", actor="cw")
+    fire(db, case.id, "start_collecting", actor="cw")
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        fire(db, case.id, "start_screening", actor="cw", note="Alt er samlet")
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    writes = [s for s in seen if s.split(" ", 1)[0] in ("UPDATE", "INSERT", "WITH")]
+    if db.engine.dialect.name == "postgresql":
+        assert len(writes) == 1 and writes[0].startswith("WITH") and "UPDATE cases" in writes[0], writes
+    else:
+        assert [w.split(" ", 2)[:2] for w in writes] == [["UPDATE", "cases"], ["INSERT", "INTO"]], writes
+    with db.session() as s:
+        c = s.get(Case, case.id)
+        events = list(s.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq)))
+        assert (c.state, c.version, c.last_hash) == ("screening", 4, events[-1].hash)
+        assert events[-1].note == "Alt er samlet" and events[-1].seq == 4
+        assert audit.verify(s)[1] == []
