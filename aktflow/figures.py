@@ -241,43 +241,64 @@ def rebuild(session: Session) -> int:
 # --- the cases' earliest running deadlines (kept by the database's triggers) ----------------------------
 
 
-def _due_subqueries() -> dict[str, Any]:
+def _due_from_deadlines(session: Session) -> dict[int, tuple[Any, Any, Any]]:
+    """Each case's earliest running deadlines, in one pass over the running deadlines (GROUP BY)."""
     from .tracking import NOTICE_RULES
 
-    def earliest(*conds: Any) -> Any:
-        return (
-            select(func.min(CaseDeadline.due))
-            .where(
-                CaseDeadline.case_id == Case.id,
-                CaseDeadline.active.is_(True),
-                CaseDeadline.done_on.is_(None),
-                *conds,
-            )
-            .scalar_subquery()
+    notice = CaseDeadline.rule.in_(NOTICE_RULES)
+    stmt = (
+        select(
+            CaseDeadline.case_id,
+            func.min(CaseDeadline.due),
+            func.min(case((~notice, CaseDeadline.due))),
+            func.min(case((notice, CaseDeadline.due))),
         )
-
-    return {
-        "due_first": earliest(),
-        "due_next": earliest(CaseDeadline.rule.not_in(NOTICE_RULES)),
-        "notice_due": earliest(CaseDeadline.rule.in_(NOTICE_RULES)),
-    }
+        .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None))
+        .group_by(CaseDeadline.case_id)
+    )
+    return {cid: (a, b, c) for cid, a, b, c in session.execute(stmt)}
 
 
-def _due_differs() -> Any:
-    from sqlalchemy import or_
-
-    return or_(*(getattr(Case, col).is_distinct_from(q) for col, q in _due_subqueries().items()))
+def _due_differences(session: Session) -> list[dict[str, Any]]:
+    want = _due_from_deadlines(session)
+    out = []
+    for cid, *have in session.execute(select(Case.id, Case.due_first, Case.due_next, Case.notice_due)):
+        should = want.get(cid, (None, None, None))
+        if tuple(have) != should:
+            out.append({"id": cid, "due_first": should[0], "due_next": should[1], "notice_due": should[2]})
+    return out
 
 
 def check_due(session: Session, limit: int = 20) -> list[str]:
     """Cases whose stored earliest due dates differ from their running deadlines (empty when all agree)."""
-    ids = session.scalars(select(Case.id).where(_due_differs()).order_by(Case.id).limit(limit)).all()
-    return [f"sag {cid}: tidligste frister stemmer ikke med sagens frister" for cid in ids]
+    return [
+        f"sag {d['id']}: tidligste frister stemmer ikke med sagens frister"
+        for d in _due_differences(session)[:limit]
+    ]
 
 
 def rebuild_due(session: Session) -> int:
     """Recompute the stored earliest due dates where they differ; the number of cases corrected."""
-    from sqlalchemy import update
+    from sqlalchemy import bindparam, update
 
-    table = Case.__table__
-    return session.execute(update(table).where(_due_differs()).values(**_due_subqueries())).rowcount or 0
+    fixes = _due_differences(session)
+    if fixes:
+        t = Case.__table__
+        stmt = (
+            update(t)
+            .where(t.c.id == bindparam("case_id"))
+            .values(due_first=bindparam("first"), due_next=bindparam("next"), notice_due=bindparam("notice"))
+        )
+        session.connection().execute(
+            stmt,
+            [
+                {
+                    "case_id": f["id"],
+                    "first": f["due_first"],
+                    "next": f["due_next"],
+                    "notice": f["notice_due"],
+                }
+                for f in fixes
+            ],
+        )
+    return len(fixes)
