@@ -19,7 +19,7 @@ import io
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import deadlines as rules
@@ -96,22 +96,42 @@ def soon_end(session: Session, today: dt.date) -> dt.date:
 
 # --- figures now ------------------------------------------------------------------------------------------
 #
-# Open cases are counted from the index on (state, assignee); deadlines from the case's earliest running
-# due dates (``due_first``, ``due_next``, ``notice_due``, kept by the database), each an index-only range
-# scan over the cases concerned, never a join of every running deadline.
+# Deadlines are judged from each case's earliest running due dates (``due_first``, ``due_next``,
+# ``notice_due``, kept by the database), never by joining every running deadline: the counts come from one
+# index-only scan over the open cases, the attention list from the due-date indexes in order.
+
+
+Summary = dict[tuple[str, int | None], tuple[int, int, int, int]]
+
+
+def open_summary(session: Session, today: dt.date, f: Filters) -> Summary:
+    """Per (state, assignee) of the open cases: how many, how many with an overdue deadline, with a missing
+    fristbrev, and whose next deadline is due soon (none passed yet). One index-only scan over the open
+    cases (the index on state, assignee, basis and the earliest due dates) gives every "now" count."""
+    end = soon_end(session, today)
+    stmt = _scope(
+        select(
+            Case.state,
+            Case.assignee_id,
+            func.count(),
+            func.count(case((Case.due_next < today, 1))),
+            func.count(case((Case.notice_due < today, 1))),
+            func.count(case((and_(Case.due_first >= today, Case.due_first < end), 1))),
+        ).where(_open()),
+        f,
+    ).group_by(Case.state, Case.assignee_id)
+    return {(st, who): (n, over, miss, soon) for st, who, n, over, miss, soon in session.execute(stmt)}
 
 
 def open_counts(session: Session, f: Filters) -> dict[tuple[str, int | None], int]:
-    """Open cases per (state, assignee): the one scan behind "open cases by state" and the workload."""
+    """Open cases per (state, assignee)."""
     stmt = _scope(select(Case.state, Case.assignee_id, func.count()).where(_open()), f)
     return {(st, who): n for st, who, n in session.execute(stmt.group_by(Case.state, Case.assignee_id))}
 
 
-def open_by_state(
-    session: Session, f: Filters, counts: dict[tuple[str, int | None], int] | None = None
-) -> list[dict[str, Any]]:
+def open_by_state(session: Session, f: Filters, summary: Summary | None = None) -> list[dict[str, Any]]:
     """Open cases per state, in the workflow's order of states."""
-    counts = open_counts(session, f) if counts is None else counts
+    counts = open_counts(session, f) if summary is None else {k: v[0] for k, v in summary.items()}
     rows: dict[str, int] = {}
     for (st, _who), n in counts.items():
         rows[st] = rows.get(st, 0) + n
@@ -122,22 +142,17 @@ def open_by_state(
     ]
 
 
-def _count_where(f: Filters, *conds: Any):
-    return _scope(select(func.count()).select_from(Case).where(_open(), *conds), f).scalar_subquery()
-
-
-def alert_counts(session: Session, today: dt.date, f: Filters) -> dict[str, int]:
+def alert_counts(
+    session: Session, today: dt.date, f: Filters, summary: Summary | None = None
+) -> dict[str, int]:
     """Open cases with an overdue deadline, with a missing fristbrev (the notice deadline passed), and whose
-    next deadline is due soon (none passed yet): one round trip, three index-only counts."""
-    end = soon_end(session, today)
-    overdue, missing, soon = session.execute(
-        select(
-            _count_where(f, Case.due_next < today),
-            _count_where(f, Case.notice_due < today),
-            _count_where(f, Case.due_first >= today, Case.due_first < end),
-        )
-    ).one()
-    return {"overdue": overdue or 0, "due_soon": soon or 0, "missing_notice": missing or 0}
+    next deadline is due soon (none passed yet)."""
+    summary = open_summary(session, today, f) if summary is None else summary
+    return {
+        "overdue": sum(v[1] for v in summary.values()),
+        "due_soon": sum(v[3] for v in summary.values()),
+        "missing_notice": sum(v[2] for v in summary.values()),
+    }
 
 
 def _kinds(due_first: dt.date | None, due_next: dt.date | None, notice_due: dt.date | None, today, end):
@@ -224,23 +239,15 @@ def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> li
 
 
 def workload(
-    session: Session,
-    today: dt.date,
-    f: Filters,
-    counts: dict[tuple[str, int | None], int] | None = None,
+    session: Session, today: dt.date, f: Filters, summary: Summary | None = None
 ) -> list[dict[str, Any]]:
     """Per assignee (and "unassigned"): open cases, and those of them with an overdue deadline."""
-    counts = open_counts(session, f) if counts is None else counts
+    summary = open_summary(session, today, f) if summary is None else summary
     open_n: dict[int | None, int] = {}
-    for (_st, who), n in counts.items():
+    overdue: dict[int | None, int] = {}
+    for (_st, who), (n, over, _miss, _soon) in summary.items():
         open_n[who] = open_n.get(who, 0) + n
-    overdue_rows = dict(
-        session.execute(
-            _scope(select(Case.assignee_id, func.count()).where(_open(), Case.due_next < today), f).group_by(
-                Case.assignee_id
-            )
-        ).all()
-    )
+        overdue[who] = overdue.get(who, 0) + over
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([a for a in open_n if a])))}
     out = []
     for assignee_id, n in open_n.items():
@@ -252,7 +259,7 @@ def workload(
                 "name": u.name if u else "Ufordelt",
                 "active": u.active if u else True,
                 "open": n,
-                "overdue": overdue_rows.get(assignee_id, 0),
+                "overdue": overdue.get(assignee_id, 0),
             }
         )
     out.sort(key=lambda r: (r["user_id"] is None, -r["open"], r["name"]))
@@ -503,14 +510,14 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 
 def overview(session: Session, today: dt.date, f: Filters) -> dict[str, Any]:
     """Everything the manager's dashboard shows."""
-    counts = open_counts(session, f)
+    summary = open_summary(session, today, f)
     return {
         "today": today,
         "period": f.period(today),
-        "open_by_state": open_by_state(session, f, counts),
-        "alert_counts": alert_counts(session, today, f),
+        "open_by_state": open_by_state(session, f, summary),
+        "alert_counts": alert_counts(session, today, f, summary),
         "alerts": alerts(session, today, f),
-        "workload": workload(session, today, f, counts),
+        "workload": workload(session, today, f, summary),
         "decided_in_time": decided_in_time(session, today, f),
         "grounds": grounds_used(session, today, f),
         "complaints": complaints(session, today, f),

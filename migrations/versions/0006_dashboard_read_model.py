@@ -113,6 +113,11 @@ def upgrade() -> None:
         for col in DUE_COLUMNS:
             batch_op.add_column(sa.Column(col, sa.Date(), nullable=True))
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        # The dashboard's counts of open cases read this index alone.
+        batch_op.drop_index("ix_cases_state_assignee")
+        batch_op.create_index(
+            "ix_cases_state_assignee", ["state", "assignee_id", "basis", *DUE_COLUMNS], unique=False
+        )
         for col in DUE_COLUMNS:
             batch_op.create_index(
                 f"ix_cases_{col}",
@@ -163,6 +168,8 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS case_deadlines_due_{event}")
     if dialect == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS aktflow_case_due()")
+    op.drop_index("ix_cases_state_assignee", table_name="cases")
+    op.create_index("ix_cases_state_assignee", "cases", ["state", "assignee_id"], unique=False)
     for col in DUE_COLUMNS:
         op.drop_index(f"ix_cases_{col}", table_name="cases")
         # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): rebuilding ``cases`` would break the foreign keys
