@@ -514,3 +514,40 @@ def test_build_script_reproduces_the_shipped_templates(tmp_path, monkeypatch):
         with zipfile.ZipFile(built) as new, zipfile.ZipFile(io.BytesIO(letters.template_bytes(kind))) as old:
             assert new.read("word/document.xml") == old.read("word/document.xml"), kind
     assert Path(built).parent == tmp_path
+
+
+def test_compiled_templates_are_reused_and_never_mix_letters(monkeypatch):
+    """The environment compiles each template part once; every render still gets its own values, and a
+    different (uploaded) template is compiled on its own."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    compiled = []
+    original = ImmutableSandboxedEnvironment.from_string
+
+    def counting(self, source, *args, **kw):
+        compiled.append(len(source))
+        return original(self, source, *args, **kw)
+
+    monkeypatch.setattr(ImmutableSandboxedEnvironment, "from_string", counting)
+    letters._ENV._compiled.clear()
+    first = letters.sample_context("kvittering")
+    second = copy.deepcopy(first)
+    second["case"]["requester"]["name"] = "Anders And & Co <AS>"
+    a = letters.render("kvittering", first)
+    n = len(compiled)
+    assert n >= 1
+    b = letters.render("kvittering", second)
+    assert len(compiled) == n  # nothing compiled again
+    text_a = "\n".join(p.text for p in docx.Document(io.BytesIO(a)).paragraphs)
+    text_b = "\n".join(p.text for p in docx.Document(io.BytesIO(b)).paragraphs)
+    assert "Anders And & Co <AS>" in text_b and "Anders And" not in text_a
+    # an edited template is a different source: compiled on its own
+    d = docx.Document(io.BytesIO(letters.template_bytes("kvittering")))
+    d.add_paragraph("Tilføjet af kommunen: {{ anmoder_navn }}")
+    buf = io.BytesIO()
+    d.save(buf)
+    c = letters.render("kvittering", second, template=buf.getvalue())
+    assert len(compiled) > n
+    assert "Tilføjet af kommunen: Anders And & Co <AS>" in [
+        p.text for p in docx.Document(io.BytesIO(c)).paragraphs
+    ]
