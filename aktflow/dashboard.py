@@ -362,25 +362,13 @@ def case_rows(
     limit: int | None = 1000,
     use_period: bool = False,
 ) -> list[dict[str, Any]]:
-    """Cases with their next open deadline and its status (one query with a window function).
+    """Cases with their next running deadline and its status, soonest first.
 
     ``which``: "open" (not final) or "all". ``state`` narrows to one state. With ``use_period`` the cases
-    received in the filters' period.
+    received in the filters' period. Ordered by the case's stored earliest due date (``due_first``); the
+    rule of that deadline is read for the listed cases only.
     """
     cal = tracking.load_calendar(session)
-    ranked = (
-        select(
-            CaseDeadline.case_id,
-            CaseDeadline.rule,
-            CaseDeadline.due,
-            func.row_number()
-            .over(partition_by=CaseDeadline.case_id, order_by=(CaseDeadline.due, CaseDeadline.rule))
-            .label("rn"),
-        )
-        .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None))
-        .subquery()
-    )
-    nxt = select(ranked.c.case_id, ranked.c.rule, ranked.c.due).where(ranked.c.rn == 1).subquery()
     flagged = (
         select(func.count())
         .select_from(Flag)
@@ -388,26 +376,21 @@ def case_rows(
         .correlate(Case)
         .scalar_subquery()
     )
-    stmt = (
-        select(
-            Case.id,
-            Case.sagsnummer,
-            Case.requester_name,
-            Case.subject,
-            Case.emne,
-            Case.basis,
-            Case.state,
-            Case.received,
-            Case.version,
-            User.username,
-            User.name,
-            nxt.c.rule,
-            nxt.c.due,
-            flagged,
-        )
-        .outerjoin(User, User.id == Case.assignee_id)
-        .outerjoin(nxt, nxt.c.case_id == Case.id)
-    )
+    stmt = select(
+        Case.id,
+        Case.sagsnummer,
+        Case.requester_name,
+        Case.subject,
+        Case.emne,
+        Case.basis,
+        Case.state,
+        Case.received,
+        Case.version,
+        User.username,
+        User.name,
+        Case.due_first,
+        flagged,
+    ).outerjoin(User, User.id == Case.assignee_id)
     stmt = _scope(stmt, f)
     if which == "open":
         stmt = stmt.where(_open())
@@ -416,9 +399,24 @@ def case_rows(
     if use_period:
         start, end = f.period(today)
         stmt = stmt.where(Case.received >= start, Case.received <= end)
-    stmt = stmt.order_by(nxt.c.due.is_(None), nxt.c.due, Case.received, Case.id)
+    stmt = stmt.order_by(Case.due_first.is_(None), Case.due_first, Case.received, Case.id)
     if limit:
         stmt = stmt.limit(limit)
+    found = session.execute(stmt).all()
+    # The rule of each listed case's earliest running deadline (the first by rule name on a tie).
+    rule_of: dict[int, str] = {}
+    ids = [r[0] for r in found if r[11] is not None]
+    for i in range(0, len(ids), 5000):
+        for cid, rule in session.execute(
+            select(CaseDeadline.case_id, CaseDeadline.rule)
+            .where(
+                CaseDeadline.case_id.in_(ids[i : i + 5000]),
+                CaseDeadline.active.is_(True),
+                CaseDeadline.done_on.is_(None),
+            )
+            .order_by(CaseDeadline.case_id, CaseDeadline.due, CaseDeadline.rule)
+        ):
+            rule_of.setdefault(cid, rule)
     out = []
     for (
         cid,
@@ -432,10 +430,9 @@ def case_rows(
         version,
         username,
         name,
-        rule,
         due,
         nflags,
-    ) in session.execute(stmt):
+    ) in found:
         out.append(
             {
                 "id": cid,
@@ -451,7 +448,7 @@ def case_rows(
                 "version": version,
                 "assignee": username,
                 "assignee_name": name,
-                "next_rule": rule,
+                "next_rule": rule_of.get(cid) if due else None,
                 "next_due": due,
                 "next_status": rules.status(due, today, None, cal) if due else None,
                 "flagged": bool(nflags),
