@@ -41,6 +41,6 @@ clean:
 bench: venv
 	$(BIN)/python -m bench
 
-## make bench-quick: the core benchmarks at reduced sizes, under two minutes
+## make bench-quick: the core benchmarks at reduced sizes, under two minutes; writes docs/benchmarks-quick.md
 bench-quick: venv
 	$(BIN)/python -m bench --quick
