@@ -94,9 +94,8 @@ class Case(Base):
             "due_next",
             "notice_due",
         ),
-        # The dashboard counts open cases by their earliest running deadlines from these indexes alone
-        # (index-only scans over the cases that have such a deadline), and lists the most urgent first in
-        # the index's order (due, id).
+        # The dashboard's attention list: the most urgent open cases first, read in these indexes' order
+        # (due, id) over the cases that have such a deadline.
         *(
             Index(
                 f"ix_cases_{col}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import delete, select, update
 
 from aktflow import clock, figures
@@ -226,15 +227,26 @@ def test_figure_totals_equal_the_cases_through_a_working_fortnight(db):
     assert [(g["code"], g["count"]) for g in g_cw2] == [("ofl-23", 1)] and g_none == []
 
 
-def test_a_failed_transition_counts_nothing(db):
+def test_a_failed_transition_counts_nothing(db, monkeypatch):
+    """The counts wait in the transition's session: a failure after the effects ran leaves no trace, and
+    the next transition does not carry them."""
+    from aktflow import service
+
     cid = new(db, back(3))
     doc = to_screening(db, cid, back(2), docs=1)[0]
-    try:
-        assess(db, cid, doc, "refuse", ["ofl-99-unknown"], back(1))
-    except Exception:  # noqa: BLE001 - the validation error is the point; the totals are checked below
-        pass
+
+    def fail(*args, **kw):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(service, "_append_event", fail)
+    with pytest.raises(RuntimeError):
+        assess(db, cid, doc, "refuse", ["ofl-23"], back(1))
+    monkeypatch.undo()
     with db.session() as s:
         assert figures.stored(s) == {} and figures.check(s) == []
+    assess(db, cid, doc, "partial", ["ofl-24"], back(1))
+    with db.session() as s:
+        assert [k[2] for k in figures.stored(s)] == ["ofl-24"] and figures.check(s) == []
 
 
 def test_check_finds_a_damaged_read_model_and_rebuild_repairs_it(db, runner):
