@@ -324,20 +324,27 @@ def grounds_used(session: Session, today: dt.date, f: Filters) -> list[dict[str,
     return out
 
 
-def complaints(session: Session, today: dt.date, f: Filters) -> dict[str, int]:
+def complaints(
+    session: Session, today: dt.date, f: Filters, summary: Summary | None = None
+) -> dict[str, int]:
     """Complaint events in the period, by what happened; and the complaints open now."""
     start, end = f.period(today)
     rows = {k: int(n) for k, n in _figure_rows(session, "complaint", start, end, f, FigureCount.key)}
-    pending = dict(
-        session.execute(
-            _scope(
-                select(Case.state, func.count()).where(
-                    Case.state.in_(("complaint_received", "appeal_pending"))
-                ),
-                f,
-            ).group_by(Case.state)
-        ).all()
-    )
+    if summary is None:
+        pending = dict(
+            session.execute(
+                _scope(
+                    select(Case.state, func.count()).where(
+                        Case.state.in_(("complaint_received", "appeal_pending"))
+                    ),
+                    f,
+                ).group_by(Case.state)
+            ).all()
+        )
+    else:
+        pending = {}
+        for (st, _who), v in summary.items():
+            pending[st] = pending.get(st, 0) + v[0]
     return {
         "received": rows.get("receive_complaint", 0),
         "revised": rows.get("revise_decision", 0),
@@ -517,7 +524,7 @@ def overview(session: Session, today: dt.date, f: Filters) -> dict[str, Any]:
         "workload": workload(session, today, f, summary),
         "decided_in_time": decided_in_time(session, today, f),
         "grounds": grounds_used(session, today, f),
-        "complaints": complaints(session, today, f),
+        "complaints": complaints(session, today, f, summary),
     }
 
 

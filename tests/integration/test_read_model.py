@@ -226,6 +226,14 @@ def test_figure_totals_equal_the_cases_through_a_working_fortnight(db):
     assert sum(m["decided"] for m in cw) == 2 and sum(m["decided"] for m in cw2) == 0
     assert [(g["code"], g["count"]) for g in g_cw2] == [("ofl-23", 1)] and g_none == []
 
+    # A complaint waiting for reconsideration: the same on its own and on the whole dashboard.
+    fire(db, ids["b"], "receive_complaint", actor="cw", now=at(back(0), 13))
+    with db.session() as s:
+        alone = read.complaints(s, today, f)
+        whole = read.overview(s, today, f)["complaints"]
+        assert figures.check(s) == []
+    assert alone == whole and alone["awaiting_reconsideration"] == 1 and alone["received"] == 2
+
 
 def test_a_failed_transition_counts_nothing(db, monkeypatch):
     """The counts wait in the transition's session: a failure after the effects ran leaves no trace, and
