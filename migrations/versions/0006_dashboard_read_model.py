@@ -7,7 +7,8 @@ Create Date: 2026-11-22
 ``cases.due_first`` / ``due_next`` / ``notice_due`` hold the earliest due date of the case's running
 deadlines (all, other than fristbrev, fristbrev). Triggers on ``case_deadlines`` keep them whoever writes
 the deadlines: on PostgreSQL one set-based statement per statement (transition tables), on SQLite per row.
-A later migration that rebuilds ``case_deadlines`` on SQLite (batch "move and copy") must recreate them.
+A later migration that rebuilds ``case_deadlines`` on SQLite (batch "move and copy") must recreate them;
+the SQLite triggers name the index ``ix_case_deadlines_case_id`` (INDEXED BY), which must keep that name.
 
 ``figure_counts`` holds the daily totals behind the figures over time; the application keeps them in the
 same transaction as what they count (aktflow.figures). Both are filled here from the existing data.
