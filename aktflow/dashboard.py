@@ -39,7 +39,6 @@ from .models import (
 )
 from .screening import redact_cpr
 
-DECISION_7_RULES = ("ofl-decision", "fvl-decision")
 NOTICE_RULES = tracking.NOTICE_RULES
 MAX_MONTHS = 24
 

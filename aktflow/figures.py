@@ -36,7 +36,6 @@ COMPLAINT_TRIGGERS = (
     "appeal_decided",
     "appeal_overturned",
 )
-FIGURES = ("decision", "ground", "complaint")
 _PENDING = "aktflow_figures"
 
 Key = tuple[str, dt.date, str, int, str]  # figure, day, key, assignee_id, basis
@@ -144,10 +143,6 @@ def write_pending(session: Session) -> None:
         set_={"n": FigureCount.__table__.c.n + stmt.excluded.n},
     )
     session.execute(stmt)
-
-
-def discard_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
 
 
 # --- from the cases themselves ------------------------------------------------------------------------------

@@ -554,6 +554,7 @@ def create_case(
             data=data,
             now=now,
         )
+        figures.write_pending(session)
         _commit(session)
         return case
 
