@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import states
 from .models import Case, Event
+from .states import versions
 
 GENESIS = "0" * 64
 CREATE = "create"
@@ -40,22 +40,29 @@ def event_hash(
     note: str | None,
     data: dict[str, Any] | None,
     prev_hash: str,
+    workflow_version: str = versions.BASE,
 ) -> str:
-    """SHA-256 over the canonical JSON of the event's fields and the previous hash."""
-    body = canonical(
-        {
-            "case": case_id,
-            "seq": seq,
-            "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            "actor": actor,
-            "trigger": trigger,
-            "from": from_state,
-            "to": to_state,
-            "note": note,
-            "data": data or {},
-            "prev": prev_hash,
-        }
-    )
+    """SHA-256 (64 hex digits) over the canonical JSON of the event's fields and the previous hash.
+
+    The workflow version is part of the hashed body when it is not :data:`versions.BASE`: events written
+    before versioning keep their hashes, and changing any event's version (to or from the base) breaks
+    its hash.
+    """
+    fields: dict[str, Any] = {
+        "case": case_id,
+        "seq": seq,
+        "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor": actor,
+        "trigger": trigger,
+        "from": from_state,
+        "to": to_state,
+        "note": note,
+        "data": data or {},
+        "prev": prev_hash,
+    }
+    if workflow_version != versions.BASE:
+        fields["workflow"] = workflow_version
+    body = canonical(fields)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -71,6 +78,7 @@ def hash_of(ev: Event) -> str:
         note=ev.note,
         data=ev.data,
         prev_hash=ev.prev_hash,
+        workflow_version=ev.workflow_version,
     )
 
 
@@ -81,17 +89,23 @@ class ReplayError(Exception):
 
 
 def replay(events: Iterable[Any]) -> str | None:
-    """The state that the events give, checked against the workflow definition step by step."""
+    """The state that the events give, each checked against the workflow version it was written under.
+
+    Raises ReplayError (with the event's seq) at the first event its own version did not allow.
+    """
     state: str | None = None
     for ev in events:
+        version = getattr(ev, "workflow_version", None) or versions.BASE
+        if version not in versions.TABLES:
+            raise ReplayError(ev.seq, f"ukendt version af arbejdsgangen {version!r}")
         if ev.trigger == CREATE:
-            if state is not None or ev.to_state != states.INITIAL:
+            if state is not None or ev.to_state != versions.INITIAL[version]:
                 raise ReplayError(ev.seq, "oprettelse midt i forløbet")
             state = ev.to_state
             continue
         if ev.from_state != state:
             raise ReplayError(ev.seq, f"fra-tilstand {ev.from_state!r}, men forløbet står i {state!r}")
-        expected = states.target(ev.trigger, state) if state else None
+        expected = versions.target(version, ev.trigger, state) if state else None
         if expected is None:
             raise ReplayError(ev.seq, f"'{ev.trigger}' er ikke tilladt fra {state!r}")
         if ev.to_state != expected:

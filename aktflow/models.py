@@ -8,6 +8,9 @@ hash chain is identical on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import (
@@ -26,7 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -38,6 +41,24 @@ NAMING_CONVENTION = {
 
 ROLES = ("caseworker", "legal", "manager", "admin")
 BASES = ("ofl", "fvl", "mol", "gdpr")
+
+
+_STATE_DOOR: ContextVar[bool] = ContextVar("aktflow_state_door", default=False)
+
+
+@contextmanager
+def state_door() -> Iterator[None]:
+    """Open the door to ``Case.state`` for the block: used by ``fire()`` and case creation only.
+
+    Outside it, assigning ``case.state`` raises AttributeError, so no code can move a case past the
+    workflow's checks and event log (django-fsm's ``protected=True``). Rows loaded from the database are
+    not affected.
+    """
+    token = _STATE_DOOR.set(True)
+    try:
+        yield
+    finally:
+        _STATE_DOOR.reset(token)
 
 
 def utcnow() -> dt.datetime:
@@ -150,6 +171,15 @@ class Case(Base):
     # new version itself (one per event), so version == the number of events on the case.
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
+    @validates("state")
+    def _state_only_through_fire(self, key: str, value: str) -> str:
+        """The one door: a case's state is set only by ``fire()`` and case creation (see state_door)."""
+        if not _STATE_DOOR.get():
+            raise AttributeError(
+                "Case.state changes only through aktflow.service.fire() (the workflow's one door)"
+            )
+        return value
+
     @property
     def open_flags(self) -> list[Flag]:
         return [f for f in self.flags if f.cleared_at is None]
@@ -236,6 +266,9 @@ class Event(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The version of the workflow definition the event was written under (aktflow/states/versions.py);
+    # the audit replays each event against its own version.
+    workflow_version: Mapped[str] = mapped_column(String(20), server_default="2026.1")
 
 
 class Letter(Base):

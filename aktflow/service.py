@@ -13,11 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, figures, states
@@ -26,7 +24,8 @@ from .clock import local_date
 from .clock import today as clock_today
 from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
-from .models import BASES, ROLES, Case, Event, User, utcnow
+from .events import CONFLICT, append_event
+from .models import BASES, ROLES, Case, Event, User, state_door, utcnow
 
 EMNE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -196,107 +195,6 @@ def _actor(session: Session, username: str) -> User:
 # --- the one door -------------------------------------------------------------------------------------
 
 
-def _append_event(
-    session: Session,
-    case: Case,
-    *,
-    seq: int,
-    trigger: str,
-    from_state: str | None,
-    to_state: str,
-    actor: str,
-    note: str | None,
-    data: dict[str, Any],
-    now: dt.datetime,
-) -> int:
-    """Append the case's next event (hash-chained) and move the case's version and chain head; its id."""
-    prev = case.last_hash if seq > 1 else audit.GENESIS
-    h = audit.event_hash(
-        case_id=case.id,
-        seq=seq,
-        at=now,
-        actor=actor,
-        trigger=trigger,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-        data=data,
-        prev_hash=prev,
-    )
-    case.last_hash = h
-    case.updated_at = now
-    case.version = seq
-    params = {
-        "case_id": case.id,
-        "seq": seq,
-        "at": now,
-        "actor": actor,
-        "trigger": trigger,
-        "from_state": from_state,
-        "to_state": to_state,
-        "note": note,
-        "data": data,
-        "prev_hash": prev,
-        "hash": h,
-    }
-    if seq > 1 and session.get_bind().dialect.name == "postgresql":
-        changes = _case_only_changes(session, case)
-        if changes is not None:
-            # One round trip: the case's UPDATE (version check) and the event's INSERT in one statement.
-            stmt = _update_and_insert(tuple(sorted(changes)))
-            params.update({f"set_{k}": v for k, v in changes.items()}, old_version=seq - 1)
-            event_id = session.connection().execute(stmt, params).scalar()
-            if event_id is None:  # the version moved: someone else changed the case first
-                raise ConflictError(CONFLICT)
-            for k, v in changes.items():
-                set_committed_value(case, k, v)
-            return event_id
-    # The case is written first (with its version check), then the event with a plain Core INSERT.
-    session.flush()
-    return session.connection().execute(_insert_event(), params).scalar_one()
-
-
-@functools.cache
-def _update_and_insert(keys: tuple[str, ...]):
-    """PostgreSQL: the case's UPDATE (with its version check) and the event's INSERT in one statement."""
-    cases, events = Case.__table__, Event.__table__
-    changed = (
-        update(cases)
-        .where(cases.c.id == bindparam("case_id"), cases.c.version == bindparam("old_version"))
-        .values({k: bindparam(f"set_{k}", type_=cases.c[k].type) for k in keys})
-        .returning(cases.c.id)
-        .cte("changed")
-    )
-    cols = ("seq", "at", "actor", "trigger", "from_state", "to_state", "note", "data", "prev_hash", "hash")
-    return (
-        insert(events)
-        .from_select(
-            ["case_id", *cols],
-            select(changed.c.id, *(bindparam(c, type_=events.c[c].type) for c in cols)),
-        )
-        .returning(events.c.id)
-    )
-
-
-def _case_only_changes(session: Session, case: Case) -> dict[str, Any] | None:
-    """The case's changed columns, when nothing else in the session needs writing (else None)."""
-    if session.new or session.deleted:
-        return None
-    st = sa_inspect(case)
-    mapper = st.mapper
-    changes = {}
-    for key in st.committed_state:
-        if key not in mapper.column_attrs:
-            return None
-        changes[key] = st.dict[key]
-    if any(o is not case for o in session.dirty):
-        return None
-    return changes
-
-
-CONFLICT = "sagen er netop ændret af en anden; hent den igen og prøv på ny"
-
-
 def _lost_race(e: Exception) -> bool:
     """A concurrent change of the same case, seen at a flush or at commit."""
     if isinstance(e, StaleDataError):
@@ -379,11 +277,6 @@ def fire(
 
 
 @functools.cache
-def _insert_event():
-    return insert(Event.__table__).returning(Event.__table__.c.id)
-
-
-@functools.cache
 def _load_statement():
     return (
         select(User, Case)
@@ -419,16 +312,15 @@ def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive,
             if unmet:
                 raise WorkflowError(f"'{trigger}' kan ikke udføres: {unmet}")
         from_state = case.state
-        seq = case.version + 1
-        if not states.MACHINE.events[trigger].trigger(case, ctx=ctx):  # guards re-checked by the machine
-            raise WorkflowError(f"'{trigger}' kan ikke udføres: en betingelse er ikke opfyldt")
+        with state_door():
+            if not states.MACHINE.events[trigger].trigger(case, ctx=ctx):  # guards re-checked by the machine
+                raise WorkflowError(f"'{trigger}' kan ikke udføres: en betingelse er ikke opfyldt")
         from . import effects
 
         effects.run(trigger, case, ctx)
-        ev = _append_event(
+        ev = append_event(
             session,
             case,
-            seq=seq,
             trigger=trigger,
             from_state=from_state,
             to_state=case.state,
@@ -513,23 +405,24 @@ def create_case(
                 states.TRIGGERS["assign"], None, {"assignee": assign}, session, local_date(now)
             )
             assignee = session.scalar(select(User).where(User.username == clean["assignee"]))
-        case = Case(
-            state=states.INITIAL,
-            version=1,
-            requester_name=requester,
-            requester_email=email,
-            requester_cpr=cpr,
-            requester_cvr=cvr,
-            basis=basis,
-            received=received_d,
-            subject=subject,
-            emne=emne,
-            channel=channel,
-            assignee_id=assignee.id if assignee else None,
-            created_at=now,
-            updated_at=now,
-            last_hash=audit.GENESIS,
-        )
+        with state_door():
+            case = Case(
+                state=states.INITIAL,
+                version=0,  # the first event (seq 1) makes it version 1
+                requester_name=requester,
+                requester_email=email,
+                requester_cpr=cpr,
+                requester_cvr=cvr,
+                basis=basis,
+                received=received_d,
+                subject=subject,
+                emne=emne,
+                channel=channel,
+                assignee_id=assignee.id if assignee else None,
+                created_at=now,
+                updated_at=now,
+                last_hash=audit.GENESIS,
+            )
         session.add(case)
         session.flush()  # the id goes into the event hash
         data = {"basis": basis, "received": received_d.isoformat(), "emne": emne}
@@ -542,10 +435,9 @@ def create_case(
         )
         effects.on_create(case, ctx)
         data.update(ctx.recorded)
-        _append_event(
+        append_event(
             session,
             case,
-            seq=1,
             trigger=audit.CREATE,
             from_state=None,
             to_state=states.INITIAL,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from . import deadlines as rules
 from .calendar import CalendarSettings, WorkingCalendar, get_calendar
+from .events import NewEvent, append_events
 from .models import Case, CaseDeadline, Setting, User, utcnow
 
 CALENDAR_KEY = "calendar"
@@ -225,9 +226,7 @@ def recompute(
     transaction. Closed cases and fulfilled deadlines are left alone. A deadline keeps the calendar
     version it was computed with unless it moved: its due date is the same under the new calendar.
     """
-    from . import audit, states
-    from .errors import ConflictError
-    from .models import Event
+    from . import states
 
     now = now or utcnow()
     cal = get_calendar(settings)
@@ -299,67 +298,27 @@ def recompute(
     if changed:
         session.execute(update(CaseDeadline), changed)
 
-    # One event per case whose deadlines moved, appended to each case's chain.
-    events, case_updates = [], []
+    # One event per case whose deadlines moved, appended to each case's chain (the log's one writer).
     ids = sorted(moved)
+    new_events, heads = [], {}
     for chunk_start in range(0, len(ids), 5000):
         chunk = ids[chunk_start : chunk_start + 5000]
         for cid, state, version, last_hash in session.execute(
             select(Case.id, Case.state, Case.version, Case.last_hash).where(Case.id.in_(chunk))
         ):
-            seq = version + 1
-            data = {"moved": moved[cid], "calendar_version": cal.version}
-            h = audit.event_hash(
-                case_id=cid,
-                seq=seq,
-                at=now,
-                actor=actor,
-                trigger="recalculate_deadlines",
-                from_state=state,
-                to_state=state,
-                note=None,
-                data=data,
-                prev_hash=last_hash,
-            )
-            events.append(
-                {
-                    "case_id": cid,
-                    "seq": seq,
-                    "at": now,
-                    "actor": actor,
-                    "trigger": "recalculate_deadlines",
-                    "from_state": state,
-                    "to_state": state,
-                    "note": None,
-                    "data": data,
-                    "prev_hash": last_hash,
-                    "hash": h,
-                }
-            )
-            case_updates.append(
-                {"b_id": cid, "b_version": version, "version": seq, "last_hash": h, "updated_at": now}
-            )
-    if case_updates:
-        from sqlalchemy import bindparam
-
-        stmt = (
-            update(Case.__table__)
-            .where(
-                and_(
-                    Case.__table__.c.id == bindparam("b_id"),
-                    Case.__table__.c.version == bindparam("b_version"),
+            heads[cid] = (version, last_hash)
+            new_events.append(
+                NewEvent(
+                    case_id=cid,
+                    trigger="recalculate_deadlines",
+                    from_state=state,
+                    to_state=state,
+                    actor=actor,
+                    at=now,
+                    data={"moved": moved[cid], "calendar_version": cal.version},
                 )
             )
-            .values(
-                version=bindparam("version"),
-                last_hash=bindparam("last_hash"),
-                updated_at=bindparam("updated_at"),
-            )
-        )
-        result = session.connection().execute(stmt, case_updates)
-        if result.rowcount not in (-1, len(case_updates)):
-            raise ConflictError("sager blev ændret under genberegningen; kør den igen")
-        session.execute(Event.__table__.insert(), events)
+    append_events(session, new_events, heads)
     return {
         "calendar_version": cal.version,
         "days_changed": len(flipped),

@@ -12,6 +12,7 @@ from aktflow import audit
 from aktflow import deadlines as rules
 from aktflow.calendar import get_calendar
 from aktflow.db import Database
+from aktflow.events import event_row
 from aktflow.models import Case, CaseDeadline, Event, User
 
 
@@ -44,7 +45,7 @@ def seed_cases(
             basis = rnd.choice(bases)
             is_open = rnd.random() < open_share
             data = {"basis": basis, "received": received.isoformat(), "emne": "15.17.12"}
-            h = audit.event_hash(
+            ev = event_row(
                 case_id=cid,
                 seq=1,
                 at=now,
@@ -71,24 +72,11 @@ def seed_cases(
                     "assignee_id": rnd.choice(users),
                     "created_at": now,
                     "updated_at": now,
-                    "last_hash": h,
+                    "last_hash": ev["hash"],
                 }
             )
-            events.append(
-                {
-                    "case_id": cid,
-                    "seq": 1,
-                    "at": now,
-                    "actor": "seed",
-                    "trigger": audit.CREATE,
-                    "from_state": None,
-                    "to_state": "received",
-                    "note": None,
-                    "data": data,
-                    "prev_hash": audit.GENESIS,
-                    "hash": h,
-                }
-            )
+            # The row as aktflow.events writes it (its hash and workflow version), inserted set-based.
+            events.append(ev)
             for d in rules.for_case(basis, received, cal):
                 dls.append(
                     {

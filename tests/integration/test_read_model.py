@@ -246,7 +246,7 @@ def test_a_failed_transition_counts_nothing(db, monkeypatch):
     def fail(*args, **kw):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(service, "_append_event", fail)
+    monkeypatch.setattr(service, "append_event", fail)
     with pytest.raises(RuntimeError):
         assess(db, cid, doc, "refuse", ["ofl-23"], back(1))
     monkeypatch.undo()

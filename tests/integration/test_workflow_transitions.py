@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from aktflow import clock, states
 from aktflow.errors import ConflictError, PermissionDenied, ValidationError, WorkflowError
-from aktflow.models import Case, Event
+from aktflow.models import Case, Event, state_door
 from aktflow.service import case_view, fire
 
 FUTURE = (clock.today() + dt.timedelta(days=20)).isoformat()
@@ -244,12 +244,26 @@ def test_stale_version_is_a_conflict_and_changes_nothing(db, new_case):
     assert case_view(db, case.id) == before
 
 
+def test_state_is_assigned_only_through_fire(db, new_case):
+    """The one door holds by construction: assigning Case.state outside fire() raises, and nothing moves."""
+    case = new_case()
+    with db.session() as s:
+        c = s.get(Case, case.id)
+        with pytest.raises(AttributeError, match="fire"):
+            c.state = "decided"
+        assert c.state == "received"
+    with pytest.raises(AttributeError):
+        Case(state="decided")
+    assert _fire(db, case.id, "register").state == "registered"
+
+
 def test_two_sessions_same_version_one_wins(db, new_case):
     """Two users load the same version; the second write is refused at commit, not overwritten."""
     case = new_case()
     s1, s2 = db.session(), db.session()
     c1, c2 = s1.get(Case, case.id), s2.get(Case, case.id)
-    c1.state, c2.state = "registered", "forwarded"
+    with state_door():  # the ORM-level lock itself, below fire()
+        c1.state, c2.state = "registered", "forwarded"
     c1.version = c2.version = 2
     s1.commit()
     from sqlalchemy.orm.exc import StaleDataError

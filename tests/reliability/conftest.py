@@ -103,8 +103,9 @@ def seed_at(db, n: int, state: str = "collecting", actor: str = "cw") -> list[in
     """``n`` cases taken to ``state`` with valid hash chains, written set-based (no letters, no deadlines)."""
     from sqlalchemy import insert, select
 
-    from aktflow import audit
-    from aktflow.models import Case, Event, User, utcnow
+    from aktflow import audit, states
+    from aktflow.events import NewEvent, append_events
+    from aktflow.models import Case, User, utcnow
 
     path = {
         "received": [],
@@ -116,49 +117,17 @@ def seed_at(db, n: int, state: str = "collecting", actor: str = "cw") -> list[in
     with db.session() as s:
         assignee = s.scalar(select(User.id).where(User.username == actor))
         first = (s.scalar(select(Case.id).order_by(Case.id.desc()).limit(1)) or 0) + 1
-    cases, events = [], []
+    cases, new = [], []
     for cid in range(first, first + n):
-        prev, st, seq = audit.GENESIS, None, 0
         chain = [("create", None, "received")]
         for t in path:
-            from aktflow import states
-
             chain.append((t, chain[-1][2], states.target(t, chain[-1][2])))
-        for trig, frm, to in chain:
-            seq += 1
-            h = audit.event_hash(
-                case_id=cid,
-                seq=seq,
-                at=now,
-                actor=actor,
-                trigger=trig,
-                from_state=frm,
-                to_state=to,
-                note=None,
-                data={},
-                prev_hash=prev,
-            )
-            events.append(
-                {
-                    "case_id": cid,
-                    "seq": seq,
-                    "at": now,
-                    "actor": actor,
-                    "trigger": trig,
-                    "from_state": frm,
-                    "to_state": to,
-                    "note": None,
-                    "data": {},
-                    "prev_hash": prev,
-                    "hash": h,
-                }
-            )
-            prev, st = h, to
+        new.extend(NewEvent(cid, trig, frm, to, actor, now) for trig, frm, to in chain)
         cases.append(
             {
                 "id": cid,
-                "state": st,
-                "version": seq,
+                "state": chain[-1][2],
+                "version": 0,
                 "requester_name": f"Borger {cid}",
                 "basis": "ofl",
                 "received": dt_today(),
@@ -167,12 +136,12 @@ def seed_at(db, n: int, state: str = "collecting", actor: str = "cw") -> list[in
                 "assignee_id": assignee,
                 "created_at": now,
                 "updated_at": now,
-                "last_hash": prev,
+                "last_hash": audit.GENESIS,
             }
         )
     with db.session() as s:
         s.execute(insert(Case.__table__), cases)
-        s.execute(insert(Event.__table__), events)
+        append_events(s, new)
         s.commit()
     if db.dialect == "postgresql":
         with db.engine.begin() as conn:

@@ -28,6 +28,7 @@ from werkzeug.security import check_password_hash
 
 from aktflow import audit, clock, states
 from aktflow.documents import Attachment
+from aktflow.events import NewEvent, append_events
 from aktflow.models import ApiToken, Case, Document, Event, Letter, LoginFailure, Setting, User, utcnow
 from aktflow.service import create_case, fire
 from aktflow.tokens import issue_token
@@ -194,45 +195,18 @@ def seed_case(
     with db.session() as s:
         assignee_id = s.scalar(select(User.id).where(User.username == assignee)) if assignee else None
         cid = (s.scalar(select(func.max(Case.id))) or 0) + 1
-        prev, seq, events, cur = audit.GENESIS, 0, [], None
+        new, cur = [], None
         for trig in ["create", *PATH[state]]:
             to = "received" if trig == "create" else states.target(trig, cur)
-            seq += 1
-            h = audit.event_hash(
-                case_id=cid,
-                seq=seq,
-                at=now,
-                actor="cw",
-                trigger=trig,
-                from_state=cur,
-                to_state=to,
-                note=None,
-                data={},
-                prev_hash=prev,
-            )
-            events.append(
-                {
-                    "case_id": cid,
-                    "seq": seq,
-                    "at": now,
-                    "actor": "cw",
-                    "trigger": trig,
-                    "from_state": cur,
-                    "to_state": to,
-                    "note": None,
-                    "data": {},
-                    "prev_hash": prev,
-                    "hash": h,
-                }
-            )
-            prev, cur = h, to
+            new.append(NewEvent(cid, trig, cur, to, "cw", now))
+            cur = to
         s.execute(
             insert(Case.__table__),
             [
                 {
                     "id": cid,
                     "state": cur,
-                    "version": seq,
+                    "version": 0,
                     "requester_name": f"Borger {cid}",
                     "basis": basis,
                     "received": clock.today() - dt.timedelta(days=2),
@@ -241,11 +215,11 @@ def seed_case(
                     "assignee_id": assignee_id,
                     "created_at": now,
                     "updated_at": now,
-                    "last_hash": prev,
+                    "last_hash": audit.GENESIS,
                 }
             ],
         )
-        s.execute(insert(Event.__table__), events)
+        append_events(s, new)
         for i in range(documents):
             s.add(Document(case_id=cid, title=f"Dokument {i + 1}", created_at=now))
         s.commit()

@@ -1,0 +1,173 @@
+"""The workflow definition's versions, frozen: what each version allowed, for replaying old events.
+
+Every event records the workflow version it was written under (``events.workflow_version``), and
+``aktflow audit verify`` replays each event against the transition table of ITS version. A later change
+of the workflow (a trigger's sources narrowed, a state added) therefore never makes an old, lawful case
+look tampered with.
+
+Changing the definition in ``aktflow/states/`` in a way that changes a trigger's sources or destination
+means: add the new table here under a new version and make it ``CURRENT``. A test compares ``CURRENT``'s
+table with the live definition, so a change without a new version fails the test suite. Tables are data,
+never edited after release; this module imports nothing.
+"""
+
+from __future__ import annotations
+
+# A trigger's table entry: (the states it may be fired from, the state it leads to; None for an action
+# that changes no state).
+Table = dict[str, tuple[tuple[str, ...], str | None]]
+
+#: The version every event before versioning was written under (and the first one).
+BASE = "2026.1"
+
+#: The version new events are written under.
+CURRENT = "2026.1"
+
+INITIAL = {"2026.1": "received"}
+
+TABLES: dict[str, Table] = {
+    "2026.1": {
+        "register": (("received",), "registered"),
+        "forward": (("received", "registered"), "forwarded"),
+        "request_clarification": (("registered", "collecting"), "awaiting_clarification"),
+        "clarification_received": (("awaiting_clarification",), "collecting"),
+        "start_collecting": (("registered",), "collecting"),
+        "start_screening": (("collecting",), "screening"),
+        "request_hearing": (("screening",), "third_party_hearing"),
+        "hearing_completed": (("third_party_hearing",), "screening"),
+        "submit_for_legal_review": (("screening", "drafting_decision"), "legal_review"),
+        "approve_legal": (("legal_review",), "drafting_decision"),
+        "return_to_screening": (("legal_review",), "screening"),
+        "draft_decision": (("screening",), "drafting_decision"),
+        "send_decision": (("drafting_decision",), "decided"),
+        "close": (("decided",), "closed"),
+        "receive_complaint": (("decided", "closed"), "complaint_received"),
+        "revise_decision": (("complaint_received",), "drafting_decision"),
+        "uphold_and_forward": (("complaint_received",), "appeal_pending"),
+        "appeal_decided": (("appeal_pending",), "closed"),
+        "appeal_overturned": (("appeal_pending",), "drafting_decision"),
+        "withdraw": (
+            (
+                "received",
+                "registered",
+                "awaiting_clarification",
+                "collecting",
+                "screening",
+                "third_party_hearing",
+                "legal_review",
+                "drafting_decision",
+                "decided",
+                "complaint_received",
+                "appeal_pending",
+            ),
+            "withdrawn",
+        ),
+        "send_deadline_notice": (
+            (
+                "received",
+                "registered",
+                "awaiting_clarification",
+                "collecting",
+                "screening",
+                "third_party_hearing",
+                "legal_review",
+                "drafting_decision",
+            ),
+            None,
+        ),
+        "extend_deadline": (
+            (
+                "received",
+                "registered",
+                "awaiting_clarification",
+                "collecting",
+                "screening",
+                "third_party_hearing",
+                "legal_review",
+                "drafting_decision",
+            ),
+            None,
+        ),
+        "send_partial_decision": (
+            ("collecting", "screening", "third_party_hearing", "legal_review", "drafting_decision"),
+            None,
+        ),
+        "assign": (
+            (
+                "received",
+                "registered",
+                "awaiting_clarification",
+                "collecting",
+                "screening",
+                "third_party_hearing",
+                "legal_review",
+                "drafting_decision",
+                "decided",
+                "complaint_received",
+                "appeal_pending",
+            ),
+            None,
+        ),
+        "flag_for_legal": (
+            (
+                "received",
+                "registered",
+                "awaiting_clarification",
+                "collecting",
+                "screening",
+                "third_party_hearing",
+                "legal_review",
+                "drafting_decision",
+                "decided",
+                "complaint_received",
+                "appeal_pending",
+            ),
+            None,
+        ),
+        "add_document": (("collecting",), None),
+        "edit_document": (("collecting",), None),
+        "remove_document": (("collecting",), None),
+        "notify_employee": (
+            (
+                "received",
+                "registered",
+                "awaiting_clarification",
+                "collecting",
+                "screening",
+                "third_party_hearing",
+                "legal_review",
+                "drafting_decision",
+                "decided",
+                "complaint_received",
+                "appeal_pending",
+            ),
+            None,
+        ),
+        "assess_document": (("screening", "drafting_decision"), None),
+        "recalculate_deadlines": (
+            (
+                "received",
+                "registered",
+                "awaiting_clarification",
+                "collecting",
+                "screening",
+                "third_party_hearing",
+                "legal_review",
+                "drafting_decision",
+                "decided",
+                "complaint_received",
+                "appeal_pending",
+            ),
+            None,
+        ),
+    },
+}
+
+
+def target(version: str, trigger: str, state: str) -> str | None:
+    """The state ``trigger`` led to from ``state`` under workflow ``version`` (``state`` itself for an
+    action), or None when that version did not allow it. Raises KeyError for an unknown version."""
+    entry = TABLES[version].get(trigger)
+    if entry is None or state not in entry[0]:
+        return None
+    return entry[1] or state

@@ -1,0 +1,66 @@
+"""The workflow definition is versioned: old events replay against their own version's table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from aktflow import audit, states
+from aktflow.events import event_row
+from aktflow.states import versions
+
+
+def test_the_current_version_is_the_live_definition():
+    """Changing a trigger's sources or destination without a new frozen version fails here."""
+    live = {t.name: (tuple(t.sources), t.dest) for t in states.TRIGGERS.values()}
+    assert versions.TABLES[versions.CURRENT] == live
+    assert versions.INITIAL[versions.CURRENT] == states.INITIAL
+
+
+def _ev(seq, trigger, frm, to, version=versions.CURRENT):
+    return SimpleNamespace(seq=seq, trigger=trigger, from_state=frm, to_state=to, workflow_version=version)
+
+
+def test_replay_uses_each_event_s_own_version(monkeypatch):
+    # A later version that no longer lets 'forward' start from 'registered'.
+    newer = {k: v for k, v in versions.TABLES[versions.BASE].items()}
+    newer["forward"] = (("received",), "forwarded")
+    monkeypatch.setitem(versions.TABLES, "2099.1", newer)
+    monkeypatch.setitem(versions.INITIAL, "2099.1", "received")
+    old_case = [
+        _ev(1, audit.CREATE, None, "received", versions.BASE),
+        _ev(2, "register", "received", "registered", versions.BASE),
+        _ev(3, "forward", "registered", "forwarded", versions.BASE),
+    ]
+    assert audit.replay(old_case) == "forwarded"  # lawful then, still lawful in the log
+    new_case = [*old_case[:2], _ev(3, "forward", "registered", "forwarded", "2099.1")]
+    with pytest.raises(audit.ReplayError, match="ikke tilladt"):
+        audit.replay(new_case)
+
+
+def test_an_unknown_version_fails_the_replay():
+    with pytest.raises(audit.ReplayError, match="ukendt version"):
+        audit.replay([_ev(1, audit.CREATE, None, "received", "1999.9")])
+
+
+def test_the_version_is_covered_by_the_hash():
+    at = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
+    kw = dict(
+        case_id=1,
+        seq=1,
+        at=at,
+        actor="cw",
+        trigger="create",
+        from_state=None,
+        to_state="received",
+        note=None,
+        data={},
+        prev_hash=audit.GENESIS,
+    )
+    base = event_row(**kw, workflow_version=versions.BASE)["hash"]
+    other = event_row(**kw, workflow_version="2099.1")["hash"]
+    assert base != other
+    # Events written before versioning keep the hash they were written with.
+    assert base == audit.event_hash(**kw)
