@@ -15,21 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import states
 from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
 
-# The letter each trigger sends (DOMAIN §5).
-LETTER_FOR_TRIGGER = {
-    "register": "kvittering",
-    "request_clarification": "praecisering",
-    "send_deadline_notice": "fristbrev",
-    "extend_deadline": "fristbrev",
-    "request_hearing": "hoering",
-    "notify_employee": "underretning_ansat",
-    "send_partial_decision": "delafgoerelse",
-    "send_decision": "afgoerelse",
-    "forward": "videresendelse",
-    "uphold_and_forward": "klage_oversendelse",
-}
+# The letter each trigger sends (DOMAIN §5): read from the workflow definition (its MakeLetter effects).
+LETTER_FOR_TRIGGER = {t.name: t.letter for t in states.TRIGGERS.values() if t.letter}
 
 MUNICIPALITY_KEY = "municipality"
 DEFAULT_MUNICIPALITY = {

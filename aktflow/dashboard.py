@@ -35,7 +35,6 @@ from .models import (
     Flag,
     Letter,
     User,
-    utcnow,
 )
 from .screening import redact_cpr
 
@@ -586,42 +585,14 @@ def parse_filters(args: dict[str, Any], today: dt.date) -> Filters:
 
 # --- what the case page may offer now ------------------------------------------------------------------------
 
-# Guards whose answer depends on what the user types (which document): not judged ahead.
-_INPUT_GUARDS = frozenset({"document_on_case"})
-
 
 def action_hints(
     db: Any, case_id: int, username: str, triggers: list[str], now: dt.datetime | None = None
 ) -> dict[str, str | None]:
-    """For each offered trigger, the first unmet guard's Danish message (None when it can be done now).
+    """What the case page may offer now: see :func:`aktflow.service.action_hints` (the machine decides)."""
+    from .service import action_hints as hints
 
-    Read-only: the definition's own guards are asked with the user and, for ``assign``, the user taking
-    the case themselves; nothing is changed or logged. The service checks again when the user acts.
-    """
-    from .archive import get_archive
-    from .service import FireContext, _archive_name
-
-    now = now or utcnow()
-    out: dict[str, str | None] = {}
-    with db.session() as s:
-        c = s.get(Case, case_id)
-        user = s.scalar(select(User).where(User.username == username))
-        if c is None or user is None:
-            return {t: None for t in triggers}
-        for t in triggers:
-            spec = states.TRIGGERS[t]
-            data = {"assignee": username} if t == "assign" else {}
-            ctx = FireContext(s, user, t, None, data, now, get_archive(_archive_name()), case_id=c.id)
-            msg = None
-            for g in spec.guards:
-                if g.__name__ in _INPUT_GUARDS:
-                    continue
-                msg = g(c, ctx)
-                if msg:
-                    break
-            out[t] = msg
-        s.rollback()
-    return out
+    return hints(db, case_id, username, triggers, now)
 
 
 def review_context(session: Session, case_id: int) -> dict[str, Any]:

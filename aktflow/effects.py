@@ -7,52 +7,46 @@ Nothing here commits; side effects outside the database go through the outbox.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
 
 from . import deadlines as rules
-from . import figures, tracking
+from . import figures, states, tracking
 from .errors import ValidationError
 from .models import Assessment, Case, Document, Flag, User
+from .states import effects as E
 
-Effect = Callable[[Case, Any], None]
-_EFFECTS: dict[str, list[Effect]] = {}
-
-
-def effect(trigger: str) -> Callable[[Effect], Effect]:
-    def register(fn: Effect) -> Effect:
-        _EFFECTS.setdefault(trigger, []).append(fn)
-        return fn
-
-    return register
+Handler = Callable[[Any, Case, Any], None]
 
 
-def run(trigger: str, case: Case, ctx: Any) -> None:
-    for fn in _EFFECTS.get(trigger, ()):
-        fn(case, ctx)
-
-
-def has_effects(trigger: str) -> bool:
-    return bool(_EFFECTS.get(trigger))
+def run(effects: Iterable[E.Effect], case: Case, ctx: Any) -> None:
+    """Carry out ``effects`` (a trigger's ``TriggerSpec.effects``) in their order, inside fire()'s unit of
+    work. Raises what a handler raises (ValidationError for input only an effect can judge)."""
+    for e in effects:
+        HANDLERS[type(e)](e, case, ctx)
 
 
 def on_create(case: Case, ctx: Any) -> None:
-    run("create", case, ctx)
+    """The effects of registering a new request (``states.CREATE_EFFECTS``)."""
+    run(states.CREATE_EFFECTS, case, ctx)
 
 
-@effect("register")
-def open_archive_case(case: Case, ctx: Any) -> None:
-    number = ctx.archive.open_case(ctx.session, case, facet="A53", now=ctx.now)
+def open_archive_case(e: E.OpenArchiveCase, case: Case, ctx: Any) -> None:
+    """A53: the request's own case, whose number becomes the sagsnummer; K02: the complaint's case."""
+    number = ctx.archive.open_case(ctx.session, case, facet=e.facet, now=ctx.now)
+    if e.facet == "K02":
+        if number:
+            ctx.recorded["complaint_sagsnummer"] = number
+        return
     if number:
         case.sagsnummer = number
         ctx.recorded["sagsnummer"] = number
     ctx.recorded["archive"] = ctx.archive.name
 
 
-@effect("assign")
-def set_assignee(case: Case, ctx: Any) -> None:
+def set_assignee(e: Any, case: Case, ctx: Any) -> None:
     user = ctx.session.scalar(select(User).where(User.username == ctx.data["assignee"]))
     ctx.recorded["previous_assignee"] = case.assignee.username if case.assignee else None
     figures.move_case(ctx.session, case, user.id if user else None)
@@ -67,13 +61,11 @@ def add_flag(case: Case, ctx: Any, reason: str, source: str) -> None:
     ctx.recorded.setdefault("flags_raised", []).append(reason)
 
 
-@effect("flag_for_legal")
-def manual_flag(case: Case, ctx: Any) -> None:
+def manual_flag(e: Any, case: Case, ctx: Any) -> None:
     add_flag(case, ctx, f"Markeret af {ctx.actor.username}: {ctx.note}", "manual")
 
 
-@effect("approve_legal")
-def clear_flags(case: Case, ctx: Any) -> None:
+def clear_flags(e: Any, case: Case, ctx: Any) -> None:
     cleared = []
     for flag in case.open_flags:
         flag.cleared_at = ctx.now
@@ -82,8 +74,7 @@ def clear_flags(case: Case, ctx: Any) -> None:
     ctx.recorded["flags_cleared"] = cleared
 
 
-@effect("add_document")
-def add_document(case: Case, ctx: Any) -> None:
+def add_document(e: Any, case: Case, ctx: Any) -> None:
     d = ctx.data
     doc = Document(
         case=case,
@@ -107,8 +98,7 @@ def add_document(case: Case, ctx: Any) -> None:
     screen(case, ctx, f"{doc.title}\n{doc.text or ''}", f"Dokument '{doc.title}'")
 
 
-@effect("edit_document")
-def edit_document(case: Case, ctx: Any) -> None:
+def edit_document(e: Any, case: Case, ctx: Any) -> None:
     d = ctx.data
     doc = _document(case, d["document_id"])
     changed = {}
@@ -131,8 +121,7 @@ def edit_document(case: Case, ctx: Any) -> None:
         screen(case, ctx, doc.title, f"Dokument '{doc.title}'")
 
 
-@effect("remove_document")
-def remove_document(case: Case, ctx: Any) -> None:
+def remove_document(e: Any, case: Case, ctx: Any) -> None:
     doc = _document(case, ctx.data["document_id"])
     ctx.recorded["removed"] = {"title": doc.title, "sha256": doc.sha256}
     if doc.assessment is not None:
@@ -146,8 +135,7 @@ def _document(case: Case, doc_id: int) -> Document:
     return next(doc for doc in case.documents if doc.id == doc_id)
 
 
-@effect("assess_document")
-def assess_document(case: Case, ctx: Any) -> None:
+def assess_document(e: Any, case: Case, ctx: Any) -> None:
     from . import grounds as catalogue
 
     d = ctx.data
@@ -189,8 +177,7 @@ def screen(case: Case, ctx: Any, text: str, where: str) -> None:
         add_flag(case, ctx, reason, "screening")
 
 
-@effect("create")
-def screen_request(case: Case, ctx: Any) -> None:
+def screen_request(e: Any, case: Case, ctx: Any) -> None:
     screen(case, ctx, case.subject, "Anmodningen")
     if case.emne.startswith("81."):
         add_flag(case, ctx, "Personalesag (KLE 81): medarbejderen skal underrettes (OFL § 41)", "personnel")
@@ -199,19 +186,16 @@ def screen_request(case: Case, ctx: Any) -> None:
 # --- deadlines ----------------------------------------------------------------------------------------
 
 
-@effect("create")
-def start_deadlines(case: Case, ctx: Any) -> None:
+def start_deadlines(e: Any, case: Case, ctx: Any) -> None:
     ctx.recorded["deadlines"] = tracking.start_case(ctx.session, case, ctx.now)
 
 
-@effect("send_decision")
-def decision_deadlines_met(case: Case, ctx: Any) -> None:
+def decision_deadlines_met(e: Any, case: Case, ctx: Any) -> None:
     done = tracking.complete(ctx.session, case, tracking.DECIDED_BY_DECISION, ctx.today)
     figures.decision_made(ctx.session, case, done)
 
 
-@effect("send_deadline_notice")
-def notice_sent(case: Case, ctx: Any) -> None:
+def notice_sent(e: Any, case: Case, ctx: Any) -> None:
     expected = dt.date.fromisoformat(ctx.data["expected"])
     cal = tracking.load_calendar(ctx.session)
     tracking.complete(ctx.session, case, tracking.NOTICE_RULES, ctx.today)
@@ -219,8 +203,7 @@ def notice_sent(case: Case, ctx: Any) -> None:
     ctx.recorded["expected_deadline"] = tracking.start(ctx.session, case, d, ctx.now)
 
 
-@effect("extend_deadline")
-def extend(case: Case, ctx: Any) -> None:
+def extend(e: Any, case: Case, ctx: Any) -> None:
     cal = tracking.load_calendar(ctx.session)
     d = (
         rules.mol_extended(case.received, cal)
@@ -230,98 +213,100 @@ def extend(case: Case, ctx: Any) -> None:
     ctx.recorded["extended"] = tracking.start(ctx.session, case, d, ctx.now)
 
 
-@effect("request_hearing")
-def hearing_started(case: Case, ctx: Any) -> None:
+def start_deadline(e: E.StartDeadline, case: Case, ctx: Any) -> None:
+    """Start one deadline from today and the trigger's input (see ``StartDeadline``)."""
     cal = tracking.load_calendar(ctx.session)
-    reply_by = dt.date.fromisoformat(ctx.data["reply_by"])
-    try:
-        d = rules.hearing_reply(ctx.today, reply_by, cal)
-    except ValueError:
-        raise ValidationError("reply_by", "svarfristen skal ligge efter i dag") from None
-    ctx.recorded["hearing_reply"] = tracking.start(ctx.session, case, d, ctx.now)
+    if e.rule == "hearing-reply":
+        reply_by = dt.date.fromisoformat(ctx.data["reply_by"])
+        try:
+            d = rules.hearing_reply(ctx.today, reply_by, cal)
+        except ValueError:
+            raise ValidationError("reply_by", "svarfristen skal ligge efter i dag") from None
+        ctx.recorded["hearing_reply"] = tracking.start(ctx.session, case, d, ctx.now)
+    elif e.rule == "complaint-forward":
+        received = dt.date.fromisoformat(ctx.data["received"]) if ctx.data.get("received") else ctx.today
+        if received > ctx.today:
+            raise ValidationError("received", "klagen kan ikke være modtaget i fremtiden")
+        ctx.recorded["complaint_forward"] = tracking.start(
+            ctx.session, case, rules.complaint_forward(received, cal), ctx.now
+        )
+    elif e.rule == "appeal-body":
+        ctx.recorded["appeal_body"] = tracking.start(
+            ctx.session, case, rules.appeal_body(ctx.today, cal), ctx.now
+        )
+    else:  # pragma: no cover - validate() refuses other rules
+        raise ValueError(e.rule)
 
 
-@effect("hearing_completed")
-def hearing_done(case: Case, ctx: Any) -> None:
-    tracking.complete(ctx.session, case, ("hearing-reply",), ctx.today)
+START_RULES = ("hearing-reply", "complaint-forward", "appeal-body")
 
 
-@effect("receive_complaint")
-def complaint_started(case: Case, ctx: Any) -> None:
-    received = dt.date.fromisoformat(ctx.data["received"]) if ctx.data.get("received") else ctx.today
-    if received > ctx.today:
-        raise ValidationError("received", "klagen kan ikke være modtaget i fremtiden")
-    cal = tracking.load_calendar(ctx.session)
-    ctx.recorded["complaint_forward"] = tracking.start(
-        ctx.session, case, rules.complaint_forward(received, cal), ctx.now
-    )
+def complete_deadlines(e: E.CompleteDeadlines, case: Case, ctx: Any) -> None:
+    tracking.complete(ctx.session, case, e.rules, ctx.today)
 
 
-@effect("revise_decision")
-def complaint_reconsidered(case: Case, ctx: Any) -> None:
-    tracking.complete(ctx.session, case, ("complaint-forward",), ctx.today)
-
-
-@effect("uphold_and_forward")
-def complaint_forwarded(case: Case, ctx: Any) -> None:
-    tracking.complete(ctx.session, case, ("complaint-forward",), ctx.today)
-    cal = tracking.load_calendar(ctx.session)
-    ctx.recorded["appeal_body"] = tracking.start(
-        ctx.session, case, rules.appeal_body(ctx.today, cal), ctx.now
-    )
-
-
-@effect("appeal_decided")
-@effect("appeal_overturned")
-def appeal_done(case: Case, ctx: Any) -> None:
-    tracking.complete(ctx.session, case, ("appeal-body",), ctx.today)
-
-
-@effect("forward")
-@effect("withdraw")
-def deadlines_stop(case: Case, ctx: Any) -> None:
+def deadlines_stop(e: Any, case: Case, ctx: Any) -> None:
     tracking.stop_all(ctx.session, case)
 
 
-for _trigger in figures.COMPLAINT_TRIGGERS:
-
-    @effect(_trigger)
-    def count_complaint(case: Case, ctx: Any, _trigger: str = _trigger) -> None:
-        figures.complaint(ctx.session, case, _trigger, ctx.now)
+def count_complaint(e: E.CountComplaint, case: Case, ctx: Any) -> None:
+    figures.complaint(ctx.session, case, ctx.trigger, ctx.now)
 
 
 # --- letters and the archive ---------------------------------------------------------------------------
 
 
-def _letter_effect(kind: str) -> Effect:
-    def make(case: Case, ctx: Any) -> None:
-        from .correspondence import make_letter
+def make_letter(e: E.MakeLetter, case: Case, ctx: Any) -> None:
+    from .correspondence import make_letter as write
 
-        make_letter(ctx.session, case, kind, ctx)
-
-    make.__name__ = f"letter_{kind}"
-    return make
+    write(ctx.session, case, e.kind, ctx)
 
 
-def _register_letters() -> None:
-    from .correspondence import LETTER_FOR_TRIGGER
-
-    for trigger, kind in LETTER_FOR_TRIGGER.items():
-        effect(trigger)(_letter_effect(kind))
-
-
-_register_letters()
-
-
-@effect("receive_complaint")
-def open_complaint_case(case: Case, ctx: Any) -> None:
-    """A complaint is journalised on its own archive case: same emne, facet K02."""
-    number = ctx.archive.open_case(ctx.session, case, facet="K02", now=ctx.now)
-    if number:
-        ctx.recorded["complaint_sagsnummer"] = number
-
-
-@effect("close")
-@effect("appeal_decided")
-def archive_case_closed(case: Case, ctx: Any) -> None:
+def archive_case_closed(e: Any, case: Case, ctx: Any) -> None:
     ctx.archive.case_closed(ctx.session, case, now=ctx.now)
+
+
+# Every effect of the workflow definition and what carries it out: written out, checked by validate().
+HANDLERS: dict[type[E.Effect], Handler] = {
+    E.OpenArchiveCase: open_archive_case,
+    E.CloseArchiveCase: archive_case_closed,
+    E.MakeLetter: make_letter,
+    E.AssignCase: set_assignee,
+    E.RaiseManualFlag: manual_flag,
+    E.ClearFlags: clear_flags,
+    E.ScreenRequest: screen_request,
+    E.AddDocument: add_document,
+    E.EditDocument: edit_document,
+    E.RemoveDocument: remove_document,
+    E.AssessDocument: assess_document,
+    E.StartDeadlines: start_deadlines,
+    E.StartDeadline: start_deadline,
+    E.CompleteDeadlines: complete_deadlines,
+    E.DecisionMade: decision_deadlines_met,
+    E.DeadlineNoticeSent: notice_sent,
+    E.ExtendDecisionDeadline: extend,
+    E.StopDeadlines: deadlines_stop,
+    E.CountComplaint: count_complaint,
+}
+
+
+def validate() -> list[str]:
+    """The application's side of the definition's check, in Danish (empty when sound): every effect the
+    definition uses has a handler, deadlines named in effects exist, and every letter has a template."""
+    import letters
+
+    problems = []
+    specs = [("create", states.CREATE_EFFECTS), *((t.name, t.effects) for t in states.TRIGGERS.values())]
+    for name, effects in specs:
+        for e in effects:
+            if type(e) not in HANDLERS:
+                problems.append(f"{name}: virkningen {type(e).__name__} har ingen udførelse")
+            if isinstance(e, E.StartDeadline) and e.rule not in START_RULES:
+                problems.append(f"{name}: fristen {e.rule!r} kan ikke startes af en handling")
+            if isinstance(e, E.CompleteDeadlines):
+                for rule in e.rules:
+                    if rule not in rules.RULE_IDS:
+                        problems.append(f"{name}: ukendt frist {rule!r}")
+            if isinstance(e, E.MakeLetter) and e.kind not in letters.KINDS:
+                problems.append(f"{name}: ukendt brevtype {e.kind!r}")
+    return problems

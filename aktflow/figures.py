@@ -26,15 +26,14 @@ from typing import Any
 from sqlalchemy import case, delete, func, insert, literal, select, true
 from sqlalchemy.orm import Session
 
+from . import states
 from .models import Assessment, Case, CaseDeadline, Document, Event, FigureCount
+from .states.effects import CountComplaint
 
 DECISION_RULES = ("ofl-decision", "fvl-decision")
-COMPLAINT_TRIGGERS = (
-    "receive_complaint",
-    "revise_decision",
-    "uphold_and_forward",
-    "appeal_decided",
-    "appeal_overturned",
+# The triggers counted as complaint events: those whose effects include CountComplaint.
+COMPLAINT_TRIGGERS = tuple(
+    t.name for t in states.TRIGGERS.values() if any(isinstance(e, CountComplaint) for e in t.effects)
 )
 _PENDING = "aktflow_figures"
 

@@ -47,6 +47,10 @@ class FireContext:
     archive: ArchivePort
     # Effects add what the event should record (e.g. the new sagsnummer or document id).
     recorded: dict[str, Any] = field(default_factory=dict)
+    # The first unmet guard's message, set by the machine's conditions (states._condition).
+    unmet: str | None = None
+    # A preview of what can be done (the case page): guards that need the user's input are not judged.
+    preview: bool = False
 
     @property
     def today(self) -> dt.date:
@@ -307,17 +311,15 @@ def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive,
         )
         if attachment is not None and trigger != "add_document":
             raise ValidationError("file", f"'{trigger}' tager ingen fil")
-        for guard in spec.guards:
-            unmet = guard(case, ctx)
-            if unmet:
-                raise WorkflowError(f"'{trigger}' kan ikke udføres: {unmet}")
         from_state = case.state
         with state_door():
-            if not states.MACHINE.events[trigger].trigger(case, ctx=ctx):  # guards re-checked by the machine
-                raise WorkflowError(f"'{trigger}' kan ikke udføres: en betingelse er ikke opfyldt")
+            # The machine evaluates the trigger's guards (its conditions) once and changes the state.
+            if not states.MACHINE.events[trigger].trigger(case, ctx=ctx):
+                unmet = ctx.unmet or "en betingelse er ikke opfyldt"
+                raise WorkflowError(f"'{trigger}' kan ikke udføres: {unmet}")
         from . import effects
 
-        effects.run(trigger, case, ctx)
+        effects.run(spec.effects, case, ctx)
         ev = append_event(
             session,
             case,
@@ -333,7 +335,7 @@ def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive,
             letter.event_id = ev
         figures.write_pending(session)
         _commit(session)
-        if effects.has_effects(trigger):
+        if spec.effects:
             # The caller gets the case as it now is, with what the effects changed (documents, flags, …).
             _ = (case.documents, case.flags, case.assignee)
         return case
@@ -452,6 +454,31 @@ def create_case(
 
 
 # --- reading -----------------------------------------------------------------------------------------
+
+
+def action_hints(
+    db: Database, case_id: int, username: str, triggers: list[str], now: dt.datetime | None = None
+) -> dict[str, str | None]:
+    """For each trigger in ``triggers``, the first unmet guard's Danish message (None: it can be done now).
+
+    Asks the same machine with the same conditions as fire() (``states.unmet``), in preview: guards that
+    depend on the user's input are not judged, and ``assign`` is judged as the user taking the case
+    themselves. Read-only: nothing is changed or logged; fire() checks again when the user acts.
+    """
+    now = now or utcnow()
+    out: dict[str, str | None] = {}
+    with db.session() as session:
+        case = session.get(Case, case_id)
+        user = session.scalar(select(User).where(User.username == username))
+        if case is None or user is None:
+            return {t: None for t in triggers}
+        archive = get_archive(_archive_name())
+        for t in triggers:
+            data = {"assignee": username} if t == "assign" else {}
+            ctx = FireContext(session, user, t, None, data, now, archive, case_id=case.id, preview=True)
+            out[t] = states.unmet(case, t, ctx)
+        session.rollback()
+    return out
 
 
 def get_case(session: Session, case_id: int) -> Case:

@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from transitions import Machine
 
-from . import complaint, decision, guards, intake, review
+from . import complaint, decision, guards, intake, review, versions
+from .effects import (
+    AddDocument,
+    AssessDocument,
+    AssignCase,
+    DeadlineNoticeSent,
+    EditDocument,
+    Effect,
+    ExtendDecisionDeadline,
+    MakeLetter,
+    RaiseManualFlag,
+    RemoveDocument,
+    StopDeadlines,
+)
 from .spec import ANYONE, CASEWORK, Field, StateSpec, TriggerSpec
 
 _PHASES = (intake, review, decision, complaint)
@@ -43,6 +56,7 @@ _GENERAL_TRIGGERS = (
         "Anmodningen trukket tilbage",
         GENERAL,
         fields=(Field("note", "text", "Bemærkning", required=False),),
+        effects=(StopDeadlines(),),
     ),
     # Actions: change no state, but are logged like transitions.
     TriggerSpec(
@@ -56,6 +70,10 @@ _GENERAL_TRIGGERS = (
             Field("reason", "text", "Begrundelse for at fristen ikke kan holdes"),
             Field("expected", "future_date", "Forventet afgørelsesdato"),
         ),
+        effects=(
+            DeadlineNoticeSent(),
+            MakeLetter("fristbrev"),
+        ),
     ),
     TriggerSpec(
         "extend_deadline",
@@ -67,6 +85,10 @@ _GENERAL_TRIGGERS = (
         fields=(Field("reason", "text", "Begrundelse for forlængelsen"),),
         guards=(guards.may_extend,),
         applies=lambda case: case.basis in ("mol", "gdpr"),
+        effects=(
+            ExtendDecisionDeadline(),
+            MakeLetter("fristbrev"),
+        ),
     ),
     TriggerSpec(
         "send_partial_decision",
@@ -76,6 +98,7 @@ _GENERAL_TRIGGERS = (
         "Send delafgørelse",
         GENERAL,
         fields=(Field("note", "text", "Hvad udleveres nu"),),
+        effects=(MakeLetter("delafgoerelse"),),
     ),
     TriggerSpec(
         "assign",
@@ -86,6 +109,7 @@ _GENERAL_TRIGGERS = (
         GENERAL,
         fields=(Field("assignee", "user", "Sagsbehandler"),),
         guards=(guards.may_assign,),
+        effects=(AssignCase(),),
     ),
     TriggerSpec(
         "flag_for_legal",
@@ -95,6 +119,7 @@ _GENERAL_TRIGGERS = (
         "Markér til juridisk vurdering",
         GENERAL,
         fields=(Field("note", "text", "Begrundelse"),),
+        effects=(RaiseManualFlag(),),
     ),
     TriggerSpec(
         "add_document",
@@ -111,6 +136,7 @@ _GENERAL_TRIGGERS = (
             Field("archive_doc_id", "text", "Dokument-id i arkivet", required=False, max_len=100),
         ),
         locked=REGISTER_LOCKED,
+        effects=(AddDocument(),),
     ),
     TriggerSpec(
         "edit_document",
@@ -129,6 +155,7 @@ _GENERAL_TRIGGERS = (
         ),
         guards=(guards.document_on_case,),
         locked=REGISTER_LOCKED,
+        effects=(EditDocument(),),
     ),
     TriggerSpec(
         "remove_document",
@@ -143,6 +170,7 @@ _GENERAL_TRIGGERS = (
         ),
         guards=(guards.document_on_case,),
         locked=REGISTER_LOCKED,
+        effects=(RemoveDocument(),),
     ),
     TriggerSpec(
         "notify_employee",
@@ -157,6 +185,7 @@ _GENERAL_TRIGGERS = (
             Field("note", "text", "Bemærkning", required=False),
         ),
         applies=lambda case: case.emne.startswith("81."),
+        effects=(MakeLetter("underretning_ansat"),),
     ),
     TriggerSpec(
         "assess_document",
@@ -174,6 +203,7 @@ _GENERAL_TRIGGERS = (
             Field("note", "text", "Note om overstregning", required=False),
         ),
         guards=(guards.document_on_case,),
+        effects=(AssessDocument(),),
     ),
 )
 
@@ -193,16 +223,77 @@ TRIGGERS: dict[str, TriggerSpec] = {
     t.name: t for t in (*(t for p in _PHASES for t in p.TRIGGERS), *_GENERAL_TRIGGERS, *_SYSTEM_TRIGGERS)
 }
 
-# Sanity of the definition itself (cheap; runs once at import).
-for _t in TRIGGERS.values():
-    for _s in _t.sources:
-        assert _s in STATES and _s not in FINAL or _t.name == "receive_complaint", (_t.name, _s)
-    assert _t.dest is None or _t.dest in STATES, _t.name
+CREATE_EFFECTS = intake.CREATE_EFFECTS
+VERSION = versions.CURRENT
+
+
+def validate() -> list[str]:
+    """The problems of the workflow definition itself, in Danish (an empty list when it is sound).
+
+    Checks: every source and destination is a known state; only a trigger marked ``reopens`` starts from a
+    final state; names are unique; field names are unique per trigger; guards are named functions; effects
+    are Effect values and a trigger writes at most one letter; every state can be reached from the
+    initial state; the frozen table of the current version equals this definition. The application checks
+    its own side (every effect has a handler, every letter a template) in ``aktflow.effects.validate``.
+    """
+    problems: list[str] = []
+    names = [t.name for p in _PHASES for t in p.TRIGGERS] + [
+        t.name for t in (*_GENERAL_TRIGGERS, *_SYSTEM_TRIGGERS)
+    ]
+    for n in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"handlingen {n!r} er defineret flere gange")
+    for t in TRIGGERS.values():
+        if not t.sources:
+            problems.append(f"{t.name}: ingen starttilstande")
+        for src in t.sources:
+            if src not in STATES:
+                problems.append(f"{t.name}: ukendt starttilstand {src!r}")
+            elif src in FINAL and not t.reopens:
+                problems.append(f"{t.name}: starter i sluttilstanden {src!r} uden at være markeret 'reopens'")
+        if t.dest is not None and t.dest not in STATES:
+            problems.append(f"{t.name}: ukendt sluttilstand {t.dest!r}")
+        fields = [f.name for f in t.fields]
+        if len(fields) != len(set(fields)):
+            problems.append(f"{t.name}: et felt er nævnt to gange")
+        for g in t.guards:
+            if not callable(g) or getattr(g, "__name__", "<lambda>") == "<lambda>":
+                problems.append(f"{t.name}: en betingelse skal være en navngiven funktion")
+        for e in t.effects:
+            if not isinstance(e, Effect):
+                problems.append(f"{t.name}: {e!r} er ikke en virkning (Effect)")
+        if sum(isinstance(e, MakeLetter) for e in t.effects) > 1:
+            problems.append(f"{t.name}: danner mere end ét brev")
+    reached, todo = {INITIAL}, [INITIAL]
+    while todo:
+        here = todo.pop()
+        for t in TRIGGERS.values():
+            if here in t.sources and t.dest and t.dest not in reached:
+                reached.add(t.dest)
+                todo.append(t.dest)
+    for name in STATES:
+        if name not in reached:
+            problems.append(f"tilstanden {name!r} kan ikke nås fra {INITIAL!r}")
+    live = {t.name: (tuple(t.sources), t.dest) for t in TRIGGERS.values()}
+    if versions.TABLES.get(VERSION) != live or versions.INITIAL.get(VERSION) != INITIAL:
+        problems.append(
+            f"definitionen er ændret, men versionen {VERSION!r} er den samme: "
+            "frys den nye tabel under en ny version i aktflow/states/versions.py"
+        )
+    return problems
 
 
 def _condition(guard):
+    """The guard as a condition of the machine: transitions evaluates it, once per fire() (and once per
+    preview); the first unmet guard's Danish message is kept on the context for the refusal."""
+
     def check(event) -> bool:
-        return guard(event.model, event.kwargs["ctx"]) is None
+        ctx = event.kwargs["ctx"]
+        if getattr(ctx, "preview", False) and getattr(guard, "needs_input", False):
+            return True  # judged only when the user has said which document etc.
+        unmet = guard(event.model, ctx)
+        if unmet and getattr(ctx, "unmet", None) is None:
+            ctx.unmet = unmet
+        return unmet is None
 
     check.__name__ = guard.__name__
     return check
@@ -225,6 +316,19 @@ MACHINE = Machine(
     send_event=True,
     model_attribute="state",
 )
+
+
+def unmet(case, trigger: str, ctx) -> str | None:
+    """Whether ``trigger`` may fire on ``case`` now, asked of the machine with its own conditions.
+
+    Returns None when it may, else the first unmet guard's Danish message. Changes nothing: the machine's
+    may-check runs the conditions without the transition. ``ctx`` is the service's FireContext (with
+    ``preview=True`` guards that depend on the user's input are not judged).
+    """
+    ctx.unmet = None
+    if MACHINE._can_trigger(case, trigger, ctx=ctx):
+        return None
+    return ctx.unmet or "en betingelse er ikke opfyldt"
 
 
 def triggers_from(state: str) -> list[str]:

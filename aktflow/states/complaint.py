@@ -1,5 +1,13 @@
 """Complaint: reconsideration and the appeal body."""
 
+from .effects import (
+    CloseArchiveCase,
+    CompleteDeadlines,
+    CountComplaint,
+    MakeLetter,
+    OpenArchiveCase,
+    StartDeadline,
+)
 from .spec import CASEWORK, Field, StateSpec, TriggerSpec
 
 PHASE = "complaint"
@@ -21,6 +29,12 @@ TRIGGERS = (
             Field("received", "date", "Klagen modtaget", required=False),
             Field("note", "text", "Klagens indhold", required=False),
         ),
+        effects=(
+            StartDeadline("complaint-forward"),
+            CountComplaint(),
+            OpenArchiveCase("K02"),
+        ),
+        reopens=True,
     ),
     TriggerSpec(
         "revise_decision",
@@ -30,6 +44,10 @@ TRIGGERS = (
         "Genoptag og træf ny afgørelse",
         PHASE,
         fields=(Field("note", "text", "Begrundelse", required=False),),
+        effects=(
+            CompleteDeadlines(("complaint-forward",)),
+            CountComplaint(),
+        ),
     ),
     TriggerSpec(
         "uphold_and_forward",
@@ -39,6 +57,12 @@ TRIGGERS = (
         "Fasthold og oversend til klageinstans",
         PHASE,
         fields=(Field("note", "text", "Udtalelse til klageinstansen", required=False),),
+        effects=(
+            CompleteDeadlines(("complaint-forward",)),
+            StartDeadline("appeal-body"),
+            CountComplaint(),
+            MakeLetter("klage_oversendelse"),
+        ),
     ),
     TriggerSpec(
         "appeal_decided",
@@ -48,6 +72,11 @@ TRIGGERS = (
         "Klageinstansen har afgjort (stadfæstet)",
         PHASE,
         fields=(Field("note", "text", "Klageinstansens afgørelse", required=False),),
+        effects=(
+            CompleteDeadlines(("appeal-body",)),
+            CountComplaint(),
+            CloseArchiveCase(),
+        ),
     ),
     TriggerSpec(
         "appeal_overturned",
@@ -57,5 +86,9 @@ TRIGGERS = (
         "Klageinstansen har hjemvist/omgjort",
         PHASE,
         fields=(Field("note", "text", "Klageinstansens afgørelse", required=False),),
+        effects=(
+            CompleteDeadlines(("appeal-body",)),
+            CountComplaint(),
+        ),
     ),
 )

@@ -1,6 +1,7 @@
 """Decision: drafting and sending the decision, closing the case."""
 
 from . import guards
+from .effects import CloseArchiveCase, DecisionMade, MakeLetter
 from .spec import CASEWORK, Field, StateSpec, TriggerSpec
 
 PHASE = "decision"
@@ -30,6 +31,12 @@ TRIGGERS = (
         PHASE,
         fields=(Field("note", "text", "Sådan er anmodningen forstået", required=False),),
         guards=(guards.no_open_flags, guards.all_documents_assessed, guards.employee_notified),
+        effects=(
+            DecisionMade(),
+            MakeLetter("afgoerelse"),
+        ),
     ),
-    TriggerSpec("close", ("decided",), "closed", CASEWORK, "Afslut sag", PHASE),
+    TriggerSpec(
+        "close", ("decided",), "closed", CASEWORK, "Afslut sag", PHASE, effects=(CloseArchiveCase(),)
+    ),
 )

@@ -5,7 +5,15 @@ Guards read the case as loaded (documents, flags) and the fire context (actor, d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+
+def input_guard(guard: Callable[[Any, Any], str | None]) -> Callable[[Any, Any], str | None]:
+    """Mark a guard whose answer depends on what the user types (e.g. which document): the case page's
+    preview of what can be done now does not judge it; fire() always does."""
+    guard.needs_input = True  # type: ignore[attr-defined]
+    return guard
 
 
 def no_open_flags(case: Any, ctx: Any) -> str | None:
@@ -61,6 +69,7 @@ def may_extend(case: Any, ctx: Any) -> str | None:
     return None
 
 
+@input_guard
 def document_on_case(case: Any, ctx: Any) -> str | None:
     doc_id = ctx.data.get("document_id")
     if any(d.id == doc_id for d in case.documents):

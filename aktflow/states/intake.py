@@ -1,5 +1,6 @@
 """Intake: from receipt to a registered case under collection."""
 
+from .effects import MakeLetter, OpenArchiveCase, ScreenRequest, StartDeadlines, StopDeadlines
 from .spec import CASEWORK, Field, StateSpec, TriggerSpec
 
 PHASE = "intake"
@@ -12,8 +13,22 @@ STATES = (
     StateSpec("withdrawn", "Trukket tilbage", final=True, open=False),
 )
 
+# What registering a new request does besides writing its first event (``create``), in order.
+CREATE_EFFECTS = (ScreenRequest(), StartDeadlines())
+
 TRIGGERS = (
-    TriggerSpec("register", ("received",), "registered", CASEWORK, "Opret sag i arkivet", PHASE),
+    TriggerSpec(
+        "register",
+        ("received",),
+        "registered",
+        CASEWORK,
+        "Opret sag i arkivet",
+        PHASE,
+        effects=(
+            OpenArchiveCase("A53"),
+            MakeLetter("kvittering"),
+        ),
+    ),
     TriggerSpec(
         "forward",
         ("received", "registered"),
@@ -22,6 +37,10 @@ TRIGGERS = (
         "Videresend til rette myndighed",
         PHASE,
         fields=(Field("authority", "text", "Rette myndighed", max_len=300),),
+        effects=(
+            StopDeadlines(),
+            MakeLetter("videresendelse"),
+        ),
     ),
     TriggerSpec(
         "request_clarification",
@@ -31,6 +50,7 @@ TRIGGERS = (
         "Bed om præcisering",
         PHASE,
         fields=(Field("note", "text", "Hvad skal præciseres"),),
+        effects=(MakeLetter("praecisering"),),
     ),
     TriggerSpec(
         "clarification_received",

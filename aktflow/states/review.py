@@ -1,5 +1,6 @@
 """Review: collecting documents, screening them, hearing third parties, legal consultation."""
 
+from .effects import ClearFlags, CompleteDeadlines, MakeLetter, StartDeadline
 from .spec import CASEWORK, LEGAL, Field, StateSpec, TriggerSpec
 
 PHASE = "review"
@@ -27,6 +28,10 @@ TRIGGERS = (
             Field("question", "text", "Hvad der spørges om", required=False),
             Field("reply_by", "future_date", "Svarfrist"),
         ),
+        effects=(
+            StartDeadline("hearing-reply"),
+            MakeLetter("hoering"),
+        ),
     ),
     TriggerSpec(
         "hearing_completed",
@@ -39,6 +44,7 @@ TRIGGERS = (
             Field("reply", "choice", "Svar", choices=("received", "none")),
             Field("note", "text", "Resumé af svaret", required=False),
         ),
+        effects=(CompleteDeadlines(("hearing-reply",)),),
     ),
     TriggerSpec(
         "submit_for_legal_review",
@@ -57,6 +63,7 @@ TRIGGERS = (
         "Godkend (juridisk)",
         PHASE,
         fields=(Field("note", "text", "Kommentar", required=False),),
+        effects=(ClearFlags(),),
     ),
     TriggerSpec(
         "return_to_screening",

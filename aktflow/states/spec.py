@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .effects import Effect, MakeLetter
+
 CASEWORK = frozenset({"caseworker", "manager", "admin"})
 LEGAL = frozenset({"legal", "admin"})
 ANYONE = frozenset({"caseworker", "legal", "manager", "admin"})
@@ -54,6 +56,16 @@ class TriggerSpec:
     applies: Callable[[Any], bool] | None = None
     # The message for a refusal in a state not among the sources, where a plain "not allowed" says too little.
     locked: str | None = None
+    # What the trigger does besides changing the state, in the order it is done (aktflow/states/effects.py).
+    effects: tuple[Effect, ...] = ()
+    # May start from a final state (a complaint about a closed case reopens it).
+    reopens: bool = False
+
+    @property
+    def letter(self) -> str | None:
+        """The kind of letter the trigger writes (its MakeLetter effect), or None."""
+        kinds = [e.kind for e in self.effects if isinstance(e, MakeLetter)]
+        return kinds[0] if kinds else None
 
     @property
     def is_action(self) -> bool:

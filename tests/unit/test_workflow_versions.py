@@ -64,3 +64,38 @@ def test_the_version_is_covered_by_the_hash():
     assert base != other
     # Events written before versioning keep the hash they were written with.
     assert base == audit.event_hash(**kw)
+
+
+def test_the_definition_and_its_effects_validate():
+    from aktflow import effects
+
+    assert states.validate() == []
+    assert effects.validate() == []
+
+
+def test_validate_names_what_is_wrong(monkeypatch):
+    from dataclasses import replace
+
+    from aktflow import effects
+    from aktflow.states.effects import Effect
+
+    class Unhandled(Effect):
+        pass
+
+    bad = replace(states.TRIGGERS["close"], sources=("closed",), dest="nowhere", effects=(Unhandled(),))
+    monkeypatch.setitem(states.TRIGGERS, "close", bad)
+    problems = states.validate()
+    assert any("close: starter i sluttilstanden 'closed'" in p for p in problems)
+    assert any("ukendt sluttilstand 'nowhere'" in p for p in problems)
+    assert any("versionen" in p for p in problems)  # changed without a new frozen version
+    assert any("Unhandled har ingen udførelse" in p for p in effects.validate())
+
+
+def test_a_trigger_spec_says_what_it_does():
+    spec = states.TRIGGERS["register"]
+    assert [type(e).__name__ for e in spec.effects] == ["OpenArchiveCase", "MakeLetter"]
+    assert spec.letter == "kvittering"
+    assert (
+        states.TRIGGERS["start_collecting"].effects == ()
+        and states.TRIGGERS["start_collecting"].letter is None
+    )
