@@ -85,7 +85,6 @@ def share_chart(
 
 STATIC = Path(__file__).with_name("static")
 WORKFLOW_SVG = STATIC / "workflow.svg"  # written by `aktflow workflow --write-static`; freshness is tested
-WORKFLOW_DOT = STATIC / "workflow.dot"
 
 
 @functools.cache
