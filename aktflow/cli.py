@@ -1005,13 +1005,56 @@ def dashboard_rebuild() -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "json"]), default="mermaid", show_default=True)
-def workflow(fmt: str) -> None:
-    """Print the workflow (states and triggers) from its one definition."""
-    if fmt == "json":
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "json", "dot", "svg"]),
+    default="mermaid",
+    show_default=True,
+    help="dot: Graphviz source; svg: laid out by Graphviz (needs the 'dot' program)",
+)
+@click.option(
+    "--write-static",
+    is_flag=True,
+    help="Write the diagram the web UI shows (web/static/workflow.dot and workflow.svg; needs Graphviz)",
+)
+def workflow(fmt: str, write_static: bool) -> None:
+    """Print the workflow (states and triggers) from its one definition, or draw its diagram."""
+    if write_static:
+        from importlib import resources
+
+        from .states import diagram
+
+        static = resources.files("web").joinpath("static")
+        source = diagram.dot_source()
+        svg = _render_workflow(source)
+        for name, text in (("workflow.dot", source), ("workflow.svg", svg)):
+            path = static.joinpath(name)
+            with open(str(path), "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+            click.echo(f"skrev {path}", err=True)
+    elif fmt == "json":
         _emit(states.as_json(), True)
+    elif fmt == "dot":
+        from .states import diagram
+
+        click.echo(diagram.dot_source(), nl=False)
+    elif fmt == "svg":
+        from .states import diagram
+
+        click.echo(_render_workflow(diagram.dot_source()), nl=False)
     else:
         click.echo(states.as_mermaid(), nl=False)
+
+
+def _render_workflow(source: str) -> str:
+    from .states import diagram
+
+    try:
+        return diagram.render_svg(source)
+    except diagram.GraphvizMissing as e:
+        _fail(f"{e}; installér Graphviz (fx apt-get install graphviz) eller brug --format dot", 1)
+        raise  # unreachable: _fail exits
 
 
 @cli.command()

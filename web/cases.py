@@ -32,6 +32,7 @@ from aktflow.service import case_view, create_case, fire
 
 from .auth import ALL_ROLES, CASEWORK, home_url, roles_required
 from .filters import CHANNELS
+from .svg import workflow_svg
 
 bp = Blueprint("cases", __name__)
 
@@ -180,6 +181,7 @@ def case_page(case_id: int):
         ground_names={g.code: g for g in catalogue.all_grounds()},
         kle_title=kle.title_of(db(), view["emne"]),
         pdf_ok=pdf_available(),
+        diagram=workflow_svg(view["state"], view["state_label"]),
     )
 
 

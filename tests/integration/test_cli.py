@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 
 import pytest
@@ -90,6 +91,9 @@ BASE_NEW = [
     "cw",
     "--json",
 ]
+
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def run(runner, args):
@@ -442,6 +446,35 @@ def test_workflow_mermaid_has_every_transition(db, runner):
         assert re.search(rf"\b{s}\b", text), s
     # the default format is mermaid
     assert run(runner, ["workflow"]).stdout == text
+
+
+def test_workflow_dot_is_the_drawn_diagram_and_svg_needs_graphviz(runner, monkeypatch):
+    from aktflow.states import diagram
+
+    r = run(runner, ["workflow", "--format", "dot"])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == diagram.dot_source() and "Opret sag i arkivet" in r.stdout
+    monkeypatch.setattr(diagram.shutil, "which", lambda _name: None)  # a machine without Graphviz
+    assert_one_line_error(run(runner, ["workflow", "--format", "svg"]), 1, "Graphviz mangler", "--format dot")
+    assert_one_line_error(run(runner, ["workflow", "--write-static"]), 1, "Graphviz mangler")
+
+
+def test_workflow_write_static_writes_the_files_the_ui_serves(runner, monkeypatch, tmp_path):
+    import importlib.resources
+    import shutil
+
+    from aktflow.states import diagram
+
+    if shutil.which("dot") is None:
+        (pytest.fail if IN_CI else pytest.skip)("Graphviz's 'dot' program is not installed")
+    monkeypatch.setattr(importlib.resources, "files", lambda pkg: tmp_path if pkg == "web" else None)
+    (tmp_path / "static").mkdir()
+    r = run(runner, ["workflow", "--write-static"])
+    assert r.exit_code == 0, r.stderr
+    assert (tmp_path / "static" / "workflow.dot").read_text(encoding="utf-8") == diagram.dot_source()
+    svg = (tmp_path / "static" / "workflow.svg").read_text(encoding="utf-8")
+    assert svg == run(runner, ["workflow", "--format", "svg"]).stdout
+    assert svg.startswith('<svg class="workflow"') and 'id="state_received"' in svg
 
 
 # --- users -----------------------------------------------------------------------------------------------

@@ -630,21 +630,57 @@ def test_legal_queue_oldest_deadline_first_and_review_page(client, db, new_case)
 # --- workflow --------------------------------------------------------------------------------------------------------------
 
 
+def _workflow_svg(html: str) -> str:
+    start = html.index('<svg class="workflow"')
+    return html[start : html.index("</svg>", start)]
+
+
 def test_workflow_page_draws_every_state_with_danish_labels(client):
     from aktflow import states
 
     login(client, "cw")
     html = text_of(client.get("/workflow"))
-    svg = html[
-        html.index('<svg class="workflow"') : html.index("</svg>", html.index('<svg class="workflow"'))
-    ]
+    svg = _workflow_svg(html)
     for name, s in states.STATES.items():
-        assert f'data-state="{name}"' in svg
-        assert s.label.split()[0] in svg
+        assert re.search(
+            rf'<g id="state_{name}" class="node state">\s*<title>{re.escape(s.label)}</title>', svg
+        )
+        assert f">{s.label}</text>" in svg
     for t in states.TRIGGERS.values():
         if t.dest and not t.system:
+            assert f">{t.label}</text>" in svg, t.name  # drawn on an edge
             assert t.label in html
-    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing from outside
+    assert "current" not in svg  # the general diagram marks no state
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "").replace(
+        'xmlns:xlink="http://www.w3.org/1999/xlink"', ""
+    )  # nothing from outside
+    # the drawn file is served as it is, with its Graphviz source
+    for name, kind in (("workflow.svg", "image/svg+xml"), ("workflow.dot", "")):
+        r = client.get(f"/static/{name}")
+        assert r.status_code == 200 and r.content_type.startswith(kind)
+        r.close()
+
+
+def test_case_page_marks_where_the_case_is_in_the_workflow(client, db, new_case):
+    from aktflow import states
+
+    case = new_case()
+    to_state(db, case.id, "register", "start_collecting")
+    login(client, "cw")
+    html = text_of(client.get(f"/cases/{case.id}"))
+    svg = _workflow_svg(html)
+    assert re.findall(r'<g id="state_(\w+)" class="node state current">', svg) == ["collecting"]
+    # in words too, not by colour alone: the caption and the diagram's own description
+    assert "Sagen er i tilstanden <strong>Dokumentindsamling</strong>" in html
+    assert re.search(r'<desc id="wf-desc">Sagen er i tilstanden »Dokumentindsamling«', svg)
+    # the ways on from here are the machine's transitions out of the state (withdrawal from every open one)
+    nxt = set(re.findall(r'<g id="edge_(\w+?)__(\w+)" class="edge from_\w+ next">', svg))
+    expected = {
+        ("any_open" if set(states.NON_FINAL) <= set(t.sources) else "collecting", t.dest)
+        for t in states.TRIGGERS.values()
+        if t.dest and not t.system and "collecting" in t.sources
+    }
+    assert nxt == expected and ("collecting", "screening") in nxt
 
 
 def test_unknown_document_or_letter_is_404(client, db, new_case):
