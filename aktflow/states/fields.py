@@ -288,7 +288,8 @@ KINDS: Mapping[str, Kind] = {
 class Field:
     """An input a trigger takes: ``note`` or a key of ``data``. ``kind`` names one of :data:`KINDS`.
 
-    Raises ValueError at definition time for an unknown kind, or a ``choice`` without choices.
+    Raises ValueError at definition time for an unknown kind, a ``choice`` without choices, or choices on
+    a field of another kind.
     """
 
     name: str
