@@ -18,6 +18,7 @@ import click
 from . import states
 from .clock import today as clock_today
 from .errors import AktflowError, ValidationError
+from .states.fields import field_of
 
 
 def _fail(message: str, code: int) -> None:
@@ -400,7 +401,11 @@ def case_add_document(
 @case.command("assess")
 @click.argument("case_id", type=int)
 @click.argument("doc_id", type=int)
-@click.option("--outcome", required=True, type=click.Choice(["grant", "partial", "refuse"]))
+@click.option(
+    "--outcome",
+    required=True,
+    type=click.Choice(field_of(states.TRIGGERS["assess_document"], "outcome").choices),
+)
 @click.option(
     "--ground", "grounds", multiple=True, help="Ground code (see 'aktflow grounds'); repeat for more"
 )

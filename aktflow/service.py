@@ -26,12 +26,12 @@ from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from .events import CONFLICT, append_event
 from .models import BASES, ROLES, Case, Event, User, state_door, utcnow
+from .states import fields
+from .states.fields import parse_date, parse_text
 
 EMNE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CASE_ROLES = ("caseworker", "manager", "admin")
-MAX_TEXT = 10_000
-MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
 
 @dataclass
@@ -81,112 +81,17 @@ class FireContext:
 
 
 # --- input ------------------------------------------------------------------------------------------
+# The field kinds live in states/fields.py; parse_date and _text stay importable from here.
+_text = parse_text
 
 
-def parse_date(value: Any, field_name: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        raise ValidationError(field_name, "dato mangler eller er ikke tekst (forventet ÅÅÅÅ-MM-DD)")
-    try:
-        d = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(field_name, f"ugyldig dato {value[:40]!r} (forventet ÅÅÅÅ-MM-DD)") from None
-    if not MIN_DATE <= d <= MAX_DATE:
-        raise ValidationError(
-            field_name, f"datoen {d.isoformat()} ligger uden for {MIN_DATE.year}–{MAX_DATE.year}"
-        )
-    return d
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _text(value: Any, field_name: str, *, max_len: int = MAX_TEXT) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(field_name, "skal være tekst")
-    if _CONTROL.search(value):
-        raise ValidationError(field_name, "indeholder kontroltegn, som ikke kan gemmes")
-    value = value.strip()
-    if len(value) > max_len:
-        raise ValidationError(field_name, f"højst {max_len} tegn")
-    return value
-
-
-def _clean_fields(spec: states.TriggerSpec, note: Any, data: Any, ctx_session: Session, today: dt.date):
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ValidationError("data", "skal være et JSON-objekt")
-    if note is None and "note" in data and any(f.name == "note" for f in spec.fields):
-        note = data["note"]  # the API and forms may send the note among the fields
-    if note is not None:
-        note = _text(note, "note") or None
-    known = {f.name for f in spec.fields}
-    unknown = sorted(k for k in data if k not in known)
-    if unknown:
-        raise ValidationError(unknown[0], f"'{spec.name}' tager ikke feltet {unknown[0]!r}")
-    clean: dict[str, Any] = {}
-    for f in spec.fields:
-        raw = note if f.name == "note" else data.get(f.name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if f.required:
-                raise ValidationError(f.name, f"skal udfyldes ({f.label})")
-            continue
-        if f.name == "note":
-            continue  # already cleaned
-        if f.kind == "text":
-            clean[f.name] = _text(raw, f.name, max_len=f.max_len)
-        elif f.kind in ("date", "future_date"):
-            d = parse_date(raw, f.name)
-            if f.kind == "future_date" and d < today:
-                raise ValidationError(f.name, f"datoen {d.isoformat()} ligger i fortiden")
-            clean[f.name] = d.isoformat()
-        elif f.kind == "int":
-            try:
-                clean[f.name] = int(raw)
-            except (TypeError, ValueError):
-                raise ValidationError(f.name, "skal være et heltal") from None
-        elif f.kind == "bool":
-            if isinstance(raw, bool):
-                clean[f.name] = raw
-            elif isinstance(raw, str) and raw.lower() in (
-                "true",
-                "1",
-                "ja",
-                "on",
-                "false",
-                "0",
-                "nej",
-                "off",
-            ):
-                clean[f.name] = raw.lower() in ("true", "1", "ja", "on")
-            else:
-                raise ValidationError(f.name, "skal være sand eller falsk")
-        elif f.kind == "choice":
-            if raw not in f.choices:
-                raise ValidationError(f.name, f"skal være en af: {', '.join(f.choices)}")
-            clean[f.name] = raw
-        elif f.kind == "list":
-            if isinstance(raw, str):
-                raw = [x for x in re.split(r"[,\s]+", raw) if x]
-            if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-                raise ValidationError(f.name, "skal være en liste af tekster")
-            clean[f.name] = [x.strip() for x in raw]
-        elif f.kind == "user":
-            if not isinstance(raw, str):
-                raise ValidationError(f.name, "skal være et brugernavn")
-            user = ctx_session.scalar(select(User).where(User.username == raw))
-            if user is None or not user.active:
-                raise ValidationError(f.name, f"ukendt eller inaktiv bruger {raw!r}")
-            if user.role not in CASE_ROLES:
-                raise ValidationError(f.name, f"brugeren {raw!r} kan ikke have sager (rolle {user.role})")
-            clean[f.name] = user.username
-        else:  # pragma: no cover - the definition only uses the kinds above
-            raise AssertionError(f.kind)
-    return note, clean
+def _field_context(session: Session, today: dt.date) -> fields.Context:
+    """What a trigger's fields are checked against: today and the users in this session."""
+    return fields.Context(
+        today=today,
+        find_user=lambda username: session.scalar(select(User).where(User.username == username)),
+        case_roles=frozenset(CASE_ROLES),
+    )
 
 
 def _actor(session: Session, username: str) -> User:
@@ -305,7 +210,7 @@ def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive,
                 "hent den igen og prøv på ny"
             )
         check_state(spec, case)
-        note, clean = _clean_fields(spec, note, data, session, local_date(now))
+        note, clean = fields.clean(spec, note, data, _field_context(session, local_date(now)))
         ctx = FireContext(
             session, user, trigger, note, clean, now, archive, case_id=case.id, attachment=attachment
         )
@@ -403,8 +308,11 @@ def create_case(
             raise PermissionDenied(f"rollen '{user.role}' må ikke oprette sager")
         assignee = None
         if assign:
-            _, clean = _clean_fields(
-                states.TRIGGERS["assign"], None, {"assignee": assign}, session, local_date(now)
+            _, clean = fields.clean(
+                states.TRIGGERS["assign"],
+                None,
+                {"assignee": assign},
+                _field_context(session, local_date(now)),
             )
             assignee = session.scalar(select(User).where(User.username == clean["assignee"]))
         with state_door():

@@ -15,7 +15,6 @@ and their fields, the intake fields), so the two cannot drift apart.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import re
@@ -34,18 +33,17 @@ from aktflow import states
 from aktflow.errors import AktflowError, ValidationError
 from aktflow.models import BASES, Case, Letter, User
 from aktflow.screening import CPR_MASK, redact_cpr
-from aktflow.service import EMNE_RE, MAX_TEXT, case_view, create_case, fire
+from aktflow.service import EMNE_RE, case_view, create_case, fire
+from aktflow.states import fields
+from aktflow.states.fields import DATE_RANGE_TEXT, INT_MAX, MAX_TEXT
 from aktflow.tokens import user_for_token
 
 bp = Blueprint("api", __name__)
 
 API_VERSION = "1"
 PREFIX = "/api/v1"
-INT_MAX = 2**31 - 1  # ids are 32-bit integers in the database
 CASE_ID = "<int:case_id>"  # bounded to INT_MAX in _ids_in_range (a converter max= gives an HTML 404)
 LIST_MAX = 500
-# Dates the engine can count deadlines from (the working-day calendar fails far outside it).
-DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 REALM = 'Bearer realm="aktflow"'
 PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.not_found"})
@@ -277,23 +275,6 @@ def _if_match() -> int:
     return int(m.group(1) or m.group(2))
 
 
-DATE_RANGE_TEXT = f"mellem {DATE_MIN.isoformat()} og {DATE_MAX.isoformat()}"
-
-
-def _check_date_range(value: Any, field: str) -> None:
-    """A date outside DATE_MIN–DATE_MAX is refused here; whether it is a date at all is the service's check."""
-    if not isinstance(value, str):
-        return
-    try:
-        d = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return
-    if not DATE_MIN <= d <= DATE_MAX:
-        raise ApiError(
-            400, f"datoen skal ligge mellem {DATE_MIN.isoformat()} og {DATE_MAX.isoformat()}", field=field
-        )
-
-
 # --- the intake fields (the options of `aktflow case new`) ------------------------------------------------------
 
 
@@ -345,79 +326,6 @@ INTAKE_FIELDS: tuple[IntakeField, ...] = (
 INTAKE_NAMES = frozenset(f.name for f in INTAKE_FIELDS)
 
 
-# --- the trigger fields ---------------------------------------------------------------------------------------
-
-# JSON type(s) each field kind takes in `data` (null means "not given"), and its schema.
-_KIND_TYPES: dict[str, tuple[type, ...]] = {
-    "text": (str,),
-    "date": (str,),
-    "future_date": (str,),
-    "user": (str,),
-    "choice": (str,),
-    "int": (int,),
-    "bool": (bool,),
-    "list": (list,),
-}
-
-
-def _kind_schema(f: states.Field) -> dict[str, Any]:
-    kind = f.kind
-    if kind == "text":
-        s: dict[str, Any] = {"type": ["string", "null"], "maxLength": MAX_TEXT}
-    elif kind == "date":
-        s = {"type": ["string", "null"], "format": "date", "description": DATE_RANGE_TEXT}
-    elif kind == "future_date":
-        s = {
-            "type": ["string", "null"],
-            "format": "date",
-            "description": f"i dag eller senere; {DATE_RANGE_TEXT}",
-        }
-    elif kind == "user":
-        s = {"type": ["string", "null"], "description": "brugernavn på en aktiv sagsbehandler"}
-    elif kind == "choice":
-        s = {"enum": [*f.choices, None]}
-    elif kind == "int":
-        s = {"type": ["integer", "null"], "minimum": 1, "maximum": INT_MAX}
-    elif kind == "bool":
-        s = {"type": ["boolean", "null"]}
-    elif kind == "list":
-        s = {"type": ["array", "null"], "items": {"type": "string"}}
-    else:  # pragma: no cover - the definition only uses the kinds above
-        raise AssertionError(kind)
-    s["title"] = f.label
-    return s
-
-
-def _check_data(spec: states.TriggerSpec, data: Any) -> None:
-    """The shape of ``data`` (types only; values, required fields and the rest are the service's)."""
-    if data is None:
-        return
-    if not isinstance(data, dict):
-        raise ApiError(400, "data skal være et JSON-objekt", field="data")
-    fields = {f.name: f for f in spec.fields if f.name != "note"}
-    for key, value in data.items():
-        f = fields.get(key)
-        if f is None:
-            allowed = ", ".join(fields) or "ingen"
-            raise ApiError(400, f"'{spec.name}' tager ikke feltet {key!r} (tilladt: {allowed})", field=key)
-        if value is None:
-            continue
-        ok = isinstance(value, _KIND_TYPES[f.kind])
-        if f.kind == "int":
-            ok = ok and not isinstance(value, bool) and 1 <= value <= INT_MAX
-        elif f.kind == "list":
-            ok = ok and all(isinstance(x, str) for x in value)
-        if ok and f.kind in ("date", "future_date"):
-            _check_date_range(value, key)
-        if not ok:
-            want = {
-                "int": f"et heltal 1–{INT_MAX}",
-                "bool": "true eller false",
-                "list": "en liste af tekster",
-            }.get(f.kind, "tekst")
-            raise ApiError(400, f"skal være {want}", field=key)
-
-
 # --- views ----------------------------------------------------------------------------------------------------
 
 
@@ -446,7 +354,7 @@ def intake():
         if len(value) > f.max_len:
             raise ApiError(400, f"højst {f.max_len} tegn", field=f.name)
         if f.name == "received":
-            _check_date_range(value, f.name)
+            fields.parse_date(value, f.name)  # a date the calendar can count from (the rest: the service)
         kwargs[f.name] = value
     user = _actor()
     try:
@@ -517,9 +425,9 @@ def advance(case_id: int, trigger: str):
     body = _json_body(required=False)
     body = _object({} if body is None else body, {"note", "data"})
     note, data = body.get("note"), body.get("data")
-    if note is not None and not isinstance(note, str):
-        raise ApiError(400, "skal være tekst", field="note")
-    _check_data(spec, data)
+    if isinstance(data, dict) and "note" in data:  # the note goes beside data here, as the schema says
+        raise ApiError(400, f"'{trigger}' tager ikke feltet 'note' i data (send det som note)", field="note")
+    fields.clean(spec, note, data)  # the shape, before the case is read: 400 whatever its state
     user = _actor()
     fire(_db(), case_id, trigger, actor=user.username, note=note, data=data, expect_version=version)
     return _case_response(case_view(_db(), case_id, role=user.role))
@@ -595,7 +503,7 @@ def _trigger_schemas() -> dict[str, Any]:
         note = next((f for f in t.fields if f.name == "note"), None)
         data: dict[str, Any] = {
             "type": "object",
-            "properties": {f.name: _kind_schema(f) for f in data_fields},
+            "properties": {f.name: f.json_schema() for f in data_fields},
             "additionalProperties": False,
         }
         required_data = [f.name for f in data_fields if f.required]
@@ -614,11 +522,7 @@ def _trigger_schemas() -> dict[str, Any]:
             ),
             "type": "object",
             "properties": {
-                "note": {
-                    "type": ["string", "null"],
-                    "maxLength": MAX_TEXT,
-                    **({"title": note.label} if note else {}),
-                },
+                "note": note.json_schema() if note else {"type": ["string", "null"], "maxLength": MAX_TEXT},
                 "data": data,
             },
             "additionalProperties": False,

@@ -211,14 +211,8 @@ def case_action(case_id: int, trigger: str):
         return redirect(page, 303)
     data = {}
     for f in spec.fields:
-        if f.name == "note":
-            continue
-        if f.kind == "bool":
-            data[f.name] = form.get(f.name) == "on"
-        elif f.kind == "list":
-            data[f.name] = [x for x in form.getlist(f.name) if x.strip()]
-        elif form.get(f.name, "").strip():
-            data[f.name] = form.get(f.name)
+        if f.name != "note" and (value := f.from_form(form)) is not None:
+            data[f.name] = value
     attachment = None
     upload = request.files.get("file")
     if trigger == "add_document" and upload is not None and upload.filename:

@@ -355,6 +355,11 @@ def target(trigger: str, state: str) -> str | None:
 
 
 def as_json() -> dict:
+    """The definition as data (``aktflow workflow --format json``): states, and triggers with their fields.
+
+    Each field is ``{name, kind, label, required, widget, schema}``, ``schema`` being the JSON schema of its
+    value in ``data`` (the same the API's OpenAPI document gives).
+    """
     return {
         "initial": INITIAL,
         "states": [{"name": s.name, "label": s.label, "final": s.final} for s in STATES.values()],
@@ -366,10 +371,7 @@ def as_json() -> dict:
                 "sources": list(t.sources),
                 "dest": t.dest,
                 "roles": sorted(t.roles),
-                "fields": [
-                    {"name": f.name, "kind": f.kind, "label": f.label, "required": f.required}
-                    for f in t.fields
-                ],
+                "fields": [f.describe() for f in t.fields],
                 "guards": [g.__name__ for g in t.guards],
             }
             for t in TRIGGERS.values()

@@ -22,17 +22,8 @@ class StateSpec:
     decided: bool = False  # a decision has been sent
 
 
-@dataclass(frozen=True)
-class Field:
-    """An input a trigger takes: ``note`` or a key of ``data``."""
-
-    name: str
-    kind: str  # text | date | future_date | user | int | choice | bool
-    label: str  # Danish, for forms
-    required: bool = True
-    choices: tuple[str, ...] = ()
-    max_len: int = 10_000  # for text
-
+# A trigger's inputs: one class per kind that parses, validates and describes itself (states/fields.py).
+from .fields import Field  # noqa: E402
 
 # A guard gets the case and the fire context and returns None when met, else a Danish message.
 Guard = Callable[[Any, Any], str | None]
