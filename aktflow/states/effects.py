@@ -28,7 +28,7 @@ class OpenArchiveCase(Effect):
     """Open a case in the archive under the case's KLE emne with handlingsfacet ``facet``.
 
     ``A53`` (aktindsigt) is the request's own case: its number becomes the case's sagsnummer. ``K02``
-    (klage) is the complaint's case: its number is recorded in the event (docs/domain.md §6).
+    (klage) is the complaint's case: its number is recorded in the event (docs/domain.md §3).
     """
 
     facet: str
@@ -114,7 +114,7 @@ class AssessDocument(Effect):
 
 @dataclass(frozen=True)
 class StartDeadlines(Effect):
-    """Start the statutory deadlines of the case's legal basis (docs/domain.md §4)."""
+    """Start the statutory deadlines of the case's legal basis (docs/domain.md §2)."""
 
     def describe(self) -> str:
         return "Start de lovbestemte frister"
