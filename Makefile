@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test venv lint format clean bench bench-quick
+.PHONY: run test test-fast venv lint format clean bench bench-quick
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ run: venv
 ## make test: virtual environment and the whole test suite (SQLite, PostgreSQL, browser)
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make test-fast: the inner loop: unit and SQLite tests, without the browser, PostgreSQL and slow suites;
+## stops at the first failure (then `make test-fast PYTEST_ARGS=--lf` reruns only what failed)
+test-fast: venv
+	AKTFLOW_TEST_DBS=sqlite $(BIN)/python -m pytest -q -x -m "not slow and not browser and not postgres" $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check aktflow web letters migrations tests
