@@ -32,12 +32,12 @@ test-fast: venv
 	AKTFLOW_TEST_DBS=sqlite $(BIN)/python -m pytest -q -x -m "not slow and not browser and not postgres" $(PYTEST_ARGS)
 
 lint: venv
-	$(BIN)/ruff check aktflow web letters migrations tests
-	$(BIN)/ruff format --check aktflow web letters migrations tests
+	$(BIN)/ruff check aktflow web letters migrations devtools tests
+	$(BIN)/ruff format --check aktflow web letters migrations devtools tests
 
 format: venv
-	$(BIN)/ruff format aktflow web letters migrations tests
-	$(BIN)/ruff check --fix aktflow web letters migrations tests
+	$(BIN)/ruff format aktflow web letters migrations devtools tests
+	$(BIN)/ruff check --fix aktflow web letters migrations devtools tests
 
 clean:
 	rm -rf $(VENV) build *.egg-info test-artifacts

@@ -80,7 +80,7 @@ def _unavailable(reason: str):
 
 @pytest.fixture(scope="session")
 def pg_server():
-    from aktflow.testing.pgcluster import PgUnavailable, start
+    from devtools.pgcluster import PgUnavailable, start
 
     try:
         server = start()
