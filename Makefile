@@ -34,6 +34,7 @@ test-fast: venv
 lint: venv
 	$(BIN)/ruff check aktflow web letters migrations devtools tests
 	$(BIN)/ruff format --check aktflow web letters migrations devtools tests
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff format aktflow web letters migrations devtools tests
