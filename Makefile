@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast venv lint format clean bench bench-quick
+.PHONY: run test test-fast venv lint typecheck format clean bench bench-quick
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: venv
 	$(BIN)/ruff check aktflow web letters migrations devtools tests
 	$(BIN)/ruff format --check aktflow web letters migrations devtools tests
 	$(BIN)/lint-imports
+
+## make typecheck: mypy on the domain and the application (the scope is in pyproject.toml, [tool.mypy])
+typecheck: venv
+	$(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff format aktflow web letters migrations devtools tests
