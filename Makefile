@@ -26,10 +26,10 @@ run: venv
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## make test-fast: the inner loop: unit and SQLite tests, without the browser, PostgreSQL and slow suites;
-## stops at the first failure (then `make test-fast PYTEST_ARGS=--lf` reruns only what failed)
+## make test-fast: the inner loop: unit and SQLite tests, without the browser, PostgreSQL and slow suites,
+## in one worker per core; stops at the first failure (`make test-fast PYTEST_ARGS=--lf` reruns what failed)
 test-fast: venv
-	AKTFLOW_TEST_DBS=sqlite $(BIN)/python -m pytest -q -x -m "not slow and not browser and not postgres" $(PYTEST_ARGS)
+	AKTFLOW_TEST_DBS=sqlite $(BIN)/python -m pytest -q -x -n auto -m "not slow and not browser and not postgres" $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check aktflow web letters migrations devtools tests
