@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test venv lint format clean bench bench-quick
+.PHONY: run test test-fast venv lint typecheck format clean bench bench-quick
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +26,23 @@ run: venv
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make test-fast: the inner loop: unit and SQLite tests, without the browser, PostgreSQL and slow suites,
+## in one worker per core; stops at the first failure (`make test-fast PYTEST_ARGS=--lf` reruns what failed)
+test-fast: venv
+	AKTFLOW_TEST_DBS=sqlite $(BIN)/python -m pytest -q -x -n auto -m "not slow and not browser and not postgres" $(PYTEST_ARGS)
+
 lint: venv
-	$(BIN)/ruff check aktflow web letters migrations tests
-	$(BIN)/ruff format --check aktflow web letters migrations tests
+	$(BIN)/ruff check aktflow web letters migrations devtools tests
+	$(BIN)/ruff format --check aktflow web letters migrations devtools tests
+	$(BIN)/lint-imports
+
+## make typecheck: mypy on the domain and the application (the scope is in pyproject.toml, [tool.mypy])
+typecheck: venv
+	$(BIN)/mypy
 
 format: venv
-	$(BIN)/ruff format aktflow web letters migrations tests
-	$(BIN)/ruff check --fix aktflow web letters migrations tests
+	$(BIN)/ruff format aktflow web letters migrations devtools tests
+	$(BIN)/ruff check --fix aktflow web letters migrations devtools tests
 
 clean:
 	rm -rf $(VENV) build *.egg-info test-artifacts

@@ -160,8 +160,8 @@ def verify_case(case: Any, events: list[Event], case_id: int) -> Problem | None:
     try:
         state = replay(events)
     except ReplayError as e:
-        ev = events[e.seq - 1] if 0 < e.seq <= len(events) else None
-        return Problem(case_id, e.seq, ev.id if ev else None, f"genafspilning fejler: {e}")
+        failed = events[e.seq - 1] if 0 < e.seq <= len(events) else None
+        return Problem(case_id, e.seq, failed.id if failed else None, f"genafspilning fejler: {e}")
     if case.last_hash != prev:
         return Problem(case_id, None, None, "sagens seneste hash passer ikke med den sidste hændelse")
     if case.version != len(events):

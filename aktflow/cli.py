@@ -897,10 +897,40 @@ def outbox_retry(item_ids: tuple[int, ...], all_failed: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8089, show_default=True, type=int)
 def fake_sbsys(host: str, port: int) -> None:
-    """Run a local fake SBSYS (for the demo and tests): prints the settings to export."""
-    from .archive.fake_sbsys import serve_forever
+    """Run a local fake SBSYS (development only, from the source tree): prints the settings to export."""
+    _load_fake_sbsys().serve_forever(host, port, seed_demo=True)
 
-    serve_forever(host, port, seed_demo=True)
+
+# The fake is a test double in the source tree (devtools/fake_sbsys.py), not part of the installed package.
+FAKE_SBSYS_SOURCE = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "devtools", "fake_sbsys.py"
+)
+
+
+def _load_fake_sbsys(path: str | None = None) -> Any:
+    """The module ``devtools/fake_sbsys.py`` loaded from the source tree beside the ``aktflow`` package.
+
+    Found in a checkout and in an editable install (``make venv``); loaded by file, so an unrelated
+    installed package named ``devtools`` cannot shadow it. Raises :class:`click.ClickException` (exit
+    code 1, a Danish message) when aktflow was installed without the source tree.
+    """
+    import importlib.util
+
+    path = path or FAKE_SBSYS_SOURCE
+    if not os.path.isfile(path):
+        raise click.ClickException(
+            "aktflow fake-sbsys er et udviklingsværktøj og findes kun i aktflows kildetræ "
+            "(devtools/fake_sbsys.py); det følger ikke med den installerede pakke"
+        )
+    name = "devtools.fake_sbsys"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
 
 
 @cli.group(cls=Group)

@@ -247,9 +247,9 @@ def workload(
         open_n[who] = open_n.get(who, 0) + n
         overdue[who] = overdue.get(who, 0) + over
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([a for a in open_n if a])))}
-    out = []
+    out: list[dict[str, Any]] = []
     for assignee_id, n in open_n.items():
-        u = users.get(assignee_id)
+        u = users.get(assignee_id) if assignee_id is not None else None
         out.append(
             {
                 "user_id": assignee_id,

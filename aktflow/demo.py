@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -124,9 +125,10 @@ def load_demo(db: Database, *, if_empty: bool = False, today: dt.date | None = N
         )
         docs: list[int] = []
         for trigger, actor, note, data in steps:
+            fields: dict[str, Any] | None = data
             if data and data.get("document_id") == "$doc0":
-                data = {**data, "document_id": docs[0]}
-            c = fire(db, case.id, trigger, actor=actor, note=note, data=data)
+                fields = {**data, "document_id": docs[0]}
+            c = fire(db, case.id, trigger, actor=actor, note=note, data=fields)
             if trigger == "add_document":
                 docs.append(c.documents[-1].id)
     return len(DEMO_CASES)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import case, delete, func, insert, literal, select, true
@@ -102,6 +102,7 @@ def case_contributions(session: Session, case_id: int) -> Counter[tuple[str, dt.
             CaseDeadline.done_on.is_not(None),
         )
     ):
+        assert done_on is not None  # selected with done_on IS NOT NULL
         out[("decision", done_on, "in_time" if done_on <= due else "late")] += 1
     for grounds, at in session.execute(
         select(Assessment.grounds, Assessment.assessed_at)
@@ -130,6 +131,7 @@ def write_pending(session: Session) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect.name
+    upsert: Callable[..., Any]  # the two dialects' insert() build statements with the same on_conflict API
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     elif dialect == "sqlite":

@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from .errors import ValidationError
@@ -215,6 +215,7 @@ def search(db: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:
         return []
     session, own = _session(db)
     try:
+        cond: ColumnElement[bool] | None
         if re.fullmatch(r"[\d.]+", q):
             cond = KleEmne.nummer.like(q + "%")
         else:

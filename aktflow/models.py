@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -30,6 +30,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -86,6 +89,8 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    if TYPE_CHECKING:  # every model maps one Table (SQLAlchemy types it as the wider FromClause)
+        __table__: ClassVar[Table]
 
 
 class User(Base):

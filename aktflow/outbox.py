@@ -15,9 +15,10 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from .db import Database
@@ -113,7 +114,7 @@ def claim(
             )
         )
         s.commit()
-        return item_id if res.rowcount == 1 else None
+        return item_id if cast(CursorResult[Any], res).rowcount == 1 else None  # an UPDATE: a cursor result
 
 
 Handler = Callable[[Database, OutboxItem], dict[str, Any] | None]
@@ -122,7 +123,7 @@ Handler = Callable[[Database, OutboxItem], dict[str, Any] | None]
 def deliver(db: Database, item_id: int, handler: Handler, *, now: Callable[[], dt.datetime] = utcnow) -> str:
     """Deliver one claimed item with ``handler``; record the outcome. Returns the new status."""
     with db.session() as s:
-        item = s.get(OutboxItem, item_id)
+        item = s.get_one(OutboxItem, item_id)
         s.expunge(item)
     started = time.monotonic()
     try:

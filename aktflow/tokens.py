@@ -14,9 +14,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import Any, TypeGuard, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import String, or_, select, update
 
 from .db import Database
 from .errors import NotFound, ValidationError
@@ -26,7 +26,7 @@ PREFIX = "akt_"
 # secrets.token_urlsafe(32) gives 43 characters; anything far longer is not one of ours (and is not hashed).
 MAX_TOKEN_LEN = 200
 TOUCH_INTERVAL = dt.timedelta(minutes=1)
-NAME_MAX = ApiToken.__table__.c.name.type.length
+NAME_MAX = cast(int, cast(String, ApiToken.__table__.c.name.type).length)  # the column is a String(n)
 
 
 def hash_token(token: str) -> str:
@@ -34,7 +34,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _well_formed(token: Any) -> bool:
+def _well_formed(token: Any) -> TypeGuard[str]:
     return (
         isinstance(token, str)
         and token.startswith(PREFIX)

@@ -268,7 +268,7 @@ def recompute(
         )
     ).one()
     flipped = [d for d in flipped if lo is not None and lo < d <= hi]
-    rows = []
+    rows: list[Any] = []
     for i in range(0, len(flipped), 200):
         spans = [and_(CaseDeadline.start < d, CaseDeadline.due >= d) for d in flipped[i : i + 200]]
         rows.extend(session.execute(base.where(or_(*spans))).all())

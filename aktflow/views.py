@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -24,7 +25,7 @@ def outcome(case: Case) -> str | None:
         return "none_found"
     if any(d.assessment is None for d in docs):
         return None
-    granted = [d.assessment.outcome for d in docs]
+    granted = [d.assessment.outcome for d in docs if d.assessment is not None]  # all assessed (above)
     if all(o == "grant" for o in granted):
         return "full"
     if all(o == "refuse" for o in granted):
@@ -62,7 +63,7 @@ def archive_state(session: Session, case: Case) -> dict[str, Any]:
     }
 
 
-def hearings(events: list[Event]) -> list[dict[str, Any]]:
+def hearings(events: Sequence[Event]) -> list[dict[str, Any]]:
     """Third-party hearings as recorded by request_hearing / hearing_completed, oldest first."""
     out: list[dict[str, Any]] = []
     for e in events:

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         def pg(name: str):
             nonlocal cluster
             if cluster is None:
-                from aktflow.testing.pgcluster import start
+                from devtools.pgcluster import start
 
                 # Durable settings, as in production (fsync on): the bench measures the real cost of a commit.
                 cluster = start(fast=False)

@@ -23,8 +23,8 @@ import httpx
 
 from aktflow.db import Database
 from aktflow.service import add_user, create_case, fire
-from aktflow.testing.pgcluster import free_port
 from aktflow.tokens import issue_token
+from devtools.pgcluster import free_port
 
 from .common import Result
 

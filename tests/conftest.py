@@ -3,6 +3,10 @@
 Database tests take the ``db`` fixture and run once per backend (``[sqlite]`` and ``[postgresql]``).
 ``AKTFLOW_TEST_DBS=sqlite`` limits a local run to SQLite. Under CI (``CI=true``) a PostgreSQL server that
 cannot be started fails the run instead of skipping.
+
+The markers are applied here, from where a test lives and what it uses, so that ``-m`` selects honestly
+(see :func:`pytest_collection_modifyitems`); ``make test-fast`` deselects ``slow``, ``browser`` and
+``postgres``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,36 @@ USERS = {
 PASSWORD = "test-pass"
 
 
+# Fixtures that need the PostgreSQL server; an item using any of them is marked ``postgres``.
+PG_FIXTURES = frozenset({"pg_server", "pg_template", "pg_db"})
+# Folders whose every test is ``slow`` (real servers, crashes, long runs); browser tests also get ``browser``.
+SLOW_DIRS = ("reliability", "browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every collected item by what it needs, so ``-m "not slow and not postgres"`` means what it says.
+
+    - ``postgres``: parametrised with the PostgreSQL backend (``db_url[postgresql]``, hence every ``db``
+      test's PostgreSQL twin) or using a PostgreSQL-only fixture (:data:`PG_FIXTURES`).
+    - ``slow``: everything under ``tests/reliability`` and ``tests/browser``.
+    - ``browser``: everything under ``tests/browser`` (tests elsewhere mark themselves).
+    """
+    tests_dir = Path(__file__).resolve().parent
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_pg = callspec is not None and callspec.params.get("db_url") == "postgresql"
+        if on_pg or PG_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+        try:
+            part = Path(str(item.path)).resolve().relative_to(tests_dir).parts[0]
+        except ValueError:
+            continue
+        if part in SLOW_DIRS:
+            item.add_marker(pytest.mark.slow)
+        if part == "browser" and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
+
+
 def _backends() -> list[str]:
     wanted = os.environ.get("AKTFLOW_TEST_DBS", "sqlite,postgresql").split(",")
     return [b.strip() for b in wanted if b.strip()]
@@ -46,7 +80,7 @@ def _unavailable(reason: str):
 
 @pytest.fixture(scope="session")
 def pg_server():
-    from aktflow.testing.pgcluster import PgUnavailable, start
+    from devtools.pgcluster import PgUnavailable, start
 
     try:
         server = start()

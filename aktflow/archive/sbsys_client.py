@@ -2,7 +2,7 @@
 
 The only module that knows SBSYS's URL paths and JSON shapes. There is no official public reference for the
 API; the shapes follow municipalities' own public client code and are tested against the local fake in
-:mod:`aktflow.archive.fake_sbsys`.
+:mod:`devtools.fake_sbsys` (in the source tree, not installed).
 
 Use it from the outbox, after commit, never inside a unit of work: every method does network I/O and may
 raise :class:`SbsysError`. ``error.retryable`` says whether delivering the same call again later can help

@@ -342,7 +342,7 @@ def offered(case, role: str | None = None) -> list[str]:
         n
         for n in triggers_from(case.state)
         if (role is None or role in TRIGGERS[n].roles)
-        and (TRIGGERS[n].applies is None or TRIGGERS[n].applies(case))
+        and ((applies := TRIGGERS[n].applies) is None or applies(case))
     ]
 
 

@@ -137,6 +137,7 @@ def no_5xx(r):
         assert isinstance(r.get_json().get("error"), str)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data(), body=event_bodies, raw=st.none() | raw_bodies)
 def test_random_event_bodies_never_5xx(fuzz, sqlite_db, data, body, raw):
@@ -156,6 +157,7 @@ def test_random_event_bodies_never_5xx(fuzz, sqlite_db, data, body, raw):
     no_5xx(r)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(body=intake_bodies, raw=st.none() | raw_bodies, user=st.sampled_from(["cw", "legal"]))
 def test_random_intake_bodies_never_5xx(fuzz, body, raw, user):

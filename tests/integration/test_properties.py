@@ -248,6 +248,7 @@ def _check_random(db, data) -> None:
     run_sequence(db, lambda state: data.draw(step(state)), n_steps, basis, emne)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_sequences_sqlite(sqlite_db, data):

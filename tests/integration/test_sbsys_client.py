@@ -12,10 +12,10 @@ import threading
 import pytest
 
 from aktflow import clock
-from aktflow.archive.fake_sbsys import FakeState, create_fake_sbsys, running_fake
 from aktflow.archive.sbsys_client import SbsysClient, SbsysConfig, SbsysConfigError, SbsysError
 from aktflow.errors import AktflowError
 from aktflow.screening import redact_cpr
+from devtools.fake_sbsys import FakeState, create_fake_sbsys, running_fake
 
 CPR = "0101901234"  # a valid date: redact_cpr treats it as a CPR number
 CPR_DASHED = "010190-1234"

@@ -13,11 +13,11 @@ from sqlalchemy import select, update
 
 from aktflow import clock
 from aktflow.archive import sbsys as sbsys_adapter
-from aktflow.archive.fake_sbsys import FakeState, running_fake
 from aktflow.delivery import handler, run
 from aktflow.models import Letter, OutboxItem
 from aktflow.outbox import claim, deliver
 from aktflow.service import case_view, create_case, fire
+from devtools.fake_sbsys import FakeState, running_fake
 
 CPR = "0101700000"  # the fake's fictitious demo person
 

@@ -38,8 +38,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 @pytest.fixture
 def live_api(pg_db):
     """gunicorn with 4 workers serving the app on the test's PostgreSQL database; yields (base_url, tokens)."""
-    from aktflow.testing.pgcluster import free_port
     from aktflow.tokens import issue_token
+    from devtools.pgcluster import free_port
 
     tokens = {u: issue_token(pg_db, u) for u in ("cw", "cw2", "legal", "manager", "admin")}
     port = free_port()

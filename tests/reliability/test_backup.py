@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from aktflow.models import Case, Event, Letter
 from aktflow.service import create_case, fire
-from aktflow.testing.pgcluster import pg_bindir
+from devtools.pgcluster import pg_bindir
 
 
 def test_pg_dump_restore_verifies(pg_db, pg_server, runner, tmp_path, monkeypatch, figures):

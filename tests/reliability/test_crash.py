@@ -133,9 +133,9 @@ def _deliver_forever(url: str, env: dict[str, str]) -> None:
 @pytest.mark.slow
 def test_sigkill_during_outbox_delivery(pg_db, monkeypatch, figures):
     from aktflow.archive import sbsys
-    from aktflow.archive.fake_sbsys import FakeState, running_fake
     from aktflow.delivery import run
     from aktflow.service import create_case, fire
+    from devtools.fake_sbsys import FakeState, running_fake
 
     state = FakeState()
     state.seed_demo()
