@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 from html import escape
+from typing import Any
 
 from transitions import State
 from transitions.extensions.diagrams import GraphMachine
@@ -128,7 +129,8 @@ def graph_machine() -> WorkflowGraph:
 
 
 def _styles(machine: GraphMachine) -> dict:
-    styles = copy.deepcopy(GraphMachine.style_attributes)
+    # transitions types its style table loosely; it is a dict of dicts.
+    styles: dict[str, Any] = copy.deepcopy(GraphMachine.style_attributes)
     styles["node"]["default"] = {
         "shape": "rectangle",
         "style": "rounded,filled",
@@ -170,15 +172,15 @@ def _edge_style(src: str, dst: str) -> dict:
 
 def dot_source() -> str:
     """The diagram as Graphviz DOT text (deterministic; no Graphviz program needed)."""
-    machine = graph_machine()
-    graph = machine.graph_cls(machine)
+    machine: Any = graph_machine()  # transitions' graph classes are typed more narrowly than they are
+    graph: Any = machine.graph_cls(machine)
     for name in machine.states:
         graph.set_node_style(name, f"state:{name}")
     for e in _edges():
         key = f"edge:{e['source']}:{e['dest']}"
         machine.style_attributes["edge"][key] = _edge_style(e["source"], e["dest"])
         graph.custom_styles["edge"][e["source"]][e["dest"]] = key
-    digraph = graph.get_graph(title="workflow")
+    digraph: Any = graph.get_graph(title="workflow")
     del digraph.graph_attr["label"]  # the page has its own heading
     # The initial state: a dot pointing at it, as in a UML state diagram.
     digraph.node(

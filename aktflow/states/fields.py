@@ -25,12 +25,20 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from ..errors import ValidationError
 
-if TYPE_CHECKING:
-    from .spec import TriggerSpec
+
+class TriggerSpec(Protocol):
+    """What the fields need of a trigger's spec (``aktflow.states.spec.TriggerSpec``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def fields(self) -> tuple[Field, ...]: ...
+
 
 #: The longest free text a field takes unless it says less (``Field.max_len``).
 MAX_TEXT = 10_000
