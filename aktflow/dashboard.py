@@ -598,8 +598,7 @@ def action_hints(
     Read-only: the definition's own guards are asked with the user and, for ``assign``, the user taking
     the case themselves; nothing is changed or logged. The service checks again when the user acts.
     """
-    from .archive import get_archive
-    from .service import FireContext, _archive_name
+    from .service import FireContext, _archive
 
     now = now or utcnow()
     out: dict[str, str | None] = {}
@@ -611,7 +610,7 @@ def action_hints(
         for t in triggers:
             spec = states.TRIGGERS[t]
             data = {"assignee": username} if t == "assign" else {}
-            ctx = FireContext(s, user, t, None, data, now, get_archive(_archive_name()), case_id=c.id)
+            ctx = FireContext(s, user, t, None, data, now, _archive(), case_id=c.id)
             msg = None
             for g in spec.guards:
                 if g.__name__ in _INPUT_GUARDS:
