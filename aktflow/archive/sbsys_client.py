@@ -107,7 +107,7 @@ class SbsysError(AktflowError):
 
 @dataclass(frozen=True)
 class SbsysConfig:
-    """Where SBSYS is and how to log in; read from the environment with :meth:`from_env`.
+    """Where SBSYS is and how to log in; from the checked settings with :meth:`from_settings`.
 
     ``templates`` maps an emne prefix (``"15"``, ``"15.17"``, ``"15.17.12"``) to a case template id; it may
     be given as a dict and is kept as a tuple of pairs so the config stays hashable.
@@ -183,21 +183,6 @@ class SbsysConfig:
             password=password,
             timeout=settings.sbsys_timeout,
         )
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SbsysConfig:
-        """:meth:`from_settings` of the settings in ``environ`` (default: the process's environment).
-
-        Raises :class:`SbsysConfigError` for a missing or malformed ``AKTFLOW_SBSYS_*`` variable (and for
-        any other bad setting, whose line names its own variable).
-        """
-        from ..config import SettingsError, load_settings
-
-        try:
-            settings = load_settings(environ)
-        except SettingsError as e:
-            raise SbsysConfigError(" ".join(e.problems)) from None
-        return cls.from_settings(settings)
 
     def template_for(self, emne: str) -> str:
         """The case template for a KLE emne: the longest matching prefix in ``templates``, else ``template_id``.
