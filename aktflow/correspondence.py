@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
+
+if TYPE_CHECKING:
+    from .archive import ArchivePort
 
 # The letter each trigger sends (DOMAIN §5).
 LETTER_FOR_TRIGGER = {
@@ -258,7 +261,7 @@ def letter_pdf(db: Any, letter_id: int) -> bytes | None:
         return pdf
 
 
-def render_deferred(db: Any, item: Any, *, archive: Any) -> dict[str, Any]:
+def render_deferred(db: Any, item: Any, *, archive: ArchivePort) -> dict[str, Any]:
     """Outbox handler for ``make_letter``: render a letter that waited for the archive's case number.
 
     The letter is stored with the event that asked for it and journalised through ``archive`` (the

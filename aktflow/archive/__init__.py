@@ -10,16 +10,15 @@ handlers it offers in :meth:`ArchivePort.outbox_handlers`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from ..models import Case, Letter, OutboxItem
+from ..models import Case, Letter
+from ..outbox import Handler as OutboxHandler  # handler(db, item) -> result; raises DeliveryError, NotReady
 
-OutboxHandler = Callable[[Any, OutboxItem], "dict[str, Any] | None"]
-"""Delivers one outbox item after commit: ``handler(db, item)`` returns the result kept on the item, or
-raises ``outbox.DeliveryError`` / ``outbox.NotReady``."""
+__all__ = ["ArchivePort", "OutboxHandler"]
 
 
 class ArchivePort(Protocol):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..db import Database
 from ..models import Case, CaseDeadline, Letter, OutboxItem, utcnow
-from ..outbox import DeliveryError, NotReady, enqueue
+from ..outbox import DeliveryError, Handler, NotReady, enqueue
 from .sbsys_client import SbsysClient, SbsysConfig, SbsysConfigError, SbsysError
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -78,7 +77,7 @@ class SbsysArchive:
                 self._client.close()
                 self._client = None
 
-    def outbox_handlers(self) -> dict[str, Callable[[Database, OutboxItem], dict[str, Any] | None]]:
+    def outbox_handlers(self) -> dict[str, Handler]:
         """The deliveries after commit: create_case, journalise, set_status and reminder."""
         return {kind: functools.partial(self.deliver, kind) for kind in _HANDLERS}
 
