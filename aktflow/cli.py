@@ -42,7 +42,7 @@ class Group(click.Group):
         except Exception as e:  # noqa: BLE001 - the last line of defence for the user
             from sqlalchemy.exc import OperationalError, ProgrammingError
 
-            if os.environ.get("AKTFLOW_DEBUG"):
+            if _debug():
                 traceback.print_exc()
             text = str(getattr(e, "orig", e)).lower()
             if isinstance(e, OperationalError | ProgrammingError) and (
@@ -52,6 +52,16 @@ class Group(click.Group):
             if isinstance(e, OperationalError):
                 _fail("databasen svarer ikke (tjek AKTFLOW_DATABASE_URL)", 1)
             _fail(f"uventet fejl ({type(e).__name__}); kør med AKTFLOW_DEBUG=1 for detaljer", 1)
+
+
+def _debug() -> bool:
+    """AKTFLOW_DEBUG: show the traceback of an unexpected error."""
+    from .config import SettingsError, load_settings
+
+    try:
+        return load_settings().debug
+    except SettingsError:
+        return False
 
 
 def _db():
@@ -93,6 +103,16 @@ def _case_text(c: dict) -> str:
 @click.version_option(package_name="aktflow")
 def cli() -> None:
     """aktflow: aktindsigt case handling for Danish municipalities."""
+    from . import bootstrap
+    from .config import SettingsError, load_settings
+
+    try:  # the settings are checked before any command runs: one line per bad value, exit code 2
+        settings = load_settings()
+    except SettingsError as e:
+        for line in e.problems:
+            click.echo(f"fejl: {line}", err=True)
+        sys.exit(2)
+    bootstrap.install(bootstrap.build(settings))
 
 
 # --- db -----------------------------------------------------------------------------------------------

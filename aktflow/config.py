@@ -1,40 +1,273 @@
-"""Configuration from the environment; read when asked for, never at import time."""
+"""The settings: every ``AKTFLOW_*`` variable the product reads, typed and checked in one place.
+
+:class:`Settings` is the one typed settings object. It is read when asked for (:func:`load_settings`),
+never at import time, and checked at start-up by the command line and by ``web.create_app``: a bad value
+stops the start with one Danish line per problem (:class:`SettingsError`), never a stack trace. The
+README's configuration tables are checked against :data:`Settings.model_fields` by the tests.
+
+Test-only variables (``AKTFLOW_TEST_*`` and the test suite's own knobs) are not settings and are ignored.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import AktflowError
+
+PREFIX = "AKTFLOW_"
+DEFAULT_MAX_UPLOAD = 25 * 1024 * 1024
+DEFAULT_SBSYS_TIMEOUT = 15.0
+
+# Values that may be repeated in an error message; the others (keys, passwords, URLs with credentials)
+# are never echoed.
+_SHOWN = {"archive", "max_upload", "secure_cookies", "proxy_hops", "debug", "sbsys_timeout", "instance"}
+
+
+class SettingsError(AktflowError):
+    """One or more settings are bad. ``problems`` holds one Danish line per bad value, naming the variable."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a settings field: ``max_upload`` -> ``AKTFLOW_MAX_UPLOAD``."""
+    return PREFIX + field.upper()
+
+
+class Settings(BaseSettings):
+    """Everything an installation configures, from the ``AKTFLOW_*`` environment variables.
+
+    Empty values count as unset. Each field's ``description`` is the README's text for the variable.
+    Use :func:`load_settings` to read and check them; it raises :class:`SettingsError`.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX,
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+        str_strip_whitespace=True,
+    )
+
+    # --- storage ---
+    database_url: str | None = Field(
+        None,
+        repr=False,  # it may hold a password
+        description="SQLAlchemy URL: `sqlite:///…` or `postgresql+psycopg://user:pw@host/db`",
+    )
+    instance: Path | None = Field(
+        None, description="folder for the embedded database and the generated secret key"
+    )
+    # --- web ---
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Flask session key (set it in production; otherwise one is generated in the instance "
+        "folder)",
+    )
+    secure_cookies: bool = Field(False, description="`1` behind HTTPS")
+    max_upload: int = Field(DEFAULT_MAX_UPLOAD, gt=0, description="largest document upload in bytes")
+    trusted_header: str | None = Field(
+        None, description="sign-on through a reverse proxy: the header naming the user"
+    )
+    trusted_proxies: str = Field("", description="the proxies' addresses allowed to set the sign-on header")
+    proxy_hops: int = Field(
+        0, ge=0, description="number of proxies in front (for client addresses and HTTPS detection)"
+    )
+    # --- command line ---
+    debug: bool = Field(False, description="`1` shows tracebacks from the CLI")
+    # --- archive ---
+    archive: Literal["local", "sbsys"] = Field(
+        "local", description="`local` (embedded, numbers cases like SBSYS) or `sbsys`"
+    )
+    sbsys_base_url: str | None = Field(None, description="the SBSYS API root")
+    sbsys_token_url: str | None = Field(None, description="the OAuth2 token endpoint (Keycloak realm)")
+    sbsys_client_id: str | None = Field(None, description="client credentials: the id")
+    sbsys_client_secret: SecretStr | None = Field(None, description="client credentials: the secret")
+    sbsys_username: str | None = Field(None, description="optional: the password grant instead")
+    sbsys_password: SecretStr | None = Field(None, description="optional: the password grant's password")
+    sbsys_template_id: str | None = Field(None, description="the default case template")
+    sbsys_templates: str | None = Field(None, description="JSON map from emne prefix to template id")
+    sbsys_timeout: float = Field(DEFAULT_SBSYS_TIMEOUT, gt=0, description="seconds per SBSYS call")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "er ikke en database-URL (fx sqlite:///sti/aktflow.db eller "
+                "postgresql+psycopg://bruger:kode@vært/db)"
+            ) from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies(cls, value: str) -> str:
+        for part in proxy_parts(value):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{part!r} er ikke en IP-adresse eller et netværk (fx 10.0.4.0/28)"
+                ) from None
+        return value
+
+    @field_validator("sbsys_templates")
+    @classmethod
+    def _sbsys_templates(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict) or not all(
+            isinstance(v, (str, int)) and not isinstance(v, bool) for v in parsed.values()
+        ):
+            raise ValueError(
+                'skal være et JSON-objekt fra emne-præfiks til skabelon-id, fx {"15": 12, "15.17": 31}'
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _together(self) -> Settings:
+        if self.trusted_header and not proxy_parts(self.trusted_proxies):
+            raise ValueError(
+                "AKTFLOW_TRUSTED_HEADER kræver AKTFLOW_TRUSTED_PROXIES (de adresser, proxyen kommer fra)"
+            )
+        if self.archive == "sbsys":
+            self.sbsys_config()  # raises SbsysConfigError, reported as a settings problem
+        return self
+
+    # --- derived values ---
+
+    def instance_dir(self) -> Path:
+        """Where the embedded database and local files live.
+
+        ``AKTFLOW_INSTANCE`` wins; in a source checkout it is ``<checkout>/instance`` (as Flask does);
+        otherwise ``<prefix>/var/aktflow-instance``.
+        """
+        if self.instance is not None:
+            return self.instance
+        checkout = Path(__file__).resolve().parent.parent
+        if (checkout / "pyproject.toml").exists():
+            return checkout / "instance"
+        return Path(sys.prefix) / "var" / "aktflow-instance"
+
+    def resolved_database_url(self) -> str:
+        """``AKTFLOW_DATABASE_URL``, or the embedded SQLite database in the instance folder."""
+        return self.database_url or f"sqlite:///{self.instance_dir() / 'aktflow.db'}"
+
+    def sbsys_templates_map(self) -> dict[str, str]:
+        """``AKTFLOW_SBSYS_TEMPLATES`` as a dict from emne prefix to template id (empty when unset)."""
+        if not self.sbsys_templates:
+            return {}
+        return {str(k): str(v) for k, v in json.loads(self.sbsys_templates).items()}
+
+    def sbsys_config(self):  # -> aktflow.archive.sbsys_client.SbsysConfig
+        """The SBSYS connection settings; raises ``SbsysConfigError`` naming what is missing or wrong."""
+        from .archive.sbsys_client import SbsysConfig
+
+        return SbsysConfig.from_settings(self)
+
+
+def proxy_parts(spec: str | None) -> list[str]:
+    """The addresses or networks in ``AKTFLOW_TRUSTED_PROXIES`` (separated by commas or semicolons)."""
+    return [p.strip() for p in (spec or "").replace(";", ",").split(",") if p.strip()]
+
+
+_MESSAGES = {
+    "int_parsing": "skal være et helt tal",
+    "int_from_float": "skal være et helt tal",
+    "float_parsing": "skal være et tal",
+    "bool_parsing": "skal være 1 eller 0 (eller true/false)",
+    "literal_error": "skal være en af {expected}",
+    "greater_than": "skal være større end {gt}",
+    "greater_than_equal": "skal være mindst {ge}",
+    "finite_number": "skal være et endeligt tal",
+}
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    """One Danish line for one of pydantic's errors, naming the environment variable."""
+    loc = error.get("loc") or ()
+    field = str(loc[0]) if loc else ""
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    if kind == "value_error":
+        text = str(ctx.get("error", error.get("msg", "")))
+    elif kind in _MESSAGES:
+        text = _MESSAGES[kind].format(**{k: str(v).replace("'", "") for k, v in ctx.items()})
+        if kind == "literal_error":
+            text = _MESSAGES[kind].format(expected=str(ctx.get("expected", "")).replace(" or ", ", "))
+    else:
+        text = "har en ugyldig værdi"
+    if not field:  # a rule about several settings: the message names them itself
+        return text
+    shown = field in _SHOWN and isinstance(error.get("input"), str)
+    return f"{env_name(field)}: {text}" + (f", ikke {error['input']!r}" if shown else "")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and check the settings from ``environ`` (default: the process's environment).
+
+    Raises :class:`SettingsError` with one Danish line per bad value (never the value of a secret).
+    """
+    env = os.environ if environ is None else environ
+    values = {
+        key[len(PREFIX) :].lower(): value
+        for key, value in env.items()
+        if key.upper().startswith(PREFIX) and value.strip() != ""
+    }
+    values = {k: v for k, v in values.items() if k in Settings.model_fields}
+    try:
+        # model_validate checks exactly the given mapping (Settings() would read os.environ itself).
+        return Settings.model_validate(values)
+    except ValidationError as e:
+        raise SettingsError([_problem(err) for err in e.errors()]) from None
+    except AktflowError as e:  # the SBSYS settings' own check (raised from the model validator)
+        raise SettingsError([e.message]) from None
 
 
 def instance_dir() -> Path:
-    """Where the embedded database and local files live.
-
-    ``AKTFLOW_INSTANCE`` wins; in a source checkout it is ``<checkout>/instance`` (as Flask does);
-    otherwise ``<prefix>/var/aktflow-instance``.
-    """
-    env = os.environ.get("AKTFLOW_INSTANCE")
-    if env:
-        return Path(env)
-    checkout = Path(__file__).resolve().parent.parent
-    if (checkout / "pyproject.toml").exists():
-        return checkout / "instance"
-    return Path(sys.prefix) / "var" / "aktflow-instance"
+    """Where the embedded database and local files live (see :meth:`Settings.instance_dir`)."""
+    return load_settings().instance_dir()
 
 
 def default_database_url() -> str:
+    """The embedded SQLite database in the instance folder."""
     return f"sqlite:///{instance_dir() / 'aktflow.db'}"
 
 
 @dataclass(frozen=True)
 class Config:
+    """The database URL and archive name (kept for callers that need only these two)."""
+
     database_url: str
     archive: str = "local"
 
     @classmethod
     def from_env(cls) -> Config:
-        return cls(
-            database_url=os.environ.get("AKTFLOW_DATABASE_URL") or default_database_url(),
-            archive=os.environ.get("AKTFLOW_ARCHIVE", "local"),
-        )
+        """From :func:`load_settings`; raises :class:`SettingsError`."""
+        settings = load_settings()
+        return cls(database_url=settings.resolved_database_url(), archive=settings.archive)

@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import states
 from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
+
+if TYPE_CHECKING:
+    from .archive import ArchivePort
 
 # The letter each trigger sends (DOMAIN §5): read from the workflow definition (its MakeLetter effects).
 LETTER_FOR_TRIGGER = {t.name: t.letter for t in states.TRIGGERS.values() if t.letter}
@@ -157,7 +160,7 @@ def make_letter(session: Session, case: Case, kind: str, ctx: Any) -> Letter | N
     rendered by the outbox once the number has arrived (the intention is stored now, with the event).
     """
     data = {**ctx.data, **ctx.recorded, "_trigger": ctx.trigger}
-    if getattr(ctx.archive, "defer_letters", False) and not case.sagsnummer:
+    if ctx.archive.defer_letters and not case.sagsnummer:
         from .outbox import enqueue
 
         seq = case.version + 1
@@ -248,9 +251,13 @@ def letter_pdf(db: Any, letter_id: int) -> bytes | None:
         return pdf
 
 
-def render_deferred(db: Any, item: Any) -> dict[str, Any]:
-    """Outbox handler: render a letter that waited for the archive's case number, store it, journalise it."""
-    from .archive import get_archive
+def render_deferred(db: Any, item: Any, *, archive: ArchivePort) -> dict[str, Any]:
+    """Outbox handler for ``make_letter``: render a letter that waited for the archive's case number.
+
+    The letter is stored with the event that asked for it and journalised through ``archive`` (the
+    installation's archive port, handed in by :mod:`aktflow.bootstrap`). Idempotent: a letter already
+    made for that event is not made again. Raises ``outbox.NotReady`` while the case has no number.
+    """
     from .outbox import NotReady
 
     p = item.payload
@@ -281,12 +288,6 @@ def render_deferred(db: Any, item: Any) -> dict[str, Any]:
         )
         s.add(letter)
         s.flush()
-        get_archive(case_archive_name()).journalise(s, case, letter, now=utcnow())
+        archive.journalise(s, case, letter, now=utcnow())
         s.commit()
         return {"letter_id": letter.id, "sha256": letter.sha256}
-
-
-def case_archive_name() -> str:
-    import os
-
-    return os.environ.get("AKTFLOW_ARCHIVE", "local")

@@ -1,38 +1,42 @@
-"""Delivering the outbox: the handler for the configured archive, inline after commit and by the worker."""
+"""Delivering the outbox: inline after commit and by the worker, with the installation's handlers.
+
+Which handler delivers which kind of item is decided once, by :mod:`aktflow.bootstrap` (the archive
+adapter's kinds plus the application's ``make_letter``); this module only runs them.
+"""
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from typing import Any
 
+from .bootstrap import Services, current
 from .db import Database
 from .models import OutboxItem
-from .outbox import DeliveryError, run_once
+from .outbox import run_once
 
 log = logging.getLogger("aktflow.outbox")
 
 
+def _services(services: Services | None = None) -> Services:
+    return services or current()
+
+
 def handler(db: Database, item: OutboxItem) -> dict[str, Any] | None:
-    archive = os.environ.get("AKTFLOW_ARCHIVE", "local")
-    if archive == "sbsys" or item.kind in ("create_case", "journalise", "set_status", "reminder"):
-        from .archive import sbsys
-
-        return sbsys.deliver(db, item)
-    if item.kind == "make_letter":
-        from .correspondence import render_deferred
-
-        return render_deferred(db, item)
-    raise DeliveryError(f"ukendt opgave {item.kind!r}", retryable=False)
+    """Deliver one item with the process's handlers (see :meth:`aktflow.bootstrap.Services.deliver`)."""
+    return _services().deliver(db, item)
 
 
-def after_commit(db: Database, case_id: int) -> None:
-    """Deliver the case's new outbox items at once when the archive answers; otherwise they wait."""
-    if os.environ.get("AKTFLOW_ARCHIVE", "local") == "local":
+def after_commit(db: Database, case_id: int, *, services: Services | None = None) -> None:
+    """Deliver the case's new outbox items at once when the archive answers; otherwise they wait.
+
+    Nothing is tried with an archive that does all its work inside the unit of work (``local``).
+    """
+    services = _services(services)
+    if not services.inline_delivery:
         return
     try:
-        run_once(db, handler, case_id=case_id, limit=20, stop_on_failure=True)
+        run_once(db, services.deliver, case_id=case_id, limit=20, stop_on_failure=True)
     except Exception:  # noqa: BLE001 - the items stay pending for 'aktflow outbox run'
         log.exception("inline delivery for case %s failed; the outbox keeps the work", case_id)
 
@@ -45,11 +49,17 @@ def run(
     ignore_backoff: bool = False,
     max_loops: int | None = None,
     report=None,
+    services: Services | None = None,
 ) -> dict[str, int]:
+    """Deliver due outbox items (``aktflow outbox run``); with ``loop``, keep going every ``interval`` s.
+
+    Returns the counts ``{"done", "pending", "failed"}`` over all rounds.
+    """
+    services = _services(services)
     total = {"done": 0, "pending": 0, "failed": 0}
     n = 0
     while True:
-        counts = run_once(db, handler, ignore_backoff=ignore_backoff, progress=report)
+        counts = run_once(db, services.deliver, ignore_backoff=ignore_backoff, progress=report)
         for k, v in counts.items():
             total[k] += v
         n += 1

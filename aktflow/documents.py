@@ -13,9 +13,10 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from .config import DEFAULT_MAX_UPLOAD
 from .errors import ValidationError
 
-DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+DEFAULT_MAX_BYTES = DEFAULT_MAX_UPLOAD
 TYPES = {
     ".txt": "text/plain",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -25,10 +26,10 @@ _BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
 def max_bytes() -> int:
-    try:
-        return int(os.environ.get("AKTFLOW_MAX_UPLOAD", DEFAULT_MAX_BYTES))
-    except ValueError:
-        return DEFAULT_MAX_BYTES
+    """The largest document accepted, in bytes: the ``AKTFLOW_MAX_UPLOAD`` setting (default 25 MiB)."""
+    from .bootstrap import current
+
+    return current().settings.max_upload
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, figures, states
-from .archive import ArchivePort, get_archive
+from .archive import ArchivePort
 from .clock import local_date
 from .clock import today as clock_today
 from .db import Database
@@ -170,7 +170,7 @@ def fire(
     WorkflowError (not allowed in this state, or a guard unmet). Returns the updated case (detached).
     """
     now = now or utcnow()
-    archive = archive or get_archive(_archive_name())
+    archive = archive or _archive()
     try:
         case = _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive, attachment)
     except (StaleDataError, IntegrityError) as e:
@@ -246,10 +246,11 @@ def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive,
         return case
 
 
-def _archive_name() -> str:
-    import os
+def _archive() -> ArchivePort:
+    """The installation's archive adapter, built once by the composition root (:mod:`aktflow.bootstrap`)."""
+    from .bootstrap import current
 
-    return os.environ.get("AKTFLOW_ARCHIVE", "local")
+    return current().archive
 
 
 def create_case(
@@ -340,9 +341,7 @@ def create_case(
             data["assignee"] = assignee.username
         from . import effects
 
-        ctx = FireContext(
-            session, user, audit.CREATE, None, data, now, get_archive(_archive_name()), case_id=case.id
-        )
+        ctx = FireContext(session, user, audit.CREATE, None, data, now, _archive(), case_id=case.id)
         effects.on_create(case, ctx)
         data.update(ctx.recorded)
         append_event(
@@ -380,7 +379,7 @@ def action_hints(
         user = session.scalar(select(User).where(User.username == username))
         if case is None or user is None:
             return {t: None for t in triggers}
-        archive = get_archive(_archive_name())
+        archive = _archive()
         for t in triggers:
             data = {"assignee": username} if t == "assign" else {}
             ctx = FireContext(session, user, t, None, data, now, archive, case_id=case.id, preview=True)

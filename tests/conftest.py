@@ -155,6 +155,17 @@ def _drop_pg(server, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(autouse=True)
+def _fresh_services():
+    """Each test starts and ends without the process's services (``aktflow.bootstrap``): settings a test
+    sets in the environment take effect, and nothing built for one test leaks into the next."""
+    from aktflow import bootstrap
+
+    bootstrap.reset()
+    yield
+    bootstrap.reset()
+
+
 @pytest.fixture(params=_backends())
 def db_url(request, tmp_path) -> str:
     return _new_url(request, request.param, tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ from flask import Flask, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from aktflow.config import Config, instance_dir
+from aktflow import bootstrap
+from aktflow.config import Settings, SettingsError, load_settings
 from aktflow.db import Database
 
 csrf = CSRFProtect()
@@ -23,11 +25,15 @@ CSP = (
 )
 
 
-def _secret_key() -> str:
-    env = os.environ.get("AKTFLOW_SECRET_KEY")
-    if env:
-        return env
-    path = instance_dir() / "secret_key"
+# The exit status when the settings are bad: gunicorn's "App failed to load", so its master stops instead of
+# starting workers again and again.
+BAD_SETTINGS_EXIT = 4
+
+
+def _secret_key(settings: Settings) -> str:
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    path = settings.instance_dir() / "secret_key"
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -38,35 +44,57 @@ def _secret_key() -> str:
     return key
 
 
+def _settings() -> Settings:
+    """The checked settings; bad ones stop the start with one Danish line each on stderr (no traceback)."""
+    try:
+        return load_settings()
+    except SettingsError as e:
+        for line in e.problems:
+            print(f"aktflow: fejl i indstillingerne: {line}", file=sys.stderr)
+        raise SystemExit(BAD_SETTINGS_EXIT) from None
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """The application factory. ``config`` may set DATABASE_URL, SECRET_KEY, TESTING, TRUSTED_HEADER, …"""
-    app = Flask(__name__, instance_path=str(Path(instance_dir()).resolve()))
+    """The application factory. ``config`` may set DATABASE_URL, SECRET_KEY, TESTING, TRUSTED_HEADER, …
+
+    The ``AKTFLOW_*`` settings are read and checked here (:func:`aktflow.config.load_settings`); a bad value
+    ends the process with status 4 after one Danish line per problem on stderr. The services (database,
+    archive, clock, outbox handlers) are built once (:func:`aktflow.bootstrap.build`) and kept on the app as
+    ``app.extensions["aktflow"]``; they are also the process's services for code that is handed none.
+    """
+    settings = _settings()
+    app = Flask(__name__, instance_path=str(Path(settings.instance_dir()).resolve()))
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("AKTFLOW_SECURE_COOKIES", "0") == "1",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        MAX_CONTENT_LENGTH=int(os.environ.get("AKTFLOW_MAX_UPLOAD", 25 * 1024 * 1024)),
+        MAX_CONTENT_LENGTH=settings.max_upload,
         WTF_CSRF_TIME_LIMIT=None,
         # Sign-on through a trusted reverse proxy (off unless the header is named).
-        TRUSTED_HEADER=os.environ.get("AKTFLOW_TRUSTED_HEADER") or None,
-        TRUSTED_PROXIES=os.environ.get("AKTFLOW_TRUSTED_PROXIES", ""),
-        PROXY_HOPS=int(os.environ.get("AKTFLOW_PROXY_HOPS", "0") or 0),
+        TRUSTED_HEADER=settings.trusted_header,
+        TRUSTED_PROXIES=settings.trusted_proxies,
+        PROXY_HOPS=settings.proxy_hops,
     )
     if config:
         app.config.update(config)
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key()
-    url = app.config.get("DATABASE_URL") or Config.from_env().database_url
-    app.extensions["aktflow_db"] = Database(url)
+        app.config["SECRET_KEY"] = _secret_key(settings)
+    url = app.config.get("DATABASE_URL") or settings.resolved_database_url()
+    services = bootstrap.build(settings, db=Database(url))
+    bootstrap.install(services)
+    app.extensions["aktflow"] = services
+    app.extensions["aktflow_db"] = services.db
 
     from . import admin, api, auth, cases, dashboard, filters, legal, workflow
 
     app.config["TRUSTED_PROXY_NETWORKS"] = auth.parse_networks(app.config["TRUSTED_PROXIES"])
     if app.config["TRUSTED_HEADER"] and not app.config["TRUSTED_PROXY_NETWORKS"]:
-        raise RuntimeError("AKTFLOW_TRUSTED_HEADER needs AKTFLOW_TRUSTED_PROXIES (the proxies' addresses)")
+        raise RuntimeError(
+            "AKTFLOW_TRUSTED_HEADER kræver AKTFLOW_TRUSTED_PROXIES (de adresser, proxyen kommer fra)"
+        )
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -1,23 +1,31 @@
 """The archive port: where the A53 case is created and letters are journalised.
 
-Adapters: ``local`` (the embedded default, in aktflow's own database) and, configured with
-``AKTFLOW_ARCHIVE=sbsys``, the SBSYS Web API. The service calls the port inside the unit of work; an adapter
-that talks to another system must only write outbox rows there and do its work after commit.
+Adapters: ``local`` (:mod:`.local`, the embedded default, in aktflow's own database) and ``sbsys``
+(:mod:`.sbsys`, the SBSYS Web API). Which one runs is a setting (``AKTFLOW_ARCHIVE``); the adapter is built
+once by :mod:`aktflow.bootstrap`, not here. The service calls the port inside the unit of work; an adapter
+that talks to another system only writes outbox rows there and does its work after commit, through the
+handlers it offers in :meth:`ArchivePort.outbox_handlers`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from ..errors import AktflowError
 from ..models import Case, Letter
+from ..outbox import Handler as OutboxHandler  # handler(db, item) -> result; raises DeliveryError, NotReady
+
+__all__ = ["ArchivePort", "OutboxHandler"]
 
 
 class ArchivePort(Protocol):
     name: str
+    defer_letters: bool
+    """True when the archive numbers cases later (after commit): a letter for a case without its number
+    waits in the outbox and is rendered once the number has arrived (a kvittering must carry it)."""
 
     def open_case(self, session: Session, case: Case, *, facet: str, now: dt.datetime) -> str | None:
         """Create the archive case for ``case``; return its number if known now, else None (pending)."""
@@ -31,14 +39,10 @@ class ArchivePort(Protocol):
         """The case was closed: set the archive case's status."""
         ...
 
+    def outbox_handlers(self) -> Mapping[str, OutboxHandler]:
+        """The work this adapter does after commit, by outbox kind (empty when it does all of it at once)."""
+        ...
 
-def get_archive(name: str = "local") -> ArchivePort:
-    if name == "local":
-        from .local import LocalArchive
-
-        return LocalArchive()
-    if name == "sbsys":
-        from .sbsys import SbsysArchive
-
-        return SbsysArchive()
-    raise AktflowError(f"ukendt arkiv {name!r} (AKTFLOW_ARCHIVE): brug 'local' eller 'sbsys'")
+    def close(self) -> None:
+        """Release what the adapter holds (connections); it may be used again afterwards."""
+        ...

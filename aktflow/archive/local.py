@@ -18,7 +18,10 @@ def format_number(emne: str, facet: str, number: int, year: int) -> str:
 
 
 class LocalArchive:
+    """The embedded archive: cases and letters stay in aktflow's own database, numbered at once."""
+
     name = "local"
+    defer_letters = False
 
     def open_case(self, session: Session, case: Case, *, facet: str, now: dt.datetime) -> str:
         year = now.year
@@ -65,4 +68,11 @@ class LocalArchive:
         letter.archive_doc_id = f"local-{letter.id}"
 
     def case_closed(self, session: Session, case: Case, *, now: dt.datetime) -> None:
+        return None
+
+    def outbox_handlers(self) -> dict:
+        """Nothing to do after commit: everything is done inside the unit of work."""
+        return {}
+
+    def close(self) -> None:
         return None

@@ -1,7 +1,8 @@
 """The SBSYS adapter: A53 (and K02) cases, letters and reminders in the municipality's SBSYS, via the outbox.
 
-Inside a unit of work the adapter only writes outbox rows; :func:`deliver` does the HTTP work after
-commit with :class:`~aktflow.archive.sbsys_client.SbsysClient`. Every delivery is idempotent: a case is
+Inside a unit of work the adapter only writes outbox rows; the handlers it offers
+(:meth:`SbsysArchive.outbox_handlers`) do the HTTP work after commit with its one
+:class:`~aktflow.archive.sbsys_client.SbsysClient`. Every delivery is idempotent: a case is
 created at most once (a retry first searches for the case a failed attempt may have made, by its title,
 which carries the aktflow reference), and a delivered item is never delivered again.
 """
@@ -9,15 +10,17 @@ which carries the aktflow reference), and a delivered item is never delivered ag
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from typing import Any
 
+import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..db import Database
 from ..models import Case, CaseDeadline, Letter, OutboxItem, utcnow
-from ..outbox import DeliveryError, NotReady, enqueue
+from ..outbox import DeliveryError, Handler, NotReady, enqueue
 from .sbsys_client import SbsysClient, SbsysConfig, SbsysConfigError, SbsysError
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -34,19 +37,6 @@ LETTER_NAMES = {
     "klage_oversendelse": "Oversendelse af klage til klageinstansen",
 }
 
-_client_lock = threading.Lock()
-_clients: dict[SbsysConfig, SbsysClient] = {}
-
-
-def client() -> SbsysClient:
-    """The process's client for the configured SBSYS (one token cache per process)."""
-    config = SbsysConfig.from_env()
-    with _client_lock:
-        c = _clients.get(config)
-        if c is None:
-            c = _clients[config] = SbsysClient(config)
-        return c
-
 
 def case_title(ref: str, subject: str, facet: str) -> str:
     """The archive case's title; the reference "(aktflow N)" lets a retry find a case it already made."""
@@ -56,9 +46,49 @@ def case_title(ref: str, subject: str, facet: str) -> str:
 
 
 class SbsysArchive:
+    """The archive port on SBSYS, for one installation's settings (built once, by ``aktflow.bootstrap``).
+
+    ``transport`` is an optional httpx transport for the client (tests). The client, with its token cache,
+    is made on first use and shared by every delivery in the process.
+    """
+
     name = "sbsys"
     # Letters wait for the SBSYS case number before they are rendered (a kvittering must carry it).
     defer_letters = True
+
+    def __init__(self, config: SbsysConfig, *, transport: httpx.BaseTransport | None = None):
+        self.config = config
+        self._transport = transport
+        self._client: SbsysClient | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> SbsysClient:
+        """The client for this installation (one per adapter, hence one token cache per process)."""
+        with self._lock:
+            if self._client is None:
+                self._client = SbsysClient(self.config, self._transport)
+            return self._client
+
+    def close(self) -> None:
+        """Close the client's connections (a new client is made if the adapter is used again)."""
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+    def outbox_handlers(self) -> dict[str, Handler]:
+        """The deliveries after commit: create_case, journalise, set_status and reminder."""
+        return {kind: functools.partial(self.deliver, kind) for kind in _HANDLERS}
+
+    def deliver(self, kind: str, db: Database, item: OutboxItem) -> dict[str, Any] | None:
+        """Deliver one item of ``kind``; SBSYS's errors become ``DeliveryError`` (retryable or not)."""
+        try:
+            return _HANDLERS[kind](self.client, db, item)
+        except SbsysConfigError as e:
+            raise DeliveryError(e.message, retryable=False) from None
+        except SbsysError as e:
+            raise DeliveryError(f"SBSYS: {e.message}", retryable=e.retryable) from None
 
     def open_case(self, session: Session, case: Case, *, facet: str, now: dt.datetime) -> str | None:
         ref = f"{case.id}" if facet == "A53" else f"{case.id}-{case.version + 1}"
@@ -97,16 +127,7 @@ class SbsysArchive:
 # --- delivery -----------------------------------------------------------------------------------------
 
 
-def deliver(db: Database, item: OutboxItem) -> dict[str, Any] | None:
-    try:
-        return _HANDLERS[item.kind](db, item)
-    except SbsysConfigError as e:
-        raise DeliveryError(e.message, retryable=False) from None
-    except SbsysError as e:
-        raise DeliveryError(f"SBSYS: {e.message}", retryable=e.retryable) from None
-
-
-def _create_case(db: Database, item: OutboxItem) -> dict[str, Any]:
+def _create_case(sb: SbsysClient, db: Database, item: OutboxItem) -> dict[str, Any]:
     facet = item.payload.get("facet", "A53")
     with db.session() as s:
         case = s.get(Case, item.payload["case_id"])
@@ -115,7 +136,6 @@ def _create_case(db: Database, item: OutboxItem) -> dict[str, Any]:
         title = case_title(item.payload.get("ref", str(case.id)), case.subject, facet)
         emne, cpr, cvr = case.emne, case.requester_cpr, case.requester_cvr
         logon = case.assignee.username if case.assignee else None
-    sb = client()
     found = sb.search_cases(SagsTitel=title)
     if found:
         made, existing = found[0], True
@@ -184,7 +204,7 @@ def _archive_case_id(db: Database, case_id: int) -> str:
     return archive_id
 
 
-def _journalise(db: Database, item: OutboxItem) -> dict[str, Any]:
+def _journalise(sb: SbsysClient, db: Database, item: OutboxItem) -> dict[str, Any]:
     with db.session() as s:
         letter = s.get(Letter, item.payload["letter_id"])
         if letter.archive_status == "journalised":
@@ -197,7 +217,6 @@ def _journalise(db: Database, item: OutboxItem) -> dict[str, Any]:
             letter.created_at,
         )
     archive_id = _archive_case_id(db, case_id)
-    sb = client()
     description = (
         f"{LETTER_NAMES.get(kind, kind)}, {created:%d.%m.%Y} (aktflow brev {item.payload['letter_id']})"
     )
@@ -225,9 +244,8 @@ def _journalise(db: Database, item: OutboxItem) -> dict[str, Any]:
     return {"archive_doc_id": doc_id}
 
 
-def _set_status(db: Database, item: OutboxItem) -> dict[str, Any]:
+def _set_status(sb: SbsysClient, db: Database, item: OutboxItem) -> dict[str, Any]:
     archive_id = _archive_case_id(db, item.payload["case_id"])
-    sb = client()
     wanted = item.payload.get("status", CLOSED_STATUS)
     status = next((x for x in sb.status_list() if str(x.get("Navn", "")).lower() == wanted.lower()), None)
     if status is None:
@@ -236,7 +254,7 @@ def _set_status(db: Database, item: OutboxItem) -> dict[str, Any]:
     return {"status": status["Id"]}
 
 
-def _reminder(db: Database, item: OutboxItem) -> dict[str, Any]:
+def _reminder(sb: SbsysClient, db: Database, item: OutboxItem) -> dict[str, Any]:
     archive_id = _archive_case_id(db, item.payload["case_id"])
     with db.session() as s:
         d = s.scalar(
@@ -252,7 +270,6 @@ def _reminder(db: Database, item: OutboxItem) -> dict[str, Any]:
         if d is None:
             return {"skipped": "ingen afgørelsesfrist"}
         due, explanation = d.due, d.explanation
-    sb = client()
     name = "Frist for afgørelse om aktindsigt"
     found = sb.search_reminders(case_id=archive_id, name=name) if _was_sent(item) else []
     if found:
@@ -262,16 +279,9 @@ def _reminder(db: Database, item: OutboxItem) -> dict[str, Any]:
     return {"Id": made.get("Id") if isinstance(made, dict) else None, "deadline": due.isoformat()}
 
 
-def _make_letter(db: Database, item: OutboxItem) -> dict[str, Any]:
-    from ..correspondence import render_deferred
-
-    return render_deferred(db, item)
-
-
 _HANDLERS = {
     "create_case": _create_case,
     "journalise": _journalise,
     "set_status": _set_status,
     "reminder": _reminder,
-    "make_letter": _make_letter,
 }

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 import threading
 import time
@@ -108,7 +107,7 @@ class SbsysError(AktflowError):
 
 @dataclass(frozen=True)
 class SbsysConfig:
-    """Where SBSYS is and how to log in; read from the environment with :meth:`from_env`.
+    """Where SBSYS is and how to log in; from the checked settings with :meth:`from_settings`.
 
     ``templates`` maps an emne prefix (``"15"``, ``"15.17"``, ``"15.17.12"``) to a case template id; it may
     be given as a dict and is kept as a tuple of pairs so the config stays hashable.
@@ -143,65 +142,46 @@ class SbsysConfig:
         return "password" if self.username else "client_credentials"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SbsysConfig:
-        """The settings from the ``AKTFLOW_SBSYS_*`` variables (``environ`` defaults to ``os.environ``).
+    def from_settings(cls, settings: Any) -> SbsysConfig:
+        """The SBSYS part of :class:`aktflow.config.Settings` (the ``AKTFLOW_SBSYS_*`` variables).
 
         Required: base URL, token URL, client id and secret, and a template (``AKTFLOW_SBSYS_TEMPLATE_ID``
         or ``AKTFLOW_SBSYS_TEMPLATES``). Username and password together switch to the password grant.
+        Raises :class:`SbsysConfigError` naming the variables that are missing.
         """
-        env = os.environ if environ is None else environ
 
-        def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
+        def secret(value: Any) -> str | None:
+            return value.get_secret_value() if value is not None else None
 
-        required = (ENV_BASE_URL, ENV_TOKEN_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET)
-        missing = [name for name in required if not get(name)]
-        templates_raw = get(ENV_TEMPLATES)
-        if not get(ENV_TEMPLATE_ID) and not templates_raw:
+        required = {
+            ENV_BASE_URL: settings.sbsys_base_url,
+            ENV_TOKEN_URL: settings.sbsys_token_url,
+            ENV_CLIENT_ID: settings.sbsys_client_id,
+            ENV_CLIENT_SECRET: secret(settings.sbsys_client_secret),
+        }
+        missing = [name for name, value in required.items() if not value]
+        templates = settings.sbsys_templates_map()
+        if not settings.sbsys_template_id and not templates:
             missing.append(ENV_TEMPLATE_ID)
         if missing:
             raise SbsysConfigError(f"SBSYS er ikke sat op: mangler {', '.join(missing)}")
 
-        username, password = get(ENV_USERNAME), get(ENV_PASSWORD)
+        username, password = settings.sbsys_username, secret(settings.sbsys_password)
         if username and not password:
             raise SbsysConfigError(f"SBSYS er ikke sat op: {ENV_USERNAME} er sat, men {ENV_PASSWORD} mangler")
         if password and not username:
             raise SbsysConfigError(f"SBSYS er ikke sat op: {ENV_PASSWORD} er sat, men {ENV_USERNAME} mangler")
 
-        templates: dict[str, str] = {}
-        if templates_raw:
-            try:
-                parsed = json.loads(templates_raw)
-            except ValueError:
-                parsed = None
-            if not isinstance(parsed, dict) or not all(
-                isinstance(v, (str, int)) and not isinstance(v, bool) for v in parsed.values()
-            ):
-                raise SbsysConfigError(
-                    f'{ENV_TEMPLATES} skal være et JSON-objekt fra emne-præfiks til skabelon-id, fx {{"15": 12, "15.17": 31}}'
-                )
-            templates = {str(k): str(v) for k, v in parsed.items()}
-
-        timeout = DEFAULT_TIMEOUT
-        if raw := get(ENV_TIMEOUT):
-            try:
-                timeout = float(raw)
-            except ValueError:
-                timeout = -1.0
-            if not timeout > 0:
-                raise SbsysConfigError(f"{ENV_TIMEOUT} skal være et positivt antal sekunder, ikke {raw!r}")
-
         return cls(
-            base_url=get(ENV_BASE_URL) or "",
-            token_url=get(ENV_TOKEN_URL) or "",
-            client_id=get(ENV_CLIENT_ID) or "",
-            client_secret=get(ENV_CLIENT_SECRET) or "",
-            template_id=get(ENV_TEMPLATE_ID),
+            base_url=required[ENV_BASE_URL] or "",
+            token_url=required[ENV_TOKEN_URL] or "",
+            client_id=required[ENV_CLIENT_ID] or "",
+            client_secret=required[ENV_CLIENT_SECRET] or "",
+            template_id=settings.sbsys_template_id,
             templates=templates,
             username=username,
             password=password,
-            timeout=timeout,
+            timeout=settings.sbsys_timeout,
         )
 
     def template_for(self, emne: str) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 from aktflow import clock
 from aktflow.archive.sbsys_client import SbsysClient, SbsysConfig, SbsysConfigError, SbsysError
+from aktflow.config import load_settings
 from aktflow.errors import AktflowError
 from aktflow.screening import redact_cpr
 from devtools.fake_sbsys import FakeState, create_fake_sbsys, running_fake
@@ -529,13 +530,18 @@ ENV = {
 }
 
 
+def _from_env(environ=None) -> SbsysConfig:
+    """The SBSYS settings as the composition root reads them (raises AktflowError naming the variable)."""
+    return load_settings(environ).sbsys_config()
+
+
 def test_config_from_env(monkeypatch):
     for key, value in ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AKTFLOW_SBSYS_USERNAME", raising=False)
     monkeypatch.delenv("AKTFLOW_SBSYS_PASSWORD", raising=False)
     monkeypatch.delenv("AKTFLOW_SBSYS_TIMEOUT", raising=False)
-    cfg = SbsysConfig.from_env()
+    cfg = _from_env()
     assert cfg.base_url == ENV["AKTFLOW_SBSYS_BASE_URL"]
     assert cfg.client_secret == "s3cret" and "s3cret" not in repr(cfg)
     assert cfg.grant_type == "client_credentials"
@@ -545,7 +551,7 @@ def test_config_from_env(monkeypatch):
     assert cfg.template_for("81.00.00") == "11"
 
     env = dict(ENV, AKTFLOW_SBSYS_USERNAME="svc", AKTFLOW_SBSYS_PASSWORD="pw", AKTFLOW_SBSYS_TIMEOUT="2.5")
-    cfg = SbsysConfig.from_env(env)
+    cfg = _from_env(env)
     assert (cfg.grant_type, cfg.username, cfg.password, cfg.timeout) == ("password", "svc", "pw", 2.5)
     assert SbsysClient(cfg).url("api/sag/template") == "https://sbsys.example.dk/sbsysapi/api/sag/template"
 
@@ -562,7 +568,7 @@ def test_config_from_env(monkeypatch):
 def test_missing_setting_names_the_variable(missing):
     env = {k: v for k, v in ENV.items() if k != missing}
     with pytest.raises(SbsysConfigError) as err:
-        SbsysConfig.from_env(env)
+        _from_env(env)
     assert missing in err.value.message
     assert isinstance(err.value, AktflowError)
     assert "\n" not in err.value.message
@@ -571,22 +577,22 @@ def test_missing_setting_names_the_variable(missing):
 def test_template_settings_are_required_and_checked():
     env = {k: v for k, v in ENV.items() if not k.startswith("AKTFLOW_SBSYS_TEMPLATE")}
     with pytest.raises(SbsysConfigError, match="AKTFLOW_SBSYS_TEMPLATE_ID"):
-        SbsysConfig.from_env(env)
+        _from_env(env)
     only_map = dict(env, AKTFLOW_SBSYS_TEMPLATES='{"15": 3}')
-    assert SbsysConfig.from_env(only_map).template_for("15.17.12") == "3"
-    with pytest.raises(SbsysConfigError, match="AKTFLOW_SBSYS_TEMPLATES"):
-        SbsysConfig.from_env(dict(ENV, AKTFLOW_SBSYS_TEMPLATES="15=3"))
-    with pytest.raises(SbsysConfigError, match="AKTFLOW_SBSYS_TEMPLATES"):
-        SbsysConfig.from_env(dict(ENV, AKTFLOW_SBSYS_TEMPLATES='["15"]'))
+    assert _from_env(only_map).template_for("15.17.12") == "3"
+    with pytest.raises(AktflowError, match="AKTFLOW_SBSYS_TEMPLATES"):
+        _from_env(dict(ENV, AKTFLOW_SBSYS_TEMPLATES="15=3"))
+    with pytest.raises(AktflowError, match="AKTFLOW_SBSYS_TEMPLATES"):
+        _from_env(dict(ENV, AKTFLOW_SBSYS_TEMPLATES='["15"]'))
 
 
 def test_bad_timeout_and_half_a_login_name_the_variable():
-    with pytest.raises(SbsysConfigError, match="AKTFLOW_SBSYS_TIMEOUT"):
-        SbsysConfig.from_env(dict(ENV, AKTFLOW_SBSYS_TIMEOUT="soon"))
-    with pytest.raises(SbsysConfigError, match="AKTFLOW_SBSYS_TIMEOUT"):
-        SbsysConfig.from_env(dict(ENV, AKTFLOW_SBSYS_TIMEOUT="0"))
+    with pytest.raises(AktflowError, match="AKTFLOW_SBSYS_TIMEOUT"):
+        _from_env(dict(ENV, AKTFLOW_SBSYS_TIMEOUT="soon"))
+    with pytest.raises(AktflowError, match="AKTFLOW_SBSYS_TIMEOUT"):
+        _from_env(dict(ENV, AKTFLOW_SBSYS_TIMEOUT="0"))
     with pytest.raises(SbsysConfigError, match="AKTFLOW_SBSYS_PASSWORD"):
-        SbsysConfig.from_env(dict(ENV, AKTFLOW_SBSYS_USERNAME="svc"))
+        _from_env(dict(ENV, AKTFLOW_SBSYS_USERNAME="svc"))
 
 
 @pytest.mark.parametrize("api_root", ["", "/sbsysapi"])

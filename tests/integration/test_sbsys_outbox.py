@@ -11,8 +11,7 @@ import threading
 import pytest
 from sqlalchemy import select, update
 
-from aktflow import clock
-from aktflow.archive import sbsys as sbsys_adapter
+from aktflow import bootstrap, clock
 from aktflow.delivery import handler, run
 from aktflow.models import Letter, OutboxItem
 from aktflow.outbox import claim, deliver
@@ -36,9 +35,9 @@ def fake(db, monkeypatch):
         monkeypatch.setenv("AKTFLOW_SBSYS_TEMPLATE_ID", "1")
         monkeypatch.setenv("AKTFLOW_SBSYS_TEMPLATES", '{"81": "2", "81.00": "2", "02": "1"}')
         monkeypatch.setenv("AKTFLOW_SBSYS_TIMEOUT", "2")
-        sbsys_adapter._clients.clear()
+        bootstrap.reset()  # the archive is built from these settings, once
         yield st
-        sbsys_adapter._clients.clear()
+        bootstrap.reset()
 
 
 def new_case(db, **kw):

@@ -121,18 +121,18 @@ def test_sigkill_during_fire(pg_db, figures):
 
 def _deliver_forever(url: str, env: dict[str, str]) -> None:
     os.environ.update(env)
-    from aktflow.archive import sbsys
+    from aktflow import bootstrap
     from aktflow.db import Database
     from aktflow.delivery import run
 
-    sbsys._clients.clear()
+    bootstrap.reset()
     db = Database(url)
     run(db, loop=True, interval=0.01, ignore_backoff=True)
 
 
 @pytest.mark.slow
 def test_sigkill_during_outbox_delivery(pg_db, monkeypatch, figures):
-    from aktflow.archive import sbsys
+    from aktflow import bootstrap
     from aktflow.delivery import run
     from aktflow.service import create_case, fire
     from devtools.fake_sbsys import FakeState, running_fake
@@ -152,7 +152,7 @@ def test_sigkill_during_outbox_delivery(pg_db, monkeypatch, figures):
         }
         for k, v in env.items():
             monkeypatch.setenv(k, v)
-        sbsys._clients.clear()
+        bootstrap.reset()
         st.fail_next(10_000, status=503)  # SBSYS down while the work is made: everything waits in the outbox
         ids = []
         for i in range(12):
