@@ -5,14 +5,14 @@ Each command checks that the acting user is an active administrator and commits 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .errors import NotFound, PermissionDenied, ValidationError
-from .models import ROLES, Case, LetterTemplate, Setting, User, utcnow
+from .models import Case, LetterTemplate, Setting, User, utcnow
+from .vocabulary import EMAIL_RE, ROLES
 
 
 def _open():
@@ -134,7 +134,6 @@ MUNICIPALITY_FIELDS = (
     "appeal_body",
     "appeal_body_address",
 )
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[str, str]:
@@ -151,7 +150,7 @@ def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[st
     for key in ("name", "address", "appeal_body", "appeal_body_address"):
         if not clean[key]:
             raise ValidationError(key, "skal udfyldes")
-    if clean["email"] and not _EMAIL.match(clean["email"]):
+    if clean["email"] and not EMAIL_RE.match(clean["email"]):
         raise ValidationError("email", f"ugyldig e-mailadresse {clean['email']!r}")
     with db.session() as s:
         _admin(s, actor)

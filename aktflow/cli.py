@@ -19,6 +19,9 @@ from . import states
 from .clock import today as clock_today
 from .errors import AktflowError, ValidationError
 
+#: The service's field names that the CLI spells differently (as the option a user typed).
+OPTIONS = {"actor": "--as"}
+
 
 def _fail(message: str, code: int) -> None:
     click.echo(f"fejl: {message}", err=True)
@@ -31,6 +34,8 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except ValidationError as e:
+            _fail(f"{OPTIONS.get(e.field or '', e.field)}: {e.detail}", e.exit_code)
         except AktflowError as e:
             _fail(e.message, e.exit_code)
         except click.UsageError as e:
@@ -435,7 +440,7 @@ def case_assess(
 def grounds_cmd(basis: str | None, as_json: bool) -> None:
     """The grounds catalogue: codes, labels and the standard reasoning for letters."""
     from . import grounds as catalogue
-    from .models import BASES
+    from .vocabulary import BASES
 
     if basis is not None and basis not in BASES:
         raise ValidationError("--basis", f"ukendt retsgrundlag {basis!r}: brug {'|'.join(BASES)}")

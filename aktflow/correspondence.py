@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
+from .vocabulary import DECISION_RULES
 
 # The letter each trigger sends (DOMAIN §5).
 LETTER_FOR_TRIGGER = {
@@ -84,11 +85,7 @@ def context(
         )
     }
     decision = next(
-        (
-            deadlines[r]
-            for r in ("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision")
-            if r in deadlines
-        ),
+        (deadlines[r] for r in DECISION_RULES if r in deadlines),
         None,
     )
     caseworker = case.assignee or actor

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from . import deadlines as rules
 from . import states, tracking
 from .errors import NotFound
+from .labels import STATUS_LABELS, state_label
 from .models import (
-    BASES,
     Case,
     CaseDeadline,
     Document,
@@ -38,8 +38,8 @@ from .models import (
     utcnow,
 )
 from .screening import redact_cpr
+from .vocabulary import BASES, NOTICE_RULES
 
-NOTICE_RULES = tracking.NOTICE_RULES
 MAX_MONTHS = 24
 
 
@@ -135,7 +135,7 @@ def open_by_state(session: Session, f: Filters, summary: Summary | None = None) 
     for (st, _who), n in counts.items():
         rows[st] = rows.get(st, 0) + n
     return [
-        {"state": s, "label": states.STATES[s].label, "count": rows.get(s, 0)}
+        {"state": s, "label": state_label(s), "count": rows.get(s, 0)}
         for s in states.STATES
         if s not in states.FINAL
     ]
@@ -449,7 +449,7 @@ def case_rows(
                 "emne": emne,
                 "basis": basis,
                 "state": st,
-                "state_label": states.STATES[st].label,
+                "state_label": state_label(st),
                 "received": received,
                 "version": version,
                 "assignee": username,
@@ -463,7 +463,6 @@ def case_rows(
     return out
 
 
-STATUS_WORDS = {"ok": "I gang", "due_soon": "Snart", "overdue": "Overskredet", "met": "Overholdt"}
 CSV_COLUMNS = (
     "Sag",
     "Sagsnummer",
@@ -504,7 +503,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
                 r["assignee_name"] or "Ufordelt",
                 r["next_due"].strftime("%d.%m.%Y") if r["next_due"] else "",
                 r["next_rule"] or "",
-                STATUS_WORDS.get(r["next_status"], "") if r["next_status"] else "",
+                STATUS_LABELS.get(r["next_status"], "") if r["next_status"] else "",
                 "ja" if r["flagged"] else "nej",
             ]
         )

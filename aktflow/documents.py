@@ -14,11 +14,12 @@ import zipfile
 from dataclasses import dataclass
 
 from .errors import ValidationError
+from .vocabulary import DOCX_MIME
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 TYPES = {
     ".txt": "text/plain",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".docx": DOCX_MIME,
     ".pdf": "application/pdf",
 }
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")

@@ -27,8 +27,8 @@ from sqlalchemy import case, delete, func, insert, literal, select, true
 from sqlalchemy.orm import Session
 
 from .models import Assessment, Case, CaseDeadline, Document, Event, FigureCount
+from .vocabulary import FIGURE_DECISION_RULES
 
-DECISION_RULES = ("ofl-decision", "fvl-decision")
 COMPLAINT_TRIGGERS = (
     "receive_complaint",
     "revise_decision",
@@ -62,7 +62,7 @@ def add(session: Session, case: Case, figure: str, day: dt.date, key: str, n: in
 def decision_made(session: Session, case: Case, deadlines: Iterable[CaseDeadline]) -> None:
     """The decision deadlines just met (``done_on`` set): each counts as in time or late."""
     for d in deadlines:
-        if d.rule in DECISION_RULES and d.active and d.done_on is not None:
+        if d.rule in FIGURE_DECISION_RULES and d.active and d.done_on is not None:
             add(session, case, "decision", d.done_on, "in_time" if d.done_on <= d.due else "late")
 
 
@@ -98,7 +98,7 @@ def case_contributions(session: Session, case_id: int) -> Counter[tuple[str, dt.
     for done_on, due in session.execute(
         select(CaseDeadline.done_on, CaseDeadline.due).where(
             CaseDeadline.case_id == case_id,
-            CaseDeadline.rule.in_(DECISION_RULES),
+            CaseDeadline.rule.in_(FIGURE_DECISION_RULES),
             CaseDeadline.active.is_(True),
             CaseDeadline.done_on.is_not(None),
         )
@@ -156,7 +156,7 @@ def _reference_selects(session: Session) -> list[Any]:
         select(CaseDeadline.done_on, in_time, who, Case.basis, func.count())
         .join(Case, Case.id == CaseDeadline.case_id)
         .where(
-            CaseDeadline.rule.in_(DECISION_RULES),
+            CaseDeadline.rule.in_(FIGURE_DECISION_RULES),
             CaseDeadline.active.is_(True),
             CaseDeadline.done_on.is_not(None),
         )
@@ -238,7 +238,7 @@ def rebuild(session: Session) -> int:
 
 def _due_from_deadlines(session: Session) -> dict[int, tuple[Any, Any, Any]]:
     """Each case's earliest running deadlines, in one pass over the running deadlines (GROUP BY)."""
-    from .tracking import NOTICE_RULES
+    from .vocabulary import NOTICE_RULES
 
     notice = CaseDeadline.rule.in_(NOTICE_RULES)
     stmt = (

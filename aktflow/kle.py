@@ -25,13 +25,14 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from . import vocabulary
 from .errors import ValidationError
 from .models import KleEmne
 
 SAMPLE = "kle_sample.xml"
 MAX_BYTES = 50 * 1024 * 1024
-_NUM = {1: re.compile(r"^\d{2}$"), 2: re.compile(r"^\d{2}\.\d{2}$"), 3: re.compile(r"^\d{2}\.\d{2}\.\d{2}$")}
-EMNE_RE = _NUM[3]
+EMNE_RE = vocabulary.EMNE_RE
+_NUM = {1: re.compile(r"^\d{2}$"), 2: re.compile(r"^\d{2}\.\d{2}$"), 3: EMNE_RE}
 
 
 def _session(db_or_session: Any) -> tuple[Session, bool]:

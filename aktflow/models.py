@@ -36,9 +36,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("caseworker", "legal", "manager", "admin")
-BASES = ("ofl", "fvl", "mol", "gdpr")
-
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

@@ -26,11 +26,10 @@ from .clock import local_date
 from .clock import today as clock_today
 from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
-from .models import BASES, ROLES, Case, Event, User, utcnow
+from .models import Case, Event, User, utcnow
+from .vocabulary import BASES, CASEWORK, EMAIL_RE, EMNE_RE, ROLES
 
-EMNE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-CASE_ROLES = ("caseworker", "manager", "admin")
+CASE_ROLES = CASEWORK
 MAX_TEXT = 10_000
 MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
@@ -189,7 +188,7 @@ def _clean_fields(spec: states.TriggerSpec, note: Any, data: Any, ctx_session: S
 def _actor(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
-        raise ValidationError("--as", f"ukendt eller inaktiv bruger {username!r}")
+        raise ValidationError("actor", f"ukendt eller inaktiv bruger {username!r}")
     return user
 
 
@@ -397,7 +396,7 @@ def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive,
         # The acting user and the case in one round trip.
         row = session.execute(_load_statement(), {"case_id": case_id, "username": actor}).first()
         if row is None or not row[0].active:
-            raise ValidationError("--as", f"ukendt eller inaktiv bruger {actor!r}")
+            raise ValidationError("actor", f"ukendt eller inaktiv bruger {actor!r}")
         user, case = row
         if case is None:
             raise NotFound(f"sag {case_id} findes ikke")

@@ -13,8 +13,8 @@ from aktflow import admin as admin_cmd
 from aktflow import kle, tracking
 from aktflow.correspondence import municipality
 from aktflow.errors import AktflowError, NotFound, ValidationError
-from aktflow.models import ROLES
 from aktflow.service import add_user, change_calendar, upload_template
+from aktflow.vocabulary import DOCX_MIME, ROLES
 
 from .auth import roles_required
 
@@ -46,7 +46,7 @@ def _back(anchor: str):
 
 
 def _msg(e: AktflowError) -> str:
-    return e.message.split(": ", 1)[-1] if isinstance(e, ValidationError) else e.message
+    return e.detail
 
 
 @bp.route("/admin")
@@ -219,7 +219,7 @@ def closure_remove(day: str):
 
 # --- letter templates ----------------------------------------------------------------------------------------------
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX = DOCX_MIME
 
 
 @bp.route("/admin/templates/<kind>.docx")

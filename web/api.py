@@ -32,10 +32,12 @@ from werkzeug.exceptions import HTTPException
 
 from aktflow import states
 from aktflow.errors import AktflowError, ValidationError
-from aktflow.models import BASES, Case, Letter, User
+from aktflow.labels import state_label
+from aktflow.models import Case, Letter, User
 from aktflow.screening import CPR_MASK, redact_cpr
 from aktflow.service import EMNE_RE, MAX_TEXT, case_view, create_case, fire
 from aktflow.tokens import user_for_token
+from aktflow.vocabulary import BASES, DOCX_MIME
 
 bp = Blueprint("api", __name__)
 
@@ -46,7 +48,7 @@ CASE_ID = "<int:case_id>"  # bounded to INT_MAX in _ids_in_range (a converter ma
 LIST_MAX = 500
 # Dates the engine can count deadlines from (the working-day calendar fails far outside it).
 DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX = DOCX_MIME
 REALM = 'Bearer realm="aktflow"'
 PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.not_found"})
 
@@ -453,7 +455,7 @@ def intake():
         case = create_case(_db(), actor=user.username, **kwargs)
     except ValidationError as e:
         if e.field == "assignee":  # the service checks `assign` as the assign action's `assignee`
-            raise ApiError(400, e.message.split(": ", 1)[-1], field="assign") from None
+            raise ApiError(400, e.detail, field="assign") from None
         raise
     return _case_response(case_view(_db(), case.id, role=user.role), 201, created=True)
 
@@ -486,7 +488,7 @@ def list_cases():
             {
                 "id": c.id,
                 "state": c.state,
-                "state_label": states.STATES[c.state].label,
+                "state_label": state_label(c.state),
                 "version": c.version,
                 "sagsnummer": c.sagsnummer,
                 "basis": c.basis,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..vocabulary import MANAGERS
+
 
 def no_open_flags(case: Any, ctx: Any) -> str | None:
     flags = case.open_flags
@@ -29,7 +31,7 @@ def all_documents_assessed(case: Any, ctx: Any) -> str | None:
 
 def may_assign(case: Any, ctx: Any) -> str | None:
     """Managers and administrators assign anyone; a caseworker may only take an unassigned case."""
-    if ctx.actor.role in ("manager", "admin"):
+    if ctx.actor.role in MANAGERS:
         return None
     target = ctx.data.get("assignee")
     if case.assignee_id is not None:

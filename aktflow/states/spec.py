@@ -6,9 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-CASEWORK = frozenset({"caseworker", "manager", "admin"})
-LEGAL = frozenset({"legal", "admin"})
-ANYONE = frozenset({"caseworker", "legal", "manager", "admin"})
+from ..vocabulary import ANYONE, CASEWORK, LEGAL  # noqa: F401 - the definition's role sets
 
 
 @dataclass(frozen=True)
