@@ -650,3 +650,34 @@ def review_context(session: Session, case_id: int) -> dict[str, Any]:
         )
     ]
     return {"flags": flags, "notes": notes}
+
+
+def case_list(
+    session: Session, *, state: str | None = None, assignee: str | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Cases newest first (at most ``limit``), optionally in one state and of one assignee (username).
+
+    The list the API (``GET /api/v1/cases``) and ``aktflow case list`` print. CPR numbers in the
+    requester's name and the subject are masked (``XXXXXX-XXXX``), as everywhere a list leaves the server.
+    """
+    stmt = select(Case).order_by(Case.id.desc()).limit(limit)
+    if state:
+        stmt = stmt.where(Case.state == state)
+    if assignee:
+        stmt = stmt.join(User, User.id == Case.assignee_id).where(User.username == assignee)
+    return [
+        {
+            "id": c.id,
+            "state": c.state,
+            "state_label": state_label(c.state),
+            "version": c.version,
+            "sagsnummer": c.sagsnummer,
+            "basis": c.basis,
+            "received": c.received.isoformat(),
+            "requester": redact_cpr(c.requester_name),
+            "subject": redact_cpr(c.subject),
+            "emne": c.emne,
+            "assignee": c.assignee.username if c.assignee else None,
+        }
+        for c in session.scalars(stmt).unique()
+    ]

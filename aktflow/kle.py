@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import vocabulary
+from .admin import authorize_admin
 from .errors import ValidationError
 from .models import KleEmne
 
@@ -107,15 +108,17 @@ def parse_xml(data: bytes) -> list[tuple[str, str, int]]:
     return sorted(rows.values())
 
 
-def import_xml(db: Any, data: bytes) -> dict[str, int]:
+def import_xml(db: Any, data: bytes, *, actor: str) -> dict[str, int]:
     """Replace the municipality's KLE plan with the one in KL's XML ``data``, in one transaction.
 
+    ``actor`` must be an administrator (or the server's shell, ``SYSTEM_ACTOR``, loading the demo).
     Returns counts: ``{"hovedgrupper": …, "grupper": …, "emner": …}``. Malformed input raises
-    ValidationError and leaves the current plan as it was.
+    ValidationError and leaves the current plan as it was; a user who may not raises PermissionDenied.
     """
     rows = parse_xml(data)
     session, own = _session(db)
     try:
+        authorize_admin(session, actor, shell=True)
         session.execute(delete(KleEmne))
         session.execute(
             KleEmne.__table__.insert(), [{"nummer": n, "titel": t, "niveau": lvl} for n, t, lvl in rows]
@@ -138,9 +141,9 @@ def sample_bytes() -> bytes:
     return resources.files("aktflow").joinpath("data", SAMPLE).read_bytes()
 
 
-def load_sample(db: Any) -> dict[str, int]:
-    """Load the small sample plan shipped with aktflow (for the demo; not KL's full plan)."""
-    return import_xml(db, sample_bytes())
+def load_sample(db: Any, *, actor: str) -> dict[str, int]:
+    """Load the small sample plan shipped with aktflow (for the demo; not KL's full plan); as import_xml."""
+    return import_xml(db, sample_bytes(), actor=actor)
 
 
 def has_plan(db: Any) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,15 +22,18 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, figures, states
+from .admin import authorize_admin, check_password
 from .archive import ArchivePort, get_archive
 from .clock import local_date
 from .clock import today as clock_today
 from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from .models import Case, Event, User, utcnow
-from .vocabulary import BASES, CASEWORK, EMAIL_RE, EMNE_RE, ROLES
+from .screening import is_cpr
+from .vocabulary import BASES, CASEWORK, CHANNELS, EMAIL_RE, EMNE_RE, ROLES, SYSTEM_ACTOR, USERNAME_RE
 
 CASE_ROLES = CASEWORK
+log = logging.getLogger(__name__)
 MAX_TEXT = 10_000
 MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
@@ -497,11 +501,15 @@ def create_case(
         cpr = re.sub(r"[\s-]", "", _text(cpr, "cpr", max_len=20)) or None
         if cpr and not re.fullmatch(r"\d{10}", cpr):
             raise ValidationError("cpr", "CPR-nummer skal være 10 cifre (ddmmååxxxx)")
+        if cpr and not is_cpr(cpr):
+            raise ValidationError("cpr", "CPR-nummeret har ikke en gyldig fødselsdato (ddmmååxxxx)")
     if cvr is not None:
         cvr = re.sub(r"\s", "", _text(cvr, "cvr", max_len=20)) or None
         if cvr and not re.fullmatch(r"\d{8}", cvr):
             raise ValidationError("cvr", "CVR-nummer skal være 8 cifre")
     channel = _text(channel, "channel", max_len=40) if channel else None
+    if channel and channel not in CHANNELS:
+        raise ValidationError("channel", f"ukendt kanal {channel!r}: brug {' | '.join(CHANNELS)}")
     with db.session() as session:
         user = _actor(session, actor)
         if user.role not in CASE_ROLES:
@@ -583,22 +591,37 @@ def case_view(db: Database, case_id: int, *, role: str | None = None, today: dt.
 
 # --- users -------------------------------------------------------------------------------------------
 
-USERNAME_RE = re.compile(r"^[a-zA-Z0-9._-]{2,64}$")
 
+def add_user(
+    db: Database,
+    username: str,
+    *,
+    actor: str,
+    role: str,
+    password: str,
+    name: str | None = None,
+    demo_password: bool = False,
+) -> User:
+    """Create an active user; only an administrator, or the server's shell (``SYSTEM_ACTOR``), may.
 
-def add_user(db: Database, username: str, *, role: str, password: str, name: str | None = None) -> User:
+    The password must meet the one policy (:func:`aktflow.admin.check_password`, at least 8 characters).
+    ``demo_password=True`` is for the demo loader alone: its users' well-known password ``demo`` is shorter.
+    Raises ValidationError (``username``, ``role``, ``password``, ``name``, ``actor``) or PermissionDenied.
+    """
     from werkzeug.security import generate_password_hash
 
     if not USERNAME_RE.match(username or ""):
         raise ValidationError("username", "2–64 tegn: bogstaver a–z, cifre, punktum, bindestreg, understreg")
     if role not in ROLES:
         raise ValidationError("role", f"ukendt rolle {role!r}: brug {'|'.join(ROLES)}")
-    if not isinstance(password, str) or len(password) < 4:
-        raise ValidationError("password", "mindst 4 tegn")
-    if len(password) > 1000:
-        raise ValidationError("password", "højst 1000 tegn")
+    if demo_password:
+        if not isinstance(password, str) or not password:
+            raise ValidationError("password", "skal udfyldes")
+    else:
+        check_password(password)
     name = _text(name or username, "name", max_len=200) or username
     with db.session() as session:
+        authorize_admin(session, actor, shell=True)
         if session.scalar(select(User).where(User.username == username)):
             raise ValidationError("username", f"brugeren {username!r} findes allerede")
         user = User(
@@ -609,6 +632,9 @@ def add_user(db: Database, username: str, *, role: str, password: str, name: str
         )
         session.add(user)
         session.commit()
+        log.info(
+            "bruger %s (%s) oprettet af %s", username, role, "systemet" if actor == SYSTEM_ACTOR else actor
+        )
         return user
 
 

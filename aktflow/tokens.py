@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
+from .admin import authorize_admin
 from .db import Database
 from .errors import NotFound, ValidationError
 from .models import ApiToken, User, utcnow
@@ -44,10 +45,12 @@ def _well_formed(token: Any) -> bool:
     )
 
 
-def issue_token(db: Database, username: str, name: str | None = None) -> str:
+def issue_token(db: Database, username: str, name: str | None = None, *, actor: str) -> str:
     """A new token for the active user ``username``; returns the token itself (the only time it is seen).
 
-    Raises ValidationError (field ``username``) for an unknown or inactive user, (field ``name``) for a bad name.
+    ``actor`` must be an administrator, or the server's shell (``SYSTEM_ACTOR``, ``aktflow users token``).
+    Raises ValidationError (field ``username``) for an unknown or inactive user, (field ``name``) for a bad
+    name, (field ``actor``) for an unknown acting user; PermissionDenied for an actor who is no administrator.
     """
     if name is not None:
         if not isinstance(name, str):
@@ -56,6 +59,7 @@ def issue_token(db: Database, username: str, name: str | None = None) -> str:
         if name and len(name) > NAME_MAX:
             raise ValidationError("name", f"højst {NAME_MAX} tegn")
     with db.session() as session:
+        authorize_admin(session, actor, shell=True)
         user = session.scalar(select(User).where(User.username == username))
         if user is None or not user.active:
             raise ValidationError("username", f"ukendt eller inaktiv bruger {username!r}")

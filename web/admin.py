@@ -82,6 +82,7 @@ def user_add():
         add_user(
             db(),
             (f.get("username") or "").strip(),
+            actor=current_user.username,
             role=f.get("role", ""),
             password=f.get("password", ""),
             name=(f.get("name") or "").strip() or None,
@@ -311,11 +312,11 @@ def kle_import():
     upload = request.files.get("file")
     try:
         if request.form.get("sample") == "1":
-            counts = kle.load_sample(db())
+            counts = kle.load_sample(db(), actor=current_user.username)
         elif upload is None or not upload.filename:
             raise ValidationError("file", "vælg KL's XML-fil med emneplanen")
         else:
-            counts = kle.import_xml(db(), upload.read())
+            counts = kle.import_xml(db(), upload.read(), actor=current_user.username)
     except ValidationError as e:
         flash(f"KLE-planen blev ikke indlæst: {_msg(e)}", "error")
     else:

@@ -24,17 +24,16 @@ from io import BytesIO
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file, url_for
-from sqlalchemy import select
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from aktflow import dashboard as read
 from aktflow import states
 from aktflow.errors import AktflowError, ValidationError
-from aktflow.labels import state_label
 from aktflow.models import Case, Letter, User
-from aktflow.screening import CPR_MASK, redact_cpr
+from aktflow.screening import CPR_MASK
 from aktflow.service import EMNE_RE, MAX_TEXT, case_view, create_case, fire
 from aktflow.tokens import user_for_token
 from aktflow.vocabulary import BASES, DOCX_MIME
@@ -478,28 +477,8 @@ def list_cases():
     raw_limit = request.args.get("limit", str(LIST_MAX))
     if not re.fullmatch(r"[0-9]{1,4}", raw_limit) or not 1 <= int(raw_limit) <= LIST_MAX:
         raise ApiError(400, f"limit skal være et heltal 1–{LIST_MAX}", field="limit")
-    stmt = select(Case).order_by(Case.id.desc()).limit(int(raw_limit))
-    if state:
-        stmt = stmt.where(Case.state == state)
-    if assignee:
-        stmt = stmt.join(User, User.id == Case.assignee_id).where(User.username == assignee)
     with _db().session() as s:
-        rows = [
-            {
-                "id": c.id,
-                "state": c.state,
-                "state_label": state_label(c.state),
-                "version": c.version,
-                "sagsnummer": c.sagsnummer,
-                "basis": c.basis,
-                "received": c.received.isoformat(),
-                "requester": redact_cpr(c.requester_name),
-                "subject": redact_cpr(c.subject),
-                "emne": c.emne,
-                "assignee": c.assignee.username if c.assignee else None,
-            }
-            for c in s.scalars(stmt).unique()
-        ]
+        rows = read.case_list(s, state=state, assignee=assignee, limit=int(raw_limit))
     return jsonify(rows)
 
 

@@ -111,8 +111,6 @@ def new_case():
     errors: dict[str, str] = {}
     if not v["received"]:
         errors["received"] = "Skriv datoen, anmodningen blev modtaget."
-    if v["channel"] and v["channel"] not in CHANNELS:
-        errors["channel"] = "Vælg en kanal fra listen."
     try:
         emne = kle.check_emne(db(), v["emne"])
     except ValidationError as e:
