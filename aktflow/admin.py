@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from .errors import NotFound, PermissionDenied, ValidationError
 from .models import Case, LetterTemplate, OutboxItem, Setting, User, utcnow
-from .vocabulary import ADMINS, EMAIL_RE, PASSWORD_MAX, PASSWORD_MIN, ROLES, SYSTEM_ACTOR
+from .screening import redact_cpr
+from .vocabulary import ADMIN, ADMINS, EMAIL_RE, PASSWORD_MAX, PASSWORD_MIN, ROLES, SYSTEM_ACTOR
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,12 @@ def authorize_admin(session: Session, actor: str, *, shell: bool = False) -> Use
     if user.role not in ADMINS:
         raise PermissionDenied("kun en administrator kan ændre brugere og indstillinger")
     return user
+
+
+def log_name(username: str) -> str:
+    """How a user is named in the log: "systemet" for the server's shell, else the username with any CPR
+    number in it masked (a username may be ten digits)."""
+    return "systemet" if username == SYSTEM_ACTOR else redact_cpr(str(username))
 
 
 def _admin(session: Session, actor: str) -> User:
@@ -97,7 +104,7 @@ def _other_active_admins(session: Session, user: User) -> int:
         session.scalar(
             select(func.count())
             .select_from(User)
-            .where(User.role == "admin", User.active.is_(True), User.id != user.id)
+            .where(User.role == ADMIN, User.active.is_(True), User.id != user.id)
         )
         or 0
     )
@@ -109,11 +116,7 @@ def change_role(db: Any, *, actor: str, username: str, role: str) -> dict[str, A
     with db.session() as s:
         me = _admin(s, actor)
         user = _target(s, username)
-        if (
-            user.role == "admin"
-            and role != "admin"
-            and (user.id == me.id or not _other_active_admins(s, user))
-        ):
+        if user.role == ADMIN and role != ADMIN and (user.id == me.id or not _other_active_admins(s, user)):
             raise ValidationError(
                 "role",
                 "der skal være mindst én anden aktiv administrator, og du kan ikke "
@@ -132,7 +135,7 @@ def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str,
         user = _target(s, username)
         if not active and user.id == me.id:
             raise ValidationError("active", "du kan ikke deaktivere dig selv")
-        if not active and user.role == "admin" and not _other_active_admins(s, user):
+        if not active and user.role == ADMIN and not _other_active_admins(s, user):
             raise ValidationError("active", "den sidste aktive administrator kan ikke deaktiveres")
         user.active = active
         if not active:
@@ -288,7 +291,7 @@ def retry_outbox(db: Any, *, actor: str, item_ids: Iterable[int] = (), all_faile
             q = q.where(OutboxItem.id.in_(ids))
         n = s.execute(q.values(status="pending", next_attempt_at=utcnow())).rowcount or 0
         s.commit()
-    log.info("%d fejlede opgaver i udbakken sat i kø igen af %s", n, me.username)
+    log.info("%d fejlede opgaver i udbakken sat i kø igen af %s", n, log_name(me.username))
     return n
 
 

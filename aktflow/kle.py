@@ -17,6 +17,7 @@ a group written ``NN.NN.00`` or a main group written ``NN.00.00`` that is in it 
 
 from __future__ import annotations
 
+import logging
 import re
 import xml.etree.ElementTree as ET
 from importlib import resources
@@ -26,10 +27,11 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import vocabulary
-from .admin import authorize_admin
+from .admin import authorize_admin, log_name
 from .errors import ValidationError
 from .models import KleEmne
 
+log = logging.getLogger(__name__)
 SAMPLE = "kle_sample.xml"
 MAX_BYTES = 50 * 1024 * 1024
 EMNE_RE = vocabulary.EMNE_RE
@@ -124,6 +126,7 @@ def import_xml(db: Any, data: bytes, *, actor: str) -> dict[str, int]:
             KleEmne.__table__.insert(), [{"nummer": n, "titel": t, "niveau": lvl} for n, t, lvl in rows]
         )
         session.commit()
+        log.info("KLE-planen er indlæst (%d numre) af %s", len(rows), log_name(actor))
     except Exception:
         session.rollback()
         raise

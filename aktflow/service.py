@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, figures, states
-from .admin import authorize_admin, check_password
+from .admin import authorize_admin, check_password, log_name
 from .archive import ArchivePort, get_archive
 from .clock import local_date
 from .clock import today as clock_today
@@ -30,7 +30,7 @@ from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from .models import Case, Event, User, utcnow
 from .screening import is_cpr
-from .vocabulary import BASES, CASEWORK, CHANNELS, EMAIL_RE, EMNE_RE, ROLES, SYSTEM_ACTOR, USERNAME_RE
+from .vocabulary import BASES, CASEWORK, CHANNELS, EMAIL_RE, EMNE_RE, ROLES, USERNAME_RE
 
 CASE_ROLES = CASEWORK
 log = logging.getLogger(__name__)
@@ -632,9 +632,7 @@ def add_user(
         )
         session.add(user)
         session.commit()
-        log.info(
-            "bruger %s (%s) oprettet af %s", username, role, "systemet" if actor == SYSTEM_ACTOR else actor
-        )
+        log.info("bruger %s (%s) oprettet af %s", log_name(username), role, log_name(actor))
         return user
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from .admin import authorize_admin
+from .admin import authorize_admin, log_name
 from .db import Database
 from .errors import NotFound, ValidationError
 from .models import ApiToken, User, utcnow
@@ -28,6 +29,7 @@ PREFIX = "akt_"
 MAX_TOKEN_LEN = 200
 TOUCH_INTERVAL = dt.timedelta(minutes=1)
 NAME_MAX = ApiToken.__table__.c.name.type.length
+log = logging.getLogger(__name__)
 
 
 def hash_token(token: str) -> str:
@@ -66,6 +68,7 @@ def issue_token(db: Database, username: str, name: str | None = None, *, actor: 
         token = PREFIX + secrets.token_urlsafe(32)
         session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name, created_at=utcnow()))
         session.commit()
+    log.info("API-nøgle udstedt til %s af %s", log_name(username), log_name(actor))
     return token
 
 

@@ -24,7 +24,7 @@ from aktflow.labels import (
     state_label,
     trigger_label,
 )
-from aktflow.vocabulary import CHANNELS
+from aktflow.vocabulary import CASEWORK, CHANNELS, LEGAL, MANAGERS
 
 
 @cache
@@ -100,4 +100,7 @@ def init_app(app: Flask) -> None:
         ARCHIVE_LABELS=ARCHIVE_LABELS,
         CHOICE_LABELS=CHOICE_LABELS,
         CHANNELS=CHANNELS,
+        CASEWORK=CASEWORK,
+        LEGAL=LEGAL,
+        MANAGERS=MANAGERS,
     )

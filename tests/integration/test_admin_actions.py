@@ -142,3 +142,13 @@ def test_outbox_retry_is_an_administrators_use_case(db, runner):
     assert "1 opgaver" in r.stdout and _status(db, b) == "pending"
     listed = json.loads(runner.invoke(cli, ["outbox", "list", "--json"]).stdout)
     assert {i["id"]: i["status"] for i in listed} == {a: "pending", b: "pending"}
+
+
+def test_the_log_says_who_did_it_and_names_the_system(db, runner, caplog):
+    caplog.set_level("INFO", logger="aktflow")
+    r = runner.invoke(cli, ["users", "add", "vera", "--role", "legal", "--password", "langt-nok"])
+    assert r.exit_code == 0, r.stderr
+    tokens.issue_token(db, "vera", actor="admin")
+    assert "bruger vera (legal) oprettet af systemet" in caplog.text
+    assert "API-nøgle udstedt til vera af admin" in caplog.text
+    assert tokens.PREFIX not in caplog.text  # never the token itself
