@@ -1,18 +1,25 @@
-"""Administration: users and roles, the municipality's settings, letter templates (administrators only).
+"""Administration: users and roles, passwords, the municipality's settings, letter templates, the outbox.
 
-Each command checks that the acting user is an active administrator and commits once.
+Each command takes the acting user (``actor``), checks that it is an active administrator
+(:func:`authorize_admin`) and commits once. The server's own shell acts as ``vocabulary.SYSTEM_ACTOR`` where
+it is trusted (creating users and API tokens, loading the demo), as it is for ``aktflow db upgrade``.
 """
 
 from __future__ import annotations
 
-import re
+import logging
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .errors import NotFound, PermissionDenied, ValidationError
-from .models import ROLES, Case, LetterTemplate, Setting, User, utcnow
+from .models import Case, LetterTemplate, OutboxItem, Setting, User, utcnow
+from .screening import redact_cpr
+from .vocabulary import ADMIN, ADMINS, EMAIL_RE, PASSWORD_MAX, PASSWORD_MIN, ROLES, SYSTEM_ACTOR
+
+log = logging.getLogger(__name__)
 
 
 def _open():
@@ -21,13 +28,46 @@ def _open():
     return open_cases()
 
 
-def _admin(session: Session, actor: str) -> User:
-    user = session.scalar(select(User).where(User.username == actor))
+def authorize_admin(session: Session, actor: str, *, shell: bool = False) -> User | None:
+    """The acting administrator, or None for the server's shell (``SYSTEM_ACTOR``) where ``shell`` allows it.
+
+    Raises ValidationError (field ``actor``) for an unknown or inactive user, PermissionDenied for any other
+    role, or for the system actor where the shell is not trusted.
+    """
+    if actor == SYSTEM_ACTOR:
+        if shell:
+            return None
+        raise PermissionDenied("denne handling kræver en administrator (angiv brugeren)")
+    user = session.scalar(select(User).where(User.username == actor)) if isinstance(actor, str) else None
     if user is None or not user.active:
         raise ValidationError("actor", f"ukendt eller inaktiv bruger {actor!r}")
-    if user.role != "admin":
+    if user.role not in ADMINS:
         raise PermissionDenied("kun en administrator kan ændre brugere og indstillinger")
     return user
+
+
+def log_name(username: str) -> str:
+    """How a user is named in the log: "systemet" for the server's shell, else the username with any CPR
+    number in it masked (a username may be ten digits)."""
+    return "systemet" if username == SYSTEM_ACTOR else redact_cpr(str(username))
+
+
+def _admin(session: Session, actor: str) -> User:
+    user = authorize_admin(session, actor)
+    assert user is not None  # the system actor is refused without shell=True
+    return user
+
+
+def check_password(password: object) -> str:
+    """The one password policy for passwords set through the product: 8 to 1000 characters.
+
+    Returns the password; raises ValidationError (field ``password``).
+    """
+    if not isinstance(password, str) or len(password) < PASSWORD_MIN:
+        raise ValidationError("password", f"mindst {PASSWORD_MIN} tegn")
+    if len(password) > PASSWORD_MAX:
+        raise ValidationError("password", f"højst {PASSWORD_MAX} tegn")
+    return password
 
 
 def users(session: Session) -> list[dict[str, Any]]:
@@ -64,7 +104,7 @@ def _other_active_admins(session: Session, user: User) -> int:
         session.scalar(
             select(func.count())
             .select_from(User)
-            .where(User.role == "admin", User.active.is_(True), User.id != user.id)
+            .where(User.role == ADMIN, User.active.is_(True), User.id != user.id)
         )
         or 0
     )
@@ -76,11 +116,7 @@ def change_role(db: Any, *, actor: str, username: str, role: str) -> dict[str, A
     with db.session() as s:
         me = _admin(s, actor)
         user = _target(s, username)
-        if (
-            user.role == "admin"
-            and role != "admin"
-            and (user.id == me.id or not _other_active_admins(s, user))
-        ):
+        if user.role == ADMIN and role != ADMIN and (user.id == me.id or not _other_active_admins(s, user)):
             raise ValidationError(
                 "role",
                 "der skal være mindst én anden aktiv administrator, og du kan ikke "
@@ -99,7 +135,7 @@ def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str,
         user = _target(s, username)
         if not active and user.id == me.id:
             raise ValidationError("active", "du kan ikke deaktivere dig selv")
-        if not active and user.role == "admin" and not _other_active_admins(s, user):
+        if not active and user.role == ADMIN and not _other_active_admins(s, user):
             raise ValidationError("active", "den sidste aktive administrator kan ikke deaktiveres")
         user.active = active
         if not active:
@@ -114,8 +150,7 @@ def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str,
 def set_password(db: Any, *, actor: str, username: str, password: str) -> None:
     from werkzeug.security import generate_password_hash
 
-    if not password or len(password) < 8:
-        raise ValidationError("password", "mindst 8 tegn")
+    check_password(password)
     with db.session() as s:
         _admin(s, actor)
         user = _target(s, username)
@@ -134,7 +169,6 @@ MUNICIPALITY_FIELDS = (
     "appeal_body",
     "appeal_body_address",
 )
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[str, str]:
@@ -151,7 +185,7 @@ def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[st
     for key in ("name", "address", "appeal_body", "appeal_body_address"):
         if not clean[key]:
             raise ValidationError(key, "skal udfyldes")
-    if clean["email"] and not _EMAIL.match(clean["email"]):
+    if clean["email"] and not EMAIL_RE.match(clean["email"]):
         raise ValidationError("email", f"ugyldig e-mailadresse {clean['email']!r}")
     with db.session() as s:
         _admin(s, actor)
@@ -212,3 +246,58 @@ def reset_template(db: Any, *, actor: str, kind: str) -> int:
         ).rowcount
         s.commit()
         return n or 0
+
+
+# --- the outbox --------------------------------------------------------------------------------------------
+
+OUTBOX_STATUSES = ("pending", "delivering", "done", "failed")
+
+
+def outbox_items(session: Session, status: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    """The outbox's items, newest first (at most ``limit``), optionally of one status, as plain rows."""
+    if status is not None and status not in OUTBOX_STATUSES:
+        raise ValidationError("status", f"ukendt status {status!r}: brug {'|'.join(OUTBOX_STATUSES)}")
+    q = select(OutboxItem).order_by(OutboxItem.id.desc()).limit(limit)
+    if status:
+        q = q.where(OutboxItem.status == status)
+    return [
+        {
+            "id": o.id,
+            "case": o.case_id,
+            "kind": o.kind,
+            "status": o.status,
+            "attempts": o.attempts,
+            "next_attempt": o.next_attempt_at.isoformat(timespec="seconds"),
+            "error": o.last_error,
+        }
+        for o in session.scalars(q)
+    ]
+
+
+def retry_outbox(db: Any, *, actor: str, item_ids: Iterable[int] = (), all_failed: bool = False) -> int:
+    """Put failed outbox items back in the queue, due now (after their cause is fixed); administrators only.
+
+    ``item_ids`` names the items (only failed ones among them are touched); ``all_failed`` takes every failed
+    item. Returns how many were queued again. Raises ValidationError (field ``item_ids``) when neither is
+    given, and what :func:`authorize_admin` raises.
+    """
+    ids = tuple(item_ids)
+    if not ids and not all_failed:
+        raise ValidationError("item_ids", "angiv opgaver eller vælg alle fejlede")
+    with db.session() as s:
+        me = _admin(s, actor)
+        q = update(OutboxItem).where(OutboxItem.status == "failed")
+        if ids:
+            q = q.where(OutboxItem.id.in_(ids))
+        n = s.execute(q.values(status="pending", next_attempt_at=utcnow())).rowcount or 0
+        s.commit()
+    log.info("%d fejlede opgaver i udbakken sat i kø igen af %s", n, log_name(me.username))
+    return n
+
+
+def user_list(session: Session) -> list[dict[str, Any]]:
+    """Every user by username: username, role, name, active (the CLI's ``users list``)."""
+    return [
+        {"username": u.username, "role": u.role, "name": u.name, "active": u.active}
+        for u in session.scalars(select(User).order_by(User.username))
+    ]

@@ -20,6 +20,9 @@ from .clock import today as clock_today
 from .errors import AktflowError, ValidationError
 from .states.fields import field_of
 
+#: The service's field names that the CLI spells differently (as the option a user typed).
+OPTIONS = {"actor": "--as", "item_ids": "ITEM_IDS"}
+
 
 def _fail(message: str, code: int) -> None:
     click.echo(f"fejl: {message}", err=True)
@@ -32,6 +35,8 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except ValidationError as e:
+            _fail(f"{OPTIONS.get(e.field or '', e.field)}: {e.detail}", e.exit_code)
         except AktflowError as e:
             _fail(e.message, e.exit_code)
         except click.UsageError as e:
@@ -159,10 +164,11 @@ def users() -> None:
 @click.option("--name", default=None, help="Full name shown in letters and the UI")
 @click.option("--json", "as_json", is_flag=True)
 def users_add(username: str, role: str, password: str, name: str | None, as_json: bool) -> None:
-    """Add a user."""
+    """Add a user (the server's shell is trusted: no --as; the password needs at least 8 characters)."""
     from .service import add_user
+    from .vocabulary import SYSTEM_ACTOR
 
-    u = add_user(_db(), username, role=role, password=password, name=name)
+    u = add_user(_db(), username, actor=SYSTEM_ACTOR, role=role, password=password, name=name)
     _emit(
         {"id": u.id, "username": u.username, "role": u.role, "name": u.name},
         as_json,
@@ -176,8 +182,9 @@ def users_add(username: str, role: str, password: str, name: str | None, as_json
 def users_token(username: str, name: str | None) -> None:
     """Print a new API bearer token for USERNAME (shown once; only its hash is stored)."""
     from .tokens import issue_token
+    from .vocabulary import SYSTEM_ACTOR
 
-    click.echo(issue_token(_db(), username, name=name))
+    click.echo(issue_token(_db(), username, name=name, actor=SYSTEM_ACTOR))
 
 
 @users.command("set-role")
@@ -219,15 +226,10 @@ def users_password(username: str, password: str, actor: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def users_list(as_json: bool) -> None:
     """List users."""
-    from sqlalchemy import select
-
-    from .models import User
+    from .admin import user_list
 
     with _db().session() as s:
-        rows = [
-            {"username": u.username, "role": u.role, "name": u.name, "active": u.active}
-            for u in s.scalars(select(User).order_by(User.username))
-        ]
+        rows = user_list(s)
     _emit(rows, as_json, "\n".join(f"{r['username']:<16} {r['role']:<11} {r['name']}" for r in rows))
 
 
@@ -319,29 +321,13 @@ def case_show(case_id: int, as_json: bool) -> None:
 @click.option("--state", default=None)
 @click.option("--json", "as_json", is_flag=True)
 def case_list(state: str | None, as_json: bool) -> None:
-    """List cases (newest first)."""
-    from sqlalchemy import select
-
-    from .models import Case
+    """List cases (newest first); CPR numbers in names and subjects are masked."""
+    from .dashboard import case_list as list_cases
 
     if state and state not in states.STATES:
         raise ValidationError("--state", f"ukendt tilstand {state!r}")
     with _db().session() as s:
-        stmt = select(Case).order_by(Case.id.desc()).limit(500)
-        if state:
-            stmt = stmt.where(Case.state == state)
-        rows = [
-            {
-                "id": c.id,
-                "state": c.state,
-                "sagsnummer": c.sagsnummer,
-                "received": c.received.isoformat(),
-                "requester": c.requester_name,
-                "assignee": c.assignee.username if c.assignee else None,
-                "version": c.version,
-            }
-            for c in s.scalars(stmt)
-        ]
+        rows = list_cases(s, state=state, limit=500)
     _emit(
         rows,
         as_json,
@@ -460,7 +446,7 @@ def case_assess(
 def grounds_cmd(basis: str | None, as_json: bool) -> None:
     """The grounds catalogue: codes, labels and the standard reasoning for letters."""
     from . import grounds as catalogue
-    from .models import BASES
+    from .vocabulary import BASES
 
     if basis is not None and basis not in BASES:
         raise ValidationError("--basis", f"ukendt retsgrundlag {basis!r}: brug {'|'.join(BASES)}")
@@ -861,26 +847,10 @@ def outbox_run(loop: bool, interval: float, now_: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def outbox_list(status: str | None, as_json: bool) -> None:
     """List outbox items (newest first)."""
-    from sqlalchemy import select
-
-    from .models import OutboxItem
+    from .admin import outbox_items
 
     with _db().session() as s:
-        q = select(OutboxItem).order_by(OutboxItem.id.desc()).limit(500)
-        if status:
-            q = q.where(OutboxItem.status == status)
-        rows = [
-            {
-                "id": o.id,
-                "case": o.case_id,
-                "kind": o.kind,
-                "status": o.status,
-                "attempts": o.attempts,
-                "next_attempt": o.next_attempt_at.isoformat(timespec="seconds"),
-                "error": o.last_error,
-            }
-            for o in s.scalars(q)
-        ]
+        rows = outbox_items(s, status)
     _emit(
         rows,
         as_json,
@@ -896,20 +866,14 @@ def outbox_list(status: str | None, as_json: bool) -> None:
 @outbox.command("retry")
 @click.argument("item_ids", type=int, nargs=-1)
 @click.option("--all-failed", is_flag=True)
-def outbox_retry(item_ids: tuple[int, ...], all_failed: bool) -> None:
+@click.option("--as", "actor", required=True, help="An administrator")
+def outbox_retry(item_ids: tuple[int, ...], all_failed: bool, actor: str) -> None:
     """Put failed items back in the queue (after the cause is fixed)."""
-    from sqlalchemy import update
-
-    from .models import OutboxItem, utcnow
+    from .admin import retry_outbox
 
     if not item_ids and not all_failed:
         raise ValidationError("ITEM_IDS", "angiv opgaver eller --all-failed")
-    with _db().session() as s:
-        q = update(OutboxItem).where(OutboxItem.status == "failed")
-        if item_ids:
-            q = q.where(OutboxItem.id.in_(item_ids))
-        n = s.execute(q.values(status="pending", next_attempt_at=utcnow())).rowcount
-        s.commit()
+    n = retry_outbox(_db(), actor=actor, item_ids=item_ids, all_failed=all_failed)
     click.echo(f"{n} opgaver sat i kø igen")
 
 
@@ -960,8 +924,9 @@ def kle() -> None:
 
 @kle.command("import")
 @click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--as", "actor", required=True, help="An administrator")
 @click.option("--json", "as_json", is_flag=True)
-def kle_import(path: str, as_json: bool) -> None:
+def kle_import(path: str, actor: str, as_json: bool) -> None:
     """Import KL's KLE XML (KLE-Emneplan); replaces the plan in one transaction."""
     from pathlib import Path
 
@@ -970,7 +935,7 @@ def kle_import(path: str, as_json: bool) -> None:
     p = Path(path)
     if not p.is_file():
         raise ValidationError("FILE", f"filen {path!r} findes ikke")
-    counts = kle_mod.import_xml(_db(), p.read_bytes())
+    counts = kle_mod.import_xml(_db(), p.read_bytes(), actor=actor)
     _emit(counts, as_json, ", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 

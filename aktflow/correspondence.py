@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from . import states
 from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
+from .vocabulary import DECISION_RULES
 
 if TYPE_CHECKING:
     from .archive import ArchivePort
@@ -77,11 +78,7 @@ def context(
         )
     }
     decision = next(
-        (
-            deadlines[r]
-            for r in ("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision")
-            if r in deadlines
-        ),
+        (deadlines[r] for r in DECISION_RULES if r in deadlines),
         None,
     )
     caseworker = case.assignee or actor

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from . import deadlines as rules
 from . import states, tracking
 from .errors import NotFound
+from .labels import STATUS_LABELS, state_label
 from .models import (
-    BASES,
     Case,
     CaseDeadline,
     Document,
@@ -37,8 +37,8 @@ from .models import (
     User,
 )
 from .screening import redact_cpr
+from .vocabulary import BASES, NOTICE_RULES
 
-NOTICE_RULES = tracking.NOTICE_RULES
 MAX_MONTHS = 24
 
 
@@ -134,7 +134,7 @@ def open_by_state(session: Session, f: Filters, summary: Summary | None = None) 
     for (st, _who), n in counts.items():
         rows[st] = rows.get(st, 0) + n
     return [
-        {"state": s, "label": states.STATES[s].label, "count": rows.get(s, 0)}
+        {"state": s, "label": state_label(s), "count": rows.get(s, 0)}
         for s in states.STATES
         if s not in states.FINAL
     ]
@@ -448,7 +448,7 @@ def case_rows(
                 "emne": emne,
                 "basis": basis,
                 "state": st,
-                "state_label": states.STATES[st].label,
+                "state_label": state_label(st),
                 "received": received,
                 "version": version,
                 "assignee": username,
@@ -462,7 +462,6 @@ def case_rows(
     return out
 
 
-STATUS_WORDS = {"ok": "I gang", "due_soon": "Snart", "overdue": "Overskredet", "met": "Overholdt"}
 CSV_COLUMNS = (
     "Sag",
     "Sagsnummer",
@@ -503,7 +502,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
                 r["assignee_name"] or "Ufordelt",
                 r["next_due"].strftime("%d.%m.%Y") if r["next_due"] else "",
                 r["next_rule"] or "",
-                STATUS_WORDS.get(r["next_status"], "") if r["next_status"] else "",
+                STATUS_LABELS.get(r["next_status"], "") if r["next_status"] else "",
                 "ja" if r["flagged"] else "nej",
             ]
         )
@@ -622,3 +621,34 @@ def review_context(session: Session, case_id: int) -> dict[str, Any]:
         )
     ]
     return {"flags": flags, "notes": notes}
+
+
+def case_list(
+    session: Session, *, state: str | None = None, assignee: str | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Cases newest first (at most ``limit``), optionally in one state and of one assignee (username).
+
+    The list the API (``GET /api/v1/cases``) and ``aktflow case list`` print. CPR numbers in the
+    requester's name and the subject are masked (``XXXXXX-XXXX``), as everywhere a list leaves the server.
+    """
+    stmt = select(Case).order_by(Case.id.desc()).limit(limit)
+    if state:
+        stmt = stmt.where(Case.state == state)
+    if assignee:
+        stmt = stmt.join(User, User.id == Case.assignee_id).where(User.username == assignee)
+    return [
+        {
+            "id": c.id,
+            "state": c.state,
+            "state_label": state_label(c.state),
+            "version": c.version,
+            "sagsnummer": c.sagsnummer,
+            "basis": c.basis,
+            "received": c.received.isoformat(),
+            "requester": redact_cpr(c.requester_name),
+            "subject": redact_cpr(c.subject),
+            "emne": c.emne,
+            "assignee": c.assignee.username if c.assignee else None,
+        }
+        for c in session.scalars(stmt).unique()
+    ]

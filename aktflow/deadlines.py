@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from aktflow.calendar import WorkingCalendar, add_months
+from aktflow.vocabulary import BASES
 
 __all__ = [
     "BASES",
@@ -32,7 +33,6 @@ __all__ = [
     "status",
 ]
 
-BASES = ("ofl", "fvl", "mol", "gdpr")
 RULE_IDS = (
     "ofl-decision",
     "ofl-notice",

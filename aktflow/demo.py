@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from .db import Database
 from .models import User
 from .service import add_user, create_case, fire
+from .vocabulary import SYSTEM_ACTOR
 
 DEMO_USERS = (
     ("sagsbehandler", "caseworker", "Sara Sagsbehandler"),
@@ -101,11 +102,11 @@ def load_demo(db: Database, *, if_empty: bool = False, today: dt.date | None = N
         if if_empty and s.scalar(select(func.count()).select_from(User)):
             return None
     for username, role, name in DEMO_USERS:
-        add_user(db, username, role=role, password="demo", name=name)
+        add_user(db, username, actor=SYSTEM_ACTOR, role=role, password="demo", name=name, demo_password=True)
     from .kle import has_plan, load_sample
 
     if not has_plan(db):
-        load_sample(db)
+        load_sample(db, actor=SYSTEM_ACTOR)
     from .clock import today as clock_today
 
     today = today or clock_today()

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 from .config import DEFAULT_MAX_UPLOAD
 from .errors import ValidationError
+from .vocabulary import DOCX_MIME
 
 DEFAULT_MAX_BYTES = DEFAULT_MAX_UPLOAD
 TYPES = {
     ".txt": "text/plain",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".docx": DOCX_MIME,
     ".pdf": "application/pdf",
 }
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 from . import states
 from .models import Assessment, Case, CaseDeadline, Document, Event, FigureCount
 from .states.effects import CountComplaint
+from .vocabulary import FIGURE_DECISION_RULES
 
-DECISION_RULES = ("ofl-decision", "fvl-decision")
 # The triggers counted as complaint events: those whose effects include CountComplaint.
 COMPLAINT_TRIGGERS = tuple(
     t.name for t in states.TRIGGERS.values() if any(isinstance(e, CountComplaint) for e in t.effects)
@@ -61,7 +61,7 @@ def add(session: Session, case: Case, figure: str, day: dt.date, key: str, n: in
 def decision_made(session: Session, case: Case, deadlines: Iterable[CaseDeadline]) -> None:
     """The decision deadlines just met (``done_on`` set): each counts as in time or late."""
     for d in deadlines:
-        if d.rule in DECISION_RULES and d.active and d.done_on is not None:
+        if d.rule in FIGURE_DECISION_RULES and d.active and d.done_on is not None:
             add(session, case, "decision", d.done_on, "in_time" if d.done_on <= d.due else "late")
 
 
@@ -97,7 +97,7 @@ def case_contributions(session: Session, case_id: int) -> Counter[tuple[str, dt.
     for done_on, due in session.execute(
         select(CaseDeadline.done_on, CaseDeadline.due).where(
             CaseDeadline.case_id == case_id,
-            CaseDeadline.rule.in_(DECISION_RULES),
+            CaseDeadline.rule.in_(FIGURE_DECISION_RULES),
             CaseDeadline.active.is_(True),
             CaseDeadline.done_on.is_not(None),
         )
@@ -157,7 +157,7 @@ def _reference_selects(session: Session) -> list[Any]:
         select(CaseDeadline.done_on, in_time, who, Case.basis, func.count())
         .join(Case, Case.id == CaseDeadline.case_id)
         .where(
-            CaseDeadline.rule.in_(DECISION_RULES),
+            CaseDeadline.rule.in_(FIGURE_DECISION_RULES),
             CaseDeadline.active.is_(True),
             CaseDeadline.done_on.is_not(None),
         )
@@ -239,7 +239,7 @@ def rebuild(session: Session) -> int:
 
 def _due_from_deadlines(session: Session) -> dict[int, tuple[Any, Any, Any]]:
     """Each case's earliest running deadlines, in one pass over the running deadlines (GROUP BY)."""
-    from .tracking import NOTICE_RULES
+    from .vocabulary import NOTICE_RULES
 
     notice = CaseDeadline.rule.in_(NOTICE_RULES)
     stmt = (

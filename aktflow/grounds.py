@@ -36,6 +36,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .labels import BASIS_NAMES
+from .vocabulary import BASES
+
 __all__ = [
     "BASES",
     "BASIS_NAMES",
@@ -47,16 +50,6 @@ __all__ = [
     "get",
     "validate",
 ]
-
-BASES = ("ofl", "fvl", "mol", "gdpr")
-
-#: Danish names of the legal bases, as they read in "en sag efter …".
-BASIS_NAMES = {
-    "ofl": "offentlighedsloven",
-    "fvl": "forvaltningsloven",
-    "mol": "miljøoplysningsloven",
-    "gdpr": "databeskyttelsesforordningen",
-}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ a group written ``NN.NN.00`` or a main group written ``NN.00.00`` that is in it 
 
 from __future__ import annotations
 
+import logging
 import re
 import xml.etree.ElementTree as ET
 from importlib import resources
@@ -25,13 +26,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from . import vocabulary
+from .admin import authorize_admin, log_name
 from .errors import ValidationError
 from .models import KleEmne
 
+log = logging.getLogger(__name__)
 SAMPLE = "kle_sample.xml"
 MAX_BYTES = 50 * 1024 * 1024
-_NUM = {1: re.compile(r"^\d{2}$"), 2: re.compile(r"^\d{2}\.\d{2}$"), 3: re.compile(r"^\d{2}\.\d{2}\.\d{2}$")}
-EMNE_RE = _NUM[3]
+EMNE_RE = vocabulary.EMNE_RE
+_NUM = {1: re.compile(r"^\d{2}$"), 2: re.compile(r"^\d{2}\.\d{2}$"), 3: EMNE_RE}
 
 
 def _session(db_or_session: Any) -> tuple[Session, bool]:
@@ -106,20 +110,23 @@ def parse_xml(data: bytes) -> list[tuple[str, str, int]]:
     return sorted(rows.values())
 
 
-def import_xml(db: Any, data: bytes) -> dict[str, int]:
+def import_xml(db: Any, data: bytes, *, actor: str) -> dict[str, int]:
     """Replace the municipality's KLE plan with the one in KL's XML ``data``, in one transaction.
 
+    ``actor`` must be an administrator (or the server's shell, ``SYSTEM_ACTOR``, loading the demo).
     Returns counts: ``{"hovedgrupper": …, "grupper": …, "emner": …}``. Malformed input raises
-    ValidationError and leaves the current plan as it was.
+    ValidationError and leaves the current plan as it was; a user who may not raises PermissionDenied.
     """
     rows = parse_xml(data)
     session, own = _session(db)
     try:
+        authorize_admin(session, actor, shell=True)
         session.execute(delete(KleEmne))
         session.execute(
             KleEmne.__table__.insert(), [{"nummer": n, "titel": t, "niveau": lvl} for n, t, lvl in rows]
         )
         session.commit()
+        log.info("KLE-planen er indlæst (%d numre) af %s", len(rows), log_name(actor))
     except Exception:
         session.rollback()
         raise
@@ -137,9 +144,9 @@ def sample_bytes() -> bytes:
     return resources.files("aktflow").joinpath("data", SAMPLE).read_bytes()
 
 
-def load_sample(db: Any) -> dict[str, int]:
-    """Load the small sample plan shipped with aktflow (for the demo; not KL's full plan)."""
-    return import_xml(db, sample_bytes())
+def load_sample(db: Any, *, actor: str) -> dict[str, int]:
+    """Load the small sample plan shipped with aktflow (for the demo; not KL's full plan); as import_xml."""
+    return import_xml(db, sample_bytes(), actor=actor)
 
 
 def has_plan(db: Any) -> bool:

@@ -42,9 +42,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("caseworker", "legal", "manager", "admin")
-BASES = ("ofl", "fvl", "mol", "gdpr")
-
 
 _STATE_DOOR: ContextVar[bool] = ContextVar("aktflow_state_door", default=False)
 

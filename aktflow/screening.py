@@ -47,6 +47,7 @@ __all__ = [
     "contains_cpr",
     "find_cprs",
     "find_sensitive",
+    "is_cpr",
     "flag_reasons",
     "redact_cpr",
     "scan",
@@ -92,6 +93,15 @@ def _valid_date(dd: str, mm: str, yy: str, seventh: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def is_cpr(digits: str) -> bool:
+    """True when ``digits`` (ten digits, ddmmååxxxx) is a CPR number: the birth date exists in the century
+    the seventh digit gives (CPR-kontoret's rules, as the scanner applies them). No modulus-11 check: CPR
+    numbers issued since 2007 need not pass it."""
+    if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
+        return False
+    return _valid_date(digits[0:2], digits[2:4], digits[4:6], digits[6])
 
 
 def _glued(text: str, start: int, end: int, spaced: bool) -> bool:

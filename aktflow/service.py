@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,19 +20,21 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, figures, states
+from .admin import authorize_admin, check_password, log_name
 from .archive import ArchivePort
 from .clock import local_date
 from .clock import today as clock_today
 from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from .events import CONFLICT, append_event
-from .models import BASES, ROLES, Case, Event, User, state_door, utcnow
+from .models import Case, Event, User, state_door, utcnow
+from .screening import is_cpr
 from .states import fields
 from .states.fields import parse_date, parse_text
+from .vocabulary import BASES, CASEWORK, CHANNELS, EMAIL_RE, EMNE_RE, ROLES, USERNAME_RE
 
-EMNE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-CASE_ROLES = ("caseworker", "manager", "admin")
+CASE_ROLES = CASEWORK
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -97,7 +100,7 @@ def _field_context(session: Session, today: dt.date) -> fields.Context:
 def _actor(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
-        raise ValidationError("--as", f"ukendt eller inaktiv bruger {username!r}")
+        raise ValidationError("actor", f"ukendt eller inaktiv bruger {username!r}")
     return user
 
 
@@ -199,7 +202,7 @@ def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive,
         # The acting user and the case in one round trip.
         row = session.execute(_load_statement(), {"case_id": case_id, "username": actor}).first()
         if row is None or not row[0].active:
-            raise ValidationError("--as", f"ukendt eller inaktiv bruger {actor!r}")
+            raise ValidationError("actor", f"ukendt eller inaktiv bruger {actor!r}")
         user, case = row
         if case is None:
             raise NotFound(f"sag {case_id} findes ikke")
@@ -298,11 +301,15 @@ def create_case(
         cpr = re.sub(r"[\s-]", "", _text(cpr, "cpr", max_len=20)) or None
         if cpr and not re.fullmatch(r"\d{10}", cpr):
             raise ValidationError("cpr", "CPR-nummer skal være 10 cifre (ddmmååxxxx)")
+        if cpr and not is_cpr(cpr):
+            raise ValidationError("cpr", "CPR-nummeret har ikke en gyldig fødselsdato (ddmmååxxxx)")
     if cvr is not None:
         cvr = re.sub(r"\s", "", _text(cvr, "cvr", max_len=20)) or None
         if cvr and not re.fullmatch(r"\d{8}", cvr):
             raise ValidationError("cvr", "CVR-nummer skal være 8 cifre")
     channel = _text(channel, "channel", max_len=40) if channel else None
+    if channel and channel not in CHANNELS:
+        raise ValidationError("channel", f"ukendt kanal {channel!r}: brug {' | '.join(CHANNELS)}")
     with db.session() as session:
         user = _actor(session, actor)
         if user.role not in CASE_ROLES:
@@ -410,22 +417,37 @@ def case_view(db: Database, case_id: int, *, role: str | None = None, today: dt.
 
 # --- users -------------------------------------------------------------------------------------------
 
-USERNAME_RE = re.compile(r"^[a-zA-Z0-9._-]{2,64}$")
 
+def add_user(
+    db: Database,
+    username: str,
+    *,
+    actor: str,
+    role: str,
+    password: str,
+    name: str | None = None,
+    demo_password: bool = False,
+) -> User:
+    """Create an active user; only an administrator, or the server's shell (``SYSTEM_ACTOR``), may.
 
-def add_user(db: Database, username: str, *, role: str, password: str, name: str | None = None) -> User:
+    The password must meet the one policy (:func:`aktflow.admin.check_password`, at least 8 characters).
+    ``demo_password=True`` is for the demo loader alone: its users' well-known password ``demo`` is shorter.
+    Raises ValidationError (``username``, ``role``, ``password``, ``name``, ``actor``) or PermissionDenied.
+    """
     from werkzeug.security import generate_password_hash
 
     if not USERNAME_RE.match(username or ""):
         raise ValidationError("username", "2–64 tegn: bogstaver a–z, cifre, punktum, bindestreg, understreg")
     if role not in ROLES:
         raise ValidationError("role", f"ukendt rolle {role!r}: brug {'|'.join(ROLES)}")
-    if not isinstance(password, str) or len(password) < 4:
-        raise ValidationError("password", "mindst 4 tegn")
-    if len(password) > 1000:
-        raise ValidationError("password", "højst 1000 tegn")
+    if demo_password:
+        if not isinstance(password, str) or not password:
+            raise ValidationError("password", "skal udfyldes")
+    else:
+        check_password(password)
     name = _text(name or username, "name", max_len=200) or username
     with db.session() as session:
+        authorize_admin(session, actor, shell=True)
         if session.scalar(select(User).where(User.username == username)):
             raise ValidationError("username", f"brugeren {username!r} findes allerede")
         user = User(
@@ -436,6 +458,7 @@ def add_user(db: Database, username: str, *, role: str, password: str, name: str
         )
         session.add(user)
         session.commit()
+        log.info("bruger %s (%s) oprettet af %s", log_name(username), role, log_name(actor))
         return user
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 from typing import Any, TypeGuard, cast
 
 from sqlalchemy import String, or_, select, update
 
+from .admin import authorize_admin, log_name
 from .db import Database
 from .errors import NotFound, ValidationError
 from .models import ApiToken, User, utcnow
@@ -27,6 +29,7 @@ PREFIX = "akt_"
 MAX_TOKEN_LEN = 200
 TOUCH_INTERVAL = dt.timedelta(minutes=1)
 NAME_MAX = cast(int, cast(String, ApiToken.__table__.c.name.type).length)  # the column is a String(n)
+log = logging.getLogger(__name__)
 
 
 def hash_token(token: str) -> str:
@@ -44,10 +47,12 @@ def _well_formed(token: Any) -> TypeGuard[str]:
     )
 
 
-def issue_token(db: Database, username: str, name: str | None = None) -> str:
+def issue_token(db: Database, username: str, name: str | None = None, *, actor: str) -> str:
     """A new token for the active user ``username``; returns the token itself (the only time it is seen).
 
-    Raises ValidationError (field ``username``) for an unknown or inactive user, (field ``name``) for a bad name.
+    ``actor`` must be an administrator, or the server's shell (``SYSTEM_ACTOR``, ``aktflow users token``).
+    Raises ValidationError (field ``username``) for an unknown or inactive user, (field ``name``) for a bad
+    name, (field ``actor``) for an unknown acting user; PermissionDenied for an actor who is no administrator.
     """
     if name is not None:
         if not isinstance(name, str):
@@ -56,12 +61,14 @@ def issue_token(db: Database, username: str, name: str | None = None) -> str:
         if name and len(name) > NAME_MAX:
             raise ValidationError("name", f"højst {NAME_MAX} tegn")
     with db.session() as session:
+        authorize_admin(session, actor, shell=True)
         user = session.scalar(select(User).where(User.username == username))
         if user is None or not user.active:
             raise ValidationError("username", f"ukendt eller inaktiv bruger {username!r}")
         token = PREFIX + secrets.token_urlsafe(32)
         session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name, created_at=utcnow()))
         session.commit()
+    log.info("API-nøgle udstedt til %s af %s", log_name(username), log_name(actor))
     return token
 
 

@@ -18,10 +18,9 @@ from . import deadlines as rules
 from .calendar import CalendarSettings, WorkingCalendar, get_calendar
 from .events import NewEvent, append_events
 from .models import Case, CaseDeadline, Setting, User, utcnow
+from .vocabulary import DECISION_RULES, NOTICE_RULES
 
 CALENDAR_KEY = "calendar"
-DECISION_RULES = ("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision")
-NOTICE_RULES = ("ofl-notice", "fvl-notice")
 # Rules a sent decision fulfils (the notice too: a decision in time needs no fristbrev).
 DECIDED_BY_DECISION = (
     *DECISION_RULES,

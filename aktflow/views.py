@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from . import clock, states, tracking
 from .correspondence import letters_of
+from .labels import state_label
 from .models import Case, Event
 
 
@@ -90,7 +91,7 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
     return {
         "id": case.id,
         "state": case.state,
-        "state_label": states.STATES[case.state].label,
+        "state_label": state_label(case.state),
         "version": case.version,
         "basis": case.basis,
         "received": _d(case.received),

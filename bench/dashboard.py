@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from aktflow import figures
 from aktflow.db import Database
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 from .common import Result, progress
 
@@ -73,8 +74,8 @@ def seed(db: Database, n: int, chunk: int = 100_000) -> None:
     from aktflow.service import add_user
 
     for i in range(3):
-        add_user(db, f"sb{i}", role="caseworker", password="bench")
-    add_user(db, "benchleder", role="manager", password="bench")
+        add_user(db, f"sb{i}", role="caseworker", password="bench-pass", actor=SYSTEM_ACTOR)
+    add_user(db, "benchleder", role="manager", password="bench-pass", actor=SYSTEM_ACTOR)
     today = dt.date.today()
     done = 0
     while done < n:

@@ -17,13 +17,14 @@ from sqlalchemy import insert, update
 from aktflow.db import Database
 from aktflow.models import Case, Event
 from aktflow.service import add_user, create_case, fire
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 from .common import Result, interleaved, ratio
 
 
 def setup(db: Database) -> tuple[int, int]:
-    add_user(db, "bench", role="caseworker", password="bench")
-    add_user(db, "benchlegal", role="legal", password="bench")
+    add_user(db, "bench", role="caseworker", password="bench-pass", actor=SYSTEM_ACTOR)
+    add_user(db, "benchlegal", role="legal", password="bench-pass", actor=SYSTEM_ACTOR)
     received = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     c = create_case(
         db, actor="bench", requester="Bench", received=received, basis="ofl", subject="Bench", emne="15.17.12"

@@ -7,14 +7,15 @@ import time
 
 from aktflow.db import Database
 from aktflow.service import add_user, change_calendar
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 from .common import Result, progress
 from .seed import seed_cases
 
 
 def run(db: Database, n: int, goal_seconds: float = 5.0) -> Result:
-    add_user(db, "benchadmin", role="admin", password="bench")
-    add_user(db, "benchcw", role="caseworker", password="bench")
+    add_user(db, "benchadmin", role="admin", password="bench-pass", actor=SYSTEM_ACTOR)
+    add_user(db, "benchcw", role="caseworker", password="bench-pass", actor=SYSTEM_ACTOR)
     seed_cases(db, n, start=dt.date(2026, 1, 5), days=330, progress=lambda d: progress("seeding", d, n))
     t = time.perf_counter()
     out = change_calendar(

@@ -24,13 +24,14 @@ import httpx
 from aktflow.db import Database
 from aktflow.service import add_user, create_case, fire
 from aktflow.tokens import issue_token
+from aktflow.vocabulary import SYSTEM_ACTOR
 from devtools.pgcluster import free_port
 
 from .common import Result
 
 
 def _seed(db: Database, n_cases: int) -> tuple[list[int], str]:
-    add_user(db, "load", role="admin", password="load-pass", name="Load Test")
+    add_user(db, "load", role="admin", password="load-pass", name="Load Test", actor=SYSTEM_ACTOR)
     received = (dt.date.today() - dt.timedelta(days=2)).isoformat()
     ids = []
     for i in range(n_cases):
@@ -47,7 +48,7 @@ def _seed(db: Database, n_cases: int) -> tuple[list[int], str]:
         for t in ("register", "start_collecting", "start_screening"):
             fire(db, c.id, t, actor="load")
         ids.append(c.id)
-    return ids, issue_token(db, "load", name="webload")
+    return ids, issue_token(db, "load", name="webload", actor=SYSTEM_ACTOR)
 
 
 def _wait(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:

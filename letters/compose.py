@@ -34,6 +34,8 @@ import re
 from typing import Any
 
 from aktflow import grounds
+from aktflow.labels import DOCUMENT_OUTCOME_LABELS
+from aktflow.vocabulary import DOCUMENT_OUTCOMES
 
 KINDS = (
     "kvittering",
@@ -52,7 +54,6 @@ MONTHS = (
     "juli", "august", "september", "oktober", "november", "december",
 )  # fmt: skip
 
-DECISION_LABELS = {"grant": "Udleveres", "partial": "Udleveres delvis", "refuse": "Udleveres ikke"}
 DEFAULT_APPEAL_BODY = "Ankestyrelsen"
 FVL_APPEAL_ROUTE = "den myndighed, der behandler klager over afgørelsen i den sag, som din anmodning vedrører"
 
@@ -236,7 +237,7 @@ def _aktliste(docs: list[dict]) -> list[dict[str, str]]:
                 "dato": danish_date(d.get("date")),
                 "titel": text(d.get("title")),
                 "afsender_modtager": " / ".join(w for w in who if w),
-                "afgoerelse": DECISION_LABELS.get(d.get("outcome"), "Ikke afgjort"),
+                "afgoerelse": DOCUMENT_OUTCOME_LABELS.get(d.get("outcome"), "Ikke afgjort"),
                 "grunde": "\n".join(_ground(c).label for c in d.get("grounds") or []),
             }
         )
@@ -245,7 +246,7 @@ def _aktliste(docs: list[dict]) -> list[dict[str, str]]:
 
 def _outcome_sentence(outcome: str, docs: list[dict], basis: str) -> str:
     word = "indsigt" if basis == "gdpr" else "aktindsigt"
-    counts = {o: sum(1 for d in docs if d.get("outcome") == o) for o in DECISION_LABELS}
+    counts = {o: sum(1 for d in docs if d.get("outcome") == o) for o in DOCUMENT_OUTCOMES}
     attached = f" De dokumenter, du får {word} i, er vedlagt." if counts["grant"] + counts["partial"] else ""
     if outcome == "none_found":
         return (

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from aktflow import clock
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -101,7 +102,7 @@ def _seed_users(url: str) -> None:
 
     db = Database(url)
     for username, (role, name) in USERS.items():
-        add_user(db, username, role=role, password=PASSWORD, name=name)
+        add_user(db, username, role=role, password=PASSWORD, name=name, actor=SYSTEM_ACTOR)
     db.dispose()
 
 

@@ -13,8 +13,8 @@ from aktflow import admin as admin_cmd
 from aktflow import kle, tracking
 from aktflow.correspondence import municipality
 from aktflow.errors import AktflowError, NotFound, ValidationError
-from aktflow.models import ROLES
 from aktflow.service import add_user, change_calendar, upload_template
+from aktflow.vocabulary import DOCX_MIME, ROLES
 
 from .auth import roles_required
 
@@ -46,7 +46,7 @@ def _back(anchor: str):
 
 
 def _msg(e: AktflowError) -> str:
-    return e.message.split(": ", 1)[-1] if isinstance(e, ValidationError) else e.message
+    return e.detail
 
 
 @bp.route("/admin")
@@ -82,6 +82,7 @@ def user_add():
         add_user(
             db(),
             (f.get("username") or "").strip(),
+            actor=current_user.username,
             role=f.get("role", ""),
             password=f.get("password", ""),
             name=(f.get("name") or "").strip() or None,
@@ -219,7 +220,7 @@ def closure_remove(day: str):
 
 # --- letter templates ----------------------------------------------------------------------------------------------
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX = DOCX_MIME
 
 
 @bp.route("/admin/templates/<kind>.docx")
@@ -311,11 +312,11 @@ def kle_import():
     upload = request.files.get("file")
     try:
         if request.form.get("sample") == "1":
-            counts = kle.load_sample(db())
+            counts = kle.load_sample(db(), actor=current_user.username)
         elif upload is None or not upload.filename:
             raise ValidationError("file", "vælg KL's XML-fil med emneplanen")
         else:
-            counts = kle.import_xml(db(), upload.read())
+            counts = kle.import_xml(db(), upload.read(), actor=current_user.username)
     except ValidationError as e:
         flash(f"KLE-planen blev ikke indlæst: {_msg(e)}", "error")
     else:

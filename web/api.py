@@ -23,20 +23,21 @@ from io import BytesIO
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file, url_for
-from sqlalchemy import select
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from aktflow import dashboard as read
 from aktflow import states
 from aktflow.errors import AktflowError, ValidationError
-from aktflow.models import BASES, Case, Letter, User
-from aktflow.screening import CPR_MASK, redact_cpr
+from aktflow.models import Case, Letter, User
+from aktflow.screening import CPR_MASK
 from aktflow.service import EMNE_RE, case_view, create_case, fire
 from aktflow.states import fields
 from aktflow.states.fields import DATE_RANGE_TEXT, INT_MAX, MAX_TEXT
 from aktflow.tokens import user_for_token
+from aktflow.vocabulary import BASES, DOCX_MIME
 
 bp = Blueprint("api", __name__)
 
@@ -44,7 +45,7 @@ API_VERSION = "1"
 PREFIX = "/api/v1"
 CASE_ID = "<int:case_id>"  # bounded to INT_MAX in _ids_in_range (a converter max= gives an HTML 404)
 LIST_MAX = 500
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX = DOCX_MIME
 REALM = 'Bearer realm="aktflow"'
 PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.not_found"})
 
@@ -361,7 +362,7 @@ def intake():
         case = create_case(_db(), actor=user.username, **kwargs)
     except ValidationError as e:
         if e.field == "assignee":  # the service checks `assign` as the assign action's `assignee`
-            raise ApiError(400, e.message.split(": ", 1)[-1], field="assign") from None
+            raise ApiError(400, e.detail, field="assign") from None
         raise
     return _case_response(case_view(_db(), case.id, role=user.role), 201, created=True)
 
@@ -384,28 +385,8 @@ def list_cases():
     raw_limit = request.args.get("limit", str(LIST_MAX))
     if not re.fullmatch(r"[0-9]{1,4}", raw_limit) or not 1 <= int(raw_limit) <= LIST_MAX:
         raise ApiError(400, f"limit skal være et heltal 1–{LIST_MAX}", field="limit")
-    stmt = select(Case).order_by(Case.id.desc()).limit(int(raw_limit))
-    if state:
-        stmt = stmt.where(Case.state == state)
-    if assignee:
-        stmt = stmt.join(User, User.id == Case.assignee_id).where(User.username == assignee)
     with _db().session() as s:
-        rows = [
-            {
-                "id": c.id,
-                "state": c.state,
-                "state_label": states.STATES[c.state].label,
-                "version": c.version,
-                "sagsnummer": c.sagsnummer,
-                "basis": c.basis,
-                "received": c.received.isoformat(),
-                "requester": redact_cpr(c.requester_name),
-                "subject": redact_cpr(c.subject),
-                "emne": c.emne,
-                "assignee": c.assignee.username if c.assignee else None,
-            }
-            for c in s.scalars(stmt).unique()
-        ]
+        rows = read.case_list(s, state=state, assignee=assignee, limit=int(raw_limit))
     return jsonify(rows)
 
 

@@ -17,13 +17,13 @@ from wtforms.validators import DataRequired
 from aktflow.models import User
 from aktflow.screening import redact_cpr
 from aktflow.service import authenticate
+from aktflow.vocabulary import ANYONE
 
 from . import login_manager, throttle
 
 bp = Blueprint("auth", __name__)
 
-CASEWORK = ("caseworker", "manager", "admin")
-ALL_ROLES = ("caseworker", "legal", "manager", "admin")
+ALL_ROLES = ANYONE
 HOME = {
     "caseworker": "cases.case_list",
     "legal": "legal.queue",

@@ -27,11 +27,11 @@ from aktflow import grounds as catalogue
 from aktflow.correspondence import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
-from aktflow.models import BASES, User
+from aktflow.models import User
 from aktflow.service import case_view, create_case, fire
+from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME
 
-from .auth import ALL_ROLES, CASEWORK, home_url, roles_required
-from .filters import CHANNELS
+from .auth import ALL_ROLES, home_url, roles_required
 from .svg import workflow_svg
 
 bp = Blueprint("cases", __name__)
@@ -112,12 +112,10 @@ def new_case():
     errors: dict[str, str] = {}
     if not v["received"]:
         errors["received"] = "Skriv datoen, anmodningen blev modtaget."
-    if v["channel"] and v["channel"] not in CHANNELS:
-        errors["channel"] = "Vælg en kanal fra listen."
     try:
         emne = kle.check_emne(db(), v["emne"])
     except ValidationError as e:
-        errors["emne"] = e.message.split(": ", 1)[1]
+        errors["emne"] = e.detail
         emne = v["emne"]
     if not errors:
         try:
@@ -137,7 +135,7 @@ def new_case():
             )
         except ValidationError as e:
             field = "assign" if e.field == "assignee" else e.field
-            errors[field if field in INTAKE_FIELDS else "_form"] = e.message.split(": ", 1)[-1]
+            errors[field if field in INTAKE_FIELDS else "_form"] = e.detail
         except AktflowError as e:
             if e.http_status == 403:
                 abort(403)
@@ -252,7 +250,7 @@ _FIELD_WORDS = {"file": "Fil", "grounds": "Undtagelsesgrunde", "document_id": "D
 def _danish(e: AktflowError, spec: states.TriggerSpec) -> str:
     """The service's message with the field's Danish label instead of its code name."""
     if isinstance(e, ValidationError):
-        msg = e.message.split(": ", 1)[-1]
+        msg = e.detail
         label = next((f.label for f in spec.fields if f.name == e.field), None) or _FIELD_WORDS.get(
             e.field, e.field
         )
@@ -271,7 +269,7 @@ def _download(content: bytes, filename: str, mimetype: str) -> Response:
     return resp
 
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX = DOCX_MIME
 
 
 @bp.route("/cases/<int:case_id>/letters/<int:letter_id>.docx")

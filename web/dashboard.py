@@ -6,14 +6,13 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from aktflow import clock
 from aktflow import dashboard as read
-from aktflow.models import BASES
+from aktflow.vocabulary import BASES, MANAGERS
 
 from .auth import roles_required
 from .filters import da_month
 from .svg import share_chart
 
 bp = Blueprint("dashboard", __name__)
-MANAGERS = ("manager", "admin")
 
 
 def db():

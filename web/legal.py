@@ -8,11 +8,12 @@ from aktflow import dashboard as read
 from aktflow import grounds as catalogue
 from aktflow.errors import NotFound
 from aktflow.service import case_view, legal_queue
+from aktflow.vocabulary import LEGAL
 
 from .auth import roles_required
 
 bp = Blueprint("legal", __name__)
-LEGAL_ROLES = ("legal", "admin")
+LEGAL_ROLES = LEGAL
 
 
 def db():

@@ -19,23 +19,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..db import Database
+from ..labels import LETTER_TITLES
 from ..models import Case, CaseDeadline, Letter, OutboxItem, utcnow
 from ..outbox import DeliveryError, Handler, NotReady, enqueue
+from ..vocabulary import DECISION_RULES, DOCX_MIME
 from .sbsys_client import SbsysClient, SbsysConfig, SbsysConfigError, SbsysError
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX = DOCX_MIME
 CLOSED_STATUS = "Afsluttet"
-LETTER_NAMES = {
-    "kvittering": "Kvittering for anmodning om aktindsigt",
-    "praecisering": "Anmodning om præcisering",
-    "fristbrev": "Meddelelse om forventet svartid",
-    "hoering": "Høring af tredjemand",
-    "underretning_ansat": "Underretning af medarbejder (offentlighedslovens § 41)",
-    "delafgoerelse": "Delafgørelse om aktindsigt",
-    "afgoerelse": "Afgørelse om aktindsigt",
-    "videresendelse": "Videresendelse af anmodning",
-    "klage_oversendelse": "Oversendelse af klage til klageinstansen",
-}
+LETTER_NAMES = LETTER_TITLES  # the document titles in the SBSYS journal
 
 
 def case_title(ref: str, subject: str, facet: str) -> str:
@@ -262,7 +254,7 @@ def _reminder(sb: SbsysClient, db: Database, item: OutboxItem) -> dict[str, Any]
             .where(
                 CaseDeadline.case_id == item.payload["case_id"],
                 CaseDeadline.active.is_(True),
-                CaseDeadline.rule.in_(("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision")),
+                CaseDeadline.rule.in_(DECISION_RULES),
             )
             .order_by(CaseDeadline.due)
             .limit(1)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..vocabulary import MANAGERS
+
 
 def input_guard(guard: Callable[[Any, Any], str | None]) -> Callable[[Any, Any], str | None]:
     """Mark a guard whose answer depends on what the user types (e.g. which document): the case page's
@@ -37,7 +39,7 @@ def all_documents_assessed(case: Any, ctx: Any) -> str | None:
 
 def may_assign(case: Any, ctx: Any) -> str | None:
     """Managers and administrators assign anyone; a caseworker may only take an unassigned case."""
-    if ctx.actor.role in ("manager", "admin"):
+    if ctx.actor.role in MANAGERS:
         return None
     target = ctx.data.get("assignee")
     if case.assignee_id is not None:

@@ -6,11 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..vocabulary import ANYONE, CASEWORK, LEGAL  # noqa: F401 - the definition's role sets
 from .effects import Effect, MakeLetter
-
-CASEWORK = frozenset({"caseworker", "manager", "admin"})
-LEGAL = frozenset({"legal", "admin"})
-ANYONE = frozenset({"caseworker", "legal", "manager", "admin"})
 
 
 @dataclass(frozen=True)

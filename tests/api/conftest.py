@@ -9,6 +9,7 @@ import pytest
 from aktflow import clock
 from aktflow.service import create_case, fire
 from aktflow.tokens import issue_token
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 USERNAMES = ("cw", "cw2", "legal", "manager", "admin")
 
@@ -39,7 +40,7 @@ def intake_body(**overrides) -> dict:
 
 @pytest.fixture
 def tokens(db) -> dict[str, str]:
-    return {u: issue_token(db, u, name=f"test {u}") for u in USERNAMES}
+    return {u: issue_token(db, u, name=f"test {u}", actor=SYSTEM_ACTOR) for u in USERNAMES}
 
 
 @pytest.fixture

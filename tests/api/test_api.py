@@ -11,6 +11,7 @@ import aktflow.service as service
 from aktflow import clock
 from aktflow.service import case_view, fire
 from aktflow.tokens import issue_token, revoke
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 from .conftest import intake_body
 
@@ -158,8 +159,11 @@ BAD_INTAKE = [
     ("cpr", "12345"),
     ("cpr", "0101901234x"),
     ("cpr", 101901234),
+    ("cpr", "0000000000"),  # ten digits, but no birth date: screening would not call it a CPR number
+    ("cpr", "3102901234"),  # 31 February
     ("cvr", "1234"),
     ("channel", "x" * 41),
+    ("channel", "fax"),  # not one of the known channels
     ("assign", "nobody"),
     ("assign", "legal"),
     ("assign", 7),
@@ -543,7 +547,7 @@ def test_race_lost_at_commit_is_412_not_500(
 
 def test_token_for_other_user_acts_as_that_user(client, db, case_in):
     case_id = case_in()
-    token = issue_token(db, "manager")
+    token = issue_token(db, "manager", actor=SYSTEM_ACTOR)
     r = client.post(
         f"{API}/cases/{case_id}/events/register",
         json={},

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from aktflow import clock, states
 from aktflow.service import case_view, create_case, fire
 from aktflow.tokens import issue_token
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 from .conftest import PATHS
 
@@ -109,7 +110,8 @@ def fuzz(sqlite_app, sqlite_db):
     """A client, tokens, and cases in several states (with a document on the screening case)."""
     client = sqlite_app.test_client()
     headers = {
-        u: {"Authorization": f"Bearer {issue_token(sqlite_db, u)}"} for u in ("cw", "legal", "manager")
+        u: {"Authorization": f"Bearer {issue_token(sqlite_db, u, actor=SYSTEM_ACTOR)}"}
+        for u in ("cw", "legal", "manager")
     }
     cases = []
     for state in ("received", "collecting", "screening", "legal_review"):

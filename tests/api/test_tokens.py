@@ -11,10 +11,11 @@ from sqlalchemy import select, update
 from aktflow import tokens
 from aktflow.errors import NotFound, ValidationError
 from aktflow.models import ApiToken, User
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 
 def test_issue_stores_only_the_sha256(db):
-    token = tokens.issue_token(db, "cw", name="selvbetjening")
+    token = tokens.issue_token(db, "cw", name="selvbetjening", actor=SYSTEM_ACTOR)
     assert token.startswith("akt_") and len(token) >= 40
     with db.session() as s:
         rows = s.scalars(select(ApiToken)).all()
@@ -26,13 +27,13 @@ def test_issue_stores_only_the_sha256(db):
 
 
 def test_tokens_are_unique(db):
-    assert len({tokens.issue_token(db, "cw") for _ in range(5)}) == 5
+    assert len({tokens.issue_token(db, "cw", actor=SYSTEM_ACTOR) for _ in range(5)}) == 5
 
 
 @pytest.mark.parametrize("username", ["nobody", ""])
 def test_issue_for_unknown_user_names_username(db, username):
     with pytest.raises(ValidationError) as e:
-        tokens.issue_token(db, username)
+        tokens.issue_token(db, username, actor=SYSTEM_ACTOR)
     assert e.value.field == "username"
 
 
@@ -41,12 +42,12 @@ def test_issue_for_inactive_user_is_refused(db):
         s.execute(update(User).where(User.username == "cw2").values(active=False))
         s.commit()
     with pytest.raises(ValidationError) as e:
-        tokens.issue_token(db, "cw2")
+        tokens.issue_token(db, "cw2", actor=SYSTEM_ACTOR)
     assert e.value.field == "username"
 
 
 def test_user_for_token(db):
-    token = tokens.issue_token(db, "legal")
+    token = tokens.issue_token(db, "legal", actor=SYSTEM_ACTOR)
     user = tokens.user_for_token(db, token)
     assert user is not None and user.username == "legal" and user.role == "legal"
     for bad in (token + "x", token[:-1], "akt_", "", None, 42, "Bearer " + token, "x" * 5000, "akt_\x00"):
@@ -54,7 +55,7 @@ def test_user_for_token(db):
 
 
 def test_revoked_and_inactive_tokens_stop_working(db):
-    a, b = tokens.issue_token(db, "cw"), tokens.issue_token(db, "cw2")
+    a, b = tokens.issue_token(db, "cw", actor=SYSTEM_ACTOR), tokens.issue_token(db, "cw2", actor=SYSTEM_ACTOR)
     tokens.revoke(db, a)
     assert tokens.user_for_token(db, a) is None
     assert tokens.user_for_token(db, b) is not None
@@ -65,7 +66,7 @@ def test_revoked_and_inactive_tokens_stop_working(db):
 
 
 def test_revoke_by_id_and_unknown(db):
-    token = tokens.issue_token(db, "manager")
+    token = tokens.issue_token(db, "manager", actor=SYSTEM_ACTOR)
     (listed,) = tokens.list_tokens(db, "manager")
     assert listed["username"] == "manager" and "token_hash" not in listed
     assert tokens.revoke(db, listed["id"]) == listed["id"]
@@ -79,7 +80,7 @@ def test_revoke_by_id_and_unknown(db):
 
 
 def test_last_used_is_written_at_most_once_a_minute(db):
-    token = tokens.issue_token(db, "cw")
+    token = tokens.issue_token(db, "cw", actor=SYSTEM_ACTOR)
     t0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
     def last_used():

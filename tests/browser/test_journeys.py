@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from aktflow import clock
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -64,7 +65,7 @@ def server(sqlite_db):
     from aktflow import kle
     from web import create_app
 
-    kle.load_sample(sqlite_db)
+    kle.load_sample(sqlite_db, actor=SYSTEM_ACTOR)
     app = create_app({"SECRET_KEY": "browser-test", "DATABASE_URL": sqlite_db.url})
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)

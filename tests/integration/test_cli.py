@@ -504,13 +504,15 @@ def test_users_add_good_duplicate_and_bad_role(db, runner):
     created = ok_json(runner, with_option(BASE_NEW, "--as", "nina"))
     assert created["events"][0]["actor"] == "nina"
 
-    dup = run(runner, ["users", "add", "nina", "--role", "legal", "--password", "andet"])
+    dup = run(runner, ["users", "add", "nina", "--role", "legal", "--password", "andet-kodeord"])
     assert_one_line_error(dup, 2, "username")
+    short = run(runner, ["users", "add", "pia", "--role", "legal", "--password", "kort"])
+    assert_one_line_error(short, 2, "password", "8")  # the same policy as a password reset
     bad = run(runner, ["users", "add", "olga", "--role", "superuser", "--password", "hemmelig"])
     assert_one_line_error(bad, 2, "role")
     after = {u["username"]: u for u in ok_json(runner, ["users", "list", "--json"])}
     assert after["nina"]["role"] == "caseworker"
-    assert "olga" not in after
+    assert "olga" not in after and "pia" not in after
     assert set(after) == set(listed)
 
 

@@ -18,6 +18,7 @@ from aktflow.cli import cli
 from aktflow.db import current_revision, downgrade, make_engine, upgrade
 from aktflow.models import Base
 from aktflow.service import create_case, fire
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 _names = itertools.count()
 APP_TABLES = set(Base.metadata.tables)
@@ -75,7 +76,7 @@ def test_upgrade_matches_models_downgrade_removes_all_upgrade_again(empty_url):
         from aktflow.service import add_user
 
         db = Database(empty_url)
-        add_user(db, "cw", role="caseworker", password="test-pass")
+        add_user(db, "cw", role="caseworker", password="test-pass", actor=SYSTEM_ACTOR)
         c = create_case(
             db, actor="cw", requester="A", received="2026-11-02", basis="ofl", subject="s", emne="02.34.02"
         )

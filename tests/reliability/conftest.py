@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from aktflow import clock
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIGURES: dict[str, object] = {}
@@ -41,7 +42,9 @@ def live_api(pg_db):
     from aktflow.tokens import issue_token
     from devtools.pgcluster import free_port
 
-    tokens = {u: issue_token(pg_db, u) for u in ("cw", "cw2", "legal", "manager", "admin")}
+    tokens = {
+        u: issue_token(pg_db, u, actor=SYSTEM_ACTOR) for u in ("cw", "cw2", "legal", "manager", "admin")
+    }
     port = free_port()
     env = {
         **os.environ,

@@ -32,6 +32,7 @@ from aktflow.events import NewEvent, append_events
 from aktflow.models import ApiToken, Case, Document, Event, Letter, LoginFailure, Setting, User, utcnow
 from aktflow.service import create_case, fire
 from aktflow.tokens import issue_token
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 PASSWORD = "test-pass"
 USERS = ("cw", "cw2", "legal", "manager", "admin")
@@ -337,7 +338,7 @@ def world(sqlite_db):
         letters = {cid: s.scalar(select(Letter.id).where(Letter.case_id == cid)) for cid in (own, other)}
         docs = {cid: s.scalar(select(Document.id).where(Document.case_id == cid)) for cid in (own, other)}
     actors = {name: actor(app, name) for name in ROLES}
-    tokens = {u: issue_token(db, u) for u in USERS}
+    tokens = {u: issue_token(db, u, actor=SYSTEM_ACTOR) for u in USERS}
     yield app, db, actors, tokens, own, other, letters, docs
     app.extensions["aktflow_db"].dispose()
 
@@ -429,11 +430,11 @@ def test_generated_matrix_pages(world):
 def test_generated_matrix_api(world):
     app, db, actors, tokens, own, other, letters, _ = world
     api = app.test_client()
-    revoked = issue_token(db, "cw")
+    revoked = issue_token(db, "cw", actor=SYSTEM_ACTOR)
     from aktflow.tokens import revoke
 
     revoke(db, revoked)
-    inactive = issue_token(db, "cw2")
+    inactive = issue_token(db, "cw2", actor=SYSTEM_ACTOR)
     keys = {
         **{u: f"Bearer {t}" for u, t in tokens.items()},
         "anonymous": None,
@@ -703,7 +704,7 @@ def test_passwords_are_stored_as_salted_werkzeug_hashes(sqlite_db):
     same = [rows[u] for u, pw in plain.items() if pw == PASSWORD]
     assert len(set(same)) == len(same), "equal passwords give equal hashes: no salt"
     # API keys: only their SHA-256 is kept.
-    key = issue_token(sqlite_db, "cw")
+    key = issue_token(sqlite_db, "cw", actor=SYSTEM_ACTOR)
     with sqlite_db.session() as s:
         stored = [str(v) for row in s.execute(select(ApiToken.__table__)).all() for v in row]
     assert key not in "\n".join(stored) and hashlib.sha256(key.encode()).hexdigest() in stored

@@ -40,6 +40,7 @@ from sqlalchemy import select
 from aktflow import clock
 from aktflow.models import Case, Document, Letter
 from aktflow.tokens import issue_token
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 PASSWORD = "test-pass"
 # Test CPR numbers (valid dates, so screening treats them as CPR numbers).
@@ -201,7 +202,7 @@ def run_day(server, sqlite_db, caplog):
     for c, user in ((cw, "cw"), (legal, "legal"), (manager, "manager"), (admin, "admin")):
         assert web_login(c, user).status_code == 200
     api = rec.client(base)
-    key = issue_token(sqlite_db, "cw")
+    key = issue_token(sqlite_db, "cw", actor=SYSTEM_ACTOR)
     auth = {"Authorization": f"Bearer {key}"}
 
     # 1. Intake through the form, with the requester's CPR number (dashed, as people type it).
@@ -570,7 +571,7 @@ def test_document_text_is_never_shown_and_the_file_only_to_case_roles(sqlite_db)
             assert SECRET_TEXT not in unescape(body), f"{user} {path}: the document's text is shown"
             assert not cprs_in(body), f"{user} {path}: a CPR number from the document is shown"
     for user in ALL_ROLES:
-        key = issue_token(sqlite_db, user)
+        key = issue_token(sqlite_db, user, actor=SYSTEM_ACTOR)
         r = app.test_client().get(f"/api/v1/cases/{c.id}", headers={"Authorization": f"Bearer {key}"})
         assert (
             r.status_code == 200
@@ -628,7 +629,7 @@ def test_cpr_typed_into_free_text_is_not_repeated_in_case_list_dashboard_or_csv(
     above all the CSV export, which leaves the system — must not repeat the number (masked XXXXXX-XXXX, as
     the API masks it in its messages)."""
     app = make_app(sqlite_db)
-    key = issue_token(sqlite_db, "cw")
+    key = issue_token(sqlite_db, "cw", actor=SYSTEM_ACTOR)
     cpr = CPRS["typed wrong"]
     r = app.test_client().post(
         "/api/v1/requests",

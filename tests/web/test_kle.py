@@ -6,6 +6,7 @@ import pytest
 
 from aktflow import kle
 from aktflow.errors import ValidationError
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 SMALL = """<?xml version="1.0" encoding="UTF-8"?>
 <KLE-Emneplan xmlns="http://www.klxml.dk/KLE">
@@ -27,16 +28,20 @@ SMALL = """<?xml version="1.0" encoding="UTF-8"?>
 
 def test_import_counts_levels_with_namespaces_and_relative_numbers(sqlite_db):
     assert not kle.has_plan(sqlite_db)
-    assert kle.import_xml(sqlite_db, SMALL) == {"hovedgrupper": 2, "grupper": 2, "emner": 3}
+    assert kle.import_xml(sqlite_db, SMALL, actor=SYSTEM_ACTOR) == {
+        "hovedgrupper": 2,
+        "grupper": 2,
+        "emner": 3,
+    }
     assert kle.has_plan(sqlite_db)
     assert kle.is_known(sqlite_db, "02.34.10") and kle.is_known(sqlite_db, "27.12.04")
     assert kle.title_of(sqlite_db, "27.12.04") == "Plejeboliger"
 
 
 def test_import_replaces_the_plan(sqlite_db):
-    kle.load_sample(sqlite_db)
+    kle.load_sample(sqlite_db, actor=SYSTEM_ACTOR)
     assert kle.is_known(sqlite_db, "15.17.12")
-    kle.import_xml(sqlite_db, SMALL)
+    kle.import_xml(sqlite_db, SMALL, actor=SYSTEM_ACTOR)
     assert not kle.is_known(sqlite_db, "15.17.12")
 
 
@@ -68,9 +73,9 @@ def test_import_replaces_the_plan(sqlite_db):
     ],
 )
 def test_malformed_xml_is_a_validation_error_and_keeps_the_old_plan(sqlite_db, data, message):
-    kle.load_sample(sqlite_db)
+    kle.load_sample(sqlite_db, actor=SYSTEM_ACTOR)
     with pytest.raises(ValidationError) as e:
-        kle.import_xml(sqlite_db, data)
+        kle.import_xml(sqlite_db, data, actor=SYSTEM_ACTOR)
     assert e.value.field == "file" and message in e.value.message
     assert kle.is_known(sqlite_db, "15.17.12")
 
@@ -79,7 +84,7 @@ def test_known_emner_groups_and_main_groups(sqlite_db):
     assert kle.check_emne(sqlite_db, " 99.99.99 ") == "99.99.99"  # no plan: any well-formed number
     with pytest.raises(ValidationError, match="ugyldigt KLE-emne"):
         kle.check_emne(sqlite_db, "9.99.99")
-    kle.load_sample(sqlite_db)
+    kle.load_sample(sqlite_db, actor=SYSTEM_ACTOR)
     assert kle.is_known(sqlite_db, "02.34.02")
     assert kle.is_known(sqlite_db, "02.00.00")  # main group 02
     assert kle.is_known(sqlite_db, "15.17.00")  # an emne (and the group)
@@ -92,7 +97,7 @@ def test_known_emner_groups_and_main_groups(sqlite_db):
 
 def test_search_by_number_and_by_words(sqlite_db):
     assert kle.search(sqlite_db, "byg") == []
-    kle.load_sample(sqlite_db)
+    kle.load_sample(sqlite_db, actor=SYSTEM_ACTOR)
     hits = kle.search(sqlite_db, "byggetilladelser")
     assert [h["emne"] for h in hits] == ["02.34.02"]
     assert hits[0]["titel"] == "Byggetilladelser" and hits[0]["niveau"] == 3
@@ -108,6 +113,6 @@ def test_search_by_number_and_by_words(sqlite_db):
 def test_the_shipped_sample_covers_the_demo_cases(sqlite_db):
     from aktflow.demo import DEMO_CASES
 
-    kle.load_sample(sqlite_db)
+    kle.load_sample(sqlite_db, actor=SYSTEM_ACTOR)
     for case in DEMO_CASES:
         assert kle.is_known(sqlite_db, case[2]), case[2]

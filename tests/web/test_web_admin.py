@@ -86,6 +86,10 @@ def test_add_user_change_role_deactivate_and_reactivate(admin, client, db):
         {"username": "sofie", "name": "X", "role": "caseworker", "password": "hemmelig-1"},
     )
     assert "findes allerede" in flashed(admin, r)
+    r = admin_post(
+        admin, "/admin/users", {"username": "sune", "name": "Sune", "role": "caseworker", "password": "kort"}
+    )
+    assert "Brugeren blev ikke oprettet: mindst 8 tegn" in flashed(admin, r)  # as for a password reset
     r = admin_post(admin, "/admin/users/sofie/role", {"role": "legal"})
     assert "sofie har nu rollen juridisk kontakt" in flashed(admin, r)
     with db.session() as s:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from aktflow import clock, kle
 from aktflow.models import Case, Document
 from aktflow.service import case_view, fire
+from aktflow.vocabulary import SYSTEM_ACTOR
 
 PASSWORD = "test-pass"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -270,7 +271,8 @@ def test_intake_happy_path_creates_the_case_and_keeps_the_cpr_out_of_urls(client
         ("received", "", "Skriv datoen"),
         ("received", (clock.today() + dt.timedelta(days=5)).isoformat(), "ligger i fremtiden"),
         ("received", "18.12.2026", "ugyldig dato"),
-        ("channel", "brevdue", "Vælg en kanal"),
+        ("channel", "brevdue", "ukendt kanal"),
+        ("cpr", "0000000000", "ikke en gyldig fødselsdato"),
         ("basis", "xyz", "ukendt retsgrundlag"),
         ("subject", "", "emnet for anmodningen skal udfyldes"),
         ("emne", "2.34.2", "ugyldigt KLE-emne"),
@@ -294,7 +296,7 @@ def test_intake_refuses_each_bad_field_and_says_why(client, db, field, value, me
 def test_intake_checks_the_emne_against_the_kle_plan_when_there_is_one(client, db):
     login(client, "cw")
     assert _intake(client, emne="99.99.99").status_code == 303  # no plan: any well-formed emne
-    kle.load_sample(db)
+    kle.load_sample(db, actor=SYSTEM_ACTOR)
     r = _intake(client, emne="99.99.98")
     assert r.status_code == 400 and "findes ikke i kommunens KLE-plan" in text_of(r)
     assert _intake(client, emne="02.34.00").status_code == 303  # an emne in the plan
@@ -304,7 +306,7 @@ def test_intake_checks_the_emne_against_the_kle_plan_when_there_is_one(client, d
 def test_kle_search_endpoint(client, db):
     login(client, "cw")
     assert client.get("/kle?q=byg").get_json() == {"plan": False, "results": []}
-    kle.load_sample(db)
+    kle.load_sample(db, actor=SYSTEM_ACTOR)
     data = client.get("/kle?q=byggetill").get_json()
     assert data["plan"] is True
     assert [r["emne"] for r in data["results"]] == ["02.34.02"]
