@@ -7,6 +7,7 @@ it is trusted (creating users and API tokens, loading the demo), as it is for ``
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -14,10 +15,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from . import events
+from .db import Database
 from .errors import NotFound, PermissionDenied, ValidationError
 from .models import Case, LetterTemplate, OutboxItem, Setting, User, utcnow
 from .screening import redact_cpr
-from .vocabulary import ADMIN, ADMINS, EMAIL_RE, PASSWORD_MAX, PASSWORD_MIN, ROLES, SYSTEM_ACTOR
+from .vocabulary import ADMINS, EMAIL_RE, SYSTEM_ACTOR
 
 log = logging.getLogger(__name__)
 
@@ -58,18 +61,6 @@ def _admin(session: Session, actor: str) -> User:
     return user
 
 
-def check_password(password: object) -> str:
-    """The one password policy for passwords set through the product: 8 to 1000 characters.
-
-    Returns the password; raises ValidationError (field ``password``).
-    """
-    if not isinstance(password, str) or len(password) < PASSWORD_MIN:
-        raise ValidationError("password", f"mindst {PASSWORD_MIN} tegn")
-    if len(password) > PASSWORD_MAX:
-        raise ValidationError("password", f"højst {PASSWORD_MAX} tegn")
-    return password
-
-
 def users(session: Session) -> list[dict[str, Any]]:
     """Every user with the number of open cases assigned to them (one GROUP BY)."""
     counts = dict(
@@ -90,73 +81,6 @@ def users(session: Session) -> list[dict[str, Any]]:
         }
         for u in session.scalars(select(User).order_by(User.active.desc(), User.name, User.username))
     ]
-
-
-def _target(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"brugeren {username!r} findes ikke")
-    return user
-
-
-def _other_active_admins(session: Session, user: User) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(User)
-            .where(User.role == ADMIN, User.active.is_(True), User.id != user.id)
-        )
-        or 0
-    )
-
-
-def change_role(db: Any, *, actor: str, username: str, role: str) -> dict[str, Any]:
-    if role not in ROLES:
-        raise ValidationError("role", f"ukendt rolle {role!r}")
-    with db.session() as s:
-        me = _admin(s, actor)
-        user = _target(s, username)
-        if user.role == ADMIN and role != ADMIN and (user.id == me.id or not _other_active_admins(s, user)):
-            raise ValidationError(
-                "role",
-                "der skal være mindst én anden aktiv administrator, og du kan ikke "
-                "fjerne din egen administratorrolle",
-            )
-        old, user.role = user.role, role
-        if old != role:
-            user.session_epoch = (user.session_epoch or 0) + 1  # sessions with the old role end
-        s.commit()
-        return {"username": username, "old": old, "new": role}
-
-
-def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str, Any]:
-    with db.session() as s:
-        me = _admin(s, actor)
-        user = _target(s, username)
-        if not active and user.id == me.id:
-            raise ValidationError("active", "du kan ikke deaktivere dig selv")
-        if not active and user.role == ADMIN and not _other_active_admins(s, user):
-            raise ValidationError("active", "den sidste aktive administrator kan ikke deaktiveres")
-        user.active = active
-        if not active:
-            user.session_epoch = (user.session_epoch or 0) + 1
-        s.commit()
-        open_cases = s.scalar(
-            select(func.count()).select_from(Case).where(_open(), Case.assignee_id == user.id)
-        )
-        return {"username": username, "active": active, "open_cases": open_cases or 0}
-
-
-def set_password(db: Any, *, actor: str, username: str, password: str) -> None:
-    from werkzeug.security import generate_password_hash
-
-    check_password(password)
-    with db.session() as s:
-        _admin(s, actor)
-        user = _target(s, username)
-        user.password_hash = generate_password_hash(password)
-        user.session_epoch = (user.session_epoch or 0) + 1  # sessions made with the old password end
-        s.commit()
 
 
 MUNICIPALITY_FIELDS = (
@@ -301,3 +225,63 @@ def user_list(session: Session) -> list[dict[str, Any]]:
         {"username": u.username, "role": u.role, "name": u.name, "active": u.active}
         for u in session.scalars(select(User).order_by(User.username))
     ]
+
+
+# --- the calendar and letter templates -------------------------------------------------------------
+
+
+def change_calendar(
+    db: Database,
+    *,
+    actor: str,
+    set_flags: dict[str, bool] | None = None,
+    close: list[dt.date] | None = None,
+    reopen: list[dt.date] | None = None,
+    now: dt.datetime | None = None,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Change the municipality's calendar (administrators) and recompute open cases' deadlines, atomically."""
+    from dataclasses import replace as dc_replace
+
+    from . import tracking
+
+    now = now or utcnow()
+    with db.session() as session:
+        user = _admin(session, actor)
+        current = tracking.calendar_settings(session)
+        closures = set(current.closures) | set(close or ())
+        closures -= set(reopen or ())
+        new = dc_replace(current, **(set_flags or {}), closures=frozenset(closures))
+        if new == current:
+            return {"changed": False, "calendar_version": current.version}
+        result = tracking.recompute(session, new, actor=user.username, now=now, progress=progress)
+        events.commit(session)
+        return {"changed": True, "previous_version": current.version, **result}
+
+
+def upload_template(db: Database, *, actor: str, kind: str, content: bytes) -> None:
+    """An administrator's own template for a letter kind; checked first, the old one stays if it fails."""
+    import hashlib
+
+    import letters
+
+    from .models import LetterTemplate
+
+    if kind not in letters.KINDS:
+        raise ValidationError("kind", f"ukendt brevtype {kind!r}: {', '.join(letters.KINDS)}")
+    with db.session() as session:
+        user = _admin(session, actor)
+        problems = letters.check_template(kind, content)
+        if problems:
+            raise ValidationError("template", "; ".join(problems))
+        session.add(
+            LetterTemplate(
+                kind=kind,
+                content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
+                uploaded_by=user.username,
+                uploaded_at=utcnow(),
+                active=True,
+            )
+        )
+        session.commit()

@@ -165,7 +165,7 @@ def users() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def users_add(username: str, role: str, password: str, name: str | None, as_json: bool) -> None:
     """Add a user (the server's shell is trusted: no --as; the password needs at least 8 characters)."""
-    from .service import add_user
+    from .users import add_user
     from .vocabulary import SYSTEM_ACTOR
 
     u = add_user(_db(), username, actor=SYSTEM_ACTOR, role=role, password=password, name=name)
@@ -193,7 +193,7 @@ def users_token(username: str, name: str | None) -> None:
 @click.option("--as", "actor", required=True, help="An administrator")
 def users_set_role(username: str, role: str, actor: str) -> None:
     """Change a user's role (their open sessions end)."""
-    from .admin import change_role
+    from .users import change_role
 
     r = change_role(_db(), actor=actor, username=username, role=role)
     click.echo(f"{username}: {r['old']} → {r['new']}")
@@ -204,7 +204,7 @@ def users_set_role(username: str, role: str, actor: str) -> None:
 @click.option("--as", "actor", required=True, help="An administrator")
 def users_deactivate(username: str, actor: str) -> None:
     """Deactivate a user (sessions end; their cases stay and can be reassigned)."""
-    from .admin import set_active
+    from .users import set_active
 
     r = set_active(_db(), actor=actor, username=username, active=False)
     click.echo(f"{username} er deaktiveret; {r['open_cases']} åbne sager skal fordeles")
@@ -216,7 +216,7 @@ def users_deactivate(username: str, actor: str) -> None:
 @click.option("--as", "actor", required=True, help="An administrator")
 def users_password(username: str, password: str, actor: str) -> None:
     """Set a user's password (at least 8 characters; their open sessions end)."""
-    from .admin import set_password
+    from .users import set_password
 
     set_password(_db(), actor=actor, username=username, password=password)
     click.echo(f"adgangskoden for {username} er ændret")
@@ -473,7 +473,7 @@ def legal() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def legal_queue_cmd(as_json: bool) -> None:
     """Cases waiting for legal review, the oldest deadline first."""
-    from .service import legal_queue
+    from .queries.legal import legal_queue
 
     rows = legal_queue(_db())
     _emit(
@@ -509,7 +509,7 @@ def _optional_db():
 @click.option("--json", "as_json", is_flag=True)
 def deadlines(received: str, basis: str, as_json: bool) -> None:
     """Compute the statutory deadlines for a request received on a date."""
-    from .service import deadline_calculator
+    from .queries.deadlines import deadline_calculator
 
     out = deadline_calculator(_optional_db(), basis, received)
     _emit(
@@ -603,7 +603,7 @@ def _progress_runner(label: str):
 
 
 def _calendar_change(actor: str, as_json: bool, **kw) -> None:
-    from .service import change_calendar
+    from .admin import change_calendar
 
     out = change_calendar(_db(), actor=actor, progress=_progress_runner("Genberegner frister"), **kw)
     if not out["changed"]:
@@ -785,7 +785,7 @@ def letters_upload(kind: str, path: str, actor: str) -> None:
     """Replace a letter template (administrators); refused with the reason if the check fails."""
     from pathlib import Path
 
-    from .service import upload_template
+    from .admin import upload_template
 
     p = Path(path)
     if not p.is_file():

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from .db import Database
 from .models import User
-from .service import add_user, create_case, fire
+from .service import create_case, fire
+from .users import add_user
 from .vocabulary import SYSTEM_ACTOR
 
 DEMO_USERS = (

@@ -20,8 +20,10 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit
 from .errors import ConflictError
@@ -273,3 +275,23 @@ def _case_only_changes(session: Session, case: Case) -> dict[str, Any] | None:
     if any(o is not case for o in session.dirty):
         return None
     return changes
+
+
+def lost_race(e: Exception) -> bool:
+    """A concurrent change of the same case, seen at a flush or at commit."""
+    if isinstance(e, StaleDataError):
+        return True
+    if isinstance(e, IntegrityError):
+        text = str(e.orig).lower()
+        return "events" in text and "seq" in text
+    return False
+
+
+def commit(session: Session) -> None:
+    """Commit; a concurrent change of a case seen at commit is a ConflictError, never a crash."""
+    try:
+        session.commit()
+    except (StaleDataError, IntegrityError) as e:
+        if lost_race(e):
+            raise ConflictError(CONFLICT) from None
+        raise

@@ -20,18 +20,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, figures, states
-from .admin import authorize_admin, check_password, log_name
 from .archive import ArchivePort
 from .clock import local_date
-from .clock import today as clock_today
 from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
-from .events import CONFLICT, append_event
+from .events import CONFLICT, append_event, commit, lost_race
 from .models import Case, Event, User, state_door, utcnow
 from .screening import is_cpr
 from .states import fields
 from .states.fields import parse_date, parse_text
-from .vocabulary import BASES, CASEWORK, CHANNELS, EMAIL_RE, EMNE_RE, ROLES, USERNAME_RE
+from .vocabulary import BASES, CASEWORK, CHANNELS, EMAIL_RE, EMNE_RE
 
 CASE_ROLES = CASEWORK
 log = logging.getLogger(__name__)
@@ -107,25 +105,6 @@ def _actor(session: Session, username: str) -> User:
 # --- the one door -------------------------------------------------------------------------------------
 
 
-def _lost_race(e: Exception) -> bool:
-    """A concurrent change of the same case, seen at a flush or at commit."""
-    if isinstance(e, StaleDataError):
-        return True
-    if isinstance(e, IntegrityError):
-        text = str(e.orig).lower()
-        return "events" in text and "seq" in text
-    return False
-
-
-def _commit(session: Session) -> None:
-    try:
-        session.commit()
-    except (StaleDataError, IntegrityError) as e:
-        if _lost_race(e):
-            raise ConflictError(CONFLICT) from None
-        raise
-
-
 def check_role(trigger: str, actor: User) -> states.TriggerSpec:
     spec = states.TRIGGERS.get(trigger)
     if spec is None:
@@ -178,7 +157,7 @@ def fire(
         case = _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive, attachment)
     except (StaleDataError, IntegrityError) as e:
         # An autoflush inside the unit of work met a concurrent change of the case: a conflict, not a crash.
-        if _lost_race(e):
+        if lost_race(e):
             raise ConflictError(CONFLICT) from None
         raise
     if archive.name != "local":
@@ -242,7 +221,7 @@ def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive,
         for letter in ctx.letters:
             letter.event_id = ev
         figures.write_pending(session)
-        _commit(session)
+        commit(session)
         if spec.effects:
             # The caller gets the case as it now is, with what the effects changed (documents, flags, …).
             _ = (case.documents, case.flags, case.assignee)
@@ -363,7 +342,7 @@ def create_case(
             now=now,
         )
         figures.write_pending(session)
-        _commit(session)
+        commit(session)
         return case
 
 
@@ -413,211 +392,3 @@ def case_view(db: Database, case_id: int, *, role: str | None = None, today: dt.
     with db.session() as session:
         case = get_case(session, case_id)
         return views.case_dict(session, case, role=role, today=today)
-
-
-# --- users -------------------------------------------------------------------------------------------
-
-
-def add_user(
-    db: Database,
-    username: str,
-    *,
-    actor: str,
-    role: str,
-    password: str,
-    name: str | None = None,
-    demo_password: bool = False,
-) -> User:
-    """Create an active user; only an administrator, or the server's shell (``SYSTEM_ACTOR``), may.
-
-    The password must meet the one policy (:func:`aktflow.admin.check_password`, at least 8 characters).
-    ``demo_password=True`` is for the demo loader alone: its users' well-known password ``demo`` is shorter.
-    Raises ValidationError (``username``, ``role``, ``password``, ``name``, ``actor``) or PermissionDenied.
-    """
-    from werkzeug.security import generate_password_hash
-
-    if not USERNAME_RE.match(username or ""):
-        raise ValidationError("username", "2–64 tegn: bogstaver a–z, cifre, punktum, bindestreg, understreg")
-    if role not in ROLES:
-        raise ValidationError("role", f"ukendt rolle {role!r}: brug {'|'.join(ROLES)}")
-    if demo_password:
-        if not isinstance(password, str) or not password:
-            raise ValidationError("password", "skal udfyldes")
-    else:
-        check_password(password)
-    name = _text(name or username, "name", max_len=200) or username
-    with db.session() as session:
-        authorize_admin(session, actor, shell=True)
-        if session.scalar(select(User).where(User.username == username)):
-            raise ValidationError("username", f"brugeren {username!r} findes allerede")
-        user = User(
-            username=username,
-            role=role,
-            name=name,
-            password_hash=generate_password_hash(password),
-        )
-        session.add(user)
-        session.commit()
-        log.info("bruger %s (%s) oprettet af %s", log_name(username), role, log_name(actor))
-        return user
-
-
-def authenticate(db: Database, username: str, password: str) -> User | None:
-    from werkzeug.security import check_password_hash
-
-    if not isinstance(username, str) or not USERNAME_RE.match(username) or not isinstance(password, str):
-        return None
-    with db.session() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
-            return None
-        return user
-
-
-# --- calendar ----------------------------------------------------------------------------------------
-
-
-def change_calendar(
-    db: Database,
-    *,
-    actor: str,
-    set_flags: dict[str, bool] | None = None,
-    close: list[dt.date] | None = None,
-    reopen: list[dt.date] | None = None,
-    now: dt.datetime | None = None,
-    progress: Any = None,
-) -> dict[str, Any]:
-    """Change the municipality's calendar (administrators) and recompute open cases' deadlines, atomically."""
-    from dataclasses import replace as dc_replace
-
-    from . import tracking
-
-    now = now or utcnow()
-    with db.session() as session:
-        user = _actor(session, actor)
-        if user.role != "admin":
-            raise PermissionDenied("kun en administrator kan ændre kalenderen")
-        current = tracking.calendar_settings(session)
-        closures = set(current.closures) | set(close or ())
-        closures -= set(reopen or ())
-        new = dc_replace(current, **(set_flags or {}), closures=frozenset(closures))
-        if new == current:
-            return {"changed": False, "calendar_version": current.version}
-        result = tracking.recompute(session, new, actor=user.username, now=now, progress=progress)
-        _commit(session)
-        return {"changed": True, "previous_version": current.version, **result}
-
-
-def deadline_calculator(db: Database | None, basis: str, received: Any) -> dict[str, Any]:
-    """The deadlines a request received on ``received`` gets (any date, past or future)."""
-    from . import deadlines as rules
-    from .calendar import get_calendar
-
-    received_d = parse_date(received, "received")
-    if basis not in BASES:
-        raise ValidationError("basis", f"ukendt retsgrundlag {basis!r}: brug {'|'.join(BASES)}")
-    if db is None:
-        cal = get_calendar()
-    else:
-        from . import tracking
-
-        with db.session() as session:
-            cal = tracking.load_calendar(session)
-    return {
-        "basis": basis,
-        "received": received_d.isoformat(),
-        "calendar_version": cal.version,
-        "deadlines": [
-            {
-                "rule": d.rule,
-                "due": d.due.isoformat(),
-                "count": d.count,
-                "unit": d.unit,
-                "explanation": d.explanation,
-            }
-            for d in rules.for_case(basis, received_d, cal)
-        ],
-    }
-
-
-# --- legal queue ---------------------------------------------------------------------------------------
-
-
-def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Cases waiting for the legal contact (state legal_review), the oldest next deadline first."""
-    from sqlalchemy import func as sa_func
-
-    from .models import CaseDeadline
-
-    today = today or clock_today()
-    next_due = (
-        select(CaseDeadline.case_id, sa_func.min(CaseDeadline.due).label("due"))
-        .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None))
-        .group_by(CaseDeadline.case_id)
-        .subquery()
-    )
-    with db.session() as session:
-        rows = session.execute(
-            select(Case, next_due.c.due)
-            .outerjoin(next_due, next_due.c.case_id == Case.id)
-            .where(Case.state == "legal_review")
-            .order_by(next_due.c.due.is_(None), next_due.c.due, Case.received, Case.id)
-        ).all()
-        return [
-            {
-                "id": c.id,
-                "sagsnummer": c.sagsnummer,
-                "requester": c.requester_name,
-                "subject": c.subject,
-                "received": c.received.isoformat(),
-                "assignee": c.assignee.username if c.assignee else None,
-                "next_due": due.isoformat() if due else None,
-                "flag_reasons": [f.reason for f in c.open_flags],
-                "version": c.version,
-            }
-            for c, due in rows
-        ]
-
-
-# --- letter templates -----------------------------------------------------------------------------------
-
-
-def upload_template(db: Database, *, actor: str, kind: str, content: bytes) -> None:
-    """An administrator's own template for a letter kind; checked first, the old one stays if it fails."""
-    import hashlib
-
-    import letters
-
-    from .models import LetterTemplate
-
-    if kind not in letters.KINDS:
-        raise ValidationError("kind", f"ukendt brevtype {kind!r}: {', '.join(letters.KINDS)}")
-    with db.session() as session:
-        user = _actor(session, actor)
-        if user.role != "admin":
-            raise PermissionDenied("kun en administrator kan ændre brevskabeloner")
-        problems = letters.check_template(kind, content)
-        if problems:
-            raise ValidationError("template", "; ".join(problems))
-        session.add(
-            LetterTemplate(
-                kind=kind,
-                content=content,
-                sha256=hashlib.sha256(content).hexdigest(),
-                uploaded_by=user.username,
-                uploaded_at=utcnow(),
-                active=True,
-            )
-        )
-        session.commit()
-
-
-def end_sessions(db: Database, username: str) -> None:
-    """End every web session of ``username`` (logout everywhere; after a password or role change)."""
-    from sqlalchemy import update as sa_update
-
-    with db.session() as session:
-        session.execute(
-            sa_update(User).where(User.username == username).values(session_epoch=User.session_epoch + 1)
-        )
-        session.commit()

@@ -71,7 +71,7 @@ SEED_SQL = [
 
 
 def seed(db: Database, n: int, chunk: int = 100_000) -> None:
-    from aktflow.service import add_user
+    from aktflow.users import add_user
 
     for i in range(3):
         add_user(db, f"sb{i}", role="caseworker", password="bench-pass", actor=SYSTEM_ACTOR)

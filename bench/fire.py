@@ -16,7 +16,8 @@ from sqlalchemy import insert, update
 
 from aktflow.db import Database
 from aktflow.models import Case, Event
-from aktflow.service import add_user, create_case, fire
+from aktflow.service import create_case, fire
+from aktflow.users import add_user
 from aktflow.vocabulary import SYSTEM_ACTOR
 
 from .common import Result, interleaved, ratio

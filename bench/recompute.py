@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from aktflow.admin import change_calendar
 from aktflow.db import Database
-from aktflow.service import add_user, change_calendar
+from aktflow.users import add_user
 from aktflow.vocabulary import SYSTEM_ACTOR
 
 from .common import Result, progress

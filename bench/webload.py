@@ -22,8 +22,9 @@ import time
 import httpx
 
 from aktflow.db import Database
-from aktflow.service import add_user, create_case, fire
+from aktflow.service import create_case, fire
 from aktflow.tokens import issue_token
+from aktflow.users import add_user
 from aktflow.vocabulary import SYSTEM_ACTOR
 from devtools.pgcluster import free_port
 

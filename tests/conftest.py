@@ -98,7 +98,7 @@ def pg_server():
 
 def _seed_users(url: str) -> None:
     from aktflow.db import Database
-    from aktflow.service import add_user
+    from aktflow.users import add_user
 
     db = Database(url)
     for username, (role, name) in USERS.items():

@@ -11,9 +11,11 @@ from flask_login import current_user
 
 from aktflow import admin as admin_cmd
 from aktflow import kle, tracking
+from aktflow import users as users_cmd
+from aktflow.admin import change_calendar, upload_template
 from aktflow.correspondence import municipality
 from aktflow.errors import AktflowError, NotFound, ValidationError
-from aktflow.service import add_user, change_calendar, upload_template
+from aktflow.users import add_user
 from aktflow.vocabulary import DOCX_MIME, ROLES
 
 from .auth import roles_required
@@ -98,7 +100,7 @@ def user_add():
 @roles_required("admin")
 def user_role(username: str):
     try:
-        r = admin_cmd.change_role(
+        r = users_cmd.change_role(
             db(), actor=current_user.username, username=username, role=request.form.get("role", "")
         )
     except NotFound:
@@ -121,7 +123,7 @@ def _role(r: str) -> str:
 def user_active(username: str):
     active = request.form.get("active") == "1"
     try:
-        r = admin_cmd.set_active(db(), actor=current_user.username, username=username, active=active)
+        r = users_cmd.set_active(db(), actor=current_user.username, username=username, active=active)
     except NotFound:
         abort(404)
     except AktflowError as e:
@@ -143,7 +145,7 @@ def user_active(username: str):
 @roles_required("admin")
 def user_password(username: str):
     try:
-        admin_cmd.set_password(
+        users_cmd.set_password(
             db(), actor=current_user.username, username=username, password=request.form.get("password", "")
         )
     except NotFound:

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired
 
 from aktflow.models import User
 from aktflow.screening import redact_cpr
-from aktflow.service import authenticate
+from aktflow.users import authenticate
 from aktflow.vocabulary import ANYONE
 
 from . import login_manager, throttle
@@ -147,7 +147,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    from aktflow.service import end_sessions
+    from aktflow.users import end_sessions
 
     end_sessions(db(), current_user.username)  # a copy of the old cookie no longer works either
     logout_user()

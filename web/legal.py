@@ -7,7 +7,8 @@ from flask import Blueprint, abort, current_app, render_template
 from aktflow import dashboard as read
 from aktflow import grounds as catalogue
 from aktflow.errors import NotFound
-from aktflow.service import case_view, legal_queue
+from aktflow.queries.legal import legal_queue
+from aktflow.service import case_view
 from aktflow.vocabulary import LEGAL
 
 from .auth import roles_required

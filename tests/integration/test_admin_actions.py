@@ -16,7 +16,7 @@ from aktflow.cli import cli
 from aktflow.errors import PermissionDenied, ValidationError
 from aktflow.models import KleEmne, OutboxItem, User
 from aktflow.outbox import enqueue
-from aktflow.service import add_user, authenticate
+from aktflow.users import add_user, authenticate
 from aktflow.vocabulary import SYSTEM_ACTOR
 
 SMALL = (
@@ -59,7 +59,7 @@ def test_one_password_policy_at_creation_and_reset(db):
         add_user(db, "nyt", actor="admin", role="caseworker", password="1234567")
     assert (e.value.field, e.value.detail) == ("password", "mindst 8 tegn")
     add_user(db, "nyt", actor="admin", role="caseworker", password="12345678")
-    from aktflow.admin import set_password
+    from aktflow.users import set_password
 
     with pytest.raises(ValidationError) as reset:
         set_password(db, actor="admin", username="nyt", password="1234567")

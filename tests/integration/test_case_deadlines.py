@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from aktflow import audit, clock
+from aktflow.admin import change_calendar
 from aktflow.errors import PermissionDenied, ValidationError, WorkflowError
 from aktflow.models import Event
-from aktflow.service import case_view, change_calendar, create_case, fire
+from aktflow.service import case_view, create_case, fire
 
 UTC = dt.UTC
 

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import select, text, update
 
 from aktflow import clock
+from aktflow.admin import upload_template
 from aktflow.correspondence import LETTER_FOR_TRIGGER
 from aktflow.errors import PermissionDenied, ValidationError
 from aktflow.models import Event, Letter
-from aktflow.service import case_view, create_case, fire, upload_template
+from aktflow.service import case_view, create_case, fire
 
 RECEIVED = (clock.today() - dt.timedelta(days=2)).isoformat()
 FUTURE = (clock.today() + dt.timedelta(days=14)).isoformat()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aktflow.cli import cli
-from aktflow.service import authenticate
+from aktflow.users import authenticate
 
 
 def test_set_role_deactivate_password(runner, db):

@@ -73,7 +73,7 @@ def test_upgrade_matches_models_downgrade_removes_all_upgrade_again(empty_url):
         assert _diff(engine) == []
         # the upgraded schema takes a case end to end
         from aktflow.db import Database
-        from aktflow.service import add_user
+        from aktflow.users import add_user
 
         db = Database(empty_url)
         add_user(db, "cw", role="caseworker", password="test-pass", actor=SYSTEM_ACTOR)

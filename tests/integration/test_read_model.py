@@ -14,10 +14,11 @@ from sqlalchemy import delete, select, update
 
 from aktflow import clock, figures
 from aktflow import dashboard as read
+from aktflow.admin import change_calendar
 from aktflow.calendar import get_calendar
 from aktflow.db import downgrade, upgrade
 from aktflow.models import Case, CaseDeadline, Document, FigureCount, User
-from aktflow.service import change_calendar, create_case, fire
+from aktflow.service import create_case, fire
 from aktflow.tracking import NOTICE_RULES
 
 UTC = dt.UTC

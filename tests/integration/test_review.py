@@ -12,7 +12,8 @@ import pytest
 from aktflow import clock
 from aktflow.documents import Attachment
 from aktflow.errors import ValidationError, WorkflowError
-from aktflow.service import case_view, create_case, fire, legal_queue
+from aktflow.queries.legal import legal_queue
+from aktflow.service import case_view, create_case, fire
 
 RECEIVED = (clock.today() - dt.timedelta(days=3)).isoformat()
 CPR = "0707614285"  # a valid date (7 July 1961); not a real person's number as far as the tests care
