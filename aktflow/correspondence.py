@@ -58,6 +58,21 @@ def _understanding(session: Session, case: Case) -> str | None:
     return note
 
 
+def outcome(case: Case) -> str | None:
+    """The decision outcome the assessments give (None while a document is unassessed)."""
+    docs = case.documents
+    if not docs:
+        return "none_found"
+    if any(d.assessment is None for d in docs):
+        return None
+    granted = [d.assessment.outcome for d in docs if d.assessment is not None]  # all assessed (above)
+    if all(o == "grant" for o in granted):
+        return "full"
+    if all(o == "refuse" for o in granted):
+        return "refusal"
+    return "partial"
+
+
 def context(
     session: Session,
     case: Case,
@@ -68,8 +83,6 @@ def context(
     note: str | None = None,
 ) -> dict[str, Any]:
     """The letter data for ``case`` (see letters.compose for what each kind uses)."""
-    from .views import outcome
-
     m = municipality(session)
     deadlines = {
         r.rule: r.due

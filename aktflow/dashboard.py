@@ -37,7 +37,7 @@ from .models import (
     User,
 )
 from .screening import redact_cpr
-from .vocabulary import BASES, NOTICE_RULES
+from .vocabulary import BASES, CASEWORK, NOTICE_RULES
 
 MAX_MONTHS = 24
 
@@ -83,7 +83,7 @@ def _scope(stmt, f: Filters):
 
 def _open():
     # The open states listed (not "not final"): the state index then reads only the open cases.
-    return Case.state.in_(tuple(s for s in states.STATES if s not in states.FINAL))
+    return Case.state.in_(states.NON_FINAL)
 
 
 def soon_end(session: Session, today: dt.date) -> dt.date:
@@ -549,11 +549,10 @@ def document_file(db: Any, case_id: int, document_id: int) -> tuple[str, str, by
 
 
 def assignable_users(session: Session) -> list[User]:
-    from .service import CASE_ROLES
-
+    """The active users who can hold cases (caseworkers, managers, administrators), by name."""
     return list(
         session.scalars(
-            select(User).where(User.role.in_(CASE_ROLES), User.active.is_(True)).order_by(User.name)
+            select(User).where(User.role.in_(CASEWORK), User.active.is_(True)).order_by(User.name)
         )
     )
 
@@ -583,15 +582,6 @@ def parse_filters(args: dict[str, Any], today: dt.date) -> Filters:
 
 
 # --- what the case page may offer now ------------------------------------------------------------------------
-
-
-def action_hints(
-    db: Any, case_id: int, username: str, triggers: list[str], now: dt.datetime | None = None
-) -> dict[str, str | None]:
-    """What the case page may offer now: see :func:`aktflow.service.action_hints` (the machine decides)."""
-    from .service import action_hints as hints
-
-    return hints(db, case_id, username, triggers, now)
 
 
 def review_context(session: Session, case_id: int) -> dict[str, Any]:

@@ -10,28 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import clock, states, tracking
-from .correspondence import letters_of
+from .correspondence import letters_of, outcome
 from .labels import state_label
 from .models import Case, Event
 
 
 def _d(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def outcome(case: Case) -> str | None:
-    """The decision outcome the assessments give (None while a document is unassessed)."""
-    docs = case.documents
-    if not docs:
-        return "none_found"
-    if any(d.assessment is None for d in docs):
-        return None
-    granted = [d.assessment.outcome for d in docs if d.assessment is not None]  # all assessed (above)
-    if all(o == "grant" for o in granted):
-        return "full"
-    if all(o == "refuse" for o in granted):
-        return "refusal"
-    return "partial"
 
 
 def archive_state(session: Session, case: Case) -> dict[str, Any]:

@@ -9,15 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template, request
-from flask_login import LoginManager
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError
 
 from aktflow import bootstrap
 from aktflow.config import Settings, SettingsError, load_settings
 from aktflow.db import Database
 
-csrf = CSRFProtect()
-login_manager = LoginManager()
+from .extensions import csrf, login_manager
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "

@@ -19,7 +19,8 @@ from aktflow.screening import redact_cpr
 from aktflow.users import authenticate
 from aktflow.vocabulary import ANYONE
 
-from . import login_manager, throttle
+from . import throttle
+from .extensions import login_manager
 
 bp = Blueprint("auth", __name__)
 

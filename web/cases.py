@@ -28,7 +28,7 @@ from aktflow.correspondence import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
 from aktflow.models import User
-from aktflow.service import case_view, create_case, fire
+from aktflow.service import action_hints, case_view, create_case, fire
 from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME
 
 from .auth import ALL_ROLES, home_url, roles_required
@@ -165,7 +165,7 @@ def case_page(case_id: int):
         view = case_view(db(), case_id, role=current_user.role)
     except NotFound:
         abort(404)
-    hints = read.action_hints(db(), case_id, current_user.username, view["allowed_triggers"])
+    hints = action_hints(db(), case_id, current_user.username, view["allowed_triggers"])
     with db().session() as s:
         assignees = read.assignable_users(s)
         names = dict(s.execute(select(User.username, User.name)).all())  # every actor in the timeline
