@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from . import events, states
+from . import states
 from .db import Database
 from .errors import NotFound, PermissionDenied, ValidationError
 from .models import Case, LetterTemplate, OutboxItem, Setting, User, utcnow
 from .screening import redact_cpr
+from .uow import UnitOfWork
 from .vocabulary import ADMINS, EMAIL_RE, SYSTEM_ACTOR
 
 log = logging.getLogger(__name__)
@@ -110,14 +111,15 @@ def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[st
             raise ValidationError(key, "skal udfyldes")
     if clean["email"] and not EMAIL_RE.match(clean["email"]):
         raise ValidationError("email", f"ugyldig e-mailadresse {clean['email']!r}")
-    with db.session() as s:
+    with UnitOfWork(db) as uow:
+        s = uow.session
         _admin(s, actor)
         row = s.get(Setting, MUNICIPALITY_KEY)
         if row is None:
             s.add(Setting(key=MUNICIPALITY_KEY, value=clean, updated_at=utcnow()))
         else:
             row.value, row.updated_at = clean, utcnow()
-        s.commit()
+        uow.commit()
     return {**DEFAULT_MUNICIPALITY, **clean}
 
 
@@ -160,14 +162,16 @@ def reset_template(db: Any, *, actor: str, kind: str) -> int:
 
     if kind not in letters.KINDS:
         raise ValidationError("kind", f"ukendt brevtype {kind!r}")
-    with db.session() as s:
+    with UnitOfWork(db) as uow:
+        s = uow.session
         _admin(s, actor)
-        n = s.execute(
+        stmt = (
             update(LetterTemplate)
             .where(LetterTemplate.kind == kind, LetterTemplate.active.is_(True))
             .values(active=False)
-        ).rowcount
-        s.commit()
+        )
+        n = cast(CursorResult, s.execute(stmt)).rowcount
+        uow.commit()
         return n or 0
 
 
@@ -207,13 +211,14 @@ def retry_outbox(db: Any, *, actor: str, item_ids: Iterable[int] = (), all_faile
     ids = tuple(item_ids)
     if not ids and not all_failed:
         raise ValidationError("item_ids", "angiv opgaver eller vælg alle fejlede")
-    with db.session() as s:
+    with UnitOfWork(db) as uow:
+        s = uow.session
         me = _admin(s, actor)
         q = update(OutboxItem).where(OutboxItem.status == "failed")
         if ids:
             q = q.where(OutboxItem.id.in_(ids))
-        n = s.execute(q.values(status="pending", next_attempt_at=utcnow())).rowcount or 0
-        s.commit()
+        n = cast(CursorResult, s.execute(q.values(status="pending", next_attempt_at=utcnow()))).rowcount or 0
+        uow.commit()
     log.info("%d fejlede opgaver i udbakken sat i kø igen af %s", n, log_name(me.username))
     return n
 
@@ -244,8 +249,8 @@ def change_calendar(
 
     from . import tracking
 
-    now = now or utcnow()
-    with db.session() as session:
+    with UnitOfWork(db, now=now) as uow:
+        session = uow.session
         user = _admin(session, actor)
         current = tracking.calendar_settings(session)
         closures = set(current.closures) | set(close or ())
@@ -253,8 +258,8 @@ def change_calendar(
         new = dc_replace(current, **(set_flags or {}), closures=frozenset(closures))
         if new == current:
             return {"changed": False, "calendar_version": current.version}
-        result = tracking.recompute(session, new, actor=user.username, now=now, progress=progress)
-        events.commit(session)
+        result = tracking.recompute(session, new, actor=user.username, now=uow.now, progress=progress)
+        uow.commit()
         return {"changed": True, "previous_version": current.version, **result}
 
 
@@ -268,7 +273,8 @@ def upload_template(db: Database, *, actor: str, kind: str, content: bytes) -> N
 
     if kind not in letters.KINDS:
         raise ValidationError("kind", f"ukendt brevtype {kind!r}: {', '.join(letters.KINDS)}")
-    with db.session() as session:
+    with UnitOfWork(db) as uow:
+        session = uow.session
         user = _admin(session, actor)
         problems = letters.check_template(kind, content)
         if problems:
@@ -283,4 +289,4 @@ def upload_template(db: Database, *, actor: str, kind: str, content: bytes) -> N
                 active=True,
             )
         )
-        session.commit()
+        uow.commit()

@@ -19,16 +19,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, figures, states
+from . import audit, states
 from .archive import ArchivePort
 from .clock import local_date
 from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
-from .events import CONFLICT, append_event, commit, lost_race
+from .events import CONFLICT, append_event, lost_race
 from .models import Case, Event, User, state_door, utcnow
 from .screening import is_cpr
 from .states import fields
 from .states.fields import parse_date, parse_text
+from .uow import UnitOfWork
 from .vocabulary import BASES, CASEWORK, CHANNELS, EMAIL_RE, EMNE_RE
 
 CASE_ROLES = CASEWORK
@@ -151,19 +152,14 @@ def fire(
     Raises ValidationError (bad input), NotFound, PermissionDenied (role), ConflictError (stale version),
     WorkflowError (not allowed in this state, or a guard unmet). Returns the updated case (detached).
     """
-    now = now or utcnow()
-    archive = archive or _archive()
     try:
-        case = _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive, attachment)
+        with UnitOfWork(db, archive=archive, now=now) as uow:
+            case = _fire(uow, case_id, trigger, actor, note, data, expect_version, attachment)
     except (StaleDataError, IntegrityError) as e:
         # An autoflush inside the unit of work met a concurrent change of the case: a conflict, not a crash.
         if lost_race(e):
             raise ConflictError(CONFLICT) from None
         raise
-    if archive.name != "local":
-        from .delivery import after_commit
-
-        after_commit(db, case.id)
     return case
 
 
@@ -176,63 +172,60 @@ def _load_statement():
     )
 
 
-def _fire(db, case_id, trigger, actor, note, data, expect_version, now, archive, attachment) -> Case:
-    with db.session() as session:
-        # The acting user and the case in one round trip.
-        row = session.execute(_load_statement(), {"case_id": case_id, "username": actor}).first()
-        if row is None or not row[0].active:
-            raise ValidationError("actor", f"ukendt eller inaktiv bruger {actor!r}")
-        user, case = row
-        if case is None:
-            raise NotFound(f"sag {case_id} findes ikke")
-        spec = check_role(trigger, user)
-        if expect_version is not None and case.version != expect_version:
-            raise ConflictError(
-                f"sagen er ændret siden version {expect_version} (nu version {case.version}); "
-                "hent den igen og prøv på ny"
-            )
-        check_state(spec, case)
-        note, clean = fields.clean(spec, note, data, _field_context(session, local_date(now)))
-        ctx = FireContext(
-            session, user, trigger, note, clean, now, archive, case_id=case.id, attachment=attachment
+def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, attachment) -> Case:
+    session, now, archive = uow.session, uow.now, uow.archive
+    # The acting user and the case in one round trip.
+    row = session.execute(_load_statement(), {"case_id": case_id, "username": actor}).first()
+    if row is None or not row[0].active:
+        raise ValidationError("actor", f"ukendt eller inaktiv bruger {actor!r}")
+    user, case = row
+    if case is None:
+        raise NotFound(f"sag {case_id} findes ikke")
+    spec = check_role(trigger, user)
+    if expect_version is not None and case.version != expect_version:
+        raise ConflictError(
+            f"sagen er ændret siden version {expect_version} (nu version {case.version}); "
+            "hent den igen og prøv på ny"
         )
-        if attachment is not None and trigger != "add_document":
-            raise ValidationError("file", f"'{trigger}' tager ingen fil")
-        from_state = case.state
-        with state_door():
-            # The machine evaluates the trigger's guards (its conditions) once and changes the state.
-            if not states.MACHINE.events[trigger].trigger(case, ctx=ctx):
-                unmet = ctx.unmet or "en betingelse er ikke opfyldt"
-                raise WorkflowError(f"'{trigger}' kan ikke udføres: {unmet}")
-        from . import effects
+    check_state(spec, case)
+    note, clean = fields.clean(spec, note, data, _field_context(session, local_date(now)))
+    ctx = FireContext(
+        session, user, trigger, note, clean, now, archive, case_id=case.id, attachment=attachment
+    )
+    if attachment is not None and trigger != "add_document":
+        raise ValidationError("file", f"'{trigger}' tager ingen fil")
+    from_state = case.state
+    with state_door():
+        # The machine evaluates the trigger's guards (its conditions) once and changes the state.
+        if not states.MACHINE.events[trigger].trigger(case, ctx=ctx):
+            unmet = ctx.unmet or "en betingelse er ikke opfyldt"
+            raise WorkflowError(f"'{trigger}' kan ikke udføres: {unmet}")
+    from . import effects
 
-        effects.run(spec.effects, case, ctx)
-        ev = append_event(
-            session,
-            case,
-            trigger=trigger,
-            from_state=from_state,
-            to_state=case.state,
-            actor=user.username,
-            note=note,
-            data={**clean, **ctx.recorded},
-            now=now,
-        )
-        for letter in ctx.letters:
-            letter.event_id = ev
-        figures.write_pending(session)
-        commit(session)
-        if spec.effects:
-            # The caller gets the case as it now is, with what the effects changed (documents, flags, …).
-            _ = (case.documents, case.flags, case.assignee)
-        return case
+    effects.run(spec.effects, case, ctx)
+    ev = append_event(
+        session,
+        case,
+        trigger=trigger,
+        from_state=from_state,
+        to_state=case.state,
+        actor=user.username,
+        note=note,
+        data={**clean, **ctx.recorded},
+        now=now,
+    )
+    for letter in ctx.letters:
+        letter.event_id = ev
+    uow.commit()
+    if archive.outbox_handlers():
+        # The archive works after commit (SBSYS): its new outbox items are tried at once.
+        from .delivery import after_commit
 
-
-def _archive() -> ArchivePort:
-    """The installation's archive adapter, built once by the composition root (:mod:`aktflow.bootstrap`)."""
-    from .bootstrap import current
-
-    return current().archive
+        uow.after_commit(lambda: after_commit(uow.db, case.id))
+    if spec.effects:
+        # The caller gets the case as it now is, with what the effects changed (documents, flags, …).
+        _ = (case.documents, case.flags, case.assignee)
+    return case
 
 
 def create_case(
@@ -289,7 +282,8 @@ def create_case(
     channel = _text(channel, "channel", max_len=40) if channel else None
     if channel and channel not in CHANNELS:
         raise ValidationError("channel", f"ukendt kanal {channel!r}: brug {' | '.join(CHANNELS)}")
-    with db.session() as session:
+    with UnitOfWork(db, now=now) as uow:
+        session = uow.session
         user = _actor(session, actor)
         if user.role not in CASE_ROLES:
             raise PermissionDenied(f"rollen '{user.role}' må ikke oprette sager")
@@ -327,7 +321,7 @@ def create_case(
             data["assignee"] = assignee.username
         from . import effects
 
-        ctx = FireContext(session, user, audit.CREATE, None, data, now, _archive(), case_id=case.id)
+        ctx = FireContext(session, user, audit.CREATE, None, data, now, uow.archive, case_id=case.id)
         effects.on_create(case, ctx)
         data.update(ctx.recorded)
         append_event(
@@ -341,8 +335,7 @@ def create_case(
             data=data,
             now=now,
         )
-        figures.write_pending(session)
-        commit(session)
+        uow.commit()
         return case
 
 
@@ -358,19 +351,19 @@ def action_hints(
     depend on the user's input are not judged, and ``assign`` is judged as the user taking the case
     themselves. Read-only: nothing is changed or logged; fire() checks again when the user acts.
     """
-    now = now or utcnow()
     out: dict[str, str | None] = {}
-    with db.session() as session:
+    with UnitOfWork(db, now=now) as uow:  # never committed: rolled back on leaving
+        session = uow.session
         case = session.get(Case, case_id)
         user = session.scalar(select(User).where(User.username == username))
         if case is None or user is None:
             return {t: None for t in triggers}
-        archive = _archive()
         for t in triggers:
             data = {"assignee": username} if t == "assign" else {}
-            ctx = FireContext(session, user, t, None, data, now, archive, case_id=case.id, preview=True)
+            ctx = FireContext(
+                session, user, t, None, data, uow.now, uow.archive, case_id=case.id, preview=True
+            )
             out[t] = states.unmet(case, t, ctx)
-        session.rollback()
     return out
 
 

@@ -23,6 +23,7 @@ from .admin import authorize_admin, log_name
 from .db import Database
 from .errors import NotFound, ValidationError
 from .models import ApiToken, User, utcnow
+from .uow import UnitOfWork
 
 PREFIX = "akt_"
 # secrets.token_urlsafe(32) gives 43 characters; anything far longer is not one of ours (and is not hashed).
@@ -60,14 +61,15 @@ def issue_token(db: Database, username: str, name: str | None = None, *, actor: 
         name = name.strip() or None
         if name and len(name) > NAME_MAX:
             raise ValidationError("name", f"højst {NAME_MAX} tegn")
-    with db.session() as session:
+    with UnitOfWork(db) as uow:
+        session = uow.session
         authorize_admin(session, actor, shell=True)
         user = session.scalar(select(User).where(User.username == username))
         if user is None or not user.active:
             raise ValidationError("username", f"ukendt eller inaktiv bruger {username!r}")
         token = PREFIX + secrets.token_urlsafe(32)
         session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name, created_at=utcnow()))
-        session.commit()
+        uow.commit()
     log.info("API-nøgle udstedt til %s af %s", log_name(username), log_name(actor))
     return token
 
@@ -82,7 +84,8 @@ def user_for_token(db: Database, token: Any, *, now: dt.datetime | None = None) 
         return None
     digest = hash_token(token)
     now = now or utcnow()
-    with db.session() as session:
+    with UnitOfWork(db) as uow:
+        session = uow.session
         row = session.execute(
             select(ApiToken.id, ApiToken.token_hash, ApiToken.revoked, ApiToken.last_used_at, User)
             .join(User, User.id == ApiToken.user_id)
@@ -103,7 +106,7 @@ def user_for_token(db: Database, token: Any, *, now: dt.datetime | None = None) 
                 )
                 .values(last_used_at=now)
             )
-            session.commit()
+            uow.commit()
         session.expunge(user)
         return user
 
@@ -113,7 +116,8 @@ def revoke(db: Database, token_or_id: str | int) -> int:
 
     Revoking a revoked token is not an error. Raises NotFound when there is no such token.
     """
-    with db.session() as session:
+    with UnitOfWork(db) as uow:
+        session = uow.session
         if isinstance(token_or_id, int) and not isinstance(token_or_id, bool):
             row = session.get(ApiToken, token_or_id)
         elif isinstance(token_or_id, str) and token_or_id.strip().isdigit():
@@ -125,7 +129,7 @@ def revoke(db: Database, token_or_id: str | int) -> int:
         if row is None:
             raise NotFound("API-nøglen findes ikke")
         row.revoked = True
-        session.commit()
+        uow.commit()
         return row.id
 
 

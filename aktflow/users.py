@@ -17,6 +17,7 @@ from .db import Database
 from .errors import NotFound, ValidationError
 from .models import Case, User
 from .states.fields import parse_text as _text
+from .uow import UnitOfWork
 from .vocabulary import ADMIN, PASSWORD_MAX, PASSWORD_MIN, ROLES, USERNAME_RE
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ def add_user(
     else:
         check_password(password)
     name = _text(name or username, "name", max_len=200) or username
-    with db.session() as session:
+    with UnitOfWork(db) as uow:
+        session = uow.session
         authorize_admin(session, actor, shell=True)
         if session.scalar(select(User).where(User.username == username)):
             raise ValidationError("username", f"brugeren {username!r} findes allerede")
@@ -73,7 +75,7 @@ def add_user(
             password_hash=generate_password_hash(password),
         )
         session.add(user)
-        session.commit()
+        uow.commit()
         log.info("bruger %s (%s) oprettet af %s", log_name(username), role, log_name(actor))
         return user
 
@@ -111,7 +113,8 @@ def _other_active_admins(session: Session, user: User) -> int:
 def change_role(db: Any, *, actor: str, username: str, role: str) -> dict[str, Any]:
     if role not in ROLES:
         raise ValidationError("role", f"ukendt rolle {role!r}")
-    with db.session() as s:
+    with UnitOfWork(db) as uow:
+        s = uow.session
         me = _admin(s, actor)
         user = _target(s, username)
         if user.role == ADMIN and role != ADMIN and (user.id == me.id or not _other_active_admins(s, user)):
@@ -123,12 +126,13 @@ def change_role(db: Any, *, actor: str, username: str, role: str) -> dict[str, A
         old, user.role = user.role, role
         if old != role:
             user.session_epoch = (user.session_epoch or 0) + 1  # sessions with the old role end
-        s.commit()
+        uow.commit()
         return {"username": username, "old": old, "new": role}
 
 
 def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str, Any]:
-    with db.session() as s:
+    with UnitOfWork(db) as uow:
+        s = uow.session
         me = _admin(s, actor)
         user = _target(s, username)
         if not active and user.id == me.id:
@@ -138,7 +142,7 @@ def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str,
         user.active = active
         if not active:
             user.session_epoch = (user.session_epoch or 0) + 1
-        s.commit()
+        uow.commit()
         open_cases = s.scalar(
             select(func.count()).select_from(Case).where(_open(), Case.assignee_id == user.id)
         )
@@ -149,18 +153,20 @@ def set_password(db: Any, *, actor: str, username: str, password: str) -> None:
     from werkzeug.security import generate_password_hash
 
     check_password(password)
-    with db.session() as s:
+    with UnitOfWork(db) as uow:
+        s = uow.session
         _admin(s, actor)
         user = _target(s, username)
         user.password_hash = generate_password_hash(password)
         user.session_epoch = (user.session_epoch or 0) + 1  # sessions made with the old password end
-        s.commit()
+        uow.commit()
 
 
 def end_sessions(db: Database, username: str) -> None:
     """End every web session of ``username`` (logout everywhere; after a password or role change)."""
-    with db.session() as session:
+    with UnitOfWork(db) as uow:
+        session = uow.session
         session.execute(
             update(User).where(User.username == username).values(session_epoch=User.session_epoch + 1)
         )
-        session.commit()
+        uow.commit()
