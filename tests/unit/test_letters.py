@@ -12,18 +12,15 @@ import io
 import os
 import shutil
 import stat
-import time
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
-from docxtpl import DocxTemplate
 from jinja2.sandbox import SecurityError
 
 import letters
 from aktflow import grounds
-from letters.build_templates import _aktliste
 
 INJECTION = "Æbleø & Søn <b>fed</b> {{ 7*7 }} {% if x %}åh{% endif %} {# c #}"
 
@@ -419,39 +416,15 @@ def test_template_cannot_reach_python_internals():
 # --- a long aktliste ---------------------------------------------------------------------------------------
 
 
-def _best_of(fn, n=5) -> float:
-    best = float("inf")
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def test_200_document_aktliste_renders_close_to_a_bare_docxtpl_table():
+def test_a_200_document_aktliste_lists_every_document_in_order():
+    """Every row of a long aktliste, escaped text intact; its speed is measured by ``make bench``
+    (letter-200), not here."""
     kinds = [("grant", []), ("partial", ["ofl-30-1"]), ("refuse", ["ofl-23", "ofl-30-2"])]
     docs = [doc(i, *kinds[i % 3], title=f"Bilag {i} & <mail>") for i in range(1, 201)]
     ctx = decision("partial", docs)
     out = letters.render("afgoerelse", ctx)
     rows = aktliste(out)
     assert [r[2] for r in rows] == [f"Bilag {i} & <mail>" for i in range(1, 201)]
-
-    bare = docx.Document()
-    _aktliste(bare)  # the same table, alone
-    buf = io.BytesIO()
-    bare.save(buf)
-    bare_template, values = buf.getvalue(), {"aktliste": letters.compose("afgoerelse", ctx)["aktliste"]}
-
-    def bare_render():
-        t = DocxTemplate(io.BytesIO(bare_template))
-        t.render(values, autoescape=True)
-        t.save(io.BytesIO())
-
-    ours = _best_of(lambda: letters.render("afgoerelse", ctx))
-    base = _best_of(bare_render)
-    print(f"\n200-document afgørelse: {ours * 1000:.1f} ms; bare docxtpl table: {base * 1000:.1f} ms; "
-          f"ratio {ours / base:.2f}")  # fmt: skip
-    assert ours / base <= 2.0
 
 
 # --- PDF/A -------------------------------------------------------------------------------------------------
