@@ -67,10 +67,14 @@ def debug() -> bool:
 
 
 def open_db() -> Any:
-    """The configured database (``AKTFLOW_DATABASE_URL``): one engine per URL and process."""
-    from aktflow.db import Database
+    """The configured database (``AKTFLOW_DATABASE_URL``), as the composition root built it at start-up.
 
-    return Database.from_config()
+    The root command builds the services once (:func:`aktflow.bootstrap.build`) before any command runs;
+    one engine per URL and process.
+    """
+    from aktflow import bootstrap
+
+    return bootstrap.current().db
 
 
 def emit(obj: Any, as_json: bool, text: str | None = None) -> None:
