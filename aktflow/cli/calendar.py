@@ -42,8 +42,9 @@ def _progress_runner(label: str) -> Callable[[int, int], None]:
 
     def progress(done: int, total: int) -> None:
         if bar["obj"] is None:
-            bar["obj"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
-            bar["obj"].__enter__()
+            shown = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
+            shown.__enter__()
+            bar["obj"] = shown
             bar["last"] = 0
         bar["obj"].update(done - bar["last"])
         bar["last"] = done

@@ -152,3 +152,24 @@ def test_add_document_refuses_a_file_over_the_upload_limit(db, runner, new_case,
     r = runner.invoke(cli, [*args, "--file", ""])  # an empty --file names no file, as before
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["title"] == "Notat"
+
+
+def test_calendar_commands_change_the_working_days_and_recompute_deadlines(db, runner, new_case):
+    new_case()
+    day = dt.date(2026, 12, 28)  # a Monday
+    r = runner.invoke(cli, ["calendar", "close", day.isoformat(), "--as", "admin", "--json"])
+    assert r.exit_code == 0, r.output
+    changed = json.loads(r.stdout)
+    assert changed["changed"] is True and changed["deadlines_checked"] >= 1
+    shown = json.loads(runner.invoke(cli, ["calendar", "show", "--year", "2026", "--json"]).stdout)
+    assert day.isoformat() in [d["date"] for d in shown["non_working"]]
+    text = runner.invoke(cli, ["calendar", "show", "--year", "2026"]).stdout
+    assert text.startswith(f"Kalenderversion {shown['version']}\n") and "  28.12.2026 " in text
+    r = runner.invoke(cli, ["calendar", "close", day.isoformat(), "--as", "admin"])
+    assert r.exit_code == 0 and r.stdout.strip() == "kalenderen er uændret"
+    r = runner.invoke(cli, ["calendar", "open", day.isoformat(), "--as", "admin", "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["changed"] is True
+    shown = json.loads(runner.invoke(cli, ["calendar", "show", "--year", "2026", "--json"]).stdout)
+    assert day.isoformat() not in [d["date"] for d in shown["non_working"]]
+    r = runner.invoke(cli, ["calendar", "set", "--as", "admin"])
+    assert r.exit_code == 2 and "angiv mindst én dag" in r.stderr
