@@ -76,3 +76,11 @@ def test_the_sql_pattern_would_catch_what_the_cli_used_to_do():
         "        q = update(OutboxItem).where(OutboxItem.status == 'failed')",
     ):
         assert SQL.search(line), line
+
+
+def test_outbox_list_offers_exactly_the_statuses_the_read_side_knows():
+    # The option is spelled out in the command (no database import at start-up); it must not drift.
+    from aktflow.queries.outbox import OUTBOX_STATUSES
+
+    status = next(p for p in cli.commands["outbox"].commands["list"].params if p.name == "status")
+    assert tuple(status.type.choices) == OUTBOX_STATUSES
