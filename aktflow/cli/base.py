@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from aktflow.errors import AktflowError, ValidationError
+
+if TYPE_CHECKING:
+    from aktflow.db import Database
 
 #: The service's field names that the CLI spells differently (as the option a user typed).
 OPTIONS = {"actor": "--as", "item_ids": "ITEM_IDS"}
@@ -66,7 +69,7 @@ def debug() -> bool:
         return False
 
 
-def open_db() -> Any:
+def open_db() -> Database:
     """The configured database (``AKTFLOW_DATABASE_URL``), as the composition root built it at start-up.
 
     The root command builds the services once (:func:`aktflow.bootstrap.build`) before any command runs;
