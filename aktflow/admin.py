@@ -177,29 +177,6 @@ def reset_template(db: Any, *, actor: str, kind: str) -> int:
 
 # --- the outbox --------------------------------------------------------------------------------------------
 
-OUTBOX_STATUSES = ("pending", "delivering", "done", "failed")
-
-
-def outbox_items(session: Session, status: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
-    """The outbox's items, newest first (at most ``limit``), optionally of one status, as plain rows."""
-    if status is not None and status not in OUTBOX_STATUSES:
-        raise ValidationError("status", f"ukendt status {status!r}: brug {'|'.join(OUTBOX_STATUSES)}")
-    q = select(OutboxItem).order_by(OutboxItem.id.desc()).limit(limit)
-    if status:
-        q = q.where(OutboxItem.status == status)
-    return [
-        {
-            "id": o.id,
-            "case": o.case_id,
-            "kind": o.kind,
-            "status": o.status,
-            "attempts": o.attempts,
-            "next_attempt": o.next_attempt_at.isoformat(timespec="seconds"),
-            "error": o.last_error,
-        }
-        for o in session.scalars(q)
-    ]
-
 
 def retry_outbox(db: Any, *, actor: str, item_ids: Iterable[int] = (), all_failed: bool = False) -> int:
     """Put failed outbox items back in the queue, due now (after their cause is fixed); administrators only.
@@ -221,14 +198,6 @@ def retry_outbox(db: Any, *, actor: str, item_ids: Iterable[int] = (), all_faile
         uow.commit()
     log.info("%d fejlede opgaver i udbakken sat i kø igen af %s", n, log_name(me.username))
     return n
-
-
-def user_list(session: Session) -> list[dict[str, Any]]:
-    """Every user by username: username, role, name, active (the CLI's ``users list``)."""
-    return [
-        {"username": u.username, "role": u.role, "name": u.name, "active": u.active}
-        for u in session.scalars(select(User).order_by(User.username))
-    ]
 
 
 # --- the calendar and letter templates -------------------------------------------------------------

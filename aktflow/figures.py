@@ -298,3 +298,22 @@ def rebuild_due(session: Session) -> int:
             ],
         )
     return len(fixes)
+
+
+def rebuild_read_model(db: Any, *, on_step: Callable[[str], None] | None = None) -> tuple[int, int]:
+    """Recompute the whole read model from the cases (after a restore or manual changes), in one commit.
+
+    Replaces the daily figure totals (:func:`rebuild`), then corrects the cases' stored earliest due dates
+    (:func:`rebuild_due`). ``on_step`` is told ``"figures"`` and ``"due"`` as each step starts (progress
+    for the command line). Returns (figure rows written, cases corrected). A server-shell operation like
+    ``aktflow db upgrade``: it changes no case and no event.
+    """
+    with db.session() as s:
+        if on_step:
+            on_step("figures")
+        rows = rebuild(s)
+        if on_step:
+            on_step("due")
+        fixed = rebuild_due(s)
+        s.commit()
+    return rows, fixed

@@ -367,13 +367,6 @@ def action_hints(
     return out
 
 
-def get_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"sag {case_id} findes ikke")
-    return case
-
-
 def allowed_triggers(case: Case, role: str | None = None) -> list[str]:
     return states.offered(case, role)
 
@@ -383,5 +376,5 @@ def case_view(db: Database, case_id: int, *, role: str | None = None, today: dt.
     from . import views
 
     with db.session() as session:
-        case = get_case(session, case_id)
+        case = views.get_case(session, case_id)
         return views.case_dict(session, case, role=role, today=today)

@@ -11,8 +11,17 @@ from sqlalchemy.orm import Session
 
 from . import clock, states, tracking
 from .correspondence import letters_of, outcome
+from .errors import NotFound
 from .labels import state_label
 from .models import Case, Event
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    """The case ``case_id`` loaded in ``session``; raises NotFound (Danish message) when there is none."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"sag {case_id} findes ikke")
+    return case
 
 
 def _d(value: dt.date | None) -> str | None:

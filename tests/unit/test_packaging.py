@@ -10,6 +10,7 @@ import pytest
 from setuptools import find_packages
 
 from aktflow import cli
+from aktflow.cli import dev
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DOUBLES = ("fake_sbsys", "pgcluster")
@@ -43,7 +44,7 @@ def test_the_doubles_live_in_the_source_tree():
 
 
 def test_fake_sbsys_command_loads_the_fake_from_the_source_tree():
-    module = cli._load_fake_sbsys()
+    module = dev.load_fake_sbsys()
     assert callable(module.serve_forever)
     assert module.FakeState().client_id == module.DEMO_CLIENT_ID
 
@@ -52,9 +53,9 @@ def test_fake_sbsys_command_says_it_needs_the_source_tree_when_installed_without
     runner, monkeypatch, tmp_path
 ):
     with pytest.raises(click.ClickException, match="udviklingsværktøj"):
-        cli._load_fake_sbsys(str(tmp_path / "devtools" / "fake_sbsys.py"))
+        dev.load_fake_sbsys(str(tmp_path / "devtools" / "fake_sbsys.py"))
 
-    monkeypatch.setattr(cli, "FAKE_SBSYS_SOURCE", str(tmp_path / "devtools" / "fake_sbsys.py"))
+    monkeypatch.setattr(dev, "FAKE_SBSYS_SOURCE", str(tmp_path / "devtools" / "fake_sbsys.py"))
     result = runner.invoke(cli.cli, ["fake-sbsys", "--port", "0"])
     assert result.exit_code == 1
     assert "findes kun i aktflows kildetræ" in result.output

@@ -1,0 +1,263 @@
+"""``aktflow case``: register a request, advance it, add and assess documents, show and list cases."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from aktflow import states
+from aktflow.errors import ValidationError
+from aktflow.states.fields import field_of
+
+from .base import Group, emit, open_db
+from .options import InputFile, InputFileType, as_option, expect_version_option, json_option
+
+
+def _case_text(c: dict) -> str:
+    lines = [
+        f"Sag {c['id']}  {c['sagsnummer'] or '(intet sagsnummer endnu)'}  version {c['version']}",
+        f"  Tilstand:   {c['state']} ({c['state_label']})",
+        f"  Anmoder:    {c['requester']}",
+        f"  Emne:       {c['emne']}  {c['subject']}",
+        f"  Grundlag:   {c['basis']}  modtaget {c['received']}",
+        f"  Sagsbeh.:   {c['assignee'] or '(ufordelt)'}",
+    ]
+    if c["flagged"]:
+        lines.append("  Markeret:   " + "; ".join(c["flag_reasons"]))
+    for d in c["deadlines"]:
+        lines.append(f"  Frist:      {d['rule']} {d['due']} {d.get('status', '')}  {d['explanation']}")
+    lines.append("  Mulige handlinger: " + (", ".join(c["allowed_triggers"]) or "ingen"))
+    lines.append("  Hændelser:")
+    for e in c["events"]:
+        lines.append(
+            f"    {e['seq']:>3} {e['at']} {e['actor']:<14} {e['trigger']:<24} {e['from']} -> {e['to']}"
+        )
+    return "\n".join(lines)
+
+
+def _max_upload() -> int:
+    from aktflow.documents import max_bytes
+
+    return max_bytes()
+
+
+@click.group("case", cls=Group)
+def case() -> None:
+    """Cases: register, advance, show."""
+
+
+@case.command("new")
+@click.option("--requester", required=True, help="The requester's name")
+@click.option("--email", default=None)
+@click.option("--received", required=True, help="Date of receipt, YYYY-MM-DD")
+@click.option("--basis", required=True, help="ofl | fvl | mol | gdpr")
+@click.option("--subject", required=True, help="What is asked for")
+@click.option("--emne", required=True, help="KLE emne of the case asked about, NN.NN.NN")
+@click.option("--channel", default=None, help="e-mail, brev, telefon, selvbetjening …")
+@click.option("--assign", default=None, help="Username of the caseworker")
+@as_option("Your username")
+@json_option
+def case_new(requester, email, received, basis, subject, emne, channel, assign, actor, as_json) -> None:
+    """Register a new request (state 'received')."""
+    from aktflow.service import case_view, create_case
+
+    db_ = open_db()
+    c = create_case(
+        db_,
+        actor=actor,
+        requester=requester,
+        email=email,
+        received=received,
+        basis=basis,
+        subject=subject,
+        emne=emne,
+        channel=channel,
+        assign=assign,
+    )
+    view = case_view(db_, c.id)
+    emit(view, as_json, f"sag {c.id} oprettet ({view['state_label']})")
+
+
+@case.command("advance")
+@click.argument("case_id", type=int)
+@click.argument("trigger")
+@as_option("Your username")
+@click.option("--note", default=None)
+@click.option("--data", "data_json", default=None, help="JSON object with the trigger's fields")
+@expect_version_option("Refuse if the case is no longer at this version")
+@json_option
+def case_advance(case_id, trigger, actor, note, data_json, expect_version, as_json) -> None:
+    """Fire TRIGGER (a transition or an action) on the case."""
+    from aktflow.service import case_view, fire
+
+    data = None
+    if data_json is not None:
+        try:
+            data = json.loads(data_json)
+        except json.JSONDecodeError as e:
+            raise ValidationError("--data", f"ugyldig JSON ({e.msg})") from None
+        if not isinstance(data, dict):
+            raise ValidationError("--data", "skal være et JSON-objekt")
+    db_ = open_db()
+    c = fire(db_, case_id, trigger, actor=actor, note=note, data=data, expect_version=expect_version)
+    view = case_view(db_, c.id)
+    emit(
+        view,
+        as_json,
+        f"sag {c.id}: {trigger} udført; tilstand {view['state']} ({view['state_label']}), "
+        f"version {view['version']}",
+    )
+
+
+@case.command("show")
+@click.argument("case_id", type=int)
+@json_option
+def case_show(case_id: int, as_json: bool) -> None:
+    """Show a case with its deadlines, allowed triggers and events."""
+    from aktflow.service import case_view
+
+    view = case_view(open_db(), case_id)
+    emit(view, as_json, _case_text(view))
+
+
+@case.command("list")
+@click.option("--state", default=None)
+@json_option
+def case_list(state: str | None, as_json: bool) -> None:
+    """List cases (newest first); CPR numbers in names and subjects are masked."""
+    from aktflow.queries.cli_cases import case_list as list_cases
+
+    if state and state not in states.STATES:
+        raise ValidationError("--state", f"ukendt tilstand {state!r}")
+    rows = list_cases(open_db(), state=state, limit=500)
+    emit(
+        rows,
+        as_json,
+        "\n".join(
+            f"{r['id']:>6} {r['state']:<24} {r['sagsnummer'] or '-':<22} {r['received']} {r['requester']}"
+            for r in rows
+        ),
+    )
+
+
+@case.command("add-document")
+@click.argument("case_id", type=int)
+@click.option("--title", required=True)
+@click.option("--date", "doc_date", default=None, help="YYYY-MM-DD")
+@click.option("--sender", default=None)
+@click.option("--recipient", default=None)
+@click.option("--archive-id", default=None, help="The document's id in the archive")
+@click.option(
+    "--file", "file", default=None, type=InputFileType("--file", _max_upload), help=".txt, .docx or .pdf"
+)
+@as_option()
+@expect_version_option()
+@json_option
+def case_add_document(
+    case_id,
+    title,
+    doc_date,
+    sender,
+    recipient,
+    archive_id,
+    file: InputFile | None,
+    actor,
+    expect_version,
+    as_json,
+) -> None:
+    """Add a document to the case's register (while collecting); its text is screened."""
+    from aktflow.documents import Attachment
+    from aktflow.service import case_view, fire
+
+    attachment = Attachment(file.name, file.read()) if file else None
+    data = {
+        k: v
+        for k, v in {
+            "title": title,
+            "date": doc_date,
+            "sender": sender,
+            "recipient": recipient,
+            "archive_doc_id": archive_id,
+        }.items()
+        if v is not None
+    }
+    db_ = open_db()
+    c = fire(
+        db_,
+        case_id,
+        "add_document",
+        actor=actor,
+        data=data,
+        expect_version=expect_version,
+        attachment=attachment,
+    )
+    view = case_view(db_, c.id)
+    doc = max(view["documents"], key=lambda d: d["id"])  # the one just added: documents are never removed
+    emit(
+        {
+            **doc,
+            "case": view["id"],
+            "version": view["version"],
+            "flagged": view["flagged"],
+            "flag_reasons": view["flag_reasons"],
+        },
+        as_json,
+        f"dokument {doc['id']} tilføjet sag {c.id}"
+        + (" (sagen er markeret til juridisk vurdering)" if view["flagged"] else ""),
+    )
+
+
+@case.command("assess")
+@click.argument("case_id", type=int)
+@click.argument("doc_id", type=int)
+@click.option(
+    "--outcome",
+    required=True,
+    type=click.Choice(field_of(states.TRIGGERS["assess_document"], "outcome").choices),
+)
+@click.option(
+    "--ground", "grounds", multiple=True, help="Ground code (see 'aktflow grounds'); repeat for more"
+)
+@click.option("--extracted", is_flag=True, help="Facts/assessments were extracted (OFL § 28/§ 29)")
+@click.option("--meroffentlighed-note", default=None, help="Why more was not released (OFL § 14)")
+@click.option("--note", default=None, help="Redaction note")
+@as_option()
+@expect_version_option()
+@json_option
+def case_assess(
+    case_id, doc_id, outcome, grounds, extracted, meroffentlighed_note, note, actor, expect_version, as_json
+) -> None:
+    """Record the confidentiality assessment of one document."""
+    from aktflow.service import case_view, fire
+
+    data = {"document_id": doc_id, "outcome": outcome, "grounds": list(grounds), "extracted": extracted}
+    if meroffentlighed_note:
+        data["meroffentlighed_note"] = meroffentlighed_note
+    db_ = open_db()
+    fire(db_, case_id, "assess_document", actor=actor, note=note, data=data, expect_version=expect_version)
+    view = case_view(db_, case_id)
+    emit(
+        view,
+        as_json,
+        f"dokument {doc_id} vurderet: {outcome}; afgørelsens udfald nu: {view['outcome'] or '-'}",
+    )
+
+
+@case.command("letters")
+@click.argument("case_id", type=int)
+@json_option
+def case_letters(case_id: int, as_json: bool) -> None:
+    """The letters made on a case (id, kind, created, sha256, archive state)."""
+    from aktflow.queries.cli_cases import case_letters as letters_of
+
+    rows = letters_of(open_db(), case_id)
+    emit(
+        rows,
+        as_json,
+        "\n".join(
+            f"{r['id']:>5} {r['kind']:<20} {r['created']} {r['archive_status']:<12} {r['sha256'][:16]}"
+            for r in rows
+        )
+        or "ingen breve",
+    )

@@ -1,0 +1,134 @@
+"""Commands for running and developing aktflow: ``workflow``, ``demo``, ``serve`` and ``fake-sbsys``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from aktflow import states
+
+from .base import emit, fail, open_db
+
+
+@click.command("workflow")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "json", "dot", "svg"]),
+    default="mermaid",
+    show_default=True,
+    help="dot: Graphviz source; svg: laid out by Graphviz (needs the 'dot' program)",
+)
+@click.option(
+    "--write-static",
+    is_flag=True,
+    help="Write the diagram the web UI shows (web/static/workflow.dot and workflow.svg; needs Graphviz)",
+)
+def workflow(fmt: str, write_static: bool) -> None:
+    """Print the workflow (states and triggers) from its one definition, or draw its diagram."""
+    if write_static:
+        from importlib import resources
+
+        from aktflow.states import diagram
+
+        static = resources.files("web").joinpath("static")
+        source = diagram.dot_source()
+        svg = _render_workflow(source)
+        for name, text in (("workflow.dot", source), ("workflow.svg", svg)):
+            path = static.joinpath(name)
+            with open(str(path), "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+            click.echo(f"skrev {path}", err=True)
+    elif fmt == "json":
+        emit(states.as_json(), True)
+    elif fmt == "dot":
+        from aktflow.states import diagram
+
+        click.echo(diagram.dot_source(), nl=False)
+    elif fmt == "svg":
+        from aktflow.states import diagram
+
+        click.echo(_render_workflow(diagram.dot_source()), nl=False)
+    else:
+        click.echo(states.as_mermaid(), nl=False)
+
+
+def _render_workflow(source: str) -> str:
+    from aktflow.states import diagram
+
+    try:
+        return diagram.render_svg(source)
+    except diagram.GraphvizMissing as e:
+        fail(f"{e}; installér Graphviz (fx apt-get install graphviz) eller brug --format dot", 1)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only if the database has no users yet (first start)")
+def demo(if_empty: bool) -> None:
+    """Load demo users (password 'demo') and demo cases."""
+    from aktflow.demo import load_demo
+
+    n = load_demo(open_db(), if_empty=if_empty)
+    if n is None:
+        click.echo("demodata findes allerede", err=True)
+    else:
+        click.echo(
+            f"demodata indlæst: {n} sager; brugere sagsbehandler, jurist, leder, admin (adgangskode: demo)",
+            err=True,
+        )
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web UI (for production, run web:create_app() under gunicorn)."""
+    from web import create_app
+
+    app = create_app()
+    click.echo(f"aktflow kører på http://{host}:{port}/", err=True)
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@click.command("fake-sbsys")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8089, show_default=True, type=int)
+def fake_sbsys(host: str, port: int) -> None:
+    """Run a local fake SBSYS (development only, from the source tree): prints the settings to export."""
+    load_fake_sbsys().serve_forever(host, port, seed_demo=True)
+
+
+# The fake is a test double in the source tree (devtools/fake_sbsys.py), not part of the installed package:
+# the folder beside the ``aktflow`` package (this file is aktflow/cli/dev.py).
+FAKE_SBSYS_SOURCE = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "devtools", "fake_sbsys.py"
+)
+
+
+def load_fake_sbsys(path: str | None = None) -> Any:
+    """The module ``devtools/fake_sbsys.py`` loaded from the source tree beside the ``aktflow`` package.
+
+    Found in a checkout and in an editable install (``make venv``); loaded by file, so an unrelated
+    installed package named ``devtools`` cannot shadow it. Raises :class:`click.ClickException` (exit
+    code 1, a Danish message) when aktflow was installed without the source tree.
+    """
+    import importlib.util
+
+    path = path or FAKE_SBSYS_SOURCE
+    if not os.path.isfile(path):
+        raise click.ClickException(
+            "aktflow fake-sbsys er et udviklingsværktøj og findes kun i aktflows kildetræ "
+            "(devtools/fake_sbsys.py); det følger ikke med den installerede pakke"
+        )
+    name = "devtools.fake_sbsys"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
