@@ -7,6 +7,8 @@ of every endpoint valid against its schema.
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
@@ -30,7 +32,16 @@ class _Schemas(GenerateJsonSchema):
 
 
 def model_schemas() -> dict[str, Any]:
-    """components/schemas for the request and response models and every model they nest, by class name."""
+    """components/schemas for the request and response models and every model they nest, by class name.
+
+    A fresh copy each call; pydantic builds the schemas once per process (they take tens of milliseconds,
+    too long for a public endpoint to repeat).
+    """
+    return copy.deepcopy(_model_schemas())
+
+
+@functools.cache
+def _model_schemas() -> dict[str, Any]:
     _, top = models_json_schema(
         [(m, "serialization") for m in RESPONSE_MODELS] + [(m, "validation") for m in REQUEST_MODELS],
         ref_template="#/components/schemas/{model}",
@@ -279,7 +290,7 @@ def openapi_document() -> dict[str, Any]:
                     "description": "API-nøgle fra `aktflow users token BRUGERNAVN`",
                 },
             },
-            "responses": RESPONSES,
+            "responses": copy.deepcopy(RESPONSES),
             "schemas": {**schemas, **events},
         },
     }
