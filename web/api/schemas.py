@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from aktflow import states
@@ -281,13 +281,20 @@ class CaseSummary(_Response):
     assignee: str | None
 
 
+def _field_has_no_default(schema: dict[str, Any]) -> None:
+    schema["properties"]["field"].pop("default", None)  # absent, never null
+
+
 class Error(BaseModel):
     """En fejl: beskeden på dansk, og det felt, den handler om, når den handler om et bestemt felt."""
 
-    model_config = ConfigDict(title="Error")
+    model_config = ConfigDict(title="Error", extra="forbid", json_schema_extra=_field_has_no_default)
 
     error: str
-    field: str | None = Field(None, description="Feltet, når fejlen handler om et bestemt felt")
+    field: Annotated[
+        str | None,
+        WithJsonSchema({"type": "string", "description": "Feltet, når fejlen handler om et bestemt felt"}),
+    ] = None
 
 
 #: The models whose schemas the OpenAPI document names in components/schemas (with what they nest).
