@@ -33,7 +33,6 @@ from .models import (
     Event,
     FigureCount,
     Flag,
-    Letter,
     User,
 )
 from .screening import redact_cpr
@@ -525,15 +524,7 @@ def overview(session: Session, today: dt.date, f: Filters) -> dict[str, Any]:
     }
 
 
-# --- files of a case ------------------------------------------------------------------------------------------
-
-
-def letter_file(db: Any, case_id: int, letter_id: int) -> tuple[str, bytes]:
-    with db.session() as s:
-        row = s.get(Letter, letter_id)
-        if row is None or row.case_id != case_id:
-            raise NotFound(f"brev {letter_id} findes ikke på sag {case_id}")
-        return row.filename, row.content
+# --- files of a case (letters: aktflow.queries.letters) ------------------------------------------------
 
 
 def document_file(db: Any, case_id: int, document_id: int) -> tuple[str, str, bytes]:
@@ -611,34 +602,3 @@ def review_context(session: Session, case_id: int) -> dict[str, Any]:
         )
     ]
     return {"flags": flags, "notes": notes}
-
-
-def case_list(
-    session: Session, *, state: str | None = None, assignee: str | None = None, limit: int = 500
-) -> list[dict[str, Any]]:
-    """Cases newest first (at most ``limit``), optionally in one state and of one assignee (username).
-
-    The list the API (``GET /api/v1/cases``) and ``aktflow case list`` print. CPR numbers in the
-    requester's name and the subject are masked (``XXXXXX-XXXX``), as everywhere a list leaves the server.
-    """
-    stmt = select(Case).order_by(Case.id.desc()).limit(limit)
-    if state:
-        stmt = stmt.where(Case.state == state)
-    if assignee:
-        stmt = stmt.join(User, User.id == Case.assignee_id).where(User.username == assignee)
-    return [
-        {
-            "id": c.id,
-            "state": c.state,
-            "state_label": state_label(c.state),
-            "version": c.version,
-            "sagsnummer": c.sagsnummer,
-            "basis": c.basis,
-            "received": c.received.isoformat(),
-            "requester": redact_cpr(c.requester_name),
-            "subject": redact_cpr(c.subject),
-            "emne": c.emne,
-            "assignee": c.assignee.username if c.assignee else None,
-        }
-        for c in session.scalars(stmt).unique()
-    ]

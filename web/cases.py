@@ -28,6 +28,7 @@ from aktflow.correspondence import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
 from aktflow.models import User
+from aktflow.queries.letters import letter_file
 from aktflow.service import action_hints, case_view, create_case, fire
 from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME
 
@@ -276,17 +277,17 @@ DOCX = DOCX_MIME
 @roles_required(*ALL_ROLES)
 def letter_docx(case_id: int, letter_id: int):
     try:
-        name, content = read.letter_file(db(), case_id, letter_id)
+        letter = letter_file(db(), case_id, letter_id)
     except NotFound:
         abort(404)
-    return _download(content, name, DOCX)
+    return _download(letter.content, letter.filename, DOCX)
 
 
 @bp.route("/cases/<int:case_id>/letters/<int:letter_id>.pdf")
 @roles_required(*ALL_ROLES)
 def letter_pdf_view(case_id: int, letter_id: int):
     try:
-        name, _ = read.letter_file(db(), case_id, letter_id)
+        name = letter_file(db(), case_id, letter_id).filename
     except NotFound:
         abort(404)
     try:

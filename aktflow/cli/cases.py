@@ -126,7 +126,7 @@ def case_show(case_id: int, as_json: bool) -> None:
 @json_option
 def case_list(state: str | None, as_json: bool) -> None:
     """List cases (newest first); CPR numbers in names and subjects are masked."""
-    from aktflow.queries.cli_cases import case_list as list_cases
+    from aktflow.queries.cases import list_cases
 
     if state and state not in states.STATES:
         raise ValidationError("--state", f"ukendt tilstand {state!r}")
@@ -249,7 +249,7 @@ def case_assess(
 @json_option
 def case_letters(case_id: int, as_json: bool) -> None:
     """The letters made on a case (id, kind, created, sha256, archive state)."""
-    from aktflow.queries.cli_cases import case_letters as letters_of
+    from aktflow.queries.cases import case_letters as letters_of
 
     rows = letters_of(open_db(), case_id)
     emit(

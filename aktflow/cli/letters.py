@@ -34,7 +34,7 @@ def _write_out(path: str, data: bytes) -> None:
 def letters_get(letter_id: int, out: str) -> None:
     """Write a stored letter to a file."""
     from aktflow.correspondence import letter_pdf
-    from aktflow.queries.cli_letters import letter_content
+    from aktflow.queries.letters import letter_content
 
     db_ = open_db()
     if out.lower().endswith(".pdf"):
@@ -56,7 +56,7 @@ def letters_get(letter_id: int, out: str) -> None:
 )
 def letters_preview(case_id: int, kind: str, out: str, data_json: str | None) -> None:
     """Render a letter for a case without storing it."""
-    from aktflow.queries.cli_letters import letter_preview
+    from aktflow.queries.letters import letter_preview
 
     letter_kind(kind, "KIND")
     data = json.loads(data_json) if data_json else {}

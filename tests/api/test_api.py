@@ -555,3 +555,25 @@ def test_token_for_other_user_acts_as_that_user(client, db, case_in):
     )
     assert r.status_code == 200
     assert r.get_json()["events"][-1]["actor"] == "manager"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "detail"),
+    [
+        ("requester", ..., "skal udfyldes"),
+        ("requester", None, "skal udfyldes"),
+        ("requester", 42, "skal være tekst"),
+        ("email", ["a@b.dk"], "skal være tekst"),
+        ("subject", "x" * 10_001, "højst 10000 tegn"),
+        ("received", "igår", "ugyldig dato"),
+        ("received", "1899-12-31", "uden for 1900–2199"),
+    ],
+)
+def test_shape_errors_are_the_apis_own_danish_messages(client, auth, field, value, detail):
+    """The request models check the shape, but their library's (English) messages never reach a client."""
+    r = client.post(f"{API}/requests", json=intake_body(**{field: value}), headers=auth())
+    body = is_json_error(r, 400)
+    assert body["field"] == field and detail in body["error"], body
+    assert set(body) == {"error", "field"}
+    for english in ("Input should", "Field required", "pydantic", "type=", "validation error"):
+        assert english not in r.get_data(as_text=True)

@@ -13,7 +13,7 @@ from aktflow import figures
 from aktflow.cli import cli
 from aktflow.errors import NotFound, ValidationError
 from aktflow.models import FigureCount, OutboxItem, User, utcnow
-from aktflow.queries import calendar, cli_cases, cli_letters, integrity, outbox, users
+from aktflow.queries import calendar, cases, integrity, letters, outbox, users
 from aktflow.service import fire
 
 CPR = "010190-1234"
@@ -54,31 +54,31 @@ def test_case_list_masks_cpr_numbers_and_filters_by_state(db, new_case):
     first = new_case(requester=f"Mette Hansen {CPR}")
     second = new_case(subject=f"Sagen om {CPR}")
     fire(db, second.id, "register", actor="cw")
-    rows = cli_cases.case_list(db)
+    rows = cases.list_cases(db)
     assert [r["id"] for r in rows] == [second.id, first.id]
     assert CPR not in json.dumps(rows) and "XXXXXX-XXXX" in rows[1]["requester"]
-    assert [r["id"] for r in cli_cases.case_list(db, state="registered")] == [second.id]
-    assert cli_cases.case_list(db, state="no-such-state") == []
+    assert [r["id"] for r in cases.list_cases(db, state="registered")] == [second.id]
+    assert cases.list_cases(db, state="no-such-state") == []
 
 
 def test_case_letters_and_letter_content_read_what_was_stored(db, new_case):
     case = new_case()
-    assert cli_cases.case_letters(db, case.id) == []
+    assert cases.case_letters(db, case.id) == []
     fire(db, case.id, "register", actor="cw")
-    (row,) = cli_cases.case_letters(db, case.id)
+    (row,) = cases.case_letters(db, case.id)
     assert row["kind"] == "kvittering"
-    assert hashlib.sha256(cli_letters.letter_content(db, row["id"])).hexdigest() == row["sha256"]
+    assert hashlib.sha256(letters.letter_content(db, row["id"])).hexdigest() == row["sha256"]
     with pytest.raises(NotFound):
-        cli_cases.case_letters(db, 999999)
+        cases.case_letters(db, 999999)
     with pytest.raises(NotFound, match="brev 999999 findes ikke"):
-        cli_letters.letter_content(db, 999999)
+        letters.letter_content(db, 999999)
 
 
 def test_letter_preview_renders_without_storing(db, new_case):
     case = new_case()
-    content = cli_letters.letter_preview(db, case.id, "kvittering", {}, today=dt.date(2026, 11, 30))
+    content = letters.letter_preview(db, case.id, "kvittering", {}, today=dt.date(2026, 11, 30))
     assert content[:2] == b"PK"  # a .docx (zip)
-    assert cli_cases.case_letters(db, case.id) == []
+    assert cases.case_letters(db, case.id) == []
 
 
 def test_calendar_year_lists_the_weekday_holidays_of_the_year(db):

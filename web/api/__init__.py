@@ -1,0 +1,44 @@
+"""The JSON API (blueprint ``api``, mounted at ``/api/v1``): intake, read, advance, letters, OpenAPI.
+
+Thin, like the rest of web/: parse the request, call :mod:`aktflow.service` or a query of
+:mod:`aktflow.queries`, answer JSON. Authentication is a bearer token (:mod:`aktflow.tokens`); the token's
+user is the actor, and the user's role decides what it may do, exactly as in the CLI and the UI. Errors
+are ``{"error": "…"}`` (plus ``"field"`` for bad input) with the status the service's exception carries;
+nothing here ever answers with a stack trace.
+
+Optimistic locking: ``GET /cases/<id>`` answers with ``ETag: "<version>"``; advancing a case needs
+``If-Match`` with that version (428 without it, 412 when it no longer matches — also when another request
+wins the race at commit).
+
+The modules: :mod:`.errors` (the error shape and handlers), :mod:`.auth` (bearer tokens), :mod:`.inputs`
+(JSON hardening, body shapes, If-Match), :mod:`.schemas` (the pydantic models of requests and responses),
+:mod:`.openapi` (the document, generated from the models and the workflow's fields), :mod:`.views` (the
+endpoints). The routes are listed here, in one table.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from . import auth, errors, views
+
+bp = Blueprint("api", __name__)
+
+errors.install(bp)
+bp.before_request(auth.authenticate)  # first: without a token, nothing else is answered
+bp.before_request(views.ids_in_range)
+bp.after_request(auth.no_store)
+
+CASE_ID = "<int:case_id>"  # bounded to INT_MAX in views.ids_in_range (a converter max= gives an HTML 404)
+_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+bp.add_url_rule("/requests", view_func=views.intake, methods=["POST"])
+bp.add_url_rule("/cases", view_func=views.list_cases, methods=["GET"])
+bp.add_url_rule(f"/cases/{CASE_ID}", view_func=views.get_case, methods=["GET"])
+bp.add_url_rule(f"/cases/{CASE_ID}/events/<trigger>", view_func=views.advance, methods=["POST"])
+bp.add_url_rule(f"/cases/{CASE_ID}/letters/<int:letter_id>", view_func=views.letter, methods=["GET"])
+bp.add_url_rule("/openapi.json", view_func=views.openapi, methods=["GET"])
+bp.add_url_rule("/", view_func=views.not_found, defaults={"rest": ""}, methods=_METHODS)
+bp.add_url_rule("/<path:rest>", view_func=views.not_found, methods=_METHODS)
+
+__all__ = ["bp"]

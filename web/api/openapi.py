@@ -1,0 +1,296 @@
+"""The OpenAPI 3.1 document of the API, generated: the shapes from the pydantic models, the trigger bodies
+from the workflow's fields; only the paths (a short skeleton below) are written by hand.
+
+tests/api/test_openapi.py holds the document to what is served: every route documented, every response
+of every endpoint valid against its schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+
+from aktflow import states
+from aktflow.states.fields import INT_MAX, MAX_TEXT
+from aktflow.vocabulary import DOCX_MIME
+
+from .schemas import REQUEST_MODELS, RESPONSE_MODELS, api_triggers
+
+API_VERSION = "1"
+PREFIX = "/api/v1"
+LIST_MAX = 500
+
+
+class _Schemas(GenerateJsonSchema):
+    """pydantic's JSON schema without a title on every property (the name says it)."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
+def model_schemas() -> dict[str, Any]:
+    """components/schemas for the request and response models and every model they nest, by class name.
+
+    A fresh copy each call; pydantic builds the schemas once per process (they take tens of milliseconds,
+    too long for a public endpoint to repeat).
+    """
+    return copy.deepcopy(_model_schemas())
+
+
+@functools.cache
+def _model_schemas() -> dict[str, Any]:
+    _, top = models_json_schema(
+        [(m, "serialization") for m in RESPONSE_MODELS] + [(m, "validation") for m in REQUEST_MODELS],
+        ref_template="#/components/schemas/{model}",
+        schema_generator=_Schemas,
+    )
+    return top["$defs"]
+
+
+def trigger_schemas() -> dict[str, Any]:
+    """``Event_<trigger>`` for every trigger the API offers: ``note`` and ``data`` as the fields describe them."""
+    out: dict[str, Any] = {}
+    for name in api_triggers():
+        t = states.TRIGGERS[name]
+        data_fields = [f for f in t.fields if f.name != "note"]
+        note = next((f for f in t.fields if f.name == "note"), None)
+        data: dict[str, Any] = {
+            "type": "object",
+            "properties": {f.name: f.json_schema() for f in data_fields},
+            "additionalProperties": False,
+        }
+        required_data = [f.name for f in data_fields if f.required]
+        if required_data:
+            data["required"] = required_data
+        body: dict[str, Any] = {
+            "title": name,
+            "description": (
+                f"{t.label}. Fra {', '.join(t.sources)} → {t.dest or '(samme tilstand)'}; "
+                f"roller: {', '.join(sorted(t.roles))}."
+                + (
+                    f" note: {note.label}{' (påkrævet)' if note.required else ''}."
+                    if note
+                    else " note: valgfri bemærkning til hændelsesloggen."
+                )
+            ),
+            "type": "object",
+            "properties": {
+                "note": note.json_schema() if note else {"type": ["string", "null"], "maxLength": MAX_TEXT},
+                "data": data,
+            },
+            "additionalProperties": False,
+            "x-aktflow-trigger": name,
+        }
+        required = (["note"] if note is not None and note.required else []) + (
+            ["data"] if required_data else []
+        )
+        if required:
+            body["required"] = required
+        out[f"Event_{name}"] = body
+    return out
+
+
+# --- the paths (hand-written) --------------------------------------------------------------------------------
+
+
+def _ref(name: str, kind: str = "schemas") -> dict[str, str]:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _error(description: str, schema: str = "Error", headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    r: dict[str, Any] = {"description": description, "content": _json(_ref(schema))}
+    if headers:
+        r["headers"] = headers
+    return r
+
+
+_ETAG = {
+    "ETag": {
+        "description": 'Sagens version, fx "3" (send den i If-Match)',
+        "schema": {"type": "string", "pattern": r'^"\d+"$'},
+    }
+}
+_ID = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+_CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": _ID}
+
+RESPONSES = {
+    "BadRequest": _error(
+        "Ugyldig forespørgsel: ikke JSON, ikke et objekt, forkert type, ugyldig værdi (field navngiver feltet)",
+        "ValidationError",
+    ),
+    "Unauthorized": _error(
+        "Ingen, ugyldig eller tilbagekaldt API-nøgle",
+        headers={"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+    ),
+    "Forbidden": _error("Brugerens rolle må ikke dette"),
+    "NotFound": _error("Sagen, handlingen eller brevet findes ikke"),
+    "PreconditionFailed": _error(
+        "Sagen er ændret siden den version, If-Match angiver (også når en anden forespørgsel vinder "
+        "kapløbet ved commit): hent den igen"
+    ),
+    "Unprocessable": _error(
+        "Arbejdsgangen afviser handlingen nu (forkert tilstand eller en uopfyldt betingelse; beskeden siger hvorfor)"
+    ),
+    "PreconditionRequired": _error("If-Match mangler (eller er *)"),
+}
+
+
+def _errors(*codes: str) -> dict[str, Any]:
+    names = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound"}
+    names |= {"412": "PreconditionFailed", "422": "Unprocessable", "428": "PreconditionRequired"}
+    return {code: _ref(names[code], "responses") for code in codes}
+
+
+def _case(description: str, headers: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "headers": headers, "content": _json(_ref("Case"))}
+
+
+def paths(triggers: list[str], event_bodies: list[str]) -> dict[str, Any]:
+    """The paths: operations, parameters, and which status answers with which schema."""
+    location = {"Location": {"description": "Sagens adresse", "schema": {"type": "string"}}}
+    query = [
+        {"name": "state", "in": "query", "required": False, "schema": {"enum": list(states.STATES)}},
+        {
+            "name": "assignee",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "Brugernavn",
+        },
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": LIST_MAX},
+        },
+    ]
+    if_match = {
+        "name": "If-Match",
+        "in": "header",
+        "required": True,
+        "description": 'Sagens version fra ETag: "3", 3 eller W/"3"',
+        "schema": {"type": "string", "pattern": r'^(W/)?"\d+"$|^\d+$'},
+    }
+    return {
+        "/requests": {
+            "post": {
+                "operationId": "createRequest",
+                "summary": "Modtag en anmodning om aktindsigt (opretter sagen i tilstanden received)",
+                "requestBody": {"required": True, "content": _json(_ref("IntakeRequest"))},
+                "responses": {
+                    "201": _case("Sagen er oprettet", {**_ETAG, **location}),
+                    **_errors("400", "401", "403"),
+                },
+            },
+        },
+        "/cases": {
+            "get": {
+                "operationId": "listCases",
+                "summary": f"Sager, nyeste først (højst {LIST_MAX})",
+                "parameters": query,
+                "responses": {
+                    "200": {
+                        "description": "Sagerne",
+                        "content": _json(
+                            {"type": "array", "items": _ref("CaseSummary"), "maxItems": LIST_MAX}
+                        ),
+                    },
+                    **_errors("400", "401"),
+                },
+            },
+        },
+        "/cases/{case_id}": {
+            "get": {
+                "operationId": "getCase",
+                "summary": "Sagen, med ETag = version",
+                "parameters": [_CASE_ID],
+                "responses": {"200": _case("Sagen", _ETAG), **_errors("401", "404")},
+            },
+        },
+        "/cases/{case_id}/events/{trigger}": {
+            "post": {
+                "operationId": "fireTrigger",
+                "summary": "Udfør en handling (overgang) på sagen",
+                "description": "Kræver If-Match med sagens version. Felterne i data afhænger af "
+                "handlingen: se skemaet Event_<handling>.",
+                "parameters": [
+                    _CASE_ID,
+                    {"name": "trigger", "in": "path", "required": True, "schema": {"enum": triggers}},
+                    if_match,
+                ],
+                "requestBody": {
+                    "required": False,
+                    "content": _json({"anyOf": [_ref(n) for n in event_bodies]}),
+                },
+                "responses": {
+                    "200": _case("Handlingen er udført; sagen med ny ETag", _ETAG),
+                    **_errors("400", "401", "403", "404", "412", "422", "428"),
+                },
+            },
+        },
+        "/cases/{case_id}/letters/{letter_id}": {
+            "get": {
+                "operationId": "getLetter",
+                "summary": "Et brev på sagen som .docx",
+                "parameters": [
+                    _CASE_ID,
+                    {"name": "letter_id", "in": "path", "required": True, "schema": _ID},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "Brevet",
+                        "content": {DOCX_MIME: {"schema": {"type": "string", "contentMediaType": DOCX_MIME}}},
+                    },
+                    **_errors("401", "404"),
+                },
+            },
+        },
+        "/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "Dette dokument",
+                "security": [],
+                "responses": {"200": {"description": "OpenAPI 3.1", "content": _json({"type": "object"})}},
+            },
+        },
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document (a plain dict, ready for JSON)."""
+    schemas = model_schemas()
+    events = trigger_schemas()
+    schemas["ValidationError"] = {
+        **schemas["Error"],
+        "title": "ValidationError",
+        "description": "field navngiver feltet, når det er et bestemt felt",
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "aktflow API",
+            "version": API_VERSION,
+            "description": "Aktindsigtssager: modtagelse, læsning og sagsgang. Se docs/api.md.",
+        },
+        "servers": [{"url": PREFIX}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths(api_triggers(), list(events)),
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "API-nøgle fra `aktflow users token BRUGERNAVN`",
+                },
+            },
+            "responses": copy.deepcopy(RESPONSES),
+            "schemas": {**schemas, **events},
+        },
+    }

@@ -1,0 +1,302 @@
+"""The API's request and response shapes as pydantic models; the OpenAPI document is generated from them.
+
+Requests: :class:`IntakeRequest` (``POST /requests``, the options of ``aktflow case new``) and
+:class:`EventRequest` (``POST /cases/<id>/events/<trigger>``: ``note`` and ``data``). The models check the
+*shape* (JSON types, lengths, unknown keys); the meaning (a known legal basis, a valid CPR number, an
+active assignee, a date not in the future) is the service's, which answers with the same 400. The fields
+of a trigger's ``data`` are the workflow's own (:mod:`aktflow.states.fields`): they check themselves and
+describe themselves (:meth:`~aktflow.states.fields.Field.json_schema`), so they are not repeated here.
+
+Responses: :class:`Case` (what ``aktflow case show --json`` gives, :func:`aktflow.service.case_view`) with
+its nested deadlines, documents, hearings, letters, archive state, notices and events; :class:`CaseSummary`
+(one row of ``GET /cases``, :func:`aktflow.queries.cases.case_list`); :class:`Error`. Response models
+forbid unknown keys, so their schemas say ``additionalProperties: false`` and the drift test in
+tests/api/test_openapi.py fails when a view gains a key the model does not name.
+
+Model docstrings and field descriptions are Danish: they are the API's documentation for its users.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from aktflow import states
+from aktflow.errors import ValidationError
+from aktflow.models import Case as CaseRow
+from aktflow.models import User as UserRow
+from aktflow.states import fields
+from aktflow.states.fields import DATE_RANGE_TEXT, MAX_TEXT
+from aktflow.vocabulary import BASES, CASE_OUTCOMES, DOCUMENT_OUTCOMES, EMNE_RE, RULES, STATUSES
+
+
+def api_triggers() -> list[str]:
+    """The triggers the API offers: every trigger of the workflow except aktflow's own system actions."""
+    return [name for name, t in states.TRIGGERS.items() if not t.system]
+
+
+StateName = Literal[tuple(states.STATES)]  # type: ignore[valid-type]
+TriggerName = Literal[tuple(api_triggers())]  # type: ignore[valid-type]
+Basis = Literal[BASES]  # type: ignore[valid-type]
+
+
+def _col_len(table: Any, column: str) -> int:
+    return table.__table__.c[column].type.length
+
+
+# --- requests -------------------------------------------------------------------------------------------------
+
+
+def _calendar_date(value: str) -> str:
+    """A date the calendar can count from (the rest of ``received`` is the service's to check)."""
+    try:
+        fields.parse_date(value, "received")
+    except ValidationError as e:
+        raise PydanticCustomError("aktflow", "{detail}", {"detail": e.detail}) from None
+    return value
+
+
+class IntakeRequest(BaseModel):
+    """En ny anmodning om aktindsigt (felterne er `aktflow case new`'s options)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", title="IntakeRequest")
+
+    requester: str = Field(max_length=_col_len(CaseRow, "requester_name"), description="Anmoderens navn")
+    email: str | None = Field(
+        None,
+        max_length=_col_len(CaseRow, "requester_email"),
+        description="Anmoderens e-mailadresse",
+        json_schema_extra={"format": "email"},
+    )
+    received: Annotated[str, AfterValidator(_calendar_date)] = Field(
+        max_length=10,
+        description=f"Modtaget (ÅÅÅÅ-MM-DD; ikke i fremtiden; {DATE_RANGE_TEXT})",
+        json_schema_extra={"format": "date"},
+    )
+    basis: str = Field(max_length=10, description="Retsgrundlag", json_schema_extra={"enum": list(BASES)})
+    subject: str = Field(max_length=MAX_TEXT, description="Hvad der søges aktindsigt i")
+    emne: str = Field(
+        max_length=8,
+        description="KLE-emne for den sag, der søges om (NN.NN.NN)",
+        json_schema_extra={"pattern": EMNE_RE.pattern},
+    )
+    cpr: str | None = Field(
+        None,
+        max_length=20,
+        description="Anmoderens CPR-nummer (10 cifre; kun i body, vises aldrig igen)",
+        json_schema_extra={"pattern": r"^\d{6}[- ]?\d{4}$", "writeOnly": True},
+    )
+    cvr: str | None = Field(
+        None,
+        max_length=20,
+        description="Anmoderens CVR-nummer (8 cifre)",
+        json_schema_extra={"pattern": r"^\d{8}$"},
+    )
+    channel: str | None = Field(
+        None,
+        max_length=_col_len(CaseRow, "channel"),
+        description="Kanal: e-mail, brev, telefon, selvbetjening …",
+    )
+    assign: str | None = Field(
+        None,
+        max_length=_col_len(UserRow, "username"),
+        description="Brugernavn på den sagsbehandler, sagen fordeles til",
+    )
+
+
+class EventRequest(BaseModel):
+    """En handling på sagen: `note` til hændelsesloggen og handlingens felter i `data`.
+
+    Felterne i `data` afhænger af handlingen: se skemaet Event_<handling>.
+    """
+
+    model_config = ConfigDict(extra="forbid", title="EventRequest")
+
+    # Checked by the trigger's own fields (aktflow.states.fields.clean), which name the bad field.
+    note: Any = None
+    data: Any = None
+
+
+# --- responses ------------------------------------------------------------------------------------------------
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Deadline(_Response):
+    """En løbende frist: reglen, fra og til, status ved læsningen og forklaringen."""
+
+    rule: Literal[RULES]  # type: ignore[valid-type]
+    start: dt.date
+    due: dt.date
+    status: Literal[STATUSES] = Field(description="Beregnet ved hver læsning")  # type: ignore[valid-type]
+    done_on: dt.date | None
+    explanation: str
+    calendar_version: str
+
+
+class Document(_Response):
+    """Et dokument på sagen med sin vurdering (outcome er null, indtil det er vurderet)."""
+
+    id: int
+    no: int = Field(description="Dokumentets nummer på sagens dokumentliste (1, 2, …)")
+    title: str
+    date: dt.date | None
+    sender: str | None
+    recipient: str | None
+    archive_doc_id: str | None
+    filename: str | None
+    sha256: str | None
+    outcome: Literal[DOCUMENT_OUTCOMES] | None  # type: ignore[valid-type]
+    grounds: list[str]
+    extracted: bool
+    meroffentlighed_note: str | None
+    note: str | None
+    assessed_by: str | None
+
+
+class Hearing(_Response):
+    """En partshøring: sendt med request_hearing, afsluttet med hearing_completed."""
+
+    party: str | None
+    question: str | None
+    reply_by: str | None
+    sent: dt.date
+    reply: str | None
+    completed: dt.date | None
+    summary: str | None
+
+
+class LetterInfo(_Response):
+    """Et brev på sagen (hentes som .docx på /cases/{case_id}/letters/{id})."""
+
+    id: int
+    kind: str
+    created: dt.datetime
+    sha256: str
+    filename: str
+    archive_status: str
+    archive_error: str | None
+    archive_doc_id: str | None
+    has_pdf: bool
+
+
+class ArchiveWaiting(_Response):
+    """En arkivopgave, der venter (eller prøves igen)."""
+
+    kind: str
+    attempts: int
+    error: str | None
+
+
+class ArchiveFailed(_Response):
+    """En arkivopgave, der er opgivet."""
+
+    kind: str
+    error: str | None
+
+
+class Archive(_Response):
+    """Hvor sagen står i arkivet (ESDH)."""
+
+    status: Literal["created", "pending", "failed", "none"]
+    sagsnummer: str | None
+    archive_case_id: str | None
+    waiting: list[ArchiveWaiting]
+    failed: list[ArchiveFailed]
+
+
+class EmployeeNotice(_Response):
+    """En underretning af en medarbejder, som sagen handler om."""
+
+    employee: str | None
+    stage: str | None
+    at: dt.datetime
+
+
+class EventEntry(_Response):
+    """En hændelse i sagens log, ældste først."""
+
+    seq: int
+    trigger: str
+    from_: str | None = Field(alias="from")
+    to: str
+    actor: str
+    at: dt.datetime
+    note: str | None
+    data: dict[str, Any] = Field(description="Handlingens felter, som de blev gemt")
+
+
+class Case(_Response):
+    """Sagen som `aktflow case show --json` viser den (uden CPR-nummer); allowed_triggers er dem,
+    API-nøglens rolle må udføre nu."""
+
+    model_config = ConfigDict(title="Case")
+
+    id: int
+    state: StateName
+    state_label: str
+    version: int = Field(description="Sagens version (= ETag)")
+    basis: Basis
+    received: dt.date
+    subject: str
+    emne: str
+    requester: str
+    email: str | None
+    channel: str | None
+    sagsnummer: str | None
+    assignee: str | None
+    flagged: bool
+    flag_reasons: list[str]
+    outcome: Literal[CASE_OUTCOMES] | None  # type: ignore[valid-type]
+    allowed_triggers: list[TriggerName]
+    deadlines: list[Deadline]
+    documents: list[Document]
+    hearings: list[Hearing]
+    letters: list[LetterInfo]
+    archive: Archive
+    employee_notices: list[EmployeeNotice]
+    events: list[EventEntry]
+
+
+class CaseSummary(_Response):
+    """En sag i listen (GET /cases); CPR-numre i navn og emne er maskeret."""
+
+    model_config = ConfigDict(title="CaseSummary")
+
+    id: int
+    state: StateName
+    state_label: str
+    version: int
+    sagsnummer: str | None
+    basis: Basis
+    received: dt.date
+    requester: str
+    subject: str
+    emne: str
+    assignee: str | None
+
+
+def _field_has_no_default(schema: dict[str, Any]) -> None:
+    schema["properties"]["field"].pop("default", None)  # absent, never null
+
+
+class Error(BaseModel):
+    """En fejl: beskeden på dansk, og det felt, den handler om, når den handler om et bestemt felt."""
+
+    model_config = ConfigDict(title="Error", extra="forbid", json_schema_extra=_field_has_no_default)
+
+    error: str
+    field: Annotated[
+        str | None,
+        WithJsonSchema({"type": "string", "description": "Feltet, når fejlen handler om et bestemt felt"}),
+    ] = None
+
+
+#: The models whose schemas the OpenAPI document names in components/schemas (with what they nest).
+RESPONSE_MODELS: tuple[type[BaseModel], ...] = (Case, CaseSummary, Error)
+REQUEST_MODELS: tuple[type[BaseModel], ...] = (IntakeRequest,)

@@ -1,0 +1,145 @@
+"""The API's endpoints: parse the request, call the service or a query, answer JSON.
+
+The routes are listed in :mod:`web.api` (``__init__``). Every endpoint but the OpenAPI document and the
+catch-all needs a bearer token (:mod:`.auth`); errors are answered by :mod:`.errors`.
+"""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from typing import Any
+
+from flask import Response, current_app, jsonify, request, send_file, url_for
+from werkzeug.exceptions import HTTPException
+
+from aktflow import states
+from aktflow.errors import ValidationError
+from aktflow.queries.cases import case_list
+from aktflow.queries.letters import letter_file
+from aktflow.service import case_view, create_case, fire
+from aktflow.states import fields
+from aktflow.states.fields import INT_MAX
+from aktflow.vocabulary import DOCX_MIME
+
+from .auth import actor, db
+from .errors import ApiError
+from .inputs import if_match, json_body, parse_body, query_args
+from .openapi import LIST_MAX, openapi_document
+from .schemas import EventRequest, IntakeRequest
+
+
+def ids_in_range() -> None:
+    """Before every request: an id in the path beyond the database's integers is a 404, not a 500."""
+    for name, value in (request.view_args or {}).items():
+        if name.endswith("_id") and isinstance(value, int) and value > INT_MAX:
+            raise ApiError(404, "findes ikke")
+
+
+def _case_response(view: dict[str, Any], status: int = 200, *, created: bool = False) -> Response:
+    resp = jsonify(view)
+    resp.status_code = status
+    resp.headers["ETag"] = f'"{view["version"]}"'
+    if created:
+        resp.headers["Location"] = url_for("api.get_case", case_id=view["id"])
+    return resp
+
+
+def intake() -> Response:
+    """``POST /requests``: a new request (e.g. from a self-service form): the case, 201, Location and ETag.
+
+    The body's shape is :class:`~.schemas.IntakeRequest`; the rest (basis, CPR, e-mail, channel, assignee,
+    date not in the future) is :func:`aktflow.service.create_case`'s, answered with the same 400.
+    """
+    body = parse_body(IntakeRequest, json_body(required=True))
+    user = actor()
+    try:
+        case = create_case(db(), actor=user.username, **body.model_dump(exclude_none=True))
+    except ValidationError as e:
+        if e.field == "assignee":  # the service checks `assign` as the assign action's `assignee`
+            raise ApiError(400, e.detail, field="assign") from None
+        raise
+    return _case_response(case_view(db(), case.id, role=user.role), 201, created=True)
+
+
+def list_cases() -> Response:
+    """``GET /cases``: cases, newest first (at most 500), optionally by state and assignee."""
+    query_args({"state", "assignee", "limit"})
+    state = request.args.get("state") or None
+    if state is not None and state not in states.STATES:
+        raise ApiError(400, f"ukendt tilstand {state!r}", field="state")
+    assignee = request.args.get("assignee") or None
+    raw_limit = request.args.get("limit", str(LIST_MAX))
+    if not re.fullmatch(r"[0-9]{1,4}", raw_limit) or not 1 <= int(raw_limit) <= LIST_MAX:
+        raise ApiError(400, f"limit skal være et heltal 1–{LIST_MAX}", field="limit")
+    with db().session() as s:
+        rows = case_list(s, state=state, assignee=assignee, limit=int(raw_limit))
+    return jsonify(rows)
+
+
+def get_case(case_id: int) -> Response:
+    """``GET /cases/<id>``: the case as ``aktflow case show --json`` gives it (allowed_triggers for the
+    token's role), with ETag."""
+    return _case_response(case_view(db(), case_id, role=actor().role))
+
+
+def advance(case_id: int, trigger: str) -> Response:
+    """``POST /cases/<id>/events/<trigger>``: fire a trigger on a case; needs If-Match with its version.
+
+    The order of the checks is docs/api.md's: trigger (404), If-Match (428/400), the body's shape and each
+    field's value (400, before the case is read), then the service (404, 403, 412, 422, 400).
+    """
+    spec = states.TRIGGERS.get(trigger)
+    if spec is None or spec.system:
+        raise ApiError(404, f"ukendt handling {trigger!r}", field="trigger")
+    version = if_match()
+    raw = json_body(required=False)
+    body = parse_body(EventRequest, {} if raw is None else raw)
+    note, data = body.note, body.data
+    if isinstance(data, dict) and "note" in data:  # the note goes beside data here, as the schema says
+        raise ApiError(400, f"'{trigger}' tager ikke feltet 'note' i data (send det som note)", field="note")
+    fields.clean(spec, note, data)  # the shape, before the case is read: 400 whatever its state
+    user = actor()
+    fire(db(), case_id, trigger, actor=user.username, note=note, data=data, expect_version=version)
+    return _case_response(case_view(db(), case_id, role=user.role))
+
+
+def letter(case_id: int, letter_id: int) -> Response:
+    """``GET /cases/<id>/letters/<id>``: a letter of the case as the stored .docx (ETag: its SHA-256)."""
+    found = letter_file(db(), case_id, letter_id)  # NotFound: 404
+    resp = send_file(
+        BytesIO(found.content),
+        mimetype=DOCX_MIME,
+        as_attachment=True,
+        download_name=found.filename,
+        etag=found.sha256,
+    )
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def openapi() -> Response:
+    """``GET /openapi.json``: the OpenAPI 3.1 description of this API (no token needed)."""
+    return jsonify(openapi_document())
+
+
+def not_found(rest: str) -> Response:
+    """Anything else under /api/v1: a JSON 404, or 405 (with Allow) where the path exists for other methods."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            rule, _ = adapter.match(request.path, method=method, return_rule=True)
+        except HTTPException:
+            continue
+        if rule.endpoint != "api.not_found":
+            allowed.append(method)
+    if allowed:
+        if "GET" in allowed:
+            allowed.insert(1, "HEAD")
+        raise ApiError(
+            405,
+            f"metoden {request.method} er ikke tilladt her (tilladt: {', '.join(allowed)})",
+            headers={"Allow": ", ".join(allowed)},
+        )
+    raise ApiError(404, "findes ikke")
