@@ -106,7 +106,7 @@ def seed(db: Database, n: int, chunk: int = 100_000) -> None:
 def measure(db: Database, repeat: int = 15) -> tuple[float, float]:
     """Median seconds for the dashboard's queries and for the whole rendered page (as a manager)."""
     from aktflow import clock
-    from aktflow import dashboard as read
+    from aktflow.queries import dashboard as read
     from web import create_app
 
     today = clock.today()

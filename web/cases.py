@@ -22,12 +22,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from aktflow import clock, kle, states
-from aktflow import dashboard as read
 from aktflow import grounds as catalogue
 from aktflow.correspondence import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
 from aktflow.models import User
+from aktflow.queries import cases as cases_q
+from aktflow.queries import dashboard as read
+from aktflow.queries import documents as documents_q
+from aktflow.queries import users as users_q
 from aktflow.queries.letters import letter_file
 from aktflow.service import action_hints, case_view, create_case, fire
 from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME
@@ -74,7 +77,7 @@ def case_list():
         state = None
     f = read.Filters(assignee_id=current_user.id if mine else None)
     with db().session() as s:
-        rows = read.case_rows(s, _today(), f, which="all" if state else "open", state=state, limit=500)
+        rows = cases_q.case_rows(s, _today(), f, which="all" if state else "open", state=state, limit=500)
     return render_template("cases.html", cases=rows, mine=mine, state=state)
 
 
@@ -83,7 +86,7 @@ def case_list():
 
 def _intake_form(values: dict, errors: dict, status: int = 200):
     with db().session() as s:
-        assignees = read.assignable_users(s)
+        assignees = users_q.assignable_users(s)
     return render_template(
         "new_case.html",
         v=values,
@@ -168,7 +171,7 @@ def case_page(case_id: int):
         abort(404)
     hints = action_hints(db(), case_id, current_user.username, view["allowed_triggers"])
     with db().session() as s:
-        assignees = read.assignable_users(s)
+        assignees = users_q.assignable_users(s)
         names = dict(s.execute(select(User.username, User.name)).all())  # every actor in the timeline
     return render_template(
         "case.html",
@@ -304,7 +307,7 @@ def letter_pdf_view(case_id: int, letter_id: int):
 @roles_required(*ALL_ROLES)
 def document_file(case_id: int, document_id: int):
     try:
-        name, ctype, content = read.document_file(db(), case_id, document_id)
+        name, ctype, content = documents_q.document_file(db(), case_id, document_id)
     except NotFound:
         abort(404)
     return _download(content, name, ctype)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from aktflow import clock
-from aktflow import dashboard as read
+from aktflow.queries import cases as cases_q
+from aktflow.queries import dashboard as read
+from aktflow.queries import export_csv as export_csv_q
+from aktflow.queries import users as users_q
 from aktflow.vocabulary import BASES, MANAGERS
 
 from .auth import roles_required
@@ -26,7 +29,7 @@ def index():
     f = read.parse_filters(request.args, today)
     with db().session() as s:
         data = read.overview(s, today, f)
-        assignees = read.assignable_users(s)
+        assignees = users_q.assignable_users(s)
     chart = share_chart(data["decided_in_time"], da_month)
     decided = sum(m["decided"] for m in data["decided_in_time"])
     in_time = sum(m["in_time"] for m in data["decided_in_time"])
@@ -51,8 +54,8 @@ def cases_csv():
     f = read.parse_filters(request.args, today)
     which = "all" if request.args.get("which") == "all" else "open"
     with db().session() as s:
-        rows = read.case_rows(s, today, f, which=which, limit=None, use_period=(which == "all"))
-    body = read.to_csv(rows)
+        rows = cases_q.case_rows(s, today, f, which=which, limit=None, use_period=(which == "all"))
+    body = export_csv_q.to_csv(rows)
     name = f"aktflow-sager-{'alle' if which == 'all' else 'aabne'}-{today.isoformat()}.csv"
     return Response(
         body,

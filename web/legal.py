@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
 
-from aktflow import dashboard as read
 from aktflow import grounds as catalogue
 from aktflow.errors import NotFound
+from aktflow.queries import legal as legal_q
 from aktflow.queries.legal import legal_queue
 from aktflow.service import case_view
 from aktflow.vocabulary import LEGAL
@@ -37,7 +37,7 @@ def review(case_id: int):
     except NotFound:
         abort(404)
     with db().session() as s:
-        extra = read.review_context(s, case_id)
+        extra = legal_q.review_context(s, case_id)
     labels = {g.code: g for g in catalogue.all_grounds()}
     return render_template(
         "legal_review.html", c=view, flags=extra["flags"], notes=extra["notes"], labels=labels

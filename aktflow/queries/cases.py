@@ -1,20 +1,23 @@
 """Case lists for the entrypoints: the API's ``GET /api/v1/cases`` and ``aktflow case list``.
 
-The dashboard's own lists (open cases with their next deadline, the CSV export) are
-:func:`aktflow.dashboard.case_rows`.
+and the case lists of the web pages and the dashboard's CSV export (:func:`case_rows`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from .. import deadlines as rules
+from .. import tracking
 from ..db import Database
 from ..labels import state_label
-from ..models import Case, User
+from ..models import Case, CaseDeadline, Flag, User
 from ..screening import redact_cpr
+from .dashboard import Filters, open_cases, scope
 
 
 def case_list(
@@ -71,3 +74,108 @@ def case_letters(db: Database, case_id: int) -> list[dict[str, Any]]:
     with db.session() as s:
         get_case(s, case_id)
         return letters_of(s, case_id)
+
+
+def case_rows(
+    session: Session,
+    today: dt.date,
+    f: Filters,
+    *,
+    which: str = "open",
+    state: str | None = None,
+    limit: int | None = 1000,
+    use_period: bool = False,
+) -> list[dict[str, Any]]:
+    """Cases with their next running deadline and its status, soonest first.
+
+    ``which``: "open" (not final) or "all". ``state`` narrows to one state. With ``use_period`` the cases
+    received in the filters' period. Ordered by the case's stored earliest due date (``due_first``); the
+    rule of that deadline is read for the listed cases only.
+    """
+    cal = tracking.load_calendar(session)
+    flagged = (
+        select(func.count())
+        .select_from(Flag)
+        .where(Flag.case_id == Case.id, Flag.cleared_at.is_(None))
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    stmt = select(
+        Case.id,
+        Case.sagsnummer,
+        Case.requester_name,
+        Case.subject,
+        Case.emne,
+        Case.basis,
+        Case.state,
+        Case.received,
+        Case.version,
+        User.username,
+        User.name,
+        Case.due_first,
+        flagged,
+    ).outerjoin(User, User.id == Case.assignee_id)
+    stmt = scope(stmt, f)
+    if which == "open":
+        stmt = stmt.where(open_cases())
+    if state:
+        stmt = stmt.where(Case.state == state)
+    if use_period:
+        start, end = f.period(today)
+        stmt = stmt.where(Case.received >= start, Case.received <= end)
+    stmt = stmt.order_by(Case.due_first.is_(None), Case.due_first, Case.received, Case.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    found = session.execute(stmt).all()
+    # The rule of each listed case's earliest running deadline (the first by rule name on a tie).
+    rule_of: dict[int, str] = {}
+    ids = [r[0] for r in found if r[11] is not None]
+    for i in range(0, len(ids), 5000):
+        for cid, rule in session.execute(
+            select(CaseDeadline.case_id, CaseDeadline.rule)
+            .where(
+                CaseDeadline.case_id.in_(ids[i : i + 5000]),
+                CaseDeadline.active.is_(True),
+                CaseDeadline.done_on.is_(None),
+            )
+            .order_by(CaseDeadline.case_id, CaseDeadline.due, CaseDeadline.rule)
+        ):
+            rule_of.setdefault(cid, rule)
+    out = []
+    for (
+        cid,
+        nr,
+        requester,
+        subject,
+        emne,
+        basis,
+        st,
+        received,
+        version,
+        username,
+        name,
+        due,
+        nflags,
+    ) in found:
+        out.append(
+            {
+                "id": cid,
+                "sagsnummer": nr,
+                # Lists and exports never carry a CPR number typed into the request; the case page has it.
+                "requester": redact_cpr(requester),
+                "subject": redact_cpr(subject),
+                "emne": emne,
+                "basis": basis,
+                "state": st,
+                "state_label": state_label(st),
+                "received": received,
+                "version": version,
+                "assignee": username,
+                "assignee_name": name,
+                "next_rule": rule_of.get(cid) if due else None,
+                "next_due": due,
+                "next_status": rules.status(due, today, None, cal) if due else None,
+                "flagged": bool(nflags),
+            }
+        )
+    return out

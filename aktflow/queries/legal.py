@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import func as sa_func
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..clock import today as clock_today
 from ..db import Database
-from ..models import Case, CaseDeadline
+from ..models import Case, CaseDeadline, Event, Flag
 
 
 def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, Any]]:
@@ -43,3 +44,32 @@ def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, An
             }
             for c, due in rows
         ]
+
+
+def review_context(session: Session, case_id: int) -> dict[str, Any]:
+    """For the legal review: the flags with reasons and who/when (open and cleared), and the caseworker's
+    questions and legal's earlier comments, from the event log."""
+    flags = [
+        {
+            "reason": f.reason,
+            "source": f.source,
+            "created_at": f.created_at,
+            "cleared_at": f.cleared_at,
+            "cleared_by": f.cleared_by,
+        }
+        for f in session.scalars(select(Flag).where(Flag.case_id == case_id).order_by(Flag.id))
+    ]
+    notes = [
+        {"trigger": e.trigger, "actor": e.actor, "at": e.at, "note": e.note}
+        for e in session.scalars(
+            select(Event)
+            .where(
+                Event.case_id == case_id,
+                Event.trigger.in_(
+                    ("submit_for_legal_review", "return_to_screening", "approve_legal", "flag_for_legal")
+                ),
+            )
+            .order_by(Event.seq)
+        )
+    ]
+    return {"flags": flags, "notes": notes}

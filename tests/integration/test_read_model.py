@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from aktflow import clock, figures
-from aktflow import dashboard as read
 from aktflow.admin import change_calendar
 from aktflow.calendar import get_calendar
 from aktflow.db import downgrade, upgrade
 from aktflow.models import Case, CaseDeadline, Document, FigureCount, User
+from aktflow.queries import dashboard as read
 from aktflow.service import create_case, fire
 from aktflow.tracking import NOTICE_RULES
 

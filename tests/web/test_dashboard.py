@@ -23,8 +23,9 @@ from html import unescape
 import pytest
 
 from aktflow import clock
-from aktflow import dashboard as read
 from aktflow.calendar import get_calendar
+from aktflow.queries import dashboard as read
+from aktflow.queries import users as users_q
 from aktflow.service import case_view, create_case, fire
 
 PASSWORD = "test-pass"
@@ -130,7 +131,7 @@ def test_figures_match_the_seeded_cases(db, seeded):
     f = read.Filters.default(today)
     with db.session() as s:
         o = read.overview(s, today, f)
-        users = {u.username: u.id for u in read.assignable_users(s)}
+        users = {u.username: u.id for u in users_q.assignable_users(s)}
     assert o["alert_counts"] == {"overdue": 2, "due_soon": 1, "missing_notice": 1}
     kinds = {a["id"]: sorted(a["kinds"]) for a in o["alerts"]}
     assert kinds == {ids["A"]: ["missing_notice", "overdue"], ids["B"]: ["overdue"], ids["C"]: ["due_soon"]}

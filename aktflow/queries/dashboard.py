@@ -1,4 +1,4 @@
-"""Read models for the web UI (dashboard figures, case lists, CSV) and small administrative commands.
+"""The manager's dashboard: figures now and over a period, with the filters the page offers.
 
 The dashboard reads a read model kept as the cases change, so its cost does not grow with the years of
 cases behind it: open cases are counted from indexes on ``cases`` (state, assignee, and the earliest due
@@ -8,35 +8,30 @@ Functions take a Session (or a Database for the commands) and plain filters and 
 words follow :func:`aktflow.deadlines.status`: "due soon" means at most ``DUE_SOON_WORKING_DAYS`` working
 days left; the calendar turns that into one date, compared in SQL.
 
-Administration (users, municipality settings, templates) is in :mod:`aktflow.admin`.
+The dashboard's case lists are :func:`aktflow.queries.cases.case_rows`, their CSV
+:mod:`aktflow.queries.export_csv`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from . import deadlines as rules
-from . import states, tracking
-from .errors import NotFound
-from .labels import STATUS_LABELS, state_label
-from .models import (
+from .. import deadlines as rules
+from .. import states, tracking
+from ..labels import state_label
+from ..models import (
     Case,
     CaseDeadline,
-    Document,
-    Event,
     FigureCount,
-    Flag,
     User,
 )
-from .screening import redact_cpr
-from .vocabulary import BASES, CASEWORK, NOTICE_RULES
+from ..screening import redact_cpr
+from ..vocabulary import BASES, NOTICE_RULES
 
 MAX_MONTHS = 24
 
@@ -69,7 +64,7 @@ def month_start(d: dt.date, offset: int = 0) -> dt.date:
     return dt.date(i // 12, i % 12 + 1, 1)
 
 
-def _scope(stmt, f: Filters):
+def scope(stmt, f: Filters):
     """Narrow a statement that involves ``cases`` to the filters' assignee and basis."""
     if f.assignee_id == 0:
         stmt = stmt.where(Case.assignee_id.is_(None))
@@ -80,7 +75,7 @@ def _scope(stmt, f: Filters):
     return stmt
 
 
-def _open():
+def open_cases():
     # The open states listed (not "not final"): the state index then reads only the open cases.
     return Case.state.in_(states.NON_FINAL)
 
@@ -106,7 +101,7 @@ def open_summary(session: Session, today: dt.date, f: Filters) -> Summary:
     fristbrev, and whose next deadline is due soon (none passed yet). One index-only scan over the open
     cases (the index on state, assignee, basis and the earliest due dates) gives every "now" count."""
     end = soon_end(session, today)
-    stmt = _scope(
+    stmt = scope(
         select(
             Case.state,
             Case.assignee_id,
@@ -114,7 +109,7 @@ def open_summary(session: Session, today: dt.date, f: Filters) -> Summary:
             func.count(case((Case.due_next < today, 1))),
             func.count(case((Case.notice_due < today, 1))),
             func.count(case((and_(Case.due_first >= today, Case.due_first < end), 1))),
-        ).where(_open()),
+        ).where(open_cases()),
         f,
     ).group_by(Case.state, Case.assignee_id)
     return {(st, who): (n, over, miss, soon) for st, who, n, over, miss, soon in session.execute(stmt)}
@@ -122,7 +117,7 @@ def open_summary(session: Session, today: dt.date, f: Filters) -> Summary:
 
 def open_counts(session: Session, f: Filters) -> dict[tuple[str, int | None], int]:
     """Open cases per (state, assignee)."""
-    stmt = _scope(select(Case.state, Case.assignee_id, func.count()).where(_open()), f)
+    stmt = scope(select(Case.state, Case.assignee_id, func.count()).where(open_cases()), f)
     return {(st, who): n for st, who, n in session.execute(stmt.group_by(Case.state, Case.assignee_id))}
 
 
@@ -168,7 +163,7 @@ def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> li
     then due soon; each with what is wrong and its running deadlines. Reads at most ``limit`` cases per kind,
     in the order of the kind's index."""
     end = soon_end(session, today)
-    base = _scope(
+    base = scope(
         select(
             Case.id,
             Case.sagsnummer,
@@ -183,7 +178,7 @@ def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> li
             Case.notice_due,
         )
         .outerjoin(User, User.id == Case.assignee_id)
-        .where(_open()),
+        .where(open_cases()),
         f,
     )
     queries = (
@@ -304,7 +299,7 @@ def decided_in_time(session: Session, today: dt.date, f: Filters) -> list[dict[s
 
 def grounds_used(session: Session, today: dt.date, f: Filters) -> list[dict[str, Any]]:
     """How many documents cited each ground in assessments made in the period, most used first."""
-    from . import grounds as catalogue
+    from .. import grounds as catalogue
 
     start, end = f.period(today)
     out = []
@@ -330,7 +325,7 @@ def complaints(
     if summary is None:
         pending = dict(
             session.execute(
-                _scope(
+                scope(
                     select(Case.state, func.count()).where(
                         Case.state.in_(("complaint_received", "appeal_pending"))
                     ),
@@ -353,161 +348,6 @@ def complaints(
     }
 
 
-# --- case lists --------------------------------------------------------------------------------------------
-
-
-def case_rows(
-    session: Session,
-    today: dt.date,
-    f: Filters,
-    *,
-    which: str = "open",
-    state: str | None = None,
-    limit: int | None = 1000,
-    use_period: bool = False,
-) -> list[dict[str, Any]]:
-    """Cases with their next running deadline and its status, soonest first.
-
-    ``which``: "open" (not final) or "all". ``state`` narrows to one state. With ``use_period`` the cases
-    received in the filters' period. Ordered by the case's stored earliest due date (``due_first``); the
-    rule of that deadline is read for the listed cases only.
-    """
-    cal = tracking.load_calendar(session)
-    flagged = (
-        select(func.count())
-        .select_from(Flag)
-        .where(Flag.case_id == Case.id, Flag.cleared_at.is_(None))
-        .correlate(Case)
-        .scalar_subquery()
-    )
-    stmt = select(
-        Case.id,
-        Case.sagsnummer,
-        Case.requester_name,
-        Case.subject,
-        Case.emne,
-        Case.basis,
-        Case.state,
-        Case.received,
-        Case.version,
-        User.username,
-        User.name,
-        Case.due_first,
-        flagged,
-    ).outerjoin(User, User.id == Case.assignee_id)
-    stmt = _scope(stmt, f)
-    if which == "open":
-        stmt = stmt.where(_open())
-    if state:
-        stmt = stmt.where(Case.state == state)
-    if use_period:
-        start, end = f.period(today)
-        stmt = stmt.where(Case.received >= start, Case.received <= end)
-    stmt = stmt.order_by(Case.due_first.is_(None), Case.due_first, Case.received, Case.id)
-    if limit:
-        stmt = stmt.limit(limit)
-    found = session.execute(stmt).all()
-    # The rule of each listed case's earliest running deadline (the first by rule name on a tie).
-    rule_of: dict[int, str] = {}
-    ids = [r[0] for r in found if r[11] is not None]
-    for i in range(0, len(ids), 5000):
-        for cid, rule in session.execute(
-            select(CaseDeadline.case_id, CaseDeadline.rule)
-            .where(
-                CaseDeadline.case_id.in_(ids[i : i + 5000]),
-                CaseDeadline.active.is_(True),
-                CaseDeadline.done_on.is_(None),
-            )
-            .order_by(CaseDeadline.case_id, CaseDeadline.due, CaseDeadline.rule)
-        ):
-            rule_of.setdefault(cid, rule)
-    out = []
-    for (
-        cid,
-        nr,
-        requester,
-        subject,
-        emne,
-        basis,
-        st,
-        received,
-        version,
-        username,
-        name,
-        due,
-        nflags,
-    ) in found:
-        out.append(
-            {
-                "id": cid,
-                "sagsnummer": nr,
-                # Lists and exports never carry a CPR number typed into the request; the case page has it.
-                "requester": redact_cpr(requester),
-                "subject": redact_cpr(subject),
-                "emne": emne,
-                "basis": basis,
-                "state": st,
-                "state_label": state_label(st),
-                "received": received,
-                "version": version,
-                "assignee": username,
-                "assignee_name": name,
-                "next_rule": rule_of.get(cid) if due else None,
-                "next_due": due,
-                "next_status": rules.status(due, today, None, cal) if due else None,
-                "flagged": bool(nflags),
-            }
-        )
-    return out
-
-
-CSV_COLUMNS = (
-    "Sag",
-    "Sagsnummer",
-    "Modtaget",
-    "Retsgrundlag",
-    "KLE-emne",
-    "Anmodning",
-    "Tilstand",
-    "Sagsbehandler",
-    "Næste frist",
-    "Fristtype",
-    "Fristens status",
-    "Markeret til juridisk vurdering",
-)
-
-
-def _csv_safe(value: str) -> str:
-    """No spreadsheet formulas from requester text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def to_csv(rows: list[dict[str, Any]]) -> str:
-    """The case list as CSV for Danish spreadsheets: semicolons, dates as 18.12.2026, UTF-8 with BOM."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(CSV_COLUMNS)
-    for r in rows:
-        w.writerow(
-            [
-                r["id"],
-                r["sagsnummer"] or "",
-                r["received"].strftime("%d.%m.%Y"),
-                r["basis"].upper(),
-                r["emne"],
-                _csv_safe(r["subject"]),
-                r["state_label"],
-                r["assignee_name"] or "Ufordelt",
-                r["next_due"].strftime("%d.%m.%Y") if r["next_due"] else "",
-                r["next_rule"] or "",
-                STATUS_LABELS.get(r["next_status"], "") if r["next_status"] else "",
-                "ja" if r["flagged"] else "nej",
-            ]
-        )
-    return buf.getvalue()
-
-
 def overview(session: Session, today: dt.date, f: Filters) -> dict[str, Any]:
     """Everything the manager's dashboard shows."""
     summary = open_summary(session, today, f)
@@ -522,30 +362,6 @@ def overview(session: Session, today: dt.date, f: Filters) -> dict[str, Any]:
         "grounds": grounds_used(session, today, f),
         "complaints": complaints(session, today, f, summary),
     }
-
-
-# --- files of a case (letters: aktflow.queries.letters) ------------------------------------------------
-
-
-def document_file(db: Any, case_id: int, document_id: int) -> tuple[str, str, bytes]:
-    with db.session() as s:
-        row = s.get(Document, document_id)
-        if row is None or row.case_id != case_id or row.content is None:
-            raise NotFound(f"dokument {document_id} har ingen fil på sag {case_id}")
-        return (
-            row.filename or f"dokument-{document_id}",
-            row.content_type or "application/octet-stream",
-            row.content,
-        )
-
-
-def assignable_users(session: Session) -> list[User]:
-    """The active users who can hold cases (caseworkers, managers, administrators), by name."""
-    return list(
-        session.scalars(
-            select(User).where(User.role.in_(CASEWORK), User.active.is_(True)).order_by(User.name)
-        )
-    )
 
 
 def parse_filters(args: dict[str, Any], today: dt.date) -> Filters:
@@ -570,35 +386,3 @@ def parse_filters(args: dict[str, Any], today: dt.date) -> Filters:
     if b in BASES:
         f = replace(f, basis=b)
     return f
-
-
-# --- what the case page may offer now ------------------------------------------------------------------------
-
-
-def review_context(session: Session, case_id: int) -> dict[str, Any]:
-    """For the legal review: the flags with reasons and who/when (open and cleared), and the caseworker's
-    questions and legal's earlier comments, from the event log."""
-    flags = [
-        {
-            "reason": f.reason,
-            "source": f.source,
-            "created_at": f.created_at,
-            "cleared_at": f.cleared_at,
-            "cleared_by": f.cleared_by,
-        }
-        for f in session.scalars(select(Flag).where(Flag.case_id == case_id).order_by(Flag.id))
-    ]
-    notes = [
-        {"trigger": e.trigger, "actor": e.actor, "at": e.at, "note": e.note}
-        for e in session.scalars(
-            select(Event)
-            .where(
-                Event.case_id == case_id,
-                Event.trigger.in_(
-                    ("submit_for_legal_review", "return_to_screening", "approve_legal", "flag_for_legal")
-                ),
-            )
-            .order_by(Event.seq)
-        )
-    ]
-    return {"flags": flags, "notes": notes}
