@@ -88,7 +88,7 @@ def make_archive(settings: Settings, **adapter_kw: Any) -> ArchivePort:
 
 def outbox_handlers(archive: ArchivePort) -> dict[str, OutboxHandler]:
     """Every outbox kind this installation delivers: the archive adapter's, and the application's own."""
-    from .correspondence import render_deferred
+    from .case_letters import render_deferred
 
     return {
         **archive.outbox_handlers(),

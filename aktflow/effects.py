@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from . import case_deadlines, figure_counts, states
 from . import deadlines as rules
-from . import figures, states, tracking
 from .errors import ValidationError
 from .models import Assessment, Case, Document, Flag, User
 from .states import effects as E
@@ -49,7 +49,7 @@ def open_archive_case(e: E.OpenArchiveCase, case: Case, ctx: Any) -> None:
 def set_assignee(e: Any, case: Case, ctx: Any) -> None:
     user = ctx.session.scalar(select(User).where(User.username == ctx.data["assignee"]))
     ctx.recorded["previous_assignee"] = case.assignee.username if case.assignee else None
-    figures.move_case(ctx.session, case, user.id if user else None)
+    figure_counts.move_case(ctx.session, case, user.id if user else None)
     case.assignee = user
 
 
@@ -125,7 +125,7 @@ def remove_document(e: Any, case: Case, ctx: Any) -> None:
     doc = _document(case, ctx.data["document_id"])
     ctx.recorded["removed"] = {"title": doc.title, "sha256": doc.sha256}
     if doc.assessment is not None:
-        figures.assessment(ctx.session, case, doc.assessment, -1)
+        figure_counts.assessment(ctx.session, case, doc.assessment, -1)
         ctx.session.delete(doc.assessment)
     case.documents.remove(doc)
     ctx.session.delete(doc)
@@ -148,7 +148,7 @@ def assess_document(e: Any, case: Case, ctx: Any) -> None:
     problems = catalogue.validate(codes, case.basis)
     if problems:
         raise ValidationError("grounds", "; ".join(problems))
-    figures.assessment(ctx.session, case, doc.assessment, -1)  # a new assessment replaces the old one
+    figure_counts.assessment(ctx.session, case, doc.assessment, -1)  # a new assessment replaces the old one
     a = doc.assessment or Assessment(document=doc)
     a.outcome = d["outcome"]
     a.grounds = codes
@@ -158,7 +158,7 @@ def assess_document(e: Any, case: Case, ctx: Any) -> None:
     a.assessed_by = ctx.actor.username
     a.assessed_at = ctx.now
     ctx.session.add(a)
-    figures.assessment(ctx.session, case, a, 1)
+    figure_counts.assessment(ctx.session, case, a, 1)
     for code in codes:
         g = catalogue.get(code)
         if g.flags_legal:
@@ -187,51 +187,51 @@ def screen_request(e: Any, case: Case, ctx: Any) -> None:
 
 
 def start_deadlines(e: Any, case: Case, ctx: Any) -> None:
-    ctx.recorded["deadlines"] = tracking.start_case(ctx.session, case, ctx.now)
+    ctx.recorded["deadlines"] = case_deadlines.start_case(ctx.session, case, ctx.now)
 
 
 def decision_deadlines_met(e: Any, case: Case, ctx: Any) -> None:
-    done = tracking.complete(ctx.session, case, tracking.DECIDED_BY_DECISION, ctx.today)
-    figures.decision_made(ctx.session, case, done)
+    done = case_deadlines.complete(ctx.session, case, case_deadlines.DECIDED_BY_DECISION, ctx.today)
+    figure_counts.decision_made(ctx.session, case, done)
 
 
 def notice_sent(e: Any, case: Case, ctx: Any) -> None:
     expected = dt.date.fromisoformat(ctx.data["expected"])
-    cal = tracking.load_calendar(ctx.session)
-    tracking.complete(ctx.session, case, tracking.NOTICE_RULES, ctx.today)
-    d = tracking.expected_deadline(ctx.today, expected, ctx.data["reason"], cal)
-    ctx.recorded["expected_deadline"] = tracking.start(ctx.session, case, d, ctx.now)
+    cal = case_deadlines.load_calendar(ctx.session)
+    case_deadlines.complete(ctx.session, case, case_deadlines.NOTICE_RULES, ctx.today)
+    d = case_deadlines.expected_deadline(ctx.today, expected, ctx.data["reason"], cal)
+    ctx.recorded["expected_deadline"] = case_deadlines.start(ctx.session, case, d, ctx.now)
 
 
 def extend(e: Any, case: Case, ctx: Any) -> None:
-    cal = tracking.load_calendar(ctx.session)
+    cal = case_deadlines.load_calendar(ctx.session)
     d = (
         rules.mol_extended(case.received, cal)
         if case.basis == "mol"
         else rules.gdpr_extended(case.received, cal)
     )
-    ctx.recorded["extended"] = tracking.start(ctx.session, case, d, ctx.now)
+    ctx.recorded["extended"] = case_deadlines.start(ctx.session, case, d, ctx.now)
 
 
 def start_deadline(e: E.StartDeadline, case: Case, ctx: Any) -> None:
     """Start one deadline from today and the trigger's input (see ``StartDeadline``)."""
-    cal = tracking.load_calendar(ctx.session)
+    cal = case_deadlines.load_calendar(ctx.session)
     if e.rule == "hearing-reply":
         reply_by = dt.date.fromisoformat(ctx.data["reply_by"])
         try:
             d = rules.hearing_reply(ctx.today, reply_by, cal)
         except ValueError:
             raise ValidationError("reply_by", "svarfristen skal ligge efter i dag") from None
-        ctx.recorded["hearing_reply"] = tracking.start(ctx.session, case, d, ctx.now)
+        ctx.recorded["hearing_reply"] = case_deadlines.start(ctx.session, case, d, ctx.now)
     elif e.rule == "complaint-forward":
         received = dt.date.fromisoformat(ctx.data["received"]) if ctx.data.get("received") else ctx.today
         if received > ctx.today:
             raise ValidationError("received", "klagen kan ikke være modtaget i fremtiden")
-        ctx.recorded["complaint_forward"] = tracking.start(
+        ctx.recorded["complaint_forward"] = case_deadlines.start(
             ctx.session, case, rules.complaint_forward(received, cal), ctx.now
         )
     elif e.rule == "appeal-body":
-        ctx.recorded["appeal_body"] = tracking.start(
+        ctx.recorded["appeal_body"] = case_deadlines.start(
             ctx.session, case, rules.appeal_body(ctx.today, cal), ctx.now
         )
     else:  # pragma: no cover - validate() refuses other rules
@@ -242,22 +242,22 @@ START_RULES = ("hearing-reply", "complaint-forward", "appeal-body")
 
 
 def complete_deadlines(e: E.CompleteDeadlines, case: Case, ctx: Any) -> None:
-    tracking.complete(ctx.session, case, e.rules, ctx.today)
+    case_deadlines.complete(ctx.session, case, e.rules, ctx.today)
 
 
 def deadlines_stop(e: Any, case: Case, ctx: Any) -> None:
-    tracking.stop_all(ctx.session, case)
+    case_deadlines.stop_all(ctx.session, case)
 
 
 def count_complaint(e: E.CountComplaint, case: Case, ctx: Any) -> None:
-    figures.complaint(ctx.session, case, ctx.trigger, ctx.now)
+    figure_counts.complaint(ctx.session, case, ctx.trigger, ctx.now)
 
 
 # --- letters and the archive ---------------------------------------------------------------------------
 
 
 def make_letter(e: E.MakeLetter, case: Case, ctx: Any) -> None:
-    from .correspondence import make_letter as write
+    from .case_letters import make_letter as write
 
     write(ctx.session, case, e.kind, ctx)
 

@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import vocabulary
-from .admin import authorize_admin, log_name
+from .administration import authorize_admin, log_name
 from .errors import ValidationError
 from .models import KleEmne
 

@@ -433,7 +433,7 @@ class FigureCount(Base):
     ``figure`` is "decision" (``key`` "in_time" or "late": a case's OFL/FVL decision deadline met on ``day``),
     "ground" (``key`` the ground's code, cited in a document assessment made on ``day``) or "complaint"
     (``key`` the complaint trigger that happened on ``day``). Days are UTC dates; ``assignee_id`` 0 is
-    unassigned. Kept in the same transaction as the change they count (:mod:`aktflow.figures`), so the
+    unassigned. Kept in the same transaction as the change they count (:mod:`aktflow.figure_counts`), so the
     dashboard reads a few rows per day of its period however many cases there are.
     """
 

@@ -61,7 +61,7 @@ class FireContext:
     @property
     def extended(self) -> bool:
         """Whether the case's MOL/GDPR decision deadline has been extended already."""
-        from .tracking import is_extended
+        from .case_deadlines import is_extended
 
         return is_extended(self.session, self.case_id)
 
@@ -219,7 +219,7 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
     uow.commit()
     if archive.outbox_handlers():
         # The archive works after commit (SBSYS): its new outbox items are tried at once.
-        from .delivery import after_commit
+        from .outbox_delivery import after_commit
 
         uow.after_commit(lambda: after_commit(uow.db, case.id))
     if spec.effects:
@@ -373,8 +373,8 @@ def allowed_triggers(case: Case, role: str | None = None) -> list[str]:
 
 def case_view(db: Database, case_id: int, *, role: str | None = None, today: dt.date | None = None) -> dict:
     """Everything about a case as plain data (the CLI's ``show --json`` and the API's body)."""
-    from . import views
+    from .queries import case_page
 
     with db.session() as session:
-        case = views.get_case(session, case_id)
-        return views.case_dict(session, case, role=role, today=today)
+        case = case_page.get_case(session, case_id)
+        return case_page.case_dict(session, case, role=role, today=today)

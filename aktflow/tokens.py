@@ -19,7 +19,7 @@ from typing import Any, TypeGuard, cast
 
 from sqlalchemy import String, or_, select, update
 
-from .admin import authorize_admin, log_name
+from .administration import authorize_admin, log_name
 from .db import Database
 from .errors import NotFound, ValidationError
 from .models import ApiToken, User, utcnow

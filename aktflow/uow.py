@@ -21,7 +21,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session
 
-from . import bootstrap, events, figures
+from . import bootstrap, events, figure_counts
 from .archive import ArchivePort
 from .clock import local_date
 from .db import Database
@@ -87,7 +87,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Write the pending figures and commit once (ConflictError when the case moved meanwhile)."""
-        figures.write_pending(self.session)
+        figure_counts.write_pending(self.session)
         events.commit(self.session)
         self._committed = True
 

@@ -1,6 +1,6 @@
 """Users: who may log in, with which role, and their sessions.
 
-Every change takes the acting user and is allowed to administrators only (``aktflow.admin.authorize_admin``);
+Every change takes the acting user and is allowed to administrators only (``aktflow.administration.authorize_admin``);
 the server's shell acts as ``SYSTEM_ACTOR`` where that is trusted (creating the first administrator).
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .admin import _admin, _open, authorize_admin, log_name
+from .administration import _admin, _open, authorize_admin, log_name
 from .db import Database
 from .errors import NotFound, ValidationError
 from .models import Case, User

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from sqlalchemy import text
 
-from aktflow import figures
+from aktflow import figure_counts
 from aktflow.db import Database
 from aktflow.vocabulary import SYSTEM_ACTOR
 
@@ -93,7 +93,7 @@ def seed(db: Database, n: int, chunk: int = 100_000) -> None:
     # The daily figure totals, as an installation upgrading to them computes them (the cases' earliest due
     # dates were kept by the database's triggers while seeding).
     with db.session() as s:
-        rows = figures.rebuild(s)
+        rows = figure_counts.rebuild(s)
         s.commit()
     progress(f"figure totals ({rows:,} rows)", 1, 1)
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

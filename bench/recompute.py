@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from aktflow.admin import change_calendar
+from aktflow.administration import change_calendar
 from aktflow.db import Database
 from aktflow.users import add_user
 from aktflow.vocabulary import SYSTEM_ACTOR

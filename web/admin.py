@@ -9,11 +9,11 @@ import io
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from aktflow import admin as admin_cmd
-from aktflow import kle, tracking
+from aktflow import administration as admin_cmd
+from aktflow import case_deadlines, kle
 from aktflow import users as users_cmd
-from aktflow.admin import change_calendar, upload_template
-from aktflow.correspondence import municipality
+from aktflow.administration import change_calendar, upload_template
+from aktflow.case_letters import municipality
 from aktflow.errors import AktflowError, NotFound, ValidationError
 from aktflow.users import add_user
 from aktflow.vocabulary import DOCX_MIME, ROLES
@@ -56,7 +56,7 @@ def _msg(e: AktflowError) -> str:
 def index():
     with db().session() as s:
         users = admin_cmd.users(s)
-        cal = tracking.calendar_settings(s)
+        cal = case_deadlines.calendar_settings(s)
         templates = admin_cmd.templates(s)
         muni = municipality(s)
     return render_template(
@@ -253,7 +253,7 @@ def template_upload(kind: str):
         with db().session() as s:
             users, cal, templates, muni = (
                 admin_cmd.users(s),
-                tracking.calendar_settings(s),
+                case_deadlines.calendar_settings(s),
                 admin_cmd.templates(s),
                 municipality(s),
             )

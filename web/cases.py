@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from aktflow import clock, kle, states
 from aktflow import grounds as catalogue
-from aktflow.correspondence import letter_pdf, pdf_available
+from aktflow.case_letters import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
 from aktflow.models import User

@@ -55,7 +55,7 @@ def _progress_runner(label: str) -> Callable[[int, int], None]:
 
 
 def _calendar_change(actor: str, as_json: bool, **kw: Any) -> None:
-    from aktflow.admin import change_calendar
+    from aktflow.administration import change_calendar
 
     out = change_calendar(open_db(), actor=actor, progress=_progress_runner("Genberegner frister"), **kw)
     if not out["changed"]:

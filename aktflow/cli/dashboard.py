@@ -8,7 +8,7 @@ import click
 
 from .base import Group, open_db
 
-#: What ``dashboard rebuild`` says as each step of :func:`aktflow.figures.rebuild_read_model` starts.
+#: What ``dashboard rebuild`` says as each step of :func:`aktflow.figure_counts.rebuild_read_model` starts.
 REBUILD_STEPS = {
     "figures": "genberegner dagstal …",
     "due": "genberegner sagernes tidligste frister …",
@@ -37,7 +37,7 @@ def dashboard_check() -> None:
 @dashboard.command("rebuild")
 def dashboard_rebuild() -> None:
     """Recompute the read model from the cases (after a restore or manual changes to the database)."""
-    from aktflow.figures import rebuild_read_model
+    from aktflow.figure_counts import rebuild_read_model
 
     rows, fixed = rebuild_read_model(
         open_db(), on_step=lambda step: click.echo(REBUILD_STEPS[step], err=True)

@@ -33,7 +33,7 @@ def _write_out(path: str, data: bytes) -> None:
 @click.option("--out", required=True, help="File to write (.docx; .pdf for the PDF/A copy)")
 def letters_get(letter_id: int, out: str) -> None:
     """Write a stored letter to a file."""
-    from aktflow.correspondence import letter_pdf
+    from aktflow.case_letters import letter_pdf
     from aktflow.queries.letters import letter_content
 
     db_ = open_db()
@@ -88,7 +88,7 @@ def letters_check(template: InputFile, kind: str | None) -> None:
 @as_option()
 def letters_upload(kind: str, template: InputFile, actor: str) -> None:
     """Replace a letter template (administrators); refused with the reason if the check fails."""
-    from aktflow.admin import upload_template
+    from aktflow.administration import upload_template
 
     content = template.read()
     upload_template(open_db(), actor=actor, kind=kind, content=content)
@@ -100,7 +100,7 @@ def letters_upload(kind: str, template: InputFile, actor: str) -> None:
 @click.option("--out", required=True)
 def letters_template(kind: str, out: str) -> None:
     """Write the template in use for KIND (to edit in Word)."""
-    from aktflow.admin import template_in_use
+    from aktflow.administration import template_in_use
 
     letter_kind(kind, "KIND")
     _write_out(out, template_in_use(open_db(), kind))

@@ -24,7 +24,7 @@ def outbox() -> None:
 @json_option
 def outbox_run(loop: bool, interval: float, now_: bool, as_json: bool) -> None:
     """Deliver what is pending once (or keep doing it with --loop)."""
-    from aktflow.delivery import run
+    from aktflow.outbox_delivery import run
 
     marks = {"done": ".", "pending": "r", "failed": "F"}
 
@@ -70,7 +70,7 @@ def outbox_list(status: str | None, as_json: bool) -> None:
 @as_option("An administrator")
 def outbox_retry(item_ids: tuple[int, ...], all_failed: bool, actor: str) -> None:
     """Put failed items back in the queue (after the cause is fixed)."""
-    from aktflow.admin import retry_outbox
+    from aktflow.administration import retry_outbox
 
     if not item_ids and not all_failed:
         raise ValidationError("ITEM_IDS", "angiv opgaver eller --all-failed")

@@ -14,12 +14,12 @@ def calendar_year(db: Database, year: int | None = None) -> dict[str, Any]:
     Returns ``{"version", "settings", "year", "non_working": [{"date", "name"}]}``: holidays and the
     municipality's closure days that fall on a weekday, in date order.
     """
-    from .. import tracking
+    from .. import case_deadlines
     from ..calendar import get_calendar
     from ..clock import today
 
     with db.session() as s:
-        settings = tracking.calendar_settings(s)
+        settings = case_deadlines.calendar_settings(s)
     cal = get_calendar(settings)
     year = year or today().year
     days = cal.skipped(dt.date(year - 1, 12, 31), dt.date(year, 12, 31))

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from .. import case_deadlines
 from .. import deadlines as rules
-from .. import tracking
 from ..db import Database
 from ..labels import state_label
 from ..models import Case, CaseDeadline, Flag, User
@@ -68,8 +68,8 @@ def case_letters(db: Database, case_id: int) -> list[dict[str, Any]]:
 
     Raises NotFound when the case does not exist (an empty list means a case without letters).
     """
-    from ..correspondence import letters_of
-    from ..views import get_case
+    from ..case_letters import letters_of
+    from .case_page import get_case
 
     with db.session() as s:
         get_case(s, case_id)
@@ -92,7 +92,7 @@ def case_rows(
     received in the filters' period. Ordered by the case's stored earliest due date (``due_first``); the
     rule of that deadline is read for the listed cases only.
     """
-    cal = tracking.load_calendar(session)
+    cal = case_deadlines.load_calendar(session)
     flagged = (
         select(func.count())
         .select_from(Flag)

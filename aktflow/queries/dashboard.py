@@ -3,7 +3,7 @@
 The dashboard reads a read model kept as the cases change, so its cost does not grow with the years of
 cases behind it: open cases are counted from indexes on ``cases`` (state, assignee, and the earliest due
 dates of the running deadlines, which the database keeps on each case); the figures over time from the
-daily totals in ``figure_counts`` (:mod:`aktflow.figures`). Nothing here loops over all cases in Python.
+daily totals in ``figure_counts`` (:mod:`aktflow.figure_counts`). Nothing here loops over all cases in Python.
 Functions take a Session (or a Database for the commands) and plain filters and return plain data. Status
 words follow :func:`aktflow.deadlines.status`: "due soon" means at most ``DUE_SOON_WORKING_DAYS`` working
 days left; the calendar turns that into one date, compared in SQL.
@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from .. import case_deadlines, states
 from .. import deadlines as rules
-from .. import states, tracking
 from ..labels import state_label
 from ..models import (
     Case,
@@ -82,7 +82,7 @@ def open_cases():
 
 def soon_end(session: Session, today: dt.date) -> dt.date:
     """The first day that is no longer "due soon": a deadline due on ``today`` ≤ due < this is due soon."""
-    cal = tracking.load_calendar(session)
+    cal = case_deadlines.load_calendar(session)
     return cal.add_working_days(today, rules.DUE_SOON_WORKING_DAYS + 1)
 
 
@@ -260,7 +260,7 @@ def workload(
 
 # --- figures over a period ----------------------------------------------------------------------------------
 #
-# Read from the daily totals in ``figure_counts`` (see :mod:`aktflow.figures`): a few rows per day of the
+# Read from the daily totals in ``figure_counts`` (see :mod:`aktflow.figure_counts`): a few rows per day of the
 # period, however many cases there are.
 
 

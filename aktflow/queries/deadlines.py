@@ -7,8 +7,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from .. import case_deadlines
 from .. import deadlines as rules
-from .. import tracking
 from ..calendar import get_calendar
 from ..db import Database
 from ..errors import ValidationError
@@ -25,7 +25,7 @@ def deadline_calculator(db: Database | None, basis: str, received: Any) -> dict[
         cal = get_calendar()
     else:
         with db.session() as session:
-            cal = tracking.load_calendar(session)
+            cal = case_deadlines.load_calendar(session)
     return {
         "basis": basis,
         "received": received_d.isoformat(),
@@ -46,13 +46,13 @@ def deadline_calculator(db: Database | None, basis: str, received: Any) -> dict[
 def sweep(db: Database, day: dt.date) -> dict[str, Any]:
     """The daily list for ``day``: open deadlines due soon or overdue and missing fristbreve, per assignee.
 
-    The shape of :func:`aktflow.tracking.sweep`: ``{"today", "counts": {"due_soon", "overdue",
+    The shape of :func:`aktflow.case_deadlines.sweep`: ``{"today", "counts": {"due_soon", "overdue",
     "missing_notice"}, "by_assignee": {username: [rows]}}``.
     """
-    from .. import tracking
+    from .. import case_deadlines
 
     with db.session() as s:
-        return tracking.sweep(s, day)
+        return case_deadlines.sweep(s, day)
 
 
 def set_up_database(open_db: Callable[[], Database]) -> Database | None:

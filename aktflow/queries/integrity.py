@@ -1,7 +1,7 @@
 """Checks that read everything: the event log's hash chains and the dashboard's read model.
 
 Used by ``aktflow audit verify`` and ``aktflow dashboard check``; neither changes anything. The repair of
-the read model is :func:`aktflow.figures.rebuild_read_model`.
+the read model is :func:`aktflow.figure_counts.rebuild_read_model`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def read_model_problems(db: Database) -> list[str]:
     Compares the daily figure totals and the cases' stored earliest due dates with their sources; one
     Danish line per difference.
     """
-    from .. import figures
+    from .. import figure_counts
 
     with db.session() as s:
-        return figures.check(s) + figures.check_due(s)
+        return figure_counts.check(s) + figure_counts.check_due(s)

@@ -40,7 +40,7 @@ def letter_content(db: Database, letter_id: int) -> bytes:
     """The stored .docx of letter ``letter_id``, exactly as it was made (letters are immutable).
 
     Raises NotFound ("brev N findes ikke") when there is no such letter. The PDF/A copy is
-    :func:`aktflow.correspondence.letter_pdf`.
+    :func:`aktflow.case_letters.letter_pdf`.
     """
     from ..errors import NotFound
     from ..models import Letter
@@ -58,8 +58,8 @@ def letter_preview(db: Database, case_id: int, kind: str, data: dict[str, Any], 
     ``data`` holds the letter's own fields (e.g. ``reason``, ``expected`` for a fristbrev). Uses the
     municipality's template when one is uploaded. Raises NotFound when the case does not exist.
     """
-    from ..correspondence import render
-    from ..views import get_case
+    from ..case_letters import render
+    from .case_page import get_case
 
     with db.session() as s:
         case = get_case(s, case_id)

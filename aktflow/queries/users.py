@@ -16,7 +16,7 @@ def user_list(db: Database) -> list[dict[str, Any]]:
     """Every user by username, active or not.
 
     Returns ``[{"username", "role", "name", "active"}]`` ordered by username; read in one session. The
-    administration page's list with open-case counts is :func:`aktflow.admin.users`.
+    administration page's list with open-case counts is :func:`aktflow.administration.users`.
     """
     with db.session() as s:
         return [

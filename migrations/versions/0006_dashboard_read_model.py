@@ -11,7 +11,7 @@ A later migration that rebuilds ``case_deadlines`` on SQLite (batch "move and co
 the SQLite triggers name the index ``ix_case_deadlines_case_id`` (INDEXED BY), which must keep that name.
 
 ``figure_counts`` holds the daily totals behind the figures over time; the application keeps them in the
-same transaction as what they count (aktflow.figures). Both are filled here from the existing data.
+same transaction as what they count (aktflow.figure_counts). Both are filled here from the existing data.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from aktflow import kle, tokens
-from aktflow.admin import retry_outbox
+from aktflow.administration import retry_outbox
 from aktflow.cli import cli
 from aktflow.errors import PermissionDenied, ValidationError
 from aktflow.models import KleEmne, OutboxItem, User

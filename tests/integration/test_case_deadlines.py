@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from aktflow import audit, clock
-from aktflow.admin import change_calendar
+from aktflow.administration import change_calendar
 from aktflow.errors import PermissionDenied, ValidationError, WorkflowError
 from aktflow.models import Event
 from aktflow.service import case_view, create_case, fire

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select, text, update
 
 from aktflow import clock
-from aktflow.admin import upload_template
-from aktflow.correspondence import LETTER_FOR_TRIGGER
+from aktflow.administration import upload_template
+from aktflow.case_letters import LETTER_FOR_TRIGGER
 from aktflow.errors import PermissionDenied, ValidationError
 from aktflow.models import Event, Letter
 from aktflow.service import case_view, create_case, fire

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import delete, select
 
-from aktflow import figures
+from aktflow import figure_counts
 from aktflow.cli import cli
 from aktflow.errors import NotFound, ValidationError
 from aktflow.models import FigureCount, OutboxItem, User, utcnow
@@ -97,7 +97,7 @@ def test_rebuild_read_model_commits_the_repair_and_reports_its_steps(db, new_cas
         s.commit()
     assert integrity.read_model_problems(db) != []
     steps: list[str] = []
-    rows, fixed = figures.rebuild_read_model(db, on_step=steps.append)
+    rows, fixed = figure_counts.rebuild_read_model(db, on_step=steps.append)
     assert steps == ["figures", "due"] and fixed == 0
     assert integrity.read_model_problems(db) == []  # committed: a new session sees the repair
     with db.session() as s:

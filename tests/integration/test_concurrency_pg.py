@@ -208,7 +208,7 @@ def _figures_worker(url, work, barrier, results):
 def test_parallel_decisions_and_assessments_count_each_once_postgresql(pg_db):
     """Every worker counts into the same daily totals (same day, caseworker, basis) with the grounds in
     opposite orders: no deadlock, no lost count."""
-    from aktflow import figures
+    from aktflow import figure_counts
     from aktflow.models import Document
 
     db = pg_db
@@ -233,8 +233,8 @@ def test_parallel_decisions_and_assessments_count_each_once_postgresql(pg_db):
         p.start()
     _collect(procs, results, n_procs)
     with db.session() as s:
-        assert figures.check(s) == []
-        stored = figures.stored(s)
+        assert figure_counts.check(s) == []
+        stored = figure_counts.stored(s)
     total = len(work)
     assert sum(n for k, n in stored.items() if k[0] == "decision") == total
     assert sum(n for k, n in stored.items() if k[0] == "ground" and k[2] == "ofl-23") == total

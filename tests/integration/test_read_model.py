@@ -12,14 +12,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import delete, select, update
 
-from aktflow import clock, figures
-from aktflow.admin import change_calendar
+from aktflow import clock, figure_counts
+from aktflow.administration import change_calendar
 from aktflow.calendar import get_calendar
+from aktflow.case_deadlines import NOTICE_RULES
 from aktflow.db import downgrade, upgrade
 from aktflow.models import Case, CaseDeadline, Document, FigureCount, User
 from aktflow.queries import dashboard as read
 from aktflow.service import create_case, fire
-from aktflow.tracking import NOTICE_RULES
 
 UTC = dt.UTC
 CAL = get_calendar()
@@ -101,7 +101,7 @@ def stored_due(session) -> dict[int, tuple]:
 def assert_due_consistent(db) -> None:
     with db.session() as s:
         assert stored_due(s) == expected_due(s)
-        assert figures.check_due(s) == []
+        assert figure_counts.check_due(s) == []
 
 
 def test_earliest_due_dates_follow_every_deadline_change(db):
@@ -192,8 +192,8 @@ def _workload(db) -> dict[str, int]:
 def test_figure_totals_equal_the_cases_through_a_working_fortnight(db):
     ids = _workload(db)
     with db.session() as s:
-        assert figures.check(s) == []
-        stored = figures.stored(s)
+        assert figure_counts.check(s) == []
+        stored = figure_counts.stored(s)
     assert sum(n for k, n in stored.items() if k[0] == "decision") == 2
     grounds = {}
     for (figure, _day, key, _who, _basis), n in stored.items():
@@ -219,7 +219,7 @@ def test_figure_totals_equal_the_cases_through_a_working_fortnight(db):
     fire(db, ids["b"], "assign", actor="manager", data={"assignee": "cw"}, now=at(back(0), 12))
     fire(db, ids["c"], "assign", actor="manager", data={"assignee": "cw2"}, now=at(back(0), 12))
     with db.session() as s:
-        assert figures.check(s) == []
+        assert figure_counts.check(s) == []
         cw = read.decided_in_time(s, today, read.Filters(assignee_id=users["cw"], start=f.start, end=f.end))
         cw2 = read.decided_in_time(s, today, read.Filters(assignee_id=users["cw2"], start=f.start, end=f.end))
         g_cw2 = read.grounds_used(s, today, read.Filters(assignee_id=users["cw2"], start=f.start, end=f.end))
@@ -232,7 +232,7 @@ def test_figure_totals_equal_the_cases_through_a_working_fortnight(db):
     with db.session() as s:
         alone = read.complaints(s, today, f)
         whole = read.overview(s, today, f)["complaints"]
-        assert figures.check(s) == []
+        assert figure_counts.check(s) == []
     assert alone == whole and alone["awaiting_reconsideration"] == 1 and alone["received"] == 2
 
 
@@ -252,10 +252,10 @@ def test_a_failed_transition_counts_nothing(db, monkeypatch):
         assess(db, cid, doc, "refuse", ["ofl-23"], back(1))
     monkeypatch.undo()
     with db.session() as s:
-        assert figures.stored(s) == {} and figures.check(s) == []
+        assert figure_counts.stored(s) == {} and figure_counts.check(s) == []
     assess(db, cid, doc, "partial", ["ofl-24"], back(1))
     with db.session() as s:
-        assert [k[2] for k in figures.stored(s)] == ["ofl-24"] and figures.check(s) == []
+        assert [k[2] for k in figure_counts.stored(s)] == ["ofl-24"] and figure_counts.check(s) == []
 
 
 def test_check_finds_a_damaged_read_model_and_rebuild_repairs_it(db, runner):
@@ -263,7 +263,7 @@ def test_check_finds_a_damaged_read_model_and_rebuild_repairs_it(db, runner):
 
     _workload(db)
     with db.session() as s:
-        before, due_before = figures.stored(s), stored_due(s)
+        before, due_before = figure_counts.stored(s), stored_due(s)
     assert runner.invoke(cli, ["dashboard", "check"]).exit_code == 0
     with db.session() as s:
         s.execute(delete(FigureCount).where(FigureCount.figure == "ground"))
@@ -275,18 +275,18 @@ def test_check_finds_a_damaged_read_model_and_rebuild_repairs_it(db, runner):
     assert fixed.exit_code == 0, fixed.output
     assert runner.invoke(cli, ["dashboard", "check"]).exit_code == 0
     with db.session() as s:
-        assert figures.stored(s) == before and stored_due(s) == due_before
+        assert figure_counts.stored(s) == before and stored_due(s) == due_before
 
 
 def test_upgrading_an_existing_database_fills_the_read_model(db, db_url):
     _workload(db)
     with db.session() as s:
-        before, due_before = figures.stored(s), stored_due(s)
+        before, due_before = figure_counts.stored(s), stored_due(s)
     db.dispose()
     downgrade(db_url, "0005")
     upgrade(db_url)
     with db.session() as s:
-        assert figures.stored(s) == before and stored_due(s) == due_before
+        assert figure_counts.stored(s) == before and stored_due(s) == due_before
     # and the triggers are back: a new case gets its earliest due dates
     cid = new(db, back(1))
     with db.session() as s:

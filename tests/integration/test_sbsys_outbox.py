@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select, update
 
 from aktflow import bootstrap, clock
-from aktflow.delivery import handler, run
 from aktflow.models import Letter, OutboxItem
 from aktflow.outbox import claim, deliver
+from aktflow.outbox_delivery import handler, run
 from aktflow.service import case_view, create_case, fire
 from devtools.fake_sbsys import FakeState, running_fake
 

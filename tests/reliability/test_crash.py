@@ -123,7 +123,7 @@ def _deliver_forever(url: str, env: dict[str, str]) -> None:
     os.environ.update(env)
     from aktflow import bootstrap
     from aktflow.db import Database
-    from aktflow.delivery import run
+    from aktflow.outbox_delivery import run
 
     bootstrap.reset()
     db = Database(url)
@@ -133,7 +133,7 @@ def _deliver_forever(url: str, env: dict[str, str]) -> None:
 @pytest.mark.slow
 def test_sigkill_during_outbox_delivery(pg_db, monkeypatch, figures):
     from aktflow import bootstrap
-    from aktflow.delivery import run
+    from aktflow.outbox_delivery import run
     from aktflow.service import create_case, fire
     from devtools.fake_sbsys import FakeState, running_fake
 

@@ -276,7 +276,7 @@ def test_the_archive_port_and_adapters_do_not_reach_into_the_application():
     assert not {".local", ".sbsys", "aktflow.archive.sbsys"} & _imports(archive / "__init__.py")
     for adapter in ("local.py", "sbsys.py"):
         imported = _imports(archive / adapter)
-        assert not any("correspondence" in m or "service" in m or "bootstrap" in m for m in imported)
-    # No capability probed off the port: the service and correspondence use the Protocol's attributes.
-    for module in ("correspondence.py", "service.py", "delivery.py"):
+        assert not any("case_letters" in m or "service" in m or "bootstrap" in m for m in imported)
+    # No capability probed off the port: the service and the letters on cases use the Protocol's attributes.
+    for module in ("case_letters.py", "service.py", "outbox_delivery.py"):
         assert 'getattr(ctx.archive, "defer_letters"' not in (ROOT / "aktflow" / module).read_text()

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select, update
 
 import letters
-from aktflow import clock, tracking
-from aktflow.correspondence import municipality
+from aktflow import case_deadlines, clock
+from aktflow.case_letters import municipality
 from aktflow.models import LetterTemplate, LoginFailure, User
 from aktflow.service import case_view
 
@@ -172,7 +172,7 @@ def test_calendar_flags_and_closures_recompute_and_report_counts(admin, db, new_
     after = {d["rule"]: d["due"] for d in case_view(db, case.id)["deadlines"]}
     assert after["ofl-outer"] > before["ofl-outer"]
     with db.session() as s:
-        assert tracking.calendar_settings(s).juleaften_closed is True
+        assert case_deadlines.calendar_settings(s).juleaften_closed is True
     r = admin_post(admin, "/admin/calendar", {"juleaften_closed": "on"})
     assert "intet er ændret" in flashed(admin, r)
     day = today + dt.timedelta(days=3)
@@ -184,7 +184,7 @@ def test_calendar_flags_and_closures_recompute_and_report_counts(admin, db, new_
     r = admin_post(admin, f"/admin/calendar/closures/{day.isoformat()}/remove")
     assert f"Lukkedag {day:%d.%m.%Y} fjernet" in flashed(admin, r)
     with db.session() as s:
-        assert day not in tracking.calendar_settings(s).closures
+        assert day not in case_deadlines.calendar_settings(s).closures
     r = admin_post(admin, "/admin/calendar/closures", {"date": "ikke en dato"})
     assert "vælg en dato" in flashed(admin, r)
 

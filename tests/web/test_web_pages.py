@@ -184,7 +184,7 @@ def test_every_post_without_csrf_token_is_400_and_changes_nothing(client, db, ne
         assert r.status_code == 400, path
         assert "Sikkerhedsnøglen" in text_of(r) or path == "/login"
     assert case_view(db, case.id) == before
-    from aktflow.admin import users
+    from aktflow.administration import users
 
     with db.session() as s:
         assert {u["username"]: u["role"] for u in users(s)}["cw"] == "caseworker"
@@ -531,7 +531,7 @@ def test_pdf_without_libreoffice_says_so(client, db, new_case, monkeypatch):
     case = new_case()
     fire(db, case.id, "register", actor="cw")
     letter = case_view(db, case.id)["letters"][0]
-    monkeypatch.setattr("aktflow.correspondence.pdf_available", lambda: False)
+    monkeypatch.setattr("aktflow.case_letters.pdf_available", lambda: False)
     login(client, "cw")
     r = client.get(f"/cases/{case.id}/letters/{letter['id']}.pdf")
     assert r.status_code == 303

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import clock, states, tracking
-from .correspondence import letters_of, outcome
-from .errors import NotFound
-from .labels import state_label
-from .models import Case, Event
+from .. import case_deadlines, clock, states
+from ..case_letters import letters_of, outcome
+from ..errors import NotFound
+from ..labels import state_label
+from ..models import Case, Event
 
 
 def get_case(session: Session, case_id: int) -> Case:
@@ -30,7 +30,7 @@ def _d(value: dt.date | None) -> str | None:
 
 def archive_state(session: Session, case: Case) -> dict[str, Any]:
     """Where the case stands in the archive: its number, or that it is waiting or failed (with why)."""
-    from .models import OutboxItem
+    from ..models import OutboxItem
 
     items = session.execute(
         select(
@@ -100,7 +100,7 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
         "flag_reasons": [f.reason for f in case.open_flags],
         "outcome": outcome(case),
         "allowed_triggers": allowed,
-        "deadlines": tracking.case_deadlines(session, case, today or clock.today()),
+        "deadlines": case_deadlines.case_deadlines(session, case, today or clock.today()),
         "documents": [
             {
                 "id": d.id,

@@ -97,7 +97,7 @@ MUNICIPALITY_FIELDS = (
 
 def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[str, str]:
     """Store the letterhead and appeal body (``Setting`` "municipality"); every field checked, none dropped."""
-    from .correspondence import DEFAULT_MUNICIPALITY, MUNICIPALITY_KEY
+    from .case_letters import DEFAULT_MUNICIPALITY, MUNICIPALITY_KEY
 
     clean: dict[str, str] = {}
     for key in MUNICIPALITY_FIELDS:
@@ -148,7 +148,7 @@ def templates(session: Session) -> list[dict[str, Any]]:
 def template_in_use(db: Any, kind: str) -> bytes:
     import letters
 
-    from .correspondence import active_template
+    from .case_letters import active_template
 
     if kind not in letters.KINDS:
         raise NotFound(f"ukendt brevtype {kind!r}")
@@ -216,18 +216,18 @@ def change_calendar(
     """Change the municipality's calendar (administrators) and recompute open cases' deadlines, atomically."""
     from dataclasses import replace as dc_replace
 
-    from . import tracking
+    from . import case_deadlines
 
     with UnitOfWork(db, now=now) as uow:
         session = uow.session
         user = _admin(session, actor)
-        current = tracking.calendar_settings(session)
+        current = case_deadlines.calendar_settings(session)
         closures = set(current.closures) | set(close or ())
         closures -= set(reopen or ())
         new = dc_replace(current, **(set_flags or {}), closures=frozenset(closures))
         if new == current:
             return {"changed": False, "calendar_version": current.version}
-        result = tracking.recompute(session, new, actor=user.username, now=uow.now, progress=progress)
+        result = case_deadlines.recompute(session, new, actor=user.username, now=uow.now, progress=progress)
         uow.commit()
         return {"changed": True, "previous_version": current.version, **result}
 
