@@ -22,7 +22,7 @@ from .vocabulary import DECISION_RULES
 if TYPE_CHECKING:
     from .archive import ArchivePort
 
-# The letter each trigger sends (DOMAIN §5): read from the workflow definition (its MakeLetter effects).
+# The letter each trigger sends (docs/domain.md §5): read from the workflow definition (its MakeLetter effects).
 LETTER_FOR_TRIGGER = {t.name: t.letter for t in states.TRIGGERS.values() if t.letter}
 
 MUNICIPALITY_KEY = "municipality"

@@ -1,11 +1,11 @@
-"""Deadline rules per legal basis (DOMAIN.md §2) turned into explained :class:`Deadline` values.
+"""Deadline rules per legal basis (docs/domain.md §2) turned into explained :class:`Deadline` values.
 
 Choices where the law leaves room, always the most favourable to the requester:
 
 * Every basis gets the OFL track (``ofl-decision``/``ofl-notice`` 7, ``ofl-delay-complaint`` 14 and
   ``ofl-outer`` 40 working days) except FVL, whose own 7-day pair replaces the first two.
 * Month rules (MOL, GDPR) are not moved when they end on a weekend or holiday: the earlier date is the
-  compliance-safe one, and DOMAIN.md defines a calendar month without such a roll.
+  compliance-safe one, and docs/domain.md defines a calendar month without such a roll.
 * "due_soon", "overdue" and "met" are derived at read time by :func:`status`, never stored.
 """
 

@@ -1,4 +1,4 @@
-"""The grounds catalogue (DOMAIN.md §2): what a refusal or redaction may cite, as plain data.
+"""The grounds catalogue (docs/domain.md §2): what a refusal or redaction may cite, as plain data.
 
 Each :class:`Ground` has a stable code (stored on assessments, so never rename one), the paragraph it
 rests on, a Danish label for pickers and the aktliste, a standard Danish reasoning sentence for the
@@ -25,7 +25,7 @@ Choices, written down so the legal contact can check them:
   into private and public interests without item numbers.
 * GDPR art. 15 requests are refused under databeskyttelsesloven § 22 (private or public interests)
   or art. 12, stk. 5 (manifestly unfounded or excessive requests), not under OFL.
-* ``flags_legal`` is set on OFL § 30 (both items), § 35 and the whole FVL § 15 family, as DOMAIN.md
+* ``flags_legal`` is set on OFL § 30 (both items), § 35 and the whole FVL § 15 family, as docs/domain.md
   requires, and on their MOL and GDPR counterparts (1985 OFL § 12, stk. 1, and § 14; DBL § 22,
   stk. 1). A refusal to protect private matters or a duty of confidentiality goes to legal under
   every basis.

@@ -12,7 +12,7 @@ shape KL publishes::
 Namespaces, extra elements (vejledning, administrative info, UUIDs) and short numbers written relative to
 their parent ("17" inside main group 15) are accepted. Without an imported plan any well-formed
 ``NN.NN.NN`` is accepted; with one, an emne must be in it — or, for a request spanning several emner, be
-a group written ``NN.NN.00`` or a main group written ``NN.00.00`` that is in it (DOMAIN.md §3).
+a group written ``NN.NN.00`` or a main group written ``NN.00.00`` that is in it (docs/domain.md §3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Screening of Danish text for CPR numbers and sensitive categories (DOMAIN.md §4, flagging).
+"""Screening of Danish text for CPR numbers and sensitive categories (docs/domain.md §4, flagging).
 
 Pure functions over strings: no database, no I/O. The patterns are compiled once at import.
 

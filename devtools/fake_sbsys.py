@@ -1,4 +1,4 @@
-"""A fake SBSYS Web API for tests and the demo (``aktflow fake-sbsys``): the shapes of DOMAIN.md §3.
+"""A fake SBSYS Web API for tests and the demo (``aktflow fake-sbsys``): the shapes of docs/domain.md §3.
 
 A small Flask app on loopback. It issues OAuth2 tokens at ``/token`` and serves ``/api/...`` (optionally
 under an ``api_root`` such as ``/sbsysapi``) to callers with a valid ``Authorization: Bearer`` token, else

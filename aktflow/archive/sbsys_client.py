@@ -1,4 +1,4 @@
-"""HTTP client for the SBSYS Web API (DOMAIN.md §3): OAuth2 token, parties, cases, documents, reminders.
+"""HTTP client for the SBSYS Web API (docs/domain.md §3): OAuth2 token, parties, cases, documents, reminders.
 
 The only module that knows SBSYS's URL paths and JSON shapes. There is no official public reference for the
 API; the shapes follow municipalities' own public client code and are tested against the local fake in

@@ -16,7 +16,7 @@ TODAY = clock.today()
 FUTURE = (TODAY + dt.timedelta(days=20)).isoformat()
 YY = f"{TODAY.year % 100:02d}"
 
-# --- the contract of DOMAIN.md §4, written out by hand (not read from the code) ---------------------------
+# --- the contract of docs/domain.md §4, written out by hand (not read from the code) ---------------------------
 
 CONTRACT_STATES = {
     "received": "Modtaget",
@@ -406,13 +406,13 @@ def test_workflow_json_matches_the_domain_contract(db, runner):
     assert wf["initial"] == "received"
     triggers = {t["name"]: t for t in wf["triggers"]}
     assert set(CONTRACT_TRANSITIONS) | CONTRACT_ACTIONS <= set(triggers)
-    # Anything beyond the contract (DOMAIN.md lets the project add what it is silent on) must be an action:
+    # Anything beyond the contract (docs/domain.md lets the project add what it is silent on) must be an action:
     # no extra state changes.
     for name in set(triggers) - set(CONTRACT_TRANSITIONS) - CONTRACT_ACTIONS:
         assert triggers[name]["dest"] is None, name
     for name, (sources, dest) in CONTRACT_TRANSITIONS.items():
         # every from-state of the contract is there (the project may open a transition from a further state
-        # where DOMAIN.md is silent, but never to another destination)
+        # where docs/domain.md is silent, but never to another destination)
         assert sources <= set(triggers[name]["sources"]), name
         assert set(triggers[name]["sources"]) <= set(CONTRACT_STATES), name
         assert triggers[name]["dest"] == dest, name

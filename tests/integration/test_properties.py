@@ -25,7 +25,7 @@ USERS = ("cw", "cw2", "legal", "manager", "admin")
 ROLE = {"cw": "caseworker", "cw2": "caseworker", "legal": "legal", "manager": "manager", "admin": "admin"}
 DOC = "$doc"  # replaced by the id of one of the case's documents (or a wrong id)
 
-# Valid input for each trigger of DOMAIN.md §4: (note, data)
+# Valid input for each trigger of docs/domain.md §4: (note, data)
 VALID: dict[str, tuple[str | None, dict]] = {
     "register": (None, {}),
     "forward": (None, {"authority": "Færdselsstyrelsen"}),

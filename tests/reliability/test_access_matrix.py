@@ -1,6 +1,6 @@
 """Access control as a generated matrix, and the session's security (fixation, logout, CSRF, throttling).
 
-The expectations are written here from DOMAIN.md (§1 who uses it, §4 who may fire what) — not read from
+The expectations are written here from docs/domain.md (§1 who uses it, §4 who may fire what) — not read from
 the product — and then compared with the product:
 
 * pages: every GET route of the UI (found in the app's URL map, so a new page without a rule fails here)
@@ -55,7 +55,7 @@ def _figures(figures):
         figures("access matrix: cells per part", dict(CELLS))
 
 
-# --- the rules, from DOMAIN.md ----------------------------------------------------------------------------
+# --- the rules, from docs/domain.md ----------------------------------------------------------------------------
 
 CASEWORK = {
     "caseworker",
@@ -67,7 +67,7 @@ EVERYONE = {"caseworker", "legal", "manager", "admin"}
 
 
 def domain_roles(trigger: str) -> set[str]:
-    """Who may fire a trigger, per DOMAIN.md §4."""
+    """Who may fire a trigger, per docs/domain.md §4."""
     if trigger in ("approve_legal", "return_to_screening"):
         return LEGAL
     if trigger == "flag_for_legal":  # anyone unsure may ask legal
@@ -75,7 +75,7 @@ def domain_roles(trigger: str) -> set[str]:
     return CASEWORK
 
 
-# Pages (GET endpoints) and who may open them (DOMAIN.md §1; one municipality per installation, so every
+# Pages (GET endpoints) and who may open them (docs/domain.md §1; one municipality per installation, so every
 # role that works on cases may read every case — there is no per-caseworker wall, only roles).
 PAGE_ROLES = {
     "cases.home": EVERYONE,
@@ -512,7 +512,7 @@ def test_trigger_roles_in_the_definition_are_domain_md_section_4():
     }
     for _ in NON_SYSTEM:
         cell("definition")
-    assert not wrong, f"roles per trigger differ from DOMAIN.md §4 (definition, domain): {wrong}"
+    assert not wrong, f"roles per trigger differ from docs/domain.md §4 (definition, domain): {wrong}"
 
 
 def test_generated_matrix_triggers_via_form_and_api(world):

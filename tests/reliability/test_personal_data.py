@@ -17,7 +17,7 @@ what the user just typed), the case list, the dashboard or the CSV export, the A
 
 Document text: aktflow extracts it for screening only and never shows it — not on the case page, the legal
 review, the API, the lists or the letters. The document file itself is served to the case-working roles of
-the municipality (caseworker, legal, manager, administrator: DOMAIN.md §1 and §4 give managers and
+the municipality (caseworker, legal, manager, administrator: docs/domain.md §1 and §4 give managers and
 administrators everything a caseworker may do, and legal reviews the documents), never to anyone not
 logged in, and never through the API (bearer keys are for integrations, which get the case's metadata).
 """

@@ -10,7 +10,7 @@ from aktflow import grounds
 from aktflow.grounds import BASES, DUTIES, Ground, all_grounds, duty_text, for_basis, get, validate
 
 # The grounds whose use flags a case for legal review: OFL § 30 (both items), § 35 and the FVL § 15 family
-# (DOMAIN.md §4), plus their MOL (1985 OFL § 12, stk. 1, and § 14) and GDPR (DBL § 22, stk. 1) counterparts.
+# (docs/domain.md §4), plus their MOL (1985 OFL § 12, stk. 1, and § 14) and GDPR (DBL § 22, stk. 1) counterparts.
 LEGAL_REVIEW = {
     "ofl-30-1", "ofl-30-2", "ofl-35",
     "fvl-15", "fvl-15a", "fvl-15b-private", "fvl-15b-public",
