@@ -15,20 +15,15 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from . import states
 from .db import Database
 from .errors import NotFound, PermissionDenied, ValidationError
 from .models import Case, LetterTemplate, OutboxItem, Setting, User, utcnow
+from .queries.dashboard import open_cases
 from .screening import redact_cpr
 from .uow import UnitOfWork
 from .vocabulary import ADMINS, EMAIL_RE, SYSTEM_ACTOR
 
 log = logging.getLogger(__name__)
-
-
-def _open():
-    """SQL: the case is open (its state listed, so the state index reads only the open cases)."""
-    return Case.state.in_(states.NON_FINAL)
 
 
 def authorize_admin(session: Session, actor: str, *, shell: bool = False) -> User | None:
@@ -66,7 +61,7 @@ def users(session: Session) -> list[dict[str, Any]]:
     counts = dict(
         session.execute(
             select(Case.assignee_id, func.count())
-            .where(_open(), Case.assignee_id.is_not(None))
+            .where(open_cases(), Case.assignee_id.is_not(None))
             .group_by(Case.assignee_id)
         ).all()
     )

@@ -141,7 +141,7 @@ def assess_document(e: Any, case: Case, ctx: Any) -> None:
     d = ctx.data
     doc = _document(case, d["document_id"])
     codes = list(dict.fromkeys(d.get("grounds", [])))
-    if d["outcome"] in ("partial", "refuse") and not codes:
+    if d["outcome"] != "grant" and not codes:  # partial or refuse
         raise ValidationError("grounds", "delvis udlevering eller afslag kræver mindst én undtagelsesgrund")
     if d["outcome"] == "grant" and codes:
         raise ValidationError("grounds", "fuld udlevering tager ingen undtagelsesgrunde")

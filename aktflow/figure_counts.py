@@ -12,8 +12,8 @@ The effects that change what a figure counts call :func:`add` (or :func:`move_ca
 hands); the changes wait in the session and are written by :func:`write_pending` with one upsert just
 before the transaction commits, so a figure is always exactly as committed as the change it counts, and
 rows are locked in one order (no deadlocks between concurrent transitions). :func:`reference` computes
-the same totals from the cases themselves; ``aktflow figures check`` compares, ``aktflow figures rebuild``
-recomputes.
+the same totals from the cases themselves; ``aktflow dashboard check`` compares, ``aktflow dashboard
+rebuild`` recomputes.
 """
 
 from __future__ import annotations

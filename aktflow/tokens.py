@@ -111,13 +111,15 @@ def user_for_token(db: Database, token: Any, *, now: dt.datetime | None = None) 
         return user
 
 
-def revoke(db: Database, token_or_id: str | int) -> int:
+def revoke(db: Database, token_or_id: str | int, *, actor: str) -> int:
     """Revoke a token, given the token itself or its id (as listed by :func:`list_tokens`); returns the id.
 
-    Revoking a revoked token is not an error. Raises NotFound when there is no such token.
+    ``actor`` must be an administrator (or the server's shell, ``SYSTEM_ACTOR``). Revoking a revoked token
+    is not an error. Raises NotFound when there is no such token, PermissionDenied for another role.
     """
     with UnitOfWork(db) as uow:
         session = uow.session
+        authorize_admin(session, actor, shell=True)
         if isinstance(token_or_id, int) and not isinstance(token_or_id, bool):
             row = session.get(ApiToken, token_or_id)
         elif isinstance(token_or_id, str) and token_or_id.strip().isdigit():
@@ -130,6 +132,7 @@ def revoke(db: Database, token_or_id: str | int) -> int:
             raise NotFound("API-nøglen findes ikke")
         row.revoked = True
         uow.commit()
+        log.info("API-nøgle %d tilbagekaldt af %s", row.id, log_name(actor))
         return row.id
 
 

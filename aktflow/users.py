@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .administration import _admin, _open, authorize_admin, log_name
+from .administration import _admin, authorize_admin, log_name
 from .db import Database
 from .errors import NotFound, ValidationError
 from .models import Case, User
+from .queries.dashboard import open_cases
 from .states.fields import parse_text as _text
 from .uow import UnitOfWork
 from .vocabulary import ADMIN, PASSWORD_MAX, PASSWORD_MIN, ROLES, USERNAME_RE
@@ -143,10 +144,10 @@ def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str,
         if not active:
             user.session_epoch = (user.session_epoch or 0) + 1
         uow.commit()
-        open_cases = s.scalar(
-            select(func.count()).select_from(Case).where(_open(), Case.assignee_id == user.id)
+        still_open = s.scalar(
+            select(func.count()).select_from(Case).where(open_cases(), Case.assignee_id == user.id)
         )
-        return {"username": username, "active": active, "open_cases": open_cases or 0}
+        return {"username": username, "active": active, "open_cases": still_open or 0}
 
 
 def set_password(db: Any, *, actor: str, username: str, password: str) -> None:

@@ -16,7 +16,7 @@ from aktflow.administration import change_calendar, upload_template
 from aktflow.case_letters import municipality
 from aktflow.errors import AktflowError, NotFound, ValidationError
 from aktflow.users import add_user
-from aktflow.vocabulary import DOCX_MIME, ROLES
+from aktflow.vocabulary import ADMINS, DOCX_MIME, ROLES
 
 from .auth import roles_required
 
@@ -52,7 +52,7 @@ def _msg(e: AktflowError) -> str:
 
 
 @bp.route("/admin")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def index():
     with db().session() as s:
         users = admin_cmd.users(s)
@@ -77,7 +77,7 @@ def index():
 
 
 @bp.route("/admin/users", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def user_add():
     f = request.form
     try:
@@ -97,7 +97,7 @@ def user_add():
 
 
 @bp.route("/admin/users/<username>/role", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def user_role(username: str):
     try:
         r = users_cmd.change_role(
@@ -119,7 +119,7 @@ def _role(r: str) -> str:
 
 
 @bp.route("/admin/users/<username>/active", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def user_active(username: str):
     active = request.form.get("active") == "1"
     try:
@@ -142,7 +142,7 @@ def user_active(username: str):
 
 
 @bp.route("/admin/users/<username>/password", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def user_password(username: str):
     try:
         users_cmd.set_password(
@@ -170,7 +170,7 @@ def _calendar_result(r: dict) -> str:
 
 
 @bp.route("/admin/calendar", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def calendar_flags():
     flags = {k: request.form.get(k) == "on" for k in FLAG_LABELS}
     try:
@@ -190,7 +190,7 @@ def _date(raw: str | None) -> dt.date | None:
 
 
 @bp.route("/admin/calendar/closures", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def closure_add():
     d = _date(request.form.get("date"))
     if d is None:
@@ -206,7 +206,7 @@ def closure_add():
 
 
 @bp.route("/admin/calendar/closures/<day>/remove", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def closure_remove(day: str):
     d = _date(day)
     if d is None:
@@ -226,7 +226,7 @@ DOCX = DOCX_MIME
 
 
 @bp.route("/admin/templates/<kind>.docx")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def template_download(kind: str):
     try:
         content = admin_cmd.template_in_use(db(), kind)
@@ -238,7 +238,7 @@ def template_download(kind: str):
 
 
 @bp.route("/admin/templates/<kind>", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def template_upload(kind: str):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -278,7 +278,7 @@ def template_upload(kind: str):
 
 
 @bp.route("/admin/templates/<kind>/reset", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def template_reset(kind: str):
     try:
         admin_cmd.reset_template(db(), actor=current_user.username, kind=kind)
@@ -293,7 +293,7 @@ def template_reset(kind: str):
 
 
 @bp.route("/admin/municipality", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def municipality_save():
     try:
         admin_cmd.save_municipality(db(), actor=current_user.username, values=request.form.to_dict())
@@ -309,7 +309,7 @@ def municipality_save():
 
 
 @bp.route("/admin/kle", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def kle_import():
     upload = request.files.get("file")
     try:

@@ -10,16 +10,16 @@ from functools import wraps
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from aktflow.models import User
+from aktflow import login_throttle as throttle
+from aktflow.config import proxy_parts
+from aktflow.queries.users import account_by_id, account_by_username
 from aktflow.screening import redact_cpr
 from aktflow.users import authenticate
 from aktflow.vocabulary import ANYONE
 
-from . import throttle
 from .extensions import login_manager
 
 bp = Blueprint("auth", __name__)
@@ -57,13 +57,12 @@ def load_user(user_id: str) -> WebUser | None:
         uid = int(user_id)
     except ValueError:
         return None
-    with db().session() as s:
-        u = s.get(User, uid)
-        if u is None or not u.active:
-            return None
-        if session.get("epoch") != u.session_epoch:
-            return None  # the session ended on the server (logout, password or role change)
-        return WebUser(u.id, u.username, u.name, u.role)
+    u = account_by_id(db(), uid)
+    if u is None or not u.active:
+        return None
+    if session.get("epoch") != u.session_epoch:
+        return None  # the session ended on the server (logout, password or role change)
+    return WebUser(u.id, u.username, u.name, u.role)
 
 
 def roles_required(*roles: str):
@@ -115,8 +114,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         username = form.username.data.strip()
-        with db().session() as s:
-            until = throttle.locked_until(s, username)
+        until = throttle.locked_until(db(), username)
         if until is not None:
             flash(
                 f"For mange mislykkede forsøg på at logge ind som '{redact_cpr(username)[:64]}'. "
@@ -129,13 +127,11 @@ def login():
         else:
             user = authenticate(db(), username, form.password.data)
             if user is None:
-                with db().session() as s:
-                    throttle.record_failure(s, username)
+                throttle.record_failure(db(), username)
                 flash("Forkert brugernavn eller adgangskode.", "error")
                 status = 401
             else:
-                with db().session() as s:
-                    throttle.clear(s, username)
+                throttle.clear(db(), username)
                 session.clear()  # no session fixation: a fresh session at login
                 session["epoch"] = user.session_epoch
                 login_user(WebUser(user.id, user.username, user.name, user.role))
@@ -172,13 +168,9 @@ def _peer_trusted(addr: str | None, networks) -> bool:
     return any(ip in net for net in networks)
 
 
-def parse_networks(spec: str | None):
-    nets = []
-    for part in (spec or "").replace(";", ",").split(","):
-        part = part.strip()
-        if part:
-            nets.append(ipaddress.ip_network(part, strict=False))
-    return nets
+def parse_networks(spec: str | None) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The trusted proxies' networks from ``AKTFLOW_TRUSTED_PROXIES`` (split as the settings split it)."""
+    return [ipaddress.ip_network(part, strict=False) for part in proxy_parts(spec)]
 
 
 def trusted_sign_on():
@@ -199,28 +191,20 @@ def trusted_sign_on():
         name = name.rsplit("\\", 1)[1]
     if current_user.is_authenticated and current_user.username == name:
         return None
-    with db().session() as s:
-        u = s.scalar(select(User).where(User.username == name))
-        if u is None or not u.active:
-            current_app.logger.warning("sign-on header named an unknown or inactive user")
-            if current_user.is_authenticated:
-                logout_user()
-            abort(
-                403,
-                description="Din bruger findes ikke i aktflow eller er deaktiveret. Kontakt en administrator.",
-            )
-        web_user = WebUser(u.id, u.username, u.name, u.role)
-        epoch = u.session_epoch
+    u = account_by_username(db(), name)
+    if u is None or not u.active:
+        current_app.logger.warning("sign-on header named an unknown or inactive user")
+        if current_user.is_authenticated:
+            logout_user()
+        abort(
+            403,
+            description="Din bruger findes ikke i aktflow eller er deaktiveret. Kontakt en administrator.",
+        )
+    web_user = WebUser(u.id, u.username, u.name, u.role)
+    epoch = u.session_epoch
     if current_user.is_authenticated:
         logout_user()
     session.clear()
     session["epoch"] = epoch
     login_user(web_user)
     return None
-
-
-def users_by_role(*roles: str) -> list[User]:
-    with db().session() as s:
-        return list(
-            s.scalars(select(User).where(User.role.in_(roles), User.active.is_(True)).order_by(User.name))
-        )

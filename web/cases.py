@@ -19,14 +19,12 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from aktflow import clock, kle, states
 from aktflow import grounds as catalogue
 from aktflow.case_letters import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
-from aktflow.models import User
 from aktflow.queries import cases as cases_q
 from aktflow.queries import dashboard as read
 from aktflow.queries import documents as documents_q
@@ -172,7 +170,7 @@ def case_page(case_id: int):
     hints = action_hints(db(), case_id, current_user.username, view["allowed_triggers"])
     with db().session() as s:
         assignees = users_q.assignable_users(s)
-        names = dict(s.execute(select(User.username, User.name)).all())  # every actor in the timeline
+        names = users_q.display_names(s)  # every actor in the timeline
     return render_template(
         "case.html",
         c=view,

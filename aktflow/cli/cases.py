@@ -193,7 +193,7 @@ def case_add_document(
         attachment=attachment,
     )
     view = case_view(db_, c.id)
-    doc = max(view["documents"], key=lambda d: d["id"])  # the one just added: documents are never removed
+    doc = max(view["documents"], key=lambda d: d["id"])  # the one just added: ids only grow
     emit(
         {
             **doc,

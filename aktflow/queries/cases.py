@@ -1,6 +1,6 @@
-"""Case lists for the entrypoints: the API's ``GET /api/v1/cases`` and ``aktflow case list``.
-
-and the case lists of the web pages and the dashboard's CSV export (:func:`case_rows`).
+"""Case lists for the entrypoints: the API's ``GET /api/v1/cases`` and ``aktflow case list``
+(:func:`case_list`, :func:`list_cases`), a case's letters, and the case lists of the web pages and the
+dashboard's CSV export (:func:`case_rows`).
 """
 
 from __future__ import annotations

@@ -76,7 +76,8 @@ def scope(stmt, f: Filters):
 
 
 def open_cases():
-    # The open states listed (not "not final"): the state index then reads only the open cases.
+    """SQL: the case is open. The open states are listed (not "not final"), so the state index reads
+    only the open cases."""
     return Case.state.in_(states.NON_FINAL)
 
 

@@ -1,7 +1,9 @@
-"""Users as the entrypoints list them: ``aktflow users list`` and who can be assigned a case."""
+"""Users as the entrypoints read them: ``aktflow users list``, who can be assigned a case, the logged-in
+user of a web session, and the names shown in a case's timeline."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -32,3 +34,38 @@ def assignable_users(session: Session) -> list[User]:
             select(User).where(User.role.in_(CASEWORK), User.active.is_(True)).order_by(User.name)
         )
     )
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a web session needs of a user (never the password hash)."""
+
+    id: int
+    username: str
+    name: str
+    role: str
+    active: bool
+    session_epoch: int
+
+
+def _account(u: User | None) -> Account | None:
+    if u is None:
+        return None
+    return Account(u.id, u.username, u.name, u.role, u.active, u.session_epoch or 0)
+
+
+def account_by_id(db: Database, user_id: int) -> Account | None:
+    """The user with id ``user_id`` (active or not), or None."""
+    with db.session() as s:
+        return _account(s.get(User, user_id))
+
+
+def account_by_username(db: Database, username: str) -> Account | None:
+    """The user called ``username`` (active or not), or None."""
+    with db.session() as s:
+        return _account(s.scalar(select(User).where(User.username == username)))
+
+
+def display_names(session: Session) -> dict[str, str]:
+    """Every user's name by username (a case's timeline names every actor, former users too)."""
+    return {username: name for username, name in session.execute(select(User.username, User.name))}

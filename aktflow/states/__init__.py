@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from transitions import Machine
 
+from ..vocabulary import ADMINS, DOCUMENT_OUTCOMES
 from . import complaint, decision, guards, intake, review, versions
 from .effects import (
     AddDocument,
@@ -196,7 +197,7 @@ _GENERAL_TRIGGERS = (
         GENERAL,
         fields=(
             Field("document_id", "int", "Dokument"),
-            Field("outcome", "choice", "Vurdering", choices=("grant", "partial", "refuse")),
+            Field("outcome", "choice", "Vurdering", choices=DOCUMENT_OUTCOMES),
             Field("grounds", "list", "Undtagelsesgrunde", required=False),
             Field("extracted", "bool", "Ekstrahering (§ 28/§ 29) foretaget", required=False),
             Field("meroffentlighed_note", "text", "Meroffentlighed (§ 14) overvejet", required=False),
@@ -212,7 +213,7 @@ _SYSTEM_TRIGGERS = (
         "recalculate_deadlines",
         NON_FINAL,
         None,
-        frozenset({"admin"}),
+        ADMINS,
         "Frister genberegnet efter kalenderændring",
         GENERAL,
         system=True,

@@ -68,7 +68,7 @@ def test_unauthenticated_is_401_with_www_authenticate(client, case_in, header):
 
 def test_revoked_token_and_inactive_user_are_401(client, db, case_in, tokens):
     case_id = case_in()
-    revoke(db, tokens["cw"])
+    revoke(db, tokens["cw"], actor=SYSTEM_ACTOR)
     r = client.get(f"{API}/cases/{case_id}", headers={"Authorization": f"Bearer {tokens['cw']}"})
     is_json_error(r, 401)
     assert 'error="invalid_token"' in r.headers["WWW-Authenticate"]

@@ -56,7 +56,7 @@ def test_user_for_token(db):
 
 def test_revoked_and_inactive_tokens_stop_working(db):
     a, b = tokens.issue_token(db, "cw", actor=SYSTEM_ACTOR), tokens.issue_token(db, "cw2", actor=SYSTEM_ACTOR)
-    tokens.revoke(db, a)
+    tokens.revoke(db, a, actor=SYSTEM_ACTOR)
     assert tokens.user_for_token(db, a) is None
     assert tokens.user_for_token(db, b) is not None
     with db.session() as s:
@@ -69,14 +69,14 @@ def test_revoke_by_id_and_unknown(db):
     token = tokens.issue_token(db, "manager", actor=SYSTEM_ACTOR)
     (listed,) = tokens.list_tokens(db, "manager")
     assert listed["username"] == "manager" and "token_hash" not in listed
-    assert tokens.revoke(db, listed["id"]) == listed["id"]
-    assert tokens.revoke(db, str(listed["id"])) == listed["id"]  # revoking twice is fine
+    assert tokens.revoke(db, listed["id"], actor=SYSTEM_ACTOR) == listed["id"]
+    assert tokens.revoke(db, str(listed["id"]), actor=SYSTEM_ACTOR) == listed["id"]  # revoking twice is fine
     assert tokens.user_for_token(db, token) is None
     assert tokens.list_tokens(db, "manager")[0]["revoked"] is True
     with pytest.raises(NotFound):
-        tokens.revoke(db, 9999)
+        tokens.revoke(db, 9999, actor=SYSTEM_ACTOR)
     with pytest.raises(NotFound):
-        tokens.revoke(db, "akt_not-a-token")
+        tokens.revoke(db, "akt_not-a-token", actor=SYSTEM_ACTOR)
 
 
 def test_last_used_is_written_at_most_once_a_minute(db):
@@ -94,3 +94,14 @@ def test_last_used_is_written_at_most_once_a_minute(db):
     later = t0 + dt.timedelta(seconds=61)
     assert tokens.user_for_token(db, token, now=later) is not None
     assert last_used() == later
+
+
+def test_only_an_administrator_revokes_a_token(db):
+    from aktflow.errors import PermissionDenied
+
+    token = tokens.issue_token(db, "cw", actor=SYSTEM_ACTOR)
+    with pytest.raises(PermissionDenied):
+        tokens.revoke(db, token, actor="cw")
+    assert tokens.user_for_token(db, token) is not None
+    tokens.revoke(db, token, actor="admin")
+    assert tokens.user_for_token(db, token) is None

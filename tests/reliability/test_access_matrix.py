@@ -433,7 +433,7 @@ def test_generated_matrix_api(world):
     revoked = issue_token(db, "cw", actor=SYSTEM_ACTOR)
     from aktflow.tokens import revoke
 
-    revoke(db, revoked)
+    revoke(db, revoked, actor=SYSTEM_ACTOR)
     inactive = issue_token(db, "cw2", actor=SYSTEM_ACTOR)
     keys = {
         **{u: f"Bearer {t}" for u, t in tokens.items()},
