@@ -147,7 +147,7 @@ _GENERAL_TRIGGERS = (
         "Ret dokument",
         GENERAL,
         fields=(
-            Field("document_id", "int", "Dokument"),
+            Field("document_id", "document", "Dokument"),
             Field("title", "text", "Titel", required=False, max_len=300),
             Field("date", "date", "Dato", required=False),
             Field("sender", "text", "Afsender", required=False, max_len=200),
@@ -166,7 +166,7 @@ _GENERAL_TRIGGERS = (
         "Fjern dokument",
         GENERAL,
         fields=(
-            Field("document_id", "int", "Dokument"),
+            Field("document_id", "document", "Dokument"),
             Field("note", "text", "Begrundelse", required=False),
         ),
         guards=(guards.document_on_case,),
@@ -196,9 +196,9 @@ _GENERAL_TRIGGERS = (
         "Vurdér dokument",
         GENERAL,
         fields=(
-            Field("document_id", "int", "Dokument"),
+            Field("document_id", "document", "Dokument"),
             Field("outcome", "choice", "Vurdering", choices=DOCUMENT_OUTCOMES),
-            Field("grounds", "list", "Undtagelsesgrunde", required=False),
+            Field("grounds", "grounds", "Undtagelsesgrunde", required=False),
             Field("extracted", "bool", "Ekstrahering (§ 28/§ 29) foretaget", required=False),
             Field("meroffentlighed_note", "text", "Meroffentlighed (§ 14) overvejet", required=False),
             Field("note", "text", "Note om overstregning", required=False),

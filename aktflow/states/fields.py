@@ -185,7 +185,7 @@ class FutureDate(Date):
 
 
 class Int(Kind):
-    """A positive 32-bit integer (a document's id); a document select on the form."""
+    """A positive 32-bit integer (the base of :class:`Document`)."""
 
     name = "int"
     widget = "number"
@@ -197,9 +197,6 @@ class Int(Kind):
 
     def json_schema(self, f: Field) -> dict[str, Any]:
         return {"type": ["integer", "null"], "minimum": 1, "maximum": INT_MAX}
-
-    def widget_for(self, f: Field) -> str:
-        return "document" if f.name == "document_id" else self.widget
 
     def from_form(self, f: Field, form: Any) -> Any:
         value = form.get(f.name, "").strip()
@@ -241,8 +238,16 @@ class Choice(Kind):
         return {"enum": [*f.choices, None]}
 
 
+class Document(Int):
+    """A document of the case, by its id; a select of the case's documents on the form (the service's
+    guard ``document_on_case`` checks that it is on the case)."""
+
+    name = "document"
+    widget = "document"
+
+
 class List(Kind):
-    """A list of codes (the grounds for refusal of a document, OFL §§ 19–35); a multi-select of grounds."""
+    """A list of short texts (the base of :class:`Grounds`)."""
 
     name = "list"
 
@@ -254,11 +259,16 @@ class List(Kind):
     def json_schema(self, f: Field) -> dict[str, Any]:
         return {"type": ["array", "null"], "items": {"type": "string", "maxLength": SHORT_TEXT}}
 
-    def widget_for(self, f: Field) -> str:
-        return "grounds" if f.name == "grounds" else "input"
-
     def from_form(self, f: Field, form: Any) -> list[str]:
         return [x for x in form.getlist(f.name) if x.strip()]
+
+
+class Grounds(List):
+    """The grounds for withholding or redacting a document (codes of the catalogue, OFL §§ 19–35); a
+    multi-select of the grounds for the case's legal basis on the form."""
+
+    name = "grounds"
+    widget = "grounds"
 
 
 class User(Kind):
@@ -285,7 +295,7 @@ class User(Kind):
 
 #: Every kind by the name a declaration uses (``Field("x", "date", …)``).
 KINDS: Mapping[str, Kind] = {
-    k.name: k for k in (Text(), Date(), FutureDate(), Int(), Bool(), Choice(), List(), User())
+    k.name: k for k in (Text(), Date(), FutureDate(), Document(), Bool(), Choice(), Grounds(), User())
 }
 
 
