@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from .db import Database
 from .errors import NotFound, PermissionDenied, ValidationError
-from .models import Case, LetterTemplate, OutboxItem, Setting, User, utcnow
+from .models import Case, LetterTemplate, OutboxItem, Setting, User
 from .queries.dashboard import open_cases
 from .screening import redact_cpr
 from .uow import UnitOfWork
@@ -111,9 +111,9 @@ def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[st
         _admin(s, actor)
         row = s.get(Setting, MUNICIPALITY_KEY)
         if row is None:
-            s.add(Setting(key=MUNICIPALITY_KEY, value=clean, updated_at=utcnow()))
+            s.add(Setting(key=MUNICIPALITY_KEY, value=clean, updated_at=uow.now))
         else:
-            row.value, row.updated_at = clean, utcnow()
+            row.value, row.updated_at = clean, uow.now
         uow.commit()
     return {**DEFAULT_MUNICIPALITY, **clean}
 
@@ -189,7 +189,7 @@ def retry_outbox(db: Any, *, actor: str, item_ids: Iterable[int] = (), all_faile
         q = update(OutboxItem).where(OutboxItem.status == "failed")
         if ids:
             q = q.where(OutboxItem.id.in_(ids))
-        n = cast(CursorResult, s.execute(q.values(status="pending", next_attempt_at=utcnow()))).rowcount or 0
+        n = cast(CursorResult, s.execute(q.values(status="pending", next_attempt_at=uow.now))).rowcount or 0
         uow.commit()
     log.info("%d fejlede opgaver i udbakken sat i kø igen af %s", n, log_name(me.username))
     return n
@@ -249,7 +249,7 @@ def upload_template(db: Database, *, actor: str, kind: str, content: bytes) -> N
                 content=content,
                 sha256=hashlib.sha256(content).hexdigest(),
                 uploaded_by=user.username,
-                uploaded_at=utcnow(),
+                uploaded_at=uow.now,
                 active=True,
             )
         )

@@ -68,7 +68,7 @@ def issue_token(db: Database, username: str, name: str | None = None, *, actor: 
         if user is None or not user.active:
             raise ValidationError("username", f"ukendt eller inaktiv bruger {username!r}")
         token = PREFIX + secrets.token_urlsafe(32)
-        session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name, created_at=utcnow()))
+        session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name, created_at=uow.now))
         uow.commit()
     log.info("API-nøgle udstedt til %s af %s", log_name(username), log_name(actor))
     return token
