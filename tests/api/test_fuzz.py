@@ -81,10 +81,10 @@ def value_for(f: states.Field):
         "text": st.text(max_size=40),
         "date": st.dates().map(dt.date.isoformat),
         "future_date": st.dates().map(dt.date.isoformat),
-        "int": st.integers(min_value=-2, max_value=8) | st.integers(),
+        "document": st.integers(min_value=-2, max_value=8) | st.integers(),
         "bool": st.booleans(),
         "choice": st.sampled_from(f.choices or ("x",)),
-        "list": st.lists(st.sampled_from(["ofl-30-1", "ofl-23", "x", ""]), max_size=3),
+        "grounds": st.lists(st.sampled_from(["ofl-30-1", "ofl-23", "x", ""]), max_size=3),
         "user": st.sampled_from(["cw", "cw2", "legal", "nobody"]),
     }[f.kind]
     return kind | json_values

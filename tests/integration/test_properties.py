@@ -64,9 +64,9 @@ _KIND_VALID = {
     "date": PAST,
     "future_date": FUTURE,
     "user": "cw",
-    "int": DOC,
+    "document": DOC,
     "bool": True,
-    "list": ["ofl-23"],
+    "grounds": ["ofl-23"],
     "choice": None,
 }
 

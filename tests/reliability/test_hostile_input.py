@@ -447,10 +447,10 @@ def field_value(f: states.Field, doc_ids: list[int], *, form: bool):
         "future_date": st.dates(today + dt.timedelta(days=1), today + dt.timedelta(days=90)).map(
             dt.date.isoformat
         ),
-        "int": st.sampled_from(doc_ids or [1]) | st.integers(-3, 2**40),
+        "document": st.sampled_from(doc_ids or [1]) | st.integers(-3, 2**40),
         "bool": st.booleans(),
         "choice": st.sampled_from(f.choices or ("x",)),
-        "list": st.lists(st.sampled_from([*GROUND_CODES[:6], "ofl-30-1", "x", ""]) | text, max_size=3),
+        "grounds": st.lists(st.sampled_from([*GROUND_CODES[:6], "ofl-30-1", "x", ""]) | text, max_size=3),
         "user": st.sampled_from([*USERS, "nobody"]),
     }[f.kind]
     return valid | text if form else valid | json_values
