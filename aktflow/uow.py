@@ -7,7 +7,7 @@ maps a concurrent change seen at commit to a ConflictError. Leaving the block wi
 everything back; work registered with :meth:`after_commit` runs only after a successful commit, outside
 the transaction (e.g. delivering outbox items to SBSYS).
 
-    with UnitOfWork(db, actor_now=now) as uow:
+    with UnitOfWork(db, now=now) as uow:
         ...
         uow.commit()
 """
