@@ -18,7 +18,7 @@ from . import deadlines as rules
 from .calendar import CalendarSettings, WorkingCalendar, get_calendar
 from .events import NewEvent, append_events
 from .models import Case, CaseDeadline, Setting, User, utcnow
-from .vocabulary import DECISION_RULES, NOTICE_RULES
+from .vocabulary import DECISION_RULES, EXPECTED_DECISION, NOTICE_RULES
 
 CALENDAR_KEY = "calendar"
 # Rules a sent decision fulfils (the notice too: a decision in time needs no fristbrev).
@@ -27,9 +27,9 @@ DECIDED_BY_DECISION = (
     *NOTICE_RULES,
     "ofl-delay-complaint",
     "ofl-outer",
-    "expected-decision",
+    EXPECTED_DECISION,
 )
-EXPECTED = "expected-decision"
+EXPECTED = EXPECTED_DECISION
 
 
 # --- the municipality's calendar ---------------------------------------------------------------------

@@ -73,6 +73,19 @@ def outcome(case: Case) -> str | None:
     return "partial"
 
 
+def assessment_of(doc: Any) -> dict[str, Any]:
+    """A document's assessment as plain data, the same for the letters and the case page: ``outcome``
+    (None while unassessed), ``grounds`` (codes), ``extracted``, ``meroffentlighed_note``, ``note``."""
+    a = doc.assessment
+    return {
+        "outcome": a.outcome if a else None,
+        "grounds": list(a.grounds) if a else [],
+        "extracted": bool(a and a.extracted),
+        "meroffentlighed_note": a.meroffentlighed_note if a else None,
+        "note": a.note if a else None,
+    }
+
+
 def context(
     session: Session,
     case: Case,
@@ -121,11 +134,7 @@ def context(
                 "date": d.doc_date,
                 "sender": d.sender,
                 "recipient": d.recipient,
-                "outcome": d.assessment.outcome if d.assessment else None,
-                "grounds": list(d.assessment.grounds) if d.assessment else [],
-                "extracted": bool(d.assessment and d.assessment.extracted),
-                "meroffentlighed_note": d.assessment.meroffentlighed_note if d.assessment else None,
-                "note": d.assessment.note if d.assessment else None,
+                **assessment_of(d),
             }
             for i, d in enumerate(case.documents, start=1)
         ],

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from aktflow.calendar import WorkingCalendar, add_months
-from aktflow.vocabulary import BASES
+from aktflow.vocabulary import BASES, EXPECTED_DECISION, RULES
 
 __all__ = [
     "BASES",
@@ -33,19 +33,9 @@ __all__ = [
     "status",
 ]
 
-RULE_IDS = (
-    "ofl-decision",
-    "ofl-notice",
-    "ofl-delay-complaint",
-    "ofl-outer",
-    "fvl-decision",
-    "fvl-notice",
-    "mol-decision",
-    "gdpr-decision",
-    "complaint-forward",
-    "hearing-reply",
-    "appeal-body",
-)
+# The statutory rules computed here; ``expected-decision`` (the date a fristbrev promises) is set by the
+# caseworker, not computed from the law.
+RULE_IDS = tuple(r for r in RULES if r != EXPECTED_DECISION)
 STATUSES = ("ok", "due_soon", "overdue", "met")
 DUE_SOON_WORKING_DAYS = 2
 WORKING_DAYS = "working_days"

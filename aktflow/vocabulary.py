@@ -50,6 +50,8 @@ DECISION_RULES = ("ofl-decision", "fvl-decision", "mol-decision", "gdpr-decision
 FIGURE_DECISION_RULES = ("ofl-decision", "fvl-decision")
 #: The fristbrev deadlines (OFL § 36, stk. 2; FVL): a notice is due when the decision will be late.
 NOTICE_RULES = ("ofl-notice", "fvl-notice")
+#: The deadline a fristbrev sets: the date the caseworker expects to decide by (not computed from the law).
+EXPECTED_DECISION = "expected-decision"
 #: Every deadline rule id, in the order the labels list them.
 RULES = (
     "ofl-decision",

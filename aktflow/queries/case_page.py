@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import case_deadlines, clock, states
-from ..case_letters import letters_of, outcome
+from ..case_letters import assessment_of, letters_of, outcome
 from ..errors import NotFound
 from ..labels import state_label
 from ..models import Case, Event
@@ -112,11 +112,7 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
                 "archive_doc_id": d.archive_doc_id,
                 "filename": d.filename,
                 "sha256": d.sha256,
-                "outcome": d.assessment.outcome if d.assessment else None,
-                "grounds": list(d.assessment.grounds) if d.assessment else [],
-                "extracted": d.assessment.extracted if d.assessment else False,
-                "meroffentlighed_note": d.assessment.meroffentlighed_note if d.assessment else None,
-                "note": d.assessment.note if d.assessment else None,
+                **assessment_of(d),
                 "assessed_by": d.assessment.assessed_by if d.assessment else None,
             }
             for i, d in enumerate(case.documents, start=1)
