@@ -27,6 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit
 from .errors import ConflictError
+from .exits import mask
 from .models import Case, Event
 from .states.versions import CURRENT as WORKFLOW_VERSION
 
@@ -51,8 +52,12 @@ def event_row(
 
     ``prev_hash`` is the hash of event ``seq - 1`` (:data:`aktflow.audit.GENESIS` for the first). The
     hash covers every column but ``id``; see :func:`aktflow.audit.event_hash`.
+
+    The note and the data (recursively) pass the exit filter first (:func:`aktflow.exits.mask`): the
+    append-only log never holds a CPR number, and the hash is computed over what is stored.
     """
-    data = data or {}
+    note = mask(note)
+    data = mask(data or {})
     h = audit.event_hash(
         case_id=case_id,
         seq=seq,
