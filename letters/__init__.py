@@ -29,6 +29,8 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from aktflow.exits import mask
+
 from .compose import KINDS, as_date, check_kind, compose, danish_date, sample_context
 
 __all__ = [
@@ -103,8 +105,13 @@ def _render(template: bytes, values: dict[str, Any]) -> bytes:
 
 
 def render(kind: str, ctx: dict, template: bytes | None = None) -> bytes:
-    """The letter as .docx bytes; ``template`` replaces the shipped one (an administrator's upload)."""
-    values = compose(kind, ctx)
+    """The letter as .docx bytes; ``template`` replaces the shipped one (an administrator's upload).
+
+    Every value composed for the template passes the exit filter (:func:`aktflow.exits.mask`), so no CPR
+    number reaches the letter's body, tables, headers or footers, whatever the case holds (the request's
+    subject, a document's title, sender or recipient, a note).
+    """
+    values = mask(compose(kind, ctx))
     return _render(template if template is not None else template_bytes(kind), values)
 
 
@@ -146,7 +153,7 @@ def filename(kind: str, ctx: dict) -> str:
     check_kind(kind)
     case = ctx.get("case") or {}
     ref = str(case.get("sagsnummer") or (f"sag-{case['id']}" if case.get("id") is not None else "sag"))
-    ref = _UNSAFE.sub("-", ref).strip(".-") or "sag"
+    ref = _UNSAFE.sub("-", mask(ref)).strip(".-") or "sag"
     return f"{kind}-{ref[:100]}.docx"
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import ConflictError
+from ..exits import mask
 from ..models import Case, Letter, LocalArchiveCase
 
 
@@ -52,7 +53,7 @@ class LocalArchive:
                             year=year,
                             number=number,
                             sagsnummer=sagsnummer,
-                            title=case.subject[:500],
+                            title=mask(case.subject)[:500],  # the exit filter: no CPR number in a title
                             case_id=case.id,
                             created_at=now,
                         )

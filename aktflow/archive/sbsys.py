@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..db import Database
+from ..exits import mask, mask_filename
 from ..labels import LETTER_TITLES
 from ..models import Case, CaseDeadline, Letter, OutboxItem, utcnow
 from ..outbox import DeliveryError, Handler, NotReady, enqueue
@@ -31,10 +32,14 @@ LETTER_NAMES = LETTER_TITLES  # the document titles in the SBSYS journal
 
 
 def case_title(ref: str, subject: str, facet: str) -> str:
-    """The archive case's title; the reference "(aktflow N)" lets a retry find a case it already made."""
+    """The archive case's title; the reference "(aktflow N)" lets a retry find a case it already made.
+
+    The subject passes the exit filter (:func:`aktflow.exits.mask`) before it is cut to 150 characters, so
+    a CPR number in the request's subject reaches SBSYS as ``XXXXXX-XXXX``, and never half of one.
+    """
     if facet == "K02":
         return f"Klage over afgørelse om aktindsigt (aktflow {ref})"
-    return f"Aktindsigt: {subject[:150]} (aktflow {ref})"
+    return f"Aktindsigt: {mask(subject)[:150]} (aktflow {ref})"
 
 
 class SbsysArchive:
@@ -209,7 +214,7 @@ def _journalise(sb: SbsysClient, db: Database, item: OutboxItem) -> dict[str, An
             letter.created_at,
         )
     archive_id = _archive_case_id(db, case_id)
-    description = (
+    description = mask(
         f"{LETTER_NAMES.get(kind, kind)}, {created:%d.%m.%Y} (aktflow brev {item.payload['letter_id']})"
     )
     found = sb.search_documents(case_id=archive_id, description=description) if _was_sent(item) else []
@@ -219,9 +224,9 @@ def _journalise(sb: SbsysClient, db: Database, item: OutboxItem) -> dict[str, An
         _mark_sending(db, item)
         doc = sb.journalise(
             case_id=archive_id,
-            name=LETTER_NAMES.get(kind, kind),
+            name=mask(LETTER_NAMES.get(kind, kind)),
             description=description,
-            filename=filename,
+            filename=mask_filename(filename),
             content=content,
             content_type=DOCX,
         )
