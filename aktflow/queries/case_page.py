@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from .. import case_deadlines, clock, states
 from ..case_letters import assessment_of, letters_of, outcome
 from ..errors import NotFound
+from ..exits import mask
 from ..labels import state_label
 from ..models import Case, Event
 
@@ -80,9 +81,16 @@ def hearings(events: Sequence[Event]) -> list[dict[str, Any]]:
 
 
 def case_dict(session: Session, case: Case, *, role: str | None = None, today: dt.date | None = None) -> dict:
+    """The whole case as plain data: the case page, ``aktflow case show --json`` and ``GET /api/v1/cases/<id>``.
+
+    Everything in it passes the exit filter (:func:`aktflow.exits.mask`): a CPR number written into the
+    subject, the requester's name, a document's title, sender, recipient or file name, a flag's reason,
+    an assessment's note or an event's note or data is shown as ``XXXXXX-XXXX``. The stored case keeps
+    what was written.
+    """
     events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
     allowed = states.offered(case, role)
-    return {
+    view = {
         "id": case.id,
         "state": case.state,
         "state_label": state_label(case.state),
@@ -143,3 +151,4 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
             for e in events
         ],
     }
+    return mask(view)  # the exit filter: no CPR number leaves in the case's view

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, selectinload
 from .. import case_deadlines
 from .. import deadlines as rules
 from ..db import Database
+from ..exits import mask
 from ..labels import state_label
 from ..models import Case, CaseDeadline, Flag, User
-from ..screening import redact_cpr
 from .dashboard import Filters, open_cases, scope
 
 
@@ -44,8 +44,8 @@ def case_list(
             "sagsnummer": c.sagsnummer,
             "basis": c.basis,
             "received": c.received.isoformat(),
-            "requester": redact_cpr(c.requester_name),
-            "subject": redact_cpr(c.subject),
+            "requester": mask(c.requester_name),
+            "subject": mask(c.subject),
             "emne": c.emne,
             "assignee": c.assignee.username if c.assignee else None,
         }
@@ -73,7 +73,7 @@ def case_letters(db: Database, case_id: int) -> list[dict[str, Any]]:
 
     with db.session() as s:
         get_case(s, case_id)
-        return letters_of(s, case_id)
+        return mask(letters_of(s, case_id))
 
 
 def case_rows(
@@ -161,9 +161,9 @@ def case_rows(
             {
                 "id": cid,
                 "sagsnummer": nr,
-                # Lists and exports never carry a CPR number typed into the request; the case page has it.
-                "requester": redact_cpr(requester),
-                "subject": redact_cpr(subject),
+                # Lists and exports never carry a CPR number typed into the request (the exit filter).
+                "requester": mask(requester),
+                "subject": mask(subject),
                 "emne": emne,
                 "basis": basis,
                 "state": st,

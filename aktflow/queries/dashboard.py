@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from .. import case_deadlines, states
 from .. import deadlines as rules
+from ..exits import mask
 from ..labels import state_label
 from ..models import (
     Case,
@@ -30,7 +31,6 @@ from ..models import (
     FigureCount,
     User,
 )
-from ..screening import redact_cpr
 from ..vocabulary import BASES, NOTICE_RULES
 
 MAX_MONTHS = 24
@@ -201,7 +201,7 @@ def alerts(session: Session, today: dt.date, f: Filters, limit: int = 200) -> li
                 {
                     "id": cid,
                     "sagsnummer": nr,
-                    "subject": redact_cpr(subject),
+                    "subject": mask(subject),
                     "state": state,
                     "received": received,
                     "version": version,

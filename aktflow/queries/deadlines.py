@@ -47,12 +47,14 @@ def sweep(db: Database, day: dt.date) -> dict[str, Any]:
     """The daily list for ``day``: open deadlines due soon or overdue and missing fristbreve, per assignee.
 
     The shape of :func:`aktflow.case_deadlines.sweep`: ``{"today", "counts": {"due_soon", "overdue",
-    "missing_notice"}, "by_assignee": {username: [rows]}}``.
+    "missing_notice"}, "by_assignee": {username: [rows]}}``, every text through the exit filter
+    (:func:`aktflow.exits.mask`: a requester's name or a subject never carries a CPR number out).
     """
     from .. import case_deadlines
+    from ..exits import mask
 
     with db.session() as s:
-        return case_deadlines.sweep(s, day)
+        return mask(case_deadlines.sweep(s, day))
 
 
 def set_up_database(open_db: Callable[[], Database]) -> Database | None:

@@ -11,11 +11,16 @@ from sqlalchemy.orm import Session
 
 from ..clock import today as clock_today
 from ..db import Database
+from ..exits import mask
 from ..models import Case, CaseDeadline, Event, Flag
 
 
 def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Cases waiting for the legal contact (state legal_review), the oldest next deadline first."""
+    """Cases waiting for the legal contact (state legal_review), the oldest next deadline first.
+
+    Each row: ``id, sagsnummer, requester, subject, received`` (ISO date), ``assignee, next_due`` (ISO date
+    or None), ``flag_reasons, version``. Every text passes the exit filter (:func:`aktflow.exits.mask`).
+    """
     today = today or clock_today()
     next_due = (
         select(CaseDeadline.case_id, sa_func.min(CaseDeadline.due).label("due"))
@@ -30,7 +35,7 @@ def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, An
             .where(Case.state == "legal_review")
             .order_by(next_due.c.due.is_(None), next_due.c.due, Case.received, Case.id)
         ).all()
-        return [
+        queue = [
             {
                 "id": c.id,
                 "sagsnummer": c.sagsnummer,
@@ -44,11 +49,12 @@ def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, An
             }
             for c, due in rows
         ]
+        return mask(queue)
 
 
 def review_context(session: Session, case_id: int) -> dict[str, Any]:
     """For the legal review: the flags with reasons and who/when (open and cleared), and the caseworker's
-    questions and legal's earlier comments, from the event log."""
+    questions and legal's earlier comments, from the event log. Texts pass the exit filter (CPR masked)."""
     flags = [
         {
             "reason": f.reason,
@@ -72,4 +78,4 @@ def review_context(session: Session, case_id: int) -> dict[str, Any]:
             .order_by(Event.seq)
         )
     ]
-    return {"flags": flags, "notes": notes}
+    return mask({"flags": flags, "notes": notes})

@@ -11,6 +11,7 @@ from sqlalchemy.orm import undefer
 
 from ..db import Database
 from ..errors import NotFound
+from ..exits import mask_filename
 from ..models import Letter
 
 
@@ -27,13 +28,14 @@ def letter_file(db: Database, case_id: int, letter_id: int) -> LetterFile:
     """The letter ``letter_id`` of case ``case_id``.
 
     Raises NotFound ("brev … findes ikke på sag …") when there is no such letter or it belongs to another
-    case: a letter is only ever reached through its own case.
+    case: a letter is only ever reached through its own case. The file name passes the exit filter
+    (:func:`aktflow.exits.mask_filename`).
     """
     with db.session() as s:
         row = s.get(Letter, letter_id, options=[undefer(Letter.content)])
         if row is None or row.case_id != case_id:
             raise NotFound(f"brev {letter_id} findes ikke på sag {case_id}")
-        return LetterFile(filename=row.filename, content=row.content, sha256=row.sha256)
+        return LetterFile(filename=mask_filename(row.filename), content=row.content, sha256=row.sha256)
 
 
 def letter_content(db: Database, letter_id: int) -> bytes:
