@@ -33,7 +33,7 @@ import sys
 import click
 
 from . import audit, calendar, cases, dashboard, db, deadlines, dev, kle, legal, letters, outbox, users
-from .base import Group, fail
+from .base import Group, echo, fail
 
 
 @click.group(cls=Group)
@@ -42,12 +42,15 @@ def cli() -> None:
     """aktflow: aktindsigt case handling for Danish municipalities."""
     from aktflow import bootstrap
     from aktflow.config import SettingsError, load_settings
+    from aktflow.exits import install_log_filter
+
+    install_log_filter()  # no CPR number in any log line of the command (or of `aktflow serve`)
 
     try:  # the settings are checked before any command runs: one line per bad value, exit code 2
         settings = load_settings()
     except SettingsError as e:
         for line in e.problems:
-            click.echo(f"fejl: {line}", err=True)
+            echo(f"fejl: {line}", err=True)
         sys.exit(2)
     bootstrap.install(bootstrap.build(settings))
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .base import Group, emit, open_db
+from .base import Group, echo, emit, open_db
 from .options import json_option
 
 
@@ -36,7 +36,7 @@ def audit_verify(as_json: bool) -> None:
         )
     if problems:
         for p in problems:
-            click.echo(f"fejl: {p}", err=True)
+            echo(f"fejl: {p}", err=True)
         sys.exit(1)
     if not as_json:
-        click.echo(f"hændelsesloggen er i orden ({n} sager)")
+        echo(f"hændelsesloggen er i orden ({n} sager)")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from aktflow.errors import AktflowError, ValidationError
+from aktflow.exits import mask
 
 if TYPE_CHECKING:
     from aktflow.db import Database
@@ -23,9 +24,17 @@ if TYPE_CHECKING:
 OPTIONS = {"actor": "--as", "item_ids": "ITEM_IDS"}
 
 
+def echo(message: Any = "", *, nl: bool = True, err: bool = False) -> None:
+    """Print one line (``click.echo``) through the exit filter: a CPR number is printed as ``XXXXXX-XXXX``.
+
+    Every line the CLI prints, on stdout and on stderr, goes through here (:func:`aktflow.exits.mask`).
+    """
+    click.echo(mask(str(message)), nl=nl, err=err)
+
+
 def fail(message: str, code: int) -> NoReturn:
     """Print ``fejl: message`` on stderr and exit with ``code``."""
-    click.echo(f"fejl: {message}", err=True)
+    echo(f"fejl: {message}", err=True)
     sys.exit(code)
 
 
@@ -81,8 +90,12 @@ def open_db() -> Database:
 
 
 def emit(obj: Any, as_json: bool, text: str | None = None) -> None:
-    """Print ``obj`` as indented JSON with ``--json``, else ``text`` (JSON too when there is no text)."""
-    if as_json:
-        click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    """Print ``obj`` as indented JSON with ``--json``, else ``text`` (JSON too when there is no text).
+
+    Both pass the exit filter: the object is masked value by value before it is dumped (so the JSON stays
+    valid), and the text line by line (:func:`echo`).
+    """
+    if as_json or text is None:
+        echo(json.dumps(mask(obj), ensure_ascii=False, indent=2, default=str))
     else:
-        click.echo(text if text is not None else json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+        echo(text)

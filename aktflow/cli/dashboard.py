@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .base import Group, open_db
+from .base import Group, echo, open_db
 
 #: What ``dashboard rebuild`` says as each step of :func:`aktflow.figure_counts.rebuild_read_model` starts.
 REBUILD_STEPS = {
@@ -28,10 +28,10 @@ def dashboard_check() -> None:
     problems = read_model_problems(open_db())
     if problems:
         for p in problems:
-            click.echo(f"fejl: {p}", err=True)
-        click.echo("ret med 'aktflow dashboard rebuild'", err=True)
+            echo(f"fejl: {p}", err=True)
+        echo("ret med 'aktflow dashboard rebuild'", err=True)
         sys.exit(1)
-    click.echo("dashboardets tal stemmer med sagerne")
+    echo("dashboardets tal stemmer med sagerne")
 
 
 @dashboard.command("rebuild")
@@ -39,7 +39,5 @@ def dashboard_rebuild() -> None:
     """Recompute the read model from the cases (after a restore or manual changes to the database)."""
     from aktflow.figure_counts import rebuild_read_model
 
-    rows, fixed = rebuild_read_model(
-        open_db(), on_step=lambda step: click.echo(REBUILD_STEPS[step], err=True)
-    )
-    click.echo(f"dashboardets tal genberegnet: {rows} dagstal, {fixed} sager rettet")
+    rows, fixed = rebuild_read_model(open_db(), on_step=lambda step: echo(REBUILD_STEPS[step], err=True))
+    echo(f"dashboardets tal genberegnet: {rows} dagstal, {fixed} sager rettet")

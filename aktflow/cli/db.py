@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .base import Group
+from .base import Group, echo
 
 
 @click.group("db", cls=Group)
@@ -20,7 +20,7 @@ def db_upgrade(revision: str) -> None:
     from aktflow.db import upgrade
 
     upgrade(Config.from_env().database_url, revision)
-    click.echo("databasen er opdateret", err=True)
+    echo("databasen er opdateret", err=True)
 
 
 @db.command("downgrade")

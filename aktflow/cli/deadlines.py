@@ -8,7 +8,7 @@ import click
 
 from aktflow.clock import today as clock_today
 
-from .base import emit, open_db
+from .base import echo, emit, open_db
 from .options import json_option
 
 
@@ -43,15 +43,15 @@ def sweep(today: str | None, as_json: bool) -> None:
         emit(out, True)
     else:
         c = out["counts"]
-        click.echo(
+        echo(
             f"Fristoversigt {day:%d.%m.%Y}: {c['overdue']} overskredet, {c['missing_notice']} mangler "
             f"fristbrev, {c['due_soon']} snart"
         )
         labels = {"overdue": "OVERSKREDET", "missing_notice": "FRISTBREV MANGLER", "due_soon": "snart"}
         for assignee, rows in sorted(out["by_assignee"].items()):
-            click.echo(f"\n{assignee}:")
+            echo(f"\n{assignee}:")
             for r in rows:
-                click.echo(
+                echo(
                     f"  sag {r['case']:>6} {r['sagsnummer'] or '-':<22} {r['rule']:<20} {r['due']} "
                     f"{labels[r['kind']]}"
                 )

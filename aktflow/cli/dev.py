@@ -10,7 +10,7 @@ import click
 
 from aktflow import states
 
-from .base import emit, fail, open_db
+from .base import echo, emit, fail, open_db
 
 
 @click.command("workflow")
@@ -41,19 +41,19 @@ def workflow(fmt: str, write_static: bool) -> None:
             path = static.joinpath(name)
             with open(str(path), "w", encoding="utf-8", newline="\n") as f:
                 f.write(text)
-            click.echo(f"skrev {path}", err=True)
+            echo(f"skrev {path}", err=True)
     elif fmt == "json":
         emit(states.as_json(), True)
     elif fmt == "dot":
         from aktflow.states import diagram
 
-        click.echo(diagram.dot_source(), nl=False)
+        click.echo(diagram.dot_source(), nl=False)  # the definition only: no case data
     elif fmt == "svg":
         from aktflow.states import diagram
 
-        click.echo(_render_workflow(diagram.dot_source()), nl=False)
+        click.echo(_render_workflow(diagram.dot_source()), nl=False)  # the definition only: no case data
     else:
-        click.echo(states.as_mermaid(), nl=False)
+        click.echo(states.as_mermaid(), nl=False)  # the definition only: no case data
 
 
 def _render_workflow(source: str) -> str:
@@ -73,9 +73,9 @@ def demo(if_empty: bool) -> None:
 
     n = load_demo(open_db(), if_empty=if_empty)
     if n is None:
-        click.echo("demodata findes allerede", err=True)
+        echo("demodata findes allerede", err=True)
     else:
-        click.echo(
+        echo(
             f"demodata indlæst: {n} sager; brugere sagsbehandler, jurist, leder, admin (adgangskode: demo)",
             err=True,
         )
@@ -89,7 +89,7 @@ def serve(host: str, port: int) -> None:
     from web import create_app
 
     app = create_app()
-    click.echo(f"aktflow kører på http://{host}:{port}/", err=True)
+    echo(f"aktflow kører på http://{host}:{port}/", err=True)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 

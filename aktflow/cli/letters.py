@@ -10,7 +10,7 @@ import click
 from aktflow.clock import today as clock_today
 from aktflow.errors import ValidationError
 
-from .base import Group, open_db
+from .base import Group, echo, open_db
 from .options import InputFile, InputFileType, as_option, letter_kind
 
 
@@ -44,7 +44,7 @@ def letters_get(letter_id: int, out: str) -> None:
         _write_out(out, pdf)
     else:
         _write_out(out, letter_content(db_, letter_id))
-    click.echo(f"brev {letter_id} skrevet til {out}", err=True)
+    echo(f"brev {letter_id} skrevet til {out}", err=True)
 
 
 @letters.command("preview")
@@ -62,7 +62,7 @@ def letters_preview(case_id: int, kind: str, out: str, data_json: str | None) ->
     data = json.loads(data_json) if data_json else {}
     content = letter_preview(open_db(), case_id, kind, data, today=clock_today())
     _write_out(out, content)
-    click.echo(f"forhåndsvisning skrevet til {out}", err=True)
+    echo(f"forhåndsvisning skrevet til {out}", err=True)
 
 
 @letters.command("check")
@@ -77,9 +77,9 @@ def letters_check(template: InputFile, kind: str | None) -> None:
     problems = letters_pkg.check_template(kind, content)
     if problems:
         for msg in problems:
-            click.echo(f"fejl: {msg}", err=True)
+            echo(f"fejl: {msg}", err=True)
         sys.exit(2)
-    click.echo(f"skabelonen er i orden ({kind})")
+    echo(f"skabelonen er i orden ({kind})")
 
 
 @letters.command("upload")
@@ -92,7 +92,7 @@ def letters_upload(kind: str, template: InputFile, actor: str) -> None:
 
     content = template.read()
     upload_template(open_db(), actor=actor, kind=kind, content=content)
-    click.echo(f"skabelonen for {kind} er opdateret")
+    echo(f"skabelonen for {kind} er opdateret")
 
 
 @letters.command("template")

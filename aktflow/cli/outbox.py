@@ -8,7 +8,7 @@ import click
 
 from aktflow.errors import ValidationError
 
-from .base import Group, emit, open_db
+from .base import Group, echo, emit, open_db
 from .options import as_option, json_option
 
 
@@ -30,15 +30,15 @@ def outbox_run(loop: bool, interval: float, now_: bool, as_json: bool) -> None:
 
     def report(status: str) -> None:
         if not as_json:
-            click.echo(marks[status], nl=False, err=True)
+            echo(marks[status], nl=False, err=True)
 
     try:
         counts = run(open_db(), loop=loop, interval=interval, ignore_backoff=now_, report=report)
     except KeyboardInterrupt:
-        click.echo("\nstoppet", err=True)
+        echo("\nstoppet", err=True)
         return
     if not as_json:
-        click.echo("", err=True)
+        echo("", err=True)
     emit(counts, as_json, f"leveret {counts['done']}, venter {counts['pending']}, fejlet {counts['failed']}")
     if counts["failed"]:
         sys.exit(1)
@@ -75,4 +75,4 @@ def outbox_retry(item_ids: tuple[int, ...], all_failed: bool, actor: str) -> Non
     if not item_ids and not all_failed:
         raise ValidationError("ITEM_IDS", "angiv opgaver eller --all-failed")
     n = retry_outbox(open_db(), actor=actor, item_ids=item_ids, all_failed=all_failed)
-    click.echo(f"{n} opgaver sat i kø igen")
+    echo(f"{n} opgaver sat i kø igen")

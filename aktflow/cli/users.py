@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .base import Group, emit, open_db
+from .base import Group, echo, emit, open_db
 from .options import as_option, json_option
 
 
@@ -40,7 +40,7 @@ def users_token(username: str, name: str | None) -> None:
     from aktflow.tokens import issue_token
     from aktflow.vocabulary import SYSTEM_ACTOR
 
-    click.echo(issue_token(open_db(), username, name=name, actor=SYSTEM_ACTOR))
+    echo(issue_token(open_db(), username, name=name, actor=SYSTEM_ACTOR))
 
 
 @users.command("set-role")
@@ -52,7 +52,7 @@ def users_set_role(username: str, role: str, actor: str) -> None:
     from aktflow.users import change_role
 
     r = change_role(open_db(), actor=actor, username=username, role=role)
-    click.echo(f"{username}: {r['old']} → {r['new']}")
+    echo(f"{username}: {r['old']} → {r['new']}")
 
 
 @users.command("deactivate")
@@ -63,7 +63,7 @@ def users_deactivate(username: str, actor: str) -> None:
     from aktflow.users import set_active
 
     r = set_active(open_db(), actor=actor, username=username, active=False)
-    click.echo(f"{username} er deaktiveret; {r['open_cases']} åbne sager skal fordeles")
+    echo(f"{username} er deaktiveret; {r['open_cases']} åbne sager skal fordeles")
 
 
 @users.command("password")
@@ -75,7 +75,7 @@ def users_password(username: str, password: str, actor: str) -> None:
     from aktflow.users import set_password
 
     set_password(open_db(), actor=actor, username=username, password=password)
-    click.echo(f"adgangskoden for {username} er ændret")
+    echo(f"adgangskoden for {username} er ændret")
 
 
 @users.command("list")
