@@ -86,7 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["aktflow"] = services
     app.extensions["aktflow_db"] = services.db
 
-    from . import admin, api, auth, cases, dashboard, filters, legal, workflow
+    from . import admin, api, auth, cases, dashboard, exits, filters, legal, workflow
 
     app.config["TRUSTED_PROXY_NETWORKS"] = auth.parse_networks(app.config["TRUSTED_PROXIES"])
     if app.config["TRUSTED_HEADER"] and not app.config["TRUSTED_PROXY_NETWORKS"]:
@@ -107,6 +107,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.session_protection = "strong"
 
     filters.init_app(app)
+    exits.init_app(app)  # log lines and flash messages through the exit filter (no CPR number)
     app.before_request(auth.trusted_sign_on)
     app.register_blueprint(auth.bp)
     app.register_blueprint(cases.bp)

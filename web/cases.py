@@ -34,6 +34,7 @@ from aktflow.service import action_hints, case_view, create_case, fire
 from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME
 
 from .auth import ALL_ROLES, home_url, roles_required
+from .exits import download_name
 from .svg import workflow_svg
 
 bp = Blueprint("cases", __name__)
@@ -265,7 +266,11 @@ def _danish(e: AktflowError, spec: states.TriggerSpec) -> str:
 
 def _download(content: bytes, filename: str, mimetype: str) -> Response:
     resp = send_file(
-        io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0
+        io.BytesIO(content),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=download_name(filename),
+        max_age=0,
     )
     resp.headers["Cache-Control"] = "private, no-store"
     return resp

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from aktflow.errors import AktflowError, ValidationError
+from aktflow.exits import mask as exit_mask
 from aktflow.screening import CPR_MASK
 
 # Anything that looks like a CPR number (ddmmyy-xxxx, ddmmyyxxxx) is masked in every error we send.
@@ -44,8 +45,10 @@ class ApiError(Exception):
 
 
 def mask(text: str) -> str:
-    """``text`` with anything that looks like a CPR number replaced by ``XXXXXX-XXXX``."""
-    return _CPR_LIKE.sub(CPR_MASK, text)
+    """``text`` with anything that looks like a CPR number replaced by ``XXXXXX-XXXX``: the exit filter
+    (:func:`aktflow.exits.mask`), then any ten digits in a CPR number's shape (an error is no place to
+    guess)."""
+    return _CPR_LIKE.sub(CPR_MASK, exit_mask(text))
 
 
 def error_response(

@@ -22,6 +22,7 @@ from aktflow.states import fields
 from aktflow.states.fields import INT_MAX
 from aktflow.vocabulary import DOCX_MIME
 
+from ..exits import download_name
 from .auth import actor, db
 from .errors import ApiError
 from .inputs import if_match, json_body, parse_body, query_args
@@ -111,7 +112,7 @@ def letter(case_id: int, letter_id: int) -> Response:
         BytesIO(found.content),
         mimetype=DOCX_MIME,
         as_attachment=True,
-        download_name=found.filename,
+        download_name=download_name(found.filename),
         etag=found.sha256,
     )
     resp.headers["Cache-Control"] = "no-store"
