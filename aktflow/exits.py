@@ -42,10 +42,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from .screening import CPR_MASK, redact_cpr
+from .screening import CPR_MASK, find_cprs, redact_cpr
 
 __all__ = ["CPR_MASK", "CprLogFilter", "install_log_filter", "mask", "mask_filename"]
 
@@ -57,16 +57,22 @@ _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\\"]+")
 def mask(value: T) -> T:
     """``value`` with every CPR number masked as ``XXXXXX-XXXX``.
 
-    A ``str`` is masked with :func:`aktflow.screening.redact_cpr`; a dict (keys and values), list, tuple or
-    set is masked recursively into a new container (a mapping becomes a plain dict); any other value (numbers, dates,
-    None, booleans) is returned unchanged. Never raises for an ordinary value.
+    A ``str`` is masked with :func:`aktflow.screening.redact_cpr`, and an underscore next to the digits
+    does not hide them (``notat_120385-1237`` is masked: underscores join words in names and titles). A
+    dict (keys and values), list, tuple or set is masked recursively into a new container (a mapping
+    becomes a plain dict, a named tuple keeps its type); any other value (numbers, dates, None, booleans)
+    is returned unchanged. Never raises for an ordinary value.
     """
     return _mask(value)  # type: ignore[return-value]
 
 
 def _mask(value: Any) -> Any:
     if isinstance(value, str):
-        return redact_cpr(value) if any(c.isdigit() for c in value) else value
+        if not any(c.isdigit() for c in value):
+            return value
+        text = redact_cpr(value)
+        # An underscore joins words in names and titles (notat_120385-1237), not digits into a number.
+        return _mask_probed(text, _underscores_as_spaces) if "_" in text else text
     if isinstance(value, Mapping):
         return {_mask(k): _mask(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -80,14 +86,41 @@ def _mask(value: Any) -> Any:
     return value
 
 
+def _mask_probed(text: str, probe: Callable[[str], str]) -> str:
+    """``text`` with the CPR numbers found in ``probe(text)`` (a copy of the same length, with some
+    characters made spaces) masked; repeated, like :func:`aktflow.screening.redact_cpr`, until none is
+    left."""
+    while spans := find_cprs(probe(text)):
+        parts: list[str] = []
+        pos = 0
+        for start, end in spans:
+            parts += [text[pos:start], CPR_MASK]
+            pos = end
+        text = "".join(parts) + text[pos:]
+    return text
+
+
+def _underscores_as_spaces(text: str) -> str:
+    return text.replace("_", " ")
+
+
+def _name_probe(text: str) -> str:
+    """``text`` of the same length with letters and underscores as spaces: in a file name they separate
+    words (``notat_120385-1237.pdf``, ``cpr1203851237.pdf``), where in prose they would glue an identifier."""
+    return "".join(" " if (c.isalpha() or c == "_") else c for c in text)
+
+
 def mask_filename(name: str | None) -> str:
     """A file name fit to show or send: CPR numbers masked, and no path, quote or control characters.
 
-    ``"120385-1237 klage.pdf"`` becomes ``"XXXXXX-XXXX klage.pdf"``. The extension is kept. An empty or
-    missing name gives ``"fil"``. The digits are masked before anything else is changed, so a separator
-    removed afterwards cannot join them into a number that was not seen.
+    ``"120385-1237 klage.pdf"``, ``"notat_120385-1237.pdf"`` and ``"cpr1203851237.pdf"`` all become names
+    with ``XXXXXX-XXXX`` in place of the number: in a file name a letter or an underscore next to the digits
+    does not make them part of an identifier, as it does in text (so a name is masked on the safe side).
+    The extension is kept. An empty or missing name gives ``"fil"``. The digits are masked before anything
+    else is changed, so a character removed afterwards cannot join them into a number that was not seen.
     """
     text = mask(str(name or ""))
+    text = _mask_probed(text, _name_probe)
     text = _UNSAFE_NAME.sub("_", text).strip(" .")
     return text or "fil"
 

@@ -81,7 +81,7 @@ def decided_case(db) -> int:
         "add_document",
         actor="cw",
         data={"title": f"Notat om {DASH}", "sender": f"Afsender {PLAIN}", "recipient": f"Modtager {DASH}"},
-        attachment=Attachment(f"{PLAIN} klage.txt", b"Et almindeligt notat om byggeriet."),
+        attachment=Attachment(f"{PLAIN}_klage.txt", b"Et almindeligt notat om byggeriet."),
     )
     (doc,) = case_view(db, case.id)["documents"]
     fire(db, case.id, "start_screening", actor="cw")

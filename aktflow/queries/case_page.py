@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .. import case_deadlines, clock, states
 from ..case_letters import assessment_of, letters_of, outcome
 from ..errors import NotFound
-from ..exits import mask
+from ..exits import mask, mask_filename
 from ..labels import state_label
 from ..models import Case, Event
 
@@ -118,7 +118,7 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
                 "sender": d.sender,
                 "recipient": d.recipient,
                 "archive_doc_id": d.archive_doc_id,
-                "filename": d.filename,
+                "filename": mask_filename(d.filename) if d.filename else None,
                 "sha256": d.sha256,
                 **assessment_of(d),
                 "assessed_by": d.assessment.assessed_by if d.assessment else None,

@@ -209,7 +209,7 @@ def test_cli_case_show_and_list(sqlite_db, runner):
     (doc,) = view["documents"]
     assert doc["title"] == f"Notat om {CPR_MASK}"
     assert doc["sender"] == f"Afsender {CPR_MASK}" and doc["recipient"] == f"Modtager {CPR_MASK}"
-    assert doc["filename"] == f"{CPR_MASK} klage.txt"
+    assert doc["filename"] == f"{CPR_MASK}_klage.txt"
     assert f"Markeret af cw: Nævner {CPR_MASK}" in view["flag_reasons"]
     assert_masked(shown.output)
     human = runner.invoke(cli, ["case", "show", str(case_id)])
