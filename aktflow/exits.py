@@ -63,7 +63,7 @@ def mask(value: T) -> T:
     becomes a plain dict, a named tuple keeps its type); any other value (numbers, dates, None, booleans)
     is returned unchanged. Never raises for an ordinary value.
     """
-    return _mask(value)  # type: ignore[return-value]
+    return _mask(value)
 
 
 def _mask(value: Any) -> Any:
