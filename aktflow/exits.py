@@ -20,16 +20,17 @@ archive document names      ``aktflow.archive.sbsys``: the journalised letter's 
 the event log               ``aktflow.events.event_row``: the note and, recursively, the data, before
                             the hash is computed (so ``aktflow audit verify`` checks what is stored)
 log lines                   :class:`CprLogFilter`, installed by :func:`install_log_filter` in the CLI
-                            (``aktflow …``, ``aktflow serve``) and in ``web.create_app`` (Flask, gunicorn)
-flash messages              ``web.create_app``: the flashes in the session are masked before the
-                            cookie is written, and when a page reads them
-file names shown            ``Content-Disposition`` of every download (``web/``, ``web/api/``) and the
-                            document names in the read models
+                            (``aktflow …``, ``aktflow serve``) and by ``web.exits`` in ``web.create_app``
+                            (Flask, werkzeug, gunicorn)
+flash messages              ``web.exits`` (from ``web.create_app``): the flashes in the session are
+                            masked before the cookie is written, and when a page reads them
+file names shown            :func:`mask_filename`: ``Content-Disposition`` of every download (``web/``,
+                            ``web/api/``), the file names in the read models, the letters' file names
 read models                 ``aktflow.queries``: case lists, the case page (subject, requester, document
                             titles, sender, recipient, flag reasons, history notes and data), the
                             legal queue, the dashboard, letters, deadlines, the CSV export — shared by
                             the HTML pages, the JSON API and the CLI
-CLI output                  ``aktflow.cli.base.echo`` / ``echo_json``: every line the CLI prints
+CLI output                  ``aktflow.cli.base.echo`` and ``emit``: every line the CLI prints
 e-mail                      aktflow builds no e-mail today; one that is added must pass :func:`mask`
 ==========================  ==========================================================================
 
