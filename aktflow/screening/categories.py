@@ -10,8 +10,8 @@ Each category is matched by two things, both on word boundaries and without rega
 
 Danish inflection and compounds: a vocabulary word matches with the usual noun and adjective endings
 (``astma``/``astmaen``, ``leukæmi``/``leukæmien``); ``term*`` also takes whatever follows (``astmatiker``,
-``kemoterapiforløb``), ``*term`` is the last part of a compound (``brystkræft``, ``tarmkræft``); words
-from medical lists also match in their other usual forms (``bronkitis``/``bronkit``, ``psykoser``/``psykose``).
+``kemoterapiforløb``), ``*term`` is the last part of a compound (``brystkræft``, ``tarmkræft``);
+words taken from medical lists also match in their other usual forms (``bronkitis``/``bronkit``, ``psykoser``/``psykose``).
 
 Harmless look-alikes are excluded where they are common in municipal documents: street names
 (``Sygehusvej``, ``Fagforeningsvej``), "dommer"/"dommen"/"domsmand", "psykisk arbejdsmiljø", "medicinsk
@@ -215,7 +215,9 @@ def _trie(words: Iterable[str]) -> str:
 
     def emit(node: dict[str, dict]) -> str:
         ends = "" in node
-        branches = [("\\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
+        branches = [
+            ("\\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch
+        ]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -299,7 +301,9 @@ def _category_patterns(code: str) -> tuple[re.Pattern[str], ...]:
 @cache
 def _union() -> re.Pattern[str]:
     """Every category's patterns in one, to find the places where something may start."""
-    return re.compile("|".join(f"(?:{p.pattern})" for c in _CATEGORY_LIST for p in _category_patterns(c.code)))
+    return re.compile(
+        "|".join(f"(?:{p.pattern})" for c in _CATEGORY_LIST for p in _category_patterns(c.code))
+    )
 
 
 def _is_street_name(text: str, start: int, end: int) -> bool:
@@ -341,7 +345,9 @@ def _hits(text: str) -> list[tuple[str, int, int]]:
             if not ends or max(ends) == start:
                 continue
             end = max(ends)
-            if _is_street_name(text, start, end) or (cat.code in harmless and harmless[cat.code].covers(start, end)):
+            if _is_street_name(text, start, end) or (
+                cat.code in harmless and harmless[cat.code].covers(start, end)
+            ):
                 continue
             hits.append((cat.code, start, end))
         pos = start + 1
