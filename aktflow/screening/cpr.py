@@ -67,7 +67,7 @@ _ZW = f"[{_INVISIBLE}]*"
 _H = r"[^\S\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"
 _LINE_BREAK = r"(?:\r\n|[\n\r\x0b\x0c\x85\u2028\u2029])"
 _SEP_YY_XXXX = (
-    rf"(?:{_H}*{_ZW}[{_D}]{_ZW}{_H}*(?:{_LINE_BREAK}{_H}*)?"  # a dash, spaces around, a line break after
+    rf"(?:{_H}{{0,3}}{_ZW}[{_D}]{_ZW}{_H}{{0,3}}(?:{_LINE_BREAK}{_H}{{0,8}})?"  # a dash, spaces, a line break
     rf"|{_ZW}[/.]{_ZW}"  # a slash or a dot
     rf"|{_ZW}{_H}{_ZW}"  # one space of any kind
     rf"|[{_INVISIBLE}]+)"  # only invisible characters
