@@ -15,7 +15,11 @@ How it may be written
       no-break space U+202F, a thin or figure space, a tab ...), ``/``, ``.``, or a dash of any kind
       (hyphen, U+2010-U+2015 with the en and em dashes, the minus sign U+2212, U+FE63, U+FF0D) with
       spaces around it and a line break after it (``120385 -\\n1237``);
-    - a spaced date: ``12 03 85-1237``, ``12 03 85 1237`` (one space between day, month and year);
+    - a spaced date: ``12 03 85-1237``, ``12 03 85 1237`` (one space between day, month and year). Phone
+      numbers are written in pairs of eight digits and never end in a group of four, so the spaced forms
+      cost little; a digit group one space before or after drops the candidate (a longer spaced number);
+    - letter-spaced, as PDF text extraction gives wide letter spacing: ``1 2 0 3 8 5 - 1 2 3 7`` (one
+      space between the digits; the same guards);
     - invisible characters a word processor or a PDF leaves (soft hyphen, zero-width space and joiners)
       count as no character at all.
 
@@ -75,6 +79,8 @@ _SEP_YY_XXXX = (
 _CPR_CANDIDATE = re.compile(
     rf"(?<!\d)(\d\d)(?:{_ZW}({_H}){_ZW})?(\d\d)(?(2){_ZW}{_H}{_ZW})(\d\d)({_SEP_YY_XXXX})?(\d)(\d\d\d)(?!\d)"
 )
+# Letter-spaced, as PDF text extraction gives text set with wide letter spacing: "1 2 0 3 8 5 - 1 2 3 7".
+_LETTER_SPACED = re.compile(rf"(?<!\d)\d(?:{_H}\d){{5}}(?:{_H}?[{_D}]{_H}?|{_H})\d(?:{_H}\d){{3}}(?!\d)")
 # After a label: ten digits with up to three separator characters between any two of them.
 _ANY_SEP = rf"[\s{_D}./{_INVISIBLE}]"
 _LABELLED = re.compile(
@@ -166,6 +172,9 @@ def _unlabelled(text: str) -> list[tuple[int, int]]:
         dd, space, mm, yy, sep, seventh, serial = m.groups()
         spaced = space is not None or (sep is not None and sep.strip(_INVISIBLE).isspace())
         if is_cpr(dd + mm + yy + seventh + serial) and not _glued(text, m.start(), m.end(), spaced):
+            spans.append(m.span())
+    for m in _LETTER_SPACED.finditer(text):
+        if is_cpr(_NOT_DIGIT.sub("", m.group())) and not _glued(text, m.start(), m.end(), True):
             spans.append(m.span())
     return spans
 

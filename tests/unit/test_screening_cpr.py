@@ -53,6 +53,8 @@ POSITIVES: list[tuple[str, str]] = [
     ("cpr.nr.: 12/03/85 1237", "1203851237"),
     ("Personnummer: 12-03-85-1237", "1203851237"),
     ("personnr. 1 2 0 3 8 5 - 1 2 3 7", "1203851237"),
+    ("Ansøger: 1 2 0 3 8 5 - 1 2 3 7 (letter-spaced, from a PDF)", "1203851237"),
+    ("Ansøger: 1 2 0 3 8 5 1 2 3 7 (letter-spaced, from a PDF)", "1203851237"),
     ("CPR nr 120385\n1237", "1203851237"),
     ("CPR-nummer:\n120385-1237", "1203851237"),
     ("CPR: 1203 85 1237", "1203851237"),
@@ -96,6 +98,8 @@ NEGATIVES: list[str] = [
     "Intervallet 120385-1237-88 er reserveret.",
     "Serienummer 1 120385 1237",
     "Vejen er 1203 m lang og 851 m bred, 237 m asfalt.",
+    "Point i runde 1-10: 1 2 3 4 5 6 7 8 9 10",
+    "Point: 3 1 0 2 9 0 1 2 3 4 5",
 ]
 
 # Look-alikes os2ds-rules reports and aktflow drops on purpose, with the reason.
