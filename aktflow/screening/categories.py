@@ -148,6 +148,8 @@ _POLITICAL = _words(
 
 # Phrases that hold a category's word without being about a person (names of organisations, idioms).
 _HARMLESS = {
+    # protection against theft and burglary, not an offence
+    "criminal": re.compile(r"\b(?:tyveri|indbruds?)(?:sikr|alarm|forsikr)\w*", re.IGNORECASE),
     "health": re.compile(
         r"\bkræftens\s+bekæmpelse\b|\bpsykisk\s+arbejdsmiljø\w*|\bdesinfektion\w*"
         # the sickness absence of a workplace as a figure, not of a person

@@ -118,6 +118,7 @@ def test_inflections_and_compounds(text, kind):
         "Mødet holdes på Astmavej 4.",
         "Planen blev sanktioneret af byrådet.",
         "Trafikken var lammet i timevis.",
+        "Skurvognene skal have tyverisikring og indbrudsalarm.",
     ],
 )
 def test_everyday_look_alikes_are_not_flagged(text):
