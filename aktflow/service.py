@@ -26,7 +26,7 @@ from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from .events import CONFLICT, append_event, lost_race
 from .models import Case, Event, User, state_door, utcnow
-from .screening import is_cpr
+from .screening import cpr_digits, is_cpr
 from .states import fields
 from .states.fields import parse_date, parse_text
 from .uow import UnitOfWork
@@ -270,7 +270,8 @@ def create_case(
         if email and not EMAIL_RE.match(email):
             raise ValidationError("email", f"ugyldig e-mailadresse {email!r}")
     if cpr is not None:
-        cpr = re.sub(r"[\s-]", "", _text(cpr, "cpr", max_len=20)) or None
+        # The separators screening reads in a CPR number (every space and dash, "/", ".") are allowed here too.
+        cpr = cpr_digits(_text(cpr, "cpr", max_len=20)) or None
         if cpr and not re.fullmatch(r"\d{10}", cpr):
             raise ValidationError("cpr", "CPR-nummer skal være 10 cifre (ddmmååxxxx)")
         if cpr and not is_cpr(cpr):
