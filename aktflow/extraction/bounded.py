@@ -36,15 +36,14 @@ def extract_bounded(filename: str, data: bytes, limits: Limits) -> Extraction:
 
     precheck(filename, data, limits)
     header = json.dumps({"filename": filename, "limits": limits.to_dict()}).encode() + b"\n"
-    root = str(Path(__file__).resolve().parent.parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    root = Path(__file__).resolve().parent.parent.parent  # `python -m` finds aktflow from here, installed or not
     proc = subprocess.Popen(
         [sys.executable, "-m", "aktflow.extraction"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
-        env=env,
+        cwd=root,
     )
     try:
         out, err = proc.communicate(header + data, timeout=limits.max_seconds)

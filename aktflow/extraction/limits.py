@@ -23,7 +23,6 @@ SETTING = {
     "max_chars": "AKTFLOW_MAX_CHARS",
     "max_seconds": "AKTFLOW_MAX_SECONDS",
     "max_memory": "AKTFLOW_MAX_MEMORY",
-    "max_depth": "AKTFLOW_MAX_DEPTH",
 }
 
 UNREAD = "kunne ikke gennemgås automatisk — skal læses manuelt"
@@ -92,7 +91,8 @@ def over(limit: str, limits: Limits, what: str) -> Refused:
         bound = (f"{value:g} sekund" + ("" if value == 1 else "er")).replace(".", ",")
     else:
         bound = count(value)
-    return Refused(f"{what}; grænsen er {bound} ({SETTING[limit]})", limit)
+    setting = f" ({SETTING[limit]})" if limit in SETTING else ""
+    return Refused(f"{what}; grænsen er {bound}{setting}", limit)
 
 
 @dataclass(frozen=True)

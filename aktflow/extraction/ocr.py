@@ -49,13 +49,11 @@ def ocr_image(image: Any, label: str, budget: Budget) -> Part:
     with tempfile.TemporaryDirectory(prefix="aktflow-ocr-") as tmp:
         path = os.path.join(tmp, "side.png")
         image.save(path, format="PNG")
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
         try:
             done = subprocess.run(
                 [program, path, "stdout", "-l", LANGUAGE, "tsv"],
                 capture_output=True,
                 timeout=timeout,
-                env=env,
                 check=False,
             )
         except subprocess.TimeoutExpired:
