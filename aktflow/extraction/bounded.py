@@ -36,7 +36,9 @@ def extract_bounded(filename: str, data: bytes, limits: Limits) -> Extraction:
 
     precheck(filename, data, limits)
     header = json.dumps({"filename": filename, "limits": limits.to_dict()}).encode() + b"\n"
-    root = Path(__file__).resolve().parent.parent.parent  # `python -m` finds aktflow from here, installed or not
+    root = (
+        Path(__file__).resolve().parent.parent.parent
+    )  # `python -m` finds aktflow from here, installed or not
     proc = subprocess.Popen(
         [sys.executable, "-m", "aktflow.extraction"],
         stdin=subprocess.PIPE,

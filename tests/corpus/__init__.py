@@ -715,21 +715,7 @@ def lying_zip_bomb_docx(size: int = 400 * 2**20, declared: int = 2**20) -> bytes
 def _deflated_docx(size: int, declared: int) -> bytes:
     head = f"<w:document {NS}><w:body>".encode()
     tail = b"</w:body></w:document>"
-    filler = size - len(head) - len(tail)
-    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
-    crc = zlib.crc32(head)
-    packed = [comp.compress(head)]
-    block = b" " * 2**20
-    left = filler
-    while left > 0:
-        piece = block[: min(left, len(block))]
-        crc = zlib.crc32(piece, crc)
-        packed.append(comp.compress(piece))
-        left -= len(piece)
-    crc = zlib.crc32(tail, crc)
-    packed.append(comp.compress(tail))
-    packed.append(comp.flush())
-    data = b"".join(packed)
+    data, crc, _ = deflated_spaces(head, size - len(head) - len(tail), tail)
     base = zipfile.ZipFile(io.BytesIO(docx(p("x"))))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
@@ -738,6 +724,25 @@ def _deflated_docx(size: int, declared: int) -> bytes:
                 out.writestr(info, base.read(info))
     # Append the bomb member by hand (zipfile would compress it again).
     return _append_member(buf.getvalue(), "word/document.xml", data, crc, declared)
+
+
+def deflated_spaces(head: bytes, spaces: int, tail: bytes) -> tuple[bytes, int, int]:
+    """``head + b" " * spaces + tail`` as a raw deflate stream, with its CRC-32 and Adler-32, built fast:
+    one MiB of spaces is packed once after a full flush and its bytes repeated (the packer's state is the
+    same after each full flush, so the repeated block is a valid stream)."""
+    mib = 2**20
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    start = comp.compress(head) + comp.flush(zlib.Z_FULL_FLUSH)
+    block = comp.compress(b" " * mib) + comp.flush(zlib.Z_FULL_FLUSH)
+    rest = spaces % mib
+    end = comp.compress(b" " * rest + tail) + comp.flush()
+    crc, adler = zlib.crc32(head), zlib.adler32(head)
+    one = b" " * mib
+    for _ in range(spaces // mib):
+        crc, adler = zlib.crc32(one, crc), zlib.adler32(one, adler)
+    last = b" " * rest + tail
+    crc, adler = zlib.crc32(last, crc), zlib.adler32(last, adler)
+    return start + block * (spaces // mib) + end, crc, adler
 
 
 def _append_member(zip_bytes: bytes, name: str, packed: bytes, crc: int, declared: int) -> bytes:
@@ -807,9 +812,10 @@ def xml_heavy_docx(runs: int = 400_000) -> bytes:
 
 def inflating_pdf(size: int = 200 * 2**20) -> bytes:
     """A tiny PDF whose one content stream inflates to ``size`` bytes."""
-    comp = zlib.compressobj(9)
-    block = b" " * 2**20
-    packed = b"".join(comp.compress(block) for _ in range(size // len(block))) + comp.flush()
+    import struct
+
+    raw, _, adler = deflated_spaces(b"", size, b"")
+    packed = b"\x78\xda" + raw + struct.pack(">I", adler)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
