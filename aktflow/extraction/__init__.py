@@ -22,6 +22,7 @@ import os
 import re
 from typing import Any
 
+from ..vocabulary import DOCX_MIME
 from .bounded import extract_bounded
 from .limits import UNREAD, Budget, Collector, Embedded, Extraction, Limits, Part, Refused, mb, over
 
@@ -43,7 +44,7 @@ __all__ = [
     "precheck",
 ]
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX = DOCX_MIME
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODT = "application/vnd.oasis.opendocument.text"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
