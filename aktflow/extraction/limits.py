@@ -203,4 +203,5 @@ class Collector:
     def child(self, filename: str, content: bytes, what: str = "vedhæftede filer") -> None:
         """Add a carried file (attachment, embedded file) as a child, counted against ``max_parts``."""
         self.budget.add_part(what)
+        self.budget.add_unpacked(len(content))
         self.children.append(Embedded(filename or "unavngivet", content))

@@ -174,14 +174,18 @@ def _page(reader: Any, data: bytes, index: int, budget: Budget, out: Collector) 
 
 
 def _measure_contents(page: Any, budget: Budget) -> None:
-    """Inflate the page's Flate-compressed content streams without keeping the output, counting every
-    byte against ``max_unpacked``: a stream that inflates without end is refused before pypdf parses it."""
+    """Inflate the page's Flate-compressed content streams and the form XObjects they draw, without keeping
+    the output, counting every byte against ``max_unpacked``: a stream that inflates without end is refused
+    before pypdf parses it."""
+    streams: list[Any] = []
+    seen: set[int] = set()
     try:
         contents = page.get("/Contents")
         contents = contents.get_object() if contents is not None else None
+        streams += list(contents) if isinstance(contents, list) else [contents]
+        _forms(page.get("/Resources"), streams, seen)
     except Exception:  # noqa: BLE001 - a broken reference: pypdf reports it when it reads the page
-        return
-    streams = contents if isinstance(contents, list) else [contents]
+        pass
     for ref in streams:
         try:
             obj = ref.get_object() if ref is not None else None
@@ -195,11 +199,30 @@ def _measure_contents(page: Any, budget: Budget) -> None:
         inflater = zlib.decompressobj()
         data = raw
         while data:
-            block = inflater.decompress(data, 1 << 20)
+            try:
+                block = inflater.decompress(data, 1 << 20)
+            except zlib.error:
+                break
             budget.add_unpacked(len(block))
             data = inflater.unconsumed_tail
             if not block and not data:
                 break
+
+
+def _forms(resources: Any, out: list[Any], seen: set[int], depth: int = 0) -> None:
+    """The form XObjects reachable from ``resources`` (each once, at most 20 levels deep) into ``out``."""
+    if resources is None or depth > 20:
+        return
+    xobjects = resources.get_object().get("/XObject")
+    if xobjects is None:
+        return
+    for ref in xobjects.get_object().values():
+        obj = ref.get_object()
+        if id(obj) in seen or obj.get("/Subtype") != "/Form":
+            continue
+        seen.add(id(obj))
+        out.append(obj)
+        _forms(obj.get("/Resources"), out, seen, depth + 1)
 
 
 def _ocr_page(data: bytes, index: int, label: str, budget: Budget) -> Part:

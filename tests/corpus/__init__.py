@@ -853,3 +853,24 @@ def huge_png(side: int = 12000) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"".join(packed)) + chunk(b"IEND", b"")
     )
+
+
+def inflating_form_pdf(size: int = 150 * 2**20) -> bytes:
+    """A tiny PDF whose page draws a form XObject whose stream inflates to ``size`` bytes."""
+    import struct
+
+    raw, _, adler = deflated_spaces(b"", size, b"")
+    packed = b"\x78\xda" + raw + struct.pack(">I", adler)
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /X1 5 0 R >> >> "
+            b"/Contents 4 0 R >>",
+            stream(b"q /X1 Do Q"),
+            b"<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] /Length %d /Filter /FlateDecode >>\nstream\n"
+            % len(packed)
+            + packed
+            + b"\nendstream",
+        ]
+    )

@@ -29,6 +29,7 @@ def bombs() -> dict[str, tuple[str, bytes]]:
         "zip": ("bombe.docx", corpus.zip_bomb_docx(300 * MIB)),
         "lying_zip": ("bombe.docx", corpus.lying_zip_bomb_docx(300 * MIB)),
         "inflating_pdf": ("bombe.pdf", corpus.inflating_pdf(150 * MIB)),
+        "inflating_form": ("form.pdf", corpus.inflating_form_pdf(150 * MIB)),
         "many_pages": ("sider.pdf", corpus.many_pages_pdf(5000)),
     }
 
@@ -133,11 +134,20 @@ def test_an_xml_heavy_docx_stops_at_max_chars():
     assert len(extract("tung.docx", data, Limits()).text) > 200_000  # the same file within the default
 
 
-def test_a_pdf_content_stream_that_inflates_without_end_is_refused(bombs):
-    name, data = bombs["inflating_pdf"]
+@pytest.mark.parametrize("key", ["inflating_pdf", "inflating_form"])
+def test_a_pdf_stream_that_inflates_without_end_is_refused(bombs, key):
+    name, data = bombs[key]
     assert len(data) < MIB
     with pytest.raises(Refused) as err:
         extract(name, data, Limits())
+    assert err.value.limit == "max_unpacked"
+
+
+def test_embedded_files_count_against_the_unpacked_size():
+    data = corpus.eml(attachments=[("a.bin", b"x" * 3000), ("b.bin", b"y" * 3000)])
+    assert len(extract("post.eml", data, Limits()).children) == 2
+    with pytest.raises(Refused) as err:
+        extract("post.eml", data, Limits(max_unpacked=5000))
     assert err.value.limit == "max_unpacked"
 
 
