@@ -103,12 +103,13 @@ def read_image(data: bytes, budget: Budget, out: Collector) -> None:
     from PIL import Image, UnidentifiedImageError
 
     limits = budget.limits
-    Image.MAX_IMAGE_PIXELS = None  # the check below, from max_unpacked, takes its place
     try:
         image = Image.open(io.BytesIO(data))
         width, height = image.size
         bands = len(image.getbands())
         frames = getattr(image, "n_frames", 1)
+    except Image.DecompressionBombError:  # Pillow's own check: more than twice its pixel limit
+        raise over("max_unpacked", limits, "billedet har for mange punkter til at blive pakket ud") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise Refused("billedet kan ikke åbnes (filen er beskadiget eller ikke det, navnet siger)") from None
     decoded = width * height * max(bands, 1)

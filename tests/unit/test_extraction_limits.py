@@ -182,6 +182,13 @@ def test_an_image_too_large_to_decode_is_refused_from_its_header():
     assert err.value.limit == "max_unpacked" and "6000 × 6000" in err.value.detail
 
 
+def test_a_damaged_outlook_message_is_refused():
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
+    assert precheck("besked.msg", data, Limits()) == TYPES[".msg"]
+    with pytest.raises(Refused, match="Outlook-beskeden kan ikke læses"):
+        extract("besked.msg", data, Limits())
+
+
 def test_a_refusal_never_repeats_a_cpr_number_from_the_file_name():
     with pytest.raises(Refused) as err:
         precheck(f"{corpus.CPR}.exe", b"x", Limits())
