@@ -147,6 +147,13 @@ def _attach(part: Message, filename: str | None, number: int, out: Collector) ->
     out.child(filename or f"vedhæftet-{number}", content)
 
 
+def _msg_header(msg: Any, key: str) -> str:
+    try:
+        return str(msg.header.get(key) or "")
+    except Exception:  # noqa: BLE001 - no transport headers
+        return ""
+
+
 def read_msg(data: bytes, out: Collector) -> None:
     """An Outlook message (.msg, extract-msg) into ``out``: headers, bodies; attachments as children."""
     import extract_msg
@@ -162,16 +169,16 @@ def read_msg(data: bytes, out: Collector) -> None:
             "Cc": getattr(msg, "cc", None),
             "Bcc": getattr(msg, "bcc", None),
             "Subject": getattr(msg, "subject", None),
-            "Date": getattr(msg, "date", None),
+            "Date": getattr(msg, "date", None) or _msg_header(msg, "Date"),
         }
         out.add("E-mailhoved", _header_lines(values.get))
-        out.add("Brødtekst", str(getattr(msg, "body", "") or ""))
+        body = str(getattr(msg, "body", "") or "")
+        out.add("Brødtekst", body)
         html = getattr(msg, "htmlBody", None)
         if html:
-            out.add(
-                "Brødtekst (HTML)",
-                html_text(html.decode("utf-8", errors="replace") if isinstance(html, bytes) else str(html)),
-            )
+            text = html_text(html.decode("utf-8", errors="replace") if isinstance(html, bytes) else str(html))
+            if text.split() != body.split():  # extract-msg makes HTML from the plain body when there is none
+                out.add("Brødtekst (HTML)", text)
         for number, att in enumerate(getattr(msg, "attachments", []) or [], start=1):
             name = getattr(att, "longFilename", None) or getattr(att, "shortFilename", None) or ""
             content = att.data

@@ -626,7 +626,31 @@ def other_cases() -> list[Case]:
             secret,
         ),
         Case("txt", "notat.txt", f"Notat\n{secret}\n".encode(), "Brødtekst", secret),
+        Case("msg_subject", "msg_subject.msg", _msg(subject=f"Sag om {secret}"), "E-mailhoved", secret),
+        Case("msg_header", "msg_header.msg", _msg(to=f"{secret} <b@example.org>"), "E-mailhoved", secret),
+        Case("msg_body", "msg_body.msg", _msg(body=f"Hej, mit {secret}."), "Brødtekst", secret),
+        Case(
+            "msg_attachment",
+            "msg_attachment.msg",
+            _msg(attachments=[("bilag.txt", secret.encode())]),
+            "bilag.txt",
+            secret,
+        ),
     ]
+
+
+def _msg(
+    *, subject: str = "Aktindsigt", body: str = "Hej", to: str = "sag@kommune.dk", attachments=()
+) -> bytes:
+    from .outlook import msg
+
+    headers = {
+        "From": "Borger <borger@example.org>",
+        "To": to,
+        "Subject": subject,
+        "Date": "Mon, 30 Nov 2026 10:00:00 +0100",
+    }
+    return msg(subject=subject, body=body, headers=headers, attachments=list(attachments))
 
 
 def lookalike_cases() -> list[Case]:

@@ -1,8 +1,8 @@
 """Every place a document can hide a CPR number or a sensitive word is read, into the right part.
 
 The corpus is generated (tests/corpus). For each file the test checks the part's label and text, and that
-screening finds the CPR number in the extracted text. A .msg file cannot be generated here (no library
-writes Outlook's format); .msg is covered by its refusals and by the same header/body code as .eml.
+screening finds the CPR number in the extracted text. The .msg files are written by a small Compound File
+writer in tests/corpus/outlook.py (no library writes Outlook's format).
 """
 
 from __future__ import annotations
