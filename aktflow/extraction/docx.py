@@ -17,7 +17,7 @@ import posixpath
 import zipfile
 from xml.sax.handler import ContentHandler
 
-from .limits import Budget, Collector
+from .limits import UNREAD, Budget, Collector, Part
 from .zipped import TextCollector, has, parse, read_member
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -37,7 +37,7 @@ CONTAINERS = {
     "moveFrom": "Slettet tekst",
     "hyperlink": "Hyperlink",
 }
-TEXT = {"t": None, "delText": "Slettet tekst", "instrText": "Feltkode"}
+TEXT = {"t": None, "delText": "Slettet tekst", "instrText": "Feltkode", "delInstrText": "Slettet tekst"}
 CHARS = {"tab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}
 HF_TYPES = {"default": "", "first": " (første side)", "even": " (lige sider)"}
 NOTE_SKIP = {"separator", "continuationSeparator", "continuationNotice"}
@@ -244,8 +244,12 @@ def read_docx(zf: zipfile.ZipFile, budget: Budget, out: Collector) -> None:
         for rel_kind, target, external in rels.values():
             if rel_kind == kind and not external and has(zf, target):
                 _story(zf, target, "", budget, out, per_item=per_item)
+    for rel_kind, target, external in rels.values():
+        if rel_kind == "glossaryDocument" and not external and has(zf, target):
+            _story(zf, target, "Byggeklodser", budget, out)
 
     properties(zf, budget, out)
+    embedded(zf, "word/embeddings/", budget, out)
 
 
 def _story(
@@ -303,4 +307,26 @@ def properties(zf: zipfile.ZipFile, budget: Budget, out: Collector) -> None:
     out.add("Egenskaber", "\n".join(lines), counted=True)
 
 
-__all__ = ["read_docx", "properties", "read_member"]
+def embedded(zf: zipfile.ZipFile, folder: str, budget: Budget, out: Collector) -> None:
+    """Files embedded in an Office file (an Excel sheet in a Word document, …): a type aktflow reads is
+    returned as a child, screened as a document of its own; any other (an OLE object) is an unread part."""
+    from . import TYPES
+
+    for name in zf.namelist():
+        if not name.startswith(folder) or name.endswith("/"):
+            continue
+        base = posixpath.basename(name)
+        if posixpath.splitext(base)[1].lower() in TYPES:
+            out.child(base, read_member(zf, name, budget), "indlejrede filer")
+        else:
+            out.parts.append(
+                Part(
+                    f"Indlejret objekt '{base}'",
+                    "",
+                    read=False,
+                    reason=f"{UNREAD} (indlejret objekt, der ikke kan læses)",
+                )
+            )
+
+
+__all__ = ["embedded", "properties", "read_docx", "read_member"]

@@ -12,7 +12,7 @@ import io
 import zipfile
 from xml.sax.handler import ContentHandler
 
-from .docx import properties
+from .docx import embedded, properties
 from .limits import Budget, Collector, Refused
 from .zipped import TextCollector, has, parse
 
@@ -52,6 +52,7 @@ def read_xlsx(data: bytes, zf: zipfile.ZipFile, budget: Budget, out: Collector) 
         parse(zf, name, collector, budget)
         out.add("Kommentarer", "\n".join(t for k, t in collector.lines if k == "t"), counted=True)
     properties(zf, budget, out)
+    embedded(zf, "xl/embeddings/", budget, out)
 
 
 class _Odf(ContentHandler):

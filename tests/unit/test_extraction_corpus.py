@@ -142,3 +142,25 @@ def test_extraction_keeps_the_file_facts():
     )
     assert result.content_type.endswith("wordprocessingml.document")
     assert result.text == "\n".join(p.text for p in result.parts)
+
+
+def test_a_sheet_embedded_in_a_word_document_is_a_child_and_an_ole_object_is_unread():
+    sheet = corpus.xlsx({"Ark1": {"A1": f"CPR {corpus.CPR}"}})
+    data = corpus.docx(
+        corpus.p("Se regnearket"),
+        extra={
+            "word/embeddings/Regneark1.xlsx": sheet,
+            "word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0",
+        },
+    )
+    result = extract("med-bilag.docx", data, Limits())
+    assert [c.filename for c in result.children] == ["Regneark1.xlsx"]
+    assert corpus.CPR in extract("Regneark1.xlsx", result.children[0].content, Limits()).text
+    unread = [p for p in result.parts if not p.read]
+    assert [p.label for p in unread] == ["Indlejret objekt 'oleObject1.bin'"] and not result.complete
+
+
+def test_a_deleted_field_code_is_read_as_deleted_text():
+    body = f'<w:p><w:del w:id="1" w:author="A"><w:r><w:delInstrText> QUOTE "{corpus.CPR}" </w:delInstrText></w:r></w:del></w:p>'
+    result = extract("felt.docx", corpus.docx(body), Limits())
+    assert corpus.CPR in _part_text(result, "Slettet tekst")
