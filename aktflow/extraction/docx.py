@@ -4,7 +4,8 @@ Read: the body; headers and footers of every section (first page, even pages, th
 endnotes; comments (with their author); text boxes and shapes (``w:txbxContent``, one branch of
 ``mc:AlternateContent`` only); content controls (``w:sdt``); tracked insertions (``w:ins``) and deletions
 (``w:delText``); field codes (``w:instrText``, ``w:fldSimple``); hyperlinks (text and address); tables,
-nested ones too; the core, extended (company, manager) and custom properties.
+nested ones too; the core, extended (company, manager) and custom properties; the glossary part. Files
+embedded in the document (``word/embeddings/``) are children when aktflow reads their type, else unread parts.
 
 Each piece of text belongs to exactly one part: the innermost special place it sits in (a content control in
 a text box is "Indholdskontrol"), else the story it is in ("Brødtekst", "Sidehoved, afsnit 1", …). Inside a

@@ -6,6 +6,7 @@ Danish message that names the limit and its setting, so the user knows what to c
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -204,4 +205,17 @@ class Collector:
         """Add a carried file (attachment, embedded file) as a child, counted against ``max_parts``."""
         self.budget.add_part(what)
         self.budget.add_unpacked(len(content))
-        self.children.append(Embedded(filename or "unavngivet", content))
+        self.children.append(Embedded(child_name(filename), content))
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]+|\.\.+")
+
+
+def child_name(name: str) -> str:
+    """A carried file's name made safe to store: no folders, '..' or control characters, at most 200
+    characters with the extension kept ("unavngivet" when empty)."""
+    name = _UNSAFE.sub("_", " ".join((name or "").split())).strip(" _") or "unavngivet"
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = stem[: 199 - len(ext)] + dot + ext if dot and len(ext) <= 10 else name[:200]
+    return name

@@ -183,8 +183,8 @@ def read_msg(data: bytes, out: Collector) -> None:
             name = getattr(att, "longFilename", None) or getattr(att, "shortFilename", None) or ""
             content = att.data
             if hasattr(content, "exportBytes"):  # an attached Outlook message
+                name = name or str(getattr(content, "subject", "") or "") or f"vedhæftet-{number}"
                 content = content.exportBytes()
-                name = name or f"vedhæftet-{number}.msg"
                 if not name.lower().endswith(".msg"):
                     name += ".msg"
             if isinstance(content, bytes):

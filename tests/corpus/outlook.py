@@ -39,17 +39,16 @@ def msg(
     body: str,
     headers: dict[str, str],
     attachments: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
+    inner: tuple[str, str] | None = None,
 ) -> bytes:
-    """An Outlook message with ``subject``, a plain ``body``, transport ``headers`` and ``attachments``."""
+    """An Outlook message with ``subject``, a plain ``body``, transport ``headers`` and ``attachments``;
+    ``inner`` = (subject, body) attaches an Outlook message of its own (attach method 5)."""
     root = _Entry("Root Entry", 5)
-    props_top = b"\0" * 8 + struct.pack("<IIII", 0, len(attachments), 0, len(attachments)) + b"\0" * 8
+    count = len(attachments) + (inner is not None)
+    props_top = b"\0" * 8 + struct.pack("<IIII", 0, count, 0, count) + b"\0" * 8
     header_text = "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
-    root.children = [
-        _Entry("__properties_version1.0", 2, props_top),
-        _Entry("__substg1.0_001A001F", 2, _utf16("IPM.Note")),
-        _Entry("__substg1.0_0037001F", 2, _utf16(subject)),
-        _Entry("__substg1.0_1000001F", 2, _utf16(body)),
-        _Entry("__substg1.0_007D001F", 2, _utf16(header_text)),
+    root.children = _message_streams(props_top, subject, body) + [
+        _Entry("__substg1.0_007D001F", 2, _utf16(header_text))
     ]
     nameid = _Entry("__nameid_version1.0", 1)
     nameid.children = [_Entry(f"__substg1.0_{n:04X}0102", 2) for n in (2, 3, 4)]
@@ -63,7 +62,26 @@ def msg(
             _Entry("__substg1.0_37010102", 2, content),
         ]
         root.children.append(att)
+    if inner is not None:
+        att = _Entry(f"__attach_version1.0_#{len(attachments):08X}", 1)
+        embedded = _Entry("__substg1.0_3701000D", 1)
+        embedded.children = _message_streams(b"\0" * 24, *inner)
+        att.children = [
+            _Entry("__properties_version1.0", 2, b"\0" * 8 + _prop(0x37050003, 5)),
+            _Entry("__substg1.0_3001001F", 2, _utf16(inner[0])),
+            embedded,
+        ]
+        root.children.append(att)
     return _write(root)
+
+
+def _message_streams(properties: bytes, subject: str, body: str) -> list[_Entry]:
+    return [
+        _Entry("__properties_version1.0", 2, properties),
+        _Entry("__substg1.0_001A001F", 2, _utf16("IPM.Note")),
+        _Entry("__substg1.0_0037001F", 2, _utf16(subject)),
+        _Entry("__substg1.0_1000001F", 2, _utf16(body)),
+    ]
 
 
 def _flatten(root: _Entry) -> list[_Entry]:

@@ -164,3 +164,24 @@ def test_a_deleted_field_code_is_read_as_deleted_text():
     body = f'<w:p><w:del w:id="1" w:author="A"><w:r><w:delInstrText> QUOTE "{corpus.CPR}" </w:delInstrText></w:r></w:del></w:p>'
     result = extract("felt.docx", corpus.docx(body), Limits())
     assert corpus.CPR in _part_text(result, "Slettet tekst")
+
+
+def test_an_outlook_message_attached_to_one_is_a_child_read_in_turn():
+    from tests.corpus import outlook
+
+    data = outlook.msg(
+        subject="Ydre",
+        body="Se vedhæftet",
+        headers={"From": "a@example.org"},
+        inner=("Indre", f"CPR {corpus.CPR}"),
+    )
+    outer = extract("ydre.msg", data, Limits())
+    assert [c.filename for c in outer.children] == ["Indre.msg"] and corpus.CPR not in outer.text
+    inner = extract("Indre.msg", outer.children[0].content, Limits())
+    assert corpus.CPR in _part_text(inner, "Brødtekst")
+
+
+def test_a_carried_file_name_is_made_safe_to_store():
+    data = corpus.eml(attachments=[("../../etc/passwd", b"x"), ("", b"y")])
+    names = [c.filename for c in extract("post.eml", data, Limits()).children]
+    assert names == ["etc_passwd", "vedhæftet-3"]
