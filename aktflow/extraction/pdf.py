@@ -21,8 +21,11 @@ from .limits import UNREAD, Budget, Collector, Limits, Part, Refused, count, ove
 from .ocr import ocr_image, unread
 from .zipped import TextCollector, parse_bytes
 
-# A page with fewer non-space characters than this in its text layer is treated as a scan.
+# A page with fewer non-space characters than this in its text layer is treated as a scan; so is a page
+# with less than SCAN_TEXT characters that draws a large image (a typed heading above a scanned letter).
 MIN_TEXT = 10
+SCAN_TEXT = 300
+LARGE_IMAGE = 500 * 500  # pixels
 DPI = 300
 MAX_RENDER_PIXELS = 40_000_000  # ~ A3 at 300 dpi; larger pages are rendered at a lower resolution
 
@@ -164,7 +167,8 @@ def _page(reader: Any, data: bytes, index: int, budget: Budget, out: Collector) 
     budget.add_chars(len(raw))
     joined = rejoin(raw)
     text = raw + ("\n" + joined if joined else "")
-    if sum(not c.isspace() for c in raw) >= MIN_TEXT:
+    visible = sum(not c.isspace() for c in raw)
+    if visible >= SCAN_TEXT or (visible >= MIN_TEXT and not _large_image(page)):
         out.add(label, text)
     else:
         if raw.strip():
@@ -207,6 +211,24 @@ def _measure_contents(page: Any, budget: Budget) -> None:
             data = inflater.unconsumed_tail
             if not block and not data:
                 break
+
+
+def _large_image(page: Any) -> bool:
+    """True when the page (or a form it draws) has an image of at least :data:`LARGE_IMAGE` pixels."""
+    objects: list[Any] = [page]
+    try:
+        _forms(page.get("/Resources"), objects, set())
+        for obj in objects:
+            resources = obj.get("/Resources")
+            xobjects = resources.get_object().get("/XObject") if resources is not None else None
+            for ref in xobjects.get_object().values() if xobjects is not None else []:
+                image = ref.get_object()
+                if image.get("/Subtype") == "/Image":
+                    if int(image.get("/Width", 0)) * int(image.get("/Height", 0)) >= LARGE_IMAGE:
+                        return True
+    except Exception:  # noqa: BLE001 - a broken resource: treated as no image
+        return False
+    return False
 
 
 def _forms(resources: Any, out: list[Any], seen: set[int], depth: int = 0) -> None:

@@ -898,3 +898,28 @@ def inflating_form_pdf(size: int = 150 * 2**20) -> bytes:
             + b"\nendstream",
         ]
     )
+
+
+def text_and_scan_pdf(heading: str, lines: list[str]) -> bytes:
+    """A PDF page with a typed ``heading`` in its text layer above a scanned image of printed ``lines``."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(printed(lines))).convert("L")
+    width, height = img.size
+    image = (
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        b"/Filter /FlateDecode /Length %d >>\nstream\n"
+    )
+    packed = zlib.compress(img.tobytes())
+    draw = bt(heading, 800) + b" q 560 0 0 %d 18 400 cm /Im1 Do Q" % (560 * height // width)
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> "
+            b"/XObject << /Im1 5 0 R >> >> /Contents 6 0 R >>",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+            image % (width, height, len(packed)) + packed + b"\nendstream",
+            stream(draw),
+        ]
+    )

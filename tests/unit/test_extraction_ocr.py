@@ -60,6 +60,13 @@ def test_a_scanned_pdf_page_without_a_text_layer_is_read_by_ocr(tesseract):
     assert contains_cpr(result.parts[0].text) and result.parts[0].ocr_confidence
 
 
+def test_a_scanned_letter_under_a_typed_heading_is_read_by_ocr_too(tesseract):
+    data = corpus.text_and_scan_pdf("Aarhus Kommune, Borgerservice, brev af 30. november", LINES)
+    result = extract("blandet.pdf", data, Limits())
+    assert [p.label for p in result.parts] == ["Side 1", "Side 1 (OCR)"]
+    assert not contains_cpr(result.parts[0].text) and contains_cpr(result.parts[1].text)
+
+
 def test_every_page_of_a_multipage_tiff_is_read(tesseract):
     result = extract("scan.tiff", corpus.printed(LINES, fmt="TIFF", pages=2), Limits())
     assert [p.label for p in result.parts] == ["Side 1 (OCR)", "Side 2 (OCR)"]
