@@ -185,3 +185,42 @@ def test_a_carried_file_name_is_made_safe_to_store():
     data = corpus.eml(attachments=[("../../etc/passwd", b"x"), ("", b"y")])
     names = [c.filename for c in extract("post.eml", data, Limits()).children]
     assert names == ["etc_passwd", "vedhæftet-3"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "joined"),
+    [
+        ("1 2 0 3 8 5 - 1 2 3 7", "120385-1237"),
+        ("C P R :  1 2 0 3 8 5 - 1 2 3 7", "CPR: 120385-1237"),
+        ("D i a b e t e s", "Diabetes"),
+        ("1\n2\n0\n3\n8\n5\n-\n1\n2\n3\n7", "120385-1237"),
+    ],
+)
+def test_letter_spaced_text_is_rejoined(raw, joined):
+    from aktflow.extraction.pdf import rejoin
+
+    assert rejoin(raw) == joined
+
+
+@pytest.mark.parametrize(
+    "text", ["Jeg bor i Århus og er 5 år.", "Sagen, jf. § 7, stk. 2, nr. 1", "Tlf. 33 12 34 56", "a\nb"]
+)
+def test_ordinary_text_is_not_rejoined(text):
+    from aktflow.extraction.pdf import rejoin
+
+    assert rejoin(text) == ""
+
+
+def test_html_becomes_text_without_scripts_and_with_link_addresses():
+    from aktflow.extraction.mail import html_text
+
+    html = (
+        "<html><head><style>p {color: red}</style></head><body><p>Kære borger</p>"
+        "<script>var x = 1;</script><p>Se <a href='https://example.org/sag'>sagen</a> &amp; svar</p>"
+        "<table><tr><td>CPR</td><td>120385-1237</td></tr></table></body></html>"
+    )
+    assert html_text(html).splitlines() == [
+        "Kære borger",
+        "Se [https://example.org/sag] sagen & svar",
+        "CPR 120385-1237",
+    ]
