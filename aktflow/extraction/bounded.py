@@ -57,14 +57,13 @@ def extract_bounded(filename: str, data: bytes, limits: Limits) -> Extraction:
         if proc.poll() is None:
             _kill(proc)
             proc.wait()
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # anything the child left behind (a Tesseract)
-    except (ProcessLookupError, PermissionError):
-        pass
+    # A child that answered has waited for its own Tesseract (which has a time limit of its own), so nothing is
+    # left; the process group is killed only while the child is known to be alive (its id is still ours).
     return _answer(proc.returncode, out, err, limits)
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the child and everything in its session (a running Tesseract); call only before it is reaped."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
