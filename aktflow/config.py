@@ -33,6 +33,7 @@ DEFAULT_SBSYS_TIMEOUT = 15.0
 # Values that may be repeated in an error message; the others (keys, passwords, URLs with credentials)
 # are never echoed.
 _SHOWN = {"archive", "max_upload", "secure_cookies", "proxy_hops", "debug", "sbsys_timeout", "instance"}
+_SHOWN |= {"max_unpacked", "max_parts", "max_pages", "max_chars", "max_seconds", "max_memory", "ocr"}
 
 
 class SettingsError(AktflowError):
@@ -82,6 +83,20 @@ class Settings(BaseSettings):
     )
     secure_cookies: bool = Field(False, description="`1` behind HTTPS")
     max_upload: int = Field(DEFAULT_MAX_UPLOAD, gt=0, description="largest document upload in bytes")
+    # --- documents: the limits per file (docs/documents.md) ---
+    max_unpacked: int = Field(
+        100 * 1024 * 1024, gt=0, description="largest uncompressed size of a .docx/.xlsx/.odt/.ods in bytes"
+    )
+    max_parts: int = Field(
+        1000, gt=0, description="most parts, embedded files or attachments in one document"
+    )
+    max_pages: int = Field(1000, gt=0, description="most pages in one PDF or TIFF")
+    max_chars: int = Field(5_000_000, gt=0, description="most characters of text extracted from one document")
+    max_seconds: float = Field(60.0, gt=0, description="seconds to read one document, OCR included")
+    max_memory: int = Field(
+        768 * 1024 * 1024, gt=0, description="memory for reading one document in bytes (the reader's process)"
+    )
+    ocr: bool = Field(True, description="`0` turns OCR of scans and images off (they are then marked unread)")
     trusted_header: str | None = Field(
         None, description="sign-on through a reverse proxy: the header naming the user"
     )

@@ -45,8 +45,9 @@ NAMES = (
     "recompute-100k",
     "dashboard-scale",
     "web-load",
+    "extraction",
 )
-QUICK_NAMES = ("fire-sqlite", "fire-postgres", "machine-memory", "letter-200", "recompute-100k")
+QUICK_NAMES = ("fire-sqlite", "fire-postgres", "machine-memory", "letter-200", "recompute-100k", "extraction")
 
 
 def _sqlite(tmp: Path, name: str):
@@ -126,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
                     from . import webload
 
                     emit(webload.run(pg("bench_web"), seconds=cfg["web_seconds"], clients=cfg["web_clients"]))
+                elif name == "extraction":
+                    from . import extraction
+
+                    emit(extraction.run(quick=args.quick))
         finally:
             if cluster is not None:
                 cluster.stop()
@@ -182,6 +187,13 @@ DESCRIPTIONS = {
     "recompute-100k": "recomputing the deadlines of the open cases after a calendar change (SQLite).",
     "dashboard-scale": "the manager dashboard's queries and page on PostgreSQL with 1,000,000 vs 10,000 cases "
     "(10 % open): time ratio.",
+    "extract-pdf-50, extract-docx-30": "every part of a 50-page text PDF and a 30-page .docx "
+    "(aktflow.extraction.extract) vs bare text extraction of the same file (pypdf page text; python-docx "
+    "paragraphs), alternating.",
+    "screen-pdf-50, screen-docx-30": "the same with screening (aktflow.screening.scan) of the extracted text.",
+    "ocr-page": "one printed page through extract (Tesseract, Danish, TSV) vs bare `tesseract` on the same image.",
+    "bomb-refused": "the slowest refusal by extract_bounded of three bombs (a .docx whose zip directory lies "
+    "about its size, a PDF stream that inflates to 150 MiB, a PDF with 5,000 pages); no baseline.",
     "web-load": "gunicorn with 2 workers on PostgreSQL, concurrent clients reading case pages and firing "
     "transitions: errors and p99/p50 latency.",
 }
