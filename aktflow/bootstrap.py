@@ -86,13 +86,17 @@ def make_archive(settings: Settings, **adapter_kw: Any) -> ArchivePort:
     return LocalArchive()
 
 
-def outbox_handlers(archive: ArchivePort) -> dict[str, OutboxHandler]:
-    """Every outbox kind this installation delivers: the archive adapter's, and the application's own."""
+def outbox_handlers(archive: ArchivePort, settings: Settings | None = None) -> dict[str, OutboxHandler]:
+    """Every outbox kind this installation delivers: the archive adapter's, and the application's own
+    (deferred letters; reading and screening stored files under the settings' limits)."""
     from .case_letters import render_deferred
+    from .document_screening import KIND, handler
+    from .extraction import Limits, limits_from_settings
 
     return {
         **archive.outbox_handlers(),
         "make_letter": functools.partial(render_deferred, archive=archive),
+        KIND: handler(limits_from_settings(settings) if settings is not None else Limits()),
     }
 
 
@@ -113,7 +117,7 @@ def build(
         db = Database.from_config(Config(database_url=database_url or settings.resolved_database_url()))
     archive = archive or make_archive(settings)
     return Services(
-        settings=settings, db=db, archive=archive, clock=Clock(), handlers=outbox_handlers(archive)
+        settings=settings, db=db, archive=archive, clock=Clock(), handlers=outbox_handlers(archive, settings)
     )
 
 

@@ -73,6 +73,26 @@ def outcome(case: Case) -> str | None:
     return "partial"
 
 
+def register_order(documents: Any) -> list[Any]:
+    """The case's documents in the order of the register (the aktliste): by when they were added, each
+    e-mail's attachments (``parent_id``) right after it. Numbering on the case page and in the letters
+    follows this order."""
+    docs = list(documents)
+    children: dict[int | None, list[Any]] = {}
+    known = {d.id for d in docs}
+    for d in docs:
+        children.setdefault(d.parent_id if d.parent_id in known else None, []).append(d)
+    out: list[Any] = []
+
+    def walk(parent: int | None) -> None:
+        for d in sorted(children.get(parent, []), key=lambda x: x.id):
+            out.append(d)
+            walk(d.id)
+
+    walk(None)
+    return out
+
+
 def assessment_of(doc: Any) -> dict[str, Any]:
     """A document's assessment as plain data, the same for the letters and the case page: ``outcome``
     (None while unassessed), ``grounds`` (codes), ``extracted``, ``meroffentlighed_note``, ``note``."""
@@ -136,7 +156,7 @@ def context(
                 "recipient": d.recipient,
                 **assessment_of(d),
             }
-            for i, d in enumerate(case.documents, start=1)
+            for i, d in enumerate(register_order(case.documents), start=1)
         ],
         "outcome": outcome(case) or "none_found",
         "deadlines": {"decision": decision, "expected": deadlines.get("expected-decision")},

@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     proxy_hops: int = Field(
         0, ge=0, description="number of proxies in front (for client addresses and HTTPS detection)"
     )
+    # --- document screening ---
+    screening: Literal["background", "worker", "inline"] = Field(
+        "background",
+        description="who reads stored files: `background` (a thread in the process that stored them), "
+        "`worker` (only `aktflow outbox run`), `inline` (at once, in the same call; tests)",
+    )
     # --- command line ---
     debug: bool = Field(False, description="`1` shows tracebacks from the CLI")
     # --- archive ---

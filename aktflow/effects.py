@@ -15,7 +15,8 @@ from sqlalchemy import select
 from . import case_deadlines, figure_counts, states
 from . import deadlines as rules
 from .errors import ValidationError
-from .models import Assessment, Case, Document, Flag, User
+from .flags import add_flag, screen
+from .models import Assessment, Case, Document, User
 from .states import effects as E
 
 Handler = Callable[[Any, Case, Any], None]
@@ -53,14 +54,6 @@ def set_assignee(e: Any, case: Case, ctx: Any) -> None:
     case.assignee = user
 
 
-def add_flag(case: Case, ctx: Any, reason: str, source: str) -> None:
-    if any(f.reason == reason for f in case.open_flags):
-        return
-    flag = Flag(case=case, reason=reason, source=source, created_at=ctx.now)
-    ctx.session.add(flag)
-    ctx.recorded.setdefault("flags_raised", []).append(reason)
-
-
 def manual_flag(e: Any, case: Case, ctx: Any) -> None:
     add_flag(case, ctx, f"Markeret af {ctx.actor.username}: {ctx.note}", "manual")
 
@@ -85,17 +78,17 @@ def add_document(e: Any, case: Case, ctx: Any) -> None:
         archive_doc_id=d.get("archive_doc_id"),
         created_at=ctx.now,
     )
-    if ctx.attachment is not None:
-        from .documents import extract
-
-        ex = extract(ctx.attachment)
-        doc.filename, doc.content_type, doc.content = ex.filename, ex.content_type, ctx.attachment.content
-        doc.text, doc.sha256 = ex.text, ex.sha256
-        ctx.recorded["file"] = {"filename": ex.filename, "sha256": ex.sha256, "size": ex.size}
     ctx.session.add(doc)
     ctx.session.flush()
     ctx.recorded["document_id"] = doc.id
-    screen(case, ctx, f"{doc.title}\n{doc.text or ''}", f"Dokument '{doc.title}'")
+    if ctx.attachment is not None:
+        # The file is checked fast and stored; a worker reads and screens it after the commit.
+        from .document_screening import accept
+        from .extraction import Limits, limits_from_settings
+
+        lim = limits_from_settings(ctx.settings) if ctx.settings is not None else Limits()
+        accept(ctx, case, doc, ctx.attachment.filename, ctx.attachment.content, lim)
+    screen(case, ctx, doc.title, f"Dokument '{doc.title}'")
 
 
 def edit_document(e: Any, case: Case, ctx: Any) -> None:
@@ -124,11 +117,20 @@ def edit_document(e: Any, case: Case, ctx: Any) -> None:
 def remove_document(e: Any, case: Case, ctx: Any) -> None:
     doc = _document(case, ctx.data["document_id"])
     ctx.recorded["removed"] = {"title": doc.title, "sha256": doc.sha256}
-    if doc.assessment is not None:
-        figure_counts.assessment(ctx.session, case, doc.assessment, -1)
-        ctx.session.delete(doc.assessment)
-    case.documents.remove(doc)
-    ctx.session.delete(doc)
+    # An e-mail's attachments (and a PDF's embedded files) go with it, innermost first.
+    gone = [doc]
+    for d in gone:
+        gone.extend(c for c in case.documents if c.parent_id == d.id)
+    if len(gone) > 1:
+        ctx.recorded["removed"]["attachments"] = [d.title for d in gone[1:]]
+    with ctx.session.no_autoflush:
+        for d in reversed(gone):
+            if d.assessment is not None:
+                figure_counts.assessment(ctx.session, case, d.assessment, -1)
+                ctx.session.delete(d.assessment)
+            ctx.session.delete(d)
+            case.documents.remove(d)
+            ctx.session.flush()  # one at a time: an attachment's row goes before its parent's
 
 
 def _document(case: Case, doc_id: int) -> Document:
@@ -167,14 +169,6 @@ def assess_document(e: Any, case: Case, ctx: Any) -> None:
 
 
 # --- screening ----------------------------------------------------------------------------------------
-
-
-def screen(case: Case, ctx: Any, text: str, where: str) -> None:
-    """Flag the case for each CPR number or sensitive category found in ``text`` (never the number itself)."""
-    from .screening import flag_reasons
-
-    for reason in flag_reasons(text, where):
-        add_flag(case, ctx, reason, "screening")
 
 
 def screen_request(e: Any, case: Case, ctx: Any) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -225,11 +226,46 @@ class Document(Base):
     text: Mapped[str | None] = mapped_column(Text, deferred=True)
     sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Screening of the file (aktflow.document_screening): "pending" (under gennemgang) until a worker has
+    # read it, then "screened" (every part read: ``complete``; or some parts unread, flagged) or "refused"
+    # (a limit was hit; the content is dropped and the case flagged: the file must be read by a person).
+    status: Mapped[str] = mapped_column(String(20), default="screened", server_default="screened")
+    complete: Mapped[bool | None] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(String(500))
+    screened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # An e-mail's attachment or a PDF's embedded file is a document of its own, listed under its parent.
+    # (No foreign key: see migration 0008; remove_document removes the attachments with their parent.)
+    parent_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     case: Mapped[Case] = relationship(back_populates="documents")
     assessment: Mapped[Assessment | None] = relationship(
         back_populates="document", lazy="selectin", uselist=False
     )
+    parts: Mapped[list[DocumentPart]] = relationship(
+        back_populates="document", order_by="DocumentPart.seq", lazy="select", cascade="all, delete-orphan"
+    )
+
+
+class DocumentPart(Base):
+    """One part of a document's extracted text ("Sidehoved, afsnit 1", "Side 3 (OCR)"), as screening read it.
+
+    ``read`` is False for a part that could not be read (a scan OCR could not read): such a document is
+    never clean. ``ocr_confidence`` is the mean word confidence (0-100) where OCR was used.
+    """
+
+    __tablename__ = "document_parts"
+    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, deferred=True)
+    read: Mapped[bool] = mapped_column(Boolean)
+    ocr_confidence: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+    document: Mapped[Document] = relationship(back_populates="parts")
 
 
 class Assessment(Base):

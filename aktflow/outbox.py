@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, cast
 
 from sqlalchemy import or_, select, update
@@ -76,8 +76,13 @@ def claim(
     ignore_backoff: bool = False,
     case_id: int | None = None,
     worker: str | None = None,
+    kinds: Collection[str] | None = None,
+    exclude: Collection[str] = (),
 ) -> int | None:
-    """Claim the next due item for this worker; returns its id or None. Commits the claim."""
+    """Claim the next due item for this worker; returns its id or None. Commits the claim.
+
+    ``kinds`` limits the claim to those kinds of item; ``exclude`` leaves those kinds to others.
+    """
     now = now or utcnow()
     worker = worker or worker_id()
     with db.session() as s:
@@ -91,6 +96,10 @@ def claim(
             q = q.where(OutboxItem.next_attempt_at <= now)
         if case_id is not None:
             q = q.where(OutboxItem.case_id == case_id)
+        if kinds is not None:
+            q = q.where(OutboxItem.kind.in_(list(kinds)))
+        if exclude:
+            q = q.where(OutboxItem.kind.not_in(list(exclude)))
         q = q.order_by(OutboxItem.id).limit(1)
         if db.dialect == "postgresql":
             q = q.with_for_update(skip_locked=True)
@@ -221,6 +230,8 @@ def run_once(
     limit: int = 1000,
     progress: Callable[[str], None] | None = None,
     stop_on_failure: bool = False,
+    kinds: Collection[str] | None = None,
+    exclude: Collection[str] = (),
 ) -> dict[str, int]:
     """Deliver what is due now, once. Returns counts per outcome.
 
@@ -230,7 +241,7 @@ def run_once(
     counts = {"done": 0, "pending": 0, "failed": 0}
     seen: set[int] = set()
     for _ in range(limit):
-        item_id = claim(db, ignore_backoff=ignore_backoff, case_id=case_id)
+        item_id = claim(db, ignore_backoff=ignore_backoff, case_id=case_id, kinds=kinds, exclude=exclude)
         if item_id is None:
             break
         if item_id in seen:  # released as not ready and claimed again in the same run: stop for now

@@ -12,6 +12,7 @@ from typing import Any
 
 from .bootstrap import Services, current
 from .db import Database
+from .document_screening import KIND as SCREEN_KIND
 from .models import OutboxItem
 from .outbox import run_once
 
@@ -36,7 +37,10 @@ def after_commit(db: Database, case_id: int, *, services: Services | None = None
     if not services.inline_delivery:
         return
     try:
-        run_once(db, services.deliver, case_id=case_id, limit=20, stop_on_failure=True)
+        # Reading a document's file is left to the screening worker: never inside the user's request.
+        run_once(
+            db, services.deliver, case_id=case_id, limit=20, stop_on_failure=True, exclude=(SCREEN_KIND,)
+        )
     except Exception:  # noqa: BLE001 - the items stay pending for 'aktflow outbox run'
         log.exception("inline delivery for case %s failed; the outbox keeps the work", case_id)
 

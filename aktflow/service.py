@@ -67,6 +67,8 @@ class FireContext:
 
     case_id: int = 0
     attachment: Any = None
+    # The installation's settings (aktflow.config.Settings), e.g. for the limits on a stored file.
+    settings: Any = None
     letters: list[Any] = field(default_factory=list)
 
     def has_event(self, trigger: str) -> bool:
@@ -190,7 +192,16 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
     check_state(spec, case)
     note, clean = fields.clean(spec, note, data, _field_context(session, local_date(now)))
     ctx = FireContext(
-        session, user, trigger, note, clean, now, archive, case_id=case.id, attachment=attachment
+        session,
+        user,
+        trigger,
+        note,
+        clean,
+        now,
+        archive,
+        case_id=case.id,
+        attachment=attachment,
+        settings=uow.settings,
     )
     if attachment is not None and trigger != "add_document":
         raise ValidationError("file", f"'{trigger}' tager ingen fil")
@@ -217,6 +228,13 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
     for letter in ctx.letters:
         letter.event_id = ev
     uow.commit()
+    if ctx.recorded.get("screening"):
+        # Stored files are read and screened after the commit, never in this transaction.
+        from .document_screening import schedule
+        from .extraction import limits_from_settings
+
+        stored, settings = list(ctx.recorded["screening"]), uow.settings
+        uow.after_commit(lambda: schedule(uow.db, stored, settings.screening, limits_from_settings(settings)))
     if archive.outbox_handlers():
         # The archive works after commit (SBSYS): its new outbox items are tried at once.
         from .outbox_delivery import after_commit

@@ -48,6 +48,7 @@ class UnitOfWork:
         services = services or bootstrap.current()
         self.db = db
         self.archive: ArchivePort = archive or services.archive
+        self.settings = services.settings
         self.clock = services.clock
         self.now: dt.datetime = now or self.clock.now()
         self._session: Session | None = None

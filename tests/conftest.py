@@ -33,6 +33,10 @@ USERS = {
     "admin": ("admin", "Ada Admin"),
 }
 PASSWORD = "test-pass"
+# Stored files are read right after the commit, in the same call, so a test sees the screening's result
+# when fire() returns; the background thread and the worker are tested on their own
+# (tests/integration/test_document_screening.py).
+os.environ.setdefault("AKTFLOW_SCREENING", "inline")
 
 
 # Fixtures that need the PostgreSQL server; an item using any of them is marked ``postgres``.

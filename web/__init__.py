@@ -85,6 +85,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     bootstrap.install(services)
     app.extensions["aktflow"] = services
     app.extensions["aktflow_db"] = services.db
+    if settings.screening == "background":
+        # Stored files are read by a thread of this process, never in a request (aktflow.document_screening).
+        from aktflow.document_screening import background
+        from aktflow.extraction import limits_from_settings
+
+        background(services.db, limits_from_settings(settings))
 
     from . import admin, api, auth, cases, dashboard, exits, filters, legal, workflow
 

@@ -306,6 +306,23 @@ def letter_pdf_view(case_id: int, letter_id: int):
     return _download(pdf, name.rsplit(".", 1)[0] + ".pdf", "application/pdf")
 
 
+@bp.route("/cases/<int:case_id>/documents/<int:document_id>")
+@roles_required(*ALL_ROLES)
+def document_page(case_id: int, document_id: int):
+    """What screening read of a document: the text by part, findings marked, unread parts named."""
+    try:
+        d = documents_q.document_detail(db(), case_id, document_id)
+    except NotFound:
+        abort(404)
+    return render_template("document.html", d=d, CATEGORY_LABELS=_category_labels())
+
+
+def _category_labels() -> dict[str, str]:
+    from aktflow.screening import CATEGORIES, CPR_LABEL
+
+    return {"cpr": CPR_LABEL, **{code: label for code, (label, _ref) in CATEGORIES.items()}}
+
+
 @bp.route("/cases/<int:case_id>/documents/<int:document_id>/file")
 @roles_required(*ALL_ROLES)
 def document_file(case_id: int, document_id: int):

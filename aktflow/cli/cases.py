@@ -141,6 +141,13 @@ def case_list(state: str | None, as_json: bool) -> None:
     )
 
 
+def _limits():
+    from aktflow.bootstrap import current
+    from aktflow.extraction import limits_from_settings
+
+    return limits_from_settings(current().settings)
+
+
 @case.command("add-document")
 @click.argument("case_id", type=int)
 @click.option("--title", required=True)
@@ -149,7 +156,17 @@ def case_list(state: str | None, as_json: bool) -> None:
 @click.option("--recipient", default=None)
 @click.option("--archive-id", default=None, help="The document's id in the archive")
 @click.option(
-    "--file", "file", default=None, type=InputFileType("--file", _max_upload), help=".txt, .docx or .pdf"
+    "--file",
+    "file",
+    default=None,
+    type=InputFileType("--file", _max_upload),
+    help="The file: .txt, .docx, .pdf, .eml, .msg, .xlsx, .odt, .ods, .png, .jpg, .tif",
+)
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Wait until the file is read and screened (so the flags are known when the command returns)",
 )
 @as_option()
 @expect_version_option()
@@ -162,11 +179,17 @@ def case_add_document(
     recipient,
     archive_id,
     file: InputFile | None,
+    wait,
     actor,
     expect_version,
     as_json,
 ) -> None:
-    """Add a document to the case's register (while collecting); its text is screened."""
+    """Add a document to the case's register (while collecting); its file is read and screened.
+
+    By default the command waits until screening has read the file (and its attachments); with --no-wait
+    it returns at once and the document shows "under gennemgang" until a worker has read it.
+    """
+    from aktflow.document_screening import wait as wait_for_screening
     from aktflow.documents import Attachment
     from aktflow.service import case_view, fire
 
@@ -192,8 +215,13 @@ def case_add_document(
         expect_version=expect_version,
         attachment=attachment,
     )
+    added = max(d["id"] for d in case_view(db_, c.id)["documents"] if d["parent_id"] is None)
+    if wait and attachment is not None and not wait_for_screening(db_, [added], _limits()):
+        raise click.ClickException(
+            f"dokument {added} er tilføjet, men er stadig under gennemgang; se 'aktflow case show {c.id}'"
+        )
     view = case_view(db_, c.id)
-    doc = max(view["documents"], key=lambda d: d["id"])  # the one just added: ids only grow
+    doc = next(d for d in view["documents"] if d["id"] == added)
     emit(
         {
             **doc,
@@ -204,6 +232,7 @@ def case_add_document(
         },
         as_json,
         f"dokument {doc['id']} tilføjet sag {c.id}"
+        + (f" ({doc['screening_label']})" if attachment is not None else "")
         + (" (sagen er markeret til juridisk vurdering)" if view["flagged"] else ""),
     )
 

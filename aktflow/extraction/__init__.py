@@ -141,7 +141,7 @@ def precheck(filename: str, data: bytes, limits: Limits) -> str:
     if size == 0:
         raise Refused("filen er tom")
     if size > limits.max_bytes:
-        raise over("max_bytes", limits, f"filen fylder {mb(size)}")
+        raise over("max_bytes", limits, f"filen er for stor: den fylder {mb(size)}")
     ext = _extension(name)
     if ext not in TYPES:
         raise Refused(f"filtypen {ext or '(ingen)'} understøttes ikke: brug {accepted()}")

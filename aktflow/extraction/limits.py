@@ -71,8 +71,13 @@ class Refused(ValidationError):
 
 
 def mb(n: float) -> str:
-    """A size in whole MB (MiB) for a message: ``412 MB``; below 10 MB with one decimal, ``1,5 MB``."""
+    """A size for a message: ``412 MB``; below 10 MB with one decimal, ``1,5 MB``; below 1 MB in kB,
+    ``980 kB``; below 1 kB in bytes, ``120 byte``."""
     value = n / MIB
+    if n < 1024:
+        return f"{int(n)} byte"
+    if n < MIB:
+        return f"{n / 1024:.0f} kB"
     if value < 10:
         return f"{value:.1f} MB".replace(".", ",")
     return f"{value:.0f} MB"

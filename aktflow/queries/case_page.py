@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import case_deadlines, clock, states
-from ..case_letters import assessment_of, letters_of, outcome
+from ..case_letters import assessment_of, letters_of, outcome, register_order
 from ..errors import NotFound
 from ..exits import mask, mask_filename
 from ..labels import state_label
@@ -80,6 +80,29 @@ def hearings(events: Sequence[Event]) -> list[dict[str, Any]]:
     return out
 
 
+SCREENING_LABELS = {
+    "pending": "under gennemgang",
+    "screened": "gennemgået",
+    "unread": "ikke læst helt — skal læses manuelt",
+    "refused": "afvist — skal læses manuelt",
+}
+
+
+def screening_of(d: Any) -> dict[str, Any]:
+    """How far screening has read a document's file: ``screening`` (pending | screened | unread | refused;
+    "unread" when some part could not be read), its Danish label, ``screening_error`` (why a file was
+    refused) and ``parent_id`` (the e-mail or PDF an attachment came from)."""
+    status = d.status
+    if status == "screened" and d.complete is False:
+        status = "unread"
+    return {
+        "screening": status,
+        "screening_label": SCREENING_LABELS.get(status, status),
+        "screening_error": d.error,
+        "parent_id": d.parent_id,
+    }
+
+
 def case_dict(session: Session, case: Case, *, role: str | None = None, today: dt.date | None = None) -> dict:
     """The whole case as plain data: the case page, ``aktflow case show --json`` and ``GET /api/v1/cases/<id>``.
 
@@ -120,10 +143,11 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
                 "archive_doc_id": d.archive_doc_id,
                 "filename": mask_filename(d.filename) if d.filename else None,
                 "sha256": d.sha256,
+                **screening_of(d),
                 **assessment_of(d),
                 "assessed_by": d.assessment.assessed_by if d.assessment else None,
             }
-            for i, d in enumerate(case.documents, start=1)
+            for i, d in enumerate(register_order(case.documents), start=1)
         ],
         "hearings": hearings(events),
         "letters": letters_of(session, case.id),

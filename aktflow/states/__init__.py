@@ -99,6 +99,7 @@ _GENERAL_TRIGGERS = (
         "Send delafgørelse",
         GENERAL,
         fields=(Field("note", "text", "Hvad udleveres nu"),),
+        guards=(guards.documents_screened,),
         effects=(MakeLetter("delafgoerelse"),),
     ),
     TriggerSpec(
@@ -218,6 +219,17 @@ _SYSTEM_TRIGGERS = (
         GENERAL,
         system=True,
     ),
+    TriggerSpec(
+        # A document's file read and screened by the worker (aktflow.document_screening): in any state,
+        # since the worker may finish after the case has moved on (e.g. was withdrawn).
+        "screen_document",
+        tuple(STATES),
+        None,
+        ADMINS,
+        "Dokument gennemgået (læst og screenet)",
+        GENERAL,
+        system=True,
+    ),
 )
 
 TRIGGERS: dict[str, TriggerSpec] = {
@@ -232,7 +244,7 @@ def validate() -> list[str]:
     """The problems of the workflow definition itself, in Danish (an empty list when it is sound).
 
     Checks: every source and destination is a known state; only a trigger marked ``reopens`` starts from a
-    final state; names are unique; field names are unique per trigger; guards are named functions; effects
+    final state (or a system action that changes no state, e.g. a finished screening recorded late); names are unique; field names are unique per trigger; guards are named functions; effects
     are Effect values and a trigger writes at most one letter; every state can be reached from the
     initial state; the frozen table of the current version equals this definition. The application checks
     its own side (every effect has a handler, every letter a template) in ``aktflow.effects.validate``.
@@ -249,7 +261,7 @@ def validate() -> list[str]:
         for src in t.sources:
             if src not in STATES:
                 problems.append(f"{t.name}: ukendt starttilstand {src!r}")
-            elif src in FINAL and not t.reopens:
+            elif src in FINAL and not t.reopens and not (t.system and t.dest is None):
                 problems.append(f"{t.name}: starter i sluttilstanden {src!r} uden at være markeret 'reopens'")
         if t.dest is not None and t.dest not in STATES:
             problems.append(f"{t.name}: ukendt sluttilstand {t.dest!r}")

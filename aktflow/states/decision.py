@@ -20,7 +20,12 @@ TRIGGERS = (
         CASEWORK,
         "Udarbejd afgørelse",
         PHASE,
-        guards=(guards.no_open_flags, guards.all_documents_assessed, guards.employee_notified),
+        guards=(
+            guards.documents_screened,
+            guards.no_open_flags,
+            guards.all_documents_assessed,
+            guards.employee_notified,
+        ),
     ),
     TriggerSpec(
         "send_decision",
@@ -30,7 +35,12 @@ TRIGGERS = (
         "Send afgørelse",
         PHASE,
         fields=(Field("note", "text", "Sådan er anmodningen forstået", required=False),),
-        guards=(guards.no_open_flags, guards.all_documents_assessed, guards.employee_notified),
+        guards=(
+            guards.documents_screened,
+            guards.no_open_flags,
+            guards.all_documents_assessed,
+            guards.employee_notified,
+        ),
         effects=(
             DecisionMade(),
             MakeLetter("afgoerelse"),

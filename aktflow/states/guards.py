@@ -29,6 +29,18 @@ def no_open_flags(case: Any, ctx: Any) -> str | None:
     )
 
 
+def documents_screened(case: Any, ctx: Any) -> str | None:
+    """Every document's file has been read by screening (none "under gennemgang"; docs/domain.md §4)."""
+    pending = [d for d in case.documents if d.status == "pending"]
+    if not pending:
+        return None
+    n = len(pending)
+    return (
+        f"{n} dokument{'er' if n != 1 else ''} er under gennemgang (filen læses og screenes); "
+        "vent til gennemgangen er færdig"
+    )
+
+
 def all_documents_assessed(case: Any, ctx: Any) -> str | None:
     missing = [d for d in case.documents if d.assessment is None]
     if not missing:

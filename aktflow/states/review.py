@@ -1,5 +1,6 @@
 """Review: collecting documents, screening them, hearing third parties, legal consultation."""
 
+from . import guards
 from .effects import ClearFlags, CompleteDeadlines, MakeLetter, StartDeadline
 from .spec import CASEWORK, LEGAL, Field, StateSpec, TriggerSpec
 
@@ -14,7 +15,13 @@ STATES = (
 
 TRIGGERS = (
     TriggerSpec(
-        "start_screening", ("collecting",), "screening", CASEWORK, "Start fortrolighedsgennemgang", PHASE
+        "start_screening",
+        ("collecting",),
+        "screening",
+        CASEWORK,
+        "Start fortrolighedsgennemgang",
+        PHASE,
+        guards=(guards.documents_screened,),
     ),
     TriggerSpec(
         "request_hearing",

@@ -21,9 +21,9 @@ Table = dict[str, tuple[tuple[str, ...], str | None]]
 BASE = "2026.1"
 
 #: The version new events are written under.
-CURRENT = "2026.1"
+CURRENT = "2026.2"
 
-INITIAL = {"2026.1": "received"}
+INITIAL = {"2026.1": "received", "2026.2": "received"}
 
 TABLES: dict[str, Table] = {
     "2026.1": {
@@ -161,6 +161,31 @@ TABLES: dict[str, Table] = {
             None,
         ),
     },
+}
+
+# 2026.2: a document's file is read and screened by a worker after it is stored; the worker's result is
+# logged as the system action "screen_document", in any state (the case may have moved on meanwhile).
+TABLES["2026.2"] = {
+    **TABLES["2026.1"],
+    "screen_document": (
+        (
+            "received",
+            "registered",
+            "awaiting_clarification",
+            "forwarded",
+            "withdrawn",
+            "collecting",
+            "screening",
+            "third_party_hearing",
+            "legal_review",
+            "drafting_decision",
+            "decided",
+            "closed",
+            "complaint_received",
+            "appeal_pending",
+        ),
+        None,
+    ),
 }
 
 

@@ -218,7 +218,8 @@ def test_the_embedded_archive_needs_no_delivery(tmp_path):
     services = bootstrap.build(load_settings({"AKTFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}))
     assert isinstance(services.archive, LocalArchive) and services.archive.defer_letters is False
     assert services.inline_delivery is False
-    assert set(services.handlers) == {"make_letter"}  # letters deferred under another archive still render
+    # Letters deferred under another archive still render; stored files are read by the screening worker.
+    assert set(services.handlers) == {"make_letter", "screen_document"}
 
 
 def test_the_sbsys_archive_is_built_once_with_its_settings(tmp_path):
@@ -230,7 +231,14 @@ def test_the_sbsys_archive_is_built_once_with_its_settings(tmp_path):
     assert archive.client is archive.client  # one client, one token cache
     # One routing table: the adapter delivers its own kinds, the application renders deferred letters.
     assert set(archive.outbox_handlers()) == {"create_case", "journalise", "set_status", "reminder"}
-    assert set(services.handlers) == {"create_case", "journalise", "set_status", "reminder", "make_letter"}
+    assert set(services.handlers) == {
+        "create_case",
+        "journalise",
+        "set_status",
+        "reminder",
+        "make_letter",
+        "screen_document",
+    }
     assert services.inline_delivery is True
     archive.close()
 

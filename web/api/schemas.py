@@ -151,6 +151,13 @@ class Document(_Response):
     archive_doc_id: str | None
     filename: str | None
     sha256: str | None
+    screening: Literal["pending", "screened", "unread", "refused"] = Field(
+        description="Hvor langt gennemgangen af filen er: pending (under gennemgang), screened (læst og "
+        "screenet), unread (dele kunne ikke læses: skal læses manuelt), refused (afvist: skal læses manuelt)"
+    )
+    screening_label: str
+    screening_error: str | None = Field(description="Hvorfor filen blev afvist (fx en grænse)")
+    parent_id: int | None = Field(description="Den e-mail eller PDF, et vedhæftet dokument kom fra")
     outcome: Literal[DOCUMENT_OUTCOMES] | None  # type: ignore[valid-type]
     grounds: list[str]
     extracted: bool

@@ -1,0 +1,404 @@
+"""Reading and screening a document's file after it is stored, outside any database transaction.
+
+The path of a file (docs/domain.md §4, flagging; docs/documents.md):
+
+1. ``add_document`` (inside ``fire()``) runs :func:`accept`: the fast checks of
+   :func:`aktflow.extraction.precheck` (name, size, type, an archive's declared size); a file refused there
+   is refused at once and nothing is stored. Otherwise the file is stored with status ``pending`` ("under
+   gennemgang") and a ``screen_document`` outbox item is written in the same transaction.
+2. A worker claims the item (the outbox's claim: ``SKIP LOCKED`` on PostgreSQL) and :func:`process` reads
+   the file with :func:`aktflow.extraction.extract_bounded` — in a child process with limits on time and
+   memory, with no transaction open — and the attachments and embedded files it carries, recursively.
+3. :func:`record` writes the result in one short transaction: the parts of the extracted text, the
+   document's status (``screened``, or ``refused`` when a limit was hit: the content is then dropped), the
+   attachments as documents of their own under their parent, a flag per kind of finding (naming the parts
+   it was found in), a flag for every part that could not be read ("kunne ikke gennemgås automatisk —
+   skal læses manuelt": unread is never clean), and the system event ``screen_document``.
+
+Who runs step 2 is the ``AKTFLOW_SCREENING`` setting: ``background`` (a thread in the process that
+stored the file starts at once and also picks up what other processes left), ``worker`` (only
+``aktflow outbox run``), or ``inline`` (right after the commit, in the same call: the test suite and
+single-user command-line use). ``start_screening`` and the decisions wait until no document is pending
+(``states.guards.documents_screened``); ``aktflow case add-document`` waits for its document by default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from .db import Database
+from .errors import ConflictError
+from .events import append_event, commit
+from .exits import mask
+from .flags import add_flag, screen
+from .models import Case, Document, DocumentPart, OutboxItem, utcnow
+from .outbox import enqueue, run_once
+from .screening import scan as scan_text
+from .vocabulary import SYSTEM_ACTOR
+
+log = logging.getLogger("aktflow.screening")
+
+KIND = "screen_document"
+UNREAD = "kunne ikke gennemgås automatisk — skal læses manuelt"
+MODES = ("background", "worker", "inline")
+_MAX_LABELS = 6  # part labels named in one flag reason before "m.fl."
+
+__all__ = [
+    "KIND",
+    "UNREAD",
+    "Read",
+    "accept",
+    "handler",
+    "process",
+    "process_pending",
+    "record",
+    "schedule",
+    "wait",
+]
+
+
+# --- step 1: inside fire() -------------------------------------------------------------------------------
+
+
+def accept(ctx: Any, case: Case, doc: Document, filename: str, content: bytes, lim: Any) -> None:
+    """Check ``content`` fast and store it on ``doc`` (already added to the session) as pending.
+
+    ``lim`` is the installation's ``aktflow.extraction.Limits``. Raises ``aktflow.extraction.Refused`` (a ValidationError on the field ``file``) for a file the fast
+    checks refuse: nothing is stored then. The file name is kept with any CPR number masked.
+    """
+    import hashlib
+
+    from .extraction import precheck
+
+    content_type = precheck(filename, content, lim)
+    screen(case, ctx, filename, f"Dokument '{doc.title}', filnavnet")  # the name as given, before masking
+    doc.filename = mask(filename)[:255]
+    doc.content_type = content_type
+    doc.content = content
+    doc.sha256 = hashlib.sha256(content).hexdigest()
+    doc.status = "pending"
+    ctx.session.flush()
+    enqueue(
+        ctx.session,
+        KIND,
+        {"document_id": doc.id},
+        f"{KIND}:{doc.id}",
+        case_id=case.id,
+        now=ctx.now,
+    )
+    ctx.recorded["file"] = {"filename": doc.filename, "sha256": doc.sha256, "size": len(content)}
+    ctx.recorded.setdefault("screening", []).append(doc.id)
+
+
+# --- step 2: the worker ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Read:
+    """What reading one file gave: the extraction, or the Danish reason it was refused; its attachments."""
+
+    filename: str
+    content: bytes
+    content_type: str | None = None
+    extraction: Any = None  # aktflow.extraction.Extraction
+    error: str | None = None
+    children: list[Read] = field(default_factory=list)
+
+
+def _read(filename: str, content: bytes, lim: Any, depth: int = 0) -> Read:
+    """Read one file and, recursively, what it carries (up to ``lim.max_depth``). Never raises Refused."""
+    from .extraction import Refused, extract, extract_bounded, precheck
+
+    r = Read(filename, content)
+    try:
+        r.content_type = precheck(filename, content, lim)
+        if r.content_type == "text/plain":
+            r.extraction = extract(filename, content, lim)  # a size-limited decode: no child process
+        else:
+            r.extraction = extract_bounded(filename, content, lim)
+    except Refused as e:
+        r.error = mask(e.message)[:500]
+        return r
+    except Exception:  # noqa: BLE001 - a file no reader copes with is unread, never clean
+        log.exception("reading a %s file failed", r.content_type or "unknown")
+        r.error = "filen kunne ikke læses"
+        return r
+    for emb in r.extraction.children[: lim.max_parts]:
+        if depth + 1 > lim.max_depth:
+            r.children.append(
+                Read(emb.filename, emb.content, error=f"indlejret for dybt (højst {lim.max_depth} niveauer)")
+            )
+        else:
+            r.children.append(_read(emb.filename, emb.content, lim, depth + 1))
+    return r
+
+
+def handler(lim: Any) -> Callable[[Database, OutboxItem], dict[str, Any]]:
+    """The outbox handler of ``screen_document`` items under the limits ``lim``: :func:`process` the
+    item's document (the composition root registers it, ``aktflow.bootstrap.outbox_handlers``)."""
+
+    def handle(db: Database, item: OutboxItem) -> dict[str, Any]:
+        return process(db, int(item.payload["document_id"]), lim=lim)
+
+    return handle
+
+
+def process(db: Database, document_id: int, *, lim: Any) -> dict[str, Any]:
+    """Read and screen one pending document (step 2 and 3). Returns ``{"status", "document_id", …}``.
+
+    A document no longer pending (already processed, or removed) is left as it is. Takes no transaction
+    while reading; the result is written by :func:`record`.
+    """
+    with db.session() as s:
+        row = s.execute(
+            select(Document.filename, Document.content, Document.status).where(Document.id == document_id)
+        ).first()
+    if row is None:
+        return {"document_id": document_id, "status": "removed"}
+    filename, content, status = row
+    if status != "pending":
+        return {"document_id": document_id, "status": status}
+    started = time.monotonic()
+    result = _read(filename or "fil", content or b"", lim)
+    log.info(
+        "document %s read in %.2fs (%s)", document_id, time.monotonic() - started, result.error or "read"
+    )
+    return record(db, document_id, result)
+
+
+# --- step 3: the result ------------------------------------------------------------------------------------
+
+
+class _Ctx:
+    """What ``flags.add_flag`` needs of a fire context."""
+
+    def __init__(self, session: Any, now: dt.datetime):
+        self.session, self.now = session, now
+        self.recorded: dict[str, Any] = {}
+
+
+def record(db: Database, document_id: int, result: Read, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Write what reading gave, flag what was found or not read, and log ``screen_document`` (one commit).
+
+    Retries when the case changed meanwhile (optimistic locking). Returns a summary for the outbox.
+    """
+    for attempt in range(5):
+        try:
+            return _record(db, document_id, result, now)
+        except ConflictError:
+            if attempt == 4:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _record(db: Database, document_id: int, result: Read, now: dt.datetime | None) -> dict[str, Any]:
+    now = now or utcnow()
+    with db.session() as session:
+        doc = session.get(Document, document_id)
+        if doc is None or doc.status != "pending":
+            return {"document_id": document_id, "status": doc.status if doc else "removed"}
+        case = session.get_one(Case, doc.case_id)
+        ctx = _Ctx(session, now)
+        summary = _apply(ctx, case, doc, result)
+        append_event(
+            session,
+            case,
+            trigger=KIND,
+            from_state=case.state,
+            to_state=case.state,
+            actor=SYSTEM_ACTOR,
+            note=None,
+            data={**summary, **ctx.recorded},
+            now=now,
+        )
+        commit(session)  # ConflictError when the case moved meanwhile: record() tries again
+        return summary
+
+
+def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]:
+    """Store ``result`` on ``doc`` (and its attachments as new documents) and raise the flags."""
+    now = ctx.now
+    title = doc.title
+    doc.screened_at = now
+    summary: dict[str, Any] = {"document_id": doc.id}
+    if result.extraction is None:
+        doc.status, doc.complete, doc.error = "refused", False, result.error
+        doc.content = None  # a refused file is not kept: it must be read by a person from its source
+        add_flag(case, ctx, f"Dokument '{title}': {UNREAD} ({result.error})", "screening")
+        summary.update(status="refused", error=result.error)
+        return summary
+    ex = result.extraction
+    doc.status, doc.complete, doc.error = "screened", ex.complete, None
+    doc.content_type = ex.content_type
+    doc.text = ex.text
+    for i, part in enumerate(ex.parts, start=1):
+        ctx.session.add(
+            DocumentPart(
+                document=doc,
+                seq=i,
+                label=part.label[:200],
+                text=part.text,
+                read=part.read,
+                ocr_confidence=part.ocr_confidence,
+                reason=(part.reason or None) and part.reason[:500],
+            )
+        )
+    unread = [p.label for p in ex.parts if not p.read]
+    if not ex.parts:
+        unread = ["hele filen"]
+    if unread:
+        add_flag(case, ctx, f"Dokument '{title}': {UNREAD} ({_labels(unread)})", "screening")
+    found: dict[tuple[str, str], list[str]] = {}
+    for part in ex.parts:
+        if part.read:
+            for f in scan_text(part.text):
+                found.setdefault((f.label, f.ref), []).append(part.label)
+    for (label, ref), where in found.items():
+        what = f"{label} ({ref})" if ref else label
+        add_flag(case, ctx, f"Dokument '{title}': {what} — {_labels(where)}", "screening")
+    summary.update(
+        status="screened",
+        parts=len(ex.parts),
+        unread=len(unread),
+        ocr=sum(1 for p in ex.parts if p.ocr_confidence is not None),
+    )
+    children = []
+    for child in result.children:
+        cdoc = Document(
+            case=case,
+            parent_id=doc.id,
+            title=mask(child.filename)[:300] or "vedhæftet fil",
+            doc_date=doc.doc_date,
+            sender=doc.sender,
+            recipient=doc.recipient,
+            filename=mask(child.filename)[:255],
+            content_type=child.content_type,
+            content=child.content if child.extraction is not None else None,
+            sha256=_sha256(child.content),
+            status="pending",
+            created_at=now,
+        )
+        ctx.session.add(cdoc)
+        ctx.session.flush()
+        children.append(_apply(ctx, case, cdoc, child))
+    if children:
+        summary["attachments"] = children
+    return summary
+
+
+def _labels(labels: list[str]) -> str:
+    labels = list(dict.fromkeys(labels))
+    shown = ", ".join(labels[:_MAX_LABELS])
+    return shown + (f" m.fl. ({len(labels)} dele)" if len(labels) > _MAX_LABELS else "")
+
+
+def _sha256(content: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(content).hexdigest()
+
+
+# --- who runs step 2 ---------------------------------------------------------------------------------------
+
+
+def process_pending(
+    db: Database, lim: Any, *, case_id: int | None = None, limit: int = 100
+) -> dict[str, int]:
+    """Process the due ``screen_document`` items (of one case, or all), claimed one by one. Returns counts."""
+    return run_once(db, handler(lim), case_id=case_id, kinds=(KIND,), limit=limit)
+
+
+def wait(db: Database, document_ids: Iterable[int], lim: Any, *, timeout: float | None = None) -> bool:
+    """Process (or wait for another worker to finish) the given documents; True when none is pending.
+
+    ``timeout`` in seconds (default: the time limit per file times the number of documents, plus 30 s).
+    """
+    ids = list(document_ids)
+    if not ids:
+        return True
+    end = time.monotonic() + (timeout if timeout is not None else lim.max_seconds * len(ids) + 30)
+    case_ids = _case_ids(db, ids)
+    while True:
+        for cid in case_ids:
+            process_pending(db, lim, case_id=cid)
+        if not _pending(db, ids):
+            return True
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.2)
+
+
+def _case_ids(db: Database, ids: list[int]) -> list[int]:
+    with db.session() as s:
+        return sorted(set(s.scalars(select(Document.case_id).where(Document.id.in_(ids)))))
+
+
+def _pending(db: Database, ids: list[int]) -> bool:
+    with db.session() as s:
+        return (
+            s.scalar(select(Document.id).where(Document.id.in_(ids), Document.status == "pending").limit(1))
+            is not None
+        )
+
+
+def schedule(db: Database, document_ids: list[int], how: str, lim: Any) -> None:
+    """After the commit that stored documents: have them read as ``how`` (the ``AKTFLOW_SCREENING``
+    setting: background | worker | inline) says."""
+    if how == "inline":
+        try:
+            wait(db, document_ids, lim)
+        except Exception:  # noqa: BLE001 - the item stays in the outbox for the worker
+            log.exception("screening of documents %s failed; the outbox keeps the work", document_ids)
+    elif how == "background":
+        # The thread of a long-running process (``aktflow serve``, the web app) is woken; a short-lived
+        # one (a command) starts none: the server's thread finds the item on its next round.
+        worker = _workers.get(db.url)
+        if worker is not None:
+            worker.wake()
+
+
+class Background:
+    """A daemon thread that processes ``screen_document`` items of one database, woken after a commit and
+    every ``interval`` seconds (for items other processes left behind)."""
+
+    def __init__(self, db: Database, lim: Any, interval: float = 5.0):
+        self.db, self.lim, self.interval = db, lim, interval
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="aktflow-screening", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            try:
+                while process_pending(self.db, self.lim)["done"]:
+                    pass
+            except Exception:  # noqa: BLE001 - a worker thread must survive a bad round
+                log.exception("screening worker round failed")
+
+
+_workers: dict[str, Background] = {}
+_workers_lock = threading.Lock()
+
+
+def background(db: Database, lim: Any) -> Background:
+    """The process's background screening worker for ``db`` (started on first use; the web app starts it
+    when ``AKTFLOW_SCREENING`` is ``background``)."""
+    with _workers_lock:
+        worker = _workers.get(db.url)
+        if worker is None or not worker._thread.is_alive():
+            worker = _workers[db.url] = Background(db, lim)
+        return worker
