@@ -12,6 +12,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -314,7 +315,9 @@ def document_page(case_id: int, document_id: int):
         d = documents_q.document_detail(db(), case_id, document_id)
     except NotFound:
         abort(404)
-    return render_template("document.html", d=d, CATEGORY_LABELS=_category_labels())
+    resp = make_response(render_template("document.html", d=d, CATEGORY_LABELS=_category_labels()))
+    resp.headers["Cache-Control"] = "private, no-store"  # the text of a document: never kept by a cache
+    return resp
 
 
 def _category_labels() -> dict[str, str]:

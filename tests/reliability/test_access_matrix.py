@@ -86,6 +86,7 @@ PAGE_ROLES = {
     "cases.letter_docx": EVERYONE,
     "cases.letter_pdf_view": EVERYONE,
     "cases.document_file": EVERYONE,
+    "cases.document_page": EVERYONE,
     "legal.queue": LEGAL,
     "legal.review": LEGAL,
     "dashboard.index": {"manager", "admin"},
@@ -363,6 +364,10 @@ def page_urls(app, own: int, other: int, letters: dict, docs: dict) -> list[tupl
             (f"{w} document", f"/cases/{c}/documents/{docs[c]}/file")
             for w, c in (("own", own), ("other's", other))
         ],
+        "cases.document_page": [
+            (f"{w} document page", f"/cases/{c}/documents/{docs[c]}")
+            for w, c in (("own", own), ("other's", other))
+        ],
         "legal.queue": [("legal queue", "/legal")],
         "legal.review": [("legal review", f"/legal/cases/{own}")],
         "dashboard.index": [("dashboard", "/dashboard")],
@@ -416,7 +421,12 @@ def test_generated_matrix_pages(world):
                     pop_flashes(a.client)
                 else:
                     ok = r.status_code == 200
-                    if endpoint in ("cases.document_file", "cases.letter_docx", "dashboard.cases_csv"):
+                    if endpoint in (
+                        "cases.document_file",
+                        "cases.document_page",
+                        "cases.letter_docx",
+                        "dashboard.cases_csv",
+                    ):
                         ok = ok and "no-store" in r.headers.get("Cache-Control", "")
             else:
                 ok = danish_403(r)
