@@ -499,3 +499,23 @@ def test_an_attachments_name_with_a_cpr_number_is_flagged_and_masked(db):
     assert "XXXXXX-XXXX" in child["title"] and "XXXXXX-XXXX" in child["filename"]
     assert any("filnavnet" in r and "CPR-nummer" in r for r in case_view(db, c.id)["flag_reasons"])
     assert no_cpr(flags_text(db, c.id)) and no_cpr(events_text(db, c.id))
+
+
+def test_a_cpr_number_joined_by_an_underscore_is_flagged_and_marked(app, db):
+    """A merge field or a name (``cpr_120385-1237``) is masked by the exit filter, so it is flagged too."""
+    c = collecting(db)
+    content = f"Flettefelt: cpr_{corpus.CPR}".encode()
+    fire(
+        db,
+        c.id,
+        "add_document",
+        actor="cw",
+        data={"title": "Skabelon"},
+        attachment=Attachment("s.txt", content),
+    )
+    d = case_view(db, c.id)["documents"][0]
+    assert any(r.startswith("Dokument 'Skabelon': CPR-nummer") for r in case_view(db, c.id)["flag_reasons"])
+    client = app.test_client()
+    login(client, "legal")
+    html = client.get(f"/cases/{c.id}/documents/{d['id']}").get_data(as_text=True)
+    assert no_cpr(html) and '<mark class="finding finding-cpr"' in html
