@@ -519,3 +519,16 @@ def test_a_cpr_number_joined_by_an_underscore_is_flagged_and_marked(app, db):
     login(client, "legal")
     html = client.get(f"/cases/{c.id}/documents/{d['id']}").get_data(as_text=True)
     assert no_cpr(html) and '<mark class="finding finding-cpr"' in html
+
+
+def test_a_refused_file_is_not_offered_for_download_on_the_case_page(app, db):
+    c = collecting(db)
+    mail = corpus.eml(body="Se vedhæftede", attachments=[("bombe.docx", corpus.zip_bomb_docx(300 * MIB))])
+    fire(db, c.id, "add_document", actor="cw", data={"title": "Mail"}, attachment=Attachment("mail.eml", mail))
+    parent, child = case_view(db, c.id)["documents"]
+    client = app.test_client()
+    login(client, "cw")
+    html = client.get(f"/cases/{c.id}").get_data(as_text=True)
+    assert f"/documents/{parent['id']}/file" in html  # the e-mail itself is kept
+    assert f"/documents/{child['id']}/file" not in html and "Filen (bombe.docx) er ikke gemt" in html
+    assert client.get(f"/cases/{c.id}/documents/{child['id']}/file").status_code == 404
