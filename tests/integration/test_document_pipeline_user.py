@@ -524,7 +524,9 @@ def test_a_cpr_number_joined_by_an_underscore_is_flagged_and_marked(app, db):
 def test_a_refused_file_is_not_offered_for_download_on_the_case_page(app, db):
     c = collecting(db)
     mail = corpus.eml(body="Se vedhæftede", attachments=[("bombe.docx", corpus.zip_bomb_docx(300 * MIB))])
-    fire(db, c.id, "add_document", actor="cw", data={"title": "Mail"}, attachment=Attachment("mail.eml", mail))
+    fire(
+        db, c.id, "add_document", actor="cw", data={"title": "Mail"}, attachment=Attachment("mail.eml", mail)
+    )
     parent, child = case_view(db, c.id)["documents"]
     client = app.test_client()
     login(client, "cw")
