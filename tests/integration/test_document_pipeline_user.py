@@ -99,8 +99,9 @@ def one_per_type() -> list[corpus.Case]:
     seen: dict[str, corpus.Case] = {}
     for case in corpus.docx_cases() + corpus.pdf_cases() + corpus.other_cases():
         seen.setdefault(case.filename.rsplit(".", 1)[1], case)
-    image = corpus.printed(["Et ark papir"])
-    seen["png"] = corpus.Case("png", "scan.png", image, "Billede (OCR)", "")
+    for ext, fmt in (("png", "PNG"), ("jpg", "JPEG"), ("tif", "TIFF")):
+        image = corpus.printed(["Et ark papir"], fmt=fmt)
+        seen[ext] = corpus.Case(ext, f"scan.{ext}", image, "Billede (OCR)", "")
     return list(seen.values())
 
 
