@@ -41,6 +41,7 @@ from .exits import mask
 from .flags import add_flag, screen
 from .models import Case, Document, DocumentPart, OutboxItem, utcnow
 from .outbox import enqueue, run_once
+from .screening import CPR_LABEL, Finding, contains_cpr
 from .screening import scan as scan_text
 from .vocabulary import SYSTEM_ACTOR
 
@@ -56,6 +57,7 @@ __all__ = [
     "UNREAD",
     "Read",
     "accept",
+    "findings_in",
     "handler",
     "process",
     "process_pending",
@@ -233,7 +235,7 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     if result.extraction is None:
         doc.status, doc.complete, doc.error = "refused", False, result.error
         doc.content = None  # a refused file is not kept: it must be read by a person from its source
-        add_flag(case, ctx, f"Dokument '{title}': {UNREAD} ({result.error})", "screening")
+        _flag(case, ctx, f"Dokument '{title}': {UNREAD} ({result.error})")
         summary.update(status="refused", error=result.error)
         return summary
     ex = result.extraction
@@ -256,15 +258,15 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     if not ex.parts:
         unread = ["hele filen"]
     if unread:
-        add_flag(case, ctx, f"Dokument '{title}': {UNREAD} ({_labels(unread)})", "screening")
+        _flag(case, ctx, f"Dokument '{title}': {UNREAD} ({_labels(unread)})")
     found: dict[tuple[str, str], list[str]] = {}
     for part in ex.parts:
         if part.read:
-            for f in scan_text(part.text):
+            for f in findings_in(part.text):
                 found.setdefault((f.label, f.ref), []).append(part.label)
     for (label, ref), where in found.items():
         what = f"{label} ({ref})" if ref else label
-        add_flag(case, ctx, f"Dokument '{title}': {what} — {_labels(where)}", "screening")
+        _flag(case, ctx, f"Dokument '{title}': {what} — {_labels(where)}")
     summary.update(
         status="screened",
         parts=len(ex.parts),
@@ -273,6 +275,8 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     )
     children = []
     for child in result.children:
+        # An attachment's name is screened like the uploaded file's (flags.screen masks the place).
+        screen(case, ctx, child.filename, f"Dokument '{mask(child.filename)}', filnavnet")
         cdoc = Document(
             case=case,
             parent_id=doc.id,
@@ -293,6 +297,22 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     if children:
         summary["attachments"] = children
     return summary
+
+
+def findings_in(text: str) -> list[Finding]:
+    """What screening finds in one part's text (:func:`aktflow.screening.scan`), and a CPR number joined to a
+    word by an underscore (a merge field ``cpr_120385-1237``, a name ``notat_120385-1237``) as well: the
+    exit filter masks those (``aktflow.exits.mask``), so a part that shows one masked is never clean."""
+    found = scan_text(text)
+    if "_" in text and not any(f.kind == "cpr" for f in found) and contains_cpr(text.replace("_", " ")):
+        found.insert(0, Finding("cpr", CPR_LABEL))
+    return found
+
+
+def _flag(case: Case, ctx: _Ctx, reason: str) -> None:
+    """Raise a screening flag whose reason passes the exit filter: a document's title or a part's label
+    (a form field's name, a comment's author) may hold a CPR number, and a flag never repeats one."""
+    add_flag(case, ctx, mask(reason), "screening")
 
 
 def _labels(labels: list[str]) -> str:

@@ -24,7 +24,7 @@ from flask_login import current_user, login_required
 from aktflow import clock, kle, states
 from aktflow import grounds as catalogue
 from aktflow.case_letters import letter_pdf, pdf_available
-from aktflow.documents import Attachment
+from aktflow.documents import TYPES, Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
 from aktflow.queries import cases as cases_q
 from aktflow.queries import dashboard as read
@@ -184,6 +184,7 @@ def case_page(case_id: int):
         kle_title=kle.title_of(db(), view["emne"]),
         pdf_ok=pdf_available(),
         diagram=workflow_svg(view["state"], view["state_label"]),
+        upload_types=list(TYPES),
     )
 
 
@@ -246,6 +247,17 @@ def case_action(case_id: int, trigger: str):
         return redirect(_safe_next(form.get("back")) or back, 303)
     flash(f"{spec.label}: udført.", "ok")
     return redirect(_safe_next(form.get("next")) or back, 303)
+
+
+@bp.errorhandler(413)
+def upload_too_large(e):
+    """A file over ``AKTFLOW_MAX_UPLOAD`` sent to a case: a Danish page (status 413) naming the limit that
+    leads back to the case (the body is refused before the form is read, so nothing was stored)."""
+    case_id = (request.view_args or {}).get("case_id")
+    mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1048576
+    text = f"Filer må højst fylde {mb:.0f} MB (AKTFLOW_MAX_UPLOAD). Dokumentet er ikke tilføjet."
+    back = url_for("cases.case_page", case_id=case_id) + "#dokumenter" if case_id is not None else None
+    return render_template("error.html", status=413, title="Filen er for stor", text=text, back=back), 413
 
 
 _FIELD_WORDS = {"file": "Fil", "grounds": "Undtagelsesgrunde", "document_id": "Dokument", "received": "Dato"}

@@ -215,7 +215,9 @@ def case_add_document(
         expect_version=expect_version,
         attachment=attachment,
     )
-    added = max(d["id"] for d in case_view(db_, c.id)["documents"] if d["parent_id"] is None)
+    # The document this command added: named by its own event (another user may add one right after).
+    event = next(e for e in case_view(db_, c.id)["events"] if e["seq"] == c.version)
+    added = int(event["data"]["document_id"])
     if wait and attachment is not None and not wait_for_screening(db_, [added], _limits()):
         raise click.ClickException(
             f"dokument {added} er tilføjet, men er stadig under gennemgang; se 'aktflow case show {c.id}'"

@@ -314,6 +314,206 @@ def _union() -> re.Pattern[str]:
     )
 
 
+# --- Where a match may start -------------------------------------------------------------------------------
+#
+# Every pattern starts with \b, so a match starts at a word boundary, with a character the pattern allows
+# first. The patterns are split into their top-level alternatives (a vocabulary's trie by its first
+# letter) and each alternative's first characters are read from its parsed form. One search then tries,
+# at each boundary, only the alternatives that can start with the letter there (grouped behind a
+# lookahead per letter); the alternatives that start with any run of letters (``\w*sygdom``, compound
+# tails) are searched without that run, anywhere, and a hit counts at the start of its word. The reading
+# is conservative: what it does not know counts as "any character" and falls back on the union's search,
+# so no place the union would find is skipped (tests/unit/test_screening_prefilter.py); on the benchmark's
+# 50-page text it takes about a third of the union's time.
+
+_ANY = "any"  # a first-character set holding this may start with any character (or match empty)
+_WORDCHAR = "word"  # ... with any word character
+
+
+def _first_chars(items: Iterable[tuple]) -> tuple[frozenset[str], bool]:  # type: ignore[type-arg,unused-ignore]
+    """The characters a match of the parsed sequence ``items`` may start with, and whether it may be empty."""
+    from re import _constants as sre  # type: ignore[attr-defined]
+
+    found: set[str] = set()
+    for op, av in items:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # zero width: what follows decides (ignoring the assertion only widens the set)
+        if op == sre.LITERAL:
+            return frozenset(found | {chr(av)}), False
+        if op == sre.IN:
+            chars = set()
+            for kind, value in av:
+                if kind == sre.LITERAL:
+                    chars.add(chr(value))
+                elif kind == sre.CATEGORY and value == sre.CATEGORY_WORD:
+                    chars.add(_WORDCHAR)
+                else:
+                    return frozenset({_ANY}), False
+            return frozenset(found | chars), False
+        if op == sre.SUBPATTERN and not av[1] and not av[2]:  # a group without flags of its own
+            first, empty = _first_chars(av[3])
+        elif op == sre.BRANCH:
+            first, empty = frozenset(), False
+            for alt in av[1]:
+                f, e = _first_chars(alt)
+                first, empty = first | f, empty or e
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            first, empty = _first_chars(av[2])
+            empty = empty or av[0] == 0
+        else:
+            return frozenset({_ANY}), False
+        found |= first
+        if not empty:
+            return frozenset(found), False
+    return frozenset(found), True
+
+
+def _top_level(source: str) -> list[str]:
+    """``source`` split at its top-level ``|`` (outside groups and character classes)."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if source[i + 1 : i + 2] == "]" or source[i + 1 : i + 3] == "^]":
+                i += 2 if source[i + 1] == "]" else 3
+                continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+        i += 1
+    parts.append(source[start:])
+    return parts
+
+
+def _alternatives(code: str) -> list[str]:
+    """The category's patterns as top-level alternatives, each a pattern of its own for lower-cased text."""
+    out: list[str] = []
+    hand = _BY_CODE[code].pattern.pattern
+    head, tail = r"\b(?:", r")\b"
+    body = hand[len(head) : -len(tail)] if hand.startswith(head) and hand.endswith(tail) else None
+    if body is not None and all(_balanced(f) for f in _top_level(body)):
+        out += [f"{head}{f}{tail}" for f in _top_level(body)]
+    else:
+        out.append(hand)
+    kinds: dict[tuple[bool, bool], set[str]] = {}
+    for term in _vocabulary(code):
+        kinds.setdefault((term.startswith("*"), term.endswith("*")), set()).update(_forms(term.strip("*")))
+    for (wild_head, wild_tail), words in sorted(kinds.items()):
+        before = r"\w+?" if wild_head else ""
+        after = r"\w*" if wild_tail else _ENDINGS + r"\b"
+        by_first: dict[str, set[str]] = {}
+        for word in words:
+            by_first.setdefault("" if wild_head else word[0], set()).add(word)
+        out += [rf"\b{before}(?:{_trie(group)}){after}" for _, group in sorted(by_first.items())]
+    return out
+
+
+def _balanced(fragment: str) -> bool:
+    try:
+        re.compile(fragment)
+    except re.error:
+        return False
+    return True
+
+
+@cache
+def _starts() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...], tuple[str, ...]]:
+    """The alternatives by the literal first character they allow, those that may start with any word
+    character, and those that may start with anything."""
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+
+    by_char: dict[str, list[str]] = {}
+    word: list[str] = []
+    anything: list[str] = []
+    for cat in _CATEGORY_LIST:
+        for alt in _alternatives(cat.code):
+            first, empty = _first_chars(sre_parse.parse(alt))
+            if empty or _ANY in first:
+                anything.append(alt)
+                continue
+            if _WORDCHAR in first:
+                word.append(alt)
+            for ch in first - {_WORDCHAR}:
+                by_char.setdefault(ch, []).append(alt)
+    return {ch: tuple(alts) for ch, alts in by_char.items()}, tuple(word), tuple(anything)
+
+
+_INFIX_HEADS = (r"\b(?:(?:\w*", r"\b\w+?", r"\b\w*")
+
+
+def _infix(alt: str) -> str | None:
+    r"""For an alternative that starts with any run of word characters (``\b\w*sygdom``, a vocabulary's
+    compound tails ``\b\w+?(?:kræft|…)``): the rest of it, to be searched anywhere in a word; else None."""
+    for head in _INFIX_HEADS:
+        if alt.startswith(head):
+            rest = ("(?:(?:" if head.endswith("(?:(?:\\w*") else "") + alt[len(head) :]
+            return rest if _balanced(rest) else None
+    return None
+
+
+@cache
+def _start_search() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """Two patterns that find, between them, every place a category's pattern may match.
+
+    The first is every alternative that starts with a known letter, grouped by that letter behind a
+    lookahead (so at a boundary only one group is tried); the second is the alternatives that start with
+    any run of word characters, without that run, searched anywhere (a hit is a candidate at the start of
+    its word)."""
+    by_char, word, _anything = _starts()
+    infixes: list[str] = []
+    other_word: list[str] = []
+    for alt in word:
+        rest = _infix(alt)
+        (infixes if rest is not None else other_word).append(rest if rest is not None else alt)
+    groups = []
+    for ch in sorted(by_char):
+        alts = list(by_char[ch]) + other_word
+        groups.append(f"(?={re.escape(ch)})(?:" + "|".join(f"(?:{a})" for a in alts) + ")")
+    if other_word:  # alternatives that may start with a word character no group has
+        groups.append("(?:" + "|".join(f"(?:{a})" for a in other_word) + ")")
+    dispatch = re.compile(r"\b(?:" + "|".join(groups) + ")")
+    infix = re.compile("|".join(f"(?:{r})" for r in infixes)) if infixes else None
+    return dispatch, infix
+
+
+def _candidates(low: str) -> list[int]:
+    """The offsets in ``low`` where some category's pattern may match, in order: every place
+    :func:`_union` finds (and perhaps a few more, which the categories' own patterns then turn down)."""
+    _by_char, _word, anything = _starts()
+    found: set[int] = set()
+    if anything:  # the analysis could not narrow them: fall back on the union's search
+        search = _union().search
+    else:
+        dispatch, infix = _start_search()
+        search = dispatch.search
+        if infix is not None:
+            pos = 0
+            while (m := infix.search(low, pos)) is not None:
+                x = m.start()
+                while x > 0 and _IS_WORD.match(low, x - 1):
+                    x -= 1
+                found.add(x)
+                pos = m.start() + 1
+    pos = 0
+    while (m := search(low, pos)) is not None:
+        found.add(m.start())
+        pos = m.start() + 1
+    return sorted(found)
+
+
+_IS_WORD = re.compile(r"\w")
+
+
 def _is_street_name(text: str, start: int, end: int) -> bool:
     """True when the match ends inside a word that is a street name (``Sygehusvej``, ``Fagforeningsvej``)."""
     while end < len(text) and text[end].isalnum():
@@ -342,12 +542,9 @@ class _Harmless:
 def _hits(text: str) -> list[tuple[str, int, int]]:
     """``(code, start, end)`` of every match, the longest of a category at each start, guards applied."""
     low = _lower(text)
-    union = _union()
     harmless = {code: _Harmless(p, low) for code, p in _HARMLESS.items()}
     hits: list[tuple[str, int, int]] = []
-    pos = 0
-    while (m := union.search(low, pos)) is not None:
-        start = m.start()
+    for start in _candidates(low):
         for cat in _CATEGORY_LIST:
             ends = [mm.end() for p in _category_patterns(cat.code) if (mm := p.match(low, start)) is not None]
             if not ends or max(ends) == start:
@@ -358,7 +555,6 @@ def _hits(text: str) -> list[tuple[str, int, int]]:
             ):
                 continue
             hits.append((cat.code, start, end))
-        pos = start + 1
     for cat in _CATEGORY_LIST:
         if cat.exact is not None:  # case-sensitive words, on the text as written
             hits += [(cat.code, *m.span()) for m in cat.exact.finditer(text)]
