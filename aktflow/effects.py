@@ -242,7 +242,9 @@ def mark_personnel(e: Any, case: Case, ctx: Any) -> None:
     emne; flagged for legal review like a KLE 81 case, and the employee must be notified."""
     case.personnel = True
     add_flag(
-        case, ctx, f"Personalesag (markeret): {ctx.data['reason']}; medarbejderen skal underrettes (OFL § 41)",
+        case,
+        ctx,
+        f"Personalesag (markeret): {ctx.data['reason']}; medarbejderen skal underrettes (OFL § 41)",
         "personnel",
     )
 
@@ -275,7 +277,8 @@ def refuse_request(e: Any, case: Case, ctx: Any) -> None:
     hours = ctx.data.get("hours")
     if code in catalogue.NARROWING_REQUIRED and not hours:
         raise ValidationError(
-            "hours", "afslag efter offentlighedslovens § 9, stk. 2, nr. 1 kræver et skøn over tidsforbruget i timer"
+            "hours",
+            "afslag efter offentlighedslovens § 9, stk. 2, nr. 1 kræver et skøn over tidsforbruget i timer",
         )
     if code not in catalogue.NARROWING_REQUIRED and not (ctx.data.get("reason") or "").strip():
         raise ValidationError("reason", "afslaget skal begrundes (forvaltningslovens § 24)")

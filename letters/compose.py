@@ -308,7 +308,12 @@ def _reasoning(docs: list[dict], basis: str, outcome: str) -> list[str]:
     return paras
 
 
-_HOW = {"phone": "telefonisk", "mail": "skriftligt pr. e-mail", "letter": "med et brev", "meeting": "på et møde"}
+_HOW = {
+    "phone": "telefonisk",
+    "mail": "skriftligt pr. e-mail",
+    "letter": "med et brev",
+    "meeting": "på et møde",
+}
 
 
 def _narrowing(attempts: list[dict]) -> list[str]:

@@ -10,6 +10,7 @@ from transitions import Machine
 
 from ..vocabulary import ADMINS, DOCUMENT_OUTCOMES
 from . import complaint, decision, guards, intake, review, versions
+from .case_rules import REQUEST_GROUNDS, is_personnel_case
 from .effects import (
     AddDocument,
     AssessDocument,
@@ -27,7 +28,6 @@ from .effects import (
     RemoveDocument,
     StopDeadlines,
 )
-from .case_rules import REQUEST_GROUNDS, is_personnel_case
 from .spec import ANYONE, CASEWORK, Field, StateSpec, TriggerSpec
 
 _PHASES = (intake, review, decision, complaint)
@@ -209,7 +209,9 @@ _GENERAL_TRIGGERS = (
             Field("extracted", "bool", "Ekstrahering (§ 28/§ 29) foretaget", required=False),
             Field("meroffentlighed_note", "text", "Meroffentlighed (§ 14) overvejet", required=False),
             Field("note", "text", "Note om overstregning", required=False),
-            Field("weighing_note", "text", "Afvejning af offentlighedens interesse (MOL § 2)", required=False),
+            Field(
+                "weighing_note", "text", "Afvejning af offentlighedens interesse (MOL § 2)", required=False
+            ),
             Field("emission", "bool", "Oplysninger om emissioner til miljøet (MOL)", required=False),
         ),
         guards=(guards.document_on_case,),

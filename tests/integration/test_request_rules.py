@@ -68,7 +68,9 @@ def refuse(db, case, ground="ofl-9-2-1", **data):
 def decision_text(db, case_id) -> str:
     with db.session() as s:
         letter = s.scalars(
-            select(Letter).where(Letter.case_id == case_id, Letter.kind == "afgoerelse").order_by(Letter.id.desc())
+            select(Letter)
+            .where(Letter.case_id == case_id, Letter.kind == "afgoerelse")
+            .order_by(Letter.id.desc())
         ).first()
         d = docx.Document(io.BytesIO(letter.content))
     parts = [p.text for p in d.paragraphs]

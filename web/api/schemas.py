@@ -164,7 +164,9 @@ class Document(_Response):
     meroffentlighed_note: str | None
     note: str | None
     weighing_note: str | None = Field(description="MOL: afvejningen af offentlighedens interesse (MOL § 2)")
-    emission: bool | None = Field(description="MOL: oplysninger om emissioner til miljøet (null uden for MOL)")
+    emission: bool | None = Field(
+        description="MOL: oplysninger om emissioner til miljøet (null uden for MOL)"
+    )
     assessed_by: str | None
 
 
