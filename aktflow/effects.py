@@ -260,6 +260,10 @@ def narrowing_attempt(e: Any, case: Case, ctx: Any) -> None:
     ctx.recorded["answered"] = bool((ctx.data.get("answer") or "").strip())
 
 
+#: The preparatory works' limit for OFL § 9, stk. 2, nr. 1: about 25 hours (more than three working days).
+RESOURCE_HOURS = 25
+
+
 def refuse_request(e: Any, case: Case, ctx: Any) -> None:
     """``refuse_request``: the whole request is refused (OFL § 9, stk. 2; FVL § 9 a, stk. 2; GDPR art. 12,
     stk. 5) and the case goes to legal review.
@@ -284,7 +288,10 @@ def refuse_request(e: Any, case: Case, ctx: Any) -> None:
         raise ValidationError("reason", "afslaget skal begrundes (forvaltningslovens § 24)")
     case.request_ground = code
     case.request_hours = hours if code in catalogue.NARROWING_REQUIRED else None
-    add_flag(case, ctx, f"Afslag på hele anmodningen efter {catalogue.get(code).label}", "request")
+    reason = f"Afslag på hele anmodningen efter {catalogue.get(code).label}"
+    if code in catalogue.NARROWING_REQUIRED and hours <= RESOURCE_HOURS:
+        reason += f" (skøn: {hours} timer, ikke over de ca. {RESOURCE_HOURS} timer, forarbejderne nævner)"
+    add_flag(case, ctx, reason, "request")
 
 
 def cancel_request_refusal(e: Any, case: Case, ctx: Any) -> None:

@@ -208,7 +208,7 @@ class Flag(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(20))  # manual | screening | assessment | personnel
+    source: Mapped[str] = mapped_column(String(20))  # manual | screening | assessment | personnel | request
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     cleared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     cleared_by: Mapped[str | None] = mapped_column(String(64))

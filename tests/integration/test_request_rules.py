@@ -170,6 +170,18 @@ def test_the_request_approved_guard_holds_even_without_a_flag(db):
         fire(db, case.id, "send_decision", actor="cw")
 
 
+def test_an_estimate_within_the_25_hours_is_pointed_out_to_legal(db):
+    case = collecting(db)
+    attempt(db, case)
+    refuse(db, case, hours=12)
+    (reason,) = case_view(db, case.id)["flag_reasons"]
+    assert "skøn: 12 timer" in reason and "25 timer" in reason
+    fire(db, case.id, "cancel_request_refusal", actor="cw")
+    refuse(db, case, hours=26)
+    (reason,) = case_view(db, case.id)["flag_reasons"]
+    assert "skøn" not in reason
+
+
 def test_a_request_ground_is_never_a_documents_ground(db):
     case = collecting(db)
     d = add(db, case)
