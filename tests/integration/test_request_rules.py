@@ -375,3 +375,22 @@ def test_weighing_and_emissions_only_in_mol_cases(db):
     with pytest.raises(ValidationError) as e:
         assess(db, case, d, "refuse", ["ofl-23"], emission=True)
     assert e.value.field == "emission"
+
+
+# --- the case page ------------------------------------------------------------------------------------------------
+
+
+def test_the_case_page_shows_the_personnel_marking_the_attempts_and_the_refusal(client, db):
+    from html import unescape
+
+    from tests.web.test_web_core import login
+
+    case = collecting(db)
+    fire(db, case.id, "mark_personnel", actor="cw", data={"reason": "En ansats advarsel"})
+    attempt(db, case, answer="Nej tak")
+    refuse(db, case, hours=70)
+    login(client, "cw")
+    html = unescape(client.get(f"/cases/{case.id}").get_data(as_text=True))
+    assert "Personalesag" in html and "medarbejderen underrettes (OFL § 41)" in html
+    assert "uforholdsmæssigt ressourceforbrug" in html and "skøn: 70 timer" in html
+    assert "(Telefon): Nej tak" in html
