@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from . import states
 from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
+from .states.case_rules import request_refusal
 from .vocabulary import DECISION_RULES
 
 if TYPE_CHECKING:
@@ -59,7 +60,10 @@ def _understanding(session: Session, case: Case) -> str | None:
 
 
 def outcome(case: Case) -> str | None:
-    """The decision outcome the assessments give (None while a document is unassessed)."""
+    """The decision outcome the assessments give (None while a document is unassessed); ``refusal`` when
+    the whole request is refused (OFL § 9, stk. 2), whatever the register holds."""
+    if request_refusal(case):
+        return "refusal"
     docs = case.documents
     if not docs:
         return "none_found"
@@ -103,6 +107,44 @@ def assessment_of(doc: Any) -> dict[str, Any]:
         "extracted": bool(a and a.extracted),
         "meroffentlighed_note": a.meroffentlighed_note if a else None,
         "note": a.note if a else None,
+        "weighing_note": a.weighing_note if a else None,
+        "emission": a.emission if a else None,
+    }
+
+
+def narrowing_attempts(session: Session, case: Case) -> list[dict[str, Any]]:
+    """The recorded attempts to narrow the request (``record_narrowing_attempt``), oldest first: ``date``
+    (ISO), ``how`` (phone | mail | letter | meeting) and ``answer`` (the requester's answer; None: none)."""
+    rows = session.scalars(
+        select(Event)
+        .where(Event.case_id == case.id, Event.trigger == "record_narrowing_attempt")
+        .order_by(Event.seq)
+    )
+    return [
+        {"date": e.data.get("date"), "how": e.data.get("how"), "answer": e.data.get("answer") or None}
+        for e in rows
+    ]
+
+
+def request_refusal_of(session: Session, case: Case) -> dict[str, Any] | None:
+    """The refusal of the whole request as recorded (None when there is none): ``ground`` (code),
+    ``hours`` (the estimate, § 9, stk. 2, nr. 1), ``reason`` (the reasons written for the letter) and
+    ``attempts`` (:func:`narrowing_attempts`)."""
+    code = request_refusal(case)
+    if code is None:
+        return None
+    last = session.scalar(
+        select(Event)
+        .where(Event.case_id == case.id, Event.trigger == "refuse_request")
+        .order_by(Event.seq.desc())
+        .limit(1)
+    )
+    reason = (last.data.get("reason") if last is not None else None) or None
+    return {
+        "ground": code,
+        "hours": case.request_hours,
+        "reason": reason,
+        "attempts": narrowing_attempts(session, case),
     }
 
 
@@ -159,6 +201,7 @@ def context(
             for i, d in enumerate(register_order(case.documents), start=1)
         ],
         "outcome": outcome(case) or "none_found",
+        "request_refusal": request_refusal_of(session, case),
         "deadlines": {"decision": decision, "expected": deadlines.get("expected-decision")},
         "data": {k: v for k, v in data.items() if not k.startswith("_")} | ({"note": note} if note else {}),
     }

@@ -18,6 +18,7 @@ from .errors import ValidationError
 from .flags import add_flag, screen
 from .models import Assessment, Case, Document, User
 from .states import effects as E
+from .states.case_rules import is_personnel_case
 
 Handler = Callable[[Any, Case, Any], None]
 
@@ -150,6 +151,8 @@ def assess_document(e: Any, case: Case, ctx: Any) -> None:
     problems = catalogue.validate(codes, case.basis)
     if problems:
         raise ValidationError("grounds", "; ".join(problems))
+    _check_request_level(codes)
+    _check_environmental(case, d, codes)
     figure_counts.assessment(ctx.session, case, doc.assessment, -1)  # a new assessment replaces the old one
     a = doc.assessment or Assessment(document=doc)
     a.outcome = d["outcome"]
@@ -157,6 +160,8 @@ def assess_document(e: Any, case: Case, ctx: Any) -> None:
     a.extracted = bool(d.get("extracted", False))
     a.meroffentlighed_note = d.get("meroffentlighed_note")
     a.note = ctx.note
+    a.weighing_note = (d.get("weighing_note") or "").strip() or None
+    a.emission = bool(d["emission"]) if case.basis == "mol" and "emission" in d else None
     a.assessed_by = ctx.actor.username
     a.assessed_at = ctx.now
     ctx.session.add(a)
@@ -168,13 +173,141 @@ def assess_document(e: Any, case: Case, ctx: Any) -> None:
             add_flag(case, ctx, f"Dokument '{doc.title}': {verb} efter {g.label}", "assessment")
 
 
+def _check_request_level(codes: list[str]) -> None:
+    """A ground that refuses the whole request (OFL § 9, stk. 2) is never a document's ground."""
+    from . import grounds as catalogue
+
+    whole = [c for c in codes if c in catalogue.REQUEST_GROUNDS]
+    if whole:
+        raise ValidationError(
+            "grounds",
+            f"{catalogue.get(whole[0]).paragraph} gælder hele anmodningen og kan ikke bruges på et enkelt "
+            "dokument; brug 'refuse_request'",
+        )
+
+
+def _check_environmental(case: Case, d: dict[str, Any], codes: list[str]) -> None:
+    """MOL cases (miljøoplysningsloven § 2): a withheld document cites a ground the environmental rules
+    allow (MOL § 2, stk. 1, jf. the 1985 OFL) with the weighing of the public interest in disclosure
+    written down; information about emissions into the environment is never withheld as a business secret
+    (MOL § 2, stk. 5, and article 4(2) of directive 2003/4/EF). Other bases take neither field."""
+    from . import grounds as catalogue
+
+    weighing = (d.get("weighing_note") or "").strip()
+    if case.basis != "mol":
+        if weighing or d.get("emission"):
+            raise ValidationError(
+                "weighing_note" if weighing else "emission",
+                "afvejning og emissionsoplysninger vurderes kun i sager efter miljøoplysningsloven",
+            )
+        return
+    if d["outcome"] == "grant":
+        return
+    if not any(catalogue.is_environmental(c) for c in codes):
+        raise ValidationError(
+            "grounds",
+            "i en sag efter miljøoplysningsloven skal et undtaget dokument have mindst én undtagelsesgrund, "
+            "som miljøoplysningsloven tillader (miljøoplysningslovens § 2, stk. 1, jf. offentlighedsloven "
+            "fra 1985)",
+        )
+    if not weighing:
+        raise ValidationError(
+            "weighing_note",
+            "beskriv afvejningen af offentlighedens interesse i at få oplysningerne udleveret over for de "
+            "hensyn, der taler for at undtage dem (miljøoplysningslovens § 2)",
+        )
+    secrecy = [c for c in codes if c in catalogue.BUSINESS_SECRECY]
+    if d.get("emission") and secrecy:
+        raise ValidationError(
+            "grounds",
+            f"oplysninger om emissioner til miljøet kan ikke undtages som drifts- eller forretningsforhold "
+            f"({catalogue.get(secrecy[0]).paragraph}), jf. miljøoplysningslovens § 2, stk. 5",
+        )
+
+
 # --- screening ----------------------------------------------------------------------------------------
 
 
 def screen_request(e: Any, case: Case, ctx: Any) -> None:
     screen(case, ctx, case.subject, "Anmodningen")
-    if case.emne.startswith("81."):
+    if is_personnel_case(case):
         add_flag(case, ctx, "Personalesag (KLE 81): medarbejderen skal underrettes (OFL § 41)", "personnel")
+
+
+# --- the request as a whole: personnel matters, refusal of the whole request ----------------------------
+
+
+def mark_personnel(e: Any, case: Case, ctx: Any) -> None:
+    """``mark_personnel``: the case is a personnel matter from now on (OFL § 21, § 41), whatever its KLE
+    emne; flagged for legal review like a KLE 81 case, and the employee must be notified."""
+    case.personnel = True
+    add_flag(
+        case,
+        ctx,
+        f"Personalesag (markeret): {ctx.data['reason']}; medarbejderen skal underrettes (OFL § 41)",
+        "personnel",
+    )
+
+
+def narrowing_attempt(e: Any, case: Case, ctx: Any) -> None:
+    """``record_narrowing_attempt``: the attempt (date, how, the requester's answer or none) is kept in the
+    event; its date cannot lie in the future or before the request was received."""
+    when = dt.date.fromisoformat(ctx.data["date"])
+    if when > ctx.today:
+        raise ValidationError("date", "forsøget kan ikke ligge i fremtiden")
+    if when < case.received:
+        raise ValidationError("date", "forsøget kan ikke ligge før anmodningen blev modtaget")
+    ctx.recorded["answered"] = bool((ctx.data.get("answer") or "").strip())
+
+
+#: The preparatory works' limit for OFL § 9, stk. 2, nr. 1: about 25 hours (more than three working days).
+RESOURCE_HOURS = 25
+
+
+def refuse_request(e: Any, case: Case, ctx: Any) -> None:
+    """``refuse_request``: the whole request is refused (OFL § 9, stk. 2; FVL § 9 a, stk. 2; GDPR art. 12,
+    stk. 5) and the case goes to legal review.
+
+    Raises ValidationError: a ground the case's basis cannot cite; § 9, stk. 2, nr. 1 without the estimated
+    hours; a ground that needs reasons (all but nr. 1, whose reasons are the recorded attempt and hours)
+    without them.
+    """
+    from . import grounds as catalogue
+
+    code = ctx.data["ground"]
+    problems = catalogue.validate([code], case.basis)
+    if problems:
+        raise ValidationError("ground", "; ".join(problems))
+    hours = ctx.data.get("hours")
+    if code in catalogue.NARROWING_REQUIRED and not hours:
+        raise ValidationError(
+            "hours",
+            "afslag efter offentlighedslovens § 9, stk. 2, nr. 1 kræver et skøn over tidsforbruget i timer",
+        )
+    if code not in catalogue.NARROWING_REQUIRED and not (ctx.data.get("reason") or "").strip():
+        raise ValidationError("reason", "afslaget skal begrundes (forvaltningslovens § 24)")
+    case.request_ground = code
+    case.request_hours = hours if code in catalogue.NARROWING_REQUIRED else None
+    reason = f"Afslag på hele anmodningen efter {catalogue.get(code).label}"
+    if code in catalogue.NARROWING_REQUIRED and hours <= RESOURCE_HOURS:
+        reason += f" (skøn: {hours} timer, ikke over de ca. {RESOURCE_HOURS} timer, forarbejderne nævner)"
+    add_flag(case, ctx, reason, "request")
+
+
+def cancel_request_refusal(e: Any, case: Case, ctx: Any) -> None:
+    """``cancel_request_refusal``: the request is decided document by document again; the refusal's flag
+    goes with it (the log keeps both)."""
+    ctx.recorded["cancelled"] = case.request_ground
+    case.request_ground = None
+    case.request_hours = None
+    cleared = []
+    for flag in case.open_flags:
+        if flag.source == "request":
+            flag.cleared_at = ctx.now
+            flag.cleared_by = ctx.actor.username
+            cleared.append(flag.id)
+    if cleared:
+        ctx.recorded["flags_cleared"] = cleared
 
 
 # --- deadlines ----------------------------------------------------------------------------------------
@@ -281,6 +414,10 @@ HANDLERS: dict[type[E.Effect], Handler] = {
     E.ExtendDecisionDeadline: extend,
     E.StopDeadlines: deadlines_stop,
     E.CountComplaint: count_complaint,
+    E.MarkPersonnel: mark_personnel,
+    E.NarrowingAttemptRecorded: narrowing_attempt,
+    E.RefuseRequest: refuse_request,
+    E.CancelRequestRefusal: cancel_request_refusal,
 }
 
 

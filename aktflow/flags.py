@@ -14,7 +14,7 @@ from .models import Case, Flag
 def add_flag(case: Case, ctx: Any, reason: str, source: str) -> None:
     """Raise a flag on ``case`` unless an open one says the same; ``ctx`` gives ``session``, ``now`` and
     ``recorded`` (the event's data: the reason goes under ``flags_raised``). ``source``: manual | screening
-    | assessment | personnel."""
+    | assessment | personnel | request (a refusal of the whole request)."""
     if any(f.reason == reason for f in case.open_flags):
         return
     flag = Flag(case=case, reason=reason, source=source, created_at=ctx.now)

@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .labels import BASIS_NAMES
+from .states.case_rules import NARROWING_REQUIRED, REQUEST_GROUNDS
 from .vocabulary import BASES
 
 __all__ = [
@@ -49,6 +50,11 @@ __all__ = [
     "for_basis",
     "get",
     "validate",
+    "REQUEST_GROUNDS",
+    "NARROWING_REQUIRED",
+    "BUSINESS_SECRECY",
+    "is_environmental",
+    "request_grounds",
 ]
 
 
@@ -88,9 +94,10 @@ _CATALOGUE: tuple[Ground, ...] = (
         "ofl-9-2-1",
         "OFL § 9, stk. 2, nr. 1",
         "Offentlighedslovens § 9, stk. 2, nr. 1 — uforholdsmæssigt ressourceforbrug",
+        # What was done to narrow the request and the hours estimated are printed from the case's record
+        # (letters.compose), never claimed here.
         "Anmodningen er afslået efter offentlighedslovens § 9, stk. 2, nr. 1, fordi behandlingen af den vil "
-        "kræve et uforholdsmæssigt ressourceforbrug på mere end ca. 25 timer, og fordi det ikke har været "
-        "muligt at afgrænse anmodningen, selv om vi forinden har forsøgt at få den præciseret i dialog med dig.",
+        "kræve et uforholdsmæssigt ressourceforbrug.",
         _OFL_ONLY,
     ),
     Ground(
@@ -542,3 +549,25 @@ def duty_text(duty: str, basis: str = "ofl") -> str:
     if key is None:
         raise KeyError(f"no standard sentence for duty {duty!r} under basis {basis!r}")
     return DUTIES[key]
+
+
+# --- refusals of the whole request ----------------------------------------------------------------------
+
+# REQUEST_GROUNDS and NARROWING_REQUIRED live with the workflow's rules (aktflow/states/case_rules.py),
+# which may not import this catalogue; they are re-exported here.
+
+#: Business-secrecy grounds: not for information about emissions into the environment (MOL § 2, stk. 5,
+#: with article 4(2) of directive 2003/4/EF); in a MOL case the 2013 OFL § 30, nr. 2, is refused likewise.
+BUSINESS_SECRECY: frozenset[str] = frozenset({"ofl85-12-1-2", "ofl-30-2"})
+
+
+def request_grounds(basis: str) -> list[Ground]:
+    """The grounds that refuse a whole request under this legal basis, in catalogue order."""
+    return [g for g in for_basis(basis) if g.code in REQUEST_GROUNDS]
+
+
+def is_environmental(code: str) -> bool:
+    """True for a ground the environmental rules allow (MOL § 2, stk. 1, jf. the 1985 OFL): the grounds
+    only MOL cases cite. A document withheld in a MOL case must cite at least one of them."""
+    ground = _BY_CODE.get(code)
+    return ground is not None and ground.bases == _MOL

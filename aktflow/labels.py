@@ -104,6 +104,18 @@ CHOICE_LABELS = {
     ("hearing_completed", "reply"): {"received": "Svar modtaget", "none": "Intet svar"},
     ("notify_employee", "stage"): {"request": "Anmodningen (ved modtagelse)", "release": "Det udleverede"},
     ("assess_document", "outcome"): DOCUMENT_OUTCOME_LABELS,
+    ("record_narrowing_attempt", "how"): {
+        "phone": "Telefon",
+        "mail": "E-mail eller digital post",
+        "letter": "Brev",
+        "meeting": "Møde",
+    },
+    ("refuse_request", "ground"): {
+        "ofl-9-2-1": "OFL § 9, stk. 2, nr. 1 — uforholdsmæssigt ressourceforbrug",
+        "ofl-9-2-2": "OFL § 9, stk. 2, nr. 2 — retsstridigt eller chikanøst formål",
+        "fvl-9a-2": "FVL § 9 a, stk. 2 — retsstridigt formål",
+        "gdpr-12-5": "GDPR art. 12, stk. 5 — åbenbart grundløs eller overdreven anmodning",
+    },
 }
 
 #: The first event of every case (not a trigger of the machine).

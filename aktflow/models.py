@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
@@ -162,6 +163,13 @@ class Case(Base):
     due_first: Mapped[dt.date | None] = mapped_column(Date)
     due_next: Mapped[dt.date | None] = mapped_column(Date)
     notice_due: Mapped[dt.date | None] = mapped_column(Date)
+    # A personnel matter (OFL § 21, § 41) marked by a caseworker (``mark_personnel``); KLE 81 cases are
+    # personnel matters without it. Ask ``aktflow.states.case_rules.is_personnel_case``, never this alone.
+    personnel: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A refusal of the whole request (OFL § 9, stk. 2; FVL § 9 a, stk. 2; GDPR art. 12, stk. 5): the
+    # ground's code and, for § 9, stk. 2, nr. 1, the estimated hours; set by ``refuse_request``.
+    request_ground: Mapped[str | None] = mapped_column(String(20))
+    request_hours: Mapped[int | None] = mapped_column(Integer)
 
     # Loaded when used (fire() reads them only for the triggers whose guards or effects need them).
     assignee: Mapped[User | None] = relationship(lazy="select")
@@ -200,7 +208,7 @@ class Flag(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(20))  # manual | screening | assessment | personnel
+    source: Mapped[str] = mapped_column(String(20))  # manual | screening | assessment | personnel | request
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     cleared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     cleared_by: Mapped[str | None] = mapped_column(String(64))
@@ -280,6 +288,10 @@ class Assessment(Base):
     extracted: Mapped[bool] = mapped_column(Boolean, default=False)
     meroffentlighed_note: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    # MOL cases: the weighing of the public interest in disclosure (MOL § 2), and whether the information
+    # is about emissions into the environment (then no business-secrecy ground, MOL § 2, stk. 5).
+    weighing_note: Mapped[str | None] = mapped_column(Text)
+    emission: Mapped[bool | None] = mapped_column(Boolean)
     assessed_by: Mapped[str] = mapped_column(String(64))
     assessed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 

@@ -83,6 +83,15 @@ class FireContext:
             )
         )
 
+    def event_data(self, *triggers: str) -> list[tuple[int, str, dict[str, Any]]]:
+        """``(seq, trigger, data)`` of the case's events of these triggers, oldest first."""
+        rows = self.session.execute(
+            select(Event.seq, Event.trigger, Event.data)
+            .where(Event.case_id == self.case_id, Event.trigger.in_(triggers))
+            .order_by(Event.seq)
+        )
+        return [(seq, trigger, dict(data or {})) for seq, trigger, data in rows]
+
 
 # --- input ------------------------------------------------------------------------------------------
 # The field kinds live in states/fields.py; parse_date and _text stay importable from here.

@@ -21,6 +21,11 @@ Choices, written down so the legal contact can check them:
   it keeps its decision (OFL § 37, stk. 2); the appeal body's 20 working days (§ 37, stk. 3). FVL: the
   settings' appeal body, or generically "the body that handles complaints about the main case"; no
   statutory 7 days. GDPR: Datatilsynet, directly. No complaint deadline anywhere: OFL has none.
+* A refusal of the whole request (OFL § 9, stk. 2; ``request_refusal`` in the data) states only what was
+  recorded: each attempt to narrow the request (date, how, the answer or that none came) and the estimated
+  hours for § 9, stk. 2, nr. 1, the caseworker's reasons, and the klagevejledning; the aktliste shows the
+  register's documents as refused under that ground. No "we tried in dialogue with you" without a record.
+* MOL: a withheld document's weighing of the public interest (``weighing_note``) is printed with it.
 * ``hoering`` is addressed to the third party and does not name the requester (no rule requires it).
   ``underretning_ansat`` names the requester: OFL § 41 says the employee is told who asked.
 * Free text (requester, notes) is cleaned of control characters that are illegal in Word XML or that
@@ -295,7 +300,61 @@ def _reasoning(docs: list[dict], basis: str, outcome: str) -> list[str]:
             if text(d.get("meroffentlighed_note"))
         ]
     paras += [f"{_doc_ref(d)}: {text(d['note'])}" for d in withheld if text(d.get("note"))]
+    paras += [
+        f"{_doc_ref(d)} – afvejning af offentlighedens interesse i oplysningerne: {text(d['weighing_note'])}"
+        for d in withheld
+        if text(d.get("weighing_note"))
+    ]
     return paras
+
+
+_HOW = {
+    "phone": "telefonisk",
+    "mail": "skriftligt pr. e-mail",
+    "letter": "med et brev",
+    "meeting": "på et møde",
+}
+
+
+def _narrowing(attempts: list[dict]) -> list[str]:
+    """One sentence per recorded attempt to narrow the request, with the answer or that none came: only
+    what was recorded, never a dialogue that did not take place."""
+    out = []
+    for a in attempts:
+        when = danish_date(a.get("date"))
+        how = _HOW.get(a.get("how") or "", "")
+        answer = text(a.get("answer"))
+        said = f"Du svarede: {answer}" if answer else "Vi har ikke fået svar fra dig."
+        tried = " ".join(w for w in ("Den", when, "forsøgte vi", how) if w)
+        out.append(f"{tried} at få afgrænset din anmodning sammen med dig. {said}")
+    return out
+
+
+def _request_refusal(ctx: dict, refusal: dict, basis: str) -> dict[str, Any]:
+    """The decision parts of a refusal of the whole request (OFL § 9, stk. 2; FVL § 9 a, stk. 2; GDPR art.
+    12, stk. 5): the result, the ground's reasoning, the recorded attempts to narrow the request and the
+    estimated hours (§ 9, stk. 2, nr. 1), the caseworker's reasons, and the klagevejledning."""
+    ground = _ground(refusal["ground"])
+    word = "indsigt" if basis == "gdpr" else "aktindsigt"
+    paras = [f"Afgørelsen er truffet efter {_ACCESS_RULE[basis]} og {ground.paragraph}.", ground.reasoning]
+    if refusal["ground"] == "ofl-9-2-1":
+        paras += _narrowing(refusal.get("attempts") or [])
+        hours = refusal.get("hours")
+        if hours:
+            paras.append(
+                f"Vi har anslået, at behandlingen af din anmodning vil tage ca. {hours} timer. Efter "
+                "forarbejderne til offentlighedslovens § 9, stk. 2, nr. 1, kan en anmodning som udgangspunkt "
+                "afslås, når behandlingen vil tage mere end ca. 25 timer."
+            )
+    if text(refusal.get("reason")):
+        paras.append(text(refusal["reason"]))
+    docs = [{**d, "outcome": "refuse", "grounds": [refusal["ground"]]} for d in ctx.get("documents") or []]
+    return {
+        "aktliste": _aktliste(docs),
+        "resultat": f"Vi giver dig afslag på {word} i hele din anmodning.",
+        "begrundelse": paras,
+        "klagevejledning": _klagevejledning(ctx, basis),
+    }
 
 
 def _complaint_to(ctx: dict) -> str:
@@ -454,7 +513,10 @@ def _afgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     case = ctx.get("case") or {}
     docs = ctx.get("documents") or []
     understanding = text(case.get("understanding"))
-    parts = _decision_parts(ctx, docs, _outcome(ctx, docs))
+    refusal = ctx.get("request_refusal")
+    parts = (
+        _request_refusal(ctx, refusal, basis) if refusal else _decision_parts(ctx, docs, _outcome(ctx, docs))
+    )
     parts["forstaaelse"] = f"Vi har forstået din anmodning sådan: {understanding}" if understanding else ""
     parts["retsgrundlag"] = _BASIS_SENTENCE[basis]
     parts["bemaerkning"] = text(data.get("note"))

@@ -10,11 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import case_deadlines, clock, states
-from ..case_letters import assessment_of, letters_of, outcome, register_order
+from ..case_letters import (
+    assessment_of,
+    letters_of,
+    narrowing_attempts,
+    outcome,
+    register_order,
+    request_refusal_of,
+)
 from ..errors import NotFound
 from ..exits import mask, mask_filename
 from ..labels import state_label
 from ..models import Case, Event
+from ..states.case_rules import is_personnel_case
 
 
 def get_case(session: Session, case_id: int) -> Case:
@@ -130,6 +138,9 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
         "flagged": case.flagged,
         "flag_reasons": [f.reason for f in case.open_flags],
         "outcome": outcome(case),
+        "personnel": is_personnel_case(case),
+        "request_refusal": request_refusal_of(session, case),
+        "narrowing_attempts": narrowing_attempts(session, case),
         "allowed_triggers": allowed,
         "deadlines": case_deadlines.case_deadlines(session, case, today or clock.today()),
         "documents": [

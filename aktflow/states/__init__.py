@@ -10,16 +10,21 @@ from transitions import Machine
 
 from ..vocabulary import ADMINS, DOCUMENT_OUTCOMES
 from . import complaint, decision, guards, intake, review, versions
+from .case_rules import REQUEST_GROUNDS, is_personnel_case
 from .effects import (
     AddDocument,
     AssessDocument,
     AssignCase,
+    CancelRequestRefusal,
     DeadlineNoticeSent,
     EditDocument,
     Effect,
     ExtendDecisionDeadline,
     MakeLetter,
+    MarkPersonnel,
+    NarrowingAttemptRecorded,
     RaiseManualFlag,
+    RefuseRequest,
     RemoveDocument,
     StopDeadlines,
 )
@@ -186,7 +191,8 @@ _GENERAL_TRIGGERS = (
             Field("stage", "choice", "Underretning om", choices=("request", "release")),
             Field("note", "text", "Bemærkning", required=False),
         ),
-        applies=lambda case: case.emne.startswith("81."),
+        guards=(guards.release_notice_after_decision,),
+        applies=is_personnel_case,
         effects=(MakeLetter("underretning_ansat"),),
     ),
     TriggerSpec(
@@ -203,9 +209,69 @@ _GENERAL_TRIGGERS = (
             Field("extracted", "bool", "Ekstrahering (§ 28/§ 29) foretaget", required=False),
             Field("meroffentlighed_note", "text", "Meroffentlighed (§ 14) overvejet", required=False),
             Field("note", "text", "Note om overstregning", required=False),
+            Field(
+                "weighing_note", "text", "Afvejning af offentlighedens interesse (MOL § 2)", required=False
+            ),
+            Field("emission", "bool", "Oplysninger om emissioner til miljøet (MOL)", required=False),
         ),
         guards=(guards.document_on_case,),
         effects=(AssessDocument(),),
+    ),
+)
+
+# The request as a whole: personnel matters (OFL § 41) and refusals of the whole request (OFL § 9, stk. 2).
+_REQUEST_SOURCES = tuple(s for s in UNDECIDED_OPEN if s != "received")
+_REQUEST_TRIGGERS = (
+    TriggerSpec(
+        "mark_personnel",
+        NON_FINAL,
+        None,
+        CASEWORK,
+        "Markér som personalesag (OFL § 41)",
+        GENERAL,
+        fields=(Field("reason", "text", "Begrundelse"),),
+        guards=(guards.not_yet_personnel,),
+        effects=(MarkPersonnel(),),
+    ),
+    TriggerSpec(
+        "record_narrowing_attempt",
+        UNDECIDED_OPEN,
+        None,
+        CASEWORK,
+        "Registrér forsøg på at afgrænse anmodningen",
+        GENERAL,
+        fields=(
+            Field("date", "date", "Dato for forsøget"),
+            Field("how", "choice", "Hvordan", choices=("phone", "mail", "letter", "meeting")),
+            Field("answer", "text", "Anmoderens svar (tomt: intet svar)", required=False),
+        ),
+        effects=(NarrowingAttemptRecorded(),),
+    ),
+    TriggerSpec(
+        "refuse_request",
+        _REQUEST_SOURCES,
+        None,
+        CASEWORK,
+        "Giv afslag på hele anmodningen (OFL § 9, stk. 2)",
+        GENERAL,
+        fields=(
+            Field("ground", "choice", "Grundlag", choices=REQUEST_GROUNDS),
+            Field("hours", "int", "Anslået tidsforbrug (timer)", required=False),
+            Field("reason", "text", "Begrundelse (skrives i afgørelsen)", required=False),
+        ),
+        guards=(guards.narrowing_attempted,),
+        effects=(RefuseRequest(),),
+    ),
+    TriggerSpec(
+        "cancel_request_refusal",
+        _REQUEST_SOURCES,
+        None,
+        CASEWORK,
+        "Fortryd afslaget på hele anmodningen",
+        GENERAL,
+        fields=(Field("note", "text", "Begrundelse", required=False),),
+        guards=(guards.request_refused,),
+        effects=(CancelRequestRefusal(),),
     ),
 )
 
@@ -233,7 +299,13 @@ _SYSTEM_TRIGGERS = (
 )
 
 TRIGGERS: dict[str, TriggerSpec] = {
-    t.name: t for t in (*(t for p in _PHASES for t in p.TRIGGERS), *_GENERAL_TRIGGERS, *_SYSTEM_TRIGGERS)
+    t.name: t
+    for t in (
+        *(t for p in _PHASES for t in p.TRIGGERS),
+        *_GENERAL_TRIGGERS,
+        *_REQUEST_TRIGGERS,
+        *_SYSTEM_TRIGGERS,
+    )
 }
 
 CREATE_EFFECTS = intake.CREATE_EFFECTS
@@ -251,7 +323,7 @@ def validate() -> list[str]:
     """
     problems: list[str] = []
     names = [t.name for p in _PHASES for t in p.TRIGGERS] + [
-        t.name for t in (*_GENERAL_TRIGGERS, *_SYSTEM_TRIGGERS)
+        t.name for t in (*_GENERAL_TRIGGERS, *_REQUEST_TRIGGERS, *_SYSTEM_TRIGGERS)
     ]
     for n in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"handlingen {n!r} er defineret flere gange")

@@ -25,6 +25,7 @@ TRIGGERS = (
             guards.no_open_flags,
             guards.all_documents_assessed,
             guards.employee_notified,
+            guards.request_refusal_approved,
         ),
     ),
     TriggerSpec(
@@ -40,6 +41,7 @@ TRIGGERS = (
             guards.no_open_flags,
             guards.all_documents_assessed,
             guards.employee_notified,
+            guards.request_refusal_approved,
         ),
         effects=(
             DecisionMade(),
@@ -47,6 +49,13 @@ TRIGGERS = (
         ),
     ),
     TriggerSpec(
-        "close", ("decided",), "closed", CASEWORK, "Afslut sag", PHASE, effects=(CloseArchiveCase(),)
+        "close",
+        ("decided",),
+        "closed",
+        CASEWORK,
+        "Afslut sag",
+        PHASE,
+        guards=(guards.employee_told_of_release,),
+        effects=(CloseArchiveCase(),),
     ),
 )

@@ -181,3 +181,36 @@ class StopDeadlines(Effect):
 class CountComplaint(Effect):
     def describe(self) -> str:
         return "Tæl klagehændelsen"
+
+
+# --- request rules: personnel marking, refusal of the whole request ----------------------------------------
+
+
+@dataclass(frozen=True)
+class MarkPersonnel(Effect):
+    """Mark the case as a personnel matter (OFL § 41) and flag it for the notices to the employee."""
+
+    def describe(self) -> str:
+        return "Markér sagen som personalesag; medarbejderen skal underrettes (OFL § 41)"
+
+
+@dataclass(frozen=True)
+class NarrowingAttemptRecorded(Effect):
+    """Check and keep the attempt to narrow the request (OFL § 9, stk. 2, nr. 1: dialogue first)."""
+
+    def describe(self) -> str:
+        return "Registrér forsøget på at afgrænse anmodningen"
+
+
+@dataclass(frozen=True)
+class RefuseRequest(Effect):
+    """Record the refusal of the whole request on the case and flag it for legal review."""
+
+    def describe(self) -> str:
+        return "Registrér afslaget på hele anmodningen; markér sagen til juridisk vurdering"
+
+
+@dataclass(frozen=True)
+class CancelRequestRefusal(Effect):
+    def describe(self) -> str:
+        return "Fjern afslaget på hele anmodningen; dokumenterne vurderes enkeltvis"

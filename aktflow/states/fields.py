@@ -295,7 +295,7 @@ class User(Kind):
 
 #: Every kind by the name a declaration uses (``Field("x", "date", …)``).
 KINDS: Mapping[str, Kind] = {
-    k.name: k for k in (Text(), Date(), FutureDate(), Document(), Bool(), Choice(), Grounds(), User())
+    k.name: k for k in (Text(), Date(), FutureDate(), Document(), Int(), Bool(), Choice(), Grounds(), User())
 }
 
 

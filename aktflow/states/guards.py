@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..vocabulary import MANAGERS
+from .case_rules import NARROWING_REQUIRED, is_personnel_case, request_refusal
 
 
 def input_guard(guard: Callable[[Any, Any], str | None]) -> Callable[[Any, Any], str | None]:
@@ -42,6 +43,8 @@ def documents_screened(case: Any, ctx: Any) -> str | None:
 
 
 def all_documents_assessed(case: Any, ctx: Any) -> str | None:
+    if request_refusal(case):  # the whole request is refused (OFL § 9, stk. 2): no document is assessed
+        return None
     missing = [d for d in case.documents if d.assessment is None]
     if not missing:
         return None
@@ -61,13 +64,73 @@ def may_assign(case: Any, ctx: Any) -> str | None:
     return None
 
 
+def _notified(ctx: Any, stage: str) -> bool:
+    return any(data.get("stage") == stage for _, _, data in ctx.event_data("notify_employee"))
+
+
 def employee_notified(case: Any, ctx: Any) -> str | None:
-    """Personnel cases (KLE 81): the employee must have been told of the request (OFL § 41)."""
-    if not case.emne.startswith("81."):
+    """Personnel cases: the employee must have been told of the request before the decision (OFL § 41)."""
+    if not is_personnel_case(case):
         return None
-    if ctx.has_event("notify_employee"):
+    if _notified(ctx, "request"):
         return None
     return "personalesag: medarbejderen skal først underrettes om anmodningen (OFL § 41, 'notify_employee')"
+
+
+def employee_told_of_release(case: Any, ctx: Any) -> str | None:
+    """Closing a personnel case: the employee has been told both of the request and, after the decision, of
+    what was released (OFL § 41: the two notices)."""
+    if not is_personnel_case(case):
+        return None
+    missing = [
+        label
+        for stage, label in (("request", "anmodningen"), ("release", "det udleverede"))
+        if not _notified(ctx, stage)
+    ]
+    if not missing:
+        return None
+    return (
+        f"personalesag: medarbejderen er ikke underrettet om {' og '.join(missing)} "
+        "(OFL § 41, 'notify_employee'); sagen kan først afsluttes, når begge underretninger er sendt"
+    )
+
+
+@input_guard
+def release_notice_after_decision(case: Any, ctx: Any) -> str | None:
+    """OFL § 41: the notice of what was released ("we have now decided") only once a decision exists."""
+    if ctx.data.get("stage") != "release" or ctx.has_event("send_decision"):
+        return None
+    return (
+        "underretningen om det udleverede kan først sendes, når afgørelsen er truffet ('send_decision'); "
+        "før afgørelsen underrettes medarbejderen om anmodningen"
+    )
+
+
+@input_guard
+def narrowing_attempted(case: Any, ctx: Any) -> str | None:
+    """OFL § 9, stk. 2, nr. 1: a refusal for excessive resources only after a recorded attempt to narrow the
+    request with the requester (the preparatory works; FOB 2014.22 and 2014.36)."""
+    if ctx.data.get("ground") not in NARROWING_REQUIRED or ctx.has_event("record_narrowing_attempt"):
+        return None
+    return (
+        "afslag efter offentlighedslovens § 9, stk. 2, nr. 1 kræver først et registreret forsøg på at "
+        "afgrænse anmodningen sammen med anmoderen ('record_narrowing_attempt')"
+    )
+
+
+def request_refusal_approved(case: Any, ctx: Any) -> str | None:
+    """A refusal of the whole request (OFL § 9, stk. 2) always goes to legal review: the legal contact's
+    approval must come after the refusal was last recorded."""
+    if not request_refusal(case):
+        return None
+    refused = max((seq for seq, _, _ in ctx.event_data("refuse_request")), default=0)
+    approved = max((seq for seq, _, _ in ctx.event_data("approve_legal")), default=0)
+    if approved > refused:
+        return None
+    return (
+        "afslag på hele anmodningen skal godkendes af juridisk kontakt, før afgørelsen kan sendes; "
+        "brug 'submit_for_legal_review'"
+    )
 
 
 def may_extend(case: Any, ctx: Any) -> str | None:
@@ -89,3 +152,13 @@ def document_on_case(case: Any, ctx: Any) -> str | None:
     if any(d.id == doc_id for d in case.documents):
         return None
     return f"dokument {doc_id} findes ikke på sagen"
+
+
+def not_yet_personnel(case: Any, ctx: Any) -> str | None:
+    """``mark_personnel``: only a case that is not a personnel matter already (KLE 81 or marked)."""
+    return "sagen er allerede en personalesag" if is_personnel_case(case) else None
+
+
+def request_refused(case: Any, ctx: Any) -> str | None:
+    """``cancel_request_refusal``: only when the whole request has been refused."""
+    return None if request_refusal(case) else "der er ikke givet afslag på hele anmodningen"

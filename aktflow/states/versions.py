@@ -21,9 +21,9 @@ Table = dict[str, tuple[tuple[str, ...], str | None]]
 BASE = "2026.1"
 
 #: The version new events are written under.
-CURRENT = "2026.2"
+CURRENT = "2026.3"
 
-INITIAL = {"2026.1": "received", "2026.2": "received"}
+INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received"}
 
 TABLES: dict[str, Table] = {
     "2026.1": {
@@ -186,6 +186,26 @@ TABLES["2026.2"] = {
         ),
         None,
     ),
+}
+
+# 2026.3: the request as a whole: a caseworker may mark any case as a personnel matter (OFL § 41), record
+# an attempt to narrow the request, and refuse the whole request (OFL § 9, stk. 2) or take that back.
+_UNDECIDED_OPEN = (
+    "received",
+    "registered",
+    "awaiting_clarification",
+    "collecting",
+    "screening",
+    "third_party_hearing",
+    "legal_review",
+    "drafting_decision",
+)
+TABLES["2026.3"] = {
+    **TABLES["2026.2"],
+    "mark_personnel": (TABLES["2026.2"]["assign"][0], None),
+    "record_narrowing_attempt": (_UNDECIDED_OPEN, None),
+    "refuse_request": (_UNDECIDED_OPEN[1:], None),
+    "cancel_request_refusal": (_UNDECIDED_OPEN[1:], None),
 }
 
 

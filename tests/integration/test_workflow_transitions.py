@@ -51,6 +51,14 @@ VALID: dict[str, tuple[str, str | None, dict]] = {
     "edit_document": ("cw", None, {"document_id": "$doc", "title": "Notat om tilsyn (rettet)"}),
     "remove_document": ("cw", "Dublet", {"document_id": "$doc"}),
     "notify_employee": ("cw", None, {"employee": "Ole Madsen", "stage": "request"}),
+    "mark_personnel": ("cw", None, {"reason": "Anmodningen angår en ansats tjenesteforhold"}),
+    "record_narrowing_attempt": (
+        "cw",
+        None,
+        {"date": clock.today().isoformat(), "how": "phone", "answer": "Fastholder anmodningen"},
+    ),
+    "refuse_request": ("cw", None, {"ground": "ofl-9-2-2", "reason": "Samme anmodning for 12. gang i år"}),
+    "cancel_request_refusal": ("cw", "Dokumenterne vurderes enkeltvis", {}),
 }
 NEEDS_DOC = ("assess_document", "edit_document", "remove_document")
 
@@ -121,6 +129,8 @@ def drive(db, case_id: int, state: str, *, with_document: bool = False) -> int |
             _fire(db, case_id, "submit_for_legal_review")
             _fire(db, case_id, "approve_legal")
             continue
+        if personnel and trig == "close":  # OFL § 41: the employee is told what was released first
+            _fire(db, case_id, "notify_employee", data={"employee": "Ole Madsen", "stage": "release"})
         _fire(db, case_id, trig, doc_id)
         if with_document and trig == "start_collecting":
             doc_id = _fire(db, case_id, "add_document").documents[-1].id
@@ -148,6 +158,8 @@ def test_each_trigger_from_each_allowed_source(sqlite_db, trigger, source):
         emne=emne_for(trigger),
     )
     doc_id = drive(db, case.id, source, with_document=trigger in NEEDS_DOC)
+    if trigger == "cancel_request_refusal":  # applies only to a case with a refusal of the whole request
+        _fire(db, case.id, "refuse_request")
     before = case_view(db, case.id)
     after = _fire(db, case.id, trigger, doc_id)
     spec = states.TRIGGERS[trigger]

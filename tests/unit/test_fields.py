@@ -90,6 +90,11 @@ CASES = {
         [(1, 1), (INT_MAX, INT_MAX), (42, 42)],
         [0, -3, INT_MAX + 1, "1", "abc", True, 2.5],
     ),
+    "int": (
+        Field("hours", "int", "Anslået tidsforbrug (timer)", required=False),
+        [(1, 1), (40, 40), (INT_MAX, INT_MAX)],
+        [0, -3, INT_MAX + 1, "40", True, 2.5],
+    ),
     "bool": (
         Field("extracted", "bool", "Ekstrahering", required=False),
         [(True, True), (False, False)],
@@ -184,7 +189,8 @@ def test_widgets_follow_the_field():
     assert Field("document_id", "document", "Dokument").widget == "document"
     assert Field("grounds", "grounds", "Grunde").widget == "grounds"
     with pytest.raises(ValueError, match="unknown kind"):
-        Field("document_id", "int", "Dokument")  # the kind says what a field is, not its name
+        Field("document_id", "integer", "Dokument")  # the kind says what a field is, not its name
+    assert Field("hours", "int", "Timer").widget == "number"
     assert Field("expected", "future_date", "Forventet").widget == "future_date"
 
 

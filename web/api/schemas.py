@@ -163,6 +163,10 @@ class Document(_Response):
     extracted: bool
     meroffentlighed_note: str | None
     note: str | None
+    weighing_note: str | None = Field(description="MOL: afvejningen af offentlighedens interesse (MOL § 2)")
+    emission: bool | None = Field(
+        description="MOL: oplysninger om emissioner til miljøet (null uden for MOL)"
+    )
     assessed_by: str | None
 
 
@@ -225,6 +229,23 @@ class EmployeeNotice(_Response):
     at: dt.datetime
 
 
+class NarrowingAttempt(_Response):
+    """Et registreret forsøg på at afgrænse anmodningen (OFL § 9, stk. 2, nr. 1)."""
+
+    date: dt.date | None
+    how: Literal["phone", "mail", "letter", "meeting"] | None
+    answer: str | None = Field(description="Anmoderens svar; null: intet svar")
+
+
+class RequestRefusal(_Response):
+    """Afslag på hele anmodningen (OFL § 9, stk. 2; FVL § 9 a, stk. 2; GDPR art. 12, stk. 5)."""
+
+    ground: str
+    hours: int | None = Field(description="Anslået tidsforbrug i timer (OFL § 9, stk. 2, nr. 1)")
+    reason: str | None
+    attempts: list[NarrowingAttempt]
+
+
 class EventEntry(_Response):
     """En hændelse i sagens log, ældste først."""
 
@@ -260,6 +281,9 @@ class Case(_Response):
     flagged: bool
     flag_reasons: list[str]
     outcome: Literal[CASE_OUTCOMES] | None  # type: ignore[valid-type]
+    personnel: bool = Field(description="Personalesag (KLE 81 eller markeret): OFL § 41-underretninger")
+    request_refusal: RequestRefusal | None
+    narrowing_attempts: list[NarrowingAttempt]
     allowed_triggers: list[TriggerName]
     deadlines: list[Deadline]
     documents: list[Document]
