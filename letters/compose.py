@@ -427,7 +427,7 @@ def _underretning_ansat(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
 
 def _delafgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     docs = ctx.get("documents") or []
-    wanted = data.get("document_ids")
+    wanted = data.get("released") or data.get("document_ids")  # what the partial decision releases
     now = (
         [d for d in docs if d.get("id") in wanted]
         if wanted

@@ -20,6 +20,7 @@ from .effects import (
     ExtendDecisionDeadline,
     MakeLetter,
     RaiseManualFlag,
+    ReleaseDocuments,
     RemoveDocument,
     StopDeadlines,
 )
@@ -93,14 +94,20 @@ _GENERAL_TRIGGERS = (
     ),
     TriggerSpec(
         "send_partial_decision",
-        ("collecting", "screening", "third_party_hearing", "legal_review", "drafting_decision"),
+        ("screening", "third_party_hearing", "legal_review", "drafting_decision"),
         None,
         CASEWORK,
         "Send delafgørelse",
         GENERAL,
         fields=(Field("note", "text", "Hvad udleveres nu"),),
-        guards=(guards.documents_screened,),
-        effects=(MakeLetter("delafgoerelse"),),
+        guards=(
+            guards.documents_screened,
+            guards.documents_to_release,
+            guards.no_open_flags,
+            guards.employee_notified,
+            guards.approval_holds_for_release,
+        ),
+        effects=(ReleaseDocuments(), MakeLetter("delafgoerelse")),
     ),
     TriggerSpec(
         "assign",

@@ -25,6 +25,7 @@ TRIGGERS = (
             guards.no_open_flags,
             guards.all_documents_assessed,
             guards.employee_notified,
+            guards.approval_holds,
         ),
     ),
     TriggerSpec(
@@ -40,6 +41,7 @@ TRIGGERS = (
             guards.no_open_flags,
             guards.all_documents_assessed,
             guards.employee_notified,
+            guards.approval_holds,
         ),
         effects=(
             DecisionMade(),

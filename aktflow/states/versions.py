@@ -21,9 +21,9 @@ Table = dict[str, tuple[tuple[str, ...], str | None]]
 BASE = "2026.1"
 
 #: The version new events are written under.
-CURRENT = "2026.2"
+CURRENT = "2026.3"
 
-INITIAL = {"2026.1": "received", "2026.2": "received"}
+INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received"}
 
 TABLES: dict[str, Table] = {
     "2026.1": {
@@ -184,6 +184,16 @@ TABLES["2026.2"] = {
             "complaint_received",
             "appeal_pending",
         ),
+        None,
+    ),
+}
+
+# 2026.3: a partial decision releases assessed documents, and documents are assessed from the
+# confidentiality review on: it is no longer offered while documents are still being collected.
+TABLES["2026.3"] = {
+    **TABLES["2026.2"],
+    "send_partial_decision": (
+        ("screening", "third_party_hearing", "legal_review", "drafting_decision"),
         None,
     ),
 }

@@ -52,7 +52,7 @@ VALID: dict[str, tuple[str, str | None, dict]] = {
     "remove_document": ("cw", "Dublet", {"document_id": "$doc"}),
     "notify_employee": ("cw", None, {"employee": "Ole Madsen", "stage": "request"}),
 }
-NEEDS_DOC = ("assess_document", "edit_document", "remove_document")
+NEEDS_DOC = ("assess_document", "edit_document", "remove_document", "send_partial_decision")
 
 
 def emne_for(trigger: str) -> str:
