@@ -126,9 +126,10 @@ def changes(
     for key in ids:
         if wanted is not None and key not in wanted:
             continue
-        old, doc = before.get(key), now.get(key)
+        old: dict[str, Any] | None = before.get(key)
+        doc = now.get(key)
         if doc is None:
-            out.append(Change(int(key), str(old.get("title")), "removed"))
+            out.append(Change(int(key), str((old or {}).get("title")), "removed"))
             continue
         cur = document_snapshot(doc)
         if old is None:
@@ -138,13 +139,17 @@ def changes(
             continue
         shown = mask(cur)
         diff = tuple(
-            (label, old.get(name), shown[name]) for name, label in FIELDS.items() if old.get(name) != shown[name]
+            (label, old.get(name), shown[name])
+            for name, label in FIELDS.items()
+            if old.get(name) != shown[name]
         )
         out.append(Change(int(key), mask(doc.title), "changed", diff))
     return out
 
 
-def lapsed(approved: dict[str, Any] | None, case: Any, document_ids: Iterable[int] | None = None) -> str | None:
+def lapsed(
+    approved: dict[str, Any] | None, case: Any, document_ids: Iterable[int] | None = None
+) -> str | None:
     """None while the approval ``approved`` still covers ``case`` (or the given documents), else a Danish
     sentence naming what changed since. Also lapsed: the case outcome changed (whole case only)."""
     if approved is None:
@@ -173,7 +178,12 @@ def _digest(snap: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-_OUTCOME_WORDS = {"grant": "udleveres", "partial": "delvis", "refuse": "udleveres ikke", None: "ikke vurderet"}
+_OUTCOME_WORDS = {
+    "grant": "udleveres",
+    "partial": "delvis",
+    "refuse": "udleveres ikke",
+    None: "ikke vurderet",
+}
 
 
 def _show(value: Any) -> str:

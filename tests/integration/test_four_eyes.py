@@ -62,7 +62,9 @@ def approve(db, case):
 def events(db, case, trigger):
     with db.session() as s:
         return list(
-            s.scalars(select(Event).where(Event.case_id == case.id, Event.trigger == trigger).order_by(Event.seq))
+            s.scalars(
+                select(Event).where(Event.case_id == case.id, Event.trigger == trigger).order_by(Event.seq)
+            )
         )
 
 
@@ -198,7 +200,9 @@ def approval_changes_of(db, case):
 
 def test_document_changes_are_named_added_removed_and_changed():
     def doc(i, title, outcome="grant", grounds=(), sha=None):
-        a = SimpleNamespace(outcome=outcome, grounds=list(grounds), extracted=False, meroffentlighed_note=None, note=None)
+        a = SimpleNamespace(
+            outcome=outcome, grounds=list(grounds), extracted=False, meroffentlighed_note=None, note=None
+        )
         return SimpleNamespace(id=i, title=title, sha256=sha, assessment=a)
 
     before = SimpleNamespace(documents=[doc(1, "A"), doc(2, "B")], open_flags=[])
@@ -264,3 +268,33 @@ def test_reassessment_to_grant_closes_the_flag_and_keeps_other_sources(db):
     assess(db, case, d, "grant")
     reasons = case_view(db, case.id)["flag_reasons"]
     assert len(reasons) == 1 and "Tvivl" in reasons[0]  # the manual flag stays
+
+
+# --- the pages -------------------------------------------------------------------------------------------
+
+
+def _login(client, username: str) -> None:
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]*)"', page)[1]
+    r = client.post("/login", data={"username": username, "password": "test-pass", "csrf_token": token})
+    assert r.status_code in (302, 303)
+
+
+def test_review_page_and_queue_show_what_changed_since_the_approval(client, db):
+    case, (d1, d2) = screening_with(db, "Lægeerklæring", "Byggetilladelse")
+    assess(db, case, d1, "refuse", ["ofl-30-1"])
+    assess(db, case, d2, "grant")
+    approve(db, case)
+    assess(db, case, d1, "grant")
+    fire(db, case.id, "submit_for_legal_review", actor="cw")
+    _login(client, "legal")
+    queue = client.get("/legal").get_data(as_text=True)
+    assert "Ændret siden godkendelse" in queue and "Lægeerklæring" in queue
+    page = client.get(f"/legal/cases/{case.id}").get_data(as_text=True)
+    changed = page.split('id="h-changed"', 1)[1].split("</section>", 1)[0]
+    assert "Lægeerklæring" in changed and "Byggetilladelse" not in changed
+    assert "Udleveres ikke" in changed and "Udleveres" in changed and "private forhold" in changed
+    assert "Afslag" not in changed  # the case outcome went from partial to full
+    assert "Delvis aktindsigt" in changed and "Fuld aktindsigt" in changed
