@@ -183,12 +183,14 @@ def assess_document(e: Any, case: Case, ctx: Any) -> None:
 
 def release_documents(e: E.ReleaseDocuments, case: Case, ctx: Any) -> None:
     """A partial decision: the documents it releases (:func:`aktflow.approval.releasable`) go into the
-    event and the letter (``released``: ids)."""
+    event and the letter (``released``: ids; ``released_before``: what earlier partial decisions released)."""
     from .approval import releasable
     from .states.guards import released_before
 
-    ids = [d.id for d in releasable(case, released_before(ctx))]
-    ctx.recorded["released"] = ids
+    before = released_before(ctx)
+    ctx.recorded["released"] = [d.id for d in releasable(case, before)]
+    if before:
+        ctx.recorded["released_before"] = before
 
 
 # --- screening ----------------------------------------------------------------------------------------

@@ -129,6 +129,14 @@ def test_partial_decision_letter_counts_the_released_documents(db):
         (letter,) = s.scalars(select(Letter).where(Letter.case_id == case.id, Letter.kind == "delafgoerelse"))
         text = docx_text(letter.content)
     assert "Du får nu aktindsigt i 2 dokumenter" in text
+    assert "de øvrige 1 dokument " in text
+    assess(db, case, d3, "grant")
+    fire(db, case.id, "send_partial_decision", actor="cw", note="Resten")
+    with db.session() as s:
+        rows = s.scalars(select(Letter).where(Letter.case_id == case.id, Letter.kind == "delafgoerelse"))
+        text = docx_text(list(rows)[-1].content)
+    assert "Du får nu aktindsigt i 1 dokument." in text
+    assert "øvrige" not in text  # nothing is left: the earlier release is not counted as outstanding
 
 
 # --- an approval sticks to what was approved ------------------------------------------------------------
