@@ -306,3 +306,16 @@ def test_review_page_and_queue_show_what_changed_since_the_approval(client, db):
     assert "Udleveres ikke" in changed and "Udleveres" in changed and "private forhold" in changed
     assert "Afslag" not in changed  # the case outcome went from partial to full
     assert "Delvis aktindsigt" in changed and "Fuld aktindsigt" in changed
+
+
+def test_cli_legal_queue_says_what_changed_since_the_approval(sqlite_db, runner):
+    from aktflow.cli import cli
+
+    case, (d,) = screening_with(sqlite_db, "Lægeerklæring")
+    assess(sqlite_db, case, d, "refuse", ["ofl-30-1"])
+    approve(sqlite_db, case)
+    assess(sqlite_db, case, d, "grant")
+    fire(sqlite_db, case.id, "submit_for_legal_review", actor="cw")
+    out = runner.invoke(cli, ["legal", "queue"])
+    assert out.exit_code == 0, out.output
+    assert "ændret siden godkendelse: Dokument 'Lægeerklæring': vurdering" in out.output
