@@ -15,7 +15,7 @@ from sqlalchemy import select
 from . import case_deadlines, figure_counts, states
 from . import deadlines as rules
 from .errors import ValidationError
-from .flags import add_flag, screen
+from .flags import add_flag, screen, supersede_assessment_flags
 from .models import Assessment, Case, Document, User
 from .states import effects as E
 from .states.case_rules import is_personnel_case
@@ -60,6 +60,11 @@ def manual_flag(e: Any, case: Case, ctx: Any) -> None:
 
 
 def clear_flags(e: Any, case: Case, ctx: Any) -> None:
+    """approve_legal: record what is approved (``approved``, :func:`aktflow.approval.snapshot`: documents,
+    assessments, the flags cleared, the outcome) and clear the open flags (``flags_cleared``: their ids)."""
+    from .approval import snapshot
+
+    ctx.recorded["approved"] = snapshot(case)
     cleared = []
     for flag in case.open_flags:
         flag.cleared_at = ctx.now
@@ -124,6 +129,8 @@ def remove_document(e: Any, case: Case, ctx: Any) -> None:
         gone.extend(c for c in case.documents if c.parent_id == d.id)
     if len(gone) > 1:
         ctx.recorded["removed"]["attachments"] = [d.title for d in gone[1:]]
+    for d in gone:
+        supersede_assessment_flags(case, ctx, d)
     with ctx.session.no_autoflush:
         for d in reversed(gone):
             if d.assessment is not None:
@@ -166,11 +173,29 @@ def assess_document(e: Any, case: Case, ctx: Any) -> None:
     a.assessed_at = ctx.now
     ctx.session.add(a)
     figure_counts.assessment(ctx.session, case, a, 1)
-    for code in codes:
-        g = catalogue.get(code)
-        if g.flags_legal:
-            verb = "afslag" if d["outcome"] == "refuse" else "delvis udlevering"
-            add_flag(case, ctx, f"Dokument '{doc.title}': {verb} efter {g.label}", "assessment")
+    # Flags follow the current assessment: the earlier assessment's flags that this one does not raise
+    # again are closed as superseded (docs/domain.md, "Markeringer").
+    verb = "afslag" if d["outcome"] == "refuse" else "delvis udlevering"
+    reasons = [
+        f"Dokument '{doc.title}': {verb} efter {g.label}"
+        for g in (catalogue.get(code) for code in codes)
+        if g.flags_legal
+    ]
+    supersede_assessment_flags(case, ctx, doc, keep=frozenset(reasons))
+    for reason in reasons:
+        add_flag(case, ctx, reason, "assessment", document_id=doc.id)
+
+
+def release_documents(e: E.ReleaseDocuments, case: Case, ctx: Any) -> None:
+    """A partial decision: the documents it releases (:func:`aktflow.approval.releasable`) go into the
+    event and the letter (``released``: ids; ``released_before``: what earlier partial decisions released)."""
+    from .approval import releasable
+    from .states.guards import released_before
+
+    before = released_before(ctx)
+    ctx.recorded["released"] = [d.id for d in releasable(case, before)]
+    if before:
+        ctx.recorded["released_before"] = before
 
 
 def _check_request_level(codes: list[str]) -> None:
@@ -406,6 +431,7 @@ HANDLERS: dict[type[E.Effect], Handler] = {
     E.EditDocument: edit_document,
     E.RemoveDocument: remove_document,
     E.AssessDocument: assess_document,
+    E.ReleaseDocuments: release_documents,
     E.StartDeadlines: start_deadlines,
     E.StartDeadline: start_deadline,
     E.CompleteDeadlines: complete_deadlines,

@@ -11,13 +11,14 @@ from typing import Any
 from .models import Case, Flag
 
 
-def add_flag(case: Case, ctx: Any, reason: str, source: str) -> None:
+def add_flag(case: Case, ctx: Any, reason: str, source: str, document_id: int | None = None) -> None:
     """Raise a flag on ``case`` unless an open one says the same; ``ctx`` gives ``session``, ``now`` and
     ``recorded`` (the event's data: the reason goes under ``flags_raised``). ``source``: manual | screening
-    | assessment | personnel | request (a refusal of the whole request)."""
+    | assessment | personnel | request (a refusal of the whole request); ``document_id``: the document
+    whose assessment raised it."""
     if any(f.reason == reason for f in case.open_flags):
         return
-    flag = Flag(case=case, reason=reason, source=source, created_at=ctx.now)
+    flag = Flag(case=case, reason=reason, source=source, created_at=ctx.now, document_id=document_id)
     ctx.session.add(flag)
     ctx.recorded.setdefault("flags_raised", []).append(reason)
 
@@ -28,3 +29,19 @@ def screen(case: Case, ctx: Any, text: str, where: str) -> None:
 
     for reason in flag_reasons(text, where):
         add_flag(case, ctx, reason, "screening")
+
+
+def supersede_assessment_flags(case: Case, ctx: Any, doc: Any, keep: frozenset[str] = frozenset()) -> None:
+    """Close the open flags that ``doc``'s earlier assessment raised, but those whose reason is in ``keep``
+    (raised again by the new assessment): flags follow the current assessment. A closed flag is marked
+    ``superseded``; the event records the reasons under ``flags_superseded`` (the log keeps the history).
+    Flags from before ``document_id`` was kept are matched by their reason ("Dokument '<title>': ...")."""
+    prefix = f"Dokument '{doc.title}':"
+    for f in case.open_flags:
+        if f.source != "assessment" or f.reason in keep:
+            continue
+        if f.document_id == doc.id or (f.document_id is None and f.reason.startswith(prefix)):
+            f.cleared_at = ctx.now
+            f.cleared_by = ctx.actor.username
+            f.superseded = True
+            ctx.recorded.setdefault("flags_superseded", []).append(f.reason)

@@ -201,7 +201,8 @@ class Case(Base):
 
 
 class Flag(Base):
-    """A reason the case needs the legal contact's review; cleared by `approve_legal`."""
+    """A reason the case needs the legal contact's review; cleared by `approve_legal`, or closed as
+    ``superseded`` when the document whose assessment raised it is assessed again or removed."""
 
     __tablename__ = "flags"
 
@@ -212,6 +213,10 @@ class Flag(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     cleared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     cleared_by: Mapped[str | None] = mapped_column(String(64))
+    # The document whose assessment raised the flag (source "assessment"); a plain column like
+    # documents.parent_id. A re-assessment closes the document's earlier flags as superseded.
+    document_id: Mapped[int | None] = mapped_column(Integer)
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     case: Mapped[Case] = relationship(back_populates="flags")
 

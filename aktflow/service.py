@@ -71,6 +71,17 @@ class FireContext:
     settings: Any = None
     letters: list[Any] = field(default_factory=list)
 
+    def data_of(self, trigger: str) -> list[dict[str, Any]]:
+        """The recorded data of the case's events of this trigger, oldest first (as the log keeps them)."""
+        return [
+            dict(d or {})
+            for d in self.session.scalars(
+                select(Event.data)
+                .where(Event.case_id == self.case_id, Event.trigger == trigger)
+                .order_by(Event.seq)
+            )
+        ]
+
     def has_event(self, trigger: str) -> bool:
         """Whether the case's log already has an event of this trigger."""
         from sqlalchemy import func as sa_func

@@ -486,7 +486,7 @@ def _underretning_ansat(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
 
 def _delafgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     docs = ctx.get("documents") or []
-    wanted = data.get("document_ids")
+    wanted = data.get("released") or data.get("document_ids")  # what the partial decision releases
     now = (
         [d for d in docs if d.get("id") in wanted]
         if wanted
@@ -497,7 +497,8 @@ def _delafgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     parts["resultat"] = f"Du får nu {'indsigt' if basis == 'gdpr' else 'aktindsigt'} i {_n(len(now))}. " + (
         "Dokumenterne er vedlagt." if len(now) != 1 else "Dokumentet er vedlagt."
     )
-    rest = len(docs) - len(now)
+    earlier = data.get("released_before") or []  # released by earlier partial decisions
+    rest = len([d for d in docs if d.get("id") not in earlier]) - len(now)
     expected = danish_date((ctx.get("deadlines") or {}).get("expected"))
     later = f" Vi forventer at kunne træffe afgørelse om dem senest den {expected}." if expected else ""
     parts["resterende"] = (

@@ -40,5 +40,10 @@ def review(case_id: int):
         extra = legal_q.review_context(s, case_id)
     labels = {g.code: g for g in catalogue.all_grounds()}
     return render_template(
-        "legal_review.html", c=view, flags=extra["flags"], notes=extra["notes"], labels=labels
+        "legal_review.html",
+        c=view,
+        flags=extra["flags"],
+        notes=extra["notes"],
+        approval=extra["approval"],
+        labels=labels,
     )

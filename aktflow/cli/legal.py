@@ -51,6 +51,11 @@ def legal_queue_cmd(as_json: bool) -> None:
         as_json,
         "\n".join(
             f"sag {r['id']:>6} frist {r['next_due'] or '-':<10} {r['requester']}: {'; '.join(r['flag_reasons'])}"
+            + (
+                f"\n           ændret siden godkendelse: {r['changed_since_approval']}"
+                if r["changed_since_approval"]
+                else ""
+            )
             for r in rows
         )
         or "ingen sager venter",

@@ -9,6 +9,7 @@ from sqlalchemy import func as sa_func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..approval import Change, changes, lapsed
 from ..clock import today as clock_today
 from ..db import Database
 from ..exits import mask
@@ -19,7 +20,9 @@ def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, An
     """Cases waiting for the legal contact (state legal_review), the oldest next deadline first.
 
     Each row: ``id, sagsnummer, requester, subject, received`` (ISO date), ``assignee, next_due`` (ISO date
-    or None), ``flag_reasons, version``. Every text passes the exit filter (:func:`aktflow.exits.mask`).
+    or None), ``flag_reasons, version`` and ``changed_since_approval`` (None if never approved, else what
+    changed since the legal contact's latest approval, a Danish sentence, or "" if nothing did). Every text
+    passes the exit filter (:func:`aktflow.exits.mask`).
     """
     today = today or clock_today()
     next_due = (
@@ -35,6 +38,7 @@ def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, An
             .where(Case.state == "legal_review")
             .order_by(next_due.c.due.is_(None), next_due.c.due, Case.received, Case.id)
         ).all()
+        approved = _latest_approvals(session, [c.id for c, _ in rows])
         queue = [
             {
                 "id": c.id,
@@ -46,6 +50,9 @@ def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, An
                 "next_due": due.isoformat() if due else None,
                 "flag_reasons": [f.reason for f in c.open_flags],
                 "version": c.version,
+                "changed_since_approval": (
+                    None if c.id not in approved else (lapsed(approved[c.id], c) or "")
+                ),
             }
             for c, due in rows
         ]
@@ -62,6 +69,7 @@ def review_context(session: Session, case_id: int) -> dict[str, Any]:
             "created_at": f.created_at,
             "cleared_at": f.cleared_at,
             "cleared_by": f.cleared_by,
+            "superseded": f.superseded,
         }
         for f in session.scalars(select(Flag).where(Flag.case_id == case_id).order_by(Flag.id))
     ]
@@ -78,4 +86,63 @@ def review_context(session: Session, case_id: int) -> dict[str, Any]:
             .order_by(Event.seq)
         )
     ]
-    return mask({"flags": flags, "notes": notes})
+    return mask({"flags": flags, "notes": notes, "approval": approval_changes(session, case_id)})
+
+
+def approval_changes(session: Session, case_id: int) -> dict[str, Any] | None:
+    """What changed since the legal contact's latest approval of the case (docs/domain.md, "Juridisk
+    vurdering"), or None if it was never approved: ``at`` (datetime), ``by`` (username), ``outcome``
+    (approved, now: case outcome codes), ``changes`` (per document: ``document_id, title, kind`` —
+    added | removed | changed — and ``fields``: ``name`` (Danish), ``before``, ``after``), ``lapsed`` (a
+    Danish sentence naming what changed, or None while the approval holds). Texts are masked."""
+    event = session.scalars(
+        select(Event)
+        .where(Event.case_id == case_id, Event.trigger == "approve_legal")
+        .order_by(Event.seq.desc())
+        .limit(1)
+    ).first()
+    case = session.get(Case, case_id)
+    if event is None or case is None:
+        return None
+    approved = _snapshot_of(event.data)
+    from ..approval import case_outcome
+
+    return mask(
+        {
+            "at": event.at,
+            "by": event.actor,
+            "outcome": [approved.get("outcome"), case_outcome(case.documents)],
+            "changes": [_change_row(c) for c in changes(approved, case)],
+            "lapsed": lapsed(approved, case),
+        }
+    )
+
+
+def _change_row(c: Change) -> dict[str, Any]:
+    return {
+        "document_id": c.document_id,
+        "title": c.title,
+        "kind": c.kind,
+        "fields": [{"name": n, "before": b, "after": a} for n, b, a in c.fields],
+        "text": c.describe(),
+    }
+
+
+def _snapshot_of(data: dict[str, Any] | None) -> dict[str, Any]:
+    """The snapshot an approve_legal event recorded; an approval from before snapshots were kept covers
+    nothing (every document shows as added), as the decision's guard treats it."""
+    return (data or {}).get("approved") or {"documents": {}, "flags": [], "outcome": "?"}
+
+
+def _latest_approvals(session: Session, case_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each case's latest approval snapshot (case id → snapshot), for the cases that have one."""
+    if not case_ids:
+        return {}
+    out: dict[int, dict[str, Any]] = {}
+    for cid, data in session.execute(
+        select(Event.case_id, Event.data)
+        .where(Event.case_id.in_(case_ids), Event.trigger == "approve_legal")
+        .order_by(Event.seq)
+    ):
+        out[cid] = _snapshot_of(data)
+    return out

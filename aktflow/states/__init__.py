@@ -25,6 +25,7 @@ from .effects import (
     NarrowingAttemptRecorded,
     RaiseManualFlag,
     RefuseRequest,
+    ReleaseDocuments,
     RemoveDocument,
     StopDeadlines,
 )
@@ -98,14 +99,20 @@ _GENERAL_TRIGGERS = (
     ),
     TriggerSpec(
         "send_partial_decision",
-        ("collecting", "screening", "third_party_hearing", "legal_review", "drafting_decision"),
+        ("screening", "third_party_hearing", "legal_review", "drafting_decision"),
         None,
         CASEWORK,
         "Send delafgørelse",
         GENERAL,
         fields=(Field("note", "text", "Hvad udleveres nu"),),
-        guards=(guards.documents_screened,),
-        effects=(MakeLetter("delafgoerelse"),),
+        guards=(
+            guards.documents_screened,
+            guards.documents_to_release,
+            guards.no_open_flags,
+            guards.employee_notified,
+            guards.approval_holds_for_release,
+        ),
+        effects=(ReleaseDocuments(), MakeLetter("delafgoerelse")),
     ),
     TriggerSpec(
         "assign",

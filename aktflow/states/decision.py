@@ -26,6 +26,7 @@ TRIGGERS = (
             guards.all_documents_assessed,
             guards.employee_notified,
             guards.request_refusal_approved,
+            guards.approval_holds,
         ),
     ),
     TriggerSpec(
@@ -42,6 +43,7 @@ TRIGGERS = (
             guards.all_documents_assessed,
             guards.employee_notified,
             guards.request_refusal_approved,
+            guards.approval_holds,
         ),
         effects=(
             DecisionMade(),

@@ -74,7 +74,7 @@ class RaiseManualFlag(Effect):
 @dataclass(frozen=True)
 class ClearFlags(Effect):
     def describe(self) -> str:
-        return "Ryd sagens markeringer (godkendt af juridisk kontakt)"
+        return "Ryd sagens markeringer og gem det godkendte (dokumenter, vurderinger, resultat)"
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,15 @@ class RemoveDocument(Effect):
 class AssessDocument(Effect):
     def describe(self) -> str:
         return "Gem vurderingen af dokumentet; markér undtagelsesgrunde, der kræver juridisk vurdering"
+
+
+@dataclass(frozen=True)
+class ReleaseDocuments(Effect):
+    """A partial decision releases the documents assessed to be released in full or in part that no
+    earlier partial decision released; the event records their ids under ``released`` (docs/domain.md)."""
+
+    def describe(self) -> str:
+        return "Udlevér de dokumenter, der er vurderet til (delvis) udlevering og ikke allerede udleveret"
 
 
 # --- deadlines ------------------------------------------------------------------------------------------------

@@ -162,3 +162,73 @@ def not_yet_personnel(case: Any, ctx: Any) -> str | None:
 def request_refused(case: Any, ctx: Any) -> str | None:
     """``cancel_request_refusal``: only when the whole request has been refused."""
     return None if request_refusal(case) else "der er ikke givet afslag på hele anmodningen"
+
+
+# --- the legal review holds (four eyes; docs/domain.md, "Juridisk vurdering") ------------------------------
+
+
+def _approved(ctx: Any) -> dict[str, Any] | None:
+    """The latest approval's snapshot (the approve_legal event's ``approved``), or None if never approved.
+    An approval recorded before snapshots were kept counts as covering nothing."""
+    approvals = ctx.data_of("approve_legal")
+    if not approvals:
+        return None
+    return approvals[-1].get("approved") or {"documents": {}, "flags": [], "outcome": "?"}
+
+
+def _review_needed(case: Any, ctx: Any) -> bool:
+    """Whether the case was flagged (a flag not superseded by a re-assessment) or legally approved."""
+    return any(not f.superseded for f in case.flags) or ctx.has_event("approve_legal")
+
+
+def _lapsed_message(what: str) -> str:
+    return (
+        f"den juridiske godkendelse dækker ikke sagen, som den er nu ({what}); "
+        "send sagen til juridisk vurdering igen ('submit_for_legal_review')"
+    )
+
+
+def approval_holds(case: Any, ctx: Any) -> str | None:
+    """A flagged case's decision needs the legal contact's approval of the case as it is now: any change
+    since to an assessment, a document or the outcome lapses it (the four-eyes review, OFL § 30/§ 33)."""
+    from ..approval import lapsed
+
+    if not _review_needed(case, ctx):
+        return None
+    approved = _approved(ctx)
+    if approved is None:
+        return _lapsed_message("sagen er markeret, men ikke godkendt")
+    what = lapsed(approved, case)
+    return _lapsed_message(what) if what else None
+
+
+def released_before(ctx: Any) -> list[int]:
+    """The ids of the documents released by the case's earlier partial decisions (their ``released``)."""
+    return [i for d in ctx.data_of("send_partial_decision") for i in d.get("released") or []]
+
+
+def documents_to_release(case: Any, ctx: Any) -> str | None:
+    """A partial decision releases something: a document assessed to be released (in full or in part)
+    that no earlier partial decision released."""
+    from ..approval import releasable
+
+    if releasable(case, released_before(ctx)):
+        return None
+    return (
+        "der er ingen dokumenter at udlevere: ingen vurderet til (delvis) udlevering, "
+        "som ikke allerede er udleveret ved en delafgørelse"
+    )
+
+
+def approval_holds_for_release(case: Any, ctx: Any) -> str | None:
+    """A flagged case's partial decision needs the legal contact's approval of the documents it releases,
+    as they are now (see :func:`approval_holds`)."""
+    from ..approval import lapsed, releasable
+
+    if not _review_needed(case, ctx):
+        return None
+    approved = _approved(ctx)
+    if approved is None:
+        return _lapsed_message("sagen er markeret, men ikke godkendt")
+    what = lapsed(approved, case, [d.id for d in releasable(case, released_before(ctx))])
+    return _lapsed_message(what) if what else None

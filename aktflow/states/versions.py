@@ -206,6 +206,12 @@ TABLES["2026.3"] = {
     "record_narrowing_attempt": (_UNDECIDED_OPEN, None),
     "refuse_request": (_UNDECIDED_OPEN[1:], None),
     "cancel_request_refusal": (_UNDECIDED_OPEN[1:], None),
+    # A partial decision releases assessed documents, and documents are assessed from the confidentiality
+    # review on: it is no longer offered while documents are still being collected.
+    "send_partial_decision": (
+        ("screening", "third_party_hearing", "legal_review", "drafting_decision"),
+        None,
+    ),
 }
 
 

@@ -60,7 +60,7 @@ VALID: dict[str, tuple[str, str | None, dict]] = {
     "refuse_request": ("cw", None, {"ground": "ofl-9-2-2", "reason": "Samme anmodning for 12. gang i år"}),
     "cancel_request_refusal": ("cw", "Dokumenterne vurderes enkeltvis", {}),
 }
-NEEDS_DOC = ("assess_document", "edit_document", "remove_document")
+NEEDS_DOC = ("assess_document", "edit_document", "remove_document", "send_partial_decision")
 
 
 def emne_for(trigger: str) -> str:
