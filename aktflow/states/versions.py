@@ -21,9 +21,9 @@ Table = dict[str, tuple[tuple[str, ...], str | None]]
 BASE = "2026.1"
 
 #: The version new events are written under.
-CURRENT = "2026.2"
+CURRENT = "2026.3"
 
-INITIAL = {"2026.1": "received", "2026.2": "received"}
+INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received"}
 
 TABLES: dict[str, Table] = {
     "2026.1": {
@@ -186,6 +186,13 @@ TABLES["2026.2"] = {
         ),
         None,
     ),
+}
+
+# 2026.3: a request is registered before it is forwarded, so the forwarding letter carries the case's
+# sagsnummer (never the internal id).
+TABLES["2026.3"] = {
+    **TABLES["2026.2"],
+    "forward": (("registered",), "forwarded"),
 }
 
 

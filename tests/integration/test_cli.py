@@ -40,7 +40,7 @@ CONTRACT_NON_FINAL = set(CONTRACT_STATES) - CONTRACT_FINAL
 # trigger: (sources, destination)
 CONTRACT_TRANSITIONS: dict[str, tuple[set[str], str]] = {
     "register": ({"received"}, "registered"),
-    "forward": ({"received", "registered"}, "forwarded"),
+    "forward": ({"registered"}, "forwarded"),
     "request_clarification": ({"registered", "collecting"}, "awaiting_clarification"),
     "clarification_received": ({"awaiting_clarification"}, "collecting"),
     "start_collecting": ({"registered"}, "collecting"),
@@ -234,6 +234,7 @@ def test_advance_through_a_journey_records_events_oldest_first(db, runner):
 
 def test_advance_data_is_recorded(db, runner):
     cid = new_case(runner)["id"]
+    advance_ok(runner, cid, "register")
     v = advance_ok(
         runner,
         cid,
@@ -306,6 +307,7 @@ def test_case_new_missing_required_option_exits_2_with_one_line(db, runner, opti
 )
 def test_advance_bad_input_exits_2_and_changes_nothing(db, runner, trigger, opts, field):
     cid = new_case(runner)["id"]
+    advance_ok(runner, cid, "register")
     before = show(runner, cid)
     r = advance(runner, cid, trigger, "--as", "cw", *opts)
     assert_one_line_error(r, 2, field)

@@ -1355,6 +1355,7 @@ def build_payload_world(app, db) -> SimpleNamespace:
     r = app.test_client().post("/api/v1/requests", json=body, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 201, r.get_json()
     b = r.get_json()["id"]
+    cw.act(b, "register")
     cw.act(b, "forward", authority=P("authority"), note=P("fwdnote"))
 
     # Case C: a personnel case (OFL § 41 notice to the employee), then withdrawn.
