@@ -266,7 +266,6 @@ def test_advance_data_is_recorded(db, runner):
         ("--email", "not-an-email", "email"),
         ("--as", "nobody", "--as"),
         ("--assign", "nobody", "assignee"),
-        ("--requester", "   ", "requester"),
         ("--subject", "", "subject"),
     ],
     ids=lambda x: x if isinstance(x, str) and x.startswith("--") else None,
@@ -278,7 +277,14 @@ def test_case_new_bad_input_exits_2_naming_the_field(db, runner, option, value, 
     assert ok_json(runner, ["case", "list", "--json"]) == []  # nothing was created
 
 
-@pytest.mark.parametrize("option", ["--requester", "--received", "--as"])
+def test_case_new_without_a_name_under_fvl_exits_2_naming_the_requester(db, runner):
+    # Partsaktindsigt needs the party's name; an OFL request may be anonymous (tests/integration/test_intake_rules.py).
+    r = run(runner, with_option(with_option(BASE_NEW, "--requester", "   "), "--basis", "fvl"))
+    assert_one_line_error(r, 2, "requester")
+    assert ok_json(runner, ["case", "list", "--json"]) == []
+
+
+@pytest.mark.parametrize("option", ["--received", "--basis", "--as"])
 def test_case_new_missing_required_option_exits_2_with_one_line(db, runner, option):
     r = run(runner, with_option(BASE_NEW, option, None))
     assert_one_line_error(r, 2, option)

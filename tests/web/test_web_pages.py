@@ -264,7 +264,6 @@ def test_intake_happy_path_creates_the_case_and_keeps_the_cpr_out_of_urls(client
 @pytest.mark.parametrize(
     "field,value,message",
     [
-        ("requester", "", "anmoderens navn skal udfyldes"),
         ("email", "ikke-en-mail", "ugyldig e-mailadresse"),
         ("cpr", "12345", "CPR-nummer skal være 10 cifre"),
         ("cvr", "12", "CVR-nummer skal være 8 cifre"),
