@@ -304,3 +304,27 @@ def test_cli_case_new_with_the_same_key_twice_makes_one_case(db, runner):
     assert json.loads(r1.stdout)["id"] == json.loads(r2.stdout)["id"] and count_cases(db) == 1
     r3 = runner.invoke(cli, [*args[:-3], "--idempotency-key", "cli-1", "--subject", "Andet", "--json"])
     assert r3.exit_code == 3 and count_cases(db) == 1
+
+
+@pytest.mark.postgres
+def test_two_requests_with_the_same_key_at_once_make_one_case(pg_db):
+    """Both see no key; the second's transaction fails on the unique key and it answers the first's case."""
+    import threading
+
+    barrier, results, errors = threading.Barrier(2), [], []
+
+    def go():
+        try:
+            barrier.wait()
+            results.append(submit_case(pg_db, idempotency_key="race-1", **fields()))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    assert len({r.case.id for r in results}) == 1 and sorted(r.created for r in results) == [False, True]
+    assert count_cases(pg_db) == 1
