@@ -1541,7 +1541,7 @@ def docx_text(content: bytes) -> str:
 
 # The payloads each letter must carry literally (besides the municipality's name on every letter).
 LETTER_FIELDS = {
-    "kvittering": ("req|req5", "subj|subj5"),
+    "kvittering": ("req|req5|apireq", "subj|subj5|apisubj"),
     "fristbrev": ("reason|extend",),
     "praecisering": ("clarify",),
     "hoering": ("party", "question"),
