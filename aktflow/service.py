@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -299,9 +301,6 @@ class Submission:
 
 def _body_hash(values: dict[str, Any]) -> str:
     """SHA-256 (hex) of an intake's fields as given (missing and empty are alike)."""
-    import hashlib
-    import json
-
     canonical = {k: (None if values.get(k) in (None, "") else str(values[k])) for k in _INTAKE_FIELDS}
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
