@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from . import states
 from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
 from .states.case_rules import request_refusal
-from .vocabulary import DECISION_RULES
+from .vocabulary import ANONYMOUS_REQUESTER, DECISION_RULES
 
 if TYPE_CHECKING:
     from .archive import ArchivePort
@@ -185,7 +185,12 @@ def context(
             "subject": case.subject,
             "emne": case.emne,
             "understanding": understanding,
-            "requester": {"name": case.requester_name, "email": case.requester_email, "address": None},
+            # An anonymous requester has no name in a letter (letters.compose addresses "anmoderen").
+            "requester": {
+                "name": None if case.requester_name == ANONYMOUS_REQUESTER else case.requester_name,
+                "email": case.requester_email,
+                "address": None,
+            },
         },
         "caseworker": {"name": caseworker.name if caseworker else "", "title": "Sagsbehandler"},
         "documents": [

@@ -459,6 +459,25 @@ class ApiToken(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class IdempotencyKey(Base):
+    """A client's key for one intake (the API's ``Idempotency-Key``, the intake form's one-time token).
+
+    Per user: the same key with the same body gives back the case it created (``case_id``) instead of a
+    second one; ``body_hash`` is the SHA-256 of the request as given. A key expires after
+    :data:`aktflow.service.IDEMPOTENCY_TTL` (24 hours) and is then used afresh.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class LoginFailure(Base):
     """A failed login, for throttling repeated attempts (shared by every web worker)."""
 

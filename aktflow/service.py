@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,7 +32,15 @@ from .screening import cpr_digits, is_cpr
 from .states import fields
 from .states.fields import parse_date, parse_text
 from .uow import UnitOfWork
-from .vocabulary import BASES, CASEWORK, CHANNELS, EMAIL_RE, EMNE_RE
+from .vocabulary import (
+    ANONYMOUS_BASES,
+    ANONYMOUS_REQUESTER,
+    BASES,
+    CASEWORK,
+    CHANNELS,
+    EMAIL_RE,
+    EMNE_RE,
+)
 
 CASE_ROLES = CASEWORK
 log = logging.getLogger(__name__)
@@ -266,15 +276,125 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
     return case
 
 
+#: How long an intake's idempotency key holds: a repeat within it gives the first case back.
+IDEMPOTENCY_TTL = dt.timedelta(hours=24)
+#: The longest idempotency key accepted (the column's length).
+IDEMPOTENCY_KEY_MAX = 200
+_KEY_RE = re.compile(rf"[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX}}}")
+_INTAKE_FIELDS = (
+    "requester",
+    "received",
+    "basis",
+    "subject",
+    "emne",
+    "email",
+    "assign",
+    "channel",
+    "cpr",
+    "cvr",
+)
+
+
+class IdempotencyMismatch(WorkflowError):
+    """The idempotency key was used before, within its 24 hours, for a different request.
+
+    ``case_id`` is the case the key created; the new request is not registered (HTTP 422, exit code 3).
+    """
+
+    def __init__(self, case_id: int):
+        super().__init__(
+            f"nøglen er allerede brugt til en anden anmodning (sag {case_id}) inden for de seneste "
+            "24 timer; brug en ny nøgle til en ny anmodning"
+        )
+        self.field = "idempotency_key"
+        self.case_id = case_id
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The result of :func:`submit_case`: the case, and whether this call created it (False: the same key
+    and body came before, and ``case`` is the case created then)."""
+
+    case: Case
+    created: bool
+
+
+def _body_hash(values: dict[str, Any]) -> str:
+    """SHA-256 (hex) of an intake's fields as given (missing and empty are alike)."""
+    canonical = {k: (None if values.get(k) in (None, "") else str(values[k])) for k in _INTAKE_FIELDS}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def _check_key(key: Any) -> str:
+    if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
+        raise ValidationError(
+            "idempotency_key",
+            f"nøglen skal være 1–{IDEMPOTENCY_KEY_MAX} synlige ASCII-tegn uden mellemrum (fx et UUID)",
+        )
+    return key
+
+
+def _earlier(db: Database, actor: str, key: str, body_hash: str, now: dt.datetime) -> Case | None:
+    """The case an unexpired ``key`` of ``actor`` created with this body; None when the key is new or
+    expired. Raises IdempotencyMismatch when the key was used for a different body."""
+    from .models import IdempotencyKey
+
+    with db.session() as session:
+        row = session.execute(
+            select(IdempotencyKey, Case)
+            .join(User, User.id == IdempotencyKey.user_id)
+            .join(Case, Case.id == IdempotencyKey.case_id)
+            .where(User.username == actor, IdempotencyKey.key == key)
+        ).first()
+        if row is None or row[0].created_at <= now - IDEMPOTENCY_TTL:
+            return None
+        if row[0].body_hash != body_hash:
+            raise IdempotencyMismatch(row[0].case_id)
+        return row[1]
+
+
+def submit_case(db: Database, *, idempotency_key: str | None = None, **intake: Any) -> Submission:
+    """Register a new request once: :func:`create_case` with an idempotency key.
+
+    ``intake`` is create_case's keywords. With ``idempotency_key`` (1–200 visible ASCII characters, e.g.
+    a UUID; the API's ``Idempotency-Key`` header, the intake form's one-time token, the CLI's
+    ``--idempotency-key``), the key is stored per acting user with the SHA-256 of the fields as given and
+    the new case's id, in the same transaction as the case. Within :data:`IDEMPOTENCY_TTL` (24 hours) the
+    same user, key and fields give back that case (``created`` False) and nothing is written; the same key
+    with different fields raises :class:`IdempotencyMismatch` (a WorkflowError, HTTP 422). Two requests
+    with the same key at once make one case: the loser's transaction fails on the unique key and it gets
+    the winner's case. After 24 hours the key is used afresh. Raises what create_case raises, and
+    ValidationError("idempotency_key") for a key of the wrong shape.
+    """
+    if idempotency_key is None:
+        return Submission(create_case(db, **intake), True)
+    key = _check_key(idempotency_key)
+    now = intake.get("now") or utcnow()
+    intake["now"] = now
+    body_hash = _body_hash(intake)
+    actor = intake["actor"]
+    found = _earlier(db, actor, key, body_hash, now)
+    if found is not None:
+        return Submission(found, False)
+    try:
+        return Submission(_create_case(db, idempotency=(key, body_hash), **intake), True)
+    except IntegrityError:
+        # Another request with the same key won the race; its case is this request's case.
+        found = _earlier(db, actor, key, body_hash, now)
+        if found is None:
+            raise
+        return Submission(found, False)
+
+
 def create_case(
     db: Database,
     *,
     actor: str,
-    requester: str,
     received: Any,
     basis: str,
     subject: str,
     emne: str,
+    requester: str | None = None,
     email: str | None = None,
     assign: str | None = None,
     channel: str | None = None,
@@ -282,11 +402,51 @@ def create_case(
     cvr: str | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
-    """Register a new request in state ``received``; writes the case's first event (``create``)."""
+    """Register a new request in state ``received``; writes the case's first event (``create``).
+
+    The requester's name may be left out under OFL and MOL (``ANONYMOUS_BASES``: anyone may ask, OFL § 7,
+    and need not say who they are), provided there is a way to answer: an e-mail address, or a CPR or CVR
+    number for Digital Post. Such a case is registered with the name ``ANONYMOUS_REQUESTER`` and the
+    first event records ``anonymous: true``. FVL (a party, FVL § 9) and GDPR art. 15 (the data subject)
+    need the name. Raises ValidationError naming the field, PermissionDenied for a role that may not
+    register cases. :func:`submit_case` registers a request once per idempotency key.
+    """
+    return _create_case(
+        db,
+        actor=actor,
+        requester=requester,
+        received=received,
+        basis=basis,
+        subject=subject,
+        emne=emne,
+        email=email,
+        assign=assign,
+        channel=channel,
+        cpr=cpr,
+        cvr=cvr,
+        now=now,
+    )
+
+
+def _create_case(
+    db: Database,
+    *,
+    actor: str,
+    received: Any,
+    basis: str,
+    subject: str,
+    emne: str,
+    requester: str | None = None,
+    email: str | None = None,
+    assign: str | None = None,
+    channel: str | None = None,
+    cpr: str | None = None,
+    cvr: str | None = None,
+    now: dt.datetime | None = None,
+    idempotency: tuple[str, str] | None = None,
+) -> Case:
     now = now or utcnow()
     requester = _text(requester or "", "requester", max_len=200)
-    if not requester:
-        raise ValidationError("requester", "anmoderens navn skal udfyldes")
     received_d = parse_date(received, "received")
     if received_d > local_date(now):
         raise ValidationError("received", f"modtagelsesdatoen {received_d.isoformat()} ligger i fremtiden")
@@ -321,6 +481,22 @@ def create_case(
     channel = _text(channel, "channel", max_len=40) if channel else None
     if channel and channel not in CHANNELS:
         raise ValidationError("channel", f"ukendt kanal {channel!r}: brug {' | '.join(CHANNELS)}")
+    anonymous = not requester
+    if anonymous:
+        if basis not in ANONYMOUS_BASES:
+            raise ValidationError(
+                "requester",
+                "anmoderens navn skal udfyldes: partsaktindsigt og indsigt i egne personoplysninger "
+                "kræver, at anmoderen er kendt (kun anmodninger efter offentlighedsloven og "
+                "miljøoplysningsloven kan være anonyme)",
+            )
+        if not (email or cpr or cvr):
+            raise ValidationError(
+                "email",
+                "en anonym anmodning kræver en måde at svare på: en e-mailadresse eller et CPR- eller "
+                "CVR-nummer til Digital Post",
+            )
+        requester = ANONYMOUS_REQUESTER
     with UnitOfWork(db, now=now) as uow:
         session = uow.session
         user = _actor(session, actor)
@@ -355,7 +531,9 @@ def create_case(
             )
         session.add(case)
         session.flush()  # the id goes into the event hash
-        data = {"basis": basis, "received": received_d.isoformat(), "emne": emne}
+        data: dict[str, Any] = {"basis": basis, "received": received_d.isoformat(), "emne": emne}
+        if anonymous:
+            data["anonymous"] = True
         if assignee:
             data["assignee"] = assignee.username
         from . import effects
@@ -374,6 +552,19 @@ def create_case(
             data=data,
             now=now,
         )
+        if idempotency is not None:
+            from .models import IdempotencyKey
+
+            key, body_hash = idempotency
+            # The acting user's expired keys go (one of them may be this key, used afresh).
+            session.execute(
+                delete(IdempotencyKey).where(
+                    IdempotencyKey.user_id == user.id, IdempotencyKey.created_at <= now - IDEMPOTENCY_TTL
+                )
+            )
+            session.add(
+                IdempotencyKey(user_id=user.id, key=key, body_hash=body_hash, case_id=case.id, created_at=now)
+            )
         uow.commit()
         return case
 

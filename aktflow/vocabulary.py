@@ -34,6 +34,13 @@ SYSTEM_ACTOR = "@system"
 
 #: Offentlighedsloven, forvaltningsloven (partsaktindsigt), miljøoplysningsloven, GDPR art. 15.
 BASES = ("ofl", "fvl", "mol", "gdpr")
+#: The bases under which a request may be anonymous: anyone may ask under OFL § 7 (and MOL, which builds on
+#: it) without saying who they are. Partsaktindsigt (FVL § 9) needs the party, GDPR art. 15 the data
+#: subject, so those requests need the requester's name.
+ANONYMOUS_BASES = ("ofl", "mol")
+#: What an anonymous requester is registered as (the case's requester name): lists and pages show it, and
+#: letters address "anmoderen" instead of a name.
+ANONYMOUS_REQUESTER = "Anonym anmoder"
 
 # --- outcomes -------------------------------------------------------------------------------------------
 

@@ -28,6 +28,9 @@ Choices, written down so the legal contact can check them:
 * MOL: a withheld document's weighing of the public interest (``weighing_note``) is printed with it.
 * ``hoering`` is addressed to the third party and does not name the requester (no rule requires it).
   ``underretning_ansat`` names the requester: OFL § 41 says the employee is told who asked.
+* An anonymous request (OFL and MOL; the case data has no requester name) is addressed "Til anmoderen"
+  above the e-mail address, and a letter that speaks of the requester says "en anmoder, der ikke har
+  oplyst sit navn".
 * Free text (requester, notes) is cleaned of control characters that are illegal in Word XML or that
   docxtpl would turn into paragraph or page breaks; line breaks stay line breaks.
 """
@@ -60,6 +63,10 @@ MONTHS = (
 )  # fmt: skip
 
 DEFAULT_APPEAL_BODY = "Ankestyrelsen"
+# An anonymous requester (no name in the case data): the address block's first line, and the requester as
+# a letter to someone else names them.
+ANONYMOUS_ADDRESSEE = "Til anmoderen"
+ANONYMOUS_NAMED = "en anmoder, der ikke har oplyst sit navn"
 FVL_APPEAL_ROUTE = "den myndighed, der behandler klager over afgørelsen i den sag, som din anmodning vedrører"
 
 # Duties with no standard sentence for a basis in the catalogue (FVL § 14 meroffentlighed, GDPR): plain
@@ -209,6 +216,7 @@ def _common(ctx: dict) -> dict[str, Any]:
     phone = text(m.get("phone"))
     contact = [f"Tlf. {phone}" if phone else "", text(m.get("email")), text(m.get("web"))]
     sagsnr = text(case.get("sagsnummer")) or text(case.get("id"))
+    name = text(requester.get("name"))
     kind_of_access = "indsigt i dine personoplysninger" if basis == "gdpr" else "aktindsigt"
     return {
         "logo_tekst": text(m.get("logo_text")) or text(m.get("name")),
@@ -218,8 +226,8 @@ def _common(ctx: dict) -> dict[str, Any]:
         "kommune_kontakt": " · ".join(c for c in contact if c),
         "dato": danish_date(ctx.get("today") or dt.date.today()),
         "sagsnr": sagsnr,
-        "modtager": _lines(requester.get("name"), requester.get("address"), requester.get("email")),
-        "anmoder_navn": text(requester.get("name")),
+        "modtager": _lines(name or ANONYMOUS_ADDRESSEE, requester.get("address"), requester.get("email")),
+        "anmoder_navn": name or ANONYMOUS_NAMED,
         "emne": text(case.get("subject")),
         "modtaget": danish_date(case.get("received")),
         "indsigtstype": kind_of_access,
@@ -547,7 +555,7 @@ def _klage_oversendelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
         "oversendelse": "Vi har genovervejet afgørelsen, men fastholder den. Vi sender derfor klagen og "
         f"sagens dokumenter til jer{rule}.",
         "udtalelse": text(data.get("note")),
-        "kopi_til": text((case.get("requester") or {}).get("name")),
+        "kopi_til": text((case.get("requester") or {}).get("name")) or "anmoderen",
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import secrets
 
 from flask import (
     Blueprint,
@@ -31,7 +32,7 @@ from aktflow.queries import dashboard as read
 from aktflow.queries import documents as documents_q
 from aktflow.queries import users as users_q
 from aktflow.queries.letters import letter_file
-from aktflow.service import action_hints, case_view, create_case, fire
+from aktflow.service import IdempotencyMismatch, action_hints, case_view, fire, submit_case
 from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME
 
 from .auth import ALL_ROLES, home_url, roles_required
@@ -109,10 +110,13 @@ def new_case():
                 "basis": "ofl",
                 "channel": "e-mail",
                 "assign": current_user.username,
+                # A one-time token: a second POST of this form gives the case the first one created.
+                "intake_token": secrets.token_urlsafe(24),
             },
             {},
         )
     v = {k: (request.form.get(k) or "").strip() for k in INTAKE_FIELDS}
+    v["intake_token"] = (request.form.get("intake_token") or "").strip()
     errors: dict[str, str] = {}
     if not v["received"]:
         errors["received"] = "Skriv datoen, anmodningen blev modtaget."
@@ -123,8 +127,9 @@ def new_case():
         emne = v["emne"]
     if not errors:
         try:
-            case = create_case(
+            sub = submit_case(
                 db(),
+                idempotency_key=f"form-{v['intake_token']}" if v["intake_token"] else None,
                 actor=current_user.username,
                 requester=v["requester"],
                 received=v["received"],
@@ -140,14 +145,27 @@ def new_case():
         except ValidationError as e:
             field = "assign" if e.field == "assignee" else e.field
             errors[field if field in INTAKE_FIELDS else "_form"] = e.detail
+        except IdempotencyMismatch as e:
+            # The same form sent again with other values (back, edit, send): the first case stands.
+            flash(
+                f"Formularen var allerede sendt og oprettede sag #{e.case_id}. Ændringerne er ikke gemt; "
+                "skal der registreres en ny anmodning, så åbn formularen igen.",
+                "error",
+            )
+            return redirect(url_for("cases.case_page", case_id=e.case_id), 303)
         except AktflowError as e:
             if e.http_status == 403:
                 abort(403)
             errors["_form"] = e.message
         else:
-            flash(
-                f"Anmodningen er registreret som sag #{case.id}. Næste skridt: opret sagen i arkivet.", "ok"
-            )
+            case = sub.case
+            if not sub.created:
+                flash(f"Formularen var allerede sendt: anmodningen er registreret som sag #{case.id}.", "ok")
+            else:
+                flash(
+                    f"Anmodningen er registreret som sag #{case.id}. Næste skridt: opret sagen i arkivet.",
+                    "ok",
+                )
             return redirect(url_for("cases.case_page", case_id=case.id), 303)
     return _intake_form(v, errors, 400)
 

@@ -48,7 +48,11 @@ def case() -> None:
 
 
 @case.command("new")
-@click.option("--requester", required=True, help="The requester's name")
+@click.option(
+    "--requester",
+    default=None,
+    help="The requester's name (may be left out for an anonymous ofl/mol request)",
+)
 @click.option("--email", default=None)
 @click.option("--received", required=True, help="Date of receipt, YYYY-MM-DD")
 @click.option("--basis", required=True, help="ofl | fvl | mol | gdpr")
@@ -56,15 +60,23 @@ def case() -> None:
 @click.option("--emne", required=True, help="KLE emne of the case asked about, NN.NN.NN")
 @click.option("--channel", default=None, help="e-mail, brev, telefon, selvbetjening …")
 @click.option("--assign", default=None, help="Username of the caseworker")
+@click.option(
+    "--idempotency-key",
+    default=None,
+    help="Register once: the same key and options within 24 hours give the case made the first time",
+)
 @as_option("Your username")
 @json_option
-def case_new(requester, email, received, basis, subject, emne, channel, assign, actor, as_json) -> None:
+def case_new(
+    requester, email, received, basis, subject, emne, channel, assign, idempotency_key, actor, as_json
+) -> None:
     """Register a new request (state 'received')."""
-    from aktflow.service import case_view, create_case
+    from aktflow.service import case_view, submit_case
 
     db_ = open_db()
-    c = create_case(
+    sub = submit_case(
         db_,
+        idempotency_key=idempotency_key,
         actor=actor,
         requester=requester,
         email=email,
@@ -75,8 +87,10 @@ def case_new(requester, email, received, basis, subject, emne, channel, assign, 
         channel=channel,
         assign=assign,
     )
+    c = sub.case
     view = case_view(db_, c.id)
-    emit(view, as_json, f"sag {c.id} oprettet ({view['state_label']})")
+    done = "oprettet" if sub.created else "var allerede oprettet med denne nøgle"
+    emit(view, as_json, f"sag {c.id} {done} ({view['state_label']})")
 
 
 @case.command("advance")

@@ -31,7 +31,8 @@ TRIGGERS = (
     ),
     TriggerSpec(
         "forward",
-        ("received", "registered"),
+        # Registered first: the forwarding letter carries the case's real sagsnummer (workflow 2026.3).
+        ("registered",),
         "forwarded",
         CASEWORK,
         "Videresend til rette myndighed",

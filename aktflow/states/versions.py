@@ -206,6 +206,9 @@ TABLES["2026.3"] = {
     "record_narrowing_attempt": (_UNDECIDED_OPEN, None),
     "refuse_request": (_UNDECIDED_OPEN[1:], None),
     "cancel_request_refusal": (_UNDECIDED_OPEN[1:], None),
+    # A request is registered before it is forwarded, so the forwarding letter carries the case's
+    # sagsnummer (never the internal id).
+    "forward": (("registered",), "forwarded"),
     # A partial decision releases assessed documents, and documents are assessed from the confidentiality
     # review on: it is no longer offered while documents are still being collected.
     "send_partial_decision": (

@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 from aktflow import clock
 from aktflow.administration import upload_template
 from aktflow.case_letters import LETTER_FOR_TRIGGER
-from aktflow.errors import PermissionDenied, ValidationError
+from aktflow.errors import PermissionDenied, ValidationError, WorkflowError
 from aktflow.models import Event, Letter
 from aktflow.service import case_view, create_case, fire
 
@@ -127,13 +127,28 @@ def test_each_letter_trigger_stores_its_letter_linked_to_the_event(db):
 
 def test_forward_and_personnel_letters(db):
     c1 = new(db)
+    fire(db, c1.id, "register", actor="cw")
     fire(db, c1.id, "forward", actor="cw", data={"authority": "Skattestyrelsen"})
-    (lt,) = letters(db, c1.id)
+    lt = letters(db, c1.id)[-1]
     assert lt.kind == "videresendelse" and "Skattestyrelsen" in letter_text(content(db, lt.id))
     c2 = new(db, emne="81.00.00", subject="Personalesag")
     fire(db, c2.id, "notify_employee", actor="cw", data={"employee": "Ole Madsen", "stage": "request"})
     (lt,) = letters(db, c2.id)
     assert lt.kind == "underretning_ansat" and "Ole Madsen" in letter_text(content(db, lt.id))
+
+
+def test_a_request_is_registered_before_it_is_forwarded_and_the_letter_carries_its_sagsnummer(db):
+    case = new(db)
+    with pytest.raises(WorkflowError) as e:
+        fire(db, case.id, "forward", actor="cw", data={"authority": "Skattestyrelsen"})
+    assert "received" in e.value.message and not letters(db, case.id)
+    sagsnummer = fire(db, case.id, "register", actor="cw").sagsnummer
+    assert sagsnummer and sagsnummer != str(case.id)
+    fire(db, case.id, "forward", actor="cw", data={"authority": "Skattestyrelsen"})
+    lt = letters(db, case.id)[-1]
+    txt = letter_text(content(db, lt.id))
+    assert lt.kind == "videresendelse"
+    assert f"Sagsnr. {sagsnummer}" in txt and f"Sagsnr. {case.id}\n" not in txt + "\n"
 
 
 def test_full_grant_decision_has_aktliste_but_no_klagevejledning(db):

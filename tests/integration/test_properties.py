@@ -265,7 +265,7 @@ def test_random_sequences_postgresql(pg_db, data):
 def test_valid_inputs_reach_every_state(sqlite_db):
     """The strategy's 'valid' data really is valid: a guided walk with it reaches the deep states."""
     paths = {
-        "forwarded": ["forward"],
+        "forwarded": ["register", "forward"],
         "withdrawn": ["withdraw"],
         "awaiting_clarification": ["register", "request_clarification"],
         "third_party_hearing": ["register", "start_collecting", "start_screening", "request_hearing"],

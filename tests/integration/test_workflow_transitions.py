@@ -70,7 +70,7 @@ def emne_for(trigger: str) -> str:
 PATHS: dict[str, list[str]] = {
     "received": [],
     "registered": ["register"],
-    "forwarded": ["forward"],
+    "forwarded": ["register", "forward"],
     "withdrawn": ["withdraw"],
     "awaiting_clarification": ["register", "request_clarification"],
     "collecting": ["register", "start_collecting"],

@@ -1361,6 +1361,7 @@ def build_payload_world(app, db) -> SimpleNamespace:
     r = app.test_client().post("/api/v1/requests", json=body, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 201, r.get_json()
     b = r.get_json()["id"]
+    cw.act(b, "register")
     cw.act(b, "forward", authority=P("authority"), note=P("fwdnote"))
 
     # Case C: a personnel case (OFL § 41 notice to the employee), then withdrawn.
@@ -1546,7 +1547,7 @@ def docx_text(content: bytes) -> str:
 
 # The payloads each letter must carry literally (besides the municipality's name on every letter).
 LETTER_FIELDS = {
-    "kvittering": ("req|req5", "subj|subj5"),
+    "kvittering": ("req|req5|apireq", "subj|subj5|apisubj"),
     "fristbrev": ("reason|extend",),
     "praecisering": ("clarify",),
     "hoering": ("party", "question"),

@@ -264,7 +264,6 @@ def test_intake_happy_path_creates_the_case_and_keeps_the_cpr_out_of_urls(client
 @pytest.mark.parametrize(
     "field,value,message",
     [
-        ("requester", "", "anmoderens navn skal udfyldes"),
         ("email", "ikke-en-mail", "ugyldig e-mailadresse"),
         ("cpr", "12345", "CPR-nummer skal være 10 cifre"),
         ("cvr", "12", "CVR-nummer skal være 8 cifre"),
@@ -455,12 +454,13 @@ def test_assessment_with_grounds_from_the_multi_select(client, db, new_case):
 
 def test_action_needing_input_reports_the_missing_field_in_danish(client, db, new_case):
     case = new_case()
+    fire(db, case.id, "register", actor="cw")
     login(client, "cw")
     page = text_of(client.get(f"/cases/{case.id}"))
-    r = client.post(f"/cases/{case.id}/actions/forward", data={"csrf_token": csrf_from(page), "version": "1"})
+    r = client.post(f"/cases/{case.id}/actions/forward", data={"csrf_token": csrf_from(page), "version": "2"})
     html = text_of(client.get(r.headers["Location"]))
     assert "Rette myndighed: skal udfyldes" in html
-    assert case_view(db, case.id)["state"] == "received"
+    assert case_view(db, case.id)["state"] == "registered"
 
 
 def test_stale_assessment_form_gives_the_conflict_message_and_the_fresh_page(client, db, new_case):

@@ -178,15 +178,35 @@ def paths(triggers: list[str], event_bodies: list[str]) -> dict[str, Any]:
         "description": 'Sagens version fra ETag: "3", 3 eller W/"3"',
         "schema": {"type": "string", "pattern": r'^(W/)?"\d+"$|^\d+$'},
     }
+    idempotency_key = {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "Klientens nøgle for denne anmodning (fx et UUID), pr. bruger i 24 timer: samme nøgle "
+        "og samme body giver samme sag (200); samme nøgle med en anden body giver 422",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"^[\x21-\x7e]+$"},
+    }
+    replayed = {
+        "Idempotent-Replayed": {
+            "description": "true: svaret gentager en tidligere oprettelse",
+            "schema": {"type": "string", "enum": ["true"]},
+        }
+    }
     return {
         "/requests": {
             "post": {
                 "operationId": "createRequest",
                 "summary": "Modtag en anmodning om aktindsigt (opretter sagen i tilstanden received)",
+                "parameters": [idempotency_key],
                 "requestBody": {"required": True, "content": _json(_ref("IntakeRequest"))},
                 "responses": {
                     "201": _case("Sagen er oprettet", {**_ETAG, **location}),
-                    **_errors("400", "401", "403"),
+                    "200": _case(
+                        "Samme Idempotency-Key og samme body inden for 24 timer: sagen, der blev oprettet "
+                        "første gang (der oprettes ingen ny)",
+                        {**_ETAG, **location, **replayed},
+                    ),
+                    **_errors("400", "401", "403", "422"),
                 },
             },
         },

@@ -64,7 +64,12 @@ class IntakeRequest(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid", title="IntakeRequest")
 
-    requester: str = Field(max_length=_col_len(CaseRow, "requester_name"), description="Anmoderens navn")
+    requester: str | None = Field(
+        None,
+        max_length=_col_len(CaseRow, "requester_name"),
+        description="Anmoderens navn (kan udelades efter offentlighedsloven og miljøoplysningsloven, når "
+        "email, cpr eller cvr giver en måde at svare på; kræves for fvl og gdpr)",
+    )
     email: str | None = Field(
         None,
         max_length=_col_len(CaseRow, "requester_email"),

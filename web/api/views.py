@@ -17,7 +17,7 @@ from aktflow import states
 from aktflow.errors import ValidationError
 from aktflow.queries.cases import case_list
 from aktflow.queries.letters import letter_file
-from aktflow.service import case_view, create_case, fire
+from aktflow.service import case_view, fire, submit_case
 from aktflow.states import fields
 from aktflow.states.fields import INT_MAX
 from aktflow.vocabulary import DOCX_MIME
@@ -50,17 +50,31 @@ def intake() -> Response:
     """``POST /requests``: a new request (e.g. from a self-service form): the case, 201, Location and ETag.
 
     The body's shape is :class:`~.schemas.IntakeRequest`; the rest (basis, CPR, e-mail, channel, assignee,
-    date not in the future) is :func:`aktflow.service.create_case`'s, answered with the same 400.
+    date not in the future, a name unless the request may be anonymous) is
+    :func:`aktflow.service.create_case`'s, answered with the same 400. With an ``Idempotency-Key`` header
+    (:func:`aktflow.service.submit_case`) a repeat of the same body within 24 hours answers 200 with the
+    case created the first time (Location, ETag and ``Idempotent-Replayed: true``); the same key with
+    another body answers 422.
     """
     body = parse_body(IntakeRequest, json_body(required=True))
+    key = request.headers.get("Idempotency-Key")
     user = actor()
     try:
-        case = create_case(db(), actor=user.username, **body.model_dump(exclude_none=True))
+        sub = submit_case(
+            db(), idempotency_key=key, actor=user.username, **body.model_dump(exclude_none=True)
+        )
     except ValidationError as e:
         if e.field == "assignee":  # the service checks `assign` as the assign action's `assignee`
             raise ApiError(400, e.detail, field="assign") from None
+        if e.field == "idempotency_key":
+            raise ApiError(400, e.detail, field="Idempotency-Key") from None
         raise
-    return _case_response(case_view(db(), case.id, role=user.role), 201, created=True)
+    resp = _case_response(
+        case_view(db(), sub.case.id, role=user.role), 201 if sub.created else 200, created=True
+    )
+    if not sub.created:
+        resp.headers["Idempotent-Replayed"] = "true"
+    return resp
 
 
 def list_cases() -> Response:
