@@ -34,6 +34,7 @@ import re
 from typing import Any
 
 from aktflow import grounds
+from aktflow.clock import local_date
 from aktflow.labels import DOCUMENT_OUTCOME_LABELS
 from aktflow.vocabulary import DOCUMENT_OUTCOMES
 
@@ -120,15 +121,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def as_date(value: Any) -> dt.date | None:
-    """A date from a date, a datetime or an ISO string ("2026-12-18", "2026-12-18T10:00:00"); else None."""
+    """A date from a date, a datetime or an ISO string ("2026-12-18", "2026-12-18T10:00:00"); else None.
+
+    An aware datetime gives its date in Denmark (``aktflow.clock.local_date``): 23:30 UTC on 31 December
+    is 1 January in the letter.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return local_date(value) if value.tzinfo is not None else value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        return dt.date.fromisoformat(value.strip()[:10])
+        text = value.strip()
+        if len(text) > 10:
+            moment = dt.datetime.fromisoformat(text)
+            if moment.tzinfo is not None:
+                return local_date(moment)
+        return dt.date.fromisoformat(text[:10])
     raise TypeError(f"not a date: {value!r}")
 
 

@@ -1,0 +1,122 @@
+"""The clocks the law runs: Danish dates, clarification, closures, delay complaints, the fristbrev's checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from aktflow import figure_counts
+from aktflow.service import case_view, create_case, fire
+
+UTC = dt.UTC
+# 00:30 on 1 January 2027 in Denmark (CET, UTC+1) is still 31 December 2026 in UTC.
+NEW_YEAR_NIGHT = dt.datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+
+
+def at(day: str, hour: int = 10) -> dt.datetime:
+    return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+def deadline(view: dict, rule: str) -> dict:
+    found = [d for d in view["deadlines"] if d["rule"] == rule]
+    assert len(found) == 1, (rule, view["deadlines"])
+    return found[0]
+
+
+def make(db, received: str, basis: str = "ofl", now: dt.datetime | None = None, **kw):
+    return create_case(
+        db,
+        actor="cw",
+        requester="Mette Hansen",
+        received=received,
+        basis=basis,
+        subject="Byggesag Havnevej 12",
+        emne="02.34.02",
+        now=now or at(received),
+        **kw,
+    )
+
+
+def go(db, case, *triggers, day: str | None = None, now: dt.datetime | None = None, **kw):
+    for t in triggers:
+        fire(db, case.id, t, actor="cw", now=now or at(day or "2026-01-01"), **kw)
+
+
+# --- Danish dates everywhere ------------------------------------------------------------------------------
+
+
+def test_new_year_night_in_denmark_numbers_the_case_in_the_new_year(db):
+    case = make(db, "2027-01-01", now=NEW_YEAR_NIGHT)
+    go(db, case, "register", now=NEW_YEAR_NIGHT)
+    assert case_view(db, case.id)["sagsnummer"].endswith("-27")
+
+
+def test_new_year_night_hearing_and_figures_count_on_1_january(db):
+    case = make(db, "2027-01-01", now=NEW_YEAR_NIGHT)
+    go(db, case, "register", "start_collecting", now=NEW_YEAR_NIGHT)
+    fire(db, case.id, "add_document", actor="cw", now=NEW_YEAR_NIGHT, data={"title": "Notat"})
+    go(db, case, "start_screening", now=NEW_YEAR_NIGHT)
+    doc_id = case_view(db, case.id)["documents"][0]["id"]
+    fire(
+        db,
+        case.id,
+        "assess_document",
+        actor="cw",
+        now=NEW_YEAR_NIGHT,
+        data={"document_id": doc_id, "outcome": "refuse", "grounds": ["ofl-19"]},
+    )
+    fire(
+        db,
+        case.id,
+        "request_hearing",
+        actor="cw",
+        now=NEW_YEAR_NIGHT,
+        data={"party": "Byg A/S", "reply_by": "2027-01-15"},
+    )
+    assert case_view(db, case.id)["hearings"][0]["sent"] == "2027-01-01"
+    with db.session() as s:
+        days = {k[1] for k in figure_counts.stored(s) if k[0] == "ground"}
+        assert days == {dt.date(2027, 1, 1)}
+        # the reference computed in SQL agrees (the dashboard's check and rebuild)
+        assert figure_counts.check(s) == []
+        assert {k[1] for k in figure_counts.reference(s) if k[0] == "ground"} == {dt.date(2027, 1, 1)}
+
+
+@pytest.mark.parametrize(
+    ("moment", "day"),
+    [
+        (dt.datetime(2026, 12, 31, 23, 30, tzinfo=UTC), dt.date(2027, 1, 1)),  # CET: +1
+        (dt.datetime(2026, 12, 31, 22, 30, tzinfo=UTC), dt.date(2026, 12, 31)),
+        (dt.datetime(2026, 6, 30, 22, 30, tzinfo=UTC), dt.date(2026, 7, 1)),  # CEST: +2
+        (dt.datetime(2026, 6, 30, 21, 30, tzinfo=UTC), dt.date(2026, 6, 30)),
+        (dt.datetime(2026, 3, 28, 23, 30, tzinfo=UTC), dt.date(2026, 3, 29)),  # before the switch (01:00 UTC)
+        (dt.datetime(2026, 10, 24, 22, 30, tzinfo=UTC), dt.date(2026, 10, 25)),  # still summer time
+    ],
+)
+def test_figures_reference_counts_the_danish_day_in_sql(db, moment, day):
+    case = make(db, day.isoformat(), now=moment)
+    go(db, case, "register", "start_collecting", now=moment)
+    fire(db, case.id, "add_document", actor="cw", now=moment, data={"title": "Notat"})
+    go(db, case, "start_screening", now=moment)
+    doc_id = case_view(db, case.id)["documents"][0]["id"]
+    fire(
+        db,
+        case.id,
+        "assess_document",
+        actor="cw",
+        now=moment,
+        data={"document_id": doc_id, "outcome": "refuse", "grounds": ["ofl-19"]},
+    )
+    with db.session() as s:
+        assert {k[1] for k in figure_counts.reference(s) if k[0] == "ground"} == {day}
+        assert figure_counts.check(s) == []
+
+
+def test_letter_dates_are_danish():
+    from letters.compose import as_date, danish_date
+
+    assert as_date(NEW_YEAR_NIGHT) == dt.date(2027, 1, 1)
+    assert as_date(NEW_YEAR_NIGHT.isoformat()) == dt.date(2027, 1, 1)
+    assert danish_date(NEW_YEAR_NIGHT) == "1. januar 2027"
+    assert as_date("2026-12-31") == dt.date(2026, 12, 31)
