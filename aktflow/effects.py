@@ -198,7 +198,7 @@ def notice_sent(e: Any, case: Case, ctx: Any) -> None:
 
 
 def extend(e: Any, case: Case, ctx: Any) -> None:
-    cal = case_deadlines.load_calendar(ctx.session)
+    cal = case_deadlines.law_calendar()
     d = (
         rules.mol_extended(case.received, cal)
         if case.basis == "mol"
@@ -222,11 +222,11 @@ def start_deadline(e: E.StartDeadline, case: Case, ctx: Any) -> None:
         if received > ctx.today:
             raise ValidationError("received", "klagen kan ikke være modtaget i fremtiden")
         ctx.recorded["complaint_forward"] = case_deadlines.start(
-            ctx.session, case, rules.complaint_forward(received, cal), ctx.now
+            ctx.session, case, rules.complaint_forward(received, case_deadlines.law_calendar()), ctx.now
         )
     elif e.rule == "appeal-body":
         ctx.recorded["appeal_body"] = case_deadlines.start(
-            ctx.session, case, rules.appeal_body(ctx.today, cal), ctx.now
+            ctx.session, case, rules.appeal_body(ctx.today, case_deadlines.law_calendar()), ctx.now
         )
     else:  # pragma: no cover - validate() refuses other rules
         raise ValueError(e.rule)
