@@ -189,6 +189,26 @@ def decision_deadlines_met(e: Any, case: Case, ctx: Any) -> None:
     figure_counts.decision_made(ctx.session, case, done)
 
 
+def clarification_received(e: E.ClarificationReceived, case: Case, ctx: Any) -> None:
+    """Record when the clarification arrived and which rule applies; restart the deadlines from it when the
+    request did not identify what is asked for (OFL § 9, stk. 1). Raises ValidationError("received") for
+    a date in the future or before the request was received."""
+    received = dt.date.fromisoformat(ctx.data["received"]) if ctx.data.get("received") else ctx.today
+    if received > ctx.today:
+        raise ValidationError("received", "præciseringen kan ikke være modtaget i fremtiden")
+    if received < case.received:
+        raise ValidationError(
+            "received",
+            f"præciseringen kan ikke være modtaget før anmodningen ({case.received:%d.%m.%Y})",
+        )
+    lacking = bool(ctx.data.get("identification_lacking", False))
+    ctx.recorded["clarification"] = {"received": received.isoformat(), "identification_lacking": lacking}
+    if lacking:
+        ctx.recorded["deadlines"] = case_deadlines.restart_from_clarification(
+            ctx.session, case, received, ctx.now
+        )
+
+
 def notice_sent(e: Any, case: Case, ctx: Any) -> None:
     expected = dt.date.fromisoformat(ctx.data["expected"])
     cal = case_deadlines.load_calendar(ctx.session)
@@ -277,6 +297,7 @@ HANDLERS: dict[type[E.Effect], Handler] = {
     E.StartDeadline: start_deadline,
     E.CompleteDeadlines: complete_deadlines,
     E.DecisionMade: decision_deadlines_met,
+    E.ClarificationReceived: clarification_received,
     E.DeadlineNoticeSent: notice_sent,
     E.ExtendDecisionDeadline: extend,
     E.StopDeadlines: deadlines_stop,

@@ -135,6 +135,16 @@ class StartDeadline(Effect):
 
 
 @dataclass(frozen=True)
+class ClarificationReceived(Effect):
+    """The clarification arrived on ``data["received"]`` (default today, in Denmark). Where the request did
+    not identify what is asked for (``identification_lacking``, OFL § 9, stk. 1) the case's deadlines run
+    anew from that date; a narrowing of an identifiable request leaves the original dates standing."""
+
+    def describe(self) -> str:
+        return "Præcisering modtaget: mangelfuld identifikation (OFL § 9, stk. 1) starter fristerne forfra"
+
+
+@dataclass(frozen=True)
 class DeadlineNoticeSent(Effect):
     """A fristbrev: the notice deadlines are met, and the expected decision date becomes a deadline."""
 

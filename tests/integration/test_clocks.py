@@ -120,3 +120,70 @@ def test_letter_dates_are_danish():
     assert as_date(NEW_YEAR_NIGHT.isoformat()) == dt.date(2027, 1, 1)
     assert danish_date(NEW_YEAR_NIGHT) == "1. januar 2027"
     assert as_date("2026-12-31") == dt.date(2026, 12, 31)
+
+
+# --- clarification (OFL § 9, stk. 1) ------------------------------------------------------------------------
+
+
+def clarify(db, case, day: str, **data):
+    go(db, case, "register", day="2026-11-02")
+    fire(db, case.id, "request_clarification", actor="cw", note="Hvilken periode?", now=at("2026-11-03"))
+    fire(db, case.id, "clarification_received", actor="cw", note="Perioden 2025", now=at(day), data=data)
+
+
+def test_clarification_of_an_unidentified_request_restarts_the_deadlines(db):
+    from aktflow.queries.deadlines import sweep
+
+    case = make(db, "2026-11-02")
+    assert deadline(case_view(db, case.id), "ofl-decision")["due"] == "2026-11-11"
+    clarify(db, case, "2026-11-20", identification_lacking=True)
+    view = case_view(db, case.id, today=dt.date(2026, 11, 20))
+    decision = deadline(view, "ofl-decision")
+    assert decision["due"] == "2026-12-01" and decision["status"] == "ok"  # 7 wd after Fri 20.11
+    assert decision["start"] == "2026-11-20"
+    assert "efter modtagelse af præcisering 20.11.2026" in decision["explanation"]
+    assert deadline(view, "ofl-notice")["due"] == "2026-12-01"
+    assert deadline(view, "ofl-delay-complaint")["due"] == "2026-12-10"
+    assert view["events"][-1]["data"]["clarification"] == {
+        "received": "2026-11-20",
+        "identification_lacking": True,
+    }
+    # on the day the answer arrives: not overdue, no missing fristbrev
+    day = sweep(db, dt.date(2026, 11, 20))
+    assert day["counts"] == {"due_soon": 0, "overdue": 0, "missing_notice": 0}
+
+
+def test_clarification_given_earlier_counts_from_its_own_date(db):
+    case = make(db, "2026-11-02")
+    clarify(db, case, "2026-11-20", identification_lacking=True, received="2026-11-05")
+    assert deadline(case_view(db, case.id), "ofl-decision")["due"] == "2026-11-16"
+
+
+def test_narrowing_an_identifiable_request_keeps_the_original_dates(db):
+    case = make(db, "2026-11-02")
+    clarify(db, case, "2026-11-20", identification_lacking=False)
+    view = case_view(db, case.id, today=dt.date(2026, 11, 20))
+    assert deadline(view, "ofl-decision")["due"] == "2026-11-11"
+    assert deadline(view, "ofl-decision")["status"] == "overdue"
+    assert view["events"][-1]["data"]["clarification"]["identification_lacking"] is False
+
+
+def test_mol_clarification_restarts_the_month_too(db):
+    case = make(db, "2026-11-02", basis="mol")
+    clarify(db, case, "2026-11-20", identification_lacking=True)
+    view = case_view(db, case.id, today=dt.date(2026, 11, 20))
+    assert deadline(view, "mol-decision")["due"] == "2026-12-20"
+    assert "fristen er en søndag og flyttes ikke" in deadline(view, "mol-decision")["explanation"]
+
+
+@pytest.mark.parametrize(
+    ("received", "message"),
+    [("2026-11-21", "fremtiden"), ("2026-11-01", "før anmodningen")],
+)
+def test_clarification_date_not_in_the_future_nor_before_the_request(db, received, message):
+    from aktflow.errors import ValidationError
+
+    case = make(db, "2026-11-02")
+    with pytest.raises(ValidationError) as e:
+        clarify(db, case, "2026-11-20", identification_lacking=True, received=received)
+    assert e.value.field == "received" and message in str(e.value)
