@@ -175,6 +175,18 @@ def is_extended(session: Session, case_id: int) -> bool:
     )
 
 
+def notice_limits(session: Session, case: Case) -> dict[str, dt.date]:
+    """The dates a fristbrev's expected date is measured against: ``{"ofl-delay-complaint": §39 date,
+    "ofl-outer": the 40 working days}``, from the case's running deadlines (so a restart after a
+    clarification counts), else counted from ``case.received`` on the law's calendar."""
+    found = {r.rule: r.due for r in _active(session, case, ("ofl-delay-complaint", "ofl-outer"))}
+    if len(found) < 2:
+        for d in rules.for_case("ofl", case.received, law_calendar()):
+            if d.rule in ("ofl-delay-complaint", "ofl-outer"):
+                found.setdefault(d.rule, d.due)
+    return found
+
+
 def expected_deadline(sent: dt.date, expected: dt.date, reason: str, cal: WorkingCalendar) -> rules.Deadline:
     text = f"Forventet afgørelse oplyst i fristbrev sendt {sent:%d.%m.%Y}: {expected:%d.%m.%Y} (begrundelse: {reason})"
     n = max(cal.working_days_between(sent, expected), 0)

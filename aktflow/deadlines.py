@@ -16,6 +16,7 @@ Choices where the law leaves room, always the most favourable to the requester:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = [
     "gdpr_extended",
     "hearing_reply",
     "mol_extended",
+    "notice_reason_problem",
     "status",
 ]
 
@@ -241,6 +243,44 @@ def hearing_reply(sent: date, due: date, cal: WorkingCalendar) -> Deadline:
     if not cal.is_working_day(due):
         text += "; bemærk: fristen er ikke en arbejdsdag"
     return Deadline("hearing-reply", sent, due, n, WORKING_DAYS, cal.version, text)
+
+
+# A fristbrev's reason must say why the case cannot be decided in time (OFL § 36, stk. 2): the caseworker's
+# own absence alone is no such reason. Words of absence, and the words that may go with them.
+_ABSENCE_WORDS = frozenset(
+    """ferie ferien ferier sommerferie sommerferien juleferie juleferien påskeferie påskeferien efterårsferie
+    efterårsferien vinterferie vinterferien ferieafvikling ferieafviklingen ferieperiode ferieperioden
+    feriefravær sygdom sygdommen syg sygemeldt sygemelding sygemeldingen sygefravær fravær fraværet orlov
+    orloven barsel barselsorlov barslen afspadsering afspadseringen fri fridag fridage""".split()
+)
+_FILLER_WORDS = frozenset(
+    """på grund af pga grundet følge som af min mit mine vores sagsbehandler sagsbehandleren sagsbehandlerens
+    sagsbehandlers medarbejder medarbejderen medarbejderens medarbejders kollega kollegaen kollegas
+    den det de en et er var har har været være bliver blevet og eller samt i hos til fra med for at
+    jeg vi der som ansvarlige ansvarlig personale personalets pt p t nu lige længere længerevarende
+    kortvarig planlagt planlagte uventet uventede""".split()
+)
+
+
+def notice_reason_problem(reason: str) -> str | None:
+    """None when a fristbrev's reason may stand; else why not, in Danish.
+
+    OFL § 36, stk. 2: the requester is told the reason the 7 working days cannot be held. The
+    caseworker's own absence (ferie, sygdom, fravær) alone is no reason the law accepts — the authority
+    must plan for it — so a reason made only of such words (and small words around them, "pga.
+    sagsbehandlerens ferie") is refused; one that also names the case's own cause ("sagens omfang og ferie")
+    stands.
+    """
+    words = re.findall(r"[a-zæøåéü]+", reason.lower())
+    if not words:
+        return "begrundelsen skal udfyldes"
+    if any(w in _ABSENCE_WORDS for w in words) and all(w in _ABSENCE_WORDS | _FILLER_WORDS for w in words):
+        return (
+            "sagsbehandlerens fravær (ferie, sygdom o.l.) alene er ikke en begrundelse for at overskride "
+            "fristen (OFL § 36, stk. 2); skriv hvad ved sagen der gør, at den ikke kan afgøres i tide, "
+            "fx sagens omfang, høring af tredjemand eller indhentning af dokumenter"
+        )
+    return None
 
 
 def status(due: date, today: date, done_on: date | None, cal: WorkingCalendar) -> str:

@@ -18,6 +18,7 @@ from .errors import ValidationError
 from .flags import add_flag, screen
 from .models import Assessment, Case, Document, User
 from .states import effects as E
+from .vocabulary import MANAGERS
 
 Handler = Callable[[Any, Case, Any], None]
 
@@ -210,7 +211,38 @@ def clarification_received(e: E.ClarificationReceived, case: Case, ctx: Any) -> 
 
 
 def notice_sent(e: Any, case: Case, ctx: Any) -> None:
+    """A fristbrev (OFL § 36, stk. 2), checked: the reason may not be the caseworker's absence alone, the
+    expected date lies after today; beyond the § 39 date (``ofl-delay-complaint``) it warns (kept on the
+    event as ``warnings``); beyond 40 working days from receipt (``ofl-outer``) only a manager may send it.
+    Raises ValidationError("reason" / "expected")."""
     expected = dt.date.fromisoformat(ctx.data["expected"])
+    problem = rules.notice_reason_problem(ctx.data["reason"])
+    if problem:
+        raise ValidationError("reason", problem)
+    if expected <= ctx.today:
+        raise ValidationError("expected", "den forventede afgørelsesdato skal ligge efter i dag")
+    limits = case_deadlines.notice_limits(ctx.session, case)
+    outer = limits.get("ofl-outer")
+    if outer is not None and expected > outer and ctx.actor.role not in MANAGERS:
+        raise ValidationError(
+            "expected",
+            f"en forventet afgørelse efter {outer:%d.%m.%Y} (40 arbejdsdage efter modtagelsen) kræver en "
+            "leders godkendelse: fristbrevet skal sendes af en leder",
+        )
+    warnings = []
+    delay = limits.get("ofl-delay-complaint")
+    if delay is not None and expected > delay:
+        warnings.append(
+            f"Den forventede dato ligger efter {delay:%d.%m.%Y} (14 arbejdsdage): anmoderen kan klage over "
+            "sagsbehandlingstiden (OFL § 39)"
+        )
+    if outer is not None and expected > outer:
+        warnings.append(
+            f"Den forventede dato ligger efter den yderste frist {outer:%d.%m.%Y} (40 arbejdsdage); "
+            f"godkendt af leder {ctx.actor.username}"
+        )
+    if warnings:
+        ctx.recorded["warnings"] = warnings
     cal = case_deadlines.load_calendar(ctx.session)
     case_deadlines.complete(ctx.session, case, case_deadlines.NOTICE_RULES, ctx.today)
     d = case_deadlines.expected_deadline(ctx.today, expected, ctx.data["reason"], cal)

@@ -388,13 +388,19 @@ def _praecisering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
 
 
 def _fristbrev(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
-    # The tracked expected date (set by this very notice) first; the trigger's own field otherwise.
+    # An extension (MOL/GDPR) states its new date; else the tracked expected date (set by this very
+    # notice) first, the trigger's own field otherwise.
+    extended = danish_date((ctx.get("deadlines") or {}).get("extended"))
     expected = danish_date((ctx.get("deadlines") or {}).get("expected") or data.get("expected"))
+    if extended:
+        forventet = f"Fristen er forlænget. Du får svar senest den {extended}."
+    elif expected:
+        forventet = f"Vi forventer at kunne træffe afgørelse senest den {expected}."
+    else:
+        forventet = "Vi giver dig besked om, hvornår du kan forvente en afgørelse, så snart vi kan."
     return {
         "grund": text(data.get("reason")),
-        "forventet": f"Vi forventer at kunne træffe afgørelse senest den {expected}."
-        if expected
-        else "Vi giver dig besked om, hvornår du kan forvente en afgørelse, så snart vi kan.",
+        "forventet": forventet,
         "regel": _NOTICE_RULE[basis],
         "klage_over_tid": _DELAY_COMPLAINT if basis == "ofl" else "",
     }

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import zipfile
+from html import unescape
 
 import pytest
 
@@ -187,3 +191,99 @@ def test_clarification_date_not_in_the_future_nor_before_the_request(db, receive
     with pytest.raises(ValidationError) as e:
         clarify(db, case, "2026-11-20", identification_lacking=True, received=received)
     assert e.value.field == "received" and message in str(e.value)
+
+
+# --- the fristbrev, checked (OFL § 36, stk. 2) ------------------------------------------------------------
+
+
+def notice(db, case, reason: str, expected: str, actor: str = "cw", day: str = "2026-11-05"):
+    return fire(
+        db, case.id, "send_deadline_notice", actor=actor, now=at(day), data={"reason": reason, "expected": expected}
+    )
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ["Ferie", "sagsbehandlerens ferie", "Pga. sygdom", "Sygdom og ferie.", "fravær", "Min sommerferie"],
+)
+def test_fristbrev_refuses_the_caseworkers_absence_alone(db, reason):
+    from aktflow.errors import ValidationError
+
+    case = make(db, "2026-11-02")
+    with pytest.raises(ValidationError) as e:
+        notice(db, case, reason, "2026-11-20")
+    assert e.value.field == "reason" and "fravær (ferie, sygdom o.l.) alene" in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ["Sagens omfang (120 dokumenter) og ferie", "Høring af tredjemand", "Mange dokumenter skal gennemgås"],
+)
+def test_fristbrev_accepts_a_reason_about_the_case(db, reason):
+    case = make(db, "2026-11-02")
+    notice(db, case, reason, "2026-11-20")
+    assert deadline(case_view(db, case.id), "expected-decision")["due"] == "2026-11-20"
+
+
+def test_fristbrev_expected_date_must_lie_after_today(db):
+    from aktflow.errors import ValidationError
+
+    case = make(db, "2026-11-02")
+    with pytest.raises(ValidationError) as e:
+        notice(db, case, "Mange dokumenter", "2026-11-05", day="2026-11-05")
+    assert e.value.field == "expected" and "efter i dag" in str(e.value)
+
+
+def test_fristbrev_beyond_the_39_date_warns_on_the_event_and_the_page(db, client):
+    case = make(db, "2026-11-02")
+    notice(db, case, "Mange dokumenter", "2026-11-24")  # the § 39 date is 20.11 (14 working days)
+    event = case_view(db, case.id)["events"][-1]
+    assert event["trigger"] == "send_deadline_notice"
+    assert len(event["data"]["warnings"]) == 1
+    assert "20.11.2026 (14 arbejdsdage)" in event["data"]["warnings"][0]
+    assert "OFL § 39" in event["data"]["warnings"][0]
+    login = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
+    client.post("/login", data={"username": "cw", "password": "test-pass", "csrf_token": token})
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "data-event-warning" in page and "OFL § 39" in page
+    quiet = make(db, "2026-11-02")
+    notice(db, quiet, "Mange dokumenter", "2026-11-20")
+    assert "warnings" not in case_view(db, quiet.id)["events"][-1]["data"]
+
+
+def test_fristbrev_beyond_40_working_days_only_by_a_manager(db):
+    from aktflow.errors import ValidationError
+
+    case = make(db, "2026-11-02")
+    outer = deadline(case_view(db, case.id), "ofl-outer")["due"]
+    assert outer == "2026-12-29"  # 40 working days: 25.12 and 26.12 skipped
+    notice(db, case, "Mange dokumenter", outer)  # on the 40th working day: a caseworker may
+    with pytest.raises(ValidationError) as e:
+        notice(db, case, "Mange dokumenter", "2026-12-30")
+    assert e.value.field == "expected" and "kræver en leders godkendelse" in str(e.value)
+    notice(db, case, "Mange dokumenter", "2026-12-30", actor="manager")
+    event = case_view(db, case.id)["events"][-1]
+    assert event["actor"] == "manager"
+    assert any("godkendt af leder manager" in w for w in event["data"]["warnings"])
+
+
+def docx_text(content: bytes) -> str:
+    z = zipfile.ZipFile(io.BytesIO(content))
+    return "\n".join(
+        unescape(re.sub(r"<[^>]+>", "", z.read(n).decode()))
+        for n in z.namelist()
+        if n.startswith("word/") and n.endswith(".xml")
+    )
+
+
+def test_mol_extension_letter_states_the_new_date(db):
+    from aktflow.queries.cases import case_letters
+    from aktflow.queries.letters import letter_content
+
+    case = make(db, "2026-11-02", basis="mol")
+    fire(db, case.id, "extend_deadline", actor="cw", now=at("2026-11-05"), data={"reason": "Omfattende materiale"})
+    assert deadline(case_view(db, case.id), "mol-decision")["due"] == "2027-01-02"
+    letter = case_letters(db, case.id)[-1]
+    body = docx_text(letter_content(db, letter["id"]))
+    assert "Fristen er forlænget. Du får svar senest den 2. januar 2027." in body
