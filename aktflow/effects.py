@@ -276,6 +276,13 @@ def start_deadline(e: E.StartDeadline, case: Case, ctx: Any) -> None:
         ctx.recorded["complaint_forward"] = case_deadlines.start(
             ctx.session, case, rules.complaint_forward(received, case_deadlines.law_calendar()), ctx.now
         )
+    elif e.rule == "delay-complaint-forward":
+        received = dt.date.fromisoformat(ctx.data["received"]) if ctx.data.get("received") else ctx.today
+        if received > ctx.today:
+            raise ValidationError("received", "klagen kan ikke være modtaget i fremtiden")
+        ctx.recorded["delay_complaint_forward"] = case_deadlines.start(
+            ctx.session, case, rules.delay_complaint_forward(received, case_deadlines.law_calendar()), ctx.now
+        )
     elif e.rule == "appeal-body":
         ctx.recorded["appeal_body"] = case_deadlines.start(
             ctx.session, case, rules.appeal_body(ctx.today, case_deadlines.law_calendar()), ctx.now
@@ -284,7 +291,7 @@ def start_deadline(e: E.StartDeadline, case: Case, ctx: Any) -> None:
         raise ValueError(e.rule)
 
 
-START_RULES = ("hearing-reply", "complaint-forward", "appeal-body")
+START_RULES = ("hearing-reply", "complaint-forward", "delay-complaint-forward", "appeal-body")
 
 
 def complete_deadlines(e: E.CompleteDeadlines, case: Case, ctx: Any) -> None:

@@ -14,6 +14,7 @@ from .effects import (
     AddDocument,
     AssessDocument,
     AssignCase,
+    CompleteDeadlines,
     DeadlineNoticeSent,
     EditDocument,
     Effect,
@@ -21,6 +22,7 @@ from .effects import (
     MakeLetter,
     RaiseManualFlag,
     RemoveDocument,
+    StartDeadline,
     StopDeadlines,
 )
 from .spec import ANYONE, CASEWORK, Field, StateSpec, TriggerSpec
@@ -206,6 +208,38 @@ _GENERAL_TRIGGERS = (
         ),
         guards=(guards.document_on_case,),
         effects=(AssessDocument(),),
+    ),
+)
+
+# OFL § 39: a complaint about the time taken, while the case is undecided (added, not reordered).
+_GENERAL_TRIGGERS += (
+    TriggerSpec(
+        "receive_delay_complaint",
+        UNDECIDED_OPEN,
+        None,
+        CASEWORK,
+        "Registrér klage over sagsbehandlingstiden (OFL § 39)",
+        GENERAL,
+        fields=(
+            Field("received", "date", "Klagen modtaget", required=False),
+            Field("note", "text", "Klagens indhold", required=False),
+        ),
+        guards=(guards.no_delay_complaint_pending, guards.delay_complaint_from_day_14),
+        effects=(StartDeadline("delay-complaint-forward"),),
+    ),
+    TriggerSpec(
+        "forward_delay_complaint",
+        UNDECIDED_OPEN,
+        None,
+        CASEWORK,
+        "Oversend klagen over sagsbehandlingstiden til klageinstansen",
+        GENERAL,
+        fields=(
+            Field("reason", "text", "Begrundelse for sagsbehandlingstiden"),
+            Field("note", "text", "Bemærkning", required=False),
+        ),
+        guards=(guards.delay_complaint_pending,),
+        effects=(CompleteDeadlines(("delay-complaint-forward",)),),
     ),
 )
 

@@ -125,7 +125,8 @@ class StartDeadline(Effect):
     """Start one deadline, computed from today and the trigger's input.
 
     ``rule``: ``hearing-reply`` (the hearing's reply date), ``complaint-forward`` (from the complaint's
-    received date, OFL § 37 stk. 2) or ``appeal-body`` (the appeal body's expected answer).
+    received date, OFL § 37 stk. 2), ``delay-complaint-forward`` (from the received date of a complaint
+    about the time taken, OFL § 39) or ``appeal-body`` (the appeal body's expected answer).
     """
 
     rule: str

@@ -21,9 +21,9 @@ Table = dict[str, tuple[tuple[str, ...], str | None]]
 BASE = "2026.1"
 
 #: The version new events are written under.
-CURRENT = "2026.2"
+CURRENT = "2026.3"
 
-INITIAL = {"2026.1": "received", "2026.2": "received"}
+INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received"}
 
 TABLES: dict[str, Table] = {
     "2026.1": {
@@ -186,6 +186,25 @@ TABLES["2026.2"] = {
         ),
         None,
     ),
+}
+
+
+# 2026.3: a complaint about the time taken (OFL § 39) is received and, if the case is not decided within
+# 7 working days, forwarded to the appeal body: two actions in the undecided states.
+_UNDECIDED = (
+    "received",
+    "registered",
+    "awaiting_clarification",
+    "collecting",
+    "screening",
+    "third_party_hearing",
+    "legal_review",
+    "drafting_decision",
+)
+TABLES["2026.3"] = {
+    **TABLES["2026.2"],
+    "receive_delay_complaint": (_UNDECIDED, None),
+    "forward_delay_complaint": (_UNDECIDED, None),
 }
 
 

@@ -287,3 +287,63 @@ def test_mol_extension_letter_states_the_new_date(db):
     letter = case_letters(db, case.id)[-1]
     body = docx_text(letter_content(db, letter["id"]))
     assert "Fristen er forlænget. Du får svar senest den 2. januar 2027." in body
+
+
+# --- complaints about the time taken (OFL § 39) -----------------------------------------------------------
+
+
+def test_delay_complaint_from_day_14_starts_its_own_7_day_deadline_and_is_forwarded(db):
+    from aktflow.errors import WorkflowError
+
+    case = make(db, "2026-11-02")
+    go(db, case, "register", "start_collecting", day="2026-11-03")
+    assert deadline(case_view(db, case.id), "ofl-delay-complaint")["due"] == "2026-11-20"
+    with pytest.raises(WorkflowError) as e:
+        fire(db, case.id, "receive_delay_complaint", actor="cw", now=at("2026-11-19"))
+    assert "14. arbejdsdag" in str(e.value) and "20.11.2026" in str(e.value)
+    fire(db, case.id, "receive_delay_complaint", actor="cw", now=at("2026-11-23"), data={"received": "2026-11-20"})
+    view = case_view(db, case.id, today=dt.date(2026, 11, 23))
+    forward = deadline(view, "delay-complaint-forward")
+    assert (forward["start"], forward["due"]) == ("2026-11-20", "2026-12-01")
+    assert view["state"] == "collecting"  # an action: the case goes on
+    with pytest.raises(WorkflowError):  # one complaint at a time
+        fire(db, case.id, "receive_delay_complaint", actor="cw", now=at("2026-11-24"))
+    fire(
+        db,
+        case.id,
+        "forward_delay_complaint",
+        actor="cw",
+        now=at("2026-11-30"),
+        data={"reason": "Sagen omfatter 400 dokumenter, der skal høres hos tredjemand"},
+    )
+    view = case_view(db, case.id, today=dt.date(2026, 11, 30))
+    assert deadline(view, "delay-complaint-forward")["done_on"] == "2026-11-30"
+    assert deadline(view, "delay-complaint-forward")["status"] == "met"
+    assert view["events"][-1]["data"]["reason"].startswith("Sagen omfatter")
+    with pytest.raises(WorkflowError) as e:  # nothing left to forward
+        fire(db, case.id, "forward_delay_complaint", actor="cw", now=at("2026-12-01"), data={"reason": "x"})
+    assert "ingen klage over sagsbehandlingstiden" in str(e.value)
+
+
+def test_deciding_the_case_in_time_meets_the_delay_complaint(db):
+    case = make(db, "2026-11-02")
+    go(db, case, "register", "start_collecting", day="2026-11-03")
+    fire(db, case.id, "receive_delay_complaint", actor="cw", now=at("2026-11-23"))
+    go(db, case, "start_screening", "draft_decision", "send_decision", day="2026-11-25")
+    view = case_view(db, case.id, today=dt.date(2026, 12, 10))
+    assert deadline(view, "delay-complaint-forward")["status"] == "met"
+
+
+def test_delay_complaint_only_while_undecided_and_overdue_when_left(db):
+    from aktflow.errors import WorkflowError
+
+    case = make(db, "2026-11-02")
+    go(db, case, "register", "start_collecting", day="2026-11-03")
+    fire(db, case.id, "receive_delay_complaint", actor="cw", now=at("2026-11-23"))
+    assert deadline(case_view(db, case.id, today=dt.date(2026, 12, 3)), "delay-complaint-forward")["status"] == (
+        "overdue"
+    )
+    decided = make(db, "2026-11-02")
+    go(db, decided, "register", "start_collecting", "start_screening", "draft_decision", "send_decision", day="2026-11-03")
+    with pytest.raises(WorkflowError):
+        fire(db, decided.id, "receive_delay_complaint", actor="cw", now=at("2026-11-23"))
