@@ -119,10 +119,7 @@ def _working_days(rule: str, start: date, n: int, what: str, cal: WorkingCalenda
     text = f"{n} arbejdsdage efter {what} {_dk(start)}"
     if not cal.is_working_day(start):
         first = cal.add_working_days(start, 1)
-        text += (
-            f" ({_day_name(start, cal)}: modtagelsesdagen er dag 0, "
-            f"første arbejdsdag er {_dk(first)})"
-        )
+        text += f" ({_day_name(start, cal)}: modtagelsesdagen er dag 0, første arbejdsdag er {_dk(first)})"
     skipped = cal.skipped(start, due)
     if skipped:
         text += "; sprunget over: " + ", ".join(f"{d:%d.%m} ({name})" for d, name in skipped)

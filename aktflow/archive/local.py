@@ -9,8 +9,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..errors import ConflictError
 from ..clock import local_date
+from ..errors import ConflictError
 from ..exits import mask
 from ..models import Case, Letter, LocalArchiveCase
 

@@ -76,7 +76,9 @@ def hearings(events: Sequence[Event]) -> list[dict[str, Any]]:
                 }
             )
         elif e.trigger == "hearing_completed" and out:
-            out[-1].update(reply=e.data.get("reply"), completed=clock.local_date(e.at).isoformat(), summary=e.note)
+            out[-1].update(
+                reply=e.data.get("reply"), completed=clock.local_date(e.at).isoformat(), summary=e.note
+            )
     return out
 
 

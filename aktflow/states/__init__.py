@@ -50,7 +50,7 @@ REGISTER_LOCKED = (
     "dokumenter kan kun tilføjes, rettes og fjernes under dokumentindsamlingen"
 )
 
-_GENERAL_TRIGGERS = (
+_GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
     TriggerSpec(
         "withdraw",
         NON_FINAL,

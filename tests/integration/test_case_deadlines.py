@@ -6,12 +6,11 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from aktflow import audit, case_deadlines, clock
 from aktflow.administration import change_calendar
 from aktflow.errors import PermissionDenied, ValidationError, WorkflowError
-from aktflow.models import Event
 from aktflow.service import case_view, create_case, fire
 
 UTC = dt.UTC

@@ -198,7 +198,12 @@ def test_clarification_date_not_in_the_future_nor_before_the_request(db, receive
 
 def notice(db, case, reason: str, expected: str, actor: str = "cw", day: str = "2026-11-05"):
     return fire(
-        db, case.id, "send_deadline_notice", actor=actor, now=at(day), data={"reason": reason, "expected": expected}
+        db,
+        case.id,
+        "send_deadline_notice",
+        actor=actor,
+        now=at(day),
+        data={"reason": reason, "expected": expected},
     )
 
 
@@ -282,7 +287,14 @@ def test_mol_extension_letter_states_the_new_date(db):
     from aktflow.queries.letters import letter_content
 
     case = make(db, "2026-11-02", basis="mol")
-    fire(db, case.id, "extend_deadline", actor="cw", now=at("2026-11-05"), data={"reason": "Omfattende materiale"})
+    fire(
+        db,
+        case.id,
+        "extend_deadline",
+        actor="cw",
+        now=at("2026-11-05"),
+        data={"reason": "Omfattende materiale"},
+    )
     assert deadline(case_view(db, case.id), "mol-decision")["due"] == "2027-01-02"
     letter = case_letters(db, case.id)[-1]
     body = docx_text(letter_content(db, letter["id"]))
@@ -301,7 +313,14 @@ def test_delay_complaint_from_day_14_starts_its_own_7_day_deadline_and_is_forwar
     with pytest.raises(WorkflowError) as e:
         fire(db, case.id, "receive_delay_complaint", actor="cw", now=at("2026-11-19"))
     assert "14. arbejdsdag" in str(e.value) and "20.11.2026" in str(e.value)
-    fire(db, case.id, "receive_delay_complaint", actor="cw", now=at("2026-11-23"), data={"received": "2026-11-20"})
+    fire(
+        db,
+        case.id,
+        "receive_delay_complaint",
+        actor="cw",
+        now=at("2026-11-23"),
+        data={"received": "2026-11-20"},
+    )
     view = case_view(db, case.id, today=dt.date(2026, 11, 23))
     forward = deadline(view, "delay-complaint-forward")
     assert (forward["start"], forward["due"]) == ("2026-11-20", "2026-12-01")
@@ -340,10 +359,19 @@ def test_delay_complaint_only_while_undecided_and_overdue_when_left(db):
     case = make(db, "2026-11-02")
     go(db, case, "register", "start_collecting", day="2026-11-03")
     fire(db, case.id, "receive_delay_complaint", actor="cw", now=at("2026-11-23"))
-    assert deadline(case_view(db, case.id, today=dt.date(2026, 12, 3)), "delay-complaint-forward")["status"] == (
-        "overdue"
-    )
+    assert deadline(case_view(db, case.id, today=dt.date(2026, 12, 3)), "delay-complaint-forward")[
+        "status"
+    ] == ("overdue")
     decided = make(db, "2026-11-02")
-    go(db, decided, "register", "start_collecting", "start_screening", "draft_decision", "send_decision", day="2026-11-03")
+    go(
+        db,
+        decided,
+        "register",
+        "start_collecting",
+        "start_screening",
+        "draft_decision",
+        "send_decision",
+        day="2026-11-03",
+    )
     with pytest.raises(WorkflowError):
         fire(db, decided.id, "receive_delay_complaint", actor="cw", now=at("2026-11-23"))

@@ -325,7 +325,9 @@ def test_delay_complaint_forward_is_7_working_days_after_the_complaint() -> None
     cal = get_calendar(CalendarSettings())
     d = delay_complaint_forward(D(2026, 12, 18), cal)
     assert (d.rule, d.due, d.count) == ("delay-complaint-forward", D(2026, 12, 30), 7)  # 25, 26.12 skipped
-    assert d.explanation.startswith("7 arbejdsdage efter modtagelse af klagen over sagsbehandlingstiden 18.12.2026")
+    assert d.explanation.startswith(
+        "7 arbejdsdage efter modtagelse af klagen over sagsbehandlingstiden 18.12.2026"
+    )
 
 
 def test_statutory_calendar_knows_only_the_law_and_closures_are_named() -> None:
@@ -347,4 +349,7 @@ def test_statutory_calendar_knows_only_the_law_and_closures_are_named() -> None:
     assert july.closure_of(D(2026, 12, 25)) is None  # a statutory holiday is no closure
     assert july.closure_of(D(2026, 7, 11)) is None  # a Saturday
     assert july.closure_of(D(2026, 7, 27)) is None
-    assert [d for d, _ in july.closures_between(D(2026, 7, 23), D(2026, 7, 28))] == [D(2026, 7, 23), D(2026, 7, 24)]
+    assert [d for d, _ in july.closures_between(D(2026, 7, 23), D(2026, 7, 28))] == [
+        D(2026, 7, 23),
+        D(2026, 7, 24),
+    ]

@@ -138,7 +138,8 @@ class Deadline(_Response):
     explanation: str
     calendar_version: str
     closure_warning: str | None = Field(
-        None, description="Advarsel, når en lovbestemt frist falder på en af kommunens lukkedage (den flyttes ikke)"
+        None,
+        description="Advarsel, når en lovbestemt frist falder på en af kommunens lukkedage (den flyttes ikke)",
     )
 
 
