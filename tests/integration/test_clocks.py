@@ -375,3 +375,26 @@ def test_delay_complaint_only_while_undecided_and_overdue_when_left(db):
     )
     with pytest.raises(WorkflowError):
         fire(db, decided.id, "receive_delay_complaint", actor="cw", now=at("2026-11-23"))
+
+
+def test_dashboard_and_case_page_warn_about_a_statutory_deadline_on_a_closure(db, app, new_case):
+    from aktflow import clock
+    from aktflow.administration import change_calendar
+
+    case = new_case()
+    outer = dt.date.fromisoformat(deadline(case_view(db, case.id), "ofl-outer")["due"])
+    change_calendar(db, actor="admin", close=[outer])
+    assert deadline(case_view(db, case.id), "ofl-outer")["due"] == outer.isoformat()  # not moved
+
+    def page(user: str, url: str) -> str:
+        client = app.test_client()
+        login = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
+        client.post("/login", data={"username": user, "password": "test-pass", "csrf_token": token})
+        return client.get(url).get_data(as_text=True)
+
+    board = page("manager", "/dashboard")
+    assert "Lovbestemte frister på lukkedage" in board and f'data-closure-case="{case.id}"' in board
+    assert outer.strftime("%d.%m.%Y") in board
+    assert "data-closure-warning" in page("cw", f"/cases/{case.id}")
+    assert clock.today() <= outer
