@@ -105,10 +105,10 @@ def no_delay_complaint_pending(case: Any, ctx: Any) -> str | None:
     )
 
 
-@input_guard
 def delay_complaint_from_day_14(case: Any, ctx: Any) -> str | None:
     """OFL § 39: the requester may complain about the time taken when the case is not decided 14 working
-    days after receipt; aktflow takes a complaint received on that 14th working day or later."""
+    days after receipt; aktflow takes a complaint received on that 14th working day or later. Judged in
+    the case page's preview too (with today as the received date: before day 14 no date can pass)."""
     import datetime as dt
 
     raw = ctx.data.get("received")

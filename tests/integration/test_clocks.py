@@ -398,3 +398,15 @@ def test_dashboard_and_case_page_warn_about_a_statutory_deadline_on_a_closure(db
     assert outer.strftime("%d.%m.%Y") in board
     assert "data-closure-warning" in page("cw", f"/cases/{case.id}")
     assert clock.today() <= outer
+
+
+def test_delay_complaint_is_offered_only_from_day_14(db):
+    from aktflow.service import action_hints
+
+    case = make(db, "2026-11-02")
+    go(db, case, "register", "start_collecting", day="2026-11-03")
+    triggers = ["receive_delay_complaint"]
+    early = action_hints(db, case.id, "cw", triggers, now=at("2026-11-19"))
+    late = action_hints(db, case.id, "cw", triggers, now=at("2026-11-20"))
+    assert "14. arbejdsdag" in early["receive_delay_complaint"]
+    assert late["receive_delay_complaint"] is None
