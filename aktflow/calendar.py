@@ -3,7 +3,9 @@
 Working days are Monday–Friday minus the statutory holidays (``holidays`` package, country "DK",
 category "public"; Store bededag only up to and including 2023). Grundlovsdag, 24.12, 31.12 and
 1 May are working days unless the municipality's :class:`CalendarSettings` mark them as closed, and
-the municipality's own closure days are non-working.
+the municipality's own closure days are non-working. Statutory deadlines are counted on
+:func:`statutory_calendar` (the law only); a municipality's calendar marks its closures, which move
+internal targets only and are shown as warnings where a statutory deadline falls on one.
 
 Nothing is computed at import time. A :class:`WorkingCalendar` builds its sorted array of working-day
 ordinals (2000–2100) on first use; :func:`get_calendar` keeps one calendar per settings version so a
@@ -26,6 +28,7 @@ __all__ = [
     "WorkingCalendar",
     "add_months",
     "get_calendar",
+    "statutory_calendar",
 ]
 
 # Bump when the way settings are turned into working days changes, so stored versions differ.
@@ -246,6 +249,22 @@ class WorkingCalendar:
                 self._off_ords = off
         return off
 
+    def closure_of(self, d: date) -> str | None:
+        """The name of the municipality's own closure on ``d`` ("Lukkedag", or an optional day such as
+        "Juleaftensdag" marked closed), else None.
+
+        None for a weekend, a statutory holiday or a day the municipality works: a closure is a weekday
+        that only this municipality's settings make non-working. Statutory deadlines are counted without
+        such days (:func:`statutory_calendar`), so one may fall on a closure (docs/domain.md §2).
+        """
+        if d.weekday() >= 5 or self.is_working_day(d) or d in _statutory_holidays(d.year):
+            return None
+        return self.name_of(d)
+
+    def closures_between(self, start: date, end: date) -> list[tuple[date, str]]:
+        """The closures (:meth:`closure_of`) in [start, end], oldest first, with their names."""
+        return [(d, name) for d, name in self.skipped(start - timedelta(days=1), end) if self.closure_of(d)]
+
     def __repr__(self) -> str:
         return f"WorkingCalendar(version={self.version!r})"
 
@@ -263,6 +282,16 @@ def get_calendar(settings: CalendarSettings | None = None) -> WorkingCalendar:
         if cal is None:
             cal = _CALENDARS[key] = WorkingCalendar(settings)
         return cal
+
+
+def statutory_calendar() -> WorkingCalendar:
+    """The law's calendar: Monday–Friday minus the statutory holidays, nothing else.
+
+    Every statutory deadline (OFL § 36's 7 working days, the § 39 date, the complaint deadlines, the
+    MOL/GDPR months) is counted on it: a municipality's closure days and the optional days it marks closed
+    (Grundlovsdag, 24.12, 31.12, 1 May) never move a statutory deadline; they move internal targets only.
+    """
+    return get_calendar(CalendarSettings())
 
 
 def add_months(d: date, n: int) -> date:

@@ -15,10 +15,10 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import deadlines as rules
-from .calendar import CalendarSettings, WorkingCalendar, get_calendar
+from .calendar import CalendarSettings, WorkingCalendar, get_calendar, statutory_calendar
 from .events import NewEvent, append_events
 from .models import Case, CaseDeadline, Setting, User, utcnow
-from .vocabulary import DECISION_RULES, EXPECTED_DECISION, NOTICE_RULES
+from .vocabulary import DECISION_RULES, EXPECTED_DECISION, NOTICE_RULES, STATUTORY_RULES
 
 CALENDAR_KEY = "calendar"
 # Rules a sent decision fulfils (the notice too: a decision in time needs no fristbrev).
@@ -27,6 +27,7 @@ DECIDED_BY_DECISION = (
     *NOTICE_RULES,
     "ofl-delay-complaint",
     "ofl-outer",
+    "delay-complaint-forward",  # OFL § 39: a decision in time answers the complaint about the delay
     EXPECTED_DECISION,
 )
 EXPECTED = EXPECTED_DECISION
@@ -41,7 +42,31 @@ def calendar_settings(session: Session) -> CalendarSettings:
 
 
 def load_calendar(session: Session) -> WorkingCalendar:
+    """The municipality's calendar (its closures and the optional days it marks closed): for internal
+    targets, "due soon" and the closure warnings; never for a statutory deadline (:func:`law_calendar`)."""
     return get_calendar(calendar_settings(session))
+
+
+def law_calendar() -> WorkingCalendar:
+    """The calendar every statutory deadline is counted on: the statutory holidays only (docs/domain.md §2)."""
+    return statutory_calendar()
+
+
+def closure_warning(rule: str, due: dt.date, cal: WorkingCalendar) -> str | None:
+    """The Danish warning when a statutory deadline falls on one of the municipality's closures, else None.
+
+    The closure does not move the deadline (OFL § 36 counts only the statutory holidays): the decision, or
+    a fristbrev, is owed by that date all the same.
+    """
+    if rule not in STATUTORY_RULES:
+        return None
+    name = cal.closure_of(due)
+    if name is None:
+        return None
+    return (
+        f"Fristen {due:%d.%m.%Y} falder på en lukkedag ({name}); lukkedage flytter ikke en lovbestemt frist, "
+        "så afgørelsen eller et fristbrev skal være sendt senest den dag"
+    )
 
 
 # --- on events ---------------------------------------------------------------------------------------
@@ -77,11 +102,31 @@ def _active(session: Session, case: Case, rule_ids: Iterable[str]) -> list[CaseD
 
 
 def start_case(session: Session, case: Case, now: dt.datetime) -> list[dict[str, Any]]:
-    cal = load_calendar(session)
-    made = rules.for_case(case.basis, case.received, cal)
+    """The statutory deadlines of a new case, counted on the law's calendar from ``case.received``."""
+    made = rules.for_case(case.basis, case.received, law_calendar())
     for d in made:
         _add(session, case, d, now)
     return [{"rule": d.rule, "due": d.due.isoformat()} for d in made]
+
+
+def restart_from_clarification(
+    session: Session, case: Case, clarified: dt.date, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """OFL § 9, stk. 1: the request did not identify what is asked for; its deadlines run anew from the
+    receipt of the sufficient clarification (``clarified``).
+
+    Every deadline the case got at creation is replaced by one counted from ``clarified`` (the fristbrev
+    rule included), except those already met and an extended month rule (MOL/GDPR), which stand. A date
+    already promised in a fristbrev (``expected-decision``) stands too. Returns ``[{"rule", "due"}]``.
+    """
+    made = []
+    for d in rules.for_case(case.basis, clarified, law_calendar(), what=rules.FROM_CLARIFICATION):
+        rows = _active(session, case, [d.rule])
+        if any(r.done_on is not None or (r.unit == rules.MONTHS and r.count > 1) for r in rows):
+            continue
+        replace(session, case, d, now)
+        made.append({"rule": d.rule, "due": d.due.isoformat()})
+    return made
 
 
 def complete(session: Session, case: Case, rule_ids: Iterable[str], on: dt.date) -> list[CaseDeadline]:
@@ -130,6 +175,18 @@ def is_extended(session: Session, case_id: int) -> bool:
     )
 
 
+def notice_limits(session: Session, case: Case) -> dict[str, dt.date]:
+    """The dates a fristbrev's expected date is measured against: ``{"ofl-delay-complaint": §39 date,
+    "ofl-outer": the 40 working days}``, from the case's running deadlines (so a restart after a
+    clarification counts), else counted from ``case.received`` on the law's calendar."""
+    found = {r.rule: r.due for r in _active(session, case, ("ofl-delay-complaint", "ofl-outer"))}
+    if len(found) < 2:
+        for d in rules.for_case("ofl", case.received, law_calendar()):
+            if d.rule in ("ofl-delay-complaint", "ofl-outer"):
+                found.setdefault(d.rule, d.due)
+    return found
+
+
 def expected_deadline(sent: dt.date, expected: dt.date, reason: str, cal: WorkingCalendar) -> rules.Deadline:
     text = f"Forventet afgørelse oplyst i fristbrev sendt {sent:%d.%m.%Y}: {expected:%d.%m.%Y} (begrundelse: {reason})"
     n = max(cal.working_days_between(sent, expected), 0)
@@ -155,8 +212,47 @@ def case_deadlines(session: Session, case: Case, today: dt.date) -> list[dict[st
             "done_on": r.done_on.isoformat() if r.done_on else None,
             "explanation": r.explanation,
             "calendar_version": r.calendar_version,
+            "closure_warning": None if r.done_on else closure_warning(r.rule, r.due, cal),
         }
         for r in rows
+    ]
+
+
+def statutory_in_closure(session: Session, today: dt.date, *, days: int = 366) -> list[dict[str, Any]]:
+    """The open cases' running statutory deadlines due on one of the municipality's closures, from
+    ``today`` up to ``days`` days ahead, soonest first (the dashboard's warning).
+
+    Each: ``{"case", "sagsnummer", "rule", "due", "closure", "warning"}``. One query over the indexed due
+    dates of the closures found in the calendar.
+    """
+    from . import states
+
+    cal = load_calendar(session)
+    closed = {d: name for d, name in cal.closures_between(today, today + dt.timedelta(days=days))}
+    if not closed:
+        return []
+    stmt = (
+        select(CaseDeadline.rule, CaseDeadline.due, Case.id, Case.sagsnummer)
+        .join(Case, Case.id == CaseDeadline.case_id)
+        .where(
+            CaseDeadline.active.is_(True),
+            CaseDeadline.done_on.is_(None),
+            CaseDeadline.rule.in_(STATUTORY_RULES),
+            CaseDeadline.due.in_(sorted(closed)),
+            Case.state.not_in(tuple(states.FINAL)),
+        )
+        .order_by(CaseDeadline.due, Case.id)
+    )
+    return [
+        {
+            "case": case_id,
+            "sagsnummer": sagsnummer,
+            "rule": rule,
+            "due": due.isoformat(),
+            "closure": closed[due],
+            "warning": closure_warning(rule, due, cal),
+        }
+        for rule, due, case_id, sagsnummer in session.execute(stmt)
     ]
 
 
@@ -199,6 +295,7 @@ def sweep(session: Session, today: dt.date) -> dict[str, Any]:
                 "status": st,
                 "kind": kind,
                 "explanation": d.explanation,
+                "closure_warning": closure_warning(d.rule, d.due, cal),
             }
         )
     return {"today": today.isoformat(), "counts": counts, "by_assignee": by_assignee}
@@ -224,6 +321,12 @@ def recompute(
     moved gets one event ``recalculate_deadlines`` (old → new) on its hash chain, all in the caller's
     transaction. Closed cases and fulfilled deadlines are left alone. A deadline keeps the calendar
     version it was computed with unless it moved: its due date is the same under the new calendar.
+
+    Only internal targets counted in working days move: a statutory deadline (``STATUTORY_RULES``) is
+    counted on the law's calendar, which a municipality's settings do not change, and the dates a person
+    set (a hearing's reply date, a fristbrev's promise) are never recounted. Today aktflow computes no
+    internal working-day target, so a calendar change stores the settings and moves nothing; a statutory
+    deadline that falls on a new closure is shown with a warning instead (:func:`closure_warning`).
     """
     from . import states
 
@@ -258,6 +361,8 @@ def recompute(
             CaseDeadline.unit == rules.WORKING_DAYS,
             CaseDeadline.rule != "hearing-reply",  # a date the caseworker set, not a count
             CaseDeadline.rule != EXPECTED,  # a date told to the requester
+            # The law's deadlines are counted on the law's calendar: a closure never moves them.
+            CaseDeadline.rule.not_in(STATUTORY_RULES),
             Case.state.in_(open_states),
         )
     )

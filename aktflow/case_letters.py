@@ -207,7 +207,14 @@ def context(
         ],
         "outcome": outcome(case) or "none_found",
         "request_refusal": request_refusal_of(session, case),
-        "deadlines": {"decision": decision, "expected": deadlines.get("expected-decision")},
+        "deadlines": {
+            "decision": decision,
+            "expected": deadlines.get("expected-decision"),
+            # MOL § 4 stk. 3 / GDPR art. 12(3): the extension's letter states the new date
+            "extended": deadlines.get(f"{case.basis}-decision")
+            if data.get("_trigger") == "extend_deadline"
+            else None,
+        },
         "data": {k: v for k, v in data.items() if not k.startswith("_")} | ({"note": note} if note else {}),
     }
 

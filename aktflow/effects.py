@@ -19,6 +19,7 @@ from .flags import add_flag, screen, supersede_assessment_flags
 from .models import Assessment, Case, Document, User
 from .states import effects as E
 from .states.case_rules import is_personnel_case
+from .vocabulary import MANAGERS
 
 Handler = Callable[[Any, Case, Any], None]
 
@@ -347,8 +348,59 @@ def decision_deadlines_met(e: Any, case: Case, ctx: Any) -> None:
     figure_counts.decision_made(ctx.session, case, done)
 
 
+def clarification_received(e: E.ClarificationReceived, case: Case, ctx: Any) -> None:
+    """Record when the clarification arrived and which rule applies; restart the deadlines from it when the
+    request did not identify what is asked for (OFL § 9, stk. 1). Raises ValidationError("received") for
+    a date in the future or before the request was received."""
+    received = dt.date.fromisoformat(ctx.data["received"]) if ctx.data.get("received") else ctx.today
+    if received > ctx.today:
+        raise ValidationError("received", "præciseringen kan ikke være modtaget i fremtiden")
+    if received < case.received:
+        raise ValidationError(
+            "received",
+            f"præciseringen kan ikke være modtaget før anmodningen ({case.received:%d.%m.%Y})",
+        )
+    lacking = bool(ctx.data.get("identification_lacking", False))
+    ctx.recorded["clarification"] = {"received": received.isoformat(), "identification_lacking": lacking}
+    if lacking:
+        ctx.recorded["deadlines"] = case_deadlines.restart_from_clarification(
+            ctx.session, case, received, ctx.now
+        )
+
+
 def notice_sent(e: Any, case: Case, ctx: Any) -> None:
+    """A fristbrev (OFL § 36, stk. 2), checked: the reason may not be the caseworker's absence alone, the
+    expected date lies after today; beyond the § 39 date (``ofl-delay-complaint``) it warns (kept on the
+    event as ``warnings``); beyond 40 working days from receipt (``ofl-outer``) only a manager may send it.
+    Raises ValidationError("reason" / "expected")."""
     expected = dt.date.fromisoformat(ctx.data["expected"])
+    problem = rules.notice_reason_problem(ctx.data["reason"])
+    if problem:
+        raise ValidationError("reason", problem)
+    if expected <= ctx.today:
+        raise ValidationError("expected", "den forventede afgørelsesdato skal ligge efter i dag")
+    limits = case_deadlines.notice_limits(ctx.session, case)
+    outer = limits.get("ofl-outer")
+    if outer is not None and expected > outer and ctx.actor.role not in MANAGERS:
+        raise ValidationError(
+            "expected",
+            f"en forventet afgørelse efter {outer:%d.%m.%Y} (40 arbejdsdage efter modtagelsen) kræver en "
+            "leders godkendelse: fristbrevet skal sendes af en leder",
+        )
+    warnings = []
+    delay = limits.get("ofl-delay-complaint")
+    if delay is not None and expected > delay:
+        warnings.append(
+            f"Den forventede dato ligger efter {delay:%d.%m.%Y} (14 arbejdsdage): anmoderen kan klage over "
+            "sagsbehandlingstiden (OFL § 39)"
+        )
+    if outer is not None and expected > outer:
+        warnings.append(
+            f"Den forventede dato ligger efter den yderste frist {outer:%d.%m.%Y} (40 arbejdsdage); "
+            f"godkendt af leder {ctx.actor.username}"
+        )
+    if warnings:
+        ctx.recorded["warnings"] = warnings
     cal = case_deadlines.load_calendar(ctx.session)
     case_deadlines.complete(ctx.session, case, case_deadlines.NOTICE_RULES, ctx.today)
     d = case_deadlines.expected_deadline(ctx.today, expected, ctx.data["reason"], cal)
@@ -356,7 +408,7 @@ def notice_sent(e: Any, case: Case, ctx: Any) -> None:
 
 
 def extend(e: Any, case: Case, ctx: Any) -> None:
-    cal = case_deadlines.load_calendar(ctx.session)
+    cal = case_deadlines.law_calendar()
     d = (
         rules.mol_extended(case.received, cal)
         if case.basis == "mol"
@@ -380,17 +432,24 @@ def start_deadline(e: E.StartDeadline, case: Case, ctx: Any) -> None:
         if received > ctx.today:
             raise ValidationError("received", "klagen kan ikke være modtaget i fremtiden")
         ctx.recorded["complaint_forward"] = case_deadlines.start(
-            ctx.session, case, rules.complaint_forward(received, cal), ctx.now
+            ctx.session, case, rules.complaint_forward(received, case_deadlines.law_calendar()), ctx.now
+        )
+    elif e.rule == "delay-complaint-forward":
+        received = dt.date.fromisoformat(ctx.data["received"]) if ctx.data.get("received") else ctx.today
+        if received > ctx.today:
+            raise ValidationError("received", "klagen kan ikke være modtaget i fremtiden")
+        ctx.recorded["delay_complaint_forward"] = case_deadlines.start(
+            ctx.session, case, rules.delay_complaint_forward(received, case_deadlines.law_calendar()), ctx.now
         )
     elif e.rule == "appeal-body":
         ctx.recorded["appeal_body"] = case_deadlines.start(
-            ctx.session, case, rules.appeal_body(ctx.today, cal), ctx.now
+            ctx.session, case, rules.appeal_body(ctx.today, case_deadlines.law_calendar()), ctx.now
         )
     else:  # pragma: no cover - validate() refuses other rules
         raise ValueError(e.rule)
 
 
-START_RULES = ("hearing-reply", "complaint-forward", "appeal-body")
+START_RULES = ("hearing-reply", "complaint-forward", "delay-complaint-forward", "appeal-body")
 
 
 def complete_deadlines(e: E.CompleteDeadlines, case: Case, ctx: Any) -> None:
@@ -436,6 +495,7 @@ HANDLERS: dict[type[E.Effect], Handler] = {
     E.StartDeadline: start_deadline,
     E.CompleteDeadlines: complete_deadlines,
     E.DecisionMade: decision_deadlines_met,
+    E.ClarificationReceived: clarification_received,
     E.DeadlineNoticeSent: notice_sent,
     E.ExtendDecisionDeadline: extend,
     E.StopDeadlines: deadlines_stop,

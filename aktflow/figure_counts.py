@@ -1,6 +1,6 @@
 """Daily totals behind the dashboard's figures over time (``figure_counts``), kept as the cases change.
 
-Three figures, each counted per day (UTC date), caseworker (the case's assignee at the time; 0 unassigned)
+Three figures, each counted per day (the date in Denmark, :func:`aktflow.clock.local_date`), caseworker (the case's assignee at the time; 0 unassigned)
 and legal basis:
 
 - ``decision``: a case's OFL/FVL decision deadline met that day, ``key`` "in_time" (on or before the due
@@ -23,10 +23,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, literal, select, true
+from sqlalchemy import and_, case, delete, func, insert, literal, select, true
 from sqlalchemy.orm import Session
 
 from . import states
+from .clock import TZ, local_date
 from .models import Assessment, Case, CaseDeadline, Document, Event, FigureCount
 from .states.effects import CountComplaint
 from .vocabulary import FIGURE_DECISION_RULES
@@ -40,8 +41,26 @@ _PENDING = "aktflow_figures"
 Key = tuple[str, dt.date, str, int, str]  # figure, day, key, assignee_id, basis
 
 
-def utc_day(t: dt.datetime) -> dt.date:
-    return t.astimezone(dt.UTC).date()
+def local_day(t: dt.datetime) -> dt.date:
+    """The day a moment is counted on: the date in Denmark (an assessment at 00:30 Danish time on
+    1 January counts on 1 January, not on 31 December as its UTC date would)."""
+    return local_date(t)
+
+
+def _sql_local_day(session: Session, column: Any) -> Any:
+    """SQL: the date in Denmark of a timestamp stored as naive UTC (``models.UTCDateTime``).
+
+    PostgreSQL converts with its time-zone database. SQLite has none, so the Danish rule is written out:
+    CEST (UTC+2) from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October
+    (EU summer time, directive 2000/84/EC), CET (UTC+1) otherwise.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone(TZ.key, func.timezone("UTC", column)))
+    year = func.strftime("%Y", column)
+    start = func.date(year.concat("-04-01"), "weekday 0", "-7 days").concat(" 01:00:00")
+    end = func.date(year.concat("-11-01"), "weekday 0", "-7 days").concat(" 01:00:00")
+    summer = and_(func.datetime(column) >= start, func.datetime(column) < end)
+    return case((summer, func.date(column, "+2 hours")), else_=func.date(column, "+1 hour"))
 
 
 def _case_key(case: Case) -> tuple[int, str]:
@@ -70,12 +89,12 @@ def assessment(session: Session, case: Case, a: Assessment | None, sign: int) ->
     if a is None or a.assessed_at is None:
         return
     for code in a.grounds or ():
-        add(session, case, "ground", utc_day(a.assessed_at), code, sign)
+        add(session, case, "ground", local_day(a.assessed_at), code, sign)
 
 
 def complaint(session: Session, case: Case, trigger: str, at: dt.datetime) -> None:
     if trigger in COMPLAINT_TRIGGERS:
-        add(session, case, "complaint", utc_day(at), trigger)
+        add(session, case, "complaint", local_day(at), trigger)
 
 
 def move_case(session: Session, case: Case, new_assignee_id: int | None) -> None:
@@ -110,11 +129,11 @@ def case_contributions(session: Session, case_id: int) -> Counter[tuple[str, dt.
         .where(Document.case_id == case_id)
     ):
         for code in grounds or ():
-            out[("ground", utc_day(at), code)] += 1
+            out[("ground", local_day(at), code)] += 1
     for trigger, at in session.execute(
         select(Event.trigger, Event.at).where(Event.case_id == case_id, Event.trigger.in_(COMPLAINT_TRIGGERS))
     ):
-        out[("complaint", utc_day(at), trigger)] += 1
+        out[("complaint", local_day(at), trigger)] += 1
     return out
 
 
@@ -167,7 +186,7 @@ def _reference_selects(session: Session) -> list[Any]:
         elems = func.json_array_elements_text(Assessment.grounds).table_valued("value").alias("g")
     else:
         elems = func.json_each(Assessment.grounds).table_valued("value").alias("g")
-    a_day = func.date(Assessment.assessed_at)
+    a_day = _sql_local_day(session, Assessment.assessed_at)
     grounds = (
         select(a_day, elems.c.value, who, Case.basis, func.count())
         .select_from(Assessment)
@@ -176,7 +195,7 @@ def _reference_selects(session: Session) -> list[Any]:
         .join(elems, true())
         .group_by(a_day, elems.c.value, who, Case.basis)
     )
-    e_day = func.date(Event.at)
+    e_day = _sql_local_day(session, Event.at)
     complaints = (
         select(e_day, Event.trigger, who, Case.basis, func.count())
         .join(Case, Case.id == Event.case_id)

@@ -45,6 +45,7 @@ RULE_LABELS = {
     "mol-decision": "Afgørelse (MOL § 4)",
     "gdpr-decision": "Svar (GDPR art. 12)",
     "complaint-forward": "Genvurdering og oversendelse af klage",
+    "delay-complaint-forward": "Klage over sagsbehandlingstid: afgør eller oversend (OFL § 39)",
     "appeal-body": "Klageinstansens frist (vejledende)",
     "hearing-reply": "Svarfrist i høring",
     "expected-decision": "Forventet afgørelse (oplyst i fristbrev)",

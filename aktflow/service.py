@@ -91,6 +91,18 @@ class FireContext:
                 .order_by(Event.seq)
             )
         ]
+    def deadline_due(self, rule: str) -> dt.date | None:
+        """The due date of the case's running deadline of ``rule`` (active, not met), else None."""
+        from .models import CaseDeadline
+
+        return self.session.scalar(
+            select(CaseDeadline.due).where(
+                CaseDeadline.case_id == self.case_id,
+                CaseDeadline.rule == rule,
+                CaseDeadline.active.is_(True),
+                CaseDeadline.done_on.is_(None),
+            )
+        )
 
     def has_event(self, trigger: str) -> bool:
         """Whether the case's log already has an event of this trigger."""

@@ -70,10 +70,16 @@ RULES = (
     "mol-decision",
     "gdpr-decision",
     "complaint-forward",
+    "delay-complaint-forward",
     "appeal-body",
     "hearing-reply",
     "expected-decision",
 )
+#: The deadlines a person sets (a hearing's reply date, the date promised in a fristbrev), not the law.
+SET_BY_CASEWORKER = ("hearing-reply", EXPECTED_DECISION)
+#: The deadlines the law sets: counted on the law's calendar only (statutory holidays), never moved by the
+#: municipality's closure days (docs/domain.md §2).
+STATUTORY_RULES = tuple(r for r in RULES if r not in SET_BY_CASEWORKER)
 
 # --- deadline status ------------------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ import re
 from typing import Any
 
 from aktflow import grounds
+from aktflow.clock import local_date
 from aktflow.labels import DOCUMENT_OUTCOME_LABELS
 from aktflow.vocabulary import DOCUMENT_OUTCOMES
 
@@ -132,15 +133,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def as_date(value: Any) -> dt.date | None:
-    """A date from a date, a datetime or an ISO string ("2026-12-18", "2026-12-18T10:00:00"); else None."""
+    """A date from a date, a datetime or an ISO string ("2026-12-18", "2026-12-18T10:00:00"); else None.
+
+    An aware datetime gives its date in Denmark (``aktflow.clock.local_date``): 23:30 UTC on 31 December
+    is 1 January in the letter.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return local_date(value) if value.tzinfo is not None else value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        return dt.date.fromisoformat(value.strip()[:10])
+        text = value.strip()
+        if len(text) > 10:
+            moment = dt.datetime.fromisoformat(text)
+            if moment.tzinfo is not None:
+                return local_date(moment)
+        return dt.date.fromisoformat(text[:10])
     raise TypeError(f"not a date: {value!r}")
 
 
@@ -445,13 +455,19 @@ def _praecisering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
 
 
 def _fristbrev(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
-    # The tracked expected date (set by this very notice) first; the trigger's own field otherwise.
+    # An extension (MOL/GDPR) states its new date; else the tracked expected date (set by this very
+    # notice) first, the trigger's own field otherwise.
+    extended = danish_date((ctx.get("deadlines") or {}).get("extended"))
     expected = danish_date((ctx.get("deadlines") or {}).get("expected") or data.get("expected"))
+    if extended:
+        forventet = f"Fristen er forlænget. Du får svar senest den {extended}."
+    elif expected:
+        forventet = f"Vi forventer at kunne træffe afgørelse senest den {expected}."
+    else:
+        forventet = "Vi giver dig besked om, hvornår du kan forvente en afgørelse, så snart vi kan."
     return {
         "grund": text(data.get("reason")),
-        "forventet": f"Vi forventer at kunne træffe afgørelse senest den {expected}."
-        if expected
-        else "Vi giver dig besked om, hvornår du kan forvente en afgørelse, så snart vi kan.",
+        "forventet": forventet,
         "regel": _NOTICE_RULE[basis],
         "klage_over_tid": _DELAY_COMPLAINT if basis == "ofl" else "",
     }

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..clock import local_date
 from ..errors import ConflictError
 from ..exits import mask
 from ..models import Case, Letter, LocalArchiveCase
@@ -25,7 +26,7 @@ class LocalArchive:
     defer_letters = False
 
     def open_case(self, session: Session, case: Case, *, facet: str, now: dt.datetime) -> str:
-        year = now.year
+        year = local_date(now).year  # the year in Denmark: 00:30 on 1 January is the new year
         if session.get_bind().dialect.name == "postgresql":
             # One numbering at a time per emne, facet and year (released at commit): no lockstep retries
             # when several workers register cases under the same emne at once.

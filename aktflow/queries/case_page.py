@@ -77,14 +77,16 @@ def hearings(events: Sequence[Event]) -> list[dict[str, Any]]:
                     "party": e.data.get("party"),
                     "question": e.data.get("question"),
                     "reply_by": e.data.get("reply_by"),
-                    "sent": e.at.date().isoformat(),
+                    "sent": clock.local_date(e.at).isoformat(),
                     "reply": None,
                     "completed": None,
                     "summary": None,
                 }
             )
         elif e.trigger == "hearing_completed" and out:
-            out[-1].update(reply=e.data.get("reply"), completed=e.at.date().isoformat(), summary=e.note)
+            out[-1].update(
+                reply=e.data.get("reply"), completed=clock.local_date(e.at).isoformat(), summary=e.note
+            )
     return out
 
 

@@ -362,6 +362,8 @@ def overview(session: Session, today: dt.date, f: Filters) -> dict[str, Any]:
         "decided_in_time": decided_in_time(session, today, f),
         "grounds": grounds_used(session, today, f),
         "complaints": complaints(session, today, f, summary),
+        # Statutory deadlines on one of the municipality's closure days (they are not moved by it).
+        "closure_warnings": case_deadlines.statutory_in_closure(session, today),
     }
 
 

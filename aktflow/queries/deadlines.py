@@ -9,7 +9,6 @@ from typing import Any
 
 from .. import case_deadlines
 from .. import deadlines as rules
-from ..calendar import get_calendar
 from ..db import Database
 from ..errors import ValidationError
 from ..states.fields import parse_date
@@ -17,15 +16,14 @@ from ..vocabulary import BASES
 
 
 def deadline_calculator(db: Database | None, basis: str, received: Any) -> dict[str, Any]:
-    """The deadlines a request received on ``received`` gets (any date, past or future)."""
+    """The deadlines a request received on ``received`` gets (any date, past or future), counted on the
+    law's calendar (``db`` is accepted for the callers' sake; the municipality's closures never move a
+    statutory deadline)."""
     received_d = parse_date(received, "received")
     if basis not in BASES:
         raise ValidationError("basis", f"ukendt retsgrundlag {basis!r}: brug {'|'.join(BASES)}")
-    if db is None:
-        cal = get_calendar()
-    else:
-        with db.session() as session:
-            cal = case_deadlines.load_calendar(session)
+    # Statutory deadlines are counted on the law's calendar, whatever the municipality's closures.
+    cal = case_deadlines.law_calendar()
     return {
         "basis": basis,
         "received": received_d.isoformat(),

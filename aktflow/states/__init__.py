@@ -16,6 +16,7 @@ from .effects import (
     AssessDocument,
     AssignCase,
     CancelRequestRefusal,
+    CompleteDeadlines,
     DeadlineNoticeSent,
     EditDocument,
     Effect,
@@ -27,6 +28,7 @@ from .effects import (
     RefuseRequest,
     ReleaseDocuments,
     RemoveDocument,
+    StartDeadline,
     StopDeadlines,
 )
 from .spec import ANYONE, CASEWORK, Field, StateSpec, TriggerSpec
@@ -54,7 +56,7 @@ REGISTER_LOCKED = (
     "dokumenter kan kun tilføjes, rettes og fjernes under dokumentindsamlingen"
 )
 
-_GENERAL_TRIGGERS = (
+_GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
     TriggerSpec(
         "withdraw",
         NON_FINAL,
@@ -279,6 +281,38 @@ _REQUEST_TRIGGERS = (
         fields=(Field("note", "text", "Begrundelse", required=False),),
         guards=(guards.request_refused,),
         effects=(CancelRequestRefusal(),),
+    ),
+)
+
+# OFL § 39: a complaint about the time taken, while the case is undecided (added, not reordered).
+_GENERAL_TRIGGERS += (
+    TriggerSpec(
+        "receive_delay_complaint",
+        UNDECIDED_OPEN,
+        None,
+        CASEWORK,
+        "Registrér klage over sagsbehandlingstiden (OFL § 39)",
+        GENERAL,
+        fields=(
+            Field("received", "date", "Klagen modtaget", required=False),
+            Field("note", "text", "Klagens indhold", required=False),
+        ),
+        guards=(guards.no_delay_complaint_pending, guards.delay_complaint_from_day_14),
+        effects=(StartDeadline("delay-complaint-forward"),),
+    ),
+    TriggerSpec(
+        "forward_delay_complaint",
+        UNDECIDED_OPEN,
+        None,
+        CASEWORK,
+        "Oversend klagen over sagsbehandlingstiden til klageinstansen",
+        GENERAL,
+        fields=(
+            Field("reason", "text", "Begrundelse for sagsbehandlingstiden"),
+            Field("note", "text", "Bemærkning", required=False),
+        ),
+        guards=(guards.delay_complaint_pending,),
+        effects=(CompleteDeadlines(("delay-complaint-forward",)),),
     ),
 )
 

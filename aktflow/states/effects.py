@@ -134,13 +134,24 @@ class StartDeadline(Effect):
     """Start one deadline, computed from today and the trigger's input.
 
     ``rule``: ``hearing-reply`` (the hearing's reply date), ``complaint-forward`` (from the complaint's
-    received date, OFL § 37 stk. 2) or ``appeal-body`` (the appeal body's expected answer).
+    received date, OFL § 37 stk. 2), ``delay-complaint-forward`` (from the received date of a complaint
+    about the time taken, OFL § 39) or ``appeal-body`` (the appeal body's expected answer).
     """
 
     rule: str
 
     def describe(self) -> str:
         return f"Start fristen {self.rule}"
+
+
+@dataclass(frozen=True)
+class ClarificationReceived(Effect):
+    """The clarification arrived on ``data["received"]`` (default today, in Denmark). Where the request did
+    not identify what is asked for (``identification_lacking``, OFL § 9, stk. 1) the case's deadlines run
+    anew from that date; a narrowing of an identifiable request leaves the original dates standing."""
+
+    def describe(self) -> str:
+        return "Præcisering modtaget: mangelfuld identifikation (OFL § 9, stk. 1) starter fristerne forfra"
 
 
 @dataclass(frozen=True)

@@ -232,3 +232,39 @@ def approval_holds_for_release(case: Any, ctx: Any) -> str | None:
         return _lapsed_message("sagen er markeret, men ikke godkendt")
     what = lapsed(approved, case, [d.id for d in releasable(case, released_before(ctx))])
     return _lapsed_message(what) if what else None
+# --- complaints about the time taken (OFL § 39) ---------------------------------------------------------------
+
+
+def no_delay_complaint_pending(case: Any, ctx: Any) -> str | None:
+    """One complaint about the time taken at a time: the running one is decided or forwarded first."""
+    due = ctx.deadline_due("delay-complaint-forward")
+    if due is None:
+        return None
+    return (
+        "en klage over sagsbehandlingstiden er allerede modtaget; træf afgørelse eller oversend den "
+        f"senest {due:%d.%m.%Y} ('forward_delay_complaint')"
+    )
+
+
+def delay_complaint_from_day_14(case: Any, ctx: Any) -> str | None:
+    """OFL § 39: the requester may complain about the time taken when the case is not decided 14 working
+    days after receipt; aktflow takes a complaint received on that 14th working day or later. Judged in
+    the case page's preview too (with today as the received date: before day 14 no date can pass)."""
+    import datetime as dt
+
+    raw = ctx.data.get("received")
+    received = dt.date.fromisoformat(raw) if raw else ctx.today
+    day_14 = ctx.deadline_due("ofl-delay-complaint")
+    if day_14 is None or received >= day_14:
+        return None
+    return (
+        "der kan først klages over sagsbehandlingstiden fra den 14. arbejdsdag efter modtagelsen "
+        f"({day_14:%d.%m.%Y}, OFL § 39)"
+    )
+
+
+def delay_complaint_pending(case: Any, ctx: Any) -> str | None:
+    """Forwarding needs a received complaint about the time taken that is neither forwarded nor met."""
+    if ctx.deadline_due("delay-complaint-forward") is not None:
+        return None
+    return "der er ingen klage over sagsbehandlingstiden, der venter på at blive oversendt"

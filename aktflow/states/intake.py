@@ -1,6 +1,13 @@
 """Intake: from receipt to a registered case under collection."""
 
-from .effects import MakeLetter, OpenArchiveCase, ScreenRequest, StartDeadlines, StopDeadlines
+from .effects import (
+    ClarificationReceived,
+    MakeLetter,
+    OpenArchiveCase,
+    ScreenRequest,
+    StartDeadlines,
+    StopDeadlines,
+)
 from .spec import CASEWORK, Field, StateSpec, TriggerSpec
 
 PHASE = "intake"
@@ -60,7 +67,20 @@ TRIGGERS = (
         CASEWORK,
         "Præcisering modtaget",
         PHASE,
-        fields=(Field("note", "text", "Sådan er anmodningen forstået"),),
+        fields=(
+            Field("note", "text", "Sådan er anmodningen forstået"),
+            # default today (in Denmark); not in the future, not before the request was received
+            Field("received", "date", "Præciseringen modtaget", required=False),
+            # true: the request did not identify what is asked for (OFL § 9, stk. 1): the deadlines run
+            # from ``received``; false (the default, the earlier dates): an identifiable request narrowed
+            Field(
+                "identification_lacking",
+                "bool",
+                "Anmodningen identificerede ikke, hvad der søges (OFL § 9, stk. 1): fristerne løber fra præciseringen",
+                required=False,
+            ),
+        ),
+        effects=(ClarificationReceived(),),
     ),
     TriggerSpec(
         "start_collecting", ("registered",), "collecting", CASEWORK, "Start dokumentindsamling", PHASE

@@ -189,7 +189,9 @@ TABLES["2026.2"] = {
 }
 
 # 2026.3: the request as a whole: a caseworker may mark any case as a personnel matter (OFL § 41), record
-# an attempt to narrow the request, and refuse the whole request (OFL § 9, stk. 2) or take that back.
+# an attempt to narrow the request, and refuse the whole request (OFL § 9, stk. 2) or take that back; a
+# request is registered before it is forwarded; delay complaints (OFL § 39); a partial decision only from
+# the confidentiality review on.
 _UNDECIDED_OPEN = (
     "received",
     "registered",
@@ -209,6 +211,10 @@ TABLES["2026.3"] = {
     # A request is registered before it is forwarded, so the forwarding letter carries the case's
     # sagsnummer (never the internal id).
     "forward": (("registered",), "forwarded"),
+    # A complaint about the time taken (OFL § 39) is received and, if the case is not decided within 7
+    # working days, forwarded to the appeal body: two actions in the undecided states.
+    "receive_delay_complaint": (_UNDECIDED_OPEN, None),
+    "forward_delay_complaint": (_UNDECIDED_OPEN, None),
     # A partial decision releases assessed documents, and documents are assessed from the confidentiality
     # review on: it is no longer offered while documents are still being collected.
     "send_partial_decision": (

@@ -6,12 +6,11 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from aktflow import audit, clock
+from aktflow import audit, case_deadlines, clock
 from aktflow.administration import change_calendar
 from aktflow.errors import PermissionDenied, ValidationError, WorkflowError
-from aktflow.models import Event
 from aktflow.service import case_view, create_case, fire
 
 UTC = dt.UTC
@@ -259,45 +258,51 @@ def test_withdrawn_case_deadlines_stop(db):
     assert case_view(db, case.id, today=dt.date(2026, 12, 1))["deadlines"] == []
 
 
-def test_calendar_change_recomputes_open_cases_with_events(db):
+def test_calendar_change_never_moves_a_statutory_deadline(db):
+    """Closing juleaften (an optional day) used to move ofl-decision from 30.12 to 31.12; the law counts only
+    the statutory holidays, so the change stores the settings, moves nothing and writes no event."""
     open_case = make(db, "2026-12-18")
-    closed_case = make(db, "2026-12-18")
-    go(
-        db,
-        closed_case,
-        "register",
-        "start_collecting",
-        "start_screening",
-        "draft_decision",
-        "send_decision",
-        "close",
-        day="2026-12-21",
-    )
-    before_closed = case_view(db, closed_case.id, today=dt.date(2026, 12, 21))
     out = change_calendar(db, actor="admin", set_flags={"juleaften_closed": True}, now=at("2026-12-21"))
-    assert out["changed"] and out["cases_moved"] == 1
+    assert out["changed"] and out["cases_moved"] == 0
     view = case_view(db, open_case.id, today=dt.date(2026, 12, 21))
-    assert deadline(view, "ofl-decision")["due"] == "2026-12-31"
-    assert "24.12" in deadline(view, "ofl-decision")["explanation"]
-    ev = view["events"][-1]
-    assert ev["trigger"] == "recalculate_deadlines" and ev["actor"] == "admin"
-    assert {"rule": "ofl-decision", "old": "2026-12-30", "new": "2026-12-31"} in ev["data"]["moved"]
-    assert view["version"] == 2
-    assert case_view(db, closed_case.id, today=dt.date(2026, 12, 21)) == before_closed
+    assert deadline(view, "ofl-decision")["due"] == "2026-12-30"
+    assert "24.12" not in deadline(view, "ofl-decision")["explanation"]
+    assert [e["trigger"] for e in view["events"]] == ["create"]
     with db.session() as s:
+        assert case_deadlines.calendar_settings(s).juleaften_closed is True
         assert audit.verify(s)[1] == []
-    # the same change again changes nothing and writes no event
     assert change_calendar(db, actor="admin", set_flags={"juleaften_closed": True})["changed"] is False
-    with db.session() as s:
-        assert s.scalar(select(func.count()).select_from(Event).where(Event.case_id == open_case.id)) == 2
 
 
-def test_closure_day_and_reopen(db):
+def test_closure_day_does_not_move_the_deadline_and_warns_when_it_falls_on_one(db):
     case = make(db, "2026-11-02")
     change_calendar(db, actor="admin", close=[dt.date(2026, 11, 6)], now=at("2026-11-03"))
-    assert deadline(case_view(db, case.id), "ofl-decision")["due"] == "2026-11-12"
-    change_calendar(db, actor="admin", reopen=[dt.date(2026, 11, 6)], now=at("2026-11-03"))
     assert deadline(case_view(db, case.id), "ofl-decision")["due"] == "2026-11-11"
+    assert deadline(case_view(db, case.id), "ofl-decision")["closure_warning"] is None
+    change_calendar(db, actor="admin", close=[dt.date(2026, 11, 11)], now=at("2026-11-03"))
+    view = case_view(db, case.id, today=dt.date(2026, 11, 3))
+    assert deadline(view, "ofl-decision")["due"] == "2026-11-11"
+    assert "falder på en lukkedag (Lukkedag)" in deadline(view, "ofl-decision")["closure_warning"]
+    assert deadline(view, "ofl-delay-complaint")["closure_warning"] is None  # due 20.11
+    with db.session() as s:
+        found = case_deadlines.statutory_in_closure(s, dt.date(2026, 11, 3))
+    assert {(w["case"], w["rule"], w["due"]) for w in found} == {
+        (case.id, "ofl-decision", "2026-11-11"),
+        (case.id, "ofl-notice", "2026-11-11"),
+    }
+    change_calendar(db, actor="admin", reopen=[dt.date(2026, 11, 11)], now=at("2026-11-03"))
+    assert deadline(case_view(db, case.id), "ofl-decision")["closure_warning"] is None
+
+
+def test_july_closure_keeps_the_seven_working_days(db):
+    """A municipality closed 06.–24.07 does not get until 04.08 for a request received 03.07."""
+    closed = [dt.date(2026, 7, 6) + dt.timedelta(days=i) for i in range(19)]
+    change_calendar(db, actor="admin", close=closed, now=at("2026-06-01"))
+    case = make(db, "2026-07-03")
+    view = case_view(db, case.id, today=dt.date(2026, 7, 3))
+    assert deadline(view, "ofl-decision")["due"] == "2026-07-14"
+    assert "Lukkedag" not in deadline(view, "ofl-decision")["explanation"]
+    assert deadline(view, "ofl-decision")["closure_warning"]
 
 
 def test_only_admin_changes_the_calendar_and_users_cannot_fire_the_system_action(db):
@@ -309,16 +314,16 @@ def test_only_admin_changes_the_calendar_and_users_cannot_fire_the_system_action
 
 
 def test_recompute_many_cases_set_based(db):
-    """Many open cases move in one pass; each gets exactly one event and the chain verifies."""
+    """A calendar change over many open cases moves none of their statutory deadlines and writes no event."""
     from aktflow.models import Case
 
     for _ in range(60):
         make(db, "2026-12-18")
     out = change_calendar(db, actor="admin", set_flags={"juleaften_closed": True}, now=at("2026-12-21"))
-    assert out["cases_moved"] == 60 and out["deadlines_moved"] == 60 * 4
+    assert out["cases_moved"] == 0 and out["deadlines_moved"] == 0
     with db.session() as s:
         assert audit.verify(s)[1] == []
-        assert set(s.scalars(select(Case.version))) == {2}
+        assert set(s.scalars(select(Case.version))) == {1}
 
 
 # --- CLI ----------------------------------------------------------------------------------------------

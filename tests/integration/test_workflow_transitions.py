@@ -59,7 +59,13 @@ VALID: dict[str, tuple[str, str | None, dict]] = {
     ),
     "refuse_request": ("cw", None, {"ground": "ofl-9-2-2", "reason": "Samme anmodning for 12. gang i år"}),
     "cancel_request_refusal": ("cw", "Dokumenterne vurderes enkeltvis", {}),
+    "receive_delay_complaint": ("cw", "Klager over sagsbehandlingstiden", {}),
+    "forward_delay_complaint": ("cw", None, {"reason": "Sagen omfatter mange dokumenter"}),
 }
+# A complaint about the time taken (OFL § 39) needs 14 working days since receipt, and forwarding one a
+# complaint received first.
+DELAY_COMPLAINT = ("receive_delay_complaint", "forward_delay_complaint")
+RECEIVED_LONG_AGO = (clock.today() - dt.timedelta(days=30)).isoformat()
 NEEDS_DOC = ("assess_document", "edit_document", "remove_document", "send_partial_decision")
 
 
@@ -152,7 +158,7 @@ def test_each_trigger_from_each_allowed_source(sqlite_db, trigger, source):
         db,
         actor="cw",
         requester="Mette Hansen",
-        received=RECEIVED,
+        received=RECEIVED_LONG_AGO if trigger in DELAY_COMPLAINT else RECEIVED,
         basis=basis,
         subject="Byggesag",
         emne=emne_for(trigger),
@@ -160,6 +166,8 @@ def test_each_trigger_from_each_allowed_source(sqlite_db, trigger, source):
     doc_id = drive(db, case.id, source, with_document=trigger in NEEDS_DOC)
     if trigger == "cancel_request_refusal":  # applies only to a case with a refusal of the whole request
         _fire(db, case.id, "refuse_request")
+    if trigger == "forward_delay_complaint":
+        _fire(db, case.id, "receive_delay_complaint", doc_id)
     before = case_view(db, case.id)
     after = _fire(db, case.id, trigger, doc_id)
     spec = states.TRIGGERS[trigger]

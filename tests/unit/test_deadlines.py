@@ -192,10 +192,15 @@ def test_explanations_name_the_skipped_holidays() -> None:
 
 def test_month_explanations() -> None:
     cal = get_calendar(CalendarSettings())
+    # 28.02.2026 is a Saturday: the month deadline is not moved, and the explanation says so
     assert for_case("mol", D(2026, 1, 31), cal)[0].explanation == (
-        "1 måned efter modtagelse 31.01.2026 (måneden er kortere: sidste dag)"
+        "1 måned efter modtagelse 31.01.2026 (måneden er kortere: sidste dag; "
+        "fristen er en lørdag og flyttes ikke til næste arbejdsdag)"
     )
-    assert for_case("gdpr", D(2026, 1, 15), cal)[0].explanation == "1 måned efter modtagelse 15.01.2026"
+    assert for_case("gdpr", D(2026, 1, 15), cal)[0].explanation == (
+        "1 måned efter modtagelse 15.01.2026 (fristen er en søndag og flyttes ikke til næste arbejdsdag)"
+    )
+    assert for_case("gdpr", D(2026, 1, 16), cal)[0].explanation == "1 måned efter modtagelse 16.01.2026"
     extended = gdpr_extended(D(2025, 10, 31), cal)
     assert (extended.count, extended.unit, extended.rule) == (3, "months", "gdpr-decision")
     assert extended.explanation.startswith("3 måneder efter modtagelse 31.10.2025 (forlænget")
@@ -290,3 +295,61 @@ def test_status_never_goes_back_as_today_advances(cal: WorkingCalendar, received
     seen = [rank[status(due, received + timedelta(days=i), None, cal)] for i in range(30)]
     assert seen == sorted(seen)
     assert seen[0] == 0 and seen[-1] == 2
+
+
+def test_month_deadline_on_a_holiday_or_weekend_stays_and_says_so() -> None:
+    cal = get_calendar(CalendarSettings())
+    (due,) = [d for d in for_case("gdpr", D(2026, 11, 25), cal) if d.rule == "gdpr-decision"]
+    assert due.due == D(2026, 12, 25)  # Juledag: not moved to 28.12
+    assert "fristen er Juledag og flyttes ikke til næste arbejdsdag" in due.explanation
+    (weekday,) = [d for d in for_case("mol", D(2026, 11, 24), cal) if d.rule == "mol-decision"]
+    assert weekday.due == D(2026, 12, 24) and "flyttes ikke" not in weekday.explanation  # a Thursday
+
+
+def test_receipt_on_a_weekend_or_holiday_is_day_0_and_says_so() -> None:
+    cal = get_calendar(CalendarSettings())
+    saturday = for_case("ofl", D(2026, 11, 7), cal)[0]
+    assert saturday.due == for_case("ofl", D(2026, 11, 6), cal)[0].due == D(2026, 11, 17)
+    assert saturday.explanation == (
+        "7 arbejdsdage efter modtagelse 07.11.2026 "
+        "(en lørdag: modtagelsesdagen er dag 0, første arbejdsdag er 09.11.2026)"
+    )
+    juledag = for_case("ofl", D(2025, 12, 25), cal)[0]
+    assert "(Juledag: modtagelsesdagen er dag 0, første arbejdsdag er 29.12.2025)" in juledag.explanation
+    assert "dag 0" not in for_case("ofl", D(2026, 11, 9), cal)[0].explanation  # a Monday
+
+
+def test_delay_complaint_forward_is_7_working_days_after_the_complaint() -> None:
+    from aktflow.deadlines import delay_complaint_forward
+
+    cal = get_calendar(CalendarSettings())
+    d = delay_complaint_forward(D(2026, 12, 18), cal)
+    assert (d.rule, d.due, d.count) == ("delay-complaint-forward", D(2026, 12, 30), 7)  # 25, 26.12 skipped
+    assert d.explanation.startswith(
+        "7 arbejdsdage efter modtagelse af klagen over sagsbehandlingstiden 18.12.2026"
+    )
+
+
+def test_statutory_calendar_knows_only_the_law_and_closures_are_named() -> None:
+    from aktflow.calendar import statutory_calendar
+
+    law = statutory_calendar()
+    assert law.version == get_calendar(CalendarSettings()).version
+    july = get_calendar(
+        CalendarSettings(
+            juleaften_closed=True,
+            closures=frozenset(D(2026, 7, 6) + timedelta(days=i) for i in range(19)),
+        )
+    )
+    # A municipality closed 06.–24.07 still owes the decision 7 working days after 03.07 on the law's count.
+    assert for_case("ofl", D(2026, 7, 3), law)[0].due == D(2026, 7, 14)
+    assert for_case("ofl", D(2026, 7, 3), july)[0].due == D(2026, 8, 4)  # what the closures would give
+    assert july.closure_of(D(2026, 7, 14)) == "Lukkedag"
+    assert july.closure_of(D(2026, 12, 24)) == "Juleaftensdag"
+    assert july.closure_of(D(2026, 12, 25)) is None  # a statutory holiday is no closure
+    assert july.closure_of(D(2026, 7, 11)) is None  # a Saturday
+    assert july.closure_of(D(2026, 7, 27)) is None
+    assert [d for d, _ in july.closures_between(D(2026, 7, 23), D(2026, 7, 28))] == [
+        D(2026, 7, 23),
+        D(2026, 7, 24),
+    ]

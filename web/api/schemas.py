@@ -142,6 +142,10 @@ class Deadline(_Response):
     done_on: dt.date | None
     explanation: str
     calendar_version: str
+    closure_warning: str | None = Field(
+        None,
+        description="Advarsel, når en lovbestemt frist falder på en af kommunens lukkedage (den flyttes ikke)",
+    )
 
 
 class Document(_Response):
