@@ -91,6 +91,7 @@ class FireContext:
                 .order_by(Event.seq)
             )
         ]
+
     def deadline_due(self, rule: str) -> dt.date | None:
         """The due date of the case's running deadline of ``rule`` (active, not met), else None."""
         from .models import CaseDeadline

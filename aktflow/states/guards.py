@@ -232,6 +232,8 @@ def approval_holds_for_release(case: Any, ctx: Any) -> str | None:
         return _lapsed_message("sagen er markeret, men ikke godkendt")
     what = lapsed(approved, case, [d.id for d in releasable(case, released_before(ctx))])
     return _lapsed_message(what) if what else None
+
+
 # --- complaints about the time taken (OFL § 39) ---------------------------------------------------------------
 
 
