@@ -109,6 +109,7 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
         fields=(Field("note", "text", "Hvad udleveres nu"),),
         guards=(
             guards.documents_screened,
+            guards.request_not_refused,
             guards.documents_to_release,
             guards.no_open_flags,
             guards.employee_notified,

@@ -159,6 +159,14 @@ def not_yet_personnel(case: Any, ctx: Any) -> str | None:
     return "sagen er allerede en personalesag" if is_personnel_case(case) else None
 
 
+def request_not_refused(case: Any, ctx: Any) -> str | None:
+    """``send_partial_decision``: nothing is released early from a request refused as a whole (OFL § 9,
+    stk. 2); the refusal is taken back first (``cancel_request_refusal``)."""
+    if request_refusal(case):
+        return "der er givet afslag på hele anmodningen (OFL § 9, stk. 2); en delafgørelse kan ikke sendes"
+    return None
+
+
 def request_refused(case: Any, ctx: Any) -> str | None:
     """``cancel_request_refusal``: only when the whole request has been refused."""
     return None if request_refusal(case) else "der er ikke givet afslag på hele anmodningen"

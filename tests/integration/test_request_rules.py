@@ -394,3 +394,16 @@ def test_the_case_page_shows_the_personnel_marking_the_attempts_and_the_refusal(
     assert "Personalesag" in html and "medarbejderen underrettes (OFL § 41)" in html
     assert "uforholdsmæssigt ressourceforbrug" in html and "skøn: 70 timer" in html
     assert "(Telefon): Nej tak" in html
+
+
+def test_no_partial_decision_from_a_request_refused_as_a_whole(db):
+    case = collecting(db)
+    c = fire(db, case.id, "add_document", actor="cw", data={"title": "Notat"})
+    doc = c.documents[-1].id
+    fire(db, case.id, "start_screening", actor="cw")
+    assess(db, case, doc, outcome="grant")
+    attempt(db, case)
+    refuse(db, case, hours=60)
+    to_legal_and_back(db, case)
+    with pytest.raises(WorkflowError, match="afslag på hele anmodningen"):
+        fire(db, case.id, "send_partial_decision", actor="cw", note="Notatet udleveres nu")
