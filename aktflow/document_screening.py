@@ -393,18 +393,27 @@ class Background:
     def __init__(self, db: Database, lim: Any, interval: float = 5.0):
         self.db, self.lim, self.interval = db, lim, interval
         self._wake = threading.Event()
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="aktflow-screening", daemon=True)
         self._thread.start()
 
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread after its current round (waits up to ``timeout`` seconds)."""
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
     def _run(self) -> None:
-        while True:
+        while not self._stop.is_set():
             self._wake.wait(self.interval)
             self._wake.clear()
+            if self._stop.is_set():
+                return
             try:
-                while process_pending(self.db, self.lim)["done"]:
+                while process_pending(self.db, self.lim)["done"] and not self._stop.is_set():
                     pass
             except Exception:  # noqa: BLE001 - a worker thread must survive a bad round
                 log.exception("screening worker round failed")
@@ -412,6 +421,15 @@ class Background:
 
 _workers: dict[str, Background] = {}
 _workers_lock = threading.Lock()
+
+
+def stop_all() -> None:
+    """Stop every background screening thread of this process (tests; a process shutting down)."""
+    with _workers_lock:
+        workers = list(_workers.values())
+        _workers.clear()
+    for worker in workers:
+        worker.stop()
 
 
 def background(db: Database, lim: Any) -> Background:

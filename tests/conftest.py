@@ -169,6 +169,9 @@ def _fresh_services():
     bootstrap.reset()
     yield
     bootstrap.reset()
+    from aktflow.document_screening import stop_all
+
+    stop_all()  # a test's background screening thread ends with the test (its database is dropped)
 
 
 @pytest.fixture(params=_backends())

@@ -155,6 +155,8 @@ def precheck(filename: str, data: bytes, limits: Limits) -> str:
         with open_zip(data, limits, f"filen ({WHAT[ext]})") as zf:
             if not has(zf, ZIPPED[ext]):
                 raise wrong
+            if ext in (".docx", ".xlsx") and not has(zf, "[Content_Types].xml"):
+                raise wrong  # every Office Open XML package declares its parts' types
             if ext in (".odt", ".ods") and has(zf, "mimetype"):
                 info = zf.getinfo("mimetype")
                 if info.file_size > 100 or zf.read(info).strip().decode("ascii", "replace") != TYPES[ext]:
