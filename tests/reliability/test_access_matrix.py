@@ -268,15 +268,38 @@ def setup_for(db, trigger: str, username: str) -> tuple[int, dict]:
     elif trigger == "notify_employee":
         kw["emne"] = "81.02.00"
         data = {"employee": "Jens Jensen", "stage": "request"}
-    elif trigger in ("edit_document", "remove_document", "assess_document"):
+    elif trigger in ("edit_document", "remove_document", "assess_document", "send_partial_decision"):
         kw["documents"] = 1
     cid = seed_case(db, source, **kw)
+    # What the newer rules need in place first, done by the case's caseworker.
+    if trigger == "send_partial_decision":  # a document assessed for release
+        fire(
+            db,
+            cid,
+            "assess_document",
+            actor="cw",
+            data={"document_id": doc_id(db, cid), "outcome": "grant"},
+        )
+    elif trigger == "forward_delay_complaint":  # a complaint about the time taken, received
+        fire(db, cid, "receive_delay_complaint", actor="cw")
+    elif trigger == "cancel_request_refusal":  # the whole request refused
+        fire(
+            db,
+            cid,
+            "refuse_request",
+            actor="cw",
+            data={"ground": "ofl-9-2-2", "reason": "Samme anmodning for tolvte gang i år"},
+        )
     fields = {
         "forward": {"authority": "Skattestyrelsen"},
         "request_hearing": {"party": "Naboen", "reply_by": future},
         "hearing_completed": {"reply": "none"},
         "send_deadline_notice": {"reason": "Mange dokumenter", "expected": future},
         "add_document": {"title": "Notat"},
+        "mark_personnel": {"reason": "Anmodningen angår en ansats tjenesteforhold"},
+        "record_narrowing_attempt": {"date": clock.today().isoformat(), "how": "phone"},
+        "refuse_request": {"ground": "ofl-9-2-2", "reason": "Samme anmodning for tolvte gang i år"},
+        "forward_delay_complaint": {"reason": "Sagen omfatter mange dokumenter"},
     }
     data = {**fields.get(trigger, {}), **data}
     if trigger in ("edit_document", "remove_document", "assess_document"):
