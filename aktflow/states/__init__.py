@@ -313,7 +313,7 @@ _GENERAL_TRIGGERS += (
             Field("note", "text", "Bemærkning", required=False),
         ),
         guards=(guards.delay_complaint_pending,),
-        effects=(CompleteDeadlines(("delay-complaint-forward",)),),
+        effects=(CompleteDeadlines(("delay-complaint-forward",)), MakeLetter("klage_forsinkelse")),
     ),
 )
 
