@@ -224,7 +224,7 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
             ),
             Field("emission", "bool", "Oplysninger om emissioner til miljøet (MOL)", required=False),
         ),
-        guards=(guards.document_on_case,),
+        guards=(guards.document_on_case, guards.released_stays_released),
         effects=(AssessDocument(),),
     ),
 )

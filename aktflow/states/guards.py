@@ -154,6 +154,27 @@ def document_on_case(case: Any, ctx: Any) -> str | None:
     return f"dokument {doc_id} findes ikke på sagen"
 
 
+_LESS_RESTRICTIVE = {"grant": ("grant",), "partial": ("grant", "partial")}
+
+
+@input_guard
+def released_stays_released(case: Any, ctx: Any) -> str | None:
+    """``assess_document``: a document a partial decision has released (in full or in part) cannot be
+    re-assessed to withhold more than was released — the requester has it; the decision must say so. It
+    may be re-assessed to release more (``partial`` → ``grant``)."""
+    doc_id = ctx.data.get("document_id")
+    if doc_id not in released_before(ctx):
+        return None
+    doc = next((d for d in case.documents if d.id == doc_id), None)
+    was = doc.assessment.outcome if doc is not None and doc.assessment is not None else None
+    if was is None or ctx.data.get("outcome") in _LESS_RESTRICTIVE.get(was, (was,)):
+        return None
+    return (
+        f"dokument {doc_id} er allerede udleveret ved en delafgørelse og kan ikke vurderes til at blive "
+        "udleveret i mindre omfang"
+    )
+
+
 def not_yet_personnel(case: Any, ctx: Any) -> str | None:
     """``mark_personnel``: only a case that is not a personnel matter already (KLE 81 or marked)."""
     return "sagen er allerede en personalesag" if is_personnel_case(case) else None
