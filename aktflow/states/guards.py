@@ -154,6 +154,22 @@ def document_on_case(case: Any, ctx: Any) -> str | None:
     return f"dokument {doc_id} findes ikke på sagen"
 
 
+def approver_did_not_assess(case: Any, ctx: Any) -> str | None:
+    """``approve_legal``: four eyes are two people. An administrator may both assess documents and approve;
+    the approval is refused from the person who made any of the assessments now on the case."""
+    own = sorted(
+        d.title
+        for d in case.documents
+        if d.assessment is not None and d.assessment.assessed_by == ctx.actor.username
+    )
+    if not own:
+        return None
+    return (
+        "den juridiske godkendelse skal gives af en anden end den, der har vurderet dokumenterne "
+        f"(du har vurderet {', '.join(repr(t) for t in own[:3])}{' m.fl.' if len(own) > 3 else ''})"
+    )
+
+
 _LESS_RESTRICTIVE = {"grant": ("grant",), "partial": ("grant", "partial")}
 
 

@@ -95,6 +95,24 @@ def test_re_assessing_back_and_forth_after_approval_opens_the_flag_again(db):
         fire(db, case.id, "send_decision", actor="cw")
 
 
+def test_an_administrator_cannot_approve_the_assessments_they_made(db):
+    case = collecting(db)
+    d = add(db, case, "Lægeerklæring")
+    fire(db, case.id, "start_screening", actor="cw")
+    fire(
+        db,
+        case.id,
+        "assess_document",
+        actor="admin",
+        data={"document_id": d, "outcome": "refuse", "grounds": ["ofl-30-1"]},
+    )
+    fire(db, case.id, "submit_for_legal_review", actor="admin")
+    with pytest.raises(WorkflowError, match="en anden end den, der har vurderet"):
+        fire(db, case.id, "approve_legal", actor="admin")
+    fire(db, case.id, "approve_legal", actor="legal")
+    assert case_view(db, case.id)["state"] == "drafting_decision"
+
+
 def test_a_delay_complaint_dated_day_14_is_refused_on_day_13(db):
     from tests.integration.test_clocks import at, go, make
 
