@@ -167,8 +167,12 @@ def test_the_form_refuses_a_clarification_dated_in_the_future(db, client):
     _login(client)
     v = case_view(db, case.id)["version"]
     later = (clock.today() + dt.timedelta(days=3)).isoformat()
-    _post(client, case.id, "clarification_received", version=str(v), received=later, identification_lacking="1")
-    assert case_view(db, case.id)["version"] == v and case_view(db, case.id)["state"] == "awaiting_clarification"
+    _post(
+        client, case.id, "clarification_received", version=str(v), received=later, identification_lacking="1"
+    )
+    assert (
+        case_view(db, case.id)["version"] == v and case_view(db, case.id)["state"] == "awaiting_clarification"
+    )
 
 
 # --- the JSON API --------------------------------------------------------------------------------------------
