@@ -65,6 +65,7 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
         "Anmodningen trukket tilbage",
         GENERAL,
         fields=(Field("note", "text", "Bemærkning", required=False),),
+        guards=(guards.employee_told_if_decided,),
         effects=(StopDeadlines(),),
     ),
     # Actions: change no state, but are logged like transitions.

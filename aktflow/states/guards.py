@@ -95,6 +95,14 @@ def employee_told_of_release(case: Any, ctx: Any) -> str | None:
     )
 
 
+def employee_told_if_decided(case: Any, ctx: Any) -> str | None:
+    """``withdraw``: a personnel case that has a decision ends, like ``close``, only after both OFL § 41
+    notices (see :func:`employee_told_of_release`); one withdrawn before the decision needs neither."""
+    if not ctx.has_event("send_decision"):
+        return None
+    return employee_told_of_release(case, ctx)
+
+
 @input_guard
 def release_notice_after_decision(case: Any, ctx: Any) -> str | None:
     """OFL § 41: the notice of what was released ("we have now decided") only once a decision exists."""

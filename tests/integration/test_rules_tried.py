@@ -34,6 +34,23 @@ def test_a_personnel_case_is_not_closed_by_the_appeal_body_without_the_release_n
     assert case_view(db, case.id)["state"] == "closed"
 
 
+def test_a_decided_personnel_case_is_not_ended_by_withdrawal_without_the_release_notice(db):
+    case = personnel_case_to_decided(db)
+    fire(db, case.id, "send_decision", actor="cw")
+    fire(db, case.id, "receive_complaint", actor="cw")
+    with pytest.raises(WorkflowError, match="det udleverede"):
+        fire(db, case.id, "withdraw", actor="cw", note="Klagen er trukket tilbage")
+    fire(db, case.id, "notify_employee", actor="cw", data={"employee": "Ole Madsen", "stage": "release"})
+    fire(db, case.id, "withdraw", actor="cw", note="Klagen er trukket tilbage")
+    assert case_view(db, case.id)["state"] == "withdrawn"
+
+
+def test_an_undecided_personnel_case_is_withdrawn_without_notices(db):
+    case = collecting(db, emne="81.00.00", subject="Personalesag")
+    fire(db, case.id, "withdraw", actor="cw")
+    assert case_view(db, case.id)["state"] == "withdrawn"
+
+
 def test_a_case_marked_personnel_after_the_decision_closes_only_after_both_notices(db):
     case = collecting(db)
     for t in ("start_screening", "draft_decision", "send_decision"):
