@@ -450,6 +450,7 @@ def field_value(f: states.Field, doc_ids: list[int], *, form: bool):
         ),
         "document": st.sampled_from(doc_ids or [1]) | st.integers(-3, 2**40),
         "bool": st.booleans(),
+        "int": st.integers(-5, 10_000) | st.integers(-(2**70), 2**70),
         "choice": st.sampled_from(f.choices or ("x",)),
         "grounds": st.lists(st.sampled_from([*GROUND_CODES[:6], "ofl-30-1", "x", ""]) | text, max_size=3),
         "user": st.sampled_from([*USERS, "nobody"]),
