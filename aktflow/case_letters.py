@@ -215,8 +215,24 @@ def context(
             if data.get("_trigger") == "extend_deadline"
             else None,
         },
-        "data": {k: v for k, v in data.items() if not k.startswith("_")} | ({"note": note} if note else {}),
+        "data": {k: v for k, v in data.items() if not k.startswith("_")}
+        | ({"note": note} if note else {})
+        | _delay_complaint(session, case, data),
     }
+
+
+def _delay_complaint(session: Session, case: Case, data: dict[str, Any]) -> dict[str, Any]:
+    """For the forwarding of a complaint about the time taken (OFL § 39): ``{"complaint_received": date}``,
+    the start of the case's latest ``delay-complaint-forward`` deadline; ``{}`` for other triggers."""
+    if data.get("_trigger") != "forward_delay_complaint":
+        return {}
+    start = session.scalar(
+        select(CaseDeadline.start)
+        .where(CaseDeadline.case_id == case.id, CaseDeadline.rule == "delay-complaint-forward")
+        .order_by(CaseDeadline.id.desc())
+        .limit(1)
+    )
+    return {"complaint_received": start} if start else {}
 
 
 def active_template(session: Session, kind: str) -> bytes | None:

@@ -248,14 +248,19 @@ _ABSENCE_WORDS = frozenset(
     """ferie ferien ferier sommerferie sommerferien juleferie juleferien påskeferie påskeferien efterårsferie
     efterårsferien vinterferie vinterferien ferieafvikling ferieafviklingen ferieperiode ferieperioden
     feriefravær sygdom sygdommen syg sygemeldt sygemelding sygemeldingen sygefravær fravær fraværet orlov
-    orloven barsel barselsorlov barslen afspadsering afspadseringen fri fridag fridage""".split()
+    orloven barsel barselsorlov barslen afspadsering afspadseringen fri fridag fridage kursus kurser kurset
+    tjenesterejse efteruddannelse""".split()
 )
 _FILLER_WORDS = frozenset(
     """på grund af pga grundet følge som af min mit mine vores sagsbehandler sagsbehandleren sagsbehandlerens
     sagsbehandlers medarbejder medarbejderen medarbejderens medarbejders kollega kollegaen kollegas
     den det de en et er var har har været være bliver blevet og eller samt i hos til fra med for at
     jeg vi der som ansvarlige ansvarlig personale personalets pt p t nu lige længere længerevarende
-    kortvarig planlagt planlagte uventet uventede""".split()
+    kortvarig planlagt planlagte uventet uventede
+    holder holde afholder afholde tager tage går gå ude væk ikke tilbage kommer indtil frem efter før
+    denne dette næste sidste uge ugen uger dag dage dagen måned måneden periode perioden
+    januar februar marts april maj juni juli august september oktober november december
+    mandag tirsdag onsdag torsdag fredag""".split()
 )
 
 

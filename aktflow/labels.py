@@ -77,6 +77,7 @@ LETTER_LABELS = {
     "afgoerelse": "Afgørelse",
     "videresendelse": "Videresendelse",
     "klage_oversendelse": "Oversendelse af klage",
+    "klage_forsinkelse": "Klage over sagsbehandlingstiden",
 }
 #: Letter kinds, as the document's title in the archive (SBSYS journal).
 LETTER_TITLES = {
@@ -89,6 +90,7 @@ LETTER_TITLES = {
     "afgoerelse": "Afgørelse om aktindsigt",
     "videresendelse": "Videresendelse af anmodning",
     "klage_oversendelse": "Oversendelse af klage til klageinstansen",
+    "klage_forsinkelse": "Oversendelse af klage over sagsbehandlingstiden",
 }
 
 #: A letter's journalising status.

@@ -174,6 +174,22 @@ BODIES: dict[str, list] = {
         "Kopi til: {{ kopi_til }}",
         "{%p endif %}",
     ],
+    "klage_forsinkelse": [
+        ("title", "Oversendelse af klage over sagsbehandlingstiden"),
+        "{{ klage }}",
+        "{{ emne }}",
+        "{{ modtaget }}",
+        ("h", "Begrundelse for sagsbehandlingstiden"),
+        "{{ begrundelse }}",
+        "{{ forventet }}",
+        "{%p if bemaerkning %}",
+        "{{ bemaerkning }}",
+        "{%p endif %}",
+        "{{ oversendelse }}",
+        "{%p if kopi_til %}",
+        "Kopi til: {{ kopi_til }}",
+        "{%p endif %}",
+    ],
 }
 
 AKTLISTE_COLUMNS = [

@@ -56,6 +56,7 @@ KINDS = (
     "afgoerelse",
     "videresendelse",
     "klage_oversendelse",
+    "klage_forsinkelse",
 )
 
 MONTHS = (
@@ -575,6 +576,36 @@ def _klage_oversendelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     }
 
 
+def _klage_forsinkelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
+    """OFL § 39: a complaint about the time taken, forwarded to the appeal body with the reason for the
+    delay (the same appeal body as ``klage_oversendelse``); a copy goes to the requester."""
+    appeal = ctx.get("appeal_body") or {}
+    case = ctx.get("case") or {}
+    who = text((case.get("requester") or {}).get("name")) or "Anmoderen"
+    complained = danish_date(data.get("complaint_received"))
+    received = danish_date(case.get("received"))
+    expected = danish_date((ctx.get("deadlines") or {}).get("expected"))
+    subject = text(case.get("subject"))
+    return {
+        "modtager": _lines(appeal.get("name"), appeal.get("address")),
+        "klageinstans": text(appeal.get("name")) or DEFAULT_APPEAL_BODY,
+        "klage": f"{who} har{f' den {complained}' if complained else ''} klaget over den tid, vi har brugt på "
+        "at behandle en anmodning om aktindsigt (offentlighedslovens § 39). Klagen angår "
+        "sagsbehandlingstiden, ikke en afgørelse: vi har endnu ikke truffet afgørelse i sagen.",
+        "emne": f"Anmodningen angår {subject}." if subject else "",
+        "modtaget": f"Vi modtog anmodningen den {received}." if received else "",
+        "begrundelse": text(data.get("reason")),
+        "forventet": f"Vi har i et brev til anmoderen oplyst, at vi forventer at træffe afgørelse senest den "
+        f"{expected}."
+        if expected
+        else "Vi har endnu ikke oplyst anmoderen om, hvornår der kan forventes en afgørelse.",
+        "bemaerkning": text(data.get("note")),
+        "oversendelse": "Da vi ikke har truffet afgørelse i sagen, sender vi klagen til jer med vores "
+        "begrundelse for sagsbehandlingstiden (offentlighedslovens § 39).",
+        "kopi_til": text((case.get("requester") or {}).get("name")) or "anmoderen",
+    }
+
+
 _COMPOSERS = {
     "kvittering": _kvittering,
     "praecisering": _praecisering,
@@ -585,6 +616,7 @@ _COMPOSERS = {
     "afgoerelse": _afgoerelse,
     "videresendelse": _videresendelse,
     "klage_oversendelse": _klage_oversendelse,
+    "klage_forsinkelse": _klage_forsinkelse,
 }
 
 
@@ -639,6 +671,10 @@ def sample_context(kind: str) -> dict[str, Any]:
         "klage_oversendelse": {
             "note": "Kommunen fastholder, at prisbilaget indeholder forretningshemmeligheder.",
             "complaint_received": d(2027, 2, 1),
+        },
+        "klage_forsinkelse": {
+            "reason": "Sagen omfatter over 300 dokumenter, og to virksomheder skal høres.",
+            "complaint_received": d(2027, 1, 5),
         },
     }[kind]
     return {

@@ -65,6 +65,7 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
         "Anmodningen trukket tilbage",
         GENERAL,
         fields=(Field("note", "text", "Bemærkning", required=False),),
+        guards=(guards.employee_told_if_decided,),
         effects=(StopDeadlines(),),
     ),
     # Actions: change no state, but are logged like transitions.
@@ -224,7 +225,7 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
             ),
             Field("emission", "bool", "Oplysninger om emissioner til miljøet (MOL)", required=False),
         ),
-        guards=(guards.document_on_case,),
+        guards=(guards.document_on_case, guards.released_stays_released),
         effects=(AssessDocument(),),
     ),
 )
@@ -313,7 +314,7 @@ _GENERAL_TRIGGERS += (
             Field("note", "text", "Bemærkning", required=False),
         ),
         guards=(guards.delay_complaint_pending,),
-        effects=(CompleteDeadlines(("delay-complaint-forward",)),),
+        effects=(CompleteDeadlines(("delay-complaint-forward",)), MakeLetter("klage_forsinkelse")),
     ),
 )
 

@@ -1,5 +1,6 @@
 """Complaint: reconsideration and the appeal body."""
 
+from . import guards
 from .effects import (
     CloseArchiveCase,
     CompleteDeadlines,
@@ -72,6 +73,8 @@ TRIGGERS = (
         "Klageinstansen har afgjort (stadfæstet)",
         PHASE,
         fields=(Field("note", "text", "Klageinstansens afgørelse", required=False),),
+        # It closes the case: a personnel case, as by 'close', only after both OFL § 41 notices.
+        guards=(guards.employee_told_of_release,),
         effects=(
             CompleteDeadlines(("appeal-body",)),
             CountComplaint(),

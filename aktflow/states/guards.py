@@ -95,6 +95,14 @@ def employee_told_of_release(case: Any, ctx: Any) -> str | None:
     )
 
 
+def employee_told_if_decided(case: Any, ctx: Any) -> str | None:
+    """``withdraw``: a personnel case that has a decision ends, like ``close``, only after both OFL § 41
+    notices (see :func:`employee_told_of_release`); one withdrawn before the decision needs neither."""
+    if not ctx.has_event("send_decision"):
+        return None
+    return employee_told_of_release(case, ctx)
+
+
 @input_guard
 def release_notice_after_decision(case: Any, ctx: Any) -> str | None:
     """OFL § 41: the notice of what was released ("we have now decided") only once a decision exists."""
@@ -152,6 +160,43 @@ def document_on_case(case: Any, ctx: Any) -> str | None:
     if any(d.id == doc_id for d in case.documents):
         return None
     return f"dokument {doc_id} findes ikke på sagen"
+
+
+def approver_did_not_assess(case: Any, ctx: Any) -> str | None:
+    """``approve_legal``: four eyes are two people. An administrator may both assess documents and approve;
+    the approval is refused from the person who made any of the assessments now on the case."""
+    own = sorted(
+        d.title
+        for d in case.documents
+        if d.assessment is not None and d.assessment.assessed_by == ctx.actor.username
+    )
+    if not own:
+        return None
+    return (
+        "den juridiske godkendelse skal gives af en anden end den, der har vurderet dokumenterne "
+        f"(du har vurderet {', '.join(repr(t) for t in own[:3])}{' m.fl.' if len(own) > 3 else ''})"
+    )
+
+
+_LESS_RESTRICTIVE = {"grant": ("grant",), "partial": ("grant", "partial")}
+
+
+@input_guard
+def released_stays_released(case: Any, ctx: Any) -> str | None:
+    """``assess_document``: a document a partial decision has released (in full or in part) cannot be
+    re-assessed to withhold more than was released — the requester has it; the decision must say so. It
+    may be re-assessed to release more (``partial`` → ``grant``)."""
+    doc_id = ctx.data.get("document_id")
+    if doc_id not in released_before(ctx):
+        return None
+    doc = next((d for d in case.documents if d.id == doc_id), None)
+    was = doc.assessment.outcome if doc is not None and doc.assessment is not None else None
+    if was is None or ctx.data.get("outcome") in _LESS_RESTRICTIVE.get(was, (was,)):
+        return None
+    return (
+        f"dokument {doc_id} er allerede udleveret ved en delafgørelse og kan ikke vurderes til at blive "
+        "udleveret i mindre omfang"
+    )
 
 
 def not_yet_personnel(case: Any, ctx: Any) -> str | None:

@@ -70,6 +70,7 @@ TRIGGERS = (
         "Godkend (juridisk)",
         PHASE,
         fields=(Field("note", "text", "Kommentar", required=False),),
+        guards=(guards.approver_did_not_assess,),
         effects=(ClearFlags(),),
     ),
     TriggerSpec(

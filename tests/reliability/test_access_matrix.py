@@ -271,24 +271,18 @@ def setup_for(db, trigger: str, username: str) -> tuple[int, dict]:
     elif trigger in ("edit_document", "remove_document", "assess_document", "send_partial_decision"):
         kw["documents"] = 1
     cid = seed_case(db, source, **kw)
-    # What the newer rules need in place first, done by the case's caseworker.
-    if trigger == "send_partial_decision":  # a document assessed for release
+    # Triggers that need an earlier action on the case (fired by its caseworker).
+    if trigger == "cancel_request_refusal":
+        fire(db, cid, "refuse_request", actor="cw", data={"ground": "ofl-9-2-2", "reason": "Chikane"})
+    elif trigger == "forward_delay_complaint":
+        fire(db, cid, "receive_delay_complaint", actor="cw")
+    elif trigger == "send_partial_decision":
         fire(
             db,
             cid,
             "assess_document",
             actor="cw",
-            data={"document_id": doc_id(db, cid), "outcome": "grant"},
-        )
-    elif trigger == "forward_delay_complaint":  # a complaint about the time taken, received
-        fire(db, cid, "receive_delay_complaint", actor="cw")
-    elif trigger == "cancel_request_refusal":  # the whole request refused
-        fire(
-            db,
-            cid,
-            "refuse_request",
-            actor="cw",
-            data={"ground": "ofl-9-2-2", "reason": "Samme anmodning for tolvte gang i år"},
+            data={"document_id": doc_id(db, cid), "outcome": "grant", "grounds": []},
         )
     fields = {
         "forward": {"authority": "Skattestyrelsen"},
@@ -296,9 +290,9 @@ def setup_for(db, trigger: str, username: str) -> tuple[int, dict]:
         "hearing_completed": {"reply": "none"},
         "send_deadline_notice": {"reason": "Mange dokumenter", "expected": future},
         "add_document": {"title": "Notat"},
-        "mark_personnel": {"reason": "Anmodningen angår en ansats tjenesteforhold"},
+        "mark_personnel": {"reason": "Sagen angår en ansats forhold"},
         "record_narrowing_attempt": {"date": clock.today().isoformat(), "how": "phone"},
-        "refuse_request": {"ground": "ofl-9-2-2", "reason": "Samme anmodning for tolvte gang i år"},
+        "refuse_request": {"ground": "ofl-9-2-2", "reason": "Anmodningen er åbenbart chikanøs"},
         "forward_delay_complaint": {"reason": "Sagen omfatter mange dokumenter"},
     }
     data = {**fields.get(trigger, {}), **data}

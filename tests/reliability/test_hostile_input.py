@@ -450,6 +450,7 @@ def field_value(f: states.Field, doc_ids: list[int], *, form: bool):
         ),
         "document": st.sampled_from(doc_ids or [1]) | st.integers(-3, 2**40),
         "bool": st.booleans(),
+        "int": st.integers(-5, 10_000) | st.integers(-(2**70), 2**70),
         "choice": st.sampled_from(f.choices or ("x",)),
         "grounds": st.lists(st.sampled_from([*GROUND_CODES[:6], "ofl-30-1", "x", ""]) | text, max_size=3),
         "user": st.sampled_from([*USERS, "nobody"]),
@@ -1332,13 +1333,14 @@ def build_payload_world(app, db) -> SimpleNamespace:
     cw.act(a, "assess_document", document_id=str(docs[1]["id"]), outcome="grant")
     cw.act(a, "request_hearing", party=P("party"), question=P("question"), reply_by=future)
     cw.act(a, "hearing_completed", reply="received", note=P("reply"))
-    cw.act(a, "send_partial_decision", note=P("partial"))
     cw.act(a, "submit_for_legal_review", note=P("tolegal"))
     pages["legal: queue"] = legal.get("/legal")
     pages["legal: review"] = legal.get(f"/legal/cases/{a}")
     legal.act(a, "return_to_screening", note=P("returned"), page=f"/legal/cases/{a}")
     cw.act(a, "submit_for_legal_review", note=P("tolegal2"))
     legal.act(a, "approve_legal", note=P("approved"), page=f"/legal/cases/{a}")
+    # The case is flagged: its documents are released early only once the legal contact has approved them.
+    cw.act(a, "send_partial_decision", note=P("partial"))
     cw.act(a, "send_decision", note=P("decision"))
     cw.act(a, "receive_complaint", note=P("complaint"))
     cw.act(a, "uphold_and_forward", note=P("uphold"))

@@ -107,10 +107,22 @@ REQUIRED = {
         "Kopi til: Søren Ågård",
         "offentlighedslovens § 37, stk. 2",
     ],
+    "klage_forsinkelse": [
+        "Ankestyrelsen",
+        "Teglholmsgade 3",
+        "Oversendelse af klage over sagsbehandlingstiden",
+        "den 5. januar 2027 klaget over den tid",
+        "ikke en afgørelse",
+        "Vi modtog anmodningen den 14. december 2026.",
+        "Sagen omfatter over 300 dokumenter",
+        "senest den 15. januar 2027",
+        "Kopi til: Søren Ågård",
+        "offentlighedslovens § 39",
+    ],
 }
 
 
-def test_kinds_are_the_nine_of_the_domain():
+def test_kinds_are_the_ten_of_the_domain():
     assert letters.KINDS == tuple(REQUIRED)
     for kind in letters.KINDS:
         assert letters.template_bytes(kind)[:2] == b"PK"
@@ -154,6 +166,7 @@ def test_letters_go_to_their_recipient():
     assert first_paragraph("hoering").startswith("Byg & Anlæg ApS")
     assert first_paragraph("underretning_ansat").startswith("Mette Jensen")
     assert first_paragraph("klage_oversendelse").startswith("Ankestyrelsen")
+    assert first_paragraph("klage_forsinkelse").startswith("Ankestyrelsen")
 
 
 def test_employee_is_told_what_was_released_after_the_decision():
