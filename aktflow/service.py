@@ -460,6 +460,8 @@ def _create_case(
 ) -> Case:
     now = now or utcnow()
     requester = _text(requester or "", "requester", max_len=200)
+    if received is None or (isinstance(received, str) and not received.strip()):
+        raise ValidationError("received", "skriv datoen, anmodningen blev modtaget")
     received_d = parse_date(received, "received")
     if received_d > local_date(now):
         raise ValidationError("received", f"modtagelsesdatoen {received_d.isoformat()} ligger i fremtiden")
