@@ -6,6 +6,7 @@ import datetime as dt
 from functools import cache
 
 from flask import Flask
+from flask_login import current_user
 
 from aktflow import clock, states
 from aktflow.labels import (
@@ -24,7 +25,16 @@ from aktflow.labels import (
     state_label,
     trigger_label,
 )
-from aktflow.vocabulary import CASEWORK, CHANNELS, LEGAL, MANAGERS
+from aktflow.vocabulary import (
+    ADMINS,
+    CASEWORK,
+    CHANNELS,
+    LEGAL,
+    MANAGERS,
+    ROLES,
+    assigns_to_self,
+    mine_by_default,
+)
 
 
 @cache
@@ -76,6 +86,12 @@ def init_app(app: Flask) -> None:
     def _today():
         return {"today_iso": clock.today().isoformat()}
 
+    @app.context_processor
+    def _role_rules():
+        # The role rules the templates follow, decided here from aktflow.vocabulary, never spelled in a template.
+        role = getattr(current_user, "role", None) if current_user else None
+        return {"mine_by_default": mine_by_default(role), "assigns_to_self": assigns_to_self(role)}
+
     app.jinja_env.filters.update(
         da_date=da_date,
         da_datetime=da_datetime,
@@ -103,4 +119,6 @@ def init_app(app: Flask) -> None:
         CASEWORK=CASEWORK,
         LEGAL=LEGAL,
         MANAGERS=MANAGERS,
+        ADMINS=ADMINS,
+        ROLES=ROLES,
     )
