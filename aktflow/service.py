@@ -246,8 +246,7 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
         attachment=attachment,
         settings=uow.settings,
     )
-    if attachment is not None and trigger != "add_document":
-        raise ValidationError("file", f"'{trigger}' tager ingen fil")
+    fields.check_file(spec, attachment)
     from_state = case.state
     with state_door():
         # The machine evaluates the trigger's guards (its conditions) once and changes the state.

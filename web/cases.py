@@ -25,7 +25,7 @@ from flask_login import current_user, login_required
 from aktflow import clock, kle, states
 from aktflow import grounds as catalogue
 from aktflow.case_letters import letter_pdf, pdf_available
-from aktflow.documents import TYPES, Attachment
+from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
 from aktflow.queries import cases as cases_q
 from aktflow.queries import dashboard as read
@@ -195,7 +195,6 @@ def case_page(case_id: int):
         kle_title=kle.title_of(db(), view["emne"]),
         pdf_ok=pdf_available(),
         diagram=workflow_svg(view["state"], view["state_label"]),
-        upload_types=list(TYPES),
     )
 
 
@@ -224,13 +223,12 @@ def case_action(case_id: int, trigger: str):
         flash("Formularen mangler sagens version; siden er genindlæst.", "error")
         return redirect(page, 303)
     data = {}
-    for f in spec.fields:
-        if f.name != "note" and (value := f.from_form(form)) is not None:
-            data[f.name] = value
     attachment = None
-    upload = request.files.get("file")
-    if trigger == "add_document" and upload is not None and upload.filename:
-        attachment = Attachment(upload.filename, upload.read())
+    for f in spec.fields:
+        if f.in_data and (value := f.from_form(form)) is not None:
+            data[f.name] = value
+        elif (upload := f.from_files(request.files)) is not None:
+            attachment = Attachment(*upload)
     try:
         fire(
             db(),

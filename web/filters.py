@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_login import current_user
 
 from aktflow import clock, states
+from aktflow.documents import TYPES
 from aktflow.labels import (
     ALERT_LABELS,
     ARCHIVE_LABELS,
@@ -87,6 +88,13 @@ def init_app(app: Flask) -> None:
         return {"today_iso": clock.today().isoformat()}
 
     @app.context_processor
+    def _upload_limit():
+        # The size limit a file field shows (AKTFLOW_MAX_UPLOAD, the request limit Flask enforces).
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        size = f"{limit / 2**20:.3g} MB" if limit >= 2**20 else f"{-(-limit // 1024)} kB"
+        return {"upload_limit": limit, "upload_limit_text": size.replace(".", ",")}
+
+    @app.context_processor
     def _role_rules():
         # The role rules the templates follow, decided here from aktflow.vocabulary, never spelled in a template.
         role = getattr(current_user, "role", None) if current_user else None
@@ -121,4 +129,5 @@ def init_app(app: Flask) -> None:
         MANAGERS=MANAGERS,
         ADMINS=ADMINS,
         ROLES=ROLES,
+        UPLOAD_TYPES=list(TYPES),
     )

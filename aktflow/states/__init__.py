@@ -146,6 +146,7 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
         "Tilføj dokument",
         GENERAL,
         fields=(
+            Field("file", "file", "Fil", required=False),
             Field("title", "text", "Titel", max_len=300),
             Field("date", "date", "Dato", required=False),
             Field("sender", "text", "Afsender", required=False, max_len=200),
