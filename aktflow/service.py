@@ -277,11 +277,11 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
 
         stored, settings = list(ctx.recorded["screening"]), uow.settings
         uow.after_commit(lambda: schedule(uow.db, stored, settings.screening, limits_from_settings(settings)))
-    if archive.outbox_handlers():
-        # The archive works after commit (SBSYS): its new outbox items are tried at once.
-        from .outbox_delivery import after_commit
+    # The case's new outbox items are tried at once after commit when the installation delivers inline
+    # (SBSYS); that is decided in one place, Services.inline_delivery, which after_commit asks.
+    from .outbox_delivery import after_commit
 
-        uow.after_commit(lambda: after_commit(uow.db, case.id))
+    uow.after_commit(lambda: after_commit(uow.db, case.id, services=uow.services))
     if spec.effects:
         # The caller gets the case as it now is, with what the effects changed (documents, flags, …).
         _ = (case.documents, case.flags, case.assignee)
@@ -616,9 +616,13 @@ def allowed_triggers(case: Case, role: str | None = None) -> list[str]:
 
 
 def case_view(db: Database, case_id: int, *, role: str | None = None, today: dt.date | None = None) -> dict:
-    """Everything about a case as plain data (the CLI's ``show --json`` and the API's body)."""
+    """Everything about a case as plain data (the CLI's ``show --json`` and the API's body).
+
+    ``today`` (the date its deadlines are judged against) defaults to the composition root's clock.
+    """
+    from .bootstrap import current
     from .queries import case_page
 
     with db.session() as session:
         case = case_page.get_case(session, case_id)
-        return case_page.case_dict(session, case, role=role, today=today)
+        return case_page.case_dict(session, case, role=role, today=today or current().clock.today())

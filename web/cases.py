@@ -22,8 +22,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from aktflow import clock, kle, states
 from aktflow import grounds as catalogue
+from aktflow import kle, states
 from aktflow.case_letters import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
@@ -37,6 +37,7 @@ from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME, mine_by_def
 
 from .auth import ALL_ROLES, home_url, roles_required
 from .exits import download_name
+from .filters import today
 from .svg import workflow_svg
 
 bp = Blueprint("cases", __name__)
@@ -60,7 +61,7 @@ def db():
 
 
 def _today() -> dt.date:
-    return clock.today()
+    return today()
 
 
 @bp.route("/")

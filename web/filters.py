@@ -8,7 +8,8 @@ from functools import cache
 from flask import Flask, current_app
 from flask_login import current_user
 
-from aktflow import clock, states
+from aktflow import states
+from aktflow.bootstrap import current
 from aktflow.documents import TYPES
 from aktflow.labels import (
     ALERT_LABELS,
@@ -82,10 +83,16 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)} %"
 
 
+def today() -> dt.date:
+    """Today in Denmark by the composition root's clock (:attr:`aktflow.bootstrap.Services.clock`): the one
+    source of "today" for the views' read functions and forms."""
+    return current().clock.today()
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _today():
-        return {"today_iso": clock.today().isoformat()}
+        return {"today_iso": today().isoformat()}
 
     @app.context_processor
     def _upload_limit():
