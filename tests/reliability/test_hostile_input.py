@@ -449,6 +449,7 @@ def field_value(f: states.Field, doc_ids: list[int], *, form: bool):
             dt.date.isoformat
         ),
         "document": st.sampled_from(doc_ids or [1]) | st.integers(-3, 2**40),
+        "int": st.integers(-3, 2**40),
         "bool": st.booleans(),
         "choice": st.sampled_from(f.choices or ("x",)),
         "grounds": st.lists(st.sampled_from([*GROUND_CODES[:6], "ofl-30-1", "x", ""]) | text, max_size=3),
