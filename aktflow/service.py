@@ -246,8 +246,7 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
         attachment=attachment,
         settings=uow.settings,
     )
-    if attachment is not None and trigger != "add_document":
-        raise ValidationError("file", f"'{trigger}' tager ingen fil")
+    fields.check_file(spec, attachment)
     from_state = case.state
     with state_door():
         # The machine evaluates the trigger's guards (its conditions) once and changes the state.
@@ -278,11 +277,11 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
 
         stored, settings = list(ctx.recorded["screening"]), uow.settings
         uow.after_commit(lambda: schedule(uow.db, stored, settings.screening, limits_from_settings(settings)))
-    if archive.outbox_handlers():
-        # The archive works after commit (SBSYS): its new outbox items are tried at once.
-        from .outbox_delivery import after_commit
+    # The case's new outbox items are tried at once after commit when the installation delivers inline
+    # (SBSYS); that is decided in one place, Services.inline_delivery, which after_commit asks.
+    from .outbox_delivery import after_commit
 
-        uow.after_commit(lambda: after_commit(uow.db, case.id))
+    uow.after_commit(lambda: after_commit(uow.db, case.id, services=uow.services))
     if spec.effects:
         # The caller gets the case as it now is, with what the effects changed (documents, flags, …).
         _ = (case.documents, case.flags, case.assignee)
@@ -460,6 +459,8 @@ def _create_case(
 ) -> Case:
     now = now or utcnow()
     requester = _text(requester or "", "requester", max_len=200)
+    if received is None or (isinstance(received, str) and not received.strip()):
+        raise ValidationError("received", "skriv datoen, anmodningen blev modtaget")
     received_d = parse_date(received, "received")
     if received_d > local_date(now):
         raise ValidationError("received", f"modtagelsesdatoen {received_d.isoformat()} ligger i fremtiden")
@@ -615,9 +616,13 @@ def allowed_triggers(case: Case, role: str | None = None) -> list[str]:
 
 
 def case_view(db: Database, case_id: int, *, role: str | None = None, today: dt.date | None = None) -> dict:
-    """Everything about a case as plain data (the CLI's ``show --json`` and the API's body)."""
+    """Everything about a case as plain data (the CLI's ``show --json`` and the API's body).
+
+    ``today`` (the date its deadlines are judged against) defaults to the composition root's clock.
+    """
+    from .bootstrap import current
     from .queries import case_page
 
     with db.session() as session:
         case = case_page.get_case(session, case_id)
-        return case_page.case_dict(session, case, role=role, today=today)
+        return case_page.case_dict(session, case, role=role, today=today or current().clock.today())

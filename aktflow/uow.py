@@ -46,6 +46,7 @@ class UnitOfWork:
         services: bootstrap.Services | None = None,
     ) -> None:
         services = services or bootstrap.current()
+        self.services = services
         self.db = db
         self.archive: ArchivePort = archive or services.archive
         self.settings = services.settings

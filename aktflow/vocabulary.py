@@ -25,6 +25,20 @@ MANAGERS = frozenset({MANAGER, ADMIN})
 ADMINS = frozenset({ADMIN})
 #: Every signed-in user.
 ANYONE = frozenset(ROLES)
+#: Who works on their own cases: their case list shows their own cases first, and they take an unassigned
+#: case for themselves ("Tag sagen") instead of choosing whom to assign it to.
+OWN_CASES = frozenset({CASEWORKER})
+
+
+def mine_by_default(role: str | None) -> bool:
+    """Whether the case list shows only the user's own cases when no choice is given (``OWN_CASES``)."""
+    return role in OWN_CASES
+
+
+def assigns_to_self(role: str | None) -> bool:
+    """Whether assigning a case means taking it oneself, not choosing an assignee (``OWN_CASES``)."""
+    return role in OWN_CASES
+
 
 #: The acting user of the server's own shell (``aktflow users add``, ``aktflow users token``), trusted as
 #: ``aktflow db upgrade`` is. Not a valid username (``@``), so no login or token can ever act as it.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from aktflow import clock
 from aktflow.queries import cases as cases_q
 from aktflow.queries import dashboard as read
 from aktflow.queries import export_csv as export_csv_q
@@ -13,6 +12,7 @@ from aktflow.vocabulary import BASES, MANAGERS
 
 from .auth import roles_required
 from .filters import da_month
+from .filters import today as current_today
 from .svg import share_chart
 
 bp = Blueprint("dashboard", __name__)
@@ -25,7 +25,7 @@ def db():
 @bp.route("/dashboard")
 @roles_required(*MANAGERS)
 def index():
-    today = clock.today()
+    today = current_today()
     f = read.parse_filters(request.args, today)
     with db().session() as s:
         data = read.overview(s, today, f)
@@ -50,7 +50,7 @@ def index():
 @bp.route("/dashboard/cases.csv")
 @roles_required(*MANAGERS)
 def cases_csv():
-    today = clock.today()
+    today = current_today()
     f = read.parse_filters(request.args, today)
     which = "all" if request.args.get("which") == "all" else "open"
     with db().session() as s:

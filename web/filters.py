@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from flask import Flask
+from flask import Flask, current_app
+from flask_login import current_user
 
-from aktflow import clock, states
+from aktflow import states
+from aktflow.bootstrap import current
+from aktflow.documents import TYPES
 from aktflow.labels import (
     ALERT_LABELS,
     ARCHIVE_LABELS,
@@ -24,7 +27,16 @@ from aktflow.labels import (
     state_label,
     trigger_label,
 )
-from aktflow.vocabulary import CASEWORK, CHANNELS, LEGAL, MANAGERS
+from aktflow.vocabulary import (
+    ADMINS,
+    CASEWORK,
+    CHANNELS,
+    LEGAL,
+    MANAGERS,
+    ROLES,
+    assigns_to_self,
+    mine_by_default,
+)
 
 
 @cache
@@ -71,10 +83,29 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)} %"
 
 
+def today() -> dt.date:
+    """Today in Denmark by the composition root's clock (:attr:`aktflow.bootstrap.Services.clock`): the one
+    source of "today" for the views' read functions and forms."""
+    return current().clock.today()
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _today():
-        return {"today_iso": clock.today().isoformat()}
+        return {"today_iso": today().isoformat()}
+
+    @app.context_processor
+    def _upload_limit():
+        # The size limit a file field shows (AKTFLOW_MAX_UPLOAD, the request limit Flask enforces).
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        size = f"{limit / 2**20:.3g} MB" if limit >= 2**20 else f"{-(-limit // 1024)} kB"
+        return {"upload_limit": limit, "upload_limit_text": size.replace(".", ",")}
+
+    @app.context_processor
+    def _role_rules():
+        # The role rules the templates follow, decided here from aktflow.vocabulary, never spelled in a template.
+        role = getattr(current_user, "role", None) if current_user else None
+        return {"mine_by_default": mine_by_default(role), "assigns_to_self": assigns_to_self(role)}
 
     app.jinja_env.filters.update(
         da_date=da_date,
@@ -103,4 +134,7 @@ def init_app(app: Flask) -> None:
         CASEWORK=CASEWORK,
         LEGAL=LEGAL,
         MANAGERS=MANAGERS,
+        ADMINS=ADMINS,
+        ROLES=ROLES,
+        UPLOAD_TYPES=list(TYPES),
     )

@@ -7,6 +7,7 @@ Exit codes: 0 done; 1 unexpected failure; 2 bad input (the field is named); 3 re
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import traceback
@@ -87,6 +88,14 @@ def open_db() -> Database:
     from aktflow import bootstrap
 
     return bootstrap.current().db
+
+
+def today() -> dt.date:
+    """Today in Denmark by the composition root's clock (:attr:`aktflow.bootstrap.Services.clock`): the one
+    source of "today" for a command's read functions."""
+    from aktflow import bootstrap
+
+    return bootstrap.current().clock.today()
 
 
 def emit(obj: Any, as_json: bool, text: str | None = None) -> None:

@@ -10,7 +10,7 @@ import click
 
 from aktflow.errors import ValidationError
 
-from .base import Group, emit, open_db
+from .base import Group, emit, open_db, today
 from .options import as_option, json_option
 
 
@@ -28,7 +28,7 @@ def calendar_show(year: int | None, as_json: bool) -> None:
 
     from aktflow.queries.calendar import calendar_year
 
-    out = calendar_year(open_db(), year)
+    out = calendar_year(open_db(), year or today().year)
     days = [(dt.date.fromisoformat(d["date"]), d["name"]) for d in out["non_working"]]
     emit(
         out,

@@ -99,10 +99,18 @@ def case_new(
 @as_option("Your username")
 @click.option("--note", default=None)
 @click.option("--data", "data_json", default=None, help="JSON object with the trigger's fields")
+@click.option(
+    "--file",
+    "file",
+    default=None,
+    type=InputFileType("--file", _max_upload),
+    help="The file of a trigger with a file field (add_document); refused by any other trigger",
+)
 @expect_version_option("Refuse if the case is no longer at this version")
 @json_option
-def case_advance(case_id, trigger, actor, note, data_json, expect_version, as_json) -> None:
+def case_advance(case_id, trigger, actor, note, data_json, file, expect_version, as_json) -> None:
     """Fire TRIGGER (a transition or an action) on the case."""
+    from aktflow.documents import Attachment
     from aktflow.service import case_view, fire
 
     data = None
@@ -114,7 +122,17 @@ def case_advance(case_id, trigger, actor, note, data_json, expect_version, as_js
         if not isinstance(data, dict):
             raise ValidationError("--data", "skal være et JSON-objekt")
     db_ = open_db()
-    c = fire(db_, case_id, trigger, actor=actor, note=note, data=data, expect_version=expect_version)
+    attachment = Attachment(file.name, file.read()) if file else None
+    c = fire(
+        db_,
+        case_id,
+        trigger,
+        actor=actor,
+        note=note,
+        data=data,
+        expect_version=expect_version,
+        attachment=attachment,
+    )
     view = case_view(db_, c.id)
     emit(
         view,

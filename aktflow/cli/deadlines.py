@@ -6,9 +6,8 @@ import sys
 
 import click
 
-from aktflow.clock import today as clock_today
-
 from .base import echo, emit, open_db
+from .base import today as clock_today
 from .options import json_option
 
 

@@ -7,10 +7,10 @@ import sys
 
 import click
 
-from aktflow.clock import today as clock_today
 from aktflow.errors import ValidationError
 
 from .base import Group, echo, open_db
+from .base import today as clock_today
 from .options import InputFile, InputFileType, as_option, letter_kind
 
 

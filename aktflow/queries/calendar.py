@@ -8,20 +8,19 @@ from typing import Any
 from ..db import Database
 
 
-def calendar_year(db: Database, year: int | None = None) -> dict[str, Any]:
-    """The calendar settings in force and the non-working weekdays of ``year`` (default: this year).
+def calendar_year(db: Database, year: int) -> dict[str, Any]:
+    """The calendar settings in force and the non-working weekdays of ``year`` (the caller's "this year"
+    comes from the composition root's clock).
 
     Returns ``{"version", "settings", "year", "non_working": [{"date", "name"}]}``: holidays and the
     municipality's closure days that fall on a weekday, in date order.
     """
     from .. import case_deadlines
     from ..calendar import get_calendar
-    from ..clock import today
 
     with db.session() as s:
         settings = case_deadlines.calendar_settings(s)
     cal = get_calendar(settings)
-    year = year or today().year
     days = cal.skipped(dt.date(year - 1, 12, 31), dt.date(year, 12, 31))
     return {
         "version": settings.version,

@@ -113,13 +113,14 @@ def screening_of(d: Any) -> dict[str, Any]:
     }
 
 
-def case_dict(session: Session, case: Case, *, role: str | None = None, today: dt.date | None = None) -> dict:
+def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None = None) -> dict:
     """The whole case as plain data: the case page, ``aktflow case show --json`` and ``GET /api/v1/cases/<id>``.
 
     Everything in it passes the exit filter (:func:`aktflow.exits.mask`): a CPR number written into the
     subject, the requester's name, a document's title, sender, recipient or file name, a flag's reason,
     an assessment's note or an event's note or data is shown as ``XXXXXX-XXXX``. The stored case keeps
-    what was written.
+    what was written. ``today``: the date the deadlines are judged against, given by the caller from the
+    composition root's clock.
     """
     events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
     allowed = states.offered(case, role)
@@ -144,7 +145,7 @@ def case_dict(session: Session, case: Case, *, role: str | None = None, today: d
         "request_refusal": request_refusal_of(session, case),
         "narrowing_attempts": narrowing_attempts(session, case),
         "allowed_triggers": allowed,
-        "deadlines": case_deadlines.case_deadlines(session, case, today or clock.today()),
+        "deadlines": case_deadlines.case_deadlines(session, case, today),
         "documents": [
             {
                 "id": d.id,

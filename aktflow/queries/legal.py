@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import func as sa_func
@@ -10,13 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..approval import Change, changes, lapsed
-from ..clock import today as clock_today
 from ..db import Database
 from ..exits import mask
 from ..models import Case, CaseDeadline, Event, Flag
 
 
-def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, Any]]:
+def legal_queue(db: Database) -> list[dict[str, Any]]:
     """Cases waiting for the legal contact (state legal_review), the oldest next deadline first.
 
     Each row: ``id, sagsnummer, requester, subject, received`` (ISO date), ``assignee, next_due`` (ISO date
@@ -24,7 +22,6 @@ def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, An
     changed since the legal contact's latest approval, a Danish sentence, or "" if nothing did). Every text
     passes the exit filter (:func:`aktflow.exits.mask`).
     """
-    today = today or clock_today()
     next_due = (
         select(CaseDeadline.case_id, sa_func.min(CaseDeadline.due).label("due"))
         .where(CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None))

@@ -6,7 +6,7 @@ fires an event on a loaded case with ``MACHINE.events[trigger].trigger(case, ctx
 
 from __future__ import annotations
 
-from transitions import Machine
+from transitions import EventData, Machine
 
 from ..vocabulary import ADMINS, DOCUMENT_OUTCOMES
 from . import complaint, decision, guards, intake, review, versions
@@ -147,6 +147,7 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
         "Tilføj dokument",
         GENERAL,
         fields=(
+            Field("file", "file", "Fil", required=False),
             Field("title", "text", "Titel", max_len=300),
             Field("date", "date", "Dato", required=False),
             Field("sender", "text", "Afsender", required=False, max_len=200),
@@ -450,12 +451,21 @@ def unmet(case, trigger: str, ctx) -> str | None:
     """Whether ``trigger`` may fire on ``case`` now, asked of the machine with its own conditions.
 
     Returns None when it may, else the first unmet guard's Danish message. Changes nothing: the machine's
-    may-check runs the conditions without the transition. ``ctx`` is the service's FireContext (with
-    ``preview=True`` guards that depend on the user's input are not judged).
+    own conditions (the ``Condition`` objects on its transitions, checked with the same ``EventData`` the
+    machine passes when it fires, ``send_event=True``) are evaluated without the transition, through
+    transitions' public API (``get_triggers``, ``events``, ``Condition.check``), like its ``may_<trigger>``.
+    ``ctx`` is the service's FireContext (with ``preview=True`` guards that depend on the user's input are
+    not judged).
     """
     ctx.unmet = None
-    if MACHINE._can_trigger(case, trigger, ctx=ctx):
-        return None
+    state = MACHINE.get_state(case.state)
+    if trigger in MACHINE.get_triggers(state.name):
+        event = MACHINE.events[trigger]
+        event_data = EventData(state, event, MACHINE, case, (), {"ctx": ctx})
+        for transition in event.transitions.get(state.name, ()):
+            event_data.transition = transition
+            if all(c.check(event_data) for c in transition.conditions):
+                return None
     return ctx.unmet or "en betingelse er ikke opfyldt"
 
 

@@ -121,6 +121,8 @@ class Kind:
 
     name: ClassVar[str]
     widget: ClassVar[str] = "input"
+    #: Whether the value travels in the trigger's ``data`` (False: a file, given beside it).
+    in_data: ClassVar[bool] = True
 
     def parse(self, f: Field, raw: Any, ctx: Context | None) -> Any:
         """The clean value of ``raw`` (given, not blank); raises ValidationError(f.name, …)."""
@@ -137,6 +139,11 @@ class Kind:
         """The value a submitted HTML form holds for ``f`` (a werkzeug MultiDict), None if not filled in."""
         value = form.get(f.name, "")
         return value if value.strip() else None
+
+    def from_files(self, f: Field, files: Any) -> tuple[str, bytes] | None:
+        """The file a submitted form carries for ``f`` (werkzeug's ``request.files``): ``(filename, bytes)``,
+        None if none was chosen. Only a :class:`File` field takes one."""
+        return None
 
 
 class Text(Kind):
@@ -293,9 +300,50 @@ class User(Kind):
         return {"type": ["string", "null"], "description": "brugernavn på en aktiv sagsbehandler"}
 
 
+class File(Kind):
+    """A file given with the trigger (``add_document``'s document). It is not a value of ``data``: a form
+    uploads it (``<input type=file>``, the accepted types and the size limit shown beside it), the CLI reads
+    it from ``--file``, and fire() takes it as its ``attachment`` and hands it, through the fire context, to
+    the document pipeline, which checks its type and size and reads it. fire() refuses a file for a trigger
+    that declares no file field, and a missing file for a required one.
+    """
+
+    name = "file"
+    widget = "file"
+    in_data = False
+
+    def parse(self, f: Field, raw: Any, ctx: Context | None) -> Any:
+        """``raw`` itself if it is a file: a non-empty ``filename`` (text) and ``content`` (bytes)."""
+        filename, content = getattr(raw, "filename", None), getattr(raw, "content", None)
+        if (
+            not isinstance(filename, str)
+            or not filename.strip()
+            or not isinstance(content, bytes | bytearray)
+        ):
+            raise ValidationError(f.name, "skal være en fil med navn og indhold")
+        return raw
+
+    def json_schema(self, f: Field) -> dict[str, Any]:
+        return {
+            "type": ["string", "null"],
+            "contentMediaType": "application/octet-stream",
+            "description": "en fil; sendes som fil (formularens upload, kommandolinjens --file), ikke i data",
+        }
+
+    def from_form(self, f: Field, form: Any) -> Any:
+        return None  # a file is never a form value: see from_files
+
+    def from_files(self, f: Field, files: Any) -> tuple[str, bytes] | None:
+        upload = files.get(f.name)
+        if upload is None or not upload.filename:
+            return None
+        return upload.filename, upload.read()
+
+
 #: Every kind by the name a declaration uses (``Field("x", "date", …)``).
 KINDS: Mapping[str, Kind] = {
-    k.name: k for k in (Text(), Date(), FutureDate(), Document(), Int(), Bool(), Choice(), Grounds(), User())
+    k.name: k
+    for k in (Text(), Date(), FutureDate(), Document(), Int(), Bool(), Choice(), Grounds(), User(), File())
 }
 
 
@@ -311,7 +359,7 @@ class Field:
     """
 
     name: str
-    kind: str  # text | date | future_date | user | int | choice | bool | list
+    kind: str  # text | date | future_date | document | int | bool | choice | grounds | user | file
     label: str  # Danish, for forms
     required: bool = True
     choices: tuple[str, ...] = ()
@@ -331,8 +379,13 @@ class Field:
     @property
     def widget(self) -> str:
         """The form control: input | textarea | date | future_date | number | document | checkbox | select |
-        grounds | user (rendered by the ``field`` macro of web/templates/_macros.html)."""
+        grounds | user | file (rendered by the ``field`` macro of web/templates/_macros.html)."""
         return self.type.widget_for(self)
+
+    @property
+    def in_data(self) -> bool:
+        """Whether the value travels in the trigger's ``data`` (not the note, not a file)."""
+        return self.name != "note" and self.type.in_data
 
     def parse(self, raw: Any, ctx: Context | None = None) -> Any:
         """The clean value of ``raw`` (given, not blank); raises ValidationError(self.name, …)."""
@@ -345,6 +398,10 @@ class Field:
     def from_form(self, form: Any) -> Any:
         """The value a submitted form holds for this field (None: not filled in)."""
         return self.type.from_form(self, form)
+
+    def from_files(self, files: Any) -> tuple[str, bytes] | None:
+        """The file a submitted form uploads for this field, ``(filename, bytes)``; None: none (or not a file field)."""
+        return self.type.from_files(self, files)
 
     def describe(self) -> dict[str, Any]:
         """The field as ``aktflow workflow --format json`` shows it."""
@@ -366,6 +423,23 @@ def field_of(spec: TriggerSpec, name: str) -> Field:
     raise KeyError(f"{spec.name!r} has no field {name!r}")
 
 
+def check_file(spec: TriggerSpec, attachment: Any) -> None:
+    """Whether ``attachment`` (a file given beside ``data``, or None) fits the trigger's file fields.
+
+    Raises ValidationError("file", …) for a file given to a trigger that declares no ``file`` field, and
+    ValidationError(<field>, …) for a required file left out or something that is not a file.
+    """
+    files = [f for f in spec.fields if f.kind == "file"]
+    if attachment is None:
+        for f in files:
+            if f.required:
+                raise ValidationError(f.name, f"skal udfyldes ({f.label})")
+        return
+    if not files:
+        raise ValidationError("file", f"'{spec.name}' tager ingen fil")
+    files[0].parse(attachment)
+
+
 def _blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
@@ -382,9 +456,11 @@ def clean(spec: TriggerSpec, note: Any, data: Any, ctx: Context | None = None) -
         data = {}
     if not isinstance(data, dict):
         raise ValidationError("data", "skal være et JSON-objekt")
-    fields = {f.name: f for f in spec.fields}
+    fields = {f.name: f for f in spec.fields if f.type.in_data}
     unknown = sorted(k for k in data if k not in fields)
     if unknown:
+        if any(f.name == unknown[0] and not f.type.in_data for f in spec.fields):
+            raise ValidationError(unknown[0], "en fil sendes som fil, ikke som feltværdi i data")
         allowed = ", ".join(n for n in fields if n != "note") or "ingen"
         raise ValidationError(
             unknown[0], f"'{spec.name}' tager ikke feltet {unknown[0]!r} (tilladt: {allowed})"
@@ -396,7 +472,7 @@ def clean(spec: TriggerSpec, note: Any, data: Any, ctx: Context | None = None) -
             parse_text(note, "note", max_len=fields["note"].max_len if "note" in fields else MAX_TEXT) or None
         )
     out: dict[str, Any] = {}
-    for f in spec.fields:
+    for f in fields.values():
         raw = note if f.name == "note" else data.get(f.name)
         if _blank(raw):
             if f.required and ctx is not None:
@@ -417,6 +493,7 @@ __all__ = [
     "Context",
     "Field",
     "Kind",
+    "check_file",
     "clean",
     "field_of",
     "parse_date",

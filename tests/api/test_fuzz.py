@@ -86,6 +86,8 @@ def value_for(f: states.Field):
         "choice": st.sampled_from(f.choices or ("x",)),
         "grounds": st.lists(st.sampled_from(["ofl-30-1", "ofl-23", "x", ""]), max_size=3),
         "user": st.sampled_from(["cw", "cw2", "legal", "nobody"]),
+        "int": st.integers(min_value=-2, max_value=50) | st.integers(),
+        "file": st.text(max_size=40),  # a file is uploaded beside the data: in JSON it is refused
     }[f.kind]
     return kind | json_values
 

@@ -351,6 +351,23 @@ def test_trigger_not_allowed_in_state_exits_3_naming_trigger_and_state(db, runne
     assert show(runner, cid) == before
 
 
+def test_advance_takes_a_file_only_for_a_trigger_with_a_file_field(db, runner, tmp_path):
+    cid = new_case(runner)["id"]
+    notat = tmp_path / "notat.txt"
+    notat.write_text("Borgeren 120385-1237 har oplyst sit helbred.", encoding="utf-8")
+    r = advance(runner, cid, "register", "--as", "cw", "--file", str(notat))
+    assert_one_line_error(r, 2, "register", "tager ingen fil")
+    assert show(runner, cid)["state"] == "received"
+    advance_ok(runner, cid, "register")
+    advance_ok(runner, cid, "start_collecting")
+    view = advance_ok(
+        runner, cid, "add_document", "--data", json.dumps({"title": "Notat"}), "--file", str(notat)
+    )
+    [doc] = view["documents"]
+    assert doc["title"] == "Notat" and view["flagged"] is True  # the file was read and screened
+    assert "120385" not in json.dumps(view)
+
+
 def test_unmet_guard_exits_3_naming_the_guard(db, runner):
     cid = new_case(runner)["id"]
     for t in ("register", "start_collecting"):

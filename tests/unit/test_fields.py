@@ -4,17 +4,19 @@ describes itself; and for every trigger the API's schema, the case page's form a
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from aktflow import clock, grounds, states
+from aktflow.documents import TYPES
 from aktflow.errors import ValidationError
 from aktflow.states import fields
-from aktflow.states.fields import INT_MAX, KINDS, Context, Field, clean, field_of
+from aktflow.states.fields import INT_MAX, KINDS, Context, Field, check_file, clean, field_of
 
 TODAY = dt.date(2026, 6, 15)
 USERS = {
@@ -60,6 +62,8 @@ def conforms(value, schema: dict) -> bool:
 # --- every kind: good input, bad input, description ------------------------------------------------------------
 
 # kind -> (field, [(raw, clean value)], [bad raw values])
+_FILE = SimpleNamespace(filename="notat.txt", content=b"Notat om byggesagen")
+_EMPTY_FILE = SimpleNamespace(filename="tom.txt", content=b"")
 CASES = {
     "text": (
         Field("title", "text", "Titel", max_len=10),
@@ -115,6 +119,16 @@ CASES = {
         [("cw", "cw")],
         ["nobody", "gone", "jura", 7, ["cw"], {"u": 1}],
     ),
+    "file": (
+        Field("file", "file", "Fil", required=False),
+        [(_FILE, _FILE), (_EMPTY_FILE, _EMPTY_FILE)],
+        [
+            "notat.txt",
+            b"indhold",
+            SimpleNamespace(filename="", content=b"x"),
+            SimpleNamespace(filename="a.txt"),
+        ],
+    ),
 }
 
 
@@ -129,7 +143,8 @@ def test_kind_parses_good_input(kind):
     f, good, _ = CASES[kind]
     for raw, value in good:
         assert f.parse(raw, ctx()) == value, raw
-        assert conforms(value, f.json_schema()), (raw, value)
+        if f.in_data:  # a file is uploaded beside the data, never a JSON value
+            assert conforms(value, f.json_schema()), (raw, value)
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))
@@ -160,6 +175,7 @@ def test_kind_describes_itself(kind):
         "select",
         "grounds",
         "user",
+        "file",
     }
     described = f.describe()
     assert described == {
@@ -349,11 +365,13 @@ def test_api_schema_form_and_service_agree_for_every_trigger(app):
             continue
         body = api[f"Event_{name}"]
         data_schema = body["properties"]["data"]["properties"]
-        form = MultiDict()
+        form, files = MultiDict(), MultiDict()
         for f in spec.fields:
             # The API describes each field exactly as the field does.
             if f.name == "note":
                 assert body["properties"]["note"] == f.json_schema(), name
+            elif not f.in_data:
+                assert f.name not in data_schema, (name, f.name)  # a file is uploaded, not sent in data
             else:
                 assert data_schema[f.name] == f.json_schema(), (name, f.name)
                 assert (f.name in body["properties"]["data"].get("required", [])) == f.required, (
@@ -379,16 +397,28 @@ def test_api_schema_form_and_service_agree_for_every_trigger(app):
                 assert ("required" in attrs) == f.required, (name, f.name)
             if f.kind == "choice":
                 assert options == list(f.choices), (name, f.name)
-            value = _form_value(tag, attrs, options)
-            for v in value if isinstance(value, list) else [value]:
-                form.add(f.name, v)
+            if attrs.get("type") == "file":
+                # The file control accepts the document types and shows the size limit.
+                assert attrs["accept"].split(",") == list(TYPES), (name, f.name)
+                assert attrs["data-max-bytes"] == str(app.config["MAX_CONTENT_LENGTH"]), (name, f.name)
+                assert "højst 25 MB" in html, html
+                files.add(f.name, FileStorage(io.BytesIO(b"Notat"), filename="notat.txt"))
+            else:
+                value = _form_value(tag, attrs, options)
+                for v in value if isinstance(value, list) else [value]:
+                    form.add(f.name, v)
             checked.add(f.kind)
         # What the form sends, read as the case page reads it, is what the service takes and the schema allows.
-        data = {f.name: v for f in spec.fields if f.name != "note" and (v := f.from_form(form)) is not None}
+        data = {f.name: v for f in spec.fields if f.in_data and (v := f.from_form(form)) is not None}
         note, clean_data = clean(spec, form.get("note"), data, ctx(today))
         for key, value in clean_data.items():
             assert conforms(value, data_schema[key]), (name, key, value)
-        assert set(clean_data) == {f.name for f in spec.fields if f.name != "note"}, name
+        assert set(clean_data) == {f.name for f in spec.fields if f.in_data}, name
+        uploads = [u for f in spec.fields if (u := f.from_files(files)) is not None]
+        assert uploads == ([("notat.txt", b"Notat")] if any(f.kind == "file" for f in spec.fields) else []), (
+            name
+        )
+        check_file(spec, SimpleNamespace(filename="notat.txt", content=b"Notat") if uploads else None)
         if any(f.name == "note" for f in spec.fields):
             assert note == "Et eksempel"
     assert checked == set(KINDS)

@@ -267,7 +267,7 @@ def test_intake_happy_path_creates_the_case_and_keeps_the_cpr_out_of_urls(client
         ("email", "ikke-en-mail", "ugyldig e-mailadresse"),
         ("cpr", "12345", "CPR-nummer skal være 10 cifre"),
         ("cvr", "12", "CVR-nummer skal være 8 cifre"),
-        ("received", "", "Skriv datoen"),
+        ("received", "", "skriv datoen, anmodningen blev modtaget"),
         ("received", (clock.today() + dt.timedelta(days=5)).isoformat(), "ligger i fremtiden"),
         ("received", "18.12.2026", "ugyldig dato"),
         ("channel", "brevdue", "ukendt kanal"),
@@ -501,6 +501,21 @@ def test_caseworker_takes_an_unassigned_case(client, db, new_case):
     assert case_view(db, case.id)["assignee"] == "cw"
     page = text_of(client.get(f"/cases/{case.id}"))
     assert "Kan ikke: sagen er allerede fordelt; kun en leder kan omfordele den" in page
+
+
+def test_a_manager_chooses_the_assignee_and_sees_all_open_cases_first(client, db, new_case):
+    case = new_case(assign=None)
+    login(client, "manager")
+    page = text_of(client.get(f"/cases/{case.id}"))
+    assert "Tag sagen" not in page and 'name="assignee" value="manager"' not in page
+    assert 'id="assign-assignee"' in page  # the assignee is chosen from the list
+    listing = client.get("/cases").get_data(as_text=True)
+    assert re.search(r'mine=0"\s+aria-current="page"', listing)  # "Alle åbne sager" is the default list
+    with client.session_transaction() as sess:
+        sess.clear()
+    login(client, "cw")
+    listing = client.get("/cases").get_data(as_text=True)
+    assert re.search(r'mine=1"\s+aria-current="page"', listing)  # a caseworker's own cases first
 
 
 # --- letters ---------------------------------------------------------------------------------------------------------

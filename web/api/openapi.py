@@ -55,7 +55,7 @@ def trigger_schemas() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in api_triggers():
         t = states.TRIGGERS[name]
-        data_fields = [f for f in t.fields if f.name != "note"]
+        data_fields = [f for f in t.fields if f.in_data]  # a file is uploaded, not sent in data
         note = next((f for f in t.fields if f.name == "note"), None)
         data: dict[str, Any] = {
             "type": "object",
