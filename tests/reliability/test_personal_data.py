@@ -291,7 +291,7 @@ def run_day(server, sqlite_db, caplog):
         {"cpr": wrong + "9"},
         {"cvr": wrong},
         {"emne": dashed},
-        {"requester": ""},
+        {"requester": "", "basis": "fvl"},  # a party must be named (anonymous only under OFL and MOL)
     ]
     for bad in bad_forms:
         token, _ = csrf(cw, "/cases/new")
