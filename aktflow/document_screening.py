@@ -78,9 +78,10 @@ def accept(ctx: Any, case: Case, doc: Document, filename: str, content: bytes, l
     """
     import hashlib
 
-    from .extraction import precheck
+    from .extraction import check_filename, precheck
 
     content_type = precheck(filename, content, lim)
+    filename = check_filename(filename)  # the name as checked: stripped, no folders or control characters
     screen(case, ctx, filename, f"Dokument '{doc.title}', filnavnet")  # the name as given, before masking
     doc.filename = mask(filename)[:255]
     doc.content_type = content_type
