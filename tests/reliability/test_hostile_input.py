@@ -450,7 +450,6 @@ def field_value(f: states.Field, doc_ids: list[int], *, form: bool):
             dt.date.isoformat
         ),
         "document": st.sampled_from(doc_ids or [1]) | st.integers(-3, 2**40),
-        "int": st.integers(-3, 2**40),
         "bool": st.booleans(),
         "int": st.integers(-5, 10_000) | st.integers(-(2**70), 2**70),
         "choice": st.sampled_from(f.choices or ("x",)),
