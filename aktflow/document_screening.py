@@ -114,6 +114,7 @@ class Read:
     extraction: Any = None  # aktflow.extraction.Extraction
     error: str | None = None
     children: list[Read] = field(default_factory=list)
+    skipped: int = 0  # attachments beyond the limit on parts, not read (the document is flagged)
 
 
 def _read(filename: str, content: bytes, lim: Any, depth: int = 0) -> Read:
@@ -134,6 +135,7 @@ def _read(filename: str, content: bytes, lim: Any, depth: int = 0) -> Read:
         log.exception("reading a %s file failed", r.content_type or "unknown")
         r.error = "filen kunne ikke læses"
         return r
+    r.skipped = max(0, len(r.extraction.children) - lim.max_parts)
     for emb in r.extraction.children[: lim.max_parts]:
         if depth + 1 > lim.max_depth:
             r.children.append(
@@ -260,6 +262,14 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
         unread = ["hele filen"]
     if unread:
         _flag(case, ctx, f"Dokument '{title}': {UNREAD} ({_labels(unread)})")
+    if result.skipped:
+        _flag(
+            case,
+            ctx,
+            f"Dokument '{title}': {UNREAD} ({result.skipped} vedhæftede filer ud over grænsen på "
+            "antal dele, AKTFLOW_MAX_PARTS)",
+        )
+        summary["skipped_attachments"] = result.skipped
     found: dict[tuple[str, str], list[str]] = {}
     for part in ex.parts:
         if part.read:

@@ -357,3 +357,21 @@ def test_an_upload_shows_under_gennemgang_until_read_and_the_page_refreshes_itse
     html = client.get(f"/cases/{c.id}").get_data(as_text=True)
     assert "Gennemgået" in html and 'http-equiv="refresh"' not in html
     app.extensions["aktflow_db"].dispose()
+
+
+def test_attachments_beyond_the_limit_are_flagged_unread_not_dropped(db, worker_mode, monkeypatch):
+    c = collecting(db)
+    monkeypatch.setattr(
+        extraction, "precheck", lambda f, data, lim: "text/plain" if f.endswith(".txt") else "message/rfc822"
+    )
+    d = add(db, c.id, title="Mail", name="mail.eml", content=b"From: a@b.dk\n\nHej")
+    fake_extraction(
+        monkeypatch,
+        [extraction.Part("Brødtekst", "Se bilag")],
+        children=[extraction.Embedded(f"bilag{i}.txt", b"Intet") for i in range(3)],
+    )
+    document_screening.process_pending(db, extraction.Limits(max_parts=2))
+    titles = [x["title"] for x in case_view(db, c.id)["documents"]]
+    assert titles == ["Mail", "bilag0.txt", "bilag1.txt"]
+    assert any("1 vedhæftede filer ud over grænsen" in r for r in reasons(db, c.id)), reasons(db, c.id)
+    assert doc(db, d).status == "screened"
