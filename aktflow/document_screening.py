@@ -37,11 +37,11 @@ from sqlalchemy import select
 from .db import Database
 from .errors import ConflictError
 from .events import append_event, commit
-from .exits import mask
+from .exits import mask, mask_filename
 from .flags import add_flag, screen
 from .models import Case, Document, DocumentPart, OutboxItem, utcnow
 from .outbox import enqueue, run_once
-from .screening import CPR_LABEL, Finding, contains_cpr
+from .screening import CPR_LABEL, CPR_MASK, Finding, contains_cpr
 from .screening import scan as scan_text
 from .vocabulary import SYSTEM_ACTOR
 
@@ -73,8 +73,9 @@ __all__ = [
 def accept(ctx: Any, case: Case, doc: Document, filename: str, content: bytes, lim: Any) -> None:
     """Check ``content`` fast and store it on ``doc`` (already added to the session) as pending.
 
-    ``lim`` is the installation's ``aktflow.extraction.Limits``. Raises ``aktflow.extraction.Refused`` (a ValidationError on the field ``file``) for a file the fast
-    checks refuse: nothing is stored then. The file name is kept with any CPR number masked.
+    ``lim`` is the installation's ``aktflow.extraction.Limits``. Raises ``aktflow.extraction.Refused`` (a
+    ValidationError on the field ``file``) for a file the fast checks refuse: nothing is stored then. The
+    file name is screened as given and kept with any CPR number masked (:func:`stored_name`).
     """
     import hashlib
 
@@ -82,8 +83,8 @@ def accept(ctx: Any, case: Case, doc: Document, filename: str, content: bytes, l
 
     content_type = precheck(filename, content, lim)
     filename = check_filename(filename)  # the name as checked: stripped, no folders or control characters
-    screen(case, ctx, filename, f"Dokument '{doc.title}', filnavnet")  # the name as given, before masking
-    doc.filename = mask(filename)[:255]
+    screen_name(case, ctx, filename, f"Dokument '{doc.title}', filnavnet")  # as given, before masking
+    doc.filename = stored_name(filename)
     doc.content_type = content_type
     doc.content = content
     doc.sha256 = hashlib.sha256(content).hexdigest()
@@ -101,6 +102,20 @@ def accept(ctx: Any, case: Case, doc: Document, filename: str, content: bytes, l
     ctx.recorded.setdefault("screening", []).append(doc.id)
 
 
+def stored_name(name: str) -> str:
+    """A file name as aktflow keeps it: CPR numbers masked the way a name is masked (a letter or an
+    underscore next to the digits does not hide them: ``brev120385-1237.pdf``), at most 255 characters."""
+    return mask_filename(name)[:255]
+
+
+def screen_name(case: Case, ctx: Any, name: str, where: str) -> None:
+    """Flag what a file name holds: the text rule, and a CPR number that only the name rule sees
+    (``notat_120385-1237.pdf``, ``brev120385-1237.pdf``)."""
+    screen(case, ctx, name, where)
+    if CPR_MASK in mask_filename(name) and CPR_MASK not in name:
+        _flag(case, ctx, f"{where}: {CPR_LABEL}")
+
+
 # --- step 2: the worker ------------------------------------------------------------------------------------
 
 
@@ -115,13 +130,35 @@ class Read:
     error: str | None = None
     children: list[Read] = field(default_factory=list)
     skipped: int = 0  # attachments beyond the limit on parts, not read (the document is flagged)
+    # What screening found per part (in the order of the parts), computed before any transaction opens.
+    findings: list[list[Finding]] = field(default_factory=list)
 
 
-def _read(filename: str, content: bytes, lim: Any, depth: int = 0) -> Read:
-    """Read one file and, recursively, what it carries (up to ``lim.max_depth``). Never raises Refused."""
+@dataclass
+class _Budget:
+    """What one upload may cost in all, attachments and embedded files included: a deadline (three times
+    the time limit per file), the number of attached files (the limit on parts) and their bytes (the
+    limit on unpacked size). What is left over when it runs out is flagged unread, never dropped."""
+
+    deadline: float
+    files: int
+    size: int
+
+    @classmethod
+    def of(cls, lim: Any) -> _Budget:
+        return cls(time.monotonic() + 3 * lim.max_seconds, lim.max_parts, lim.max_unpacked)
+
+
+def _read(filename: str, content: bytes, lim: Any, depth: int = 0, budget: _Budget | None = None) -> Read:
+    """Read and screen one file and, recursively, what it carries (up to ``lim.max_depth``), within one
+    budget for the whole upload. Never raises Refused; runs outside any transaction."""
     from .extraction import Refused, extract, extract_bounded, precheck
 
+    budget = budget or _Budget.of(lim)
     r = Read(filename, content)
+    if time.monotonic() > budget.deadline:
+        r.error = f"tiden for hele filen med bilag er brugt (højst {3 * lim.max_seconds:.0f} sekunder)"
+        return r
     try:
         r.content_type = precheck(filename, content, lim)
         if r.content_type == "text/plain":
@@ -135,14 +172,19 @@ def _read(filename: str, content: bytes, lim: Any, depth: int = 0) -> Read:
         log.exception("reading a %s file failed", r.content_type or "unknown")
         r.error = "filen kunne ikke læses"
         return r
-    r.skipped = max(0, len(r.extraction.children) - lim.max_parts)
-    for emb in r.extraction.children[: lim.max_parts]:
+    r.findings = [findings_in(p.text) if p.read else [] for p in r.extraction.parts]
+    for emb in r.extraction.children:
+        if budget.files <= 0 or budget.size < len(emb.content):
+            r.skipped += 1  # over the budget of the whole upload: flagged unread, not kept
+            continue
+        budget.files -= 1
+        budget.size -= len(emb.content)
         if depth + 1 > lim.max_depth:
             r.children.append(
                 Read(emb.filename, emb.content, error=f"indlejret for dybt (højst {lim.max_depth} niveauer)")
             )
         else:
-            r.children.append(_read(emb.filename, emb.content, lim, depth + 1))
+            r.children.append(_read(emb.filename, emb.content, lim, depth + 1, budget))
     return r
 
 
@@ -176,7 +218,13 @@ def process(db: Database, document_id: int, *, lim: Any) -> dict[str, Any]:
     log.info(
         "document %s read in %.2fs (%s)", document_id, time.monotonic() - started, result.error or "read"
     )
-    return record(db, document_id, result)
+    try:
+        return record(db, document_id, result)
+    except ConflictError:
+        raise
+    except Exception:  # noqa: BLE001 - what was read could not be stored: the file is unread, never pending
+        log.exception("document %s: the result of reading could not be stored", document_id)
+        return record(db, document_id, Read(filename or "fil", b"", error="filen kunne ikke læses"))
 
 
 # --- step 3: the result ------------------------------------------------------------------------------------
@@ -244,14 +292,14 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     ex = result.extraction
     doc.status, doc.complete, doc.error = "screened", ex.complete, None
     doc.content_type = ex.content_type
-    doc.text = ex.text
+    doc.text = _clean(ex.text)
     for i, part in enumerate(ex.parts, start=1):
         ctx.session.add(
             DocumentPart(
                 document=doc,
                 seq=i,
-                label=part.label[:200],
-                text=part.text,
+                label=mask(_clean(part.label))[:200],
+                text=_clean(part.text),
                 read=part.read,
                 ocr_confidence=part.ocr_confidence,
                 reason=(part.reason or None) and part.reason[:500],
@@ -266,15 +314,14 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
         _flag(
             case,
             ctx,
-            f"Dokument '{title}': {UNREAD} ({result.skipped} vedhæftede filer ud over grænsen på "
-            "antal dele, AKTFLOW_MAX_PARTS)",
+            f"Dokument '{title}': {UNREAD} ({result.skipped} vedhæftede filer ud over grænsen for hele "
+            "filen: antal dele AKTFLOW_MAX_PARTS eller udpakket størrelse AKTFLOW_MAX_UNPACKED)",
         )
         summary["skipped_attachments"] = result.skipped
     found: dict[tuple[str, str], list[str]] = {}
-    for part in ex.parts:
-        if part.read:
-            for f in findings_in(part.text):
-                found.setdefault((f.label, f.ref), []).append(part.label)
+    for part, part_findings in zip(ex.parts, result.findings, strict=False):
+        for f in part_findings:
+            found.setdefault((f.label, f.ref), []).append(part.label)
     for (label, ref), where in found.items():
         what = f"{label} ({ref})" if ref else label
         _flag(case, ctx, f"Dokument '{title}': {what} — {_labels(where)}")
@@ -287,15 +334,15 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     children = []
     for child in result.children:
         # An attachment's name is screened like the uploaded file's (flags.screen masks the place).
-        screen(case, ctx, child.filename, f"Dokument '{mask(child.filename)}', filnavnet")
+        screen_name(case, ctx, child.filename, f"Dokument '{stored_name(child.filename)}', filnavnet")
         cdoc = Document(
             case=case,
             parent_id=doc.id,
-            title=mask(child.filename)[:300] or "vedhæftet fil",
+            title=stored_name(child.filename)[:300] or "vedhæftet fil",
             doc_date=doc.doc_date,
             sender=doc.sender,
             recipient=doc.recipient,
-            filename=mask(child.filename)[:255],
+            filename=stored_name(child.filename),
             content_type=child.content_type,
             content=child.content if child.extraction is not None else None,
             sha256=_sha256(child.content),
@@ -323,7 +370,12 @@ def findings_in(text: str) -> list[Finding]:
 def _flag(case: Case, ctx: _Ctx, reason: str) -> None:
     """Raise a screening flag whose reason passes the exit filter: a document's title or a part's label
     (a form field's name, a comment's author) may hold a CPR number, and a flag never repeats one."""
-    add_flag(case, ctx, mask(reason), "screening")
+    add_flag(case, ctx, mask(_clean(reason)), "screening")
+
+
+def _clean(text: str) -> str:
+    """Text fit for a database column: without NUL characters (PostgreSQL refuses them in text)."""
+    return text.replace("\x00", "") if "\x00" in text else text
 
 
 def _labels(labels: list[str]) -> str:

@@ -375,3 +375,44 @@ def test_attachments_beyond_the_limit_are_flagged_unread_not_dropped(db, worker_
     assert titles == ["Mail", "bilag0.txt", "bilag1.txt"]
     assert any("1 vedhæftede filer ud over grænsen" in r for r in reasons(db, c.id)), reasons(db, c.id)
     assert doc(db, d).status == "screened"
+
+
+def test_a_nul_character_in_the_text_does_not_keep_a_document_pending(db, worker_mode, monkeypatch):
+    c = collecting(db)
+    monkeypatch.setattr(extraction, "precheck", lambda f, data, lim: "application/pdf")
+    d = add(db, c.id, name="notat.pdf", content=b"%PDF-1.4\n")
+    fake_extraction(monkeypatch, [extraction.Part("Side 1\x00", f"CPR {CPR}\x00 og mere")])
+    document_screening.process_pending(db, extraction.Limits())
+    assert doc(db, d).status == "screened"
+    assert "\x00" not in parts(db, d)[0][1] and any("CPR-nummer" in r for r in reasons(db, c.id))
+
+
+@pytest.mark.parametrize(
+    "name", [f"brev{CPR[:6]}-{CPR[6:]}.txt", f"notat_{CPR}.txt", f"{CPR[:6]}_{CPR[6:]}.txt"]
+)
+def test_a_cpr_number_in_a_file_name_is_masked_stored_and_flagged_in_every_writing(db, name):
+    c = collecting(db)
+    d = add(db, c.id, name=name)
+    stored = doc(db, d)
+    assert CPR[:6] not in stored.filename and "XXXXXX-XXXX" in stored.filename
+    assert any("CPR-nummer" in r for r in reasons(db, c.id)), reasons(db, c.id)
+    with db.session() as s:
+        events = s.scalars(select(Event.data).where(Event.case_id == c.id)).all()
+    assert CPR[:6] not in json.dumps(events)
+
+
+def test_one_upload_has_one_budget_for_all_its_attachments(db, worker_mode, monkeypatch):
+    c = collecting(db)
+    monkeypatch.setattr(
+        extraction, "precheck", lambda f, data, lim: "text/plain" if f.endswith(".txt") else "message/rfc822"
+    )
+    add(db, c.id, title="Mail", name="mail.eml", content=b"From: a@b.dk\n\nHej")
+    fake_extraction(
+        monkeypatch,
+        [extraction.Part("Brødtekst", "Se bilag")],
+        children=[extraction.Embedded(f"bilag{i}.txt", b"x" * 600) for i in range(3)],
+    )
+    document_screening.process_pending(db, extraction.Limits(max_unpacked=1000))
+    titles = [x["title"] for x in case_view(db, c.id)["documents"]]
+    assert titles == ["Mail", "bilag0.txt"]  # 600 bytes fit in the 1,000 of the whole upload; 1,200 do not
+    assert any("2 vedhæftede filer ud over grænsen" in r for r in reasons(db, c.id)), reasons(db, c.id)
