@@ -89,8 +89,49 @@ def serve(host: str, port: int) -> None:
     from web import create_app
 
     app = create_app()
+    for line in missing_parts():
+        echo(f"bemærk: {line}", err=True)
     echo(f"aktflow kører på http://{host}:{port}/", err=True)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def missing_parts() -> list[str]:
+    """The optional parts this machine lacks, each as a Danish line saying what works without it and how
+    to add it (``aktflow serve`` prints them at start; aktflow runs without any of them)."""
+    import shutil
+
+    from aktflow.case_letters import pdf_available
+    from aktflow.extraction.ocr import LANGUAGE, tesseract
+
+    lines = []
+    program = tesseract()
+    if program is None:
+        lines.append(
+            "Tesseract mangler: scannede sider og billeder markeres 'skal læses manuelt' "
+            "(apt install tesseract-ocr tesseract-ocr-dan)"
+        )
+    else:
+        import subprocess
+
+        try:
+            langs = subprocess.run([program, "--list-langs"], capture_output=True, text=True, timeout=10)
+            has_danish = LANGUAGE in langs.stdout.split()
+        except (OSError, subprocess.TimeoutExpired):
+            has_danish = False
+        if not has_danish:
+            lines.append(
+                "Tesseracts danske sprogdata mangler: OCR af scanninger virker ikke "
+                "(apt install tesseract-ocr-dan)"
+            )
+    if not pdf_available():
+        lines.append(
+            "LibreOffice mangler: breve hentes som Word-filer, ikke som PDF (apt install libreoffice-writer)"
+        )
+    if shutil.which("dot") is None:
+        lines.append(
+            "Graphviz mangler: arbejdsgangens diagram vises som det er tegnet på forhånd (apt install graphviz)"
+        )
+    return lines
 
 
 @click.command("fake-sbsys")

@@ -569,3 +569,25 @@ def test_commands_before_db_upgrade_fail_with_one_line(tmp_path, monkeypatch, ru
     r = run(runner, ["case", "list", "--json"])
     assert r.exit_code != 0
     assert_one_line_error(r, r.exit_code, "db upgrade")
+
+
+def test_serve_names_the_optional_parts_this_machine_lacks(monkeypatch):
+    import shutil
+
+    from aktflow.cli import dev
+
+    real_which = shutil.which
+    monkeypatch.setattr(
+        shutil,
+        "which",
+        lambda name, *a, **kw: (
+            None if name in ("tesseract", "soffice", "libreoffice", "dot") else real_which(name, *a, **kw)
+        ),
+    )
+    lines = dev.missing_parts()
+    assert any(line.startswith("Tesseract mangler") for line in lines)
+    assert any(line.startswith("LibreOffice mangler") for line in lines)
+    assert any(line.startswith("Graphviz mangler") for line in lines)
+    monkeypatch.setattr(shutil, "which", real_which)
+    present = dev.missing_parts()
+    assert not any(line.startswith("Tesseract") for line in present) or not real_which("tesseract")
