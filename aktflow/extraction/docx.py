@@ -251,6 +251,7 @@ def read_docx(zf: zipfile.ZipFile, budget: Budget, out: Collector) -> None:
 
     properties(zf, budget, out)
     embedded(zf, "word/embeddings/", budget, out)
+    pictures(zf, "word/media/", budget, out)
 
 
 def _story(
@@ -330,4 +331,54 @@ def embedded(zf: zipfile.ZipFile, folder: str, budget: Budget, out: Collector) -
             )
 
 
-__all__ = ["embedded", "properties", "read_docx", "read_member"]
+RASTER = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp")
+SMALL_PICTURE = 300  # pixels: a picture below this on both sides with no text found is a logo or an icon
+
+
+def pictures(zf: zipfile.ZipFile, folder: str, budget: Budget, out: Collector) -> None:
+    """The pictures in an Office file (a scanned letter pasted into Word) through OCR, one part each,
+    "Billede 'image1.png' (OCR)". A picture OCR finds no (or only uncertain) text in counts as read only
+    when it is small (a logo, an icon: below ``SMALL_PICTURE`` pixels on both sides; what OCR made of it
+    is still screened); a larger one, one OCR could not run on, a picture Pillow cannot decode and a vector
+    picture (.emf, .wmf) are unread parts: unread is never clean."""
+    import io
+
+    from PIL import Image
+
+    from .ocr import ocr_image
+
+    for name in sorted(zf.namelist()):
+        if not name.startswith(folder) or name.endswith("/"):
+            continue
+        base = posixpath.basename(name)
+        label = f"Billede '{base}' (OCR)"
+        if posixpath.splitext(base)[1].lower() not in RASTER:
+            out.parts.append(
+                Part(label, "", read=False, reason=f"{UNREAD} (et billedformat, der ikke kan læses)")
+            )
+            continue
+        data = read_member(zf, name, budget)
+        try:
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height * max(len(image.getbands()), 1) > budget.limits.max_unpacked:
+                raise ValueError("too large")
+            frame = image.convert("L")
+        except (Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+            out.parts.append(Part(label, "", read=False, reason=f"{UNREAD} (billedet kunne ikke afkodes)"))
+            continue
+        part = ocr_image(frame, label, budget)
+        small = width < SMALL_PICTURE and height < SMALL_PICTURE
+        if not part.read and small and ("ingen tekst" in part.reason or "usikker tekst" in part.reason):
+            # OCR did read it: a logo or an icon. What it made of it is kept and screened all the same.
+            part = Part(
+                label,
+                part.text,
+                read=True,
+                ocr_confidence=part.ocr_confidence,
+                reason="lille billede (logo eller ikon)",
+            )
+        out.parts.append(part)
+
+
+__all__ = ["embedded", "pictures", "properties", "read_docx", "read_member"]

@@ -12,7 +12,7 @@ import io
 import zipfile
 from xml.sax.handler import ContentHandler
 
-from .docx import embedded, properties
+from .docx import embedded, pictures, properties
 from .limits import Budget, Collector, Refused
 from .zipped import TextCollector, has, parse
 
@@ -53,6 +53,7 @@ def read_xlsx(data: bytes, zf: zipfile.ZipFile, budget: Budget, out: Collector) 
         out.add("Kommentarer", "\n".join(t for k, t in collector.lines if k == "t"), counted=True)
     properties(zf, budget, out)
     embedded(zf, "xl/embeddings/", budget, out)
+    pictures(zf, "xl/media/", budget, out)
 
 
 class _Odf(ContentHandler):

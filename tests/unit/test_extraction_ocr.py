@@ -122,3 +122,36 @@ def test_tesseract_tsv_is_parsed_into_lines_and_a_mean_confidence():
     )
     text, confidence = ocr_module.parse_tsv(tsv)
     assert text == "CPR-nr. 120385-1237\nAarhus" and confidence == 80.0
+
+
+def _docx_with_pictures(**media: bytes) -> bytes:
+    return corpus.docx(
+        corpus.p("Se det indsatte billede."), extra={f"word/media/{n}": d for n, d in media.items()}
+    )
+
+
+def test_a_scan_pasted_into_a_word_document_is_read_by_ocr(tesseract):
+    result = extract("brev.docx", _docx_with_pictures(**{"image1.png": corpus.printed(LINES)}), Limits())
+    part = next(p for p in result.parts if p.label == "Billede 'image1.png' (OCR)")
+    assert part.read and corpus.CPR in part.text and part.ocr_confidence is not None
+    assert "cpr" in {f.kind for f in scan(result.text)}
+
+
+def test_a_large_picture_without_text_in_a_word_document_is_unread_and_a_small_one_is_a_logo(tesseract):
+    data = _docx_with_pictures(
+        **{"image1.png": corpus.noise(600), "image2.png": corpus.noise(120, blank=True)}
+    )
+    result = extract("brev.docx", data, Limits())
+    parts = {p.label: p for p in result.parts}
+    large, small = parts["Billede 'image1.png' (OCR)"], parts["Billede 'image2.png' (OCR)"]
+    assert not large.read and UNREAD in large.reason and not result.complete
+    assert small.read and "logo" in small.reason
+
+
+def test_pictures_in_a_word_document_are_unread_when_ocr_is_off():
+    data = _docx_with_pictures(
+        **{"image1.png": corpus.noise(120, blank=True), "image2.emf": b"\x01\x00\x00\x00"}
+    )
+    result = extract("brev.docx", data, Limits(ocr=False))
+    pictures = [p for p in result.parts if p.label.startswith("Billede")]
+    assert len(pictures) == 2 and not any(p.read for p in pictures) and not result.complete
