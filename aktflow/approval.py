@@ -1,8 +1,9 @@
 """What the legal contact approved, and what has changed since (docs/domain.md, "Juridisk vurdering").
 
 ``approve_legal`` records a *snapshot* of the case in its event's data (``data["approved"]``): per
-document its title, the file's SHA-256 and its assessment (outcome, grounds, extracted, the § 14 note and
-the note), the reasons of the flags the approval cleared, and the case outcome the assessments give. A
+document its title, the file's SHA-256, its assessment (outcome, grounds, extraction and what was
+extracted, the § 14 note, the reason for the requester, the weighing, the internal note) and the aktliste
+as it will print (the released title and sender), the reasons of the flags the approval cleared, and the case outcome the assessments give. A
 decision (``draft_decision``, ``send_decision``) and a partial decision (``send_partial_decision``, for
 the documents it releases) compare the case as it is now with the latest snapshot: anything that differs
 has lapsed the approval, and the decision is refused until the legal contact approves again.
@@ -32,8 +33,16 @@ FIELDS: dict[str, str] = {
     "outcome": "vurdering",
     "grounds": "undtagelsesgrunde",
     "extracted": "ekstrahering",
+    "extraction_note": "det ekstraherede",
     "meroffentlighed_note": "meroffentlighed",
-    "note": "note",
+    "reason": "begrundelse til anmoderen",
+    "weighing_note": "hovedhensyn i afvejningen",
+    "internal_note": "intern note",
+    # The aktliste as it will print (aktflow/aktliste.py): the legal contact approves what the requester
+    # reads, so a changed released title or sender lapses the approval. A snapshot from before these were
+    # kept has none, and so covers no aktliste: such an approval lapses ("titel i aktlisten").
+    "released_title": "titel i aktlisten",
+    "released_sender": "afsender/modtager i aktlisten",
 }
 
 # Which documents a partial decision releases (docs/domain.md): those assessed to be released in full or
@@ -42,17 +51,27 @@ RELEASABLE_OUTCOMES = ("grant", "partial")
 
 
 def document_snapshot(doc: Any) -> dict[str, Any]:
-    """One document as approved: ``title, sha256, outcome, grounds, extracted, meroffentlighed_note,
-    note`` (None/[]/False while unassessed) and ``digest`` (hex SHA-256 of those values, unmasked)."""
+    """One document as approved: the :data:`FIELDS` (None/[]/False while unassessed; the released title
+    and sender as stored, None meaning the neutral "Dokument nr. N") and ``digest`` (hex SHA-256 of those
+    values, unmasked)."""
     a = doc.assessment
+
+    def of(name: str) -> Any:
+        return getattr(a, name, None) if a is not None else None
+
     snap: dict[str, Any] = {
         "title": doc.title,
         "sha256": doc.sha256,
-        "outcome": a.outcome if a is not None else None,
+        "outcome": of("outcome"),
         "grounds": list(a.grounds or []) if a is not None else [],
         "extracted": bool(a is not None and a.extracted),
-        "meroffentlighed_note": a.meroffentlighed_note if a is not None else None,
-        "note": a.note if a is not None else None,
+        "extraction_note": of("extraction_note"),
+        "meroffentlighed_note": of("meroffentlighed_note"),
+        "reason": of("reason"),
+        "weighing_note": of("weighing_note"),
+        "internal_note": of("internal_note"),
+        "released_title": getattr(doc, "released_title", None),
+        "released_sender": getattr(doc, "released_sender", None),
     }
     snap["digest"] = _digest(snap)
     return snap

@@ -98,17 +98,57 @@ def register_order(documents: Any) -> list[Any]:
 
 
 def assessment_of(doc: Any) -> dict[str, Any]:
-    """A document's assessment as plain data, the same for the letters and the case page: ``outcome``
-    (None while unassessed), ``grounds`` (codes), ``extracted``, ``meroffentlighed_note``, ``note``."""
+    """A document's assessment as plain data, for the case page: ``outcome`` (None while unassessed),
+    ``grounds`` (codes), ``extracted``, ``extraction_note``, ``meroffentlighed_note``, ``reason`` (for the
+    requester), ``internal_note`` (never in a letter: :func:`letter_document` leaves it out),
+    ``weighing_note``, ``emission``, and the aktliste's stored ``released_title``/``released_sender``."""
     a = doc.assessment
     return {
         "outcome": a.outcome if a else None,
         "grounds": list(a.grounds) if a else [],
         "extracted": bool(a and a.extracted),
+        "extraction_note": a.extraction_note if a else None,
         "meroffentlighed_note": a.meroffentlighed_note if a else None,
-        "note": a.note if a else None,
+        "reason": a.reason if a else None,
+        "internal_note": a.internal_note if a else None,
         "weighing_note": a.weighing_note if a else None,
         "emission": a.emission if a else None,
+        "released_title": doc.released_title,
+        "released_sender": doc.released_sender,
+    }
+
+
+#: What a letter may know of a document's assessment: the texts for the requester, never the internal note.
+LETTER_ASSESSMENT_KEYS = (
+    "outcome",
+    "grounds",
+    "extracted",
+    "extraction_note",
+    "meroffentlighed_note",
+    "reason",
+    "weighing_note",
+    "emission",
+)
+
+
+def letter_document(case: Case, doc: Any, no: int) -> dict[str, Any]:
+    """One document as the letters see it: number, id, date, the original ``title``/``sender``/
+    ``recipient`` (for letters to others than the requester: the hearing, the employee's notice), the
+    aktliste's ``released_title``/``released_sender``/``neutral`` (:func:`aktflow.aktliste.released_row`:
+    what the requester reads) and the assessment's texts for the requester. The internal note is left out,
+    so no letter can print it."""
+    from .aktliste import released_row
+
+    a = assessment_of(doc)
+    return {
+        "no": no,
+        "id": doc.id,
+        "title": doc.title,
+        "date": doc.doc_date,
+        "sender": doc.sender,
+        "recipient": doc.recipient,
+        **{k: a[k] for k in LETTER_ASSESSMENT_KEYS},
+        **released_row(case, doc, no),
     }
 
 
@@ -194,16 +234,7 @@ def context(
         },
         "caseworker": {"name": caseworker.name if caseworker else "", "title": "Sagsbehandler"},
         "documents": [
-            {
-                "no": i,
-                "id": d.id,
-                "title": d.title,
-                "date": d.doc_date,
-                "sender": d.sender,
-                "recipient": d.recipient,
-                **assessment_of(d),
-            }
-            for i, d in enumerate(register_order(case.documents), start=1)
+            letter_document(case, d, i) for i, d in enumerate(register_order(case.documents), start=1)
         ],
         "outcome": outcome(case) or "none_found",
         "request_refusal": request_refusal_of(session, case),

@@ -279,6 +279,7 @@ def _record(db: Database, document_id: int, result: Read, now: dt.datetime | Non
 
 def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]:
     """Store ``result`` on ``doc`` (and its attachments as new documents) and raise the flags."""
+    from .aktliste import prefill
     now = ctx.now
     title = doc.title
     doc.screened_at = now
@@ -325,6 +326,8 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     for (label, ref), where in found.items():
         what = f"{label} ({ref})" if ref else label
         _flag(case, ctx, f"Dokument '{title}': {what} — {_labels(where)}")
+    if (found or unread) and doc.released_title == title:
+        doc.released_title = None  # the aktliste's untouched prefill of a flagged file: neutral (aktliste.py)
     summary.update(
         status="screened",
         parts=len(ex.parts),
@@ -348,6 +351,8 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
             sha256=_sha256(child.content),
             status="pending",
             created_at=now,
+            released_title=prefill(stored_name(child.filename)[:300] or "vedhæftet fil"),
+            released_sender=doc.released_sender,
         )
         ctx.session.add(cdoc)
         ctx.session.flush()

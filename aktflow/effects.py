@@ -75,6 +75,8 @@ def clear_flags(e: Any, case: Case, ctx: Any) -> None:
 
 
 def add_document(e: Any, case: Case, ctx: Any) -> None:
+    from .aktliste import prefill
+
     d = ctx.data
     doc = Document(
         case=case,
@@ -84,6 +86,8 @@ def add_document(e: Any, case: Case, ctx: Any) -> None:
         recipient=d.get("recipient"),
         archive_doc_id=d.get("archive_doc_id"),
         created_at=ctx.now,
+        released_title=prefill(d["title"][:300]),
+        released_sender=prefill(d.get("sender"), d.get("recipient")),
     )
     ctx.session.add(doc)
     ctx.session.flush()
@@ -111,6 +115,7 @@ def edit_document(e: Any, case: Case, ctx: Any) -> None:
         if key in d and getattr(doc, attr) != d[key]:
             changed[key] = [getattr(doc, attr), d[key]]
             setattr(doc, attr, d[key])
+    _reprefill(doc, changed)
     if "date" in d:
         new = dt.date.fromisoformat(d["date"])
         if doc.doc_date != new:
@@ -119,6 +124,19 @@ def edit_document(e: Any, case: Case, ctx: Any) -> None:
     ctx.recorded["changed"] = changed
     if "title" in changed:
         screen(case, ctx, doc.title, f"Dokument '{doc.title}'")
+
+
+def _reprefill(doc: Document, changed: dict[str, list[Any]]) -> None:
+    """``edit_document``: a released title or sender that was the untouched prefill of the original follows
+    the original's change (aktflow/aktliste.py)."""
+    from .aktliste import prefill
+
+    if "title" in changed and doc.released_title == prefill(changed["title"][0]):
+        doc.released_title = prefill(doc.title)
+    if "sender" in changed or "recipient" in changed:
+        before = [changed.get(k, [getattr(doc, k)])[0] for k in ("sender", "recipient")]
+        if doc.released_sender == prefill(*before):
+            doc.released_sender = prefill(doc.sender, doc.recipient)
 
 
 def remove_document(e: Any, case: Case, ctx: Any) -> None:
@@ -147,7 +165,16 @@ def _document(case: Case, doc_id: int) -> Document:
 
 
 def assess_document(e: Any, case: Case, ctx: Any) -> None:
+    """``assess_document``: the assessment of one document replaces the earlier one.
+
+    Texts for the requester (``reason``, ``weighing_note``, ``extraction_note``, ``meroffentlighed_note``,
+    ``released_title``, ``released_sender``) are printed in the decision; ``internal_note`` never is (the
+    event's own note, the old ``note``, counts as an internal note). Raises ValidationError naming the
+    field (see :func:`_check_reasoning` and :func:`_check_recorded_duties` for the rules of FVL §§ 22-24,
+    OFL § 14 and § 28).
+    """
     from . import grounds as catalogue
+    from .aktliste import check_released
 
     d = ctx.data
     doc = _document(case, d["document_id"])
@@ -161,14 +188,25 @@ def assess_document(e: Any, case: Case, ctx: Any) -> None:
         raise ValidationError("grounds", "; ".join(problems))
     _check_request_level(codes)
     _check_environmental(case, d, codes)
+    _check_reasoning(d, codes)
+    _check_recorded_duties(case, d, codes)
+    for key in ("released_title", "released_sender"):
+        if d.get(key):
+            check_released(key, d[key])
     figure_counts.assessment(ctx.session, case, doc.assessment, -1)  # a new assessment replaces the old one
     a = doc.assessment or Assessment(document=doc)
     a.outcome = d["outcome"]
     a.grounds = codes
     a.extracted = bool(d.get("extracted", False))
-    a.meroffentlighed_note = d.get("meroffentlighed_note")
-    a.note = ctx.note
+    a.extraction_note = d.get("extraction_note") or None
+    a.meroffentlighed_note = d.get("meroffentlighed_note") or None
+    a.reason = d.get("reason") or None
+    a.internal_note = d.get("internal_note") or ctx.note
     a.weighing_note = (d.get("weighing_note") or "").strip() or None
+    if d.get("released_title"):
+        doc.released_title = d["released_title"]
+    if d.get("released_sender"):
+        doc.released_sender = d["released_sender"]
     a.emission = bool(d["emission"]) if case.basis == "mol" and "emission" in d else None
     a.assessed_by = ctx.actor.username
     a.assessed_at = ctx.now
@@ -221,10 +259,9 @@ def _check_environmental(case: Case, d: dict[str, Any], codes: list[str]) -> Non
 
     weighing = (d.get("weighing_note") or "").strip()
     if case.basis != "mol":
-        if weighing or d.get("emission"):
+        if d.get("emission"):
             raise ValidationError(
-                "weighing_note" if weighing else "emission",
-                "afvejning og emissionsoplysninger vurderes kun i sager efter miljøoplysningsloven",
+                "emission", "emissionsoplysninger vurderes kun i sager efter miljøoplysningsloven"
             )
         return
     if d["outcome"] == "grant":
@@ -249,6 +286,74 @@ def _check_environmental(case: Case, d: dict[str, Any], codes: list[str]) -> Non
             f"oplysninger om emissioner til miljøet kan ikke undtages som drifts- eller forretningsforhold "
             f"({catalogue.get(secrecy[0]).paragraph}), jf. miljøoplysningslovens § 2, stk. 5",
         )
+
+
+def _check_reasoning(d: dict[str, Any], codes: list[str]) -> None:
+    """FVL §§ 22-24: a document released in part or refused has a reason written for the requester (what
+    is withheld and why, in the case's facts), and a discretionary ground (``grounds.DISCRETIONARY``) the
+    main considerations of the weighing (§ 24, stk. 1, 2. pkt.); a fully released one has neither."""
+    from . import grounds as catalogue
+
+    if d["outcome"] == "grant":
+        for key in ("reason", "weighing_note"):
+            if (d.get(key) or "").strip():
+                raise ValidationError(
+                    key, "et dokument, der udleveres fuldt ud, skal ikke begrundes over for anmoderen"
+                )
+        return
+    if not (d.get("reason") or "").strip():
+        raise ValidationError(
+            "reason",
+            "et dokument, der udleveres delvis eller ikke udleveres, skal have en begrundelse til "
+            "anmoderen: skriv kort, hvilke oplysninger der er undtaget, og hvorfor (forvaltningslovens "
+            "§§ 22 og 24)",
+        )
+    weighed = [c for c in codes if c in catalogue.DISCRETIONARY]
+    if weighed and not (d.get("weighing_note") or "").strip():
+        raise ValidationError(
+            "weighing_note",
+            f"{catalogue.get(weighed[0]).paragraph} bygger på en afvejning: beskriv de hovedhensyn, der har "
+            "været bestemmende for afvejningen (forvaltningslovens § 24, stk. 1, 2. pkt.)",
+        )
+
+
+def _check_recorded_duties(case: Case, d: dict[str, Any], codes: list[str]) -> None:
+    """OFL § 28 (FVL § 14 a; MOL: the 1985 OFL § 11) and § 14 as recorded decisions: extraction only on a
+    withheld document citing a ground where extraction applies (``grounds.EXTRACTION_GROUNDS``), with what
+    was extracted; a § 14 note (meroffentlighed considered, and why not) only on a withheld document and
+    not under GDPR art. 15, where OFL § 14 does not apply."""
+    from . import grounds as catalogue
+
+    extracted, what = bool(d.get("extracted")), (d.get("extraction_note") or "").strip()
+    if extracted or what:
+        if not any(c in catalogue.EXTRACTION_GROUNDS for c in codes):
+            raise ValidationError(
+                "extracted",
+                "ekstrahering (offentlighedslovens § 28) gælder kun dokumenter, der er undtaget efter "
+                "§ 23, stk. 1, § 24, stk. 1, § 25 eller § 27, nr. 1-4 (forvaltningslovens § 14 a: § 12; "
+                "miljøoplysninger: 1985-lovens § 7); ingen af dokumentets undtagelsesgrunde giver "
+                "ekstraheringspligt",
+            )
+        if extracted and not what:
+            raise ValidationError(
+                "extraction_note", "skriv, hvilke oplysninger der er ekstraheret og udleveret"
+            )
+        if what and not extracted:
+            raise ValidationError(
+                "extracted", "markér, at der er foretaget ekstrahering, når du beskriver det ekstraherede"
+            )
+    if (d.get("meroffentlighed_note") or "").strip():
+        if d["outcome"] == "grant":
+            raise ValidationError(
+                "meroffentlighed_note",
+                "meroffentlighed (offentlighedslovens § 14) overvejes kun for oplysninger, der undtages",
+            )
+        if case.basis == "gdpr":
+            raise ValidationError(
+                "meroffentlighed_note",
+                "meroffentlighed efter offentlighedslovens § 14 gælder ikke indsigt efter "
+                "databeskyttelsesforordningen",
+            )
 
 
 # --- screening ----------------------------------------------------------------------------------------

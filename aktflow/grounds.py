@@ -571,3 +571,35 @@ def is_environmental(code: str) -> bool:
     only MOL cases cite. A document withheld in a MOL case must cite at least one of them."""
     ground = _BY_CODE.get(code)
     return ground is not None and ground.bases == _MOL
+
+
+# --- what a ground asks of the reasoning (docs/domain.md, "Reasoning and recorded decisions") ----------
+
+#: Grounds whose exemption rests on a discretionary weighing (FVL § 24, stk. 1, 2. pkt.: the main
+#: considerations are stated): OFL § 30 (is the interest "væsentlig"?), § 33 ("nødvendigt"), § 35 (a
+#: confidentiality duty weighed under FVL § 27), FVL §§ 15-15 b, DBL § 22, and the MOL grounds (MOL § 2:
+#: the public interest in disclosure is weighed). An assessment citing one records the main
+#: considerations (``weighing_note``), which the decision prints.
+DISCRETIONARY: frozenset[str] = frozenset(
+    {"ofl-30-1", "ofl-30-2", "ofl-35", "fvl-15", "fvl-15a", "fvl-15b-private", "fvl-15b-public"}
+    | {g.code for g in _CATALOGUE if g.code.startswith(("ofl-33-", "dbl-22-", "ofl85-"))}
+)
+
+#: Grounds where extraction applies: OFL § 28, stk. 1 (facts in documents exempt under § 23, stk. 1,
+#: § 24, stk. 1, § 25 and § 27, nr. 1-4; § 29 for external expert assessments in the same documents),
+#: FVL § 14 a for internal documents (§ 12), and, in MOL cases, the 1985 OFL § 11 for internal working
+#: documents (§ 7). Extraction recorded on a document without one of them is refused.
+EXTRACTION_GROUNDS: frozenset[str] = frozenset(
+    {"ofl-23", "ofl-24", "ofl-25", "ofl-27-1", "ofl-27-2", "ofl-27-3", "ofl-27-4", "fvl-12", "ofl85-7"}
+)
+
+#: The phrases of the standard sentences that claim a weighing was made: printed only where the
+#: assessment recorded one (letters.compose).
+WEIGHING_PHRASES: tuple[str, ...] = (" efter en konkret afvejning", f", {_MOL_WEIGHED}")
+
+#: The part of § 21, stk. 2's sentence that promises the stk. 3 and 4 information: printed only where a
+#: document under § 21, stk. 2, is released in part (letters.compose).
+PERSONNEL_RELEASE_CLAUSE = (
+    "; du får dog aktindsigt i de oplysninger, der er nævnt i § 21, stk. 3 og 4, i det omfang sagen "
+    "indeholder dem"
+)

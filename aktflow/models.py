@@ -249,6 +249,12 @@ class Document(Base):
     # An e-mail's attachment or a PDF's embedded file is a document of its own, listed under its parent.
     # (No foreign key: see migration 0008; remove_document removes the attachments with their parent.)
     parent_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The aktliste as released (docs/domain.md, "The aktliste as released"): the title and the
+    # sender/recipient the requester reads. Prefilled from the original at upload (None when the original
+    # holds a CPR number or a sensitive word, or the file's screening found one: printed neutrally as
+    # "Dokument nr. N"); edited by the caseworker with assess_document (aktflow/aktliste.py).
+    released_title: Mapped[str | None] = mapped_column(String(300))
+    released_sender: Mapped[str | None] = mapped_column(String(410))
 
     case: Mapped[Case] = relationship(back_populates="documents")
     assessment: Mapped[Assessment | None] = relationship(
@@ -291,10 +297,17 @@ class Assessment(Base):
     outcome: Mapped[str] = mapped_column(String(10))  # grant | partial | refuse
     grounds: Mapped[list[str]] = mapped_column(JSON, default=list)
     extracted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why more was not released under OFL § 14 (meroffentlighed): recorded = considered; printed.
     meroffentlighed_note: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
-    # MOL cases: the weighing of the public interest in disclosure (MOL § 2), and whether the information
-    # is about emissions into the environment (then no business-secrecy ground, MOL § 2, stk. 5).
+    # What was extracted under OFL §§ 28-29 (with ``extracted``); printed.
+    extraction_note: Mapped[str | None] = mapped_column(Text)
+    # The caseworker's internal note: never in a letter (an old assessment's ``note`` became this one,
+    # migration 0012). ``reason``: the factual reason written for the requester, printed (FVL §§ 22-24).
+    internal_note: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    # The main considerations of a discretionary weighing (FVL § 24, stk. 1, 2. pkt.; in MOL cases the
+    # weighing of the public interest in disclosure, MOL § 2), printed; and, in MOL cases, whether the
+    # information is about emissions into the environment (then no business-secrecy ground, MOL § 2, stk. 5).
     weighing_note: Mapped[str | None] = mapped_column(Text)
     emission: Mapped[bool | None] = mapped_column(Boolean)
     assessed_by: Mapped[str] = mapped_column(String(64))

@@ -11,11 +11,17 @@ Choices, written down so the legal contact can check them:
 * ``afgoerelse``: a fully granted request gets the aktliste but no reasoning and no klagevejledning
   (FVL § 22). Every other outcome gets both, *including none_found*: "no documents found" is a decision
   the requester may dispute (they may think documents exist), so it is complained about like a refusal.
+* The aktliste prints each document's *released* title and sender/recipient (``released_title``,
+  ``released_sender``: aktflow/aktliste.py), never the original; a neutral row says "Dokument nr. N".
+  A withheld document whose facts were extracted says so in the list ("ekstrakt udleveres").
 * Reasoning (FVL § 24): the rule the decision rests on (OFL § 7, FVL § 9, MOL § 2, GDPR art. 15), each
-  used ground's catalogue sentence once (first use, document order), § 34 for partly released documents,
-  §§ 28-29 extraction when a document has ``extracted``, and § 14 meroffentlighed (standard sentence plus
-  each document's note) whenever something is withheld. Documents' redaction notes (``note``) of
-  withheld documents are printed too: they are written for the requester.
+  used ground's catalogue sentence once (first use, document order) — without "efter en konkret
+  afvejning" where no weighing was recorded, and without § 21, stk. 2's promise of the stk. 3 and 4
+  information where nothing under it is released — § 34 for partly released documents, each withheld
+  document's ``reason`` (written for the requester), the recorded main considerations of a weighing
+  (``weighing_note``), §§ 28-29 extraction for the documents it was done for with what was extracted
+  (``extraction_note``), and § 14 meroffentlighed for the documents where it was considered
+  (``meroffentlighed_note``). An assessment's internal note never reaches the letter data.
 * klagevejledning (FVL § 25): OFL and MOL: complain to the appeal body from the settings (default
   Ankestyrelsen), sent to the municipality first, which reconsiders and forwards within 7 working days if
   it keeps its decision (OFL § 37, stk. 2); the appeal body's 20 working days (§ 37, stk. 3). FVL: the
@@ -25,7 +31,6 @@ Choices, written down so the legal contact can check them:
   recorded: each attempt to narrow the request (date, how, the answer or that none came) and the estimated
   hours for § 9, stk. 2, nr. 1, the caseworker's reasons, and the klagevejledning; the aktliste shows the
   register's documents as refused under that ground. No "we tried in dialogue with you" without a record.
-* MOL: a withheld document's weighing of the public interest (``weighing_note``) is printed with it.
 * ``hoering`` is addressed to the third party and does not name the requester (no rule requires it).
   ``underretning_ansat`` names the requester: OFL § 41 says the employee is told who asked.
 * An anonymous request (OFL and MOL; the case data has no requester name) is addressed "Til anmoderen"
@@ -251,21 +256,42 @@ def _common(ctx: dict) -> dict[str, Any]:
 # --- the decision: aktliste, reasoning, klagevejledning ----------------------------------------------------
 
 
+def _released_title(d: dict) -> str:
+    """The title the aktliste prints for ``d``: its released title (``aktflow.aktliste.released_row``),
+    never the original; "Dokument nr. N" when none is given."""
+    return text(d.get("released_title")) or f"Dokument nr. {text(d.get('no'))}"
+
+
+def _released_ref(d: dict) -> str:
+    """ "Dokument nr. 2 (Naboindsigelse)" with the released title; "Dokument nr. 2" for a neutral row."""
+    title = text(d.get("released_title"))
+    ref = f"Dokument nr. {text(d.get('no'))}"
+    return ref if d.get("neutral") or not title or title == ref else f"{ref} ({title})"
+
+
+def _decision_label(d: dict) -> str:
+    """The aktliste's decision for ``d``: the outcome, and for a withheld document whose facts were
+    extracted (OFL § 28) that the extract is released, so the list and the reasoning agree."""
+    label = DOCUMENT_OUTCOME_LABELS.get(d.get("outcome"), "Ikke afgjort")
+    if d.get("outcome") in ("partial", "refuse") and d.get("extracted"):
+        label += " (ekstrakt udleveres)"
+    return label
+
+
 def _aktliste(docs: list[dict]) -> list[dict[str, str]]:
-    rows = []
-    for d in docs:
-        who = [text(d.get("sender")), text(d.get("recipient"))]
-        rows.append(
-            {
-                "nr": text(d.get("no")),
-                "dato": danish_date(d.get("date")),
-                "titel": text(d.get("title")),
-                "afsender_modtager": " / ".join(w for w in who if w),
-                "afgoerelse": DOCUMENT_OUTCOME_LABELS.get(d.get("outcome"), "Ikke afgjort"),
-                "grunde": "\n".join(_ground(c).label for c in d.get("grounds") or []),
-            }
-        )
-    return rows
+    """The aktliste's rows: number, date, the *released* title and sender/recipient (never the original:
+    the list must not disclose what is withheld), the decision and the grounds' labels."""
+    return [
+        {
+            "nr": text(d.get("no")),
+            "dato": danish_date(d.get("date")),
+            "titel": _released_title(d),
+            "afsender_modtager": text(d.get("released_sender")),
+            "afgoerelse": _decision_label(d),
+            "grunde": "\n".join(_ground(c).label for c in d.get("grounds") or []),
+        }
+        for d in docs
+    ]
 
 
 def _outcome_sentence(outcome: str, docs: list[dict], basis: str) -> str:
@@ -296,34 +322,86 @@ def _outcome_sentence(outcome: str, docs: list[dict], basis: str) -> str:
     return (sentence + " Du kan se vores afgørelse for hvert dokument i aktlisten." + attached).strip()
 
 
+_EXTRACTION_RULE = {
+    "ofl": "offentlighedslovens §§ 28 og 29",
+    "mol": "offentlighedslovens regler om ekstrahering",
+    "fvl": "forvaltningslovens § 14 a",
+}
+
+
+def _ground_sentence(g: grounds.Ground, citing: list[dict]) -> str:
+    """The ground's standard sentence, saying only what was recorded for the documents ``citing`` it: no
+    "konkret afvejning" (or MOL weighing) without a recorded weighing, and § 21, stk. 2's promise of the
+    stk. 3 and 4 information only where a document under it is released in part."""
+    sentence = g.reasoning
+    if not any(text(d.get("weighing_note")) for d in citing):
+        for phrase in grounds.WEIGHING_PHRASES:
+            sentence = sentence.replace(phrase, "")
+    if not any(d.get("outcome") == "partial" for d in citing):
+        sentence = sentence.replace(grounds.PERSONNEL_RELEASE_CLAUSE, "")
+    return sentence
+
+
+def _refs(docs: list[dict]) -> str:
+    nos = [text(d.get("no")) for d in docs]
+    return f"dokument nr. {_join(nos)}"
+
+
 def _reasoning(docs: list[dict], basis: str, outcome: str) -> list[str]:
-    """The reasoning paragraphs (FVL § 24); empty for a fully granted request."""
+    """The reasoning paragraphs (FVL § 24); empty for a fully granted request.
+
+    Only what was recorded: each cited ground's sentence once (:func:`_ground_sentence`), § 34 for the
+    documents released in part, each withheld document's reason for the requester, the main
+    considerations of a weighing where one was recorded, extraction (OFL §§ 28-29) for the documents it
+    was done for, with what was extracted, and § 14 meroffentlighed for the documents where it was
+    considered, with why it was refused. Never an internal note, never an original title.
+    """
     if outcome == "full":
         return []
     withheld = [d for d in docs if d.get("outcome") in ("partial", "refuse")]
-    codes = [c for d in withheld for c in d.get("grounds") or []]
-    used = [_ground(c) for c in dict.fromkeys(codes)]
+    codes = list(dict.fromkeys(c for d in withheld for c in d.get("grounds") or []))
     rule = f"Afgørelsen er truffet efter {_ACCESS_RULE[basis]}"
-    paras = [rule + (" og de undtagelsesbestemmelser, der er nævnt nedenfor." if used else ".")]
-    paras += list(dict.fromkeys(g.reasoning for g in used))
-    partial = [text(d.get("no")) for d in docs if d.get("outcome") == "partial"]
+    paras = [rule + (" og de undtagelsesbestemmelser, der er nævnt nedenfor." if codes else ".")]
+    paras += list(
+        dict.fromkeys(
+            _ground_sentence(_ground(c), [d for d in withheld if c in (d.get("grounds") or [])])
+            for c in codes
+        )
+    )
+    partial = [d for d in docs if d.get("outcome") == "partial"]
     if partial:
-        paras.append(f"Dokument nr. {_join(partial)} er udleveret delvis. {_duty('partial', basis)}")
-    if any(d.get("extracted") for d in docs):
-        paras.append(_duty("extraction", basis))
-    if withheld and basis != "gdpr":
-        paras.append(_duty("meroffentlighed", basis))
-        paras += [
-            f"{_doc_ref(d)}: {text(d['meroffentlighed_note'])}"
-            for d in withheld
-            if text(d.get("meroffentlighed_note"))
-        ]
-    paras += [f"{_doc_ref(d)}: {text(d['note'])}" for d in withheld if text(d.get("note"))]
+        paras.append(f"{_refs(partial).capitalize()} er udleveret delvis. {_duty('partial', basis)}")
+    paras += [f"{_released_ref(d)}: {text(d['reason'])}" for d in withheld if text(d.get("reason"))]
+    weighing = (
+        "afvejning af offentlighedens interesse i oplysningerne"
+        if basis == "mol"
+        else "de hovedhensyn, der har været afgørende for vores afvejning"
+    )
     paras += [
-        f"{_doc_ref(d)} – afvejning af offentlighedens interesse i oplysningerne: {text(d['weighing_note'])}"
+        f"{_released_ref(d)} – {weighing}: {text(d['weighing_note'])}"
         for d in withheld
         if text(d.get("weighing_note"))
     ]
+    extracted = [d for d in withheld if d.get("extracted")]
+    if extracted and basis in _EXTRACTION_RULE:
+        paras.append(
+            f"Fra {_refs(extracted)} har vi efter {_EXTRACTION_RULE[basis]} ekstraheret og udleveret "
+            "oplysninger om sagens faktiske grundlag og faglige vurderinger, selv om dokumentet i øvrigt er "
+            "undtaget."
+        )
+        paras += [
+            f"{_released_ref(d)} – ekstraheret og udleveret: {text(d['extraction_note'])}"
+            for d in extracted
+            if text(d.get("extraction_note"))
+        ]
+    considered = [d for d in withheld if text(d.get("meroffentlighed_note"))]
+    if considered and basis != "gdpr":
+        where = "reglen om meroffentlighed i offentlighedslovens § 14" if basis != "fvl" else "reglen om meroffentlighed"
+        paras.append(
+            f"For {_refs(considered)} har vi overvejet, om du kan få aktindsigt i videre omfang efter "
+            f"{where}, men vi har ikke fundet grundlag for det."
+        )
+        paras += [f"{_released_ref(d)}: {text(d['meroffentlighed_note'])}" for d in considered]
     return paras
 
 
@@ -702,20 +780,36 @@ def sample_context(kind: str) -> dict[str, Any]:
         "documents": [
             {"no": 1, "id": 10, "title": "Ansøgning om byggetilladelse", "date": d(2025, 3, 2),
              "sender": "Bygherre", "recipient": "Eksempel Kommune", "outcome": "grant", "grounds": [],
-             "extracted": False, "meroffentlighed_note": None, "note": None},
+             "released_title": "Ansøgning om byggetilladelse", "released_sender": "Bygherre / Eksempel Kommune",
+             "neutral": False, "extracted": False, "extraction_note": None, "meroffentlighed_note": None,
+             "reason": None, "weighing_note": None},
             {"no": 2, "id": 11, "title": "Naboindsigelse", "date": d(2025, 4, 11), "sender": "Nabo",
-             "recipient": "Eksempel Kommune", "outcome": "partial", "grounds": ["ofl-30-1"], "extracted": False,
-             "meroffentlighed_note": "Naboens helbredsoplysninger kan ikke udleveres.",
-             "note": "Oplysninger om naboens helbred er overstreget."},
+             "recipient": "Eksempel Kommune", "outcome": "partial", "grounds": ["ofl-30-1"],
+             "released_title": "Naboindsigelse", "released_sender": "Nabo / Eksempel Kommune", "neutral": False,
+             "extracted": False, "extraction_note": None,
+             "meroffentlighed_note": "Oplysningerne om naboens personlige forhold er af en sådan karakter, at "
+             "de ikke bør udleveres.",
+             "reason": "Oplysninger om naboens personlige forhold er overstreget.",
+             "weighing_note": "Naboens interesse i at beskytte sine personlige forhold vejer tungere end "
+             "interessen i at kende dem for at forstå byggesagen."},
             {"no": 3, "id": 12, "title": "Tilbud med prisbilag", "date": d(2025, 5, 20), "sender": "Byg & Anlæg ApS",
-             "recipient": "Eksempel Kommune", "outcome": "refuse", "grounds": ["ofl-30-2"], "extracted": False,
-             "meroffentlighed_note": "Hensynet til virksomhedens konkurrenceevne vejer tungest.", "note": None},
+             "recipient": "Eksempel Kommune", "outcome": "refuse", "grounds": ["ofl-30-2"],
+             "released_title": "Tilbud", "released_sender": "Byg & Anlæg ApS", "neutral": False,
+             "extracted": False, "extraction_note": None,
+             "meroffentlighed_note": "Hensynet til virksomhedens konkurrenceevne vejer tungest.",
+             "reason": "Tilbuddet består af virksomhedens priser og kalkulationer.",
+             "weighing_note": "Priserne kan bruges af konkurrenter i kommende udbud."},
             {"no": 4, "id": 13, "title": "Internt notat om sagens behandling", "date": d(2025, 6, 1),
              "sender": "Byggesagsafdelingen", "recipient": None, "outcome": "refuse", "grounds": ["ofl-23"],
-             "extracted": True, "meroffentlighed_note": None, "note": None},
+             "released_title": "Internt notat", "released_sender": "Byggesagsafdelingen", "neutral": False,
+             "extracted": True, "extraction_note": "Oplysningerne om byggeriets højde og placering.",
+             "meroffentlighed_note": None, "reason": "Notatet er udarbejdet til forvaltningens eget brug.",
+             "weighing_note": None},
             {"no": 5, "id": 14, "title": "Byggetilladelse", "date": d(2025, 7, 3), "sender": "Eksempel Kommune",
-             "recipient": "Bygherre", "outcome": "grant", "grounds": [], "extracted": False,
-             "meroffentlighed_note": None, "note": None},
+             "recipient": "Bygherre", "outcome": "grant", "grounds": [],
+             "released_title": "Byggetilladelse", "released_sender": "Eksempel Kommune / Bygherre",
+             "neutral": False, "extracted": False, "extraction_note": None, "meroffentlighed_note": None,
+             "reason": None, "weighing_note": None},
         ],
         "outcome": "partial",
         "deadlines": {"decision": d(2026, 12, 23), "expected": d(2027, 1, 15)},

@@ -337,7 +337,18 @@ def document_page(case_id: int, document_id: int):
         d = documents_q.document_detail(db(), case_id, document_id)
     except NotFound:
         abort(404)
-    resp = make_response(render_template("document.html", d=d, CATEGORY_LABELS=_category_labels()))
+    view = case_view(db(), case_id, role=current_user.role)  # the assessment and the aktliste row
+    entry = next((x for x in view["documents"] if x["id"] == document_id), None)
+    resp = make_response(
+        render_template(
+            "document.html",
+            d=d,
+            c=view,
+            entry=entry,
+            grounds=catalogue.for_basis(view["basis"]),
+            CATEGORY_LABELS=_category_labels(),
+        )
+    )
     resp.headers["Cache-Control"] = "private, no-store"  # the text of a document: never kept by a cache
     return resp
 

@@ -119,6 +119,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         STATES=states.STATES,
         TRIGGERS=states.TRIGGERS,
+        ASSESS_AUDIENCE=states.ASSESS_AUDIENCE,
         ROLE_LABELS=ROLE_LABELS,
         BASIS_LABELS=BASIS_LABELS,
         BASIS_SHORT=BASIS_SHORT,

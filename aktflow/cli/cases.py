@@ -282,23 +282,58 @@ def case_add_document(
 @click.option(
     "--ground", "grounds", multiple=True, help="Ground code (see 'aktflow grounds'); repeat for more"
 )
+@click.option("--reason", default=None, help="Reason for the requester (printed in the decision)")
+@click.option("--internal-note", default=None, help="Internal note (never printed in a letter)")
+@click.option(
+    "--weighing-note", default=None, help="Main considerations of a weighing (§§ 30, 33, 35; MOL § 2); printed"
+)
 @click.option("--extracted", is_flag=True, help="Facts/assessments were extracted (OFL § 28/§ 29)")
-@click.option("--meroffentlighed-note", default=None, help="Why more was not released (OFL § 14)")
-@click.option("--note", default=None, help="Redaction note")
+@click.option("--extraction-note", default=None, help="What was extracted (OFL §§ 28-29); printed")
+@click.option("--meroffentlighed-note", default=None, help="Why more was not released (OFL § 14); printed")
+@click.option("--released-title", default=None, help="The title the aktliste prints")
+@click.option("--released-sender", default=None, help="The sender/recipient the aktliste prints")
+@click.option("--note", default=None, hidden=True, help="Old name of --internal-note (never printed)")
 @as_option()
 @expect_version_option()
 @json_option
 def case_assess(
-    case_id, doc_id, outcome, grounds, extracted, meroffentlighed_note, note, actor, expect_version, as_json
+    case_id,
+    doc_id,
+    outcome,
+    grounds,
+    reason,
+    internal_note,
+    weighing_note,
+    extracted,
+    extraction_note,
+    meroffentlighed_note,
+    released_title,
+    released_sender,
+    note,
+    actor,
+    expect_version,
+    as_json,
 ) -> None:
-    """Record the confidentiality assessment of one document."""
+    """Record the confidentiality assessment of one document.
+
+    --reason, --weighing-note, --extraction-note, --meroffentlighed-note and the aktliste's
+    --released-title/--released-sender are printed in the decision; --internal-note never is.
+    """
     from aktflow.service import case_view, fire
 
     data = {"document_id": doc_id, "outcome": outcome, "grounds": list(grounds), "extracted": extracted}
-    if meroffentlighed_note:
-        data["meroffentlighed_note"] = meroffentlighed_note
+    texts = {
+        "reason": reason,
+        "internal_note": internal_note or note,
+        "weighing_note": weighing_note,
+        "extraction_note": extraction_note,
+        "meroffentlighed_note": meroffentlighed_note,
+        "released_title": released_title,
+        "released_sender": released_sender,
+    }
+    data.update({k: v for k, v in texts.items() if v})
     db_ = open_db()
-    fire(db_, case_id, "assess_document", actor=actor, note=note, data=data, expect_version=expect_version)
+    fire(db_, case_id, "assess_document", actor=actor, data=data, expect_version=expect_version)
     view = case_view(db_, case_id)
     emit(
         view,

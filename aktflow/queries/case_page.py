@@ -113,6 +113,15 @@ def screening_of(d: Any) -> dict[str, Any]:
     }
 
 
+def _aktliste_row(case: Case, doc: Any, no: int) -> dict[str, Any]:
+    """The document's row in the aktliste as it will print (:func:`aktflow.aktliste.released_row`):
+    ``aktliste_title``, ``aktliste_sender``."""
+    from ..aktliste import released_row
+
+    row = released_row(case, doc, no)
+    return {"aktliste_title": row["released_title"], "aktliste_sender": row["released_sender"]}
+
+
 def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None = None) -> dict:
     """The whole case as plain data: the case page, ``aktflow case show --json`` and ``GET /api/v1/cases/<id>``.
 
@@ -159,6 +168,7 @@ def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None 
                 "sha256": d.sha256,
                 **screening_of(d),
                 **assessment_of(d),
+                **_aktliste_row(case, d, i),
                 "assessed_by": d.assessment.assessed_by if d.assessment else None,
             }
             for i, d in enumerate(register_order(case.documents), start=1)

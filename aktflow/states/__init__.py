@@ -218,13 +218,27 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
             Field("document_id", "document", "Dokument"),
             Field("outcome", "choice", "Vurdering", choices=DOCUMENT_OUTCOMES),
             Field("grounds", "grounds", "Undtagelsesgrunde", required=False),
-            Field("extracted", "bool", "Ekstrahering (§ 28/§ 29) foretaget", required=False),
-            Field("meroffentlighed_note", "text", "Meroffentlighed (§ 14) overvejet", required=False),
-            Field("note", "text", "Note om overstregning", required=False),
+            # Texts for the requester (printed in the decision) and the internal note (never printed):
+            # ASSESS_AUDIENCE says which is which, and the form marks each (docs/domain.md).
+            Field("reason", "text", "Begrundelse til anmoderen (hvad er undtaget og hvorfor)", required=False),
             Field(
-                "weighing_note", "text", "Afvejning af offentlighedens interesse (MOL § 2)", required=False
+                "weighing_note",
+                "text",
+                "Hovedhensyn i afvejningen (§§ 30, 33, 35; MOL: offentlighedens interesse)",
+                required=False,
             ),
+            Field("extracted", "bool", "Ekstrahering (§ 28/§ 29) foretaget", required=False),
+            Field("extraction_note", "text", "Hvad er ekstraheret (§§ 28-29)", required=False),
+            Field(
+                "meroffentlighed_note",
+                "text",
+                "Meroffentlighed (§ 14) overvejet: hvorfor der ikke gives mere",
+                required=False,
+            ),
+            Field("released_title", "text", "Titel i aktlisten", required=False, max_len=300),
+            Field("released_sender", "text", "Afsender/modtager i aktlisten", required=False, max_len=410),
             Field("emission", "bool", "Oplysninger om emissioner til miljøet (MOL)", required=False),
+            Field("internal_note", "text", "Intern note", required=False),
         ),
         guards=(guards.document_on_case, guards.released_stays_released),
         effects=(AssessDocument(),),
@@ -547,3 +561,18 @@ __all__ = [
     "as_json",
     "as_mermaid",
 ]
+
+
+#: Who reads each free text of ``assess_document`` (docs/domain.md, "Texts for the requester"): "printed"
+#: fields are printed in the decision letter; "internal" ones never reach a letter. An old assessment's
+#: ``note`` (workflow versions before 2026.4) is internal.
+ASSESS_AUDIENCE: dict[str, str] = {
+    "reason": "printed",
+    "weighing_note": "printed",
+    "extraction_note": "printed",
+    "meroffentlighed_note": "printed",
+    "released_title": "printed",
+    "released_sender": "printed",
+    "internal_note": "internal",
+}
+

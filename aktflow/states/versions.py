@@ -21,9 +21,9 @@ Table = dict[str, tuple[tuple[str, ...], str | None]]
 BASE = "2026.1"
 
 #: The version new events are written under.
-CURRENT = "2026.3"
+CURRENT = "2026.4"
 
-INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received"}
+INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received", "2026.4": "received"}
 
 TABLES: dict[str, Table] = {
     "2026.1": {
@@ -222,6 +222,13 @@ TABLES["2026.3"] = {
         None,
     ),
 }
+
+# 2026.4: what the requester reads of each document. ``assess_document`` takes the texts for the
+# requester (``reason``, ``weighing_note``, ``extraction_note``, ``meroffentlighed_note``, the aktliste's
+# ``released_title`` and ``released_sender``) apart from the ``internal_note``, which is never printed; an
+# event of an earlier version with the old ``note`` is read as an internal note. The transitions are those
+# of 2026.3.
+TABLES["2026.4"] = {**TABLES["2026.3"]}
 
 
 def target(version: str, trigger: str, state: str) -> str | None:

@@ -87,6 +87,7 @@ def test_each_letter_trigger_stores_its_letter_linked_to_the_event(db):
             "outcome": "refuse",
             "grounds": ["ofl-23"],
             "meroffentlighed_note": "Intern drøftelse",
+            "reason": "Notatet er skrevet til forvaltningens eget brug.",
         },
     )
     fire(db, case.id, "draft_decision", actor="cw")

@@ -15,6 +15,7 @@ from aktflow.models import Event, Flag, Letter
 from aktflow.queries.legal import approval_changes, legal_queue, review_context
 from aktflow.service import case_view, create_case, fire
 from tests.exits_scenario import docx_text
+from tests.assessing import texts_for
 
 RECEIVED = (clock.today() - dt.timedelta(days=3)).isoformat()
 CPR = "1203851237"  # made up, a valid date
@@ -45,12 +46,20 @@ def screening_with(db, *titles, **kw):
 
 
 def assess(db, case, doc, outcome="grant", grounds=(), **kw):
+    if "note" in kw:  # the text for the requester (before 2026.4: the redaction note)
+        kw["reason"] = kw.pop("note")
     return fire(
         db,
         case.id,
         "assess_document",
         actor="cw",
-        data={"document_id": doc, "outcome": outcome, "grounds": list(grounds), **kw},
+        data={
+            "document_id": doc,
+            "outcome": outcome,
+            "grounds": list(grounds),
+            **texts_for(outcome, grounds),
+            **kw,
+        },
     )
 
 
@@ -195,7 +204,8 @@ def test_the_approval_records_what_was_approved(db):
     approve(db, case)
     data = events(db, case, "approve_legal")[-1].data["approved"]
     doc = data["documents"][str(d)]
-    assert (doc["outcome"], doc["grounds"], doc["note"]) == ("partial", ["ofl-30-1"], "Navn overstreget")
+    assert (doc["outcome"], doc["grounds"], doc["reason"]) == ("partial", ["ofl-30-1"], "Navn overstreget")
+    assert doc["released_title"] is None  # the title holds a CPR number: the aktliste prints it neutrally
     assert CPR[6:] not in doc["title"]  # the log masks; the digest was taken of the real values
     assert data["outcome"] == "partial" and len(data["flags"]) >= 1
     assert approval_changes_of(db, case) == []

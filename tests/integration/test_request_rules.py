@@ -14,6 +14,7 @@ from aktflow import clock
 from aktflow.errors import ValidationError, WorkflowError
 from aktflow.models import Letter
 from aktflow.service import case_view, create_case, fire
+from tests.assessing import texts_for
 
 RECEIVED = clock.today() - dt.timedelta(days=6)
 ATTEMPT = clock.today() - dt.timedelta(days=2)
@@ -45,12 +46,20 @@ def add(db, case, title="Notat"):
 
 
 def assess(db, case, doc, outcome="refuse", grounds=(), **kw):
+    if "note" in kw:  # the text for the requester (before 2026.4: the redaction note)
+        kw["reason"] = kw.pop("note")
     return fire(
         db,
         case.id,
         "assess_document",
         actor="cw",
-        data={"document_id": doc, "outcome": outcome, "grounds": list(grounds), **kw},
+        data={
+            "document_id": doc,
+            "outcome": outcome,
+            "grounds": list(grounds),
+            **texts_for(outcome, grounds),
+            **kw,
+        },
     )
 
 
@@ -334,7 +343,7 @@ def test_a_withheld_environmental_document_cites_a_mol_ground(db):
 def test_a_withheld_environmental_document_needs_the_weighing(db):
     case, d = mol_screening(db)
     with pytest.raises(ValidationError) as e:
-        assess(db, case, d, "refuse", ["ofl85-13"])
+        assess(db, case, d, "refuse", ["ofl85-13"], weighing_note=None)
     assert e.value.field == "weighing_note"
     assess(db, case, d, "refuse", ["ofl85-13"], weighing_note=WEIGHING)
     assert case_view(db, case.id)["documents"][0]["weighing_note"] == WEIGHING
@@ -365,12 +374,14 @@ def test_a_granted_environmental_document_needs_no_weighing(db):
     assert case_view(db, case.id)["documents"][0]["emission"] is True
 
 
-def test_weighing_and_emissions_only_in_mol_cases(db):
+def test_emissions_only_in_mol_cases_a_weighing_wherever_something_is_withheld(db):
     case = collecting(db)
     d = add(db, case)
     fire(db, case.id, "start_screening", actor="cw")
+    assess(db, case, d, "refuse", ["ofl-23"], weighing_note=WEIGHING)  # the main considerations (FVL § 24)
+    assert case_view(db, case.id)["documents"][0]["weighing_note"] == WEIGHING
     with pytest.raises(ValidationError) as e:
-        assess(db, case, d, "refuse", ["ofl-23"], weighing_note=WEIGHING)
+        assess(db, case, d, "grant", weighing_note=WEIGHING)  # nothing withheld, nothing weighed
     assert e.value.field == "weighing_note"
     with pytest.raises(ValidationError) as e:
         assess(db, case, d, "refuse", ["ofl-23"], emission=True)

@@ -14,6 +14,7 @@ from aktflow.documents import Attachment
 from aktflow.errors import ValidationError, WorkflowError
 from aktflow.queries.legal import legal_queue
 from aktflow.service import case_view, create_case, fire
+from tests.assessing import texts_for
 
 RECEIVED = (clock.today() - dt.timedelta(days=3)).isoformat()
 CPR = "0707614285"  # a valid date (7 July 1961); not a real person's number as far as the tests care
@@ -92,12 +93,20 @@ def add(db, case, title="Notat", file=None, **data):
 
 
 def assess(db, case, doc, outcome="grant", grounds=(), **kw):
+    if "note" in kw:  # the text for the requester (before 2026.4: the redaction note)
+        kw["reason"] = kw.pop("note")
     return fire(
         db,
         case.id,
         "assess_document",
         actor="cw",
-        data={"document_id": doc, "outcome": outcome, "grounds": list(grounds), **kw},
+        data={
+            "document_id": doc,
+            "outcome": outcome,
+            "grounds": list(grounds),
+            **texts_for(outcome, grounds),
+            **kw,
+        },
     )
 
 
@@ -407,20 +416,22 @@ def test_cli_add_document_assess_grounds(runner, db, tmp_path):
     )
     assert r.exit_code == 2 and "--file" in r.stderr
     fire(db, case.id, "start_screening", actor="cw")
+    assess = ["case", "assess", str(case.id), str(doc["id"]), "--outcome", "partial", "--ground", "ofl-30-1"]
+    texts = ["--reason", "Helbredsoplysninger er overstreget.", "--weighing-note", "Borgerens helbred."]
+    # § 28 does not apply to § 30: extraction recorded on it is refused.
+    r = runner.invoke(cli, [*assess, *texts, "--extracted", "--extraction-note", "Datoer", "--as", "cw"])
+    assert r.exit_code == 2 and "ekstrahering" in r.stderr
     r = runner.invoke(
         cli,
         [
-            "case",
-            "assess",
-            str(case.id),
-            str(doc["id"]),
-            "--outcome",
-            "partial",
-            "--ground",
-            "ofl-30-1",
-            "--extracted",
+            *assess,
+            *texts,
             "--meroffentlighed-note",
             "Ikke muligt",
+            "--internal-note",
+            "Ringede til borgeren",
+            "--released-title",
+            "Brev fra borger",
             "--as",
             "cw",
             "--json",
@@ -428,7 +439,10 @@ def test_cli_add_document_assess_grounds(runner, db, tmp_path):
     )
     assert r.exit_code == 0, r.stderr
     view = json.loads(r.stdout)
-    assert view["documents"][0]["outcome"] == "partial" and view["documents"][0]["grounds"] == ["ofl-30-1"]
+    d0 = view["documents"][0]
+    assert d0["outcome"] == "partial" and d0["grounds"] == ["ofl-30-1"]
+    assert (d0["reason"], d0["internal_note"]) == ("Helbredsoplysninger er overstreget.", "Ringede til borgeren")
+    assert d0["aktliste_title"] == "Brev fra borger"
     assert view["outcome"] == "partial" and view["flagged"]
     r = runner.invoke(
         cli, ["case", "assess", str(case.id), str(doc["id"]), "--outcome", "refuse", "--as", "cw"]

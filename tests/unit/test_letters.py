@@ -44,7 +44,11 @@ def aktliste(data: bytes) -> list[list[str]]:
     return [[c.text for c in row.cells] for row in doc.tables[0].rows[1:]]
 
 
-def doc(no, outcome="grant", grounds_=(), *, extracted=False, mer=None, note=None, title=None):
+def doc(
+    no, outcome="grant", grounds_=(), *, extracted=False, mer=None, note=None, title=None, what=None, weighing=None
+):
+    """One document as the letters see it (aktflow.case_letters.letter_document): the released title and
+    sender are the original's, as if the caseworker released them; ``note`` is the reason for the requester."""
     return {
         "no": no,
         "id": 100 + no,
@@ -52,11 +56,16 @@ def doc(no, outcome="grant", grounds_=(), *, extracted=False, mer=None, note=Non
         "date": dt.date(2026, 3, 1) + dt.timedelta(days=no - 1),
         "sender": "Afsender A/S",
         "recipient": None,
+        "released_title": title or f"Dokument {no}",
+        "released_sender": "Afsender A/S",
+        "neutral": False,
         "outcome": outcome,
         "grounds": list(grounds_),
         "extracted": extracted,
+        "extraction_note": what,
         "meroffentlighed_note": mer,
-        "note": note,
+        "reason": note,
+        "weighing_note": weighing,
     }
 
 
@@ -234,21 +243,68 @@ def test_partial_decision_cites_used_grounds_once_and_duties_where_they_apply():
     assert REASONING["ofl-23"] in txt
     assert REASONING["ofl-30-2"] not in txt and REASONING["ofl-35"] not in txt
     assert PARTIAL in txt and "Dokument nr. 2 er udleveret delvis" in txt
-    assert MEROFFENTLIGHED in txt
+    # § 14 only where it was recorded: document 2, not document 3; no boilerplate for the rest.
+    assert MEROFFENTLIGHED not in txt
+    assert (
+        "For dokument nr. 2 har vi overvejet, om du kan få aktindsigt i videre omfang efter reglen om "
+        "meroffentlighed i offentlighedslovens § 14, men vi har ikke fundet grundlag for det." in txt
+    )
     assert "Dokument nr. 2 (Dokument 2): Helbredsoplysninger kan ikke gives." in txt
-    assert "Navne er overstreget." in txt
-    assert EXTRACTION not in txt  # no document was extracted
+    assert "Dokument nr. 2 (Dokument 2): Navne er overstreget." in txt
+    assert EXTRACTION not in txt and "ekstraheret" not in txt  # no document was extracted
     assert "Du får fuld aktindsigt i 2 dokumenter og delvis aktindsigt i 1 dokument" in txt
     assert "Klagevejledning" in txt
 
 
 def test_refusal_with_extraction():
-    docs = [doc(1, "refuse", ["ofl-23"], extracted=True), doc(2, "refuse", ["ofl-35"])]
-    txt = letter_text(letters.render("afgoerelse", decision("refusal", docs)))
+    docs = [
+        doc(1, "refuse", ["ofl-23"], extracted=True, what="Byggeriets højde og placering."),
+        doc(2, "refuse", ["ofl-35"]),
+    ]
+    out = letters.render("afgoerelse", decision("refusal", docs))
+    txt = letter_text(out)
     assert "Vi giver dig afslag på aktindsigt i de 2 dokumenter" in txt
-    assert EXTRACTION in txt and MEROFFENTLIGHED in txt
+    # Extraction is printed for the document it was done for, with what was extracted, and the aktliste
+    # says so: no extraction sentence beside a plain "Udleveres ikke".
+    assert (
+        "Fra dokument nr. 1 har vi efter offentlighedslovens §§ 28 og 29 ekstraheret og udleveret" in txt
+    )
+    assert "Dokument nr. 1 (Dokument 1) – ekstraheret og udleveret: Byggeriets højde og placering." in txt
+    assert "dokument nr. 2 har vi" not in txt.lower().replace("fra dokument nr. 1", "")
+    assert [r[4] for r in aktliste(out)] == ["Udleveres ikke (ekstrakt udleveres)", "Udleveres ikke"]
+    assert EXTRACTION not in txt and MEROFFENTLIGHED not in txt  # no boilerplate
     assert PARTIAL not in txt
     assert REASONING["ofl-23"] in txt and REASONING["ofl-35"] in txt
+
+
+def test_no_extraction_sentence_when_no_document_was_extracted():
+    out = letters.render("afgoerelse", decision("refusal", [doc(1, "refuse", ["ofl-23"])]))
+    txt = letter_text(out)
+    assert "ekstraher" not in txt and [r[4] for r in aktliste(out)] == ["Udleveres ikke"]
+
+
+def test_a_weighing_is_claimed_only_where_one_was_recorded():
+    bare = letter_text(letters.render("afgoerelse", decision("refusal", [doc(1, "refuse", ["fvl-15b-private"])], basis="fvl")))
+    assert "konkret afvejning" not in bare
+    assert "fordi din interesse i at kende dem må vige for afgørende hensyn til private interesser" in bare
+    weighed = doc(1, "refuse", ["fvl-15b-private"], weighing="Klagerens helbred vejer tungest.")
+    txt = letter_text(letters.render("afgoerelse", decision("refusal", [weighed], basis="fvl")))
+    assert grounds.get("fvl-15b-private").reasoning in txt
+    assert (
+        "Dokument nr. 1 (Dokument 1) – de hovedhensyn, der har været afgørende for vores afvejning: "
+        "Klagerens helbred vejer tungest." in txt
+    )
+
+
+def test_personnel_information_is_promised_only_where_it_is_released():
+    refused = letter_text(letters.render("afgoerelse", decision("refusal", [doc(1, "refuse", ["ofl-21-2"])])))
+    assert "§ 21, stk. 3 og 4" not in refused
+    assert "offentlighedslovens § 21, stk. 2, fordi den er en sag om en enkeltpersons ansættelsesforhold" in refused
+    partial = letter_text(letters.render("afgoerelse", decision("partial", [doc(1, "partial", ["ofl-21-2"])])))
+    assert REASONING_21 in partial
+
+
+REASONING_21 = grounds.get("ofl-21-2").reasoning
 
 
 def test_klagevejledning_sends_the_complaint_to_the_municipality_first_without_a_deadline():
@@ -298,7 +354,9 @@ def test_gdpr_decision_points_to_datatilsynet():
     txt = letter_text(letters.render("afgoerelse", ctx))
     assert "Afgørelse om indsigt i dine personoplysninger" in txt
     assert "Datatilsynet" in txt and "Ankestyrelsen" not in txt
-    assert grounds.get("dbl-22-1").reasoning in txt
+    # No weighing recorded: the sentence does not claim one.
+    assert grounds.get("dbl-22-1").reasoning.replace(" efter en konkret afvejning", "") in txt
+    assert "konkret afvejning" not in txt
 
 
 # --- requester text is data, never template code -----------------------------------------------------------

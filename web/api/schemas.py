@@ -170,9 +170,22 @@ class Document(_Response):
     outcome: Literal[DOCUMENT_OUTCOMES] | None  # type: ignore[valid-type]
     grounds: list[str]
     extracted: bool
-    meroffentlighed_note: str | None
-    note: str | None
-    weighing_note: str | None = Field(description="MOL: afvejningen af offentlighedens interesse (MOL § 2)")
+    extraction_note: str | None = Field(description="Hvad der er ekstraheret (OFL §§ 28-29); trykkes i afgørelsen")
+    meroffentlighed_note: str | None = Field(
+        description="Meroffentlighed (OFL § 14) overvejet: hvorfor der ikke gives mere; trykkes i afgørelsen"
+    )
+    reason: str | None = Field(description="Begrundelsen til anmoderen; trykkes i afgørelsen")
+    internal_note: str | None = Field(description="Intern note; kommer aldrig i et brev")
+    weighing_note: str | None = Field(
+        description="Hovedhensyn i afvejningen (OFL §§ 30, 33, 35; MOL § 2: offentlighedens interesse); "
+        "trykkes i afgørelsen"
+    )
+    released_title: str | None = Field(
+        description="Titlen i aktlisten, som sagsbehandleren har sat den (null: neutral 'Dokument nr. N')"
+    )
+    released_sender: str | None = Field(description="Afsender/modtager i aktlisten, som den er sat")
+    aktliste_title: str = Field(description="Titlen, som aktlisten trykker den (neutral række for undtaget)")
+    aktliste_sender: str = Field(description="Afsender/modtager, som aktlisten trykker den")
     emission: bool | None = Field(
         description="MOL: oplysninger om emissioner til miljøet (null uden for MOL)"
     )
