@@ -280,6 +280,7 @@ def _record(db: Database, document_id: int, result: Read, now: dt.datetime | Non
 def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]:
     """Store ``result`` on ``doc`` (and its attachments as new documents) and raise the flags."""
     from .aktliste import prefill
+
     now = ctx.now
     title = doc.title
     doc.screened_at = now

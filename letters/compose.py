@@ -396,7 +396,11 @@ def _reasoning(docs: list[dict], basis: str, outcome: str) -> list[str]:
         ]
     considered = [d for d in withheld if text(d.get("meroffentlighed_note"))]
     if considered and basis != "gdpr":
-        where = "reglen om meroffentlighed i offentlighedslovens § 14" if basis != "fvl" else "reglen om meroffentlighed"
+        where = (
+            "reglen om meroffentlighed i offentlighedslovens § 14"
+            if basis != "fvl"
+            else "reglen om meroffentlighed"
+        )
         paras.append(
             f"For {_refs(considered)} har vi overvejet, om du kan få aktindsigt i videre omfang efter "
             f"{where}, men vi har ikke fundet grundlag for det."

@@ -285,7 +285,9 @@ def case_add_document(
 @click.option("--reason", default=None, help="Reason for the requester (printed in the decision)")
 @click.option("--internal-note", default=None, help="Internal note (never printed in a letter)")
 @click.option(
-    "--weighing-note", default=None, help="Main considerations of a weighing (§§ 30, 33, 35; MOL § 2); printed"
+    "--weighing-note",
+    default=None,
+    help="Main considerations of a weighing (§§ 30, 33, 35; MOL § 2); printed",
 )
 @click.option("--extracted", is_flag=True, help="Facts/assessments were extracted (OFL § 28/§ 29)")
 @click.option("--extraction-note", default=None, help="What was extracted (OFL §§ 28-29); printed")

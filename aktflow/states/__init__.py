@@ -220,7 +220,9 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
             Field("grounds", "grounds", "Undtagelsesgrunde", required=False),
             # Texts for the requester (printed in the decision) and the internal note (never printed):
             # ASSESS_AUDIENCE says which is which, and the form marks each (docs/domain.md).
-            Field("reason", "text", "Begrundelse til anmoderen (hvad er undtaget og hvorfor)", required=False),
+            Field(
+                "reason", "text", "Begrundelse til anmoderen (hvad er undtaget og hvorfor)", required=False
+            ),
             Field(
                 "weighing_note",
                 "text",
@@ -575,4 +577,3 @@ ASSESS_AUDIENCE: dict[str, str] = {
     "released_sender": "printed",
     "internal_note": "internal",
 }
-

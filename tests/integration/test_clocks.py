@@ -12,6 +12,7 @@ import pytest
 
 from aktflow import figure_counts
 from aktflow.service import case_view, create_case, fire
+from tests.assessing import texts_for
 
 UTC = dt.UTC
 # 00:30 on 1 January 2027 in Denmark (CET, UTC+1) is still 31 December 2026 in UTC.
@@ -68,7 +69,7 @@ def test_new_year_night_hearing_and_figures_count_on_1_january(db):
         "assess_document",
         actor="cw",
         now=NEW_YEAR_NIGHT,
-        data={"document_id": doc_id, "outcome": "refuse", "grounds": ["ofl-19"]},
+        data={"document_id": doc_id, "outcome": "refuse", "grounds": ["ofl-19"], **texts_for("refuse")},
     )
     fire(
         db,
@@ -110,7 +111,7 @@ def test_figures_reference_counts_the_danish_day_in_sql(db, moment, day):
         "assess_document",
         actor="cw",
         now=moment,
-        data={"document_id": doc_id, "outcome": "refuse", "grounds": ["ofl-19"]},
+        data={"document_id": doc_id, "outcome": "refuse", "grounds": ["ofl-19"], **texts_for("refuse")},
     )
     with db.session() as s:
         assert {k[1] for k in figure_counts.reference(s) if k[0] == "ground"} == {day}

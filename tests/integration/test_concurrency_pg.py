@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from aktflow import audit
 from aktflow.models import Case, Event, LocalArchiveCase
 from aktflow.service import create_case, fire
+from tests.assessing import texts_for
 
 CTX = mp.get_context("fork")  # test modules are not importable by name in a spawned child
 TIMEOUT = 60
@@ -194,7 +195,12 @@ def _figures_worker(url, work, barrier, results):
                 cid,
                 "assess_document",
                 actor="cw",
-                data={"document_id": doc_id, "outcome": "partial", "grounds": grounds},
+                data={
+                    "document_id": doc_id,
+                    "outcome": "partial",
+                    "grounds": grounds,
+                    **texts_for("partial", grounds),
+                },
             )
             fire(db, cid, "draft_decision", actor="cw")
             fire(db, cid, "send_decision", actor="cw")

@@ -14,8 +14,8 @@ from aktflow.errors import WorkflowError
 from aktflow.models import Event, Flag, Letter
 from aktflow.queries.legal import approval_changes, legal_queue, review_context
 from aktflow.service import case_view, create_case, fire
-from tests.exits_scenario import docx_text
 from tests.assessing import texts_for
+from tests.exits_scenario import docx_text
 
 RECEIVED = (clock.today() - dt.timedelta(days=3)).isoformat()
 CPR = "1203851237"  # made up, a valid date

@@ -21,6 +21,7 @@ from aktflow import clock
 from aktflow.errors import AktflowError
 from aktflow.models import Case, Event, Flag
 from aktflow.service import create_case, fire
+from tests.assessing import texts_for
 
 RECEIVED = (clock.today() - dt.timedelta(days=2)).isoformat()
 GROUNDS = {
@@ -61,7 +62,10 @@ def step(draw, n_docs: int):
             "outcome": outcome,
             "grounds": draw(st.sampled_from(GROUNDS[outcome])),
         }
-        note = draw(st.sampled_from(NOTES))
+        data.update(texts_for(outcome, data["grounds"]))
+        note = draw(st.sampled_from(NOTES))  # the event's note: stored as the internal note
+        if outcome != "grant" and note:
+            data["reason"] = note
     elif trigger in ("flag_for_legal", "return_to_screening", "send_partial_decision"):
         note = "Begrundelse"
     elif trigger == "notify_employee":
@@ -78,7 +82,10 @@ def _current(doc) -> dict:
         "grounds": list(a.grounds) if a else [],
         "extracted": bool(a and a.extracted),
         "meroffentlighed_note": a.meroffentlighed_note if a else None,
-        "note": a.note if a else None,
+        "reason": a.reason if a else None,
+        "internal_note": a.internal_note if a else None,
+        "released_title": doc.released_title,
+        "released_sender": doc.released_sender,
     }
 
 

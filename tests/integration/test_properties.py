@@ -17,6 +17,7 @@ from aktflow import audit, clock, states
 from aktflow.errors import AktflowError
 from aktflow.models import Case, Event
 from aktflow.service import case_view, create_case, fire
+from tests.assessing import texts_for
 
 TODAY = clock.today()
 FUTURE = (TODAY + dt.timedelta(days=20)).isoformat()
@@ -140,6 +141,7 @@ def step(draw, state: str | None = None):
         if outcome != "grant":
             # mostly real codes (fvl-15 only fits FVL cases); an unknown code or none at all is wrong
             data["grounds"] = draw(st.sampled_from(GROUND_CHOICES))
+            data.update(texts_for(outcome, data["grounds"]))
     if trigger == "assign":
         data["assignee"] = draw(st.sampled_from(["cw", "cw2", "manager", actor]))
     if trigger == "hearing_completed":

@@ -20,6 +20,7 @@ from aktflow.db import downgrade, upgrade
 from aktflow.models import Case, CaseDeadline, Document, FigureCount, User
 from aktflow.queries import dashboard as read
 from aktflow.service import create_case, fire
+from tests.assessing import texts_for
 
 UTC = dt.UTC
 CAL = get_calendar()
@@ -66,7 +67,7 @@ def assess(db, cid: int, doc_id: int, outcome: str, grounds: list[str], when: dt
         cid,
         "assess_document",
         actor="cw",
-        data={"document_id": doc_id, "outcome": outcome, "grounds": grounds},
+        data={"document_id": doc_id, "outcome": outcome, "grounds": grounds, **texts_for(outcome, grounds)},
         now=at(when, 9),
     )
 

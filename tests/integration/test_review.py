@@ -441,7 +441,10 @@ def test_cli_add_document_assess_grounds(runner, db, tmp_path):
     view = json.loads(r.stdout)
     d0 = view["documents"][0]
     assert d0["outcome"] == "partial" and d0["grounds"] == ["ofl-30-1"]
-    assert (d0["reason"], d0["internal_note"]) == ("Helbredsoplysninger er overstreget.", "Ringede til borgeren")
+    assert (d0["reason"], d0["internal_note"]) == (
+        "Helbredsoplysninger er overstreget.",
+        "Ringede til borgeren",
+    )
     assert d0["aktliste_title"] == "Brev fra borger"
     assert view["outcome"] == "partial" and view["flagged"]
     r = runner.invoke(

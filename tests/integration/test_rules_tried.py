@@ -12,6 +12,7 @@ import pytest
 from aktflow import clock
 from aktflow.errors import ValidationError, WorkflowError
 from aktflow.service import case_view, fire, submit_case
+from tests.assessing import texts_for
 from tests.integration.test_intake_once import body, fields
 from tests.integration.test_request_rules import add, assess, collecting, new, personnel_case_to_decided
 
@@ -121,7 +122,12 @@ def test_an_administrator_cannot_approve_the_assessments_they_made(db):
         case.id,
         "assess_document",
         actor="admin",
-        data={"document_id": d, "outcome": "refuse", "grounds": ["ofl-30-1"]},
+        data={
+            "document_id": d,
+            "outcome": "refuse",
+            "grounds": ["ofl-30-1"],
+            **texts_for("refuse", ["ofl-30-1"]),
+        },
     )
     fire(db, case.id, "submit_for_legal_review", actor="admin")
     with pytest.raises(WorkflowError, match="en anden end den, der har vurderet"):

@@ -1336,9 +1336,10 @@ def build_payload_world(app, db) -> SimpleNamespace:
         document_id=str(docs[0]["id"]),
         outcome="partial",
         grounds="ofl-30-1",
-        extracted="on",
         meroffentlighed_note=P("mer"),
-        note=P("redaction"),
+        reason=P("redaction"),
+        weighing_note=P("weighing"),
+        internal_note=P("internal"),
     )
     cw.act(a, "assess_document", document_id=str(docs[1]["id"]), outcome="grant")
     cw.act(a, "request_hearing", party=P("party"), question=P("question"), reply_by=future)
@@ -1464,6 +1465,8 @@ CASE_A_FIELDS = (
     "flag",
     "mer",
     "redaction",
+    "weighing",
+    "internal",
     "party",
     "question",
     "reply",
@@ -1564,7 +1567,7 @@ LETTER_FIELDS = {
     "praecisering": ("clarify",),
     "hoering": ("party", "question"),
     "delafgoerelse": ("partial", "title2"),
-    "afgoerelse": ("decision", "title1", "title2", "mer", "redaction", "mappeal"),
+    "afgoerelse": ("decision", "title1", "title2", "mer", "redaction", "weighing", "mappeal"),
     "klage_oversendelse": ("uphold", "req", "mappeal", "mappaddr"),
     "videresendelse": ("authority", "apireq"),
     "underretning_ansat": ("employee", "req3"),
@@ -1586,6 +1589,7 @@ def test_payloads_are_literal_text_in_every_letter(sqlite_db, figures):
         assert r2.status_code == 200 and r2.data == r.data
         text = docx_text(r.data)
         assert SECRET not in text
+        assert USED["internal"] not in text, f"{kind}: an internal note reached the letter"
         assert P("mname") in text or P("mlogo") in text, f"{kind}: the municipality's name is missing"
         for alternatives in LETTER_FIELDS.get(kind, ()):
             assert any(USED[t] in text for t in alternatives.split("|")), (

@@ -41,6 +41,7 @@ from aktflow import clock
 from aktflow.models import Case, Document, Letter
 from aktflow.tokens import issue_token
 from aktflow.vocabulary import SYSTEM_ACTOR
+from tests.assessing import texts_for
 
 PASSWORD = "test-pass"
 # Test CPR numbers (valid dates, so screening treats them as CPR numbers).
@@ -612,7 +613,12 @@ def test_document_text_is_never_shown_and_the_file_only_to_case_roles(sqlite_db)
             c.id,
             "assess_document",
             actor="cw",
-            data={"document_id": d, "outcome": "refuse", "grounds": ["ofl-30-1"]},
+            data={
+                "document_id": d,
+                "outcome": "refuse",
+                "grounds": ["ofl-30-1"],
+                **texts_for("refuse", ["ofl-30-1"]),
+            },
         )
     fire(sqlite_db, c.id, "submit_for_legal_review", actor="cw")
     fire(sqlite_db, c.id, "approve_legal", actor="legal")

@@ -45,7 +45,16 @@ def aktliste(data: bytes) -> list[list[str]]:
 
 
 def doc(
-    no, outcome="grant", grounds_=(), *, extracted=False, mer=None, note=None, title=None, what=None, weighing=None
+    no,
+    outcome="grant",
+    grounds_=(),
+    *,
+    extracted=False,
+    mer=None,
+    note=None,
+    title=None,
+    what=None,
+    weighing=None,
 ):
     """One document as the letters see it (aktflow.case_letters.letter_document): the released title and
     sender are the original's, as if the caseworker released them; ``note`` is the reason for the requester."""
@@ -266,9 +275,7 @@ def test_refusal_with_extraction():
     assert "Vi giver dig afslag på aktindsigt i de 2 dokumenter" in txt
     # Extraction is printed for the document it was done for, with what was extracted, and the aktliste
     # says so: no extraction sentence beside a plain "Udleveres ikke".
-    assert (
-        "Fra dokument nr. 1 har vi efter offentlighedslovens §§ 28 og 29 ekstraheret og udleveret" in txt
-    )
+    assert "Fra dokument nr. 1 har vi efter offentlighedslovens §§ 28 og 29 ekstraheret og udleveret" in txt
     assert "Dokument nr. 1 (Dokument 1) – ekstraheret og udleveret: Byggeriets højde og placering." in txt
     assert "dokument nr. 2 har vi" not in txt.lower().replace("fra dokument nr. 1", "")
     assert [r[4] for r in aktliste(out)] == ["Udleveres ikke (ekstrakt udleveres)", "Udleveres ikke"]
@@ -284,7 +291,11 @@ def test_no_extraction_sentence_when_no_document_was_extracted():
 
 
 def test_a_weighing_is_claimed_only_where_one_was_recorded():
-    bare = letter_text(letters.render("afgoerelse", decision("refusal", [doc(1, "refuse", ["fvl-15b-private"])], basis="fvl")))
+    bare = letter_text(
+        letters.render(
+            "afgoerelse", decision("refusal", [doc(1, "refuse", ["fvl-15b-private"])], basis="fvl")
+        )
+    )
     assert "konkret afvejning" not in bare
     assert "fordi din interesse i at kende dem må vige for afgørende hensyn til private interesser" in bare
     weighed = doc(1, "refuse", ["fvl-15b-private"], weighing="Klagerens helbred vejer tungest.")
@@ -299,8 +310,13 @@ def test_a_weighing_is_claimed_only_where_one_was_recorded():
 def test_personnel_information_is_promised_only_where_it_is_released():
     refused = letter_text(letters.render("afgoerelse", decision("refusal", [doc(1, "refuse", ["ofl-21-2"])])))
     assert "§ 21, stk. 3 og 4" not in refused
-    assert "offentlighedslovens § 21, stk. 2, fordi den er en sag om en enkeltpersons ansættelsesforhold" in refused
-    partial = letter_text(letters.render("afgoerelse", decision("partial", [doc(1, "partial", ["ofl-21-2"])])))
+    assert (
+        "offentlighedslovens § 21, stk. 2, fordi den er en sag om en enkeltpersons ansættelsesforhold"
+        in refused
+    )
+    partial = letter_text(
+        letters.render("afgoerelse", decision("partial", [doc(1, "partial", ["ofl-21-2"])]))
+    )
     assert REASONING_21 in partial
 
 

@@ -27,6 +27,7 @@ from aktflow.calendar import get_calendar
 from aktflow.queries import dashboard as read
 from aktflow.queries import users as users_q
 from aktflow.service import case_view, create_case, fire
+from tests.assessing import texts_for
 
 PASSWORD = "test-pass"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -87,7 +88,12 @@ def seeded(db):
                 "assess_document",
                 actor="cw",
                 now=at(when, 8),
-                data={"document_id": doc_id, "outcome": outcome, "grounds": grounds},
+                data={
+                    "document_id": doc_id,
+                    "outcome": outcome,
+                    "grounds": grounds,
+                    **texts_for(outcome, grounds),
+                },
             )
         fire(db, cid, "draft_decision", actor="cw", now=at(when, 9))
         fire(db, cid, "send_decision", actor="cw", now=at(when, 10))

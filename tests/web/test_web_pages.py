@@ -18,6 +18,7 @@ from aktflow import clock, kle
 from aktflow.models import Case, Document
 from aktflow.service import case_view, fire
 from aktflow.vocabulary import SYSTEM_ACTOR
+from tests.assessing import texts_for
 
 PASSWORD = "test-pass"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -417,6 +418,9 @@ def test_assessment_with_grounds_from_the_multi_select(client, db, new_case):
     assert page.count(f'action="/cases/{case.id}/actions/assess_document"') == 2
     assert f'<select id="assess-{d1}-grounds" name="grounds" multiple' in page
     assert 'value="ofl-23"' in page and 'value="fvl-15-1"' not in page  # only the basis' grounds
+    # Each free text says who reads it: the requester (printed) or nobody outside (the internal note).
+    assert page.count("Vises for anmoderen i afgørelsen") == 2 * 6
+    assert page.count("Intern note – kommer aldrig i brevet") == 2
     v = case_view(db, case.id)["version"]
     r = client.post(
         f"/cases/{case.id}/actions/assess_document",
@@ -427,13 +431,18 @@ def test_assessment_with_grounds_from_the_multi_select(client, db, new_case):
             "outcome": "partial",
             "grounds": ["ofl-23", "ofl-27-1"],
             "extracted": "on",
-            "note": "Interne overvejelser overstreget",
+            "extraction_note": "Datoerne for møderne",
+            "reason": "Interne overvejelser er overstreget.",
+            "internal_note": "Drøftet med chefen",
         },
     )
     assert r.status_code == 303 and r.headers["Location"].endswith("#dokumenter")
     doc = case_view(db, case.id)["documents"][0]
     assert (doc["outcome"], doc["grounds"], doc["extracted"]) == ("partial", ["ofl-23", "ofl-27-1"], True)
-    assert case_view(db, case.id)["events"][-1]["note"] == "Interne overvejelser overstreget"
+    assert (doc["reason"], doc["internal_note"]) == (
+        "Interne overvejelser er overstreget.",
+        "Drøftet med chefen",
+    )
     # partial without a ground: refused with the service's reason, nothing stored
     page = text_of(client.get(f"/cases/{case.id}"))
     r = client.post(
@@ -609,7 +618,12 @@ def test_legal_queue_oldest_deadline_first_and_review_page(client, db, new_case)
             c.id,
             "assess_document",
             actor="cw",
-            data={"document_id": d, "outcome": "refuse", "grounds": ["ofl-30-1"]},
+            data={
+                "document_id": d,
+                "outcome": "refuse",
+                "grounds": ["ofl-30-1"],
+                **texts_for("refuse", ["ofl-30-1"]),
+            },
         )
         fire(db, c.id, "submit_for_legal_review", actor="cw", note="Må diagnosen udleveres?")
     login(client, "legal")

@@ -170,7 +170,9 @@ class Document(_Response):
     outcome: Literal[DOCUMENT_OUTCOMES] | None  # type: ignore[valid-type]
     grounds: list[str]
     extracted: bool
-    extraction_note: str | None = Field(description="Hvad der er ekstraheret (OFL §§ 28-29); trykkes i afgørelsen")
+    extraction_note: str | None = Field(
+        description="Hvad der er ekstraheret (OFL §§ 28-29); trykkes i afgørelsen"
+    )
     meroffentlighed_note: str | None = Field(
         description="Meroffentlighed (OFL § 14) overvejet: hvorfor der ikke gives mere; trykkes i afgørelsen"
     )
