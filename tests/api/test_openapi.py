@@ -218,7 +218,17 @@ def full_case(db, case_in) -> int:
         case_id,
         "assess_document",
         actor="cw",
-        data={"document_id": doc_id, "outcome": "partial", "grounds": ["ofl-30-1"], "extracted": True},
+        data={
+            "document_id": doc_id,
+            "outcome": "partial",
+            "grounds": ["ofl-23", "ofl-30-1"],
+            "extracted": True,
+            "extraction_note": "Datoerne",
+            "reason": "Navne er overstreget.",
+            "weighing_note": "Hensynet til de nævnte.",
+            "internal_note": "Intern",
+            "released_title": "Brev",
+        },
     )
     fire(db, case_id, "notify_employee", actor="cw", data={"employee": "Jens", "stage": "request"})
     fire(db, case_id, "send_deadline_notice", actor="cw", data={"reason": "Mange sider", "expected": later})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -191,16 +192,22 @@ def test_a_caseworker_registers_collects_assesses_decides_and_downloads_the_lett
     upload(page, "Intern mail om sagen", "mail.txt", "Intern drøftelse af sagens vurdering.".encode())
     assert page.locator("li.doc").count() == 2
     act(page, "start_screening")
-    docs = page.locator("li.doc")
-    docs.nth(0).get_by_text("Vurdér dokumentet").click()
-    docs.nth(0).get_by_label("Udleveres", exact=True).check()
-    submit(page, docs.nth(0).get_by_role("button", name="Gem vurdering"))
+    # Each document is assessed on its own page, the one form there (the case page links to it).
+    submit(page, page.locator("li.doc").nth(0).get_by_role("link", name="Vurdér dokumentet"))
+    form = page.locator("form.assess")
+    form.get_by_label("Udleveres", exact=True).check()
+    submit(page, form.get_by_role("button", name="Gem vurdering"))
     assert "Vurdér dokument: udført" in flash(page)
-    docs = page.locator("li.doc")
-    docs.nth(1).get_by_text("Vurdér dokumentet").click()
-    docs.nth(1).get_by_label("Udleveres delvis").check()
-    docs.nth(1).locator("select[name=grounds]").select_option(["ofl-23"])
-    submit(page, docs.nth(1).get_by_role("button", name="Gem vurdering"))
+    submit(page, page.get_by_role("link", name="Næste ikke vurderede dokument (nr. 2)"))
+    form = page.locator("form.assess")
+    form.get_by_label("Udleveres delvis").check()
+    form.locator("select[name=grounds]").select_option(["ofl-23"])
+    form.locator("textarea[name=reason]").fill("Interne overvejelser er overstreget.")
+    assert form.locator(".audience.internal").count() == 1  # the internal note says it never reaches a letter
+    form.locator("textarea[name=internal_note]").fill("Drøftet med teamlederen")
+    submit(page, form.get_by_role("button", name="Gem vurdering"))
+    assert "Vurdér dokument: udført" in flash(page)
+    submit(page, page.get_by_role("link", name=re.compile(r"^← Sag #")))
     assert page.locator(".outcome.partial").count() == 1
     assert "OFL § 23" in page.locator("li.doc").nth(1).inner_text()
     if os.environ.get("AKTFLOW_UPDATE_SCREENSHOT") == "1":  # the README's picture: the case page mid-way
@@ -255,8 +262,9 @@ def test_b_cpr_number_flags_the_case_legal_returns_it_once_then_approves(browser
     flags = page.locator(".flags").inner_text()
     assert "CPR-nummer" in flags and "010190-1234" not in page.content()
     act(page, "start_screening")
-    page.locator("li.doc").first.get_by_text("Vurdér dokumentet").click()
-    submit(page, page.locator("li.doc").first.get_by_role("button", name="Gem vurdering"))
+    submit(page, page.locator("li.doc").first.get_by_role("link", name="Vurdér dokumentet"))
+    submit(page, page.locator("form.assess").get_by_role("button", name="Gem vurdering"))
+    submit(page, page.get_by_role("link", name=re.compile(r"^← Sag #")))
     assert page.locator('button[data-trigger="draft_decision"]').is_disabled()
     assert "markeret til juridisk vurdering" in page.locator("#why-draft_decision").inner_text()
     page.locator("#submit_for_legal_review-note").fill("Må klagen udleveres med navnet?")

@@ -414,13 +414,19 @@ def test_assessment_with_grounds_from_the_multi_select(client, db, new_case):
     d1, d2 = add_doc(db, case.id, "Internt notat"), add_doc(db, case.id, "Brev")
     fire(db, case.id, "start_screening", actor="cw")
     login(client, "cw")
-    page = text_of(client.get(f"/cases/{case.id}"))
-    assert page.count(f'action="/cases/{case.id}/actions/assess_document"') == 2
+    case_page = text_of(client.get(f"/cases/{case.id}"))
+    # The case page sends no assessment form (and no list of grounds) per document: each document's page
+    # holds the one form, on demand.
+    assert "actions/assess_document" not in case_page and 'value="ofl-23"' not in case_page
+    assert f'href="/cases/{case.id}/documents/{d1}#vurdering"' in case_page
+    page = text_of(client.get(f"/cases/{case.id}/documents/{d1}"))
+    assert page.count(f'action="/cases/{case.id}/actions/assess_document"') == 1
     assert f'<select id="assess-{d1}-grounds" name="grounds" multiple' in page
     assert 'value="ofl-23"' in page and 'value="fvl-15-1"' not in page  # only the basis' grounds
     # Each free text says who reads it: the requester (printed) or nobody outside (the internal note).
-    assert page.count("Vises for anmoderen i afgørelsen") == 2 * 6
-    assert page.count("Intern note – kommer aldrig i brevet") == 2
+    assert page.count("Vises for anmoderen i afgørelsen") == 6
+    assert page.count("Intern note – kommer aldrig i brevet") == 1
+    assert f'href="/cases/{case.id}/documents/{d2}#vurdering"' in page  # the next document
     v = case_view(db, case.id)["version"]
     r = client.post(
         f"/cases/{case.id}/actions/assess_document",
@@ -434,9 +440,10 @@ def test_assessment_with_grounds_from_the_multi_select(client, db, new_case):
             "extraction_note": "Datoerne for møderne",
             "reason": "Interne overvejelser er overstreget.",
             "internal_note": "Drøftet med chefen",
+            "next": f"/cases/{case.id}/documents/{d1}",  # as the document page's form sends it
         },
     )
-    assert r.status_code == 303 and r.headers["Location"].endswith("#dokumenter")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/cases/{case.id}/documents/{d1}")
     doc = case_view(db, case.id)["documents"][0]
     assert (doc["outcome"], doc["grounds"], doc["extracted"]) == ("partial", ["ofl-23", "ofl-27-1"], True)
     assert (doc["reason"], doc["internal_note"]) == (
