@@ -264,3 +264,28 @@ def test_an_old_note_is_internal(db):
     txt, _ = letter_text(db, case)
     assert_clean(txt)
     assert "Dokument nr. 1 (Referat): Internt referat." in txt
+
+
+def test_the_prefill_follows_the_original_until_screening_finds_something_in_the_file(db):
+    from aktflow.documents import Attachment
+
+    case = new(db)
+    for t in ("register", "start_collecting"):
+        fire(db, case.id, t, actor="cw")
+    fire(db, case.id, "add_document", actor="cw", data={"title": "Notat", "sender": "Skolen"})
+    fire(
+        db, case.id, "add_document", actor="cw", data={"title": "Brev fra borger"},
+        attachment=Attachment("brev.txt", "Borgeren fortæller om sin depression.".encode()),
+    )  # fmt: skip
+    docs = case_view(db, case.id)["documents"]
+    fire(
+        db,
+        case.id,
+        "edit_document",
+        actor="cw",
+        data={"document_id": docs[0]["id"], "title": "Notat om skolen"},
+    )
+    docs = case_view(db, case.id)["documents"]
+    assert (docs[0]["released_title"], docs[0]["released_sender"]) == ("Notat om skolen", "Skolen")
+    # The file's screening found a sensitive word: the untouched prefill becomes the neutral title.
+    assert docs[1]["released_title"] is None and docs[1]["aktliste_title"] == "Dokument nr. 2"
