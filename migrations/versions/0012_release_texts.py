@@ -25,13 +25,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("documents", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("released_title", sa.String(length=300), nullable=True))
-        batch_op.add_column(sa.Column("released_sender", sa.String(length=410), nullable=True))
-    with op.batch_alter_table("assessments", schema=None) as batch_op:
-        batch_op.alter_column("note", new_column_name="internal_note", existing_type=sa.Text())
-        batch_op.add_column(sa.Column("reason", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("extraction_note", sa.Text(), nullable=True))
+    # Plain ALTER TABLE statements (SQLite 3.25+ and PostgreSQL): a batch copy of ``documents`` would drop
+    # a table other tables point to.
+    op.add_column("documents", sa.Column("released_title", sa.String(length=300), nullable=True))
+    op.add_column("documents", sa.Column("released_sender", sa.String(length=410), nullable=True))
+    op.execute("ALTER TABLE assessments RENAME COLUMN note TO internal_note")
+    op.add_column("assessments", sa.Column("reason", sa.Text(), nullable=True))
+    op.add_column("assessments", sa.Column("extraction_note", sa.Text(), nullable=True))
     _prefill()
 
 
@@ -59,10 +59,8 @@ def _prefill() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("assessments", schema=None) as batch_op:
-        batch_op.drop_column("extraction_note")
-        batch_op.drop_column("reason")
-        batch_op.alter_column("internal_note", new_column_name="note", existing_type=sa.Text())
-    with op.batch_alter_table("documents", schema=None) as batch_op:
-        batch_op.drop_column("released_sender")
-        batch_op.drop_column("released_title")
+    op.drop_column("assessments", "extraction_note")
+    op.drop_column("assessments", "reason")
+    op.execute("ALTER TABLE assessments RENAME COLUMN internal_note TO note")
+    op.drop_column("documents", "released_sender")
+    op.drop_column("documents", "released_title")

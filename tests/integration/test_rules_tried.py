@@ -96,7 +96,7 @@ def test_a_document_released_early_is_not_withheld_afterwards(db):
     for outcome in ("refuse", "partial"):
         with pytest.raises(WorkflowError, match="allerede udleveret"):
             assess(db, case, d1, outcome, ["ofl-23"])
-    assess(db, case, d1, "grant", note="Rettet note")  # released more or as much: allowed
+    assess(db, case, d1, "grant", internal_note="Rettet note")  # released more or as much: allowed
     assess(db, case, d2, "refuse", ["ofl-23"])  # not released: assessed freely
 
 
