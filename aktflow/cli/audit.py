@@ -1,4 +1,4 @@
-"""``aktflow audit``: the event log's hash chains and replay."""
+"""``aktflow audit``: the event log's and the administrative log's keyed hash chains, and the audit key."""
 
 from __future__ import annotations
 
@@ -12,31 +12,90 @@ from .options import json_option
 
 @click.group("audit", cls=Group)
 def audit() -> None:
-    """The event log."""
+    """The event log and the administrative log."""
 
 
 @audit.command("verify")
 @json_option
 def audit_verify(as_json: bool) -> None:
-    """Check every case's hash chain and that its state equals the replay of its events."""
-    from aktflow.queries.integrity import verify_log
+    """Check every case's hash chain, that its state equals the replay of its events, and the
+    administrative log's chain (each entry with the audit key it names)."""
+    from aktflow.queries.integrity import verify_admin_log, verify_log
 
-    n, problems = verify_log(open_db())
+    db = open_db()
+    n, problems = verify_log(db)
+    n_admin, admin_problems = verify_admin_log(db)
+    ok = not problems and not admin_problems
     if as_json:
         emit(
             {
                 "cases": n,
-                "ok": not problems,
+                "ok": ok,
                 "problems": [
                     {"case": p.case_id, "seq": p.seq, "event_id": p.event_id, "message": p.message}
                     for p in problems
                 ],
+                "admin_log": {
+                    "entries": n_admin,
+                    "problems": [
+                        {"seq": p.seq, "id": p.entry_id, "message": p.message} for p in admin_problems
+                    ],
+                },
             },
             True,
         )
-    if problems:
-        for p in problems:
+    if not ok:
+        for p in [*problems, *admin_problems]:
             echo(f"fejl: {p}", err=True)
         sys.exit(1)
     if not as_json:
-        echo(f"hændelsesloggen er i orden ({n} sager)")
+        echo(
+            f"hændelsesloggen er i orden ({n} sager); administrationsloggen er i orden ({n_admin} indførsler)"
+        )
+
+
+@audit.command("admin-log")
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--all", "everything", is_flag=True, help="Every entry (ignores --limit).")
+@click.option("--kind", default=None, help="Only one kind, e.g. user.role.")
+@json_option
+def audit_admin_log(limit: int, everything: bool, kind: str | None, as_json: bool) -> None:
+    """The administrative log, newest first: who changed what, with the old and new values."""
+    from aktflow.admin_log import KINDS
+    from aktflow.errors import ValidationError
+    from aktflow.queries.admin_log import admin_log
+
+    if kind is not None and kind not in KINDS:
+        raise ValidationError("kind", f"ukendt slags {kind!r}: brug {', '.join(KINDS)}")
+    with open_db().session() as s:
+        rows = admin_log(s, limit=None if everything else limit, kind=kind)
+    if as_json:
+        emit([{**r, "at": r["at"].isoformat()} for r in rows], True)
+        return
+    if not rows:
+        echo("administrationsloggen er tom")
+    for r in rows:
+        change = (
+            f"{_short(r['old'])} → {_short(r['new'])}" if r["old"] is not None or r["new"] is not None else ""
+        )
+        echo(
+            f"{r['seq']:>6}  {r['at']:%Y-%m-%d %H:%M:%S}  {r['actor_name']:<16} {r['label']}: {r['target']}  {change}"
+        )
+
+
+def _short(value: object) -> str:
+    import json
+
+    text = "–" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+@audit.command("new-key")
+def audit_new_key() -> None:
+    """Rotate the audit key: append a new key to the key file; new entries use it, old ones keep verifying.
+
+    Restart the web workers afterwards, so that they sign with the new key."""
+    from aktflow.audit import add_key
+
+    kid, path = add_key()
+    echo(f"ny nøgle {kid} tilføjet i {path}; genstart aktflow, så den bruges til nye hændelser")
