@@ -5,9 +5,8 @@
 
 - reading and writing the working tables (SELECT, INSERT, UPDATE, DELETE), and the sequences;
 - only INSERT and SELECT on the log tables (:data:`LOG_TABLES`: the event log, the administrative log,
-  the legacy boundary, the access log), so the runtime role can append to them but neither change nor
-  remove a row;
-- SELECT on ``alembic_version``; no TRUNCATE, REFERENCES or TRIGGER anywhere, and it owns nothing, so
+  the access log), so the runtime role can append to them but neither change nor remove a row;
+- only SELECT on ``alembic_version`` and ``audit_legacy`` (the migrations write them); no TRUNCATE, REFERENCES or TRIGGER anywhere, and it owns nothing, so
   it can neither alter nor disable the append-only triggers (that needs the table's owner).
 
 The grants are applied again at every upgrade, so tables added by later migrations get them too. With
@@ -24,8 +23,8 @@ from sqlalchemy.engine import make_url
 from .db import make_engine
 from .errors import ValidationError
 
-LOG_TABLES = ("events", "admin_log", "audit_legacy", "access_log")
-READ_ONLY_TABLES = ("alembic_version",)
+LOG_TABLES = ("events", "admin_log", "access_log")
+READ_ONLY_TABLES = ("alembic_version", "audit_legacy")
 
 
 @dataclass
