@@ -163,6 +163,19 @@ def load_keyring(settings: Any = None, *, create: bool = True) -> KeyRing:
     return KeyRing(current=current, keys=ring, source=source, created=created)
 
 
+def key_notice(settings: Any = None) -> str:
+    """One Danish line for the start of ``aktflow serve``: where the audit key comes from (creating the
+    key file when there is no key yet)."""
+    ring = load_keyring(settings)
+    if ring.source == "AKTFLOW_AUDIT_KEY":
+        return f"hændelsesloggens nøgle {ring.current_id} kommer fra AKTFLOW_AUDIT_KEY"
+    made = "er oprettet nu i" if ring.created else "ligger i"
+    return (
+        f"hændelsesloggens nøgle {ring.current_id} {made} {ring.source} (kun ejeren kan læse den); "
+        "gem en kopi uden for serveren, eller sæt AKTFLOW_AUDIT_KEY"
+    )
+
+
 _RINGS: dict[int, tuple[Any, KeyRing]] = {}
 
 

@@ -93,6 +93,7 @@ PAGE_ROLES = {
     "dashboard.cases_csv": {"manager", "admin"},
     "admin.index": {"admin"},
     "admin.template_download": {"admin"},
+    "admin.audit_log": {"admin"},
     "workflow.index": EVERYONE,
     "auth.login": set(),  # the login page itself: anonymous only (a logged-in user is sent home)
     "static": None,  # public
@@ -394,6 +395,7 @@ def page_urls(app, own: int, other: int, letters: dict, docs: dict) -> list[tupl
         ],
         "admin.index": [("admin", "/admin")],
         "admin.template_download": [("template", "/admin/templates/afgoerelse.docx")],
+        "admin.audit_log": [("admin log", "/admin/audit"), ("admin log kind", "/admin/audit?kind=user.role")],
         "workflow.index": [("workflow", "/workflow")],
         "auth.login": [("login", "/login")],
         "static": [("css", "/static/app.css")],
