@@ -176,22 +176,22 @@ def key_notice(settings: Any = None) -> str:
     )
 
 
-_RINGS: dict[int, tuple[Any, KeyRing]] = {}
+_RINGS: dict[tuple[str | None, ...], KeyRing] = {}
 
 
 def keyring() -> KeyRing:
-    """The process's key ring for writing, read once per set of settings (the services' settings,
-    :func:`aktflow.bootstrap.current`); :func:`forget_keyring` drops it.
+    """The process's key ring for writing, read once per value of the key settings
+    (``AKTFLOW_AUDIT_KEY``, ``AKTFLOW_AUDIT_KEY_FILE``, ``AKTFLOW_INSTANCE``); :func:`forget_keyring` drops it.
 
     A rotation done by another process (``aktflow audit new-key``) takes effect here at the next start.
     """
-    from . import bootstrap
+    from .config import raw_values
 
-    settings = bootstrap.current().settings
-    cached = _RINGS.get(id(settings))
-    if cached is None or cached[0] is not settings:
-        cached = _RINGS[id(settings)] = (settings, load_keyring(settings))
-    return cached[1]
+    marker = raw_values("audit_key", "audit_key_file", "instance")
+    ring = _RINGS.get(marker)
+    if ring is None:
+        ring = _RINGS[marker] = load_keyring()
+    return ring
 
 
 def forget_keyring() -> None:

@@ -417,6 +417,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError([e.message]) from None
 
 
+def raw_values(*fields: str) -> tuple[str | None, ...]:
+    """The unchecked environment values of these settings (``"audit_key"`` -> ``AKTFLOW_AUDIT_KEY``), as a
+    cheap key for a cache of something built from the checked settings."""
+    return tuple(os.environ.get(env_name(f)) for f in fields)
+
+
 def instance_dir() -> Path:
     """Where the embedded database and local files live (see :meth:`Settings.instance_dir`)."""
     return load_settings().instance_dir()
