@@ -363,6 +363,26 @@ class AdminLogEntry(Base):
     key_id: Mapped[str] = mapped_column(String(16))
 
 
+class AccessEntry(Base):
+    """One view or download of a sensitive case's document, letter or package (aktflow/access_log.py).
+
+    Append-only (on PostgreSQL the runtime role may only INSERT and SELECT, and a trigger refuses changes).
+    ``what``: document_page | document | letter | letter_pdf | package; ``name`` the file's name, masked.
+    """
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_case_id_at", "case_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    what: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(255))
+    via: Mapped[str] = mapped_column(String(10))  # web | api
+
+
 class Letter(Base):
     """A generated letter; immutable once stored."""
 

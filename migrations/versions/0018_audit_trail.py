@@ -9,7 +9,8 @@ already written keep their plain SHA-256 (``key_id`` NULL). ``audit_legacy`` rec
 event id written before this revision: the audit accepts an unkeyed event only up to it. ``admin_log`` is
 the append-only, keyed hash chain of administrative changes (aktflow/admin_log.py). On PostgreSQL both
 new tables refuse UPDATE, DELETE and TRUNCATE like the events do; adding a nullable column does not fire
-the events' append-only trigger.
+the events' append-only trigger. ``access_log`` records who viewed or downloaded a sensitive case's
+documents, letters and package (aktflow/access_log.py); it is append-only too.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ down_revision = "0011_idempotency"
 branch_labels = None
 depends_on = None
 
-APPEND_ONLY = ("admin_log", "audit_legacy")
+APPEND_ONLY = ("admin_log", "audit_legacy", "access_log")
 
 
 def upgrade() -> None:
@@ -57,6 +58,22 @@ def upgrade() -> None:
     with op.batch_alter_table("admin_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_admin_log_at"), ["at"], unique=False)
 
+    op.create_table(
+        "access_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("what", sa.String(length=20), nullable=False),
+        sa.Column("object_id", sa.Integer(), nullable=True),
+        sa.Column("name", sa.String(length=255), nullable=True),
+        sa.Column("via", sa.String(length=10), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_access_log_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_access_log")),
+    )
+    with op.batch_alter_table("access_log", schema=None) as batch_op:
+        batch_op.create_index("ix_access_log_case_id_at", ["case_id", "at"], unique=False)
+
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             """
@@ -85,6 +102,9 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         op.execute("DROP FUNCTION IF EXISTS aktflow_log_append_only()")
+    with op.batch_alter_table("access_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_access_log_case_id_at")
+    op.drop_table("access_log")
     with op.batch_alter_table("admin_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_admin_log_at"))
     op.drop_table("admin_log")

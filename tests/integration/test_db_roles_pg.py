@@ -90,6 +90,8 @@ def _work(runtime_url: str) -> int:
         "DELETE FROM admin_log",
         "ALTER TABLE admin_log DISABLE TRIGGER USER",
         "DELETE FROM audit_legacy",
+        "DELETE FROM access_log",
+        "UPDATE access_log SET actor = 'x'",
         "INSERT INTO audit_legacy (max_event_id, at) VALUES (1000000, now())",
     ],
 )
@@ -173,7 +175,7 @@ def test_the_runtime_role_owns_nothing_and_one_role_for_both_is_warned(roles, pg
     finally:
         engine.dispose()
     assert owned == 0
-    assert grants["events"] == grants["admin_log"] == "INSERT,SELECT"
+    assert grants["events"] == grants["admin_log"] == grants["access_log"] == "INSERT,SELECT"
     assert grants["audit_legacy"] == grants["alembic_version"] == "SELECT"
     assert grants["cases"] == "DELETE,INSERT,SELECT,UPDATE"
     # The same URL for both: it works, and says that nothing is separated.
