@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -15,17 +16,30 @@ def audit() -> None:
     """The event log and the administrative log."""
 
 
+_CHECKPOINTS = click.option(
+    "--checkpoints",
+    "checkpoints",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The checkpoint file (default: audit-checkpoints in the instance folder).",
+)
+
+
 @audit.command("verify")
+@_CHECKPOINTS
 @json_option
-def audit_verify(as_json: bool) -> None:
-    """Check every case's hash chain, that its state equals the replay of its events, and the
-    administrative log's chain (each entry with the audit key it names)."""
-    from aktflow.queries.integrity import verify_admin_log, verify_log
+def audit_verify(checkpoints: Path | None, as_json: bool) -> None:
+    """Check every case's hash chain, that its state equals the replay of its events, the
+    administrative log's chain (each entry with the audit key it names), and the database against the
+    checkpoint file when there is one."""
+    from aktflow.audit import checkpoint_path
+    from aktflow.queries.integrity import verify_admin_log, verify_checkpoints, verify_log
 
     db = open_db()
     n, problems = verify_log(db)
     n_admin, admin_problems = verify_admin_log(db)
-    ok = not problems and not admin_problems
+    n_points, point_problems = verify_checkpoints(db, checkpoints or checkpoint_path())
+    ok = not problems and not admin_problems and not point_problems
     if as_json:
         emit(
             {
@@ -41,17 +55,41 @@ def audit_verify(as_json: bool) -> None:
                         {"seq": p.seq, "id": p.entry_id, "message": p.message} for p in admin_problems
                     ],
                 },
+                "checkpoints": {"checked": n_points, "problems": point_problems},
             },
             True,
         )
     if not ok:
-        for p in [*problems, *admin_problems]:
+        for p in [*problems, *admin_problems, *point_problems]:
             echo(f"fejl: {p}", err=True)
         sys.exit(1)
     if not as_json:
         echo(
             f"hændelsesloggen er i orden ({n} sager); administrationsloggen er i orden ({n_admin} indførsler)"
+            + (f"; {n_points} kontrolpunkter passer" if n_points else "")
         )
+
+
+@audit.command("checkpoint")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to append (default: audit-checkpoints in the instance folder).",
+)
+def audit_checkpoint(path: Path | None) -> None:
+    """Append the heads of every chain to a checkpoint file outside the database (e.g. daily from cron).
+
+    Keep the file where the database's users cannot rewrite it (append-only storage, another host):
+    'aktflow audit verify' then detects a chain recomputed or shortened after the checkpoint."""
+    from aktflow.audit import make_checkpoint
+
+    where, line = make_checkpoint(open_db(), path)
+    echo(
+        f"kontrolpunkt skrevet i {where}: {line['cases']} sager, hændelser til og med id {line['max_event_id']}, "
+        f"administrationsloggen til og med nr. {line['admin_seq']}"
+    )
 
 
 @audit.command("admin-log")

@@ -29,6 +29,14 @@ def verify_admin_log(db: Database) -> tuple[int, list[AdminProblem]]:
         return audit.verify_admin_log(s)
 
 
+def verify_checkpoints(db: Database, path) -> tuple[int, list[str]]:
+    """The database against the checkpoint file ``path``; see :func:`aktflow.audit.verify_checkpoints`."""
+    from .. import audit
+
+    with db.session() as s:
+        return audit.verify_checkpoints(s, path)
+
+
 def read_model_problems(db: Database) -> list[str]:
     """Where the dashboard's read model differs from the cases it is kept from (empty when it agrees).
 

@@ -327,3 +327,57 @@ def test_the_shell_is_named_systemet_in_the_admin_log(db, runner):
     add_user(db, "fra.shell", role="caseworker", password=NEW_PASSWORD, actor=SYSTEM_ACTOR)
     rows = json.loads(runner.invoke(cli, ["audit", "admin-log", "--json"], catch_exceptions=False).stdout)
     assert rows[0]["target"] == "fra.shell" and rows[0]["actor_name"] == "systemet"
+
+
+# --- checkpoints outside the database ---------------------------------------------------------------------
+
+
+def _checkpoint(runner, path) -> None:
+    r = runner.invoke(cli, ["audit", "checkpoint", "--file", str(path)], catch_exceptions=False)
+    assert r.exit_code == 0 and "kontrolpunkt skrevet" in r.stdout, r.stderr
+
+
+def _verify_with(runner, path) -> tuple[int, dict]:
+    r = runner.invoke(cli, ["audit", "verify", "--json", "--checkpoints", str(path)], catch_exceptions=False)
+    return r.exit_code, json.loads(r.stdout)
+
+
+def test_a_shortened_admin_log_passes_its_chain_but_not_the_checkpoint(sqlite_db, runner, tmp_path):
+    points = tmp_path / "cp" / "audit-checkpoints"
+    change_role(sqlite_db, actor="admin", username="cw2", role="manager")
+    _checkpoint(runner, points)
+    assert stat.S_IMODE(os.stat(points).st_mode) == 0o600
+    code, report = _verify_with(runner, points)
+    assert code == 0 and report["checkpoints"] == {"checked": 1, "problems": []}
+    with sqlite_db.engine.begin() as conn:  # the newest entry removed: the rest is still a valid chain
+        conn.execute(text("DELETE FROM admin_log WHERE seq = (SELECT max(seq) FROM admin_log)"))
+    assert _verify(runner)[1]["admin_log"]["problems"] == []
+    code, report = _verify_with(runner, points)
+    assert code == 1 and len(report["checkpoints"]["problems"]) == 1
+    assert "administrationsloggen passer ikke med kontrolpunktet" in report["checkpoints"]["problems"][0]
+
+
+def test_a_recomputed_legacy_case_is_caught_by_the_checkpoint(sqlite_db, keys, runner, tmp_path):
+    points = tmp_path / "audit-checkpoints"
+    a = _case(sqlite_db)
+    _make_legacy(sqlite_db, [a])
+    _checkpoint(runner, points)
+    _case(sqlite_db)  # work after the checkpoint does not disturb it
+    _checkpoint(runner, points)
+    assert _verify_with(runner, points)[0] == 0
+    _rewrite_chain(sqlite_db, a, 2, "ingen aktindsigt", key=None, kid=None)
+    code, report = _verify_with(runner, points)
+    assert report["problems"] == []  # the plain chain of an all-legacy case can be recomputed unnoticed…
+    assert code == 1 and len(report["checkpoints"]["problems"]) == 2  # …but not past the checkpoints
+    assert all("hændelsesloggen passer ikke" in p for p in report["checkpoints"]["problems"])
+
+
+def test_an_edited_checkpoint_line_is_reported(sqlite_db, runner, tmp_path):
+    points = tmp_path / "audit-checkpoints"
+    _checkpoint(runner, points)
+    line = json.loads(points.read_text())
+    line["admin_seq"] = 0
+    line["admin_hash"] = audit.GENESIS
+    points.write_text(json.dumps(line) + "\n")
+    code, report = _verify_with(runner, points)
+    assert code == 1 and "HMAC passer ikke" in report["checkpoints"]["problems"][0]
