@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .errors import AktflowError
-from .models import AdminLogEntry, AuditLegacy, Case, Event
+from .models import AdminLogEntry, AuditLegacy, Case, Event, utcnow
 from .states import versions
 
 log = logging.getLogger(__name__)
@@ -598,13 +598,11 @@ def write_checkpoint(
 
 
 def make_checkpoint(db: Any, path: Path | None = None) -> tuple[Path, dict[str, Any]]:
-    """:func:`write_checkpoint` for the database ``db`` (a :class:`aktflow.db.Database`), at the services'
-    clock's now, to ``path`` (default :func:`checkpoint_path`). Returns (the file, the line written)."""
-    from . import bootstrap
-
+    """:func:`write_checkpoint` for the database ``db`` (a :class:`aktflow.db.Database`), now (wall-clock
+    UTC), to ``path`` (default :func:`checkpoint_path`). Returns (the file, the line written)."""
     path = path or checkpoint_path()
     with db.session() as s:
-        return path, write_checkpoint(s, path, bootstrap.current().clock.now())
+        return path, write_checkpoint(s, path, utcnow())
 
 
 def verify_checkpoints(session: Session, path: Path, ring: KeyRing | None = None) -> tuple[int, list[str]]:
