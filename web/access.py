@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from aktflow.errors import NotFound
 from aktflow.queries import access_log as access_q
+from aktflow.states.fields import INT_MAX
 from aktflow.vocabulary import LEGAL, MANAGERS
 
 from .auth import roles_required
@@ -33,6 +34,8 @@ def record(
 
 
 def _access(case_id: int) -> dict:
+    if case_id > INT_MAX:  # beyond a database integer: no such case (never an overflow)
+        abort(404)
     try:
         with db().session() as s:
             return access_q.case_access(s, case_id)

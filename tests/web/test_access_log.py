@@ -79,6 +79,7 @@ def test_a_personnel_case_logs_every_view_and_download_for_managers_and_legal(cl
     ]
     # legal's own views of the page are not downloads: the log holds only cw's three
     assert client.get(f"/cases/{case_id + 1000}/access-log").status_code == 404
+    assert client.get(f"/cases/{2**70}/access-log.csv").status_code == 404
 
 
 def test_a_case_with_health_data_is_sensitive_an_ordinary_one_is_not_logged(client, db, new_case):
