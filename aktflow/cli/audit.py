@@ -101,12 +101,11 @@ def audit_admin_log(limit: int, everything: bool, kind: str | None, as_json: boo
     """The administrative log, newest first: who changed what, with the old and new values."""
     from aktflow.admin_log import KINDS
     from aktflow.errors import ValidationError
-    from aktflow.queries.admin_log import admin_log
+    from aktflow.queries.admin_log import admin_log_of
 
     if kind is not None and kind not in KINDS:
         raise ValidationError("kind", f"ukendt slags {kind!r}: brug {', '.join(KINDS)}")
-    with open_db().session() as s:
-        rows = admin_log(s, limit=None if everything else limit, kind=kind)
+    rows = admin_log_of(open_db(), limit=None if everything else limit, kind=kind)
     if as_json:
         emit([{**r, "at": r["at"].isoformat()} for r in rows], True)
         return

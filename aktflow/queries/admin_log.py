@@ -12,6 +12,12 @@ from ..models import AdminLogEntry
 from ..vocabulary import SYSTEM_ACTOR
 
 
+def admin_log_of(db: Any, *, limit: int | None = 200, kind: str | None = None) -> list[dict[str, Any]]:
+    """:func:`admin_log` in a session of its own (for the command line); ``db`` is a Database."""
+    with db.session() as s:
+        return admin_log(s, limit=limit, kind=kind)
+
+
 def admin_log(session: Session, *, limit: int | None = 200, kind: str | None = None) -> list[dict[str, Any]]:
     """The newest entries first: ``[{"seq", "at" (aware UTC), "actor", "actor_name", "kind", "label",
     "target", "old", "new"}]``; ``limit`` None gives all, ``kind`` keeps one kind (:data:`KINDS`).
