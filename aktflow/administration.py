@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
+from .admin_log import record_admin_change
 from .db import Database
 from .errors import NotFound, PermissionDenied, ValidationError
 from .models import Case, LetterTemplate, OutboxItem, Setting, User
@@ -110,6 +111,9 @@ def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[st
         s = uow.session
         _admin(s, actor)
         row = s.get(Setting, MUNICIPALITY_KEY)
+        old = dict(row.value) if row is not None and isinstance(row.value, dict) else None
+        if old != clean:
+            record_admin_change(uow, actor, "settings.municipality", "kommunen", old, clean)
         if row is None:
             s.add(Setting(key=MUNICIPALITY_KEY, value=clean, updated_at=uow.now))
         else:
@@ -166,6 +170,10 @@ def reset_template(db: Any, *, actor: str, kind: str) -> int:
             .values(active=False)
         )
         n = cast(CursorResult, s.execute(stmt)).rowcount
+        if n:
+            record_admin_change(
+                uow, actor, "template.reset", kind, {"own_template": True}, {"own_template": False}
+            )
         uow.commit()
         return n or 0
 
@@ -190,6 +198,16 @@ def retry_outbox(db: Any, *, actor: str, item_ids: Iterable[int] = (), all_faile
         if ids:
             q = q.where(OutboxItem.id.in_(ids))
         n = cast(CursorResult, s.execute(q.values(status="pending", next_attempt_at=uow.now))).rowcount or 0
+        if n:
+            what = "alle fejlede" if all_failed and not ids else ", ".join(map(str, ids))
+            record_admin_change(
+                uow,
+                actor,
+                "outbox.retry",
+                f"udbakken: {what}",
+                {"status": "failed"},
+                {"status": "pending", "items": n},
+            )
         uow.commit()
     log.info("%d fejlede opgaver i udbakken sat i kø igen af %s", n, log_name(me.username))
     return n
@@ -223,6 +241,7 @@ def change_calendar(
         if new == current:
             return {"changed": False, "calendar_version": current.version}
         result = case_deadlines.recompute(session, new, actor=user.username, now=uow.now, progress=progress)
+        record_admin_change(uow, actor, "settings.calendar", "kalenderen", current.to_dict(), new.to_dict())
         uow.commit()
         return {"changed": True, "previous_version": current.version, **result}
 
@@ -252,5 +271,13 @@ def upload_template(db: Database, *, actor: str, kind: str, content: bytes) -> N
                 uploaded_at=uow.now,
                 active=True,
             )
+        )
+        record_admin_change(
+            uow,
+            actor,
+            "template.upload",
+            kind,
+            None,
+            {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)},
         )
         uow.commit()

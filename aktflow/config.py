@@ -72,6 +72,22 @@ class Settings(BaseSettings):
         repr=False,  # it may hold a password
         description="SQLAlchemy URL: `sqlite:///…` or `postgresql+psycopg://user:pw@host/db`",
     )
+    migration_database_url: str | None = Field(
+        None,
+        repr=False,
+        description="the schema owner's URL for `aktflow db upgrade` (PostgreSQL: it grants the role of "
+        "`AKTFLOW_DATABASE_URL` only what it needs); default `AKTFLOW_DATABASE_URL`",
+    )
+    audit_key: SecretStr | None = Field(
+        None,
+        description="the key of the audit log's hash chains (HMAC-SHA-256, at least 32 characters); "
+        "otherwise the last key in the key file",
+    )
+    audit_key_file: Path | None = Field(
+        None,
+        description="the audit log's key file, one key a line, the last current (generated with mode 0600 "
+        "when missing and no key is set); default `audit-keys` in the instance folder",
+    )
     instance: Path | None = Field(
         None, description="folder for the embedded database and the generated secret key"
     )
@@ -126,7 +142,16 @@ class Settings(BaseSettings):
     sbsys_templates: str | None = Field(None, description="JSON map from emne prefix to template id")
     sbsys_timeout: float = Field(DEFAULT_SBSYS_TIMEOUT, gt=0, description="seconds per SBSYS call")
 
-    @field_validator("database_url")
+    @field_validator("audit_key")
+    @classmethod
+    def _audit_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError(
+                "skal have mindst 32 tegn (fx python3 -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        return value
+
+    @field_validator("database_url", "migration_database_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -390,6 +415,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError([_problem(err) for err in e.errors()]) from None
     except AktflowError as e:  # the SBSYS settings' own check (raised from the model validator)
         raise SettingsError([e.message]) from None
+
+
+def raw_values(*fields: str) -> tuple[str | None, ...]:
+    """The unchecked environment values of these settings (``"audit_key"`` -> ``AKTFLOW_AUDIT_KEY``), as a
+    cheap key for a cache of something built from the checked settings."""
+    return tuple(os.environ.get(env_name(f)) for f in fields)
 
 
 def instance_dir() -> Path:

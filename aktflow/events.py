@@ -51,13 +51,15 @@ def event_row(
     """The complete ``events`` row (a dict of column values) including its hash.
 
     ``prev_hash`` is the hash of event ``seq - 1`` (:data:`aktflow.audit.GENESIS` for the first). The
-    hash covers every column but ``id``; see :func:`aktflow.audit.event_hash`.
+    hash is an HMAC-SHA-256 with the current audit key (:func:`aktflow.audit.keyring`), whose id is stored
+    in ``key_id``; it covers every column but ``id``; see :func:`aktflow.audit.event_hash`.
 
     The note and the data (recursively) pass the exit filter first (:func:`aktflow.exits.mask`): the
     append-only log never holds a CPR number, and the hash is computed over what is stored.
     """
     note = mask(note)
     data = mask(data or {})
+    key = audit.keyring().current
     h = audit.event_hash(
         case_id=case_id,
         seq=seq,
@@ -70,6 +72,7 @@ def event_row(
         data=data,
         prev_hash=prev_hash,
         workflow_version=workflow_version,
+        key=key,
     )
     return {
         "case_id": case_id,
@@ -84,6 +87,7 @@ def event_row(
         "prev_hash": prev_hash,
         "hash": h,
         "workflow_version": workflow_version,
+        "key_id": audit.key_id(key),
     }
 
 
@@ -255,6 +259,7 @@ def _update_and_insert(keys: tuple[str, ...]):
         "prev_hash",
         "hash",
         "workflow_version",
+        "key_id",
     )
     return (
         insert(events)

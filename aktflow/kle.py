@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import vocabulary
+from .admin_log import record_admin_change
 from .administration import authorize_admin, log_name
 from .errors import ValidationError
 from .models import KleEmne
@@ -121,10 +122,12 @@ def import_xml(db: Any, data: bytes, *, actor: str) -> dict[str, int]:
     session, own = _session(db)
     try:
         authorize_admin(session, actor, shell=True)
+        old = session.scalar(select(func.count()).select_from(KleEmne)) or 0
         session.execute(delete(KleEmne))
         session.execute(
             KleEmne.__table__.insert(), [{"nummer": n, "titel": t, "niveau": lvl} for n, t, lvl in rows]
         )
+        record_admin_change(session, actor, "kle.import", "KLE-planen", {"numre": old}, {"numre": len(rows)})
         session.commit()
         log.info("KLE-planen er indlæst (%d numre) af %s", len(rows), log_name(actor))
     except Exception:

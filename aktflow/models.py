@@ -337,6 +337,63 @@ class Event(Base):
     # The version of the workflow definition the event was written under (aktflow/states/versions.py);
     # the audit replays each event against its own version.
     workflow_version: Mapped[str] = mapped_column(String(20), server_default="2026.1")
+    # The id of the audit key the hash is an HMAC with (aktflow/audit.py); NULL for events written before
+    # the chain was keyed (plain SHA-256, accepted up to AuditLegacy's boundary).
+    key_id: Mapped[str | None] = mapped_column(String(16))
+
+
+class AuditLegacy(Base):
+    """The highest event id written before the event log was keyed (recorded once, by migration 0018).
+
+    Append-only; the audit accepts an unkeyed event only up to the smallest value recorded here."""
+
+    __tablename__ = "audit_legacy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    max_event_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AdminLogEntry(Base):
+    """One administrative change (users, roles, passwords, tokens, settings, templates, KLE, outbox).
+
+    Append-only, one keyed hash chain over all entries in ``seq`` order (aktflow/admin_log.py). ``old``
+    and ``new`` hold the values before and after (never a password or a token), masked by the exit filter.
+    """
+
+    __tablename__ = "admin_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(200))
+    old: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new: Mapped[Any] = mapped_column(JSON, nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(16))
+
+
+class AccessEntry(Base):
+    """One view or download of a sensitive case's document, letter or package (aktflow/access_log.py).
+
+    Append-only (on PostgreSQL the runtime role may only INSERT and SELECT, and a trigger refuses changes).
+    ``what``: document_page | document | letter | letter_pdf | package; ``name`` the file's name, masked.
+    """
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_case_id_at", "case_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    what: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(255))
+    via: Mapped[str] = mapped_column(String(10))  # web | api
 
 
 class Letter(Base):

@@ -19,6 +19,7 @@ from typing import Any, TypeGuard, cast
 
 from sqlalchemy import String, or_, select, update
 
+from .admin_log import record_admin_change
 from .administration import authorize_admin, log_name
 from .db import Database
 from .errors import NotFound, ValidationError
@@ -68,7 +69,11 @@ def issue_token(db: Database, username: str, name: str | None = None, *, actor: 
         if user is None or not user.active:
             raise ValidationError("username", f"ukendt eller inaktiv bruger {username!r}")
         token = PREFIX + secrets.token_urlsafe(32)
-        session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name, created_at=uow.now))
+        session.add(
+            row := ApiToken(user_id=user.id, token_hash=hash_token(token), name=name, created_at=uow.now)
+        )
+        session.flush()
+        record_admin_change(uow, actor, "token.issue", username, None, {"token_id": row.id, "name": name})
         uow.commit()
     log.info("API-nøgle udstedt til %s af %s", log_name(username), log_name(actor))
     return token
@@ -130,6 +135,10 @@ def revoke(db: Database, token_or_id: str | int, *, actor: str) -> int:
             row = None
         if row is None:
             raise NotFound("API-nøglen findes ikke")
+        if not row.revoked:
+            record_admin_change(
+                uow, actor, "token.revoke", f"API-nøgle {row.id}", {"revoked": False}, {"revoked": True}
+            )
         row.revoked = True
         uow.commit()
         log.info("API-nøgle %d tilbagekaldt af %s", row.id, log_name(actor))

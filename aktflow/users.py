@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from .admin_log import record_admin_change
 from .administration import _admin, authorize_admin, log_name
 from .db import Database
 from .errors import NotFound, ValidationError
@@ -76,6 +77,9 @@ def add_user(
             password_hash=generate_password_hash(password),
         )
         session.add(user)
+        record_admin_change(
+            uow, actor, "user.add", username, None, {"role": role, "name": name, "active": True}
+        )
         uow.commit()
         log.info("bruger %s (%s) oprettet af %s", log_name(username), role, log_name(actor))
         return user
@@ -127,6 +131,7 @@ def change_role(db: Any, *, actor: str, username: str, role: str) -> dict[str, A
         old, user.role = user.role, role
         if old != role:
             user.session_epoch = (user.session_epoch or 0) + 1  # sessions with the old role end
+            record_admin_change(uow, actor, "user.role", username, {"role": old}, {"role": role})
         uow.commit()
         return {"username": username, "old": old, "new": role}
 
@@ -140,6 +145,10 @@ def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str,
             raise ValidationError("active", "du kan ikke deaktivere dig selv")
         if not active and user.role == ADMIN and not _other_active_admins(s, user):
             raise ValidationError("active", "den sidste aktive administrator kan ikke deaktiveres")
+        if user.active != active:
+            record_admin_change(
+                uow, actor, "user.active", username, {"active": user.active}, {"active": active}
+            )
         user.active = active
         if not active:
             user.session_epoch = (user.session_epoch or 0) + 1
@@ -160,6 +169,7 @@ def set_password(db: Any, *, actor: str, username: str, password: str) -> None:
         user = _target(s, username)
         user.password_hash = generate_password_hash(password)
         user.session_epoch = (user.session_epoch or 0) + 1  # sessions made with the old password end
+        record_admin_change(uow, actor, "user.password", username)  # that it changed; never the password
         uow.commit()
 
 

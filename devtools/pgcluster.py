@@ -40,8 +40,32 @@ class PgCluster:
     base: Path | None = None
     _stop: list[str] = field(default_factory=list)
 
-    def url(self, dbname: str) -> str:
-        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{dbname}"
+    def url(self, dbname: str, user: str | None = None) -> str:
+        """The SQLAlchemy URL of ``dbname``, as ``user`` (default: the cluster's superuser)."""
+        return f"postgresql+psycopg://{user or self.user}@127.0.0.1:{self.port}/{dbname}"
+
+    def create_role(self, name: str) -> str:
+        """A fresh login role ``name`` (dropped first with whatever it owns); the cluster trusts local logins."""
+        with self.admin_conn() as conn:
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
+            if exists:
+                for (db,) in conn.execute("SELECT datname FROM pg_database WHERE datallowconn").fetchall():
+                    import psycopg
+
+                    with psycopg.connect(
+                        host="127.0.0.1", port=self.port, user=self.user, dbname=db, autocommit=True
+                    ) as c:
+                        c.execute(f'DROP OWNED BY "{name}" CASCADE')
+                conn.execute(f'DROP ROLE "{name}"')
+            conn.execute(f'CREATE ROLE "{name}" LOGIN')
+        return name
+
+    def create_database_owned_by(self, name: str, owner: str) -> str:
+        """An empty database ``name`` owned by ``owner`` (who then owns its ``public`` schema's contents)."""
+        with self.admin_conn() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+        return self.url(name, owner)
 
     def admin_conn(self):
         import psycopg

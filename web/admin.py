@@ -73,6 +73,25 @@ def index():
     )
 
 
+@bp.route("/admin/audit")
+@roles_required(*ADMINS)
+def audit_log():
+    """The administrative log, newest first (``?kind=`` keeps one kind), and whether its chain holds."""
+    from aktflow.admin_log import KINDS
+    from aktflow.queries.admin_log import admin_log
+    from aktflow.queries.integrity import verify_admin_log
+
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in KINDS:
+        kind = None
+    with db().session() as s:
+        entries = admin_log(s, limit=500, kind=kind)
+    checked, problems = verify_admin_log(db())
+    return render_template(
+        "admin_audit.html", entries=entries, kinds=KINDS, kind=kind, checked=checked, problems=problems
+    )
+
+
 # --- users ---------------------------------------------------------------------------------------------------
 
 

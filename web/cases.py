@@ -35,6 +35,7 @@ from aktflow.queries.letters import letter_file
 from aktflow.service import IdempotencyMismatch, action_hints, case_view, fire, submit_case
 from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME, mine_by_default
 
+from . import access
 from .auth import ALL_ROLES, home_url, roles_required
 from .exits import download_name
 from .filters import today
@@ -309,6 +310,7 @@ def letter_docx(case_id: int, letter_id: int):
         letter = letter_file(db(), case_id, letter_id)
     except NotFound:
         abort(404)
+    access.record(case_id, "letter", letter_id, letter.filename)
     return _download(letter.content, letter.filename, DOCX)
 
 
@@ -326,6 +328,7 @@ def letter_pdf_view(case_id: int, letter_id: int):
     if pdf is None:
         flash("PDF kræver LibreOffice på serveren; hent brevet som Word-fil (.docx).", "error")
         return redirect(url_for("cases.case_page", case_id=case_id) + "#breve", 303)
+    access.record(case_id, "letter_pdf", letter_id, name)
     return _download(pdf, name.rsplit(".", 1)[0] + ".pdf", "application/pdf")
 
 
@@ -337,6 +340,7 @@ def document_page(case_id: int, document_id: int):
         d = documents_q.document_detail(db(), case_id, document_id)
     except NotFound:
         abort(404)
+    access.record(case_id, "document_page", document_id)
     view = case_view(db(), case_id, role=current_user.role)  # the assessment and the aktliste row
     entry = next((x for x in view["documents"] if x["id"] == document_id), None)
     resp = make_response(
@@ -366,4 +370,5 @@ def document_file(case_id: int, document_id: int):
         name, ctype, content = documents_q.document_file(db(), case_id, document_id)
     except NotFound:
         abort(404)
+    access.record(case_id, "document", document_id, name)
     return _download(content, name, ctype)

@@ -91,6 +91,9 @@ def serve(host: str, port: int) -> None:
     app = create_app()
     for line in missing_parts():
         echo(f"bemærk: {line}", err=True)
+    from aktflow.audit import key_notice
+
+    echo(f"bemærk: {key_notice()}", err=True)
     echo(f"aktflow kører på http://{host}:{port}/", err=True)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 

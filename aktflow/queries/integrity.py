@@ -6,7 +6,7 @@ the read model is :func:`aktflow.figure_counts.rebuild_read_model`.
 
 from __future__ import annotations
 
-from ..audit import Problem
+from ..audit import AdminProblem, Problem
 from ..db import Database
 
 
@@ -19,6 +19,22 @@ def verify_log(db: Database) -> tuple[int, list[Problem]]:
 
     with db.session() as s:
         return audit.verify(s)
+
+
+def verify_admin_log(db: Database) -> tuple[int, list[AdminProblem]]:
+    """The administrative log's keyed hash chain; see :func:`aktflow.audit.verify_admin_log`."""
+    from .. import audit
+
+    with db.session() as s:
+        return audit.verify_admin_log(s)
+
+
+def verify_checkpoints(db: Database, path) -> tuple[int, list[str]]:
+    """The database against the checkpoint file ``path``; see :func:`aktflow.audit.verify_checkpoints`."""
+    from .. import audit
+
+    with db.session() as s:
+        return audit.verify_checkpoints(s, path)
 
 
 def read_model_problems(db: Database) -> list[str]:

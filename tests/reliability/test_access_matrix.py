@@ -93,6 +93,9 @@ PAGE_ROLES = {
     "dashboard.cases_csv": {"manager", "admin"},
     "admin.index": {"admin"},
     "admin.template_download": {"admin"},
+    "admin.audit_log": {"admin"},
+    "access.case_log": {"manager", "admin", "legal"},
+    "access.case_log_csv": {"manager", "admin", "legal"},
     "workflow.index": EVERYONE,
     "auth.login": set(),  # the login page itself: anonymous only (a logged-in user is sent home)
     "static": None,  # public
@@ -394,6 +397,9 @@ def page_urls(app, own: int, other: int, letters: dict, docs: dict) -> list[tupl
         ],
         "admin.index": [("admin", "/admin")],
         "admin.template_download": [("template", "/admin/templates/afgoerelse.docx")],
+        "admin.audit_log": [("admin log", "/admin/audit"), ("admin log kind", "/admin/audit?kind=user.role")],
+        "access.case_log": [("access log", f"/cases/{own}/access-log")],
+        "access.case_log_csv": [("access log csv", f"/cases/{own}/access-log.csv")],
         "workflow.index": [("workflow", "/workflow")],
         "auth.login": [("login", "/login")],
         "static": [("css", "/static/app.css")],

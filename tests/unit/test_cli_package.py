@@ -24,7 +24,7 @@ COMMANDS = {
     "letters": {"get", "preview", "check", "upload", "template"},
     "outbox": {"run", "list", "retry"},
     "kle": {"import", "search"},
-    "audit": {"verify"},
+    "audit": {"verify", "admin-log", "new-key", "checkpoint"},
     "dashboard": {"check", "rebuild"},
     "grounds": None,
     "deadlines": None,

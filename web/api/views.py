@@ -14,6 +14,7 @@ from flask import Response, current_app, jsonify, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
 
 from aktflow import states
+from aktflow.access_log import record_access
 from aktflow.errors import ValidationError
 from aktflow.queries.cases import case_list
 from aktflow.queries.letters import letter_file
@@ -122,6 +123,15 @@ def advance(case_id: int, trigger: str) -> Response:
 def letter(case_id: int, letter_id: int) -> Response:
     """``GET /cases/<id>/letters/<id>``: a letter of the case as the stored .docx (ETag: its SHA-256)."""
     found = letter_file(db(), case_id, letter_id)  # NotFound: 404
+    record_access(
+        db(),
+        actor=actor().username,
+        case_id=case_id,
+        what="letter",
+        object_id=letter_id,
+        name=found.filename,
+        via="api",
+    )
     resp = send_file(
         BytesIO(found.content),
         mimetype=DOCX_MIME,
