@@ -85,13 +85,12 @@ MUNICIPALITY_FIELDS = (
     "email",
     "web",
     "logo_text",
-    "appeal_body",
-    "appeal_body_address",
 )
 
 
 def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[str, str]:
-    """Store the letterhead and appeal body (``Setting`` "municipality"); every field checked, none dropped."""
+    """Store the letterhead (``Setting`` "municipality"); every field checked, none dropped. The appeal bodies
+    have their own table (:mod:`aktflow.appeal_bodies`)."""
     from .case_letters import DEFAULT_MUNICIPALITY, MUNICIPALITY_KEY
 
     clean: dict[str, str] = {}
@@ -101,7 +100,7 @@ def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[st
         if len(v) > 300:
             raise ValidationError(key, "højst 300 tegn")
         clean[key] = v
-    for key in ("name", "address", "appeal_body", "appeal_body_address"):
+    for key in ("name", "address"):
         if not clean[key]:
             raise ValidationError(key, "skal udfyldes")
     if clean["email"] and not EMAIL_RE.match(clean["email"]):

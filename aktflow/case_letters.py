@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import states
+from . import appeal_bodies, states
 from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
 from .states.case_rules import request_refusal
 from .vocabulary import ANONYMOUS_REQUESTER, DECISION_RULES
@@ -34,8 +34,6 @@ DEFAULT_MUNICIPALITY = {
     "email": "post@eksempel.dk",
     "web": "www.eksempel.dk",
     "logo_text": "EKSEMPEL KOMMUNE",
-    "appeal_body": "Ankestyrelsen",
-    "appeal_body_address": "Teglholmsgade 3, 2450 København SV",
 }
 
 
@@ -176,7 +174,9 @@ def context(
     return {
         "today": today,
         "municipality": {k: m[k] for k in ("name", "address", "phone", "email", "web", "logo_text")},
-        "appeal_body": {"name": m["appeal_body"], "address": m["appeal_body_address"]},
+        # Where a complaint goes: the municipality's table by the case's KLE emne and basis (OFL § 37 stk.
+        # 1, § 38 stk. 1; FVL: the main case's body or none; GDPR: Datatilsynet).
+        "appeal_body": appeal_bodies.route_for(session, case).as_dict(),
         "case": {
             "id": case.id,
             "sagsnummer": case.sagsnummer,

@@ -64,12 +64,15 @@ MONTHS = (
     "juli", "august", "september", "oktober", "november", "december",
 )  # fmt: skip
 
+# The law's own routes where the municipality's table names none (aktflow.appeal_bodies keeps the table):
+# Ankestyrelsen's supervision for a municipal OFL/MOL decision (OFL § 38 stk. 1), Datatilsynet for GDPR.
 DEFAULT_APPEAL_BODY = "Ankestyrelsen"
+ANKESTYRELSEN_ADDRESS = "Teglholmsgade 3, 2450 København SV"
+DATATILSYNET = ("Datatilsynet", "Carl Jacobsens Vej 35, 2500 Valby")
 # An anonymous requester (no name in the case data): the address block's first line, and the requester as
 # a letter to someone else names them.
 ANONYMOUS_ADDRESSEE = "Til anmoderen"
 ANONYMOUS_NAMED = "en anmoder, der ikke har oplyst sit navn"
-FVL_APPEAL_ROUTE = "den myndighed, der behandler klager over afgørelsen i den sag, som din anmodning vedrører"
 
 # Duties with no standard sentence for a basis in the catalogue (FVL § 14 meroffentlighed, GDPR): plain
 # sentences without paragraph numbers.
@@ -386,33 +389,87 @@ def _complaint_to(ctx: dict) -> str:
     return ""
 
 
+def appeal_route(ctx: dict, basis: str) -> dict[str, str]:
+    """Where a complaint goes, from the case data's ``appeal_body`` (``aktflow.appeal_bodies``: name,
+    address, kind): ``{"kind", "name", "address"}``. Kind ``klageinstans`` (a sector appeal body, OFL § 37
+    stk. 1), ``tilsyn`` (Ankestyrelsen's supervision, OFL § 38 stk. 1), ``datatilsynet`` (GDPR, always) or
+    ``ingen`` (FVL without an appeal body). Without a kind, a named body is a ``klageinstans``; without
+    anything, the law's own route for the basis."""
+    given = ctx.get("appeal_body") or {}
+    name, address, kind = text(given.get("name")), text(given.get("address")), text(given.get("kind"))
+    if basis == "gdpr":  # always Datatilsynet (art. 77); the table may give its current address
+        if kind != "datatilsynet":
+            name, address = DATATILSYNET
+        return {"kind": "datatilsynet", "name": name or DATATILSYNET[0], "address": address or DATATILSYNET[1]}
+    if not kind:
+        kind = "klageinstans" if name else ("ingen" if basis == "fvl" else "tilsyn")
+    if kind == "tilsyn" and basis == "fvl":
+        kind = "ingen"
+    if kind == "ingen":
+        return {"kind": "ingen", "name": "", "address": ""}
+    if kind == "tilsyn" and not name:
+        name, address = DEFAULT_APPEAL_BODY, address or ANKESTYRELSEN_ADDRESS
+    return {"kind": kind, "name": name, "address": address}
+
+
 def _klagevejledning(ctx: dict, basis: str) -> list[str]:
-    body = text((ctx.get("appeal_body") or {}).get("name"))
-    how = _complaint_to(ctx)
-    if basis == "gdpr":
+    """The klagevejledning (FVL § 25): where to complain (the appeal route), that the complaint goes to the
+    municipality first, which reconsiders and forwards it within 7 working days (OFL § 37 stk. 2), and the
+    appeal body's 20 working days (§ 37 stk. 3). GDPR: a complaint to Datatilsynet, directly (art. 77).
+    FVL without an appeal body: no administrative complaint. No complaint deadline anywhere."""
+    route = appeal_route(ctx, basis)
+    body, how = route["name"], _complaint_to(ctx)
+    if route["kind"] == "datatilsynet":
+        where = f"{body}, {route['address']}" if route["address"] else body
         return [
-            "Du kan klage til Datatilsynet over vores behandling af dine personoplysninger, herunder over "
-            "denne afgørelse. Du kan læse om, hvordan du klager, på datatilsynet.dk.",
+            f"Du kan klage til {body} over vores behandling af dine personoplysninger, herunder over denne "
+            "afgørelse (databeskyttelsesforordningens artikel 77). Klagen sender du direkte til "
+            f"{where}. Du kan læse om, hvordan du klager, på datatilsynet.dk.",
+            "Du kan også indbringe sagen for domstolene (databeskyttelsesforordningens artikel 79).",
         ]
-    if basis == "fvl":
-        paras = [
-            f"Du kan klage over afgørelsen til {body or FVL_APPEAL_ROUTE}.",
-            "Klagen skal sendes til os. " + how,
-            "Når vi modtager klagen, vurderer vi afgørelsen igen. Fastholder vi den, sender vi klagen og "
-            "sagens dokumenter videre til klageinstansen, og du får besked om det.",
+    if route["kind"] == "ingen":
+        return [
+            "Der er ikke en klageinstans for den sag, din anmodning vedrører. Afgørelsen kan derfor ikke "
+            "påklages til en anden myndighed. Du er velkommen til at kontakte os, hvis du mener, at "
+            "afgørelsen er forkert; så vurderer vi den igen. " + how
         ]
-        return [p.strip() for p in paras]
-    body = body or DEFAULT_APPEAL_BODY
-    paras = [
-        f"Du kan klage over afgørelsen til {body}, jf. offentlighedslovens § 37.",
-        f"Klagen skal sendes til os og ikke direkte til {body}. " + how,
+    forward = (
         "Når vi modtager klagen, vurderer vi afgørelsen igen. Fastholder vi afgørelsen, sender vi klagen og "
-        f"sagens dokumenter til {body} snarest og som udgangspunkt senest 7 arbejdsdage efter, at vi har modtaget klagen "
-        "(offentlighedslovens § 37, stk. 2). Du får besked, når det sker.",
-        f"{body} skal som udgangspunkt have færdigbehandlet klagen inden 20 arbejdsdage efter at have "
-        "modtaget den (offentlighedslovens § 37, stk. 3).",
+        f"sagens dokumenter til {body} snarest og som udgangspunkt senest 7 arbejdsdage efter, at vi har "
+        "modtaget klagen"
+    )
+    if basis == "fvl":
+        return [
+            p.strip()
+            for p in (
+                f"Du kan klage over afgørelsen til {body}, som er klageinstans for den sag, din anmodning "
+                "vedrører.",
+                f"Klagen skal sendes til os og ikke direkte til {body}. " + how,
+                forward + ". Du får besked, når det sker.",
+            )
+        ]
+    if route["kind"] == "tilsyn":
+        return [
+            p.strip()
+            for p in (
+                "Der er ikke en særlig klageinstans for den sag, din anmodning vedrører. Du kan derfor klage "
+                f"over afgørelsen til {body}, der fører tilsyn med kommunerne (offentlighedslovens § 38, "
+                "stk. 1).",
+                f"Klagen skal sendes til os og ikke direkte til {body}. " + how,
+                forward + " (offentlighedslovens § 37, stk. 2, og § 38). Du får besked, når det sker.",
+            )
+        ]
+    return [
+        p.strip()
+        for p in (
+            f"Du kan klage over afgørelsen til {body}, som er klageinstans for den sag, din anmodning "
+            "vedrører (offentlighedslovens § 37, stk. 1).",
+            f"Klagen skal sendes til os og ikke direkte til {body}. " + how,
+            forward + " (offentlighedslovens § 37, stk. 2). Du får besked, når det sker.",
+            f"{body} skal som udgangspunkt have færdigbehandlet klagen inden 20 arbejdsdage efter at have "
+            "modtaget den (offentlighedslovens § 37, stk. 3).",
+        )
     ]
-    return [p.strip() for p in paras]
 
 
 def _outcome(ctx: dict, docs: list[dict]) -> str:
@@ -557,18 +614,35 @@ def _videresendelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
 
 
 def _klage_oversendelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
-    appeal = ctx.get("appeal_body") or {}
-    body = text(appeal.get("name")) or (FVL_APPEAL_ROUTE if basis == "fvl" else DEFAULT_APPEAL_BODY)
+    """A complaint the municipality upholds, forwarded to the appeal route's body (OFL § 37 stk. 2; where
+    there is no sector body, Ankestyrelsen's supervision, § 38 stk. 1); a copy goes to the requester. A
+    GDPR complaint or one without an appeal body is never forwarded (the guard
+    ``complaint_may_be_forwarded``): composing one raises ValueError."""
+    route = appeal_route(ctx, basis)
+    if route["kind"] in ("datatilsynet", "ingen"):
+        raise ValueError(f"a complaint in a {basis} case with appeal route {route['kind']!r} is not forwarded")
+    body = route["name"]
     received = danish_date(data.get("complaint_received"))
     case = ctx.get("case") or {}
     who = text((case.get("requester") or {}).get("name")) or "Anmoderen"
     subject = text(case.get("subject"))
-    rule = " (offentlighedslovens § 37, stk. 2)" if basis in ("ofl", "mol") else ""
+    if basis == "fvl":
+        rule = ""
+    elif route["kind"] == "tilsyn":
+        rule = (
+            ". Der er ikke en særlig klageinstans for den sag, anmodningen vedrører, og vi sender derfor "
+            "klagen til jer som tilsynsmyndighed (offentlighedslovens § 38, stk. 1)"
+        )
+    else:
+        rule = (
+            " (offentlighedslovens § 37, stk. 2). I er klageinstans for den sag, anmodningen vedrører "
+            "(offentlighedslovens § 37, stk. 1)"
+        )
     return {
-        "modtager": _lines(appeal.get("name"), appeal.get("address")),
+        "modtager": _lines(body, route["address"]),
         "klageinstans": body,
         "klage": f"{who} har{f' den {received}' if received else ''} klaget over vores afgørelse om "
-        f"{'indsigt' if basis == 'gdpr' else 'aktindsigt'}{f' i {subject}' if subject else ''}.",
+        f"aktindsigt{f' i {subject}' if subject else ''}.",
         "oversendelse": "Vi har genovervejet afgørelsen, men fastholder den. Vi sender derfor klagen og "
         f"sagens dokumenter til jer{rule}.",
         "udtalelse": text(data.get("note")),
@@ -579,7 +653,7 @@ def _klage_oversendelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
 def _klage_forsinkelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     """OFL § 39: a complaint about the time taken, forwarded to the appeal body with the reason for the
     delay (the same appeal body as ``klage_oversendelse``); a copy goes to the requester."""
-    appeal = ctx.get("appeal_body") or {}
+    appeal = appeal_route(ctx, "ofl" if basis == "fvl" else basis)
     case = ctx.get("case") or {}
     who = text((case.get("requester") or {}).get("name")) or "Anmoderen"
     complained = danish_date(data.get("complaint_received"))
@@ -588,7 +662,7 @@ def _klage_forsinkelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     subject = text(case.get("subject"))
     return {
         "modtager": _lines(appeal.get("name"), appeal.get("address")),
-        "klageinstans": text(appeal.get("name")) or DEFAULT_APPEAL_BODY,
+        "klageinstans": appeal["name"],
         "klage": f"{who} har{f' den {complained}' if complained else ''} klaget over den tid, vi har brugt på "
         "at behandle en anmodning om aktindsigt (offentlighedslovens § 39). Klagen angår "
         "sagsbehandlingstiden, ikke en afgørelse: vi har endnu ikke truffet afgørelse i sagen.",
@@ -687,14 +761,15 @@ def sample_context(kind: str) -> dict[str, Any]:
             "web": "eksempel.dk",
             "logo_text": "EKSEMPEL KOMMUNE",
         },
-        "appeal_body": {"name": "Ankestyrelsen", "address": "Teglholmsgade 3\n2450 København SV"},
+        "appeal_body": {"name": "Byggeklageenheden", "address": "Nævnenes Hus, Toldboden 2, 8800 Viborg",
+                        "kind": "klageinstans"},
         "case": {
             "id": 7,
             "sagsnummer": "15.17.12-A53-1-26",
             "received": d(2026, 12, 14),
             "basis": "ofl",
             "subject": "byggesagen om Strandvejen 4",
-            "emne": "15.17.12",
+            "emne": "02.34.00",
             "understanding": "Du ønsker aktindsigt i alle dokumenter i byggesagen fra 2025 og 2026.",
             "requester": {"name": "Søren Ågård", "email": "soren@example.dk", "address": "Havnegade 2\n1234 Eksempelby"},
         },

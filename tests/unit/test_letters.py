@@ -101,16 +101,16 @@ REQUIRED = {
     ],
     "videresendelse": ["Miljøstyrelsen", "forvaltningslovens § 7, stk. 2"],
     "klage_oversendelse": [
-        "Ankestyrelsen",
-        "Teglholmsgade 3",
+        "Byggeklageenheden",
+        "Toldboden 2, 8800 Viborg",
         "1. februar 2027",
         "Kommunen fastholder, at prisbilaget",
         "Kopi til: Søren Ågård",
         "offentlighedslovens § 37, stk. 2",
     ],
     "klage_forsinkelse": [
-        "Ankestyrelsen",
-        "Teglholmsgade 3",
+        "Byggeklageenheden",
+        "Toldboden 2, 8800 Viborg",
         "Oversendelse af klage over sagsbehandlingstiden",
         "den 5. januar 2027 klaget over den tid",
         "ikke en afgørelse",
@@ -166,8 +166,8 @@ def test_letters_go_to_their_recipient():
     ]
     assert first_paragraph("hoering").startswith("Byg & Anlæg ApS")
     assert first_paragraph("underretning_ansat").startswith("Mette Jensen")
-    assert first_paragraph("klage_oversendelse").startswith("Ankestyrelsen")
-    assert first_paragraph("klage_forsinkelse").startswith("Ankestyrelsen")
+    assert first_paragraph("klage_oversendelse").startswith("Byggeklageenheden")
+    assert first_paragraph("klage_forsinkelse").startswith("Byggeklageenheden")
 
 
 def test_employee_is_told_what_was_released_after_the_decision():
@@ -254,7 +254,8 @@ def test_refusal_with_extraction():
 def test_klagevejledning_sends_the_complaint_to_the_municipality_first_without_a_deadline():
     txt = letter_text(letters.render("afgoerelse", decision("refusal", [doc(1, "refuse", ["ofl-23"])])))
     kv = txt[txt.index("Klagevejledning") :]
-    assert "Du kan klage over afgørelsen til Ankestyrelsen" in kv
+    assert "Du kan klage over afgørelsen til Byggeklageenheden, som er klageinstans" in kv
+    assert "offentlighedslovens § 37, stk. 1" in kv and "Ankestyrelsen" not in kv
     assert "Klagen skal sendes til os" in kv and "post@eksempel.dk" in kv
     assert "7 arbejdsdage" in kv and "offentlighedslovens § 37, stk. 2" in kv
     # No complaint deadline is invented: OFL has none.
@@ -280,17 +281,48 @@ def test_appeal_body_comes_from_the_settings():
     assert "Ankestyrelsen" not in txt
 
 
-def test_fvl_decision_names_the_appeal_route_generically_unless_the_settings_give_one():
+def test_fvl_decision_without_an_appeal_body_says_there_is_none():
     ctx = decision("refusal", [doc(1, "refuse", ["fvl-12"])], basis="fvl")
-    ctx["appeal_body"] = None
+    ctx["appeal_body"] = {"kind": "ingen", "name": "", "address": ""}
     txt = letter_text(letters.render("afgoerelse", ctx))
     assert "partsaktindsigt i forvaltningsloven" in txt
     assert "forvaltningslovens § 9" in txt  # FVL § 24: the rule the decision rests on
     assert grounds.get("fvl-12").reasoning in txt
-    assert "den myndighed, der behandler klager over afgørelsen i den sag" in txt
+    kv = txt[txt.index("Klagevejledning") :]
+    assert "Der er ikke en klageinstans for den sag" in kv and "kan derfor ikke påklages" in kv
+    assert "Ankestyrelsen" not in kv and "7 arbejdsdage" not in kv
     assert "offentlighedslovens § 37" not in txt and "offentlighedslovens § 14" not in txt
-    ctx["appeal_body"] = {"name": "Ankestyrelsen"}
-    assert "Du kan klage over afgørelsen til Ankestyrelsen." in letter_text(letters.render("afgoerelse", ctx))
+    # The main case's appeal body, where there is one: forwarded, but no OFL paragraph cited.
+    ctx["appeal_body"] = {"kind": "klageinstans", "name": "Planklagenævnet", "address": "Toldboden 2"}
+    kv = letter_text(letters.render("afgoerelse", ctx))
+    assert "Du kan klage over afgørelsen til Planklagenævnet, som er klageinstans for den sag" in kv
+    assert "offentlighedslovens § 37" not in kv
+
+
+def test_ofl_decision_without_a_sector_body_goes_to_ankestyrelsens_supervision():
+    ctx = decision("refusal", [doc(1, "refuse", ["ofl-23"])])
+    ctx["appeal_body"] = {"kind": "tilsyn", "name": "Ankestyrelsen", "address": "Teglholmsgade 3"}
+    kv = letter_text(letters.render("afgoerelse", ctx))
+    kv = kv[kv.index("Klagevejledning") :]
+    assert "Der er ikke en særlig klageinstans" in kv
+    assert "klage over afgørelsen til Ankestyrelsen, der fører tilsyn med kommunerne" in kv
+    assert "offentlighedslovens § 38, stk. 1" in kv and "7 arbejdsdage" in kv
+    assert "§ 37, stk. 1" not in kv and "20 arbejdsdage" not in kv
+    # The forwarding letter says the same route.
+    ctx["data"] = {"complaint_received": dt.date(2027, 2, 1)}
+    out = letter_text(letters.render("klage_oversendelse", ctx))
+    assert out.startswith("Ankestyrelsen\nTeglholmsgade 3")
+    assert "som tilsynsmyndighed (offentlighedslovens § 38, stk. 1)" in out
+
+
+def test_a_gdpr_complaint_is_never_composed_as_a_forwarding():
+    ctx = decision("refusal", [doc(1, "refuse", ["dbl-22-1"])], basis="gdpr")
+    with pytest.raises(ValueError, match="not forwarded"):
+        letters.compose("klage_oversendelse", ctx)
+    ctx = decision("refusal", [doc(1, "refuse", ["fvl-12"])], basis="fvl")
+    ctx["appeal_body"] = {"kind": "ingen", "name": "", "address": ""}
+    with pytest.raises(ValueError, match="not forwarded"):
+        letters.compose("klage_oversendelse", ctx)
 
 
 def test_gdpr_decision_points_to_datatilsynet():
@@ -298,6 +330,9 @@ def test_gdpr_decision_points_to_datatilsynet():
     txt = letter_text(letters.render("afgoerelse", ctx))
     assert "Afgørelse om indsigt i dine personoplysninger" in txt
     assert "Datatilsynet" in txt and "Ankestyrelsen" not in txt
+    kv = txt[txt.index("Klagevejledning") :]
+    assert "direkte til Datatilsynet, Carl Jacobsens Vej 35" in kv and "artikel 77" in kv
+    assert "Klagen skal sendes til os" not in kv
     assert grounds.get("dbl-22-1").reasoning in txt
 
 
