@@ -163,10 +163,10 @@ def context(
             select(CaseDeadline).where(CaseDeadline.case_id == case.id, CaseDeadline.active.is_(True))
         )
     }
-    decision = next(
-        (deadlines[r] for r in DECISION_RULES if r in deadlines),
-        None,
-    )
+    # The decision deadline of the case's own basis (MOL and GDPR: one month; OFL and FVL: 7 working
+    # days), as aktflow.case_deadlines stored it; a MOL case's OFL 7 days are not its decision deadline.
+    own = f"{case.basis}-decision"
+    decision = deadlines.get(own) or next((deadlines[r] for r in DECISION_RULES if r in deadlines), None)
     caseworker = case.assignee or actor
     understanding = (
         note if data.get("_trigger") == "send_decision" and note else _understanding(session, case)

@@ -384,8 +384,9 @@ def notice_sent(e: Any, case: Case, ctx: Any) -> None:
     if outer is not None and expected > outer and ctx.actor.role not in MANAGERS:
         raise ValidationError(
             "expected",
-            f"en forventet afgørelse efter {outer:%d.%m.%Y} (40 arbejdsdage efter modtagelsen) kræver en "
-            "leders godkendelse: fristbrevet skal sendes af en leder",
+            f"en forventet afgørelse efter {outer:%d.%m.%Y} (40 arbejdsdage efter modtagelsen, den yderste "
+            "grænse efter forarbejderne til offentlighedslovens § 36) kræver en leders godkendelse: "
+            "fristbrevet skal sendes af en leder",
         )
     warnings = []
     delay = limits.get("ofl-delay-complaint")
@@ -396,7 +397,8 @@ def notice_sent(e: Any, case: Case, ctx: Any) -> None:
         )
     if outer is not None and expected > outer:
         warnings.append(
-            f"Den forventede dato ligger efter den yderste frist {outer:%d.%m.%Y} (40 arbejdsdage); "
+            f"Den forventede dato ligger efter {outer:%d.%m.%Y} (40 arbejdsdage, den yderste grænse efter "
+            "forarbejderne til offentlighedslovens § 36); "
             f"godkendt af leder {ctx.actor.username}"
         )
     if warnings:

@@ -74,9 +74,9 @@ BODIES: dict[str, list] = {
         QUESTIONS,
     ],
     "fristbrev": [
-        ("title", "Din anmodning om {{ indsigtstype }} – hvornår du kan forvente en afgørelse"),
+        ("title", "{{ overskrift }}"),
         "{{ anmodning }}",
-        "Vi kan desværre ikke træffe afgørelse så hurtigt, som vi plejer. Det skyldes:",
+        "{{ indledning }}",
         "{{ grund }}",
         "{{ forventet }}",
         "{{ regel }}",

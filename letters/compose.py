@@ -103,8 +103,9 @@ _HANDLING_RULE = {
     "ofl": "Efter offentlighedsloven skal vi behandle din anmodning hurtigst muligt. Har vi ikke truffet "
     "afgørelse inden 7 arbejdsdage efter, at vi modtog den, får du besked om hvorfor, og om hvornår du kan "
     "forvente en afgørelse (offentlighedslovens § 36).",
-    "fvl": "Vi behandler din anmodning hurtigst muligt og som udgangspunkt inden 7 arbejdsdage. Kan vi ikke "
-    "nå det, får du besked om hvorfor, og om hvornår du kan forvente en afgørelse.",
+    "fvl": "Vi behandler din anmodning hurtigst muligt. Har vi ikke imødekommet eller afslået den inden 7 "
+    "arbejdsdage efter, at vi modtog den, skal vi give dig besked om grunden og om, hvornår du kan forvente "
+    "en afgørelse (forvaltningslovens § 16, stk. 2).",
     "mol": "Efter miljøoplysningslovens § 4, stk. 3, skal vi træffe afgørelse hurtigst muligt og senest 1 "
     "måned efter, at vi modtog din anmodning. Gør anmodningens omfang og kompleksitet det nødvendigt, kan "
     "fristen forlænges til 2 måneder; i så fald får du besked inden for den første måned.",
@@ -116,8 +117,9 @@ _HANDLING_RULE = {
 _NOTICE_RULE = {
     "ofl": "Efter offentlighedslovens § 36, stk. 2, skal vi give dig besked, når vi ikke kan træffe "
     "afgørelse inden 7 arbejdsdage efter, at vi modtog din anmodning.",
-    "fvl": "Vi giver dig denne besked, fordi vi ikke kan træffe afgørelse inden for 7 arbejdsdage, som er "
-    "udgangspunktet for behandlingen af en anmodning om aktindsigt.",
+    "fvl": "Efter forvaltningslovens § 16, stk. 2, skal vi give dig besked om grunden og om, hvornår du kan "
+    "forvente en afgørelse, når vi ikke har imødekommet eller afslået din anmodning inden 7 arbejdsdage "
+    "efter, at vi modtog den.",
     "mol": "Efter miljøoplysningslovens § 4, stk. 3, kan fristen for afgørelse forlænges fra 1 til 2 "
     "måneder, når anmodningens omfang og kompleksitet gør det nødvendigt.",
     "gdpr": "Efter databeskyttelsesforordningens artikel 12, stk. 3, kan fristen for at svare forlænges med "
@@ -214,11 +216,20 @@ def _doc_ref(d: dict) -> str:
 # --- the parts every letter shares -------------------------------------------------------------------------
 
 
+def quoted(value: Any) -> str:
+    """Text quoted as written, in Danish quotation marks: »…«; "" for nothing."""
+    t = text(value)
+    return f"»{t}«" if t else ""
+
+
 def _request_sentence(case: dict, kind_of_access: str) -> str:
-    received, subject = danish_date(case.get("received")), text(case.get("subject"))
+    """ "Vi har den 14. december 2026 modtaget din anmodning om aktindsigt. Anmodningen er registreret
+    sådan: »…«" — the request's text is quoted once, never pasted into the sentence (it often begins
+    "Aktindsigt i …")."""
+    received, subject = danish_date(case.get("received")), quoted(case.get("subject"))
     when = f" den {received}" if received else ""
-    about = f" i {subject}" if subject else ""
-    return f"Vi har{when} modtaget din anmodning om {kind_of_access}{about}."
+    about = f" Anmodningen er registreret sådan: {subject}" if subject else ""
+    return f"Vi har{when} modtaget din anmodning om {kind_of_access}.{about}"
 
 
 def _common(ctx: dict) -> dict[str, Any]:
@@ -495,11 +506,23 @@ def _decision_parts(ctx: dict, docs: list[dict], outcome: str) -> dict[str, Any]
 
 
 def _kvittering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
-    decision = danish_date((ctx.get("deadlines") or {}).get("decision"))
-    return {
-        "behandlingstid": _HANDLING_RULE[basis],
-        "forventet": f"Vi forventer at kunne træffe afgørelse senest den {decision}." if decision else "",
-    }
+    """The acknowledgement: the handling rule of the basis and the expected date. The date is the case's
+    decision deadline for its basis as stored (``deadlines["decision"]``: MOL and GDPR one month, OFL and
+    FVL 7 working days; aktflow.case_deadlines computes it), or the date a fristbrev gave
+    (``deadlines["expected"]``); never a date before the letter's own."""
+    dates = ctx.get("deadlines") or {}
+    today = as_date(ctx.get("today")) or dt.date.today()
+    candidates = [d for d in (as_date(dates.get("expected")), as_date(dates.get("decision"))) if d]
+    due = next((d for d in candidates if d >= today), None)
+    if due is not None:
+        forventet = f"Vi forventer at kunne træffe afgørelse senest den {danish_date(due)}."
+    elif candidates:  # the request was received long ago: no date in the past is promised
+        forventet = (
+            "Vi træffer afgørelse hurtigst muligt og giver dig besked om, hvornår du kan forvente den."
+        )
+    else:
+        forventet = ""
+    return {"behandlingstid": _HANDLING_RULE[basis], "forventet": forventet}
 
 
 def _praecisering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
@@ -512,22 +535,56 @@ def _praecisering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     return {"praecisering": text(data.get("note")), "regel": rule}
 
 
+_EXTENSION_RULE = {
+    "mol": "Efter miljøoplysningslovens § 4, stk. 3, kan fristen for afgørelse forlænges fra 1 til 2 måneder "
+    "efter, at vi modtog din anmodning, når anmodningens omfang og kompleksitet gør det nødvendigt. Vi "
+    "forlænger derfor fristen.",
+    "gdpr": "Efter databeskyttelsesforordningens artikel 12, stk. 3, kan fristen for at svare forlænges med 2 "
+    "måneder, når anmodningens kompleksitet eller antallet af anmodninger gør det nødvendigt. Vi forlænger "
+    "derfor fristen.",
+}
+# MOL and GDPR requests are handled under OFL as well (MOL § 2; OFL § 8 for one's own data): the OFL
+# notice rule applies to a fristbrev in such a case.
+_ALSO_OFL = (
+    "Din anmodning behandles også efter offentlighedsloven. Efter offentlighedslovens § 36, stk. 2, skal vi "
+    "give dig besked, når vi ikke kan træffe afgørelse inden 7 arbejdsdage efter, at vi modtog din anmodning."
+)
+
+
 def _fristbrev(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
-    # An extension (MOL/GDPR) states its new date; else the tracked expected date (set by this very
-    # notice) first, the trigger's own field otherwise.
-    extended = danish_date((ctx.get("deadlines") or {}).get("extended"))
-    expected = danish_date((ctx.get("deadlines") or {}).get("expected") or data.get("expected"))
+    """The fristbrev, two kinds.
+
+    An extension (``extend_deadline``, MOL § 4 stk. 3 / GDPR art. 12(3); ``deadlines["extended"]`` holds the
+    new date): says that the deadline is extended, to which date, why (the reason as recorded) and the rule.
+    A notice (``send_deadline_notice``, OFL § 36 stk. 2 / FVL § 16 stk. 2): the reason and the expected
+    date as recorded, and the rule; a MOL or GDPR case cites the OFL rule that applies to it too. Where
+    OFL applies (OFL and MOL cases) the letter tells of the complaint about the time taken (OFL § 39).
+    """
+    dates = ctx.get("deadlines") or {}
+    extended = danish_date(dates.get("extended"))
+    # The tracked expected date (set by this very notice) first, the trigger's own field otherwise.
+    expected = danish_date(dates.get("expected") or data.get("expected"))
+    kind = "indsigt i dine personoplysninger" if basis == "gdpr" else "aktindsigt"
     if extended:
-        forventet = f"Fristen er forlænget. Du får svar senest den {extended}."
-    elif expected:
-        forventet = f"Vi forventer at kunne træffe afgørelse senest den {expected}."
+        title = f"Fristen for at behandle din anmodning om {kind} er forlænget"
+        intro = f"Fristen for at træffe afgørelse om din anmodning er forlænget til den {extended}. Det skyldes:"
+        forventet = f"Du får vores afgørelse senest den {extended}."
+        rule = _EXTENSION_RULE.get(basis, _NOTICE_RULE[basis])
     else:
-        forventet = "Vi giver dig besked om, hvornår du kan forvente en afgørelse, så snart vi kan."
+        title = f"Din anmodning om {kind} – hvornår du kan forvente en afgørelse"
+        intro = "Vi kan desværre ikke træffe afgørelse så hurtigt, som vi plejer. Det skyldes:"
+        if expected:
+            forventet = f"Vi forventer at kunne træffe afgørelse senest den {expected}."
+        else:
+            forventet = "Vi giver dig besked om, hvornår du kan forvente en afgørelse, så snart vi kan."
+        rule = _ALSO_OFL if basis in ("mol", "gdpr") else _NOTICE_RULE[basis]
     return {
+        "overskrift": title,
+        "indledning": intro,
         "grund": text(data.get("reason")),
         "forventet": forventet,
-        "regel": _NOTICE_RULE[basis],
-        "klage_over_tid": _DELAY_COMPLAINT if basis == "ofl" else "",
+        "regel": rule,
+        "klage_over_tid": _DELAY_COMPLAINT if basis in ("ofl", "mol") else "",
     }
 
 
@@ -582,10 +639,12 @@ def _delafgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     earlier = data.get("released_before") or []  # released by earlier partial decisions
     rest = len([d for d in docs if d.get("id") not in earlier]) - len(now)
     expected = danish_date((ctx.get("deadlines") or {}).get("expected"))
-    later = f" Vi forventer at kunne træffe afgørelse om dem senest den {expected}." if expected else ""
+    them = "det" if rest == 1 else "dem"
+    later = f" Vi forventer at kunne træffe afgørelse om {them} senest den {expected}." if expected else ""
+    which = "det sidste dokument" if rest == 1 else f"de øvrige {_n(rest)}"
     parts["resterende"] = (
-        f"Vi arbejder videre med de øvrige {_n(rest)} og sender dig en afgørelse om dem hurtigst muligt.{later}"
-        if rest
+        f"Vi arbejder videre med {which} og sender dig en afgørelse om {them} hurtigst muligt.{later}"
+        if rest > 0
         else f"Vi sender dig en samlet afgørelse om din anmodning hurtigst muligt.{later}"
     )
     parts["bemaerkning"] = text(data.get("note"))
@@ -602,7 +661,9 @@ def _afgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     )
     parts["forstaaelse"] = f"Vi har forstået din anmodning sådan: {understanding}" if understanding else ""
     parts["retsgrundlag"] = _BASIS_SENTENCE[basis]
-    parts["bemaerkning"] = text(data.get("note"))
+    # send_decision's note is how the request was understood: printed once, as the understanding.
+    note = text(data.get("note"))
+    parts["bemaerkning"] = "" if note == understanding else note
     return parts
 
 

@@ -70,7 +70,7 @@ def decision(outcome, docs, basis="ofl", **case):
 # --- every kind --------------------------------------------------------------------------------------------
 
 REQUIRED = {
-    "kvittering": ["23. december 2026", "7 arbejdsdage", "offentlighedslovens § 36"],
+    "kvittering": ["senest den 15. januar 2027", "7 arbejdsdage", "offentlighedslovens § 36"],
     "praecisering": ["Oplys venligst, hvilken periode og hvilke ejendomme", "offentlighedslovens § 9"],
     "fristbrev": [
         "Sagen omfatter mange dokumenter, og vi skal høre en virksomhed",
@@ -344,7 +344,7 @@ def test_requester_text_comes_out_literally():
     ctx["case"]["requester"] = {"name": INJECTION, "email": None, "address": "Vej 1 & 2 <st.>"}
     ctx["case"]["subject"] = INJECTION
     ctx["case"]["understanding"] = INJECTION
-    ctx["data"] = {"note": INJECTION + "\x07\x0c\x00"}  # \a and \f would be paragraph and page breaks
+    ctx["data"] = {"note": "Bemærk: " + INJECTION + "\x07\x0c\x00"}  # \a and \f would be paragraph and page breaks
     out = letters.render("afgoerelse", ctx)
     txt = letter_text(out)
     assert txt.count(INJECTION) >= 6
@@ -572,3 +572,98 @@ def test_compiled_templates_are_reused_and_never_mix_letters(monkeypatch):
     assert "Tilføjet af kommunen: Anders And & Co <AS>" in [
         p.text for p in docx.Document(io.BytesIO(c)).paragraphs
     ]
+
+
+# --- what the law requires of the kvittering, fristbrev and decision wording -------------------------------
+
+
+def kvittering(basis, decision_due, today=dt.date(2026, 12, 18), expected=None):
+    ctx = letters.sample_context("kvittering")
+    ctx["case"]["basis"], ctx["today"] = basis, today
+    ctx["deadlines"] = {"decision": decision_due, "expected": expected}
+    return letter_text(letters.render("kvittering", ctx))
+
+
+@pytest.mark.parametrize(
+    ("basis", "rule"),
+    [
+        ("ofl", "offentlighedslovens § 36"),
+        ("fvl", "forvaltningslovens § 16, stk. 2"),
+        ("mol", "senest 1 måned efter"),
+        ("gdpr", "senest 1 måned efter"),
+    ],
+)
+def test_kvittering_states_the_basis_rule_and_the_date_it_is_given(basis, rule):
+    txt = kvittering(basis, dt.date(2027, 1, 14))
+    assert rule in txt
+    assert "Vi forventer at kunne træffe afgørelse senest den 14. januar 2027." in txt
+    if basis in ("mol", "gdpr"):
+        assert "7 arbejdsdage" not in txt
+
+
+def test_kvittering_never_promises_a_date_in_the_past():
+    txt = kvittering("ofl", dt.date(2026, 11, 25), today=dt.date(2026, 11, 30))
+    assert "25. november 2026" not in txt
+    assert "Vi træffer afgørelse hurtigst muligt og giver dig besked" in txt
+    # A date a fristbrev gave, still ahead, is the one promised.
+    txt = kvittering("ofl", dt.date(2026, 11, 25), today=dt.date(2026, 11, 30), expected=dt.date(2026, 12, 10))
+    assert "senest den 10. december 2026" in txt and "25. november" not in txt
+
+
+def test_the_request_text_is_quoted_once_never_pasted_into_a_sentence():
+    ctx = letters.sample_context("kvittering")
+    ctx["case"]["subject"] = "Aktindsigt i byggesagen om Strandvejen 4"
+    txt = letter_text(letters.render("kvittering", ctx))
+    assert "aktindsigt i Aktindsigt" not in txt
+    assert txt.count("Aktindsigt i byggesagen om Strandvejen 4") == 1
+    assert "»Aktindsigt i byggesagen om Strandvejen 4«" in txt
+
+
+def fristbrev(basis, *, extended=None, expected=dt.date(2027, 1, 15)):
+    ctx = letters.sample_context("fristbrev")
+    ctx["case"]["basis"] = basis
+    ctx["deadlines"] = {"expected": expected, "extended": extended}
+    ctx["data"] = {"reason": "Anmodningen omfatter 900 dokumenter fra fem forvaltninger."}
+    return letter_text(letters.render("fristbrev", ctx))
+
+
+@pytest.mark.parametrize(("basis", "rule"), [("mol", "miljøoplysningslovens § 4, stk. 3"),
+                                             ("gdpr", "databeskyttelsesforordningens artikel 12, stk. 3")])  # fmt: skip
+def test_an_extension_says_it_is_extended_to_which_date_and_why(basis, rule):
+    txt = fristbrev(basis, extended=dt.date(2027, 2, 14), expected=None)
+    assert "er forlænget" in txt.split("\n")[6]  # the title
+    assert "forlænget til den 14. februar 2027" in txt and "senest den 14. februar 2027" in txt
+    assert "Anmodningen omfatter 900 dokumenter fra fem forvaltninger." in txt  # why, as recorded
+    assert rule in txt
+    assert ("offentlighedslovens § 39" in txt) == (basis == "mol")  # OFL applies to a MOL request too
+
+
+def test_a_mol_notice_cites_the_ofl_rule_that_applies_and_the_delay_complaint():
+    txt = fristbrev("mol")
+    assert "offentlighedslovens § 36, stk. 2" in txt and "behandles også efter offentlighedsloven" in txt
+    assert "miljøoplysningslovens § 4, stk. 3" not in txt  # no extension was made
+    assert "offentlighedslovens § 39" in txt
+    assert "Anmodningen omfatter 900 dokumenter" in txt and "senest den 15. januar 2027" in txt
+    fvl = fristbrev("fvl")
+    assert "forvaltningslovens § 16, stk. 2" in fvl and "offentlighedslovens § 39" not in fvl
+
+
+def test_the_understanding_is_printed_once():
+    ctx = decision("partial", [doc(1), doc(2, "refuse", ["ofl-23"])])
+    ctx["case"]["understanding"] = "Du ønsker de dokumenter, der angår tagrenoveringen."
+    ctx["data"] = {"note": "Du ønsker de dokumenter, der angår tagrenoveringen."}
+    txt = letter_text(letters.render("afgoerelse", ctx))
+    assert txt.count("Du ønsker de dokumenter, der angår tagrenoveringen.") == 1
+
+
+def test_a_partial_decision_speaks_of_one_remaining_document_in_the_singular():
+    ctx = letters.sample_context("delafgoerelse")
+    ctx["data"] = {"released": [10, 11]}
+    ctx["documents"] = ctx["documents"][:3]  # two released now, one left
+    txt = letter_text(letters.render("delafgoerelse", ctx))
+    assert "Vi arbejder videre med det sidste dokument og sender dig en afgørelse om det" in txt
+    assert "øvrige 1" not in txt
+    assert "afgørelse om det senest den 15. januar 2027" in txt
+    ctx["documents"] = letters.sample_context("delafgoerelse")["documents"]
+    txt = letter_text(letters.render("delafgoerelse", ctx))
+    assert "de øvrige 3 dokumenter og sender dig en afgørelse om dem" in txt
