@@ -498,7 +498,8 @@ def _decision_parts(ctx: dict, docs: list[dict], outcome: str) -> dict[str, Any]
         "aktliste": _aktliste(docs),
         "resultat": _outcome_sentence(outcome, docs, basis),
         "begrundelse": _reasoning(docs, basis, outcome),
-        "klagevejledning": [] if outcome == "full" else _klagevejledning(ctx, basis),
+        # A full grant needs no klagevejledning (FVL § 25), except under GDPR: art. 15(1)(f) and art. 77.
+        "klagevejledning": [] if outcome == "full" and basis != "gdpr" else _klagevejledning(ctx, basis),
     }
 
 
@@ -651,6 +652,56 @@ def _delafgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     return parts
 
 
+# GDPR art. 15(1): the information a decision on a data subject's access carries, in the article's order;
+# (key in ctx["art15"] or None for fixed text, the label, the fixed text).
+_ART15 = (
+    ("art15_purposes", "Formålene med behandlingen (artikel 15, stk. 1, litra a)", ""),
+    ("art15_categories", "De kategorier af personoplysninger, vi behandler (litra b)", ""),
+    ("art15_recipients", "Modtagere, som oplysningerne er eller vil blive videregivet til (litra c)", ""),
+    ("art15_storage", "Hvor længe oplysningerne opbevares (litra d)", ""),
+    (
+        None,
+        "Dine rettigheder (litra e)",
+        "Du har ret til at anmode os om berigtigelse (artikel 16) eller sletning (artikel 17) af dine "
+        "personoplysninger og om begrænsning af behandlingen (artikel 18), og du har ret til at gøre "
+        "indsigelse mod behandlingen (artikel 21).",
+    ),
+    (None, "Klage (litra f)", "Du har ret til at klage til Datatilsynet; se klagevejledningen nedenfor."),
+    ("art15_source", "Hvor oplysningerne stammer fra (litra g)", ""),
+    ("art15_automated", "Automatiske afgørelser, herunder profilering (litra h)", ""),
+    ("art15_transfers", "Overførsel til tredjelande eller internationale organisationer (artikel 15, stk. 2)", ""),
+)
+
+
+def _art15(ctx: dict, basis: str, outcome: str) -> dict[str, Any]:
+    """GDPR: a decision that gives access (full or partial) carries the art. 15(1)(a)-(h) information, and
+    (2) where data are transferred, from ``ctx["art15"]`` (the decision's texts, else the municipality's;
+    aktflow.case_letters.art15 checks that none is missing). A refusal carries the art. 12(4) information:
+    that we do not act on the request, why (the reasoning) and the right to complain to Datatilsynet and
+    go to court. Other bases: nothing."""
+    if basis != "gdpr":
+        return {"art15": [], "art12": ""}
+    if outcome == "refusal":
+        return {
+            "art15": [],
+            "art12": "Vi imødekommer ikke din anmodning om indsigt. Grundene fremgår af begrundelsen nedenfor. "
+            "Du kan klage til Datatilsynet og indbringe sagen for domstolene (databeskyttelsesforordningens "
+            "artikel 12, stk. 4).",
+        }
+    if outcome not in ("full", "partial"):
+        return {"art15": [], "art12": ""}
+    given = ctx.get("art15") or {}
+    paras = [
+        "Vi bekræfter, at vi behandler personoplysninger om dig. Du får en kopi af oplysningerne i de "
+        "vedlagte dokumenter (databeskyttelsesforordningens artikel 15, stk. 1 og 3)."
+    ]
+    for key, label, fixed in _ART15:
+        value = fixed if key is None else text(given.get(key))
+        if value:
+            paras.append(f"{label}: {value}")
+    return {"art15": paras, "art12": ""}
+
+
 def _afgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     case = ctx.get("case") or {}
     docs = ctx.get("documents") or []
@@ -659,6 +710,7 @@ def _afgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     parts = (
         _request_refusal(ctx, refusal, basis) if refusal else _decision_parts(ctx, docs, _outcome(ctx, docs))
     )
+    parts.update(_art15(ctx, basis, "refusal" if refusal else _outcome(ctx, docs)))
     parts["forstaaelse"] = f"Vi har forstået din anmodning sådan: {understanding}" if understanding else ""
     parts["retsgrundlag"] = _BASIS_SENTENCE[basis]
     # send_decision's note is how the request was understood: printed once, as the understanding.
@@ -854,6 +906,15 @@ def sample_context(kind: str) -> dict[str, Any]:
              "meroffentlighed_note": None, "note": None},
         ],
         "outcome": "partial",
+        "art15": {
+            "art15_purposes": "Behandling af byggesager efter byggeloven.",
+            "art15_categories": "Navn, adresse og oplysninger om din ejendom.",
+            "art15_recipients": "Naboer, der høres i sagen, og Bygnings- og Boligregistret.",
+            "art15_storage": "Sagen opbevares, så længe ejendommen findes, efter arkivlovgivningen.",
+            "art15_source": "Fra dig og fra de naboer, der er hørt i sagen.",
+            "art15_automated": "Vi træffer ikke afgørelser om dig alene på grundlag af automatisk behandling.",
+            "art15_transfers": "",
+        },
         "deadlines": {"decision": d(2026, 12, 23), "expected": d(2027, 1, 15)},
         "data": data,
     }  # fmt: skip

@@ -34,6 +34,13 @@ MUNICIPALITY_LABELS = {
     "email": "E-mail",
     "web": "Hjemmeside",
     "logo_text": "Logotekst (brevhoved)",
+    "art15_purposes": "GDPR art. 15: formålene med behandlingen",
+    "art15_categories": "GDPR art. 15: kategorier af personoplysninger",
+    "art15_recipients": "GDPR art. 15: modtagere",
+    "art15_storage": "GDPR art. 15: opbevaringsperiode",
+    "art15_source": "GDPR art. 15: hvor oplysningerne stammer fra",
+    "art15_automated": "GDPR art. 15: automatiske afgørelser og profilering",
+    "art15_transfers": "GDPR art. 15, stk. 2: overførsel til tredjelande",
 }
 
 

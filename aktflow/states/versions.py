@@ -21,9 +21,9 @@ Table = dict[str, tuple[tuple[str, ...], str | None]]
 BASE = "2026.1"
 
 #: The version new events are written under.
-CURRENT = "2026.3"
+CURRENT = "2026.4"
 
-INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received"}
+INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received", "2026.4": "received"}
 
 TABLES: dict[str, Table] = {
     "2026.1": {
@@ -222,6 +222,11 @@ TABLES["2026.3"] = {
         None,
     ),
 }
+
+# 2026.4: letters say what the law requires: the GDPR decision records the art. 15 information (purposes,
+# categories, recipients, storage, source, automated decisions, transfers) and the hearing names the
+# party's address and the documents it is about. New fields only; the transitions are 2026.3's.
+TABLES["2026.4"] = {**TABLES["2026.3"]}
 
 
 def target(version: str, trigger: str, state: str) -> str | None:

@@ -69,3 +69,51 @@ def test_an_extension_letter_says_extended_to_which_date_and_why(db, new_case):
     assert f"forlænget til den {danish(new_due)}" in body
     assert "Anmodningen omfatter 14 systemer." in body
     assert "databeskyttelsesforordningens artikel 12, stk. 3" in body
+
+
+def gdpr_case_ready_to_decide(db, new_case):
+    """A GDPR art. 15 case with one document assessed as released, in drafting_decision."""
+    from aktflow.service import case_view
+
+    case = new_case(basis="gdpr", received=(clock.today() - dt.timedelta(days=3)).isoformat())
+    fire(db, case.id, "register", actor="cw")
+    fire(db, case.id, "start_collecting", actor="cw")
+    fire(db, case.id, "add_document", actor="cw", data={"title": "Journalnotat", "date": "2026-03-01"})
+    doc_id = case_view(db, case.id)["documents"][0]["id"]
+    fire(db, case.id, "start_screening", actor="cw")
+    fire(db, case.id, "assess_document", actor="cw", data={"document_id": doc_id, "outcome": "grant"})
+    fire(db, case.id, "draft_decision", actor="cw")
+    return case
+
+
+def test_a_gdpr_decision_carries_the_decisions_own_texts_and_the_municipalitys_defaults(db, new_case):
+    case = gdpr_case_ready_to_decide(db, new_case)
+    fire(
+        db,
+        case.id,
+        "send_decision",
+        actor="cw",
+        data={"art15_purposes": "Sagsbehandling af din ansøgning om boligstøtte.", "art15_transfers": ""},
+    )
+    body = last_letter(db, case.id)
+    assert "litra a): Sagsbehandling af din ansøgning om boligstøtte." in body
+    assert "Vi træffer ikke afgørelser om dig alene på grundlag af automatisk behandling" in body  # default
+    assert "artikel 15, stk. 2" not in body  # nothing transferred
+    assert "Datatilsynet" in body  # the klagevejledning, also on a full grant
+
+
+def test_a_gdpr_decision_without_an_art_15_text_is_refused_with_the_field_named(db, new_case):
+    from aktflow.administration import save_municipality
+    from aktflow.case_letters import DEFAULT_MUNICIPALITY
+    from aktflow.errors import ValidationError
+
+    save_municipality(db, actor="admin", values={**DEFAULT_MUNICIPALITY, "art15_storage": ""})
+    case = gdpr_case_ready_to_decide(db, new_case)
+    try:
+        fire(db, case.id, "send_decision", actor="cw")
+    except ValidationError as e:
+        assert e.field == "art15_storage" and "artikel 15" in e.detail
+    else:
+        raise AssertionError("the decision was sent without the storage period (art. 15(1)(d))")
+    fire(db, case.id, "send_decision", actor="cw", data={"art15_storage": "5 år efter sagens afslutning."})
+    assert "litra d): 5 år efter sagens afslutning." in last_letter(db, case.id)

@@ -667,3 +667,45 @@ def test_a_partial_decision_speaks_of_one_remaining_document_in_the_singular():
     ctx["documents"] = letters.sample_context("delafgoerelse")["documents"]
     txt = letter_text(letters.render("delafgoerelse", ctx))
     assert "de øvrige 3 dokumenter og sender dig en afgørelse om dem" in txt
+
+
+# --- GDPR art. 15 -----------------------------------------------------------------------------------------
+
+
+ART15_LABELS = ("litra a", "litra b", "litra c", "litra d", "litra e", "litra f", "litra g", "litra h")
+
+
+@pytest.mark.parametrize("outcome", ["full", "partial"])
+def test_a_gdpr_decision_that_gives_access_carries_the_art_15_information(outcome):
+    docs = [doc(1), doc(2)] if outcome == "full" else [doc(1), doc(2, "refuse", ["dbl-22-1"])]
+    ctx = decision(outcome, docs, basis="gdpr")
+    ctx["art15"]["art15_transfers"] = "Ingen oplysninger overføres til lande uden for EU/EØS."
+    txt = letter_text(letters.render("afgoerelse", ctx))
+    assert "Oplysninger om behandlingen af dine personoplysninger" in txt
+    assert "Vi bekræfter, at vi behandler personoplysninger om dig" in txt
+    for label in ART15_LABELS:
+        assert label in txt, label
+    for value in ctx["art15"].values():
+        if value:
+            assert value in txt
+    assert "artikel 15, stk. 2" in txt
+    assert "berigtigelse (artikel 16)" in txt and "indsigelse mod behandlingen (artikel 21)" in txt
+    kv = txt[txt.index("Klagevejledning") :]  # also on a full grant: art. 15(1)(f), art. 77
+    assert "Datatilsynet" in kv and "artikel 12, stk. 4" not in txt
+
+
+def test_a_gdpr_refusal_carries_the_art_12_4_information_not_art_15():
+    ctx = decision("refusal", [doc(1, "refuse", ["dbl-22-1"])], basis="gdpr")
+    txt = letter_text(letters.render("afgoerelse", ctx))
+    assert "Vi imødekommer ikke din anmodning om indsigt" in txt
+    assert "artikel 12, stk. 4" in txt and "domstolene" in txt
+    assert "litra a" not in txt and "Oplysninger om behandlingen af dine personoplysninger" not in txt
+
+
+def test_other_bases_carry_no_art_15_section():
+    for basis, code in (("ofl", "ofl-23"), ("mol", "ofl-23"), ("fvl", "fvl-12")):
+        ctx = decision("partial", [doc(1), doc(2, "refuse", [code])], basis=basis)
+        txt = letter_text(letters.render("afgoerelse", ctx))
+        assert "litra a" not in txt and "artikel 12, stk. 4" not in txt, basis
+    full = letter_text(letters.render("afgoerelse", decision("full", [doc(1)])))
+    assert "Klagevejledning" not in full  # an OFL full grant: no klagevejledning (FVL § 25)
