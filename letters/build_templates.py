@@ -87,14 +87,14 @@ BODIES: dict[str, list] = {
     ],
     "hoering": [
         ("title", "Høring i forbindelse med en anmodning om aktindsigt"),
-        "Vi har modtaget en anmodning om aktindsigt i {{ emne }}. Anmodningen omfatter dokumenter med "
-        "oplysninger, der angår dig.",
+        "{{ indledning }}",
         "{%p if dokumenter %}",
-        "Det drejer sig om:",
+        "Høringen angår disse dokumenter:",
         "{%p for afsnit in dokumenter %}",
         "{{ afsnit }}",
         "{%p endfor %}",
         "{%p endif %}",
+        "{{ overvejer }}",
         "Før vi træffer afgørelse, vil vi gerne høre dine bemærkninger til, om oplysningerne kan udleveres.",
         "{{ spoergsmaal }}",
         "{{ svarfrist }}",

@@ -589,19 +589,49 @@ def _fristbrev(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     }
 
 
+_CONSIDERED = {
+    "grant": "vi overvejer at udlevere dokumentet",
+    "partial": "vi overvejer at udlevere dokumentet delvis",
+    "refuse": "vi overvejer ikke at udlevere dokumentet",
+}
+
+
 def _hoering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
+    """The third-party hearing: addressed to the party (name and address as recorded), names the documents
+    it is about (``document_ids``) and what the municipality is considering releasing (each document's
+    assessment so far, where one is recorded), asks the question and gives the reply date. The requester is
+    not named. Without recorded documents the letter speaks of the request's documents in general."""
     by_id = {d.get("id"): d for d in ctx.get("documents") or []}
     docs = [by_id[i] for i in data.get("document_ids") or [] if i in by_id]
     reply_by = danish_date(data.get("reply_by"))
+    subject = quoted((ctx.get("case") or {}).get("subject"))
+    named = []
+    for d in docs:
+        considered = _CONSIDERED.get(d.get("outcome") or "")
+        named.append(_doc_ref(d) + (f" – {considered}" if considered else ""))
+    if docs:
+        one = len(docs) == 1
+        overvejer = (
+            f"Vi overvejer at give aktindsigt i {'dokumentet' if one else 'dokumenterne'}, herunder i de "
+            "oplysninger, der angår dig, medmindre oplysningerne er undtaget efter loven."
+        )
+    else:
+        overvejer = (
+            "Vi overvejer at give aktindsigt i de dokumenter, anmodningen omfatter, herunder i de oplysninger, "
+            "der angår dig, medmindre oplysningerne er undtaget efter loven."
+        )
     return {
         "modtager": _lines(data.get("party"), data.get("party_address")),
         "part": text(data.get("party")),
+        "indledning": "Vi har modtaget en anmodning om aktindsigt. Anmodningen omfatter dokumenter med "
+        "oplysninger, der angår dig." + (f" Anmodningen er registreret sådan: {subject}" if subject else ""),
+        "overvejer": overvejer,
         "spoergsmaal": text(data.get("question")),
         "svarfrist": f"Vi beder om dit svar senest den {reply_by}. Hører vi ikke fra dig inden da, træffer vi "
         "afgørelse på det grundlag, vi har."
         if reply_by
         else "Vi beder om dit svar hurtigst muligt.",
-        "dokumenter": [_doc_ref(d) for d in docs],
+        "dokumenter": named,
     }
 
 

@@ -162,6 +162,14 @@ def document_on_case(case: Any, ctx: Any) -> str | None:
     return f"dokument {doc_id} findes ikke på sagen"
 
 
+@input_guard
+def documents_on_case(case: Any, ctx: Any) -> str | None:
+    """``request_hearing``: the documents the third party is heard about are on the case."""
+    known = {d.id for d in case.documents}
+    missing = [i for i in ctx.data.get("document_ids") or [] if i not in known]
+    return f"dokument {', '.join(map(str, missing))} findes ikke på sagen" if missing else None
+
+
 def approver_did_not_assess(case: Any, ctx: Any) -> str | None:
     """``approve_legal``: four eyes are two people. An administrator may both assess documents and approve;
     the approval is refused from the person who made any of the assessments now on the case."""

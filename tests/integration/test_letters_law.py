@@ -117,3 +117,28 @@ def test_a_gdpr_decision_without_an_art_15_text_is_refused_with_the_field_named(
         raise AssertionError("the decision was sent without the storage period (art. 15(1)(d))")
     fire(db, case.id, "send_decision", actor="cw", data={"art15_storage": "5 år efter sagens afslutning."})
     assert "litra d): 5 år efter sagens afslutning." in last_letter(db, case.id)
+
+
+def test_a_hearing_letter_names_its_documents_and_the_partys_address(db, new_case):
+    import pytest
+
+    from aktflow.errors import WorkflowError
+    from aktflow.service import case_view
+
+    case = new_case()
+    fire(db, case.id, "register", actor="cw")
+    fire(db, case.id, "start_collecting", actor="cw")
+    fire(db, case.id, "add_document", actor="cw", data={"title": "Tilbud med prisbilag"})
+    fire(db, case.id, "add_document", actor="cw", data={"title": "Kontrakt"})
+    docs = case_view(db, case.id)["documents"]
+    fire(db, case.id, "start_screening", actor="cw")
+    later = (clock.today() + dt.timedelta(days=10)).isoformat()
+    data = {"party": "Byg A/S", "party_address": "Industrivej 7, 1234 By", "reply_by": later}
+    with pytest.raises(WorkflowError, match="findes ikke på sagen"):
+        fire(db, case.id, "request_hearing", actor="cw", data={**data, "document_ids": [docs[0]["id"], 999999]})
+    fire(db, case.id, "request_hearing", actor="cw", data={**data, "document_ids": [docs[0]["id"]]})
+    body = last_letter(db, case.id)
+    assert body.startswith("Byg A/S\nIndustrivej 7, 1234 By")
+    assert "Dokument nr. 1 (Tilbud med prisbilag)" in body and "Kontrakt" not in body
+    assert "Vi overvejer at give aktindsigt i dokumentet" in body
+    assert f"senest den {danish(dt.date.fromisoformat(later))}" in body

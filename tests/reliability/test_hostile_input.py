@@ -450,6 +450,7 @@ def field_value(f: states.Field, doc_ids: list[int], *, form: bool):
             dt.date.isoformat
         ),
         "document": st.sampled_from(doc_ids or [1]) | st.integers(-3, 2**40),
+        "documents": st.lists(st.sampled_from(doc_ids or [1]) | st.integers(-3, 2**40), max_size=3),
         "bool": st.booleans(),
         "int": st.integers(-5, 10_000) | st.integers(-(2**70), 2**70),
         "choice": st.sampled_from(f.choices or ("x",)),

@@ -709,3 +709,17 @@ def test_other_bases_carry_no_art_15_section():
         assert "litra a" not in txt and "artikel 12, stk. 4" not in txt, basis
     full = letter_text(letters.render("afgoerelse", decision("full", [doc(1)])))
     assert "Klagevejledning" not in full  # an OFL full grant: no klagevejledning (FVL § 25)
+
+
+def test_the_hearing_names_the_documents_what_is_considered_the_address_and_the_reply_date():
+    ctx = letters.sample_context("hoering")
+    ctx["data"]["document_ids"] = [11, 12]
+    txt = letter_text(letters.render("hoering", ctx))
+    assert txt.startswith("Byg & Anlæg ApS\nIndustrivej 7\n1234 Eksempelby")  # the party's address
+    assert "Høringen angår disse dokumenter:" in txt
+    assert "Dokument nr. 2 (Naboindsigelse) – vi overvejer at udlevere dokumentet delvis" in txt
+    assert "Dokument nr. 3 (Tilbud med prisbilag) – vi overvejer ikke at udlevere dokumentet" in txt
+    assert "Vi overvejer at give aktindsigt i dokumenterne" in txt
+    assert "senest den 8. januar 2027" in txt
+    assert "Søren Ågård" not in txt  # the requester is not named
+    assert "aktindsigt i byggesagen" not in txt and "»byggesagen om Strandvejen 4«" in txt
