@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import appeal_bodies, states
+from . import appeal_routes, states
 from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
 from .states.case_rules import request_refusal
 from .vocabulary import ANONYMOUS_REQUESTER, DECISION_RULES
@@ -204,7 +204,7 @@ def context(
         "art15": art15(m, data, case.basis, the_outcome) if data.get("_trigger") == "send_decision" else {},
         # Where a complaint goes: the municipality's table by the case's KLE emne and basis (OFL § 37 stk.
         # 1, § 38 stk. 1; FVL: the main case's body or none; GDPR: Datatilsynet).
-        "appeal_body": appeal_bodies.route_for(session, case).as_dict(),
+        "appeal_body": appeal_routes.route_for(session, case).as_dict(),
         "case": {
             "id": case.id,
             "sagsnummer": case.sagsnummer,

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import appeal_bodies, case_deadlines, figure_counts, states
+from . import appeal_routes, case_deadlines, figure_counts, states
 from . import deadlines as rules
 from .errors import ValidationError
 from .flags import add_flag, screen, supersede_assessment_flags
@@ -435,7 +435,7 @@ def start_deadline(e: E.StartDeadline, case: Case, ctx: Any) -> None:
             raise ValidationError("received", "klagen kan ikke være modtaget i fremtiden")
         # Where the complaint goes (OFL § 37 stk. 1, § 38 stk. 1, GDPR: Datatilsynet; docs/domain.md): no
         # forwarding deadline where the complaint is not forwarded (GDPR, FVL without an appeal body).
-        route = appeal_bodies.route_for(ctx.session, case)
+        route = appeal_routes.route_for(ctx.session, case)
         ctx.recorded["appeal_route"] = {"kind": route.kind, "name": route.name}
         if not route.forwarded:
             return

@@ -411,7 +411,11 @@ def appeal_route(ctx: dict, basis: str) -> dict[str, str]:
     if basis == "gdpr":  # always Datatilsynet (art. 77); the table may give its current address
         if kind != "datatilsynet":
             name, address = DATATILSYNET
-        return {"kind": "datatilsynet", "name": name or DATATILSYNET[0], "address": address or DATATILSYNET[1]}
+        return {
+            "kind": "datatilsynet",
+            "name": name or DATATILSYNET[0],
+            "address": address or DATATILSYNET[1],
+        }
     if not kind:
         kind = "klageinstans" if name else ("ingen" if basis == "fvl" else "tilsyn")
     if kind == "tilsyn" and basis == "fvl":
@@ -568,7 +572,9 @@ def _fristbrev(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     kind = "indsigt i dine personoplysninger" if basis == "gdpr" else "aktindsigt"
     if extended:
         title = f"Fristen for at behandle din anmodning om {kind} er forlænget"
-        intro = f"Fristen for at træffe afgørelse om din anmodning er forlænget til den {extended}. Det skyldes:"
+        intro = (
+            f"Fristen for at træffe afgørelse om din anmodning er forlænget til den {extended}. Det skyldes:"
+        )
         forventet = f"Du får vores afgørelse senest den {extended}."
         rule = _EXTENSION_RULE.get(basis, _NOTICE_RULE[basis])
     else:
@@ -699,7 +705,11 @@ _ART15 = (
     (None, "Klage (litra f)", "Du har ret til at klage til Datatilsynet; se klagevejledningen nedenfor."),
     ("art15_source", "Hvor oplysningerne stammer fra (litra g)", ""),
     ("art15_automated", "Automatiske afgørelser, herunder profilering (litra h)", ""),
-    ("art15_transfers", "Overførsel til tredjelande eller internationale organisationer (artikel 15, stk. 2)", ""),
+    (
+        "art15_transfers",
+        "Overførsel til tredjelande eller internationale organisationer (artikel 15, stk. 2)",
+        "",
+    ),
 )
 
 
@@ -763,7 +773,9 @@ def _klage_oversendelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     ``complaint_may_be_forwarded``): composing one raises ValueError."""
     route = appeal_route(ctx, basis)
     if route["kind"] in ("datatilsynet", "ingen"):
-        raise ValueError(f"a complaint in a {basis} case with appeal route {route['kind']!r} is not forwarded")
+        raise ValueError(
+            f"a complaint in a {basis} case with appeal route {route['kind']!r} is not forwarded"
+        )
     body = route["name"]
     received = danish_date(data.get("complaint_received"))
     case = ctx.get("case") or {}

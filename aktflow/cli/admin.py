@@ -22,7 +22,9 @@ def appeal_bodies_group() -> None:
 
 def _line(r: dict) -> str:
     where = r["kle_prefix"] or "alle"
-    return f"{where:<9} {r['basis']:<5} {r['kind']:<13} {r['name']}{', ' + r['address'] if r['address'] else ''}"
+    return (
+        f"{where:<9} {r['basis']:<5} {r['kind']:<13} {r['name']}{', ' + r['address'] if r['address'] else ''}"
+    )
 
 
 @appeal_bodies_group.command("list")
@@ -36,7 +38,9 @@ def appeal_list(as_json: bool) -> None:
 
 
 @appeal_bodies_group.command("set")
-@click.option("--kle", "kle_prefix", default="", help='KLE prefix: "02", "02.34" or "02.34.00"; empty for all')
+@click.option(
+    "--kle", "kle_prefix", default="", help='KLE prefix: "02", "02.34" or "02.34.00"; empty for all'
+)
 @click.option("--basis", type=BASIS, required=True)
 @click.option(
     "--kind",

@@ -395,7 +395,7 @@ class Field:
     """
 
     name: str
-    kind: str  # text | date | future_date | document | documents | int | bool | choice | grounds | user | file
+    kind: str  # text | date | future_date | document(s) | int | bool | choice | grounds | user | file
     label: str  # Danish, for forms
     required: bool = True
     choices: tuple[str, ...] = ()

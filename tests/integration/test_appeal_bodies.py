@@ -86,17 +86,24 @@ def test_an_administrator_edits_the_table_from_the_cli_and_the_letters_follow(db
     assert body.startswith("Særligt Nævn\nNævnvej 1, 9999 By")
     assert "offentlighedslovens § 37, stk. 2" in body
 
-    r = runner.invoke(cli, ["admin", "appeal-bodies", "remove", "--kle", "02.34", "--basis", "ofl", "--as", "admin"])
+    r = runner.invoke(
+        cli, ["admin", "appeal-bodies", "remove", "--kle", "02.34", "--basis", "ofl", "--as", "admin"]
+    )
     assert r.exit_code == 0, r.stderr
     assert route(db, "02.34.02", "ofl").name == "Byggeklageenheden"
-    r = runner.invoke(cli, ["admin", "appeal-bodies", "remove", "--kle", "02.34", "--basis", "ofl", "--as", "admin"])
+    r = runner.invoke(
+        cli, ["admin", "appeal-bodies", "remove", "--kle", "02.34", "--basis", "ofl", "--as", "admin"]
+    )
     assert r.exit_code == 2 and "ingen klageinstans for KLE 02.34" in r.stderr
 
 
 @pytest.mark.parametrize(
     ("values", "field"),
     [
-        ({"kle_prefix": "2", "basis": "ofl", "kind": "klageinstans", "name": "X", "address": "Y"}, "kle_prefix"),
+        (
+            {"kle_prefix": "2", "basis": "ofl", "kind": "klageinstans", "name": "X", "address": "Y"},
+            "kle_prefix",
+        ),
         ({"kle_prefix": "02", "basis": "ofl", "kind": "ingen", "name": "", "address": ""}, "kind"),
         ({"kle_prefix": "", "basis": "gdpr", "kind": "tilsyn", "name": "X", "address": "Y"}, "kind"),
         ({"kle_prefix": "02", "basis": "fvl", "kind": "tilsyn", "name": "X", "address": "Y"}, "kind"),

@@ -135,7 +135,9 @@ def test_a_hearing_letter_names_its_documents_and_the_partys_address(db, new_cas
     later = (clock.today() + dt.timedelta(days=10)).isoformat()
     data = {"party": "Byg A/S", "party_address": "Industrivej 7, 1234 By", "reply_by": later}
     with pytest.raises(WorkflowError, match="findes ikke på sagen"):
-        fire(db, case.id, "request_hearing", actor="cw", data={**data, "document_ids": [docs[0]["id"], 999999]})
+        fire(
+            db, case.id, "request_hearing", actor="cw", data={**data, "document_ids": [docs[0]["id"], 999999]}
+        )
     fire(db, case.id, "request_hearing", actor="cw", data={**data, "document_ids": [docs[0]["id"]]})
     body = last_letter(db, case.id)
     assert body.startswith("Byg A/S\nIndustrivej 7, 1234 By")

@@ -863,7 +863,9 @@ def test_admin_forms_hostile(fz, data):
         elif what == "appeal_bodies":
             keys = ["kle_prefix", "basis", "kind", "name", "address", "remove", "junk"]
             form = {
-                k: data.draw(st.sampled_from(["02", "ofl", "gdpr", "klageinstans", "tilsyn", "ingen", "1"]) | text)
+                k: data.draw(
+                    st.sampled_from(["02", "ofl", "gdpr", "klageinstans", "tilsyn", "ingen", "1"]) | text
+                )
                 for k in keys
                 if data.draw(st.booleans())
             }
@@ -1252,7 +1254,13 @@ def build_payload_world(app, db) -> SimpleNamespace:
     r = admin.post("/admin/municipality", "/admin", **muni)
     assert r.status_code == 303 and any(c == "ok" for c, _ in pop_flashes(admin.client)), muni
     for prefix, kind in (("", "tilsyn"), ("02", "klageinstans")):  # the appeal bodies the letters name
-        appeal = {"kle_prefix": prefix, "basis": "ofl", "kind": kind, "name": P("mappeal"), "address": P("mappaddr")}
+        appeal = {
+            "kle_prefix": prefix,
+            "basis": "ofl",
+            "kind": kind,
+            "name": P("mappeal"),
+            "address": P("mappaddr"),
+        }
         r = admin.post("/admin/appeal-bodies", "/admin", **appeal)
         assert r.status_code == 303 and any(c == "ok" for c, _ in pop_flashes(admin.client)), appeal
     r = admin.post(

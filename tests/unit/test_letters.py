@@ -344,7 +344,9 @@ def test_requester_text_comes_out_literally():
     ctx["case"]["requester"] = {"name": INJECTION, "email": None, "address": "Vej 1 & 2 <st.>"}
     ctx["case"]["subject"] = INJECTION
     ctx["case"]["understanding"] = INJECTION
-    ctx["data"] = {"note": "Bemærk: " + INJECTION + "\x07\x0c\x00"}  # \a and \f would be paragraph and page breaks
+    ctx["data"] = {
+        "note": "Bemærk: " + INJECTION + "\x07\x0c\x00"
+    }  # \a and \f would be paragraph and page breaks
     out = letters.render("afgoerelse", ctx)
     txt = letter_text(out)
     assert txt.count(INJECTION) >= 6
@@ -606,7 +608,9 @@ def test_kvittering_never_promises_a_date_in_the_past():
     assert "25. november 2026" not in txt
     assert "Vi træffer afgørelse hurtigst muligt og giver dig besked" in txt
     # A date a fristbrev gave, still ahead, is the one promised.
-    txt = kvittering("ofl", dt.date(2026, 11, 25), today=dt.date(2026, 11, 30), expected=dt.date(2026, 12, 10))
+    txt = kvittering(
+        "ofl", dt.date(2026, 11, 25), today=dt.date(2026, 11, 30), expected=dt.date(2026, 12, 10)
+    )
     assert "senest den 10. december 2026" in txt and "25. november" not in txt
 
 

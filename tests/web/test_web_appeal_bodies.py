@@ -17,7 +17,9 @@ def csrf(client, path: str) -> str:
 
 
 def login(client, username: str) -> None:
-    client.post("/login", data={"username": username, "password": "test-pass", "csrf_token": csrf(client, "/login")})
+    client.post(
+        "/login", data={"username": username, "password": "test-pass", "csrf_token": csrf(client, "/login")}
+    )
 
 
 def post(client, data: dict):
@@ -25,7 +27,9 @@ def post(client, data: dict):
 
 
 def page(client, resp=None) -> str:
-    return unescape(client.get(resp.headers["Location"] if resp is not None else "/admin").get_data(as_text=True))
+    return unescape(
+        client.get(resp.headers["Location"] if resp is not None else "/admin").get_data(as_text=True)
+    )
 
 
 @pytest.fixture
@@ -53,5 +57,7 @@ def test_the_page_lists_adds_and_removes_rows(admin, db):
 def test_a_caseworker_cannot_edit_the_table(client):
     login(client, "cw")
     tok = csrf(client, "/dashboard")
-    r = client.post("/admin/appeal-bodies", data={"csrf_token": tok, "kle_prefix": "", "basis": "ofl", "remove": "1"})
+    r = client.post(
+        "/admin/appeal-bodies", data={"csrf_token": tok, "kle_prefix": "", "basis": "ofl", "remove": "1"}
+    )
     assert r.status_code == 403
