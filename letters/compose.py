@@ -16,11 +16,14 @@ Choices, written down so the legal contact can check them:
   §§ 28-29 extraction when a document has ``extracted``, and § 14 meroffentlighed (standard sentence plus
   each document's note) whenever something is withheld. Documents' redaction notes (``note``) of
   withheld documents are printed too: they are written for the requester.
-* klagevejledning (FVL § 25): OFL and MOL: complain to the appeal body from the settings (default
-  Ankestyrelsen), sent to the municipality first, which reconsiders and forwards within 7 working days if
-  it keeps its decision (OFL § 37, stk. 2); the appeal body's 20 working days (§ 37, stk. 3). FVL: the
-  settings' appeal body, or generically "the body that handles complaints about the main case"; no
-  statutory 7 days. GDPR: Datatilsynet, directly. No complaint deadline anywhere: OFL has none.
+* klagevejledning (FVL § 25), from the case's appeal route (``appeal_body``: the municipality's table,
+  aktflow.appeal_routes; docs/domain.md "Appeal bodies"): OFL and MOL: the sector appeal body (§ 37, stk.
+  1) or Ankestyrelsen's supervision (§ 38, stk. 1), sent to the municipality first, which reconsiders and
+  forwards within 7 working days if it keeps its decision (§ 37, stk. 2); a sector body's 20 working days
+  (§ 37, stk. 3). FVL: the main case's appeal body, or that there is none; no statutory 7 days. GDPR:
+  Datatilsynet, directly (art. 77), also on a full grant. No complaint deadline anywhere: OFL has none.
+* GDPR: a decision that gives access carries the art. 15(1)(a)-(h) and (2) information (``art15`` in the
+  case data); a refusal the art. 12(4) information.
 * A refusal of the whole request (OFL § 9, stk. 2; ``request_refusal`` in the data) states only what was
   recorded: each attempt to narrow the request (date, how, the answer or that none came) and the estimated
   hours for § 9, stk. 2, nr. 1, the caseworker's reasons, and the klagevejledning; the aktliste shows the
