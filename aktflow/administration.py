@@ -86,23 +86,33 @@ MUNICIPALITY_FIELDS = (
     "email",
     "web",
     "logo_text",
-    "appeal_body",
-    "appeal_body_address",
+    # The standard texts of a GDPR art. 15 decision (aktflow.case_letters.art15).
+    "art15_purposes",
+    "art15_categories",
+    "art15_recipients",
+    "art15_storage",
+    "art15_source",
+    "art15_automated",
+    "art15_transfers",
 )
 
 
 def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[str, str]:
-    """Store the letterhead and appeal body (``Setting`` "municipality"); every field checked, none dropped."""
+    """Store the letterhead (``Setting`` "municipality"); every field checked, none dropped. The appeal bodies
+    have their own table (:mod:`aktflow.appeal_bodies`)."""
     from .case_letters import DEFAULT_MUNICIPALITY, MUNICIPALITY_KEY
 
     clean: dict[str, str] = {}
     for key in MUNICIPALITY_FIELDS:
+        if key.startswith("art15_") and key not in values:
+            continue  # a form without the GDPR texts keeps them as they are
         v = values.get(key)
         v = " ".join(str(v).split()) if v is not None else ""
-        if len(v) > 300:
-            raise ValidationError(key, "højst 300 tegn")
+        longest = 2000 if key.startswith("art15_") else 300
+        if len(v) > longest:
+            raise ValidationError(key, f"højst {longest} tegn")
         clean[key] = v
-    for key in ("name", "address", "appeal_body", "appeal_body_address"):
+    for key in ("name", "address"):
         if not clean[key]:
             raise ValidationError(key, "skal udfyldes")
     if clean["email"] and not EMAIL_RE.match(clean["email"]):
@@ -117,6 +127,8 @@ def save_municipality(db: Any, *, actor: str, values: dict[str, Any]) -> dict[st
         if row is None:
             s.add(Setting(key=MUNICIPALITY_KEY, value=clean, updated_at=uow.now))
         else:
+            kept = {k: v for k, v in (row.value or {}).items() if k.startswith("art15_") and k not in clean}
+            clean = {**kept, **clean}
             row.value, row.updated_at = clean, uow.now
         uow.commit()
     return {**DEFAULT_MUNICIPALITY, **clean}

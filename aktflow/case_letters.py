@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import states
+from . import appeal_routes, states
 from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
 from .states.case_rules import request_refusal
 from .vocabulary import ANONYMOUS_REQUESTER, DECISION_RULES
@@ -34,9 +34,33 @@ DEFAULT_MUNICIPALITY = {
     "email": "post@eksempel.dk",
     "web": "www.eksempel.dk",
     "logo_text": "EKSEMPEL KOMMUNE",
-    "appeal_body": "Ankestyrelsen",
-    "appeal_body_address": "Teglholmsgade 3, 2450 København SV",
+    # The standard texts of a GDPR art. 15 decision (art. 15(1)(a)-(d), (g), (h) and (2)); a decision's own
+    # text (send_decision's field of the same name) replaces one. An administrator words them for the
+    # municipality; these are examples.
+    "art15_purposes": "Vi behandler dine personoplysninger for at kunne behandle de sager, du er part i eller "
+    "nævnt i, og for at træffe afgørelser og yde service efter lovgivningen på de områder, sagerne angår.",
+    "art15_categories": "Almindelige personoplysninger (navn, adresse, kontaktoplysninger og sagens "
+    "oplysninger) og, hvor sagen kræver det, CPR-nummer og følsomme oplysninger.",
+    "art15_recipients": "Andre myndigheder, når loven kræver eller tillader det, og kommunens databehandlere "
+    "(it-leverandører), der behandler oplysningerne på kommunens vegne.",
+    "art15_storage": "Oplysningerne opbevares, så længe sagen behandles, og derefter efter arkivlovgivningen og "
+    "kommunens regler for sletning.",
+    "art15_source": "Fra dig selv, fra andre myndigheder og fra personer og virksomheder, der har henvendt sig "
+    "til kommunen i sagen.",
+    "art15_automated": "Vi træffer ikke afgørelser om dig alene på grundlag af automatisk behandling, herunder "
+    "profilering.",
+    "art15_transfers": "",
 }
+#: The art. 15 texts a GDPR decision that gives access cannot do without (art. 15(1)(a)-(d), (g), (h)).
+ART15_REQUIRED = (
+    "art15_purposes",
+    "art15_categories",
+    "art15_recipients",
+    "art15_storage",
+    "art15_source",
+    "art15_automated",
+)
+ART15_KEYS = (*ART15_REQUIRED, "art15_transfers")
 
 
 def municipality(session: Session) -> dict[str, str]:
@@ -205,18 +229,22 @@ def context(
             select(CaseDeadline).where(CaseDeadline.case_id == case.id, CaseDeadline.active.is_(True))
         )
     }
-    decision = next(
-        (deadlines[r] for r in DECISION_RULES if r in deadlines),
-        None,
-    )
+    # The decision deadline of the case's own basis (MOL and GDPR: one month; OFL and FVL: 7 working
+    # days), as aktflow.case_deadlines stored it; a MOL case's OFL 7 days are not its decision deadline.
+    own = f"{case.basis}-decision"
+    decision = deadlines.get(own) or next((deadlines[r] for r in DECISION_RULES if r in deadlines), None)
     caseworker = case.assignee or actor
     understanding = (
         note if data.get("_trigger") == "send_decision" and note else _understanding(session, case)
     )
+    the_outcome = outcome(case) or "none_found"
     return {
         "today": today,
         "municipality": {k: m[k] for k in ("name", "address", "phone", "email", "web", "logo_text")},
-        "appeal_body": {"name": m["appeal_body"], "address": m["appeal_body_address"]},
+        "art15": art15(m, data, case.basis, the_outcome) if data.get("_trigger") == "send_decision" else {},
+        # Where a complaint goes: the municipality's table by the case's KLE emne and basis (OFL § 37 stk.
+        # 1, § 38 stk. 1; FVL: the main case's body or none; GDPR: Datatilsynet).
+        "appeal_body": appeal_routes.route_for(session, case).as_dict(),
         "case": {
             "id": case.id,
             "sagsnummer": case.sagsnummer,
@@ -236,7 +264,7 @@ def context(
         "documents": [
             letter_document(case, d, i) for i, d in enumerate(register_order(case.documents), start=1)
         ],
-        "outcome": outcome(case) or "none_found",
+        "outcome": the_outcome,
         "request_refusal": request_refusal_of(session, case),
         "deadlines": {
             "decision": decision,
@@ -250,6 +278,28 @@ def context(
         | ({"note": note} if note else {})
         | _delay_complaint(session, case, data),
     }
+
+
+def art15(municipality: dict[str, Any], data: dict[str, Any], basis: str, the_outcome: str) -> dict[str, str]:
+    """The GDPR art. 15 information of a decision: each text of :data:`ART15_KEYS` as given with the
+    decision (``data``), else the municipality's standard text; {} for another basis. A decision that gives
+    access (outcome ``full`` or ``partial``) needs every text of :data:`ART15_REQUIRED` (art. 15(1)(a)-(d),
+    (g), (h)): ValidationError naming the field when one is empty in both places."""
+    if basis != "gdpr":
+        return {}
+    from .errors import ValidationError
+
+    values = {k: " ".join(str(data.get(k) or municipality.get(k) or "").split()) for k in ART15_KEYS}
+    if the_outcome in ("full", "partial"):
+        for key in ART15_REQUIRED:
+            if not values[key]:
+                raise ValidationError(
+                    key,
+                    "skal udfyldes: en afgørelse om indsigt efter databeskyttelsesforordningens artikel 15 skal "
+                    "give disse oplysninger (artikel 15, stk. 1); udfyld feltet, eller angiv kommunens "
+                    "standardtekst under Administration",
+                )
+    return values
 
 
 def _delay_complaint(session: Session, case: Case, data: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import case_deadlines, figure_counts, states
+from . import appeal_routes, case_deadlines, figure_counts, states
 from . import deadlines as rules
 from .errors import ValidationError
 from .flags import add_flag, screen, supersede_assessment_flags
@@ -489,8 +489,9 @@ def notice_sent(e: Any, case: Case, ctx: Any) -> None:
     if outer is not None and expected > outer and ctx.actor.role not in MANAGERS:
         raise ValidationError(
             "expected",
-            f"en forventet afgørelse efter {outer:%d.%m.%Y} (40 arbejdsdage efter modtagelsen) kræver en "
-            "leders godkendelse: fristbrevet skal sendes af en leder",
+            f"en forventet afgørelse efter {outer:%d.%m.%Y} (40 arbejdsdage efter modtagelsen, den yderste "
+            "grænse efter forarbejderne til offentlighedslovens § 36) kræver en leders godkendelse: "
+            "fristbrevet skal sendes af en leder",
         )
     warnings = []
     delay = limits.get("ofl-delay-complaint")
@@ -501,7 +502,8 @@ def notice_sent(e: Any, case: Case, ctx: Any) -> None:
         )
     if outer is not None and expected > outer:
         warnings.append(
-            f"Den forventede dato ligger efter den yderste frist {outer:%d.%m.%Y} (40 arbejdsdage); "
+            f"Den forventede dato ligger efter {outer:%d.%m.%Y} (40 arbejdsdage, den yderste grænse efter "
+            "forarbejderne til offentlighedslovens § 36); "
             f"godkendt af leder {ctx.actor.username}"
         )
     if warnings:
@@ -536,6 +538,12 @@ def start_deadline(e: E.StartDeadline, case: Case, ctx: Any) -> None:
         received = dt.date.fromisoformat(ctx.data["received"]) if ctx.data.get("received") else ctx.today
         if received > ctx.today:
             raise ValidationError("received", "klagen kan ikke være modtaget i fremtiden")
+        # Where the complaint goes (OFL § 37 stk. 1, § 38 stk. 1, GDPR: Datatilsynet; docs/domain.md): no
+        # forwarding deadline where the complaint is not forwarded (GDPR, FVL without an appeal body).
+        route = appeal_routes.route_for(ctx.session, case)
+        ctx.recorded["appeal_route"] = {"kind": route.kind, "name": route.name}
+        if not route.forwarded:
+            return
         ctx.recorded["complaint_forward"] = case_deadlines.start(
             ctx.session, case, rules.complaint_forward(received, case_deadlines.law_calendar()), ctx.now
         )

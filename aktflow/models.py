@@ -569,6 +569,27 @@ class KleEmne(Base):
     niveau: Mapped[int] = mapped_column(Integer)  # 1 hovedgruppe, 2 gruppe, 3 emne
 
 
+class AppealBody(Base):
+    """Where a complaint about an access decision goes: per KLE prefix and legal basis (OFL § 37 stk. 1,
+    § 38 stk. 1; FVL: the main case's appeal body; GDPR: Datatilsynet). See :mod:`aktflow.appeal_bodies`.
+
+    ``kle_prefix`` is "" (every case of the basis), a main group ("02"), a group ("02.34") or an emne;
+    the most specific match wins. ``kind``: ``klageinstans`` (a sector appeal body), ``tilsyn``
+    (Ankestyrelsen's supervision where there is none) or ``ingen`` (no appeal body, FVL only).
+    """
+
+    __tablename__ = "appeal_bodies"
+    __table_args__ = (UniqueConstraint("kle_prefix", "basis"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kle_prefix: Mapped[str] = mapped_column(String(8))
+    basis: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(String(300))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class FigureCount(Base):
     """Running totals behind the dashboard's figures over time, per day, caseworker and legal basis.
 

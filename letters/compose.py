@@ -22,11 +22,14 @@ Choices, written down so the legal contact can check them:
   (``weighing_note``), §§ 28-29 extraction for the documents it was done for with what was extracted
   (``extraction_note``), and § 14 meroffentlighed for the documents where it was considered
   (``meroffentlighed_note``). An assessment's internal note never reaches the letter data.
-* klagevejledning (FVL § 25): OFL and MOL: complain to the appeal body from the settings (default
-  Ankestyrelsen), sent to the municipality first, which reconsiders and forwards within 7 working days if
-  it keeps its decision (OFL § 37, stk. 2); the appeal body's 20 working days (§ 37, stk. 3). FVL: the
-  settings' appeal body, or generically "the body that handles complaints about the main case"; no
-  statutory 7 days. GDPR: Datatilsynet, directly. No complaint deadline anywhere: OFL has none.
+* klagevejledning (FVL § 25), from the case's appeal route (``appeal_body``: the municipality's table,
+  aktflow.appeal_routes; docs/domain.md "Appeal bodies"): OFL and MOL: the sector appeal body (§ 37, stk.
+  1) or Ankestyrelsen's supervision (§ 38, stk. 1), sent to the municipality first, which reconsiders and
+  forwards within 7 working days if it keeps its decision (§ 37, stk. 2); a sector body's 20 working days
+  (§ 37, stk. 3). FVL: the main case's appeal body, or that there is none; no statutory 7 days. GDPR:
+  Datatilsynet, directly (art. 77), also on a full grant. No complaint deadline anywhere: OFL has none.
+* GDPR: a decision that gives access carries the art. 15(1)(a)-(h) and (2) information (``art15`` in the
+  case data); a refusal the art. 12(4) information.
 * A refusal of the whole request (OFL § 9, stk. 2; ``request_refusal`` in the data) states only what was
   recorded: each attempt to narrow the request (date, how, the answer or that none came) and the estimated
   hours for § 9, stk. 2, nr. 1, the caseworker's reasons, and the klagevejledning; the aktliste shows the
@@ -69,12 +72,15 @@ MONTHS = (
     "juli", "august", "september", "oktober", "november", "december",
 )  # fmt: skip
 
+# The law's own routes where the municipality's table names none (aktflow.appeal_bodies keeps the table):
+# Ankestyrelsen's supervision for a municipal OFL/MOL decision (OFL § 38 stk. 1), Datatilsynet for GDPR.
 DEFAULT_APPEAL_BODY = "Ankestyrelsen"
+ANKESTYRELSEN_ADDRESS = "Teglholmsgade 3, 2450 København SV"
+DATATILSYNET = ("Datatilsynet", "Carl Jacobsens Vej 35, 2500 Valby")
 # An anonymous requester (no name in the case data): the address block's first line, and the requester as
 # a letter to someone else names them.
 ANONYMOUS_ADDRESSEE = "Til anmoderen"
 ANONYMOUS_NAMED = "en anmoder, der ikke har oplyst sit navn"
-FVL_APPEAL_ROUTE = "den myndighed, der behandler klager over afgørelsen i den sag, som din anmodning vedrører"
 
 # Duties with no standard sentence for a basis in the catalogue (FVL § 14 meroffentlighed, GDPR): plain
 # sentences without paragraph numbers.
@@ -105,8 +111,9 @@ _HANDLING_RULE = {
     "ofl": "Efter offentlighedsloven skal vi behandle din anmodning hurtigst muligt. Har vi ikke truffet "
     "afgørelse inden 7 arbejdsdage efter, at vi modtog den, får du besked om hvorfor, og om hvornår du kan "
     "forvente en afgørelse (offentlighedslovens § 36).",
-    "fvl": "Vi behandler din anmodning hurtigst muligt og som udgangspunkt inden 7 arbejdsdage. Kan vi ikke "
-    "nå det, får du besked om hvorfor, og om hvornår du kan forvente en afgørelse.",
+    "fvl": "Vi behandler din anmodning hurtigst muligt. Har vi ikke imødekommet eller afslået den inden 7 "
+    "arbejdsdage efter, at vi modtog den, skal vi give dig besked om grunden og om, hvornår du kan forvente "
+    "en afgørelse (forvaltningslovens § 16, stk. 2).",
     "mol": "Efter miljøoplysningslovens § 4, stk. 3, skal vi træffe afgørelse hurtigst muligt og senest 1 "
     "måned efter, at vi modtog din anmodning. Gør anmodningens omfang og kompleksitet det nødvendigt, kan "
     "fristen forlænges til 2 måneder; i så fald får du besked inden for den første måned.",
@@ -118,8 +125,9 @@ _HANDLING_RULE = {
 _NOTICE_RULE = {
     "ofl": "Efter offentlighedslovens § 36, stk. 2, skal vi give dig besked, når vi ikke kan træffe "
     "afgørelse inden 7 arbejdsdage efter, at vi modtog din anmodning.",
-    "fvl": "Vi giver dig denne besked, fordi vi ikke kan træffe afgørelse inden for 7 arbejdsdage, som er "
-    "udgangspunktet for behandlingen af en anmodning om aktindsigt.",
+    "fvl": "Efter forvaltningslovens § 16, stk. 2, skal vi give dig besked om grunden og om, hvornår du kan "
+    "forvente en afgørelse, når vi ikke har imødekommet eller afslået din anmodning inden 7 arbejdsdage "
+    "efter, at vi modtog den.",
     "mol": "Efter miljøoplysningslovens § 4, stk. 3, kan fristen for afgørelse forlænges fra 1 til 2 "
     "måneder, når anmodningens omfang og kompleksitet gør det nødvendigt.",
     "gdpr": "Efter databeskyttelsesforordningens artikel 12, stk. 3, kan fristen for at svare forlænges med "
@@ -216,11 +224,20 @@ def _doc_ref(d: dict) -> str:
 # --- the parts every letter shares -------------------------------------------------------------------------
 
 
+def quoted(value: Any) -> str:
+    """Text quoted as written, in Danish quotation marks: »…«; "" for nothing."""
+    t = text(value)
+    return f"»{t}«" if t else ""
+
+
 def _request_sentence(case: dict, kind_of_access: str) -> str:
-    received, subject = danish_date(case.get("received")), text(case.get("subject"))
+    """ "Vi har den 14. december 2026 modtaget din anmodning om aktindsigt. Anmodningen er registreret
+    sådan: »…«" — the request's text is quoted once, never pasted into the sentence (it often begins
+    "Aktindsigt i …")."""
+    received, subject = danish_date(case.get("received")), quoted(case.get("subject"))
     when = f" den {received}" if received else ""
-    about = f" i {subject}" if subject else ""
-    return f"Vi har{when} modtaget din anmodning om {kind_of_access}{about}."
+    about = f" Anmodningen er registreret sådan: {subject}" if subject else ""
+    return f"Vi har{when} modtaget din anmodning om {kind_of_access}.{about}"
 
 
 def _common(ctx: dict) -> dict[str, Any]:
@@ -468,33 +485,91 @@ def _complaint_to(ctx: dict) -> str:
     return ""
 
 
+def appeal_route(ctx: dict, basis: str) -> dict[str, str]:
+    """Where a complaint goes, from the case data's ``appeal_body`` (``aktflow.appeal_bodies``: name,
+    address, kind): ``{"kind", "name", "address"}``. Kind ``klageinstans`` (a sector appeal body, OFL § 37
+    stk. 1), ``tilsyn`` (Ankestyrelsen's supervision, OFL § 38 stk. 1), ``datatilsynet`` (GDPR, always) or
+    ``ingen`` (FVL without an appeal body). Without a kind, a named body is a ``klageinstans``; without
+    anything, the law's own route for the basis."""
+    given = ctx.get("appeal_body") or {}
+    name, address, kind = text(given.get("name")), text(given.get("address")), text(given.get("kind"))
+    if basis == "gdpr":  # always Datatilsynet (art. 77); the table may give its current address
+        if kind != "datatilsynet":
+            name, address = DATATILSYNET
+        return {
+            "kind": "datatilsynet",
+            "name": name or DATATILSYNET[0],
+            "address": address or DATATILSYNET[1],
+        }
+    if not kind:
+        kind = "klageinstans" if name else ("ingen" if basis == "fvl" else "tilsyn")
+    if kind == "tilsyn" and basis == "fvl":
+        kind = "ingen"
+    if kind == "ingen":
+        return {"kind": "ingen", "name": "", "address": ""}
+    if kind == "tilsyn" and not name:
+        name, address = DEFAULT_APPEAL_BODY, address or ANKESTYRELSEN_ADDRESS
+    return {"kind": kind, "name": name, "address": address}
+
+
 def _klagevejledning(ctx: dict, basis: str) -> list[str]:
-    body = text((ctx.get("appeal_body") or {}).get("name"))
-    how = _complaint_to(ctx)
-    if basis == "gdpr":
+    """The klagevejledning (FVL § 25): where to complain (the appeal route), that the complaint goes to the
+    municipality first, which reconsiders and forwards it within 7 working days (OFL § 37 stk. 2), and the
+    appeal body's 20 working days (§ 37 stk. 3). GDPR: a complaint to Datatilsynet, directly (art. 77).
+    FVL without an appeal body: no administrative complaint. No complaint deadline anywhere."""
+    route = appeal_route(ctx, basis)
+    body, how = route["name"], _complaint_to(ctx)
+    if route["kind"] == "datatilsynet":
+        where = f"{body}, {route['address']}" if route["address"] else body
         return [
-            "Du kan klage til Datatilsynet over vores behandling af dine personoplysninger, herunder over "
-            "denne afgørelse. Du kan læse om, hvordan du klager, på datatilsynet.dk.",
+            f"Du kan klage til {body} over vores behandling af dine personoplysninger, herunder over denne "
+            "afgørelse (databeskyttelsesforordningens artikel 77). Klagen sender du direkte til "
+            f"{where}. Du kan læse om, hvordan du klager, på datatilsynet.dk.",
+            "Du kan også indbringe sagen for domstolene (databeskyttelsesforordningens artikel 79).",
         ]
-    if basis == "fvl":
-        paras = [
-            f"Du kan klage over afgørelsen til {body or FVL_APPEAL_ROUTE}.",
-            "Klagen skal sendes til os. " + how,
-            "Når vi modtager klagen, vurderer vi afgørelsen igen. Fastholder vi den, sender vi klagen og "
-            "sagens dokumenter videre til klageinstansen, og du får besked om det.",
+    if route["kind"] == "ingen":
+        return [
+            "Der er ikke en klageinstans for den sag, din anmodning vedrører. Afgørelsen kan derfor ikke "
+            "påklages til en anden myndighed. Du er velkommen til at kontakte os, hvis du mener, at "
+            "afgørelsen er forkert; så vurderer vi den igen. " + how
         ]
-        return [p.strip() for p in paras]
-    body = body or DEFAULT_APPEAL_BODY
-    paras = [
-        f"Du kan klage over afgørelsen til {body}, jf. offentlighedslovens § 37.",
-        f"Klagen skal sendes til os og ikke direkte til {body}. " + how,
+    forward = (
         "Når vi modtager klagen, vurderer vi afgørelsen igen. Fastholder vi afgørelsen, sender vi klagen og "
-        f"sagens dokumenter til {body} snarest og som udgangspunkt senest 7 arbejdsdage efter, at vi har modtaget klagen "
-        "(offentlighedslovens § 37, stk. 2). Du får besked, når det sker.",
-        f"{body} skal som udgangspunkt have færdigbehandlet klagen inden 20 arbejdsdage efter at have "
-        "modtaget den (offentlighedslovens § 37, stk. 3).",
+        f"sagens dokumenter til {body} snarest og som udgangspunkt senest 7 arbejdsdage efter, at vi har "
+        "modtaget klagen"
+    )
+    if basis == "fvl":
+        return [
+            p.strip()
+            for p in (
+                f"Du kan klage over afgørelsen til {body}, som er klageinstans for den sag, din anmodning "
+                "vedrører.",
+                f"Klagen skal sendes til os og ikke direkte til {body}. " + how,
+                forward + ". Du får besked, når det sker.",
+            )
+        ]
+    if route["kind"] == "tilsyn":
+        return [
+            p.strip()
+            for p in (
+                "Der er ikke en særlig klageinstans for den sag, din anmodning vedrører. Du kan derfor klage "
+                f"over afgørelsen til {body}, der fører tilsyn med kommunerne (offentlighedslovens § 38, "
+                "stk. 1).",
+                f"Klagen skal sendes til os og ikke direkte til {body}. " + how,
+                forward + " (offentlighedslovens § 37, stk. 2, og § 38). Du får besked, når det sker.",
+            )
+        ]
+    return [
+        p.strip()
+        for p in (
+            f"Du kan klage over afgørelsen til {body}, som er klageinstans for den sag, din anmodning "
+            "vedrører (offentlighedslovens § 37, stk. 1).",
+            f"Klagen skal sendes til os og ikke direkte til {body}. " + how,
+            forward + " (offentlighedslovens § 37, stk. 2). Du får besked, når det sker.",
+            f"{body} skal som udgangspunkt have færdigbehandlet klagen inden 20 arbejdsdage efter at have "
+            "modtaget den (offentlighedslovens § 37, stk. 3).",
+        )
     ]
-    return [p.strip() for p in paras]
 
 
 def _outcome(ctx: dict, docs: list[dict]) -> str:
@@ -512,7 +587,8 @@ def _decision_parts(ctx: dict, docs: list[dict], outcome: str) -> dict[str, Any]
         "aktliste": _aktliste(docs),
         "resultat": _outcome_sentence(outcome, docs, basis),
         "begrundelse": _reasoning(docs, basis, outcome),
-        "klagevejledning": [] if outcome == "full" else _klagevejledning(ctx, basis),
+        # A full grant needs no klagevejledning (FVL § 25), except under GDPR: art. 15(1)(f) and art. 77.
+        "klagevejledning": [] if outcome == "full" and basis != "gdpr" else _klagevejledning(ctx, basis),
     }
 
 
@@ -520,11 +596,23 @@ def _decision_parts(ctx: dict, docs: list[dict], outcome: str) -> dict[str, Any]
 
 
 def _kvittering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
-    decision = danish_date((ctx.get("deadlines") or {}).get("decision"))
-    return {
-        "behandlingstid": _HANDLING_RULE[basis],
-        "forventet": f"Vi forventer at kunne træffe afgørelse senest den {decision}." if decision else "",
-    }
+    """The acknowledgement: the handling rule of the basis and the expected date. The date is the case's
+    decision deadline for its basis as stored (``deadlines["decision"]``: MOL and GDPR one month, OFL and
+    FVL 7 working days; aktflow.case_deadlines computes it), or the date a fristbrev gave
+    (``deadlines["expected"]``); never a date before the letter's own."""
+    dates = ctx.get("deadlines") or {}
+    today = as_date(ctx.get("today")) or dt.date.today()
+    candidates = [d for d in (as_date(dates.get("expected")), as_date(dates.get("decision"))) if d]
+    due = next((d for d in candidates if d >= today), None)
+    if due is not None:
+        forventet = f"Vi forventer at kunne træffe afgørelse senest den {danish_date(due)}."
+    elif candidates:  # the request was received long ago: no date in the past is promised
+        forventet = (
+            "Vi træffer afgørelse hurtigst muligt og giver dig besked om, hvornår du kan forvente den."
+        )
+    else:
+        forventet = ""
+    return {"behandlingstid": _HANDLING_RULE[basis], "forventet": forventet}
 
 
 def _praecisering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
@@ -537,38 +625,104 @@ def _praecisering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     return {"praecisering": text(data.get("note")), "regel": rule}
 
 
+_EXTENSION_RULE = {
+    "mol": "Efter miljøoplysningslovens § 4, stk. 3, kan fristen for afgørelse forlænges fra 1 til 2 måneder "
+    "efter, at vi modtog din anmodning, når anmodningens omfang og kompleksitet gør det nødvendigt. Vi "
+    "forlænger derfor fristen.",
+    "gdpr": "Efter databeskyttelsesforordningens artikel 12, stk. 3, kan fristen for at svare forlænges med 2 "
+    "måneder, når anmodningens kompleksitet eller antallet af anmodninger gør det nødvendigt. Vi forlænger "
+    "derfor fristen.",
+}
+# MOL and GDPR requests are handled under OFL as well (MOL § 2; OFL § 8 for one's own data): the OFL
+# notice rule applies to a fristbrev in such a case.
+_ALSO_OFL = (
+    "Din anmodning behandles også efter offentlighedsloven. Efter offentlighedslovens § 36, stk. 2, skal vi "
+    "give dig besked, når vi ikke kan træffe afgørelse inden 7 arbejdsdage efter, at vi modtog din anmodning."
+)
+
+
 def _fristbrev(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
-    # An extension (MOL/GDPR) states its new date; else the tracked expected date (set by this very
-    # notice) first, the trigger's own field otherwise.
-    extended = danish_date((ctx.get("deadlines") or {}).get("extended"))
-    expected = danish_date((ctx.get("deadlines") or {}).get("expected") or data.get("expected"))
+    """The fristbrev, two kinds.
+
+    An extension (``extend_deadline``, MOL § 4 stk. 3 / GDPR art. 12(3); ``deadlines["extended"]`` holds the
+    new date): says that the deadline is extended, to which date, why (the reason as recorded) and the rule.
+    A notice (``send_deadline_notice``, OFL § 36 stk. 2 / FVL § 16 stk. 2): the reason and the expected
+    date as recorded, and the rule; a MOL or GDPR case cites the OFL rule that applies to it too. Where
+    OFL applies (OFL and MOL cases) the letter tells of the complaint about the time taken (OFL § 39).
+    """
+    dates = ctx.get("deadlines") or {}
+    extended = danish_date(dates.get("extended"))
+    # The tracked expected date (set by this very notice) first, the trigger's own field otherwise.
+    expected = danish_date(dates.get("expected") or data.get("expected"))
+    kind = "indsigt i dine personoplysninger" if basis == "gdpr" else "aktindsigt"
     if extended:
-        forventet = f"Fristen er forlænget. Du får svar senest den {extended}."
-    elif expected:
-        forventet = f"Vi forventer at kunne træffe afgørelse senest den {expected}."
+        title = f"Fristen for at behandle din anmodning om {kind} er forlænget"
+        intro = (
+            f"Fristen for at træffe afgørelse om din anmodning er forlænget til den {extended}. Det skyldes:"
+        )
+        forventet = f"Du får vores afgørelse senest den {extended}."
+        rule = _EXTENSION_RULE.get(basis, _NOTICE_RULE[basis])
     else:
-        forventet = "Vi giver dig besked om, hvornår du kan forvente en afgørelse, så snart vi kan."
+        title = f"Din anmodning om {kind} – hvornår du kan forvente en afgørelse"
+        intro = "Vi kan desværre ikke træffe afgørelse så hurtigt, som vi plejer. Det skyldes:"
+        if expected:
+            forventet = f"Vi forventer at kunne træffe afgørelse senest den {expected}."
+        else:
+            forventet = "Vi giver dig besked om, hvornår du kan forvente en afgørelse, så snart vi kan."
+        rule = _ALSO_OFL if basis in ("mol", "gdpr") else _NOTICE_RULE[basis]
     return {
+        "overskrift": title,
+        "indledning": intro,
         "grund": text(data.get("reason")),
         "forventet": forventet,
-        "regel": _NOTICE_RULE[basis],
-        "klage_over_tid": _DELAY_COMPLAINT if basis == "ofl" else "",
+        "regel": rule,
+        "klage_over_tid": _DELAY_COMPLAINT if basis in ("ofl", "mol") else "",
     }
 
 
+_CONSIDERED = {
+    "grant": "vi overvejer at udlevere dokumentet",
+    "partial": "vi overvejer at udlevere dokumentet delvis",
+    "refuse": "vi overvejer ikke at udlevere dokumentet",
+}
+
+
 def _hoering(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
+    """The third-party hearing: addressed to the party (name and address as recorded), names the documents
+    it is about (``document_ids``) and what the municipality is considering releasing (each document's
+    assessment so far, where one is recorded), asks the question and gives the reply date. The requester is
+    not named. Without recorded documents the letter speaks of the request's documents in general."""
     by_id = {d.get("id"): d for d in ctx.get("documents") or []}
     docs = [by_id[i] for i in data.get("document_ids") or [] if i in by_id]
     reply_by = danish_date(data.get("reply_by"))
+    subject = quoted((ctx.get("case") or {}).get("subject"))
+    named = []
+    for d in docs:
+        considered = _CONSIDERED.get(d.get("outcome") or "")
+        named.append(_doc_ref(d) + (f" – {considered}" if considered else ""))
+    if docs:
+        one = len(docs) == 1
+        overvejer = (
+            f"Vi overvejer at give aktindsigt i {'dokumentet' if one else 'dokumenterne'}, herunder i de "
+            "oplysninger, der angår dig, medmindre oplysningerne er undtaget efter loven."
+        )
+    else:
+        overvejer = (
+            "Vi overvejer at give aktindsigt i de dokumenter, anmodningen omfatter, herunder i de oplysninger, "
+            "der angår dig, medmindre oplysningerne er undtaget efter loven."
+        )
     return {
         "modtager": _lines(data.get("party"), data.get("party_address")),
         "part": text(data.get("party")),
+        "indledning": "Vi har modtaget en anmodning om aktindsigt. Anmodningen omfatter dokumenter med "
+        "oplysninger, der angår dig." + (f" Anmodningen er registreret sådan: {subject}" if subject else ""),
+        "overvejer": overvejer,
         "spoergsmaal": text(data.get("question")),
         "svarfrist": f"Vi beder om dit svar senest den {reply_by}. Hører vi ikke fra dig inden da, træffer vi "
         "afgørelse på det grundlag, vi har."
         if reply_by
         else "Vi beder om dit svar hurtigst muligt.",
-        "dokumenter": [_doc_ref(d) for d in docs],
+        "dokumenter": named,
     }
 
 
@@ -607,14 +761,70 @@ def _delafgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     earlier = data.get("released_before") or []  # released by earlier partial decisions
     rest = len([d for d in docs if d.get("id") not in earlier]) - len(now)
     expected = danish_date((ctx.get("deadlines") or {}).get("expected"))
-    later = f" Vi forventer at kunne træffe afgørelse om dem senest den {expected}." if expected else ""
+    them = "det" if rest == 1 else "dem"
+    later = f" Vi forventer at kunne træffe afgørelse om {them} senest den {expected}." if expected else ""
+    which = "det sidste dokument" if rest == 1 else f"de øvrige {_n(rest)}"
     parts["resterende"] = (
-        f"Vi arbejder videre med de øvrige {_n(rest)} og sender dig en afgørelse om dem hurtigst muligt.{later}"
-        if rest
+        f"Vi arbejder videre med {which} og sender dig en afgørelse om {them} hurtigst muligt.{later}"
+        if rest > 0
         else f"Vi sender dig en samlet afgørelse om din anmodning hurtigst muligt.{later}"
     )
     parts["bemaerkning"] = text(data.get("note"))
     return parts
+
+
+# GDPR art. 15(1): the information a decision on a data subject's access carries, in the article's order;
+# (key in ctx["art15"] or None for fixed text, the label, the fixed text).
+_ART15 = (
+    ("art15_purposes", "Formålene med behandlingen (artikel 15, stk. 1, litra a)", ""),
+    ("art15_categories", "De kategorier af personoplysninger, vi behandler (litra b)", ""),
+    ("art15_recipients", "Modtagere, som oplysningerne er eller vil blive videregivet til (litra c)", ""),
+    ("art15_storage", "Hvor længe oplysningerne opbevares (litra d)", ""),
+    (
+        None,
+        "Dine rettigheder (litra e)",
+        "Du har ret til at anmode os om berigtigelse (artikel 16) eller sletning (artikel 17) af dine "
+        "personoplysninger og om begrænsning af behandlingen (artikel 18), og du har ret til at gøre "
+        "indsigelse mod behandlingen (artikel 21).",
+    ),
+    (None, "Klage (litra f)", "Du har ret til at klage til Datatilsynet; se klagevejledningen nedenfor."),
+    ("art15_source", "Hvor oplysningerne stammer fra (litra g)", ""),
+    ("art15_automated", "Automatiske afgørelser, herunder profilering (litra h)", ""),
+    (
+        "art15_transfers",
+        "Overførsel til tredjelande eller internationale organisationer (artikel 15, stk. 2)",
+        "",
+    ),
+)
+
+
+def _art15(ctx: dict, basis: str, outcome: str) -> dict[str, Any]:
+    """GDPR: a decision that gives access (full or partial) carries the art. 15(1)(a)-(h) information, and
+    (2) where data are transferred, from ``ctx["art15"]`` (the decision's texts, else the municipality's;
+    aktflow.case_letters.art15 checks that none is missing). A refusal carries the art. 12(4) information:
+    that we do not act on the request, why (the reasoning) and the right to complain to Datatilsynet and
+    go to court. Other bases: nothing."""
+    if basis != "gdpr":
+        return {"art15": [], "art12": ""}
+    if outcome == "refusal":
+        return {
+            "art15": [],
+            "art12": "Vi imødekommer ikke din anmodning om indsigt. Grundene fremgår af begrundelsen nedenfor. "
+            "Du kan klage til Datatilsynet og indbringe sagen for domstolene (databeskyttelsesforordningens "
+            "artikel 12, stk. 4).",
+        }
+    if outcome not in ("full", "partial"):
+        return {"art15": [], "art12": ""}
+    given = ctx.get("art15") or {}
+    paras = [
+        "Vi bekræfter, at vi behandler personoplysninger om dig. Du får en kopi af oplysningerne i de "
+        "vedlagte dokumenter (databeskyttelsesforordningens artikel 15, stk. 1 og 3)."
+    ]
+    for key, label, fixed in _ART15:
+        value = fixed if key is None else text(given.get(key))
+        if value:
+            paras.append(f"{label}: {value}")
+    return {"art15": paras, "art12": ""}
 
 
 def _afgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
@@ -625,9 +835,12 @@ def _afgoerelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     parts = (
         _request_refusal(ctx, refusal, basis) if refusal else _decision_parts(ctx, docs, _outcome(ctx, docs))
     )
+    parts.update(_art15(ctx, basis, "refusal" if refusal else _outcome(ctx, docs)))
     parts["forstaaelse"] = f"Vi har forstået din anmodning sådan: {understanding}" if understanding else ""
     parts["retsgrundlag"] = _BASIS_SENTENCE[basis]
-    parts["bemaerkning"] = text(data.get("note"))
+    # send_decision's note is how the request was understood: printed once, as the understanding.
+    note = text(data.get("note"))
+    parts["bemaerkning"] = "" if note == understanding else note
     return parts
 
 
@@ -639,18 +852,37 @@ def _videresendelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
 
 
 def _klage_oversendelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
-    appeal = ctx.get("appeal_body") or {}
-    body = text(appeal.get("name")) or (FVL_APPEAL_ROUTE if basis == "fvl" else DEFAULT_APPEAL_BODY)
+    """A complaint the municipality upholds, forwarded to the appeal route's body (OFL § 37 stk. 2; where
+    there is no sector body, Ankestyrelsen's supervision, § 38 stk. 1); a copy goes to the requester. A
+    GDPR complaint or one without an appeal body is never forwarded (the guard
+    ``complaint_may_be_forwarded``): composing one raises ValueError."""
+    route = appeal_route(ctx, basis)
+    if route["kind"] in ("datatilsynet", "ingen"):
+        raise ValueError(
+            f"a complaint in a {basis} case with appeal route {route['kind']!r} is not forwarded"
+        )
+    body = route["name"]
     received = danish_date(data.get("complaint_received"))
     case = ctx.get("case") or {}
     who = text((case.get("requester") or {}).get("name")) or "Anmoderen"
     subject = text(case.get("subject"))
-    rule = " (offentlighedslovens § 37, stk. 2)" if basis in ("ofl", "mol") else ""
+    if basis == "fvl":
+        rule = ""
+    elif route["kind"] == "tilsyn":
+        rule = (
+            ". Der er ikke en særlig klageinstans for den sag, anmodningen vedrører, og vi sender derfor "
+            "klagen til jer som tilsynsmyndighed (offentlighedslovens § 38, stk. 1)"
+        )
+    else:
+        rule = (
+            " (offentlighedslovens § 37, stk. 2). I er klageinstans for den sag, anmodningen vedrører "
+            "(offentlighedslovens § 37, stk. 1)"
+        )
     return {
-        "modtager": _lines(appeal.get("name"), appeal.get("address")),
+        "modtager": _lines(body, route["address"]),
         "klageinstans": body,
         "klage": f"{who} har{f' den {received}' if received else ''} klaget over vores afgørelse om "
-        f"{'indsigt' if basis == 'gdpr' else 'aktindsigt'}{f' i {subject}' if subject else ''}.",
+        f"aktindsigt{f' i {subject}' if subject else ''}.",
         "oversendelse": "Vi har genovervejet afgørelsen, men fastholder den. Vi sender derfor klagen og "
         f"sagens dokumenter til jer{rule}.",
         "udtalelse": text(data.get("note")),
@@ -661,7 +893,7 @@ def _klage_oversendelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
 def _klage_forsinkelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     """OFL § 39: a complaint about the time taken, forwarded to the appeal body with the reason for the
     delay (the same appeal body as ``klage_oversendelse``); a copy goes to the requester."""
-    appeal = ctx.get("appeal_body") or {}
+    appeal = appeal_route(ctx, "ofl" if basis == "fvl" else basis)
     case = ctx.get("case") or {}
     who = text((case.get("requester") or {}).get("name")) or "Anmoderen"
     complained = danish_date(data.get("complaint_received"))
@@ -670,7 +902,7 @@ def _klage_forsinkelse(ctx: dict, data: dict, basis: str) -> dict[str, Any]:
     subject = text(case.get("subject"))
     return {
         "modtager": _lines(appeal.get("name"), appeal.get("address")),
-        "klageinstans": text(appeal.get("name")) or DEFAULT_APPEAL_BODY,
+        "klageinstans": appeal["name"],
         "klage": f"{who} har{f' den {complained}' if complained else ''} klaget over den tid, vi har brugt på "
         "at behandle en anmodning om aktindsigt (offentlighedslovens § 39). Klagen angår "
         "sagsbehandlingstiden, ikke en afgørelse: vi har endnu ikke truffet afgørelse i sagen.",
@@ -769,14 +1001,15 @@ def sample_context(kind: str) -> dict[str, Any]:
             "web": "eksempel.dk",
             "logo_text": "EKSEMPEL KOMMUNE",
         },
-        "appeal_body": {"name": "Ankestyrelsen", "address": "Teglholmsgade 3\n2450 København SV"},
+        "appeal_body": {"name": "Byggeklageenheden", "address": "Nævnenes Hus, Toldboden 2, 8800 Viborg",
+                        "kind": "klageinstans"},
         "case": {
             "id": 7,
             "sagsnummer": "15.17.12-A53-1-26",
             "received": d(2026, 12, 14),
             "basis": "ofl",
             "subject": "byggesagen om Strandvejen 4",
-            "emne": "15.17.12",
+            "emne": "02.34.00",
             "understanding": "Du ønsker aktindsigt i alle dokumenter i byggesagen fra 2025 og 2026.",
             "requester": {"name": "Søren Ågård", "email": "soren@example.dk", "address": "Havnegade 2\n1234 Eksempelby"},
         },
@@ -816,6 +1049,15 @@ def sample_context(kind: str) -> dict[str, Any]:
              "reason": None, "weighing_note": None},
         ],
         "outcome": "partial",
+        "art15": {
+            "art15_purposes": "Behandling af byggesager efter byggeloven.",
+            "art15_categories": "Navn, adresse og oplysninger om din ejendom.",
+            "art15_recipients": "Naboer, der høres i sagen, og Bygnings- og Boligregistret.",
+            "art15_storage": "Sagen opbevares, så længe ejendommen findes, efter arkivlovgivningen.",
+            "art15_source": "Fra dig og fra de naboer, der er hørt i sagen.",
+            "art15_automated": "Vi træffer ikke afgørelser om dig alene på grundlag af automatisk behandling.",
+            "art15_transfers": "",
+        },
         "deadlines": {"decision": d(2026, 12, 23), "expected": d(2027, 1, 15)},
         "data": data,
     }  # fmt: skip

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from aktflow import administration as admin_cmd
-from aktflow import case_deadlines, kle
+from aktflow import appeal_bodies, case_deadlines, kle
 from aktflow import users as users_cmd
 from aktflow.administration import change_calendar, upload_template
 from aktflow.case_letters import municipality
@@ -34,8 +34,13 @@ MUNICIPALITY_LABELS = {
     "email": "E-mail",
     "web": "Hjemmeside",
     "logo_text": "Logotekst (brevhoved)",
-    "appeal_body": "Klageinstans",
-    "appeal_body_address": "Klageinstansens adresse",
+    "art15_purposes": "GDPR art. 15: formålene med behandlingen",
+    "art15_categories": "GDPR art. 15: kategorier af personoplysninger",
+    "art15_recipients": "GDPR art. 15: modtagere",
+    "art15_storage": "GDPR art. 15: opbevaringsperiode",
+    "art15_source": "GDPR art. 15: hvor oplysningerne stammer fra",
+    "art15_automated": "GDPR art. 15: automatiske afgørelser og profilering",
+    "art15_transfers": "GDPR art. 15, stk. 2: overførsel til tredjelande",
 }
 
 
@@ -59,6 +64,7 @@ def index():
         cal = case_deadlines.calendar_settings(s)
         templates = admin_cmd.templates(s)
         muni = municipality(s)
+        appeal_rows = appeal_bodies.rows(s)
     return render_template(
         "admin.html",
         users=users,
@@ -68,6 +74,8 @@ def index():
         templates=templates,
         muni=muni,
         muni_labels=MUNICIPALITY_LABELS,
+        appeal_rows=appeal_rows,
+        appeal_kinds=appeal_bodies.KIND_LABELS,
         has_plan=kle.has_plan(db()),
         template_problems=None,
     )
@@ -276,6 +284,7 @@ def template_upload(kind: str):
                 admin_cmd.templates(s),
                 municipality(s),
             )
+            appeal_rows = appeal_bodies.rows(s)
         problems = [p.strip() for p in _msg(e).split("; ") if p.strip()]
         return render_template(
             "admin.html",
@@ -286,6 +295,8 @@ def template_upload(kind: str):
             templates=templates,
             muni=muni,
             muni_labels=MUNICIPALITY_LABELS,
+            appeal_rows=appeal_rows,
+            appeal_kinds=appeal_bodies.KIND_LABELS,
             has_plan=kle.has_plan(db()),
             template_problems={"kind": kind, "problems": problems, "filename": upload.filename},
         ), 400
@@ -325,6 +336,43 @@ def municipality_save():
     else:
         flash("Kommunens oplysninger er gemt; nye breve bruger dem.", "ok")
     return _back("kommune")
+
+
+APPEAL_LABELS = {
+    "kle_prefix": "KLE-nummer",
+    "basis": "Lovgrundlag",
+    "kind": "Slags",
+    "name": "Navn",
+    "address": "Adresse",
+}
+
+
+@bp.route("/admin/appeal-bodies", methods=["POST"])
+@roles_required(*ADMINS)
+def appeal_body_save():
+    f = request.form
+    try:
+        if f.get("remove") == "1":
+            appeal_bodies.remove_row(
+                db(), actor=current_user.username, kle_prefix=f.get("kle_prefix"), basis=f.get("basis")
+            )
+        else:
+            appeal_bodies.set_row(
+                db(),
+                actor=current_user.username,
+                kle_prefix=f.get("kle_prefix"),
+                basis=f.get("basis"),
+                kind=f.get("kind"),
+                name=f.get("name"),
+                address=f.get("address"),
+            )
+    except ValidationError as e:
+        flash(f"Klageinstansen blev ikke gemt: {APPEAL_LABELS.get(e.field, e.field)} {_msg(e)}.", "error")
+    except AktflowError as e:
+        flash(f"Klageinstansen blev ikke gemt: {_msg(e)}", "error")
+    else:
+        flash("Klageinstanserne er gemt; nye breve og klager bruger dem.", "ok")
+    return _back("klageinstanser")
 
 
 @bp.route("/admin/kle", methods=["POST"])

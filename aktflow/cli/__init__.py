@@ -20,6 +20,7 @@ module                commands
 ``letters``           ``letters get|preview|check|upload|template``
 ``outbox``            ``outbox run|list|retry``
 ``kle``               ``kle import|search``
+``admin``             ``admin appeal-bodies list|set|remove``
 ``audit``             ``audit verify``
 ``dashboard``         ``dashboard check|rebuild``
 ``dev``               ``workflow``, ``demo``, ``serve``, ``fake-sbsys``
@@ -32,7 +33,7 @@ import sys
 
 import click
 
-from . import audit, calendar, cases, dashboard, db, deadlines, dev, kle, legal, letters, outbox, users
+from . import admin, audit, calendar, cases, dashboard, db, deadlines, dev, kle, legal, letters, outbox, users
 from .base import Group, echo, fail
 
 
@@ -68,6 +69,7 @@ for _command in (
     outbox.outbox,
     dev.fake_sbsys,
     kle.kle,
+    admin.admin,
     audit.audit,
     dashboard.dashboard,
     dev.workflow,

@@ -58,6 +58,7 @@ TRIGGERS = (
         "Fasthold og oversend til klageinstans",
         PHASE,
         fields=(Field("note", "text", "Udtalelse til klageinstansen", required=False),),
+        guards=(guards.complaint_may_be_forwarded,),
         effects=(
             CompleteDeadlines(("complaint-forward",)),
             StartDeadline("appeal-body"),

@@ -253,6 +253,30 @@ class Document(Int):
     widget = "document"
 
 
+class Documents(Kind):
+    """Documents of the case, by their ids (a hearing's documents); a multi-select of the case's documents
+    on the form (a guard, e.g. ``documents_on_case``, checks that they are on the case)."""
+
+    name = "documents"
+    widget = "documents"
+
+    def parse(self, f: Field, raw: Any, ctx: Context | None) -> list[int]:
+        if not isinstance(raw, list) or not all(
+            isinstance(x, int) and not isinstance(x, bool) and 1 <= x <= INT_MAX for x in raw
+        ):
+            raise ValidationError(f.name, f"skal være en liste af dokument-id'er (heltal 1–{INT_MAX})")
+        return list(dict.fromkeys(raw))
+
+    def json_schema(self, f: Field) -> dict[str, Any]:
+        return {"type": ["array", "null"], "items": {"type": "integer", "minimum": 1, "maximum": INT_MAX}}
+
+    def from_form(self, f: Field, form: Any) -> Any:
+        values = [x.strip() for x in form.getlist(f.name) if x.strip()]
+        if not all(_DIGITS.fullmatch(x) for x in values):
+            return values  # not digits: parse() names the field
+        return [int(x) for x in values]
+
+
 class List(Kind):
     """A list of short texts (the base of :class:`Grounds`)."""
 
@@ -343,7 +367,19 @@ class File(Kind):
 #: Every kind by the name a declaration uses (``Field("x", "date", …)``).
 KINDS: Mapping[str, Kind] = {
     k.name: k
-    for k in (Text(), Date(), FutureDate(), Document(), Int(), Bool(), Choice(), Grounds(), User(), File())
+    for k in (
+        Text(),
+        Date(),
+        FutureDate(),
+        Document(),
+        Documents(),
+        Int(),
+        Bool(),
+        Choice(),
+        Grounds(),
+        User(),
+        File(),
+    )
 }
 
 
@@ -359,7 +395,7 @@ class Field:
     """
 
     name: str
-    kind: str  # text | date | future_date | document | int | bool | choice | grounds | user | file
+    kind: str  # text | date | future_date | document(s) | int | bool | choice | grounds | user | file
     label: str  # Danish, for forms
     required: bool = True
     choices: tuple[str, ...] = ()

@@ -162,6 +162,14 @@ def document_on_case(case: Any, ctx: Any) -> str | None:
     return f"dokument {doc_id} findes ikke på sagen"
 
 
+@input_guard
+def documents_on_case(case: Any, ctx: Any) -> str | None:
+    """``request_hearing``: the documents the third party is heard about are on the case."""
+    known = {d.id for d in case.documents}
+    missing = [i for i in ctx.data.get("document_ids") or [] if i not in known]
+    return f"dokument {', '.join(map(str, missing))} findes ikke på sagen" if missing else None
+
+
 def approver_did_not_assess(case: Any, ctx: Any) -> str | None:
     """``approve_legal``: four eyes are two people. An administrator may both assess documents and approve;
     the approval is refused from the person who made any of the assessments now on the case."""
@@ -323,3 +331,27 @@ def delay_complaint_pending(case: Any, ctx: Any) -> str | None:
     if ctx.deadline_due("delay-complaint-forward") is not None:
         return None
     return "der er ingen klage over sagsbehandlingstiden, der venter på at blive oversendt"
+
+
+# --- where a complaint goes (OFL § 37 stk. 1, § 38 stk. 1; GDPR art. 77) -------------------------------------
+
+
+def complaint_may_be_forwarded(case: Any, ctx: Any) -> str | None:
+    """``uphold_and_forward``: a complaint is forwarded only where the law routes it through the
+    municipality. Never a GDPR complaint (the data subject complains to Datatilsynet, GDPR art. 77; it is
+    no OFL complaint), and not a partsaktindsigt case whose main case has no appeal body (as recorded when
+    the complaint was received; docs/domain.md, "Klageinstanser")."""
+    if case.basis == "gdpr":
+        return (
+            "en klage over en afgørelse om indsigt efter databeskyttelsesforordningen oversendes ikke som en "
+            "klage efter offentlighedsloven: klageren kan selv klage til Datatilsynet; "
+            "genoptag sagen ('revise_decision'), hvis afgørelsen skal ændres"
+        )
+    received = ctx.data_of("receive_complaint")
+    route = (received[-1].get("appeal_route") if received else None) or {}
+    if route.get("kind") == "ingen":
+        return (
+            "der er ingen klageinstans for hovedsagen, så klagen over afgørelsen om partsaktindsigt kan ikke "
+            "oversendes; genoptag sagen ('revise_decision'), hvis afgørelsen skal ændres"
+        )
+    return None

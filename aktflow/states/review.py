@@ -32,9 +32,13 @@ TRIGGERS = (
         PHASE,
         fields=(
             Field("party", "text", "Part der høres", max_len=300),
+            # workflow 2026.4: the letter is addressed to the party and names the documents it is about
+            Field("party_address", "text", "Partens adresse", required=False, max_len=300),
+            Field("document_ids", "documents", "Dokumenter, høringen angår", required=False),
             Field("question", "text", "Hvad der spørges om", required=False),
             Field("reply_by", "future_date", "Svarfrist"),
         ),
+        guards=(guards.documents_on_case,),
         effects=(
             StartDeadline("hearing-reply"),
             MakeLetter("hoering"),

@@ -226,8 +226,10 @@ TABLES["2026.3"] = {
 # 2026.4: what the requester reads of each document. ``assess_document`` takes the texts for the
 # requester (``reason``, ``weighing_note``, ``extraction_note``, ``meroffentlighed_note``, the aktliste's
 # ``released_title`` and ``released_sender``) apart from the ``internal_note``, which is never printed; an
-# event of an earlier version with the old ``note`` is read as an internal note. The transitions are those
-# of 2026.3.
+# event of an earlier version with the old ``note`` is read as an internal note.
+# Letters say what the law requires: the GDPR decision records the art. 15 information (purposes,
+# categories, recipients, storage, source, automated decisions, transfers) and the hearing names the
+# party's address and the documents it is about. New fields only; the transitions are 2026.3's.
 TABLES["2026.4"] = {**TABLES["2026.3"]}
 
 

@@ -82,6 +82,7 @@ def value_for(f: states.Field):
         "date": st.dates().map(dt.date.isoformat),
         "future_date": st.dates().map(dt.date.isoformat),
         "document": st.integers(min_value=-2, max_value=8) | st.integers(),
+        "documents": st.lists(st.integers(min_value=-2, max_value=8) | st.integers(), max_size=3),
         "bool": st.booleans(),
         "choice": st.sampled_from(f.choices or ("x",)),
         "grounds": st.lists(st.sampled_from(["ofl-30-1", "ofl-23", "x", ""]), max_size=3),

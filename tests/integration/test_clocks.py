@@ -299,7 +299,8 @@ def test_mol_extension_letter_states_the_new_date(db):
     assert deadline(case_view(db, case.id), "mol-decision")["due"] == "2027-01-02"
     letter = case_letters(db, case.id)[-1]
     body = docx_text(letter_content(db, letter["id"]))
-    assert "Fristen er forlænget. Du får svar senest den 2. januar 2027." in body
+    assert "forlænget til den 2. januar 2027" in body
+    assert "Du får vores afgørelse senest den 2. januar 2027." in body
 
 
 # --- complaints about the time taken (OFL § 39) -----------------------------------------------------------

@@ -81,8 +81,9 @@ def test_forwarding_a_delay_complaint_sends_the_letter_to_the_appeal_body(db):
     case = complained_case(db, fristbrev=True)
     letter, body = last_letter(db, case.id)
     assert letter["kind"] == "klage_forsinkelse"
-    assert body.index("Ankestyrelsen") < body.index("Oversendelse af klage over sagsbehandlingstiden")
-    assert "Teglholmsgade 3" in body  # the appeal body's address heads the letter
+    # A building case (KLE 02): the sector appeal body of the municipality's table, with its address.
+    assert body.index("Byggeklageenheden") < body.index("Oversendelse af klage over sagsbehandlingstiden")
+    assert "Toldboden 2, 8800 Viborg" in body  # the appeal body's address heads the letter
     assert "Kopi til: Mette Hansen" in body
     assert "den 20. november 2026 klaget over den tid" in body  # when the complaint arrived
     assert "ikke en afgørelse" in body  # about the time taken, not a decision

@@ -798,6 +798,7 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "admin.template_reset": ["/admin/templates/kvittering/reset"],
         "admin.municipality_save": ["/admin/municipality"],
         "admin.kle_import": ["/admin/kle"],
+        "admin.appeal_body_save": ["/admin/appeal-bodies"],
     }
     for rule in _post_routes(app):
         assert rule.endpoint in targets, f"POST {rule.rule} ({rule.endpoint}) is not in the CSRF list"
@@ -842,8 +843,8 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "expected": "2099-01-01",
         "assignee": "cw2",
         "address": "a",
-        "appeal_body": "b",
-        "appeal_body_address": "c",
+        "kle_prefix": "02",
+        "kind": "klageinstans",
         "sample": "1",
         "grundlovsdag_closed": "on",
     }

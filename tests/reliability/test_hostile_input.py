@@ -450,6 +450,7 @@ def field_value(f: states.Field, doc_ids: list[int], *, form: bool):
             dt.date.isoformat
         ),
         "document": st.sampled_from(doc_ids or [1]) | st.integers(-3, 2**40),
+        "documents": st.lists(st.sampled_from(doc_ids or [1]) | st.integers(-3, 2**40), max_size=3),
         "bool": st.booleans(),
         "int": st.integers(-5, 10_000) | st.integers(-(2**70), 2**70),
         "choice": st.sampled_from(f.choices or ("x",)),
@@ -788,6 +789,7 @@ ADMIN_POSTS = (
     "template_upload",
     "template_reset",
     "kle",
+    "appeal_bodies",
 )
 
 
@@ -808,8 +810,6 @@ def test_admin_forms_hostile(fz, data):
                 "email",
                 "web",
                 "logo_text",
-                "appeal_body",
-                "appeal_body_address",
                 "junk",
             ]
             form = {
@@ -860,6 +860,16 @@ def test_admin_forms_hostile(fz, data):
                 url = f"/admin/templates/{quote(kind, safe='')}"
             else:
                 url = f"/admin/templates/{quote(kind, safe='')}/reset"
+        elif what == "appeal_bodies":
+            keys = ["kle_prefix", "basis", "kind", "name", "address", "remove", "junk"]
+            form = {
+                k: data.draw(
+                    st.sampled_from(["02", "ofl", "gdpr", "klageinstans", "tilsyn", "ingen", "1"]) | text
+                )
+                for k in keys
+                if data.draw(st.booleans())
+            }
+            url = "/admin/appeal-bodies"
         else:
             content = data.draw(
                 st.binary(max_size=300)
@@ -1240,11 +1250,19 @@ def build_payload_world(app, db) -> SimpleNamespace:
         "email": E("memail"),
         "web": "javascript:alert('mweb')",
         "logo_text": P("mlogo"),
-        "appeal_body": P("mappeal"),
-        "appeal_body_address": P("mappaddr"),
     }
     r = admin.post("/admin/municipality", "/admin", **muni)
     assert r.status_code == 303 and any(c == "ok" for c, _ in pop_flashes(admin.client)), muni
+    for prefix, kind in (("", "tilsyn"), ("02", "klageinstans")):  # the appeal bodies the letters name
+        appeal = {
+            "kle_prefix": prefix,
+            "basis": "ofl",
+            "kind": kind,
+            "name": P("mappeal"),
+            "address": P("mappaddr"),
+        }
+        r = admin.post("/admin/appeal-bodies", "/admin", **appeal)
+        assert r.status_code == 303 and any(c == "ok" for c, _ in pop_flashes(admin.client)), appeal
     r = admin.post(
         "/admin/users",
         "/admin",

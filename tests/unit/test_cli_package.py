@@ -24,6 +24,7 @@ COMMANDS = {
     "letters": {"get", "preview", "check", "upload", "template"},
     "outbox": {"run", "list", "retry"},
     "kle": {"import", "search"},
+    "admin": {"appeal-bodies"},
     "audit": {"verify", "admin-log", "new-key", "checkpoint"},
     "dashboard": {"check", "rebuild"},
     "grounds": None,

@@ -114,6 +114,11 @@ CASES = {
         [(["ofl-23"], ["ofl-23"]), ([" ofl-30-1 ", "ofl-35"], ["ofl-30-1", "ofl-35"]), ([], [])],
         ["ofl-23", "ofl-23, ofl-30-1", [1], ["ofl-23", None], ["a\x00"], {"a": "b"}, True],
     ),
+    "documents": (
+        Field("document_ids", "documents", "Dokumenter", required=False),
+        [([3, 4], [3, 4]), ([4, 4], [4]), ([], [])],
+        [3, "3", ["3"], [0], [True], [INT_MAX + 1], {"a": 1}],
+    ),
     "user": (
         Field("assignee", "user", "Sagsbehandler"),
         [("cw", "cw")],
@@ -171,6 +176,7 @@ def test_kind_describes_itself(kind):
         "future_date",
         "number",
         "document",
+        "documents",
         "checkbox",
         "select",
         "grounds",

@@ -88,7 +88,7 @@ def decision(outcome, docs, basis="ofl", **case):
 # --- every kind --------------------------------------------------------------------------------------------
 
 REQUIRED = {
-    "kvittering": ["23. december 2026", "7 arbejdsdage", "offentlighedslovens § 36"],
+    "kvittering": ["senest den 15. januar 2027", "7 arbejdsdage", "offentlighedslovens § 36"],
     "praecisering": ["Oplys venligst, hvilken periode og hvilke ejendomme", "offentlighedslovens § 9"],
     "fristbrev": [
         "Sagen omfatter mange dokumenter, og vi skal høre en virksomhed",
@@ -119,16 +119,16 @@ REQUIRED = {
     ],
     "videresendelse": ["Miljøstyrelsen", "forvaltningslovens § 7, stk. 2"],
     "klage_oversendelse": [
-        "Ankestyrelsen",
-        "Teglholmsgade 3",
+        "Byggeklageenheden",
+        "Toldboden 2, 8800 Viborg",
         "1. februar 2027",
         "Kommunen fastholder, at prisbilaget",
         "Kopi til: Søren Ågård",
         "offentlighedslovens § 37, stk. 2",
     ],
     "klage_forsinkelse": [
-        "Ankestyrelsen",
-        "Teglholmsgade 3",
+        "Byggeklageenheden",
+        "Toldboden 2, 8800 Viborg",
         "Oversendelse af klage over sagsbehandlingstiden",
         "den 5. januar 2027 klaget over den tid",
         "ikke en afgørelse",
@@ -184,8 +184,8 @@ def test_letters_go_to_their_recipient():
     ]
     assert first_paragraph("hoering").startswith("Byg & Anlæg ApS")
     assert first_paragraph("underretning_ansat").startswith("Mette Jensen")
-    assert first_paragraph("klage_oversendelse").startswith("Ankestyrelsen")
-    assert first_paragraph("klage_forsinkelse").startswith("Ankestyrelsen")
+    assert first_paragraph("klage_oversendelse").startswith("Byggeklageenheden")
+    assert first_paragraph("klage_forsinkelse").startswith("Byggeklageenheden")
 
 
 def test_employee_is_told_what_was_released_after_the_decision():
@@ -326,7 +326,8 @@ REASONING_21 = grounds.get("ofl-21-2").reasoning
 def test_klagevejledning_sends_the_complaint_to_the_municipality_first_without_a_deadline():
     txt = letter_text(letters.render("afgoerelse", decision("refusal", [doc(1, "refuse", ["ofl-23"])])))
     kv = txt[txt.index("Klagevejledning") :]
-    assert "Du kan klage over afgørelsen til Ankestyrelsen" in kv
+    assert "Du kan klage over afgørelsen til Byggeklageenheden, som er klageinstans" in kv
+    assert "offentlighedslovens § 37, stk. 1" in kv and "Ankestyrelsen" not in kv
     assert "Klagen skal sendes til os" in kv and "post@eksempel.dk" in kv
     assert "7 arbejdsdage" in kv and "offentlighedslovens § 37, stk. 2" in kv
     # No complaint deadline is invented: OFL has none.
@@ -352,17 +353,48 @@ def test_appeal_body_comes_from_the_settings():
     assert "Ankestyrelsen" not in txt
 
 
-def test_fvl_decision_names_the_appeal_route_generically_unless_the_settings_give_one():
+def test_fvl_decision_without_an_appeal_body_says_there_is_none():
     ctx = decision("refusal", [doc(1, "refuse", ["fvl-12"])], basis="fvl")
-    ctx["appeal_body"] = None
+    ctx["appeal_body"] = {"kind": "ingen", "name": "", "address": ""}
     txt = letter_text(letters.render("afgoerelse", ctx))
     assert "partsaktindsigt i forvaltningsloven" in txt
     assert "forvaltningslovens § 9" in txt  # FVL § 24: the rule the decision rests on
     assert grounds.get("fvl-12").reasoning in txt
-    assert "den myndighed, der behandler klager over afgørelsen i den sag" in txt
+    kv = txt[txt.index("Klagevejledning") :]
+    assert "Der er ikke en klageinstans for den sag" in kv and "kan derfor ikke påklages" in kv
+    assert "Ankestyrelsen" not in kv and "7 arbejdsdage" not in kv
     assert "offentlighedslovens § 37" not in txt and "offentlighedslovens § 14" not in txt
-    ctx["appeal_body"] = {"name": "Ankestyrelsen"}
-    assert "Du kan klage over afgørelsen til Ankestyrelsen." in letter_text(letters.render("afgoerelse", ctx))
+    # The main case's appeal body, where there is one: forwarded, but no OFL paragraph cited.
+    ctx["appeal_body"] = {"kind": "klageinstans", "name": "Planklagenævnet", "address": "Toldboden 2"}
+    kv = letter_text(letters.render("afgoerelse", ctx))
+    assert "Du kan klage over afgørelsen til Planklagenævnet, som er klageinstans for den sag" in kv
+    assert "offentlighedslovens § 37" not in kv
+
+
+def test_ofl_decision_without_a_sector_body_goes_to_ankestyrelsens_supervision():
+    ctx = decision("refusal", [doc(1, "refuse", ["ofl-23"])])
+    ctx["appeal_body"] = {"kind": "tilsyn", "name": "Ankestyrelsen", "address": "Teglholmsgade 3"}
+    kv = letter_text(letters.render("afgoerelse", ctx))
+    kv = kv[kv.index("Klagevejledning") :]
+    assert "Der er ikke en særlig klageinstans" in kv
+    assert "klage over afgørelsen til Ankestyrelsen, der fører tilsyn med kommunerne" in kv
+    assert "offentlighedslovens § 38, stk. 1" in kv and "7 arbejdsdage" in kv
+    assert "§ 37, stk. 1" not in kv and "20 arbejdsdage" not in kv
+    # The forwarding letter says the same route.
+    ctx["data"] = {"complaint_received": dt.date(2027, 2, 1)}
+    out = letter_text(letters.render("klage_oversendelse", ctx))
+    assert out.startswith("Ankestyrelsen\nTeglholmsgade 3")
+    assert "som tilsynsmyndighed (offentlighedslovens § 38, stk. 1)" in out
+
+
+def test_a_gdpr_complaint_is_never_composed_as_a_forwarding():
+    ctx = decision("refusal", [doc(1, "refuse", ["dbl-22-1"])], basis="gdpr")
+    with pytest.raises(ValueError, match="not forwarded"):
+        letters.compose("klage_oversendelse", ctx)
+    ctx = decision("refusal", [doc(1, "refuse", ["fvl-12"])], basis="fvl")
+    ctx["appeal_body"] = {"kind": "ingen", "name": "", "address": ""}
+    with pytest.raises(ValueError, match="not forwarded"):
+        letters.compose("klage_oversendelse", ctx)
 
 
 def test_gdpr_decision_points_to_datatilsynet():
@@ -370,6 +402,9 @@ def test_gdpr_decision_points_to_datatilsynet():
     txt = letter_text(letters.render("afgoerelse", ctx))
     assert "Afgørelse om indsigt i dine personoplysninger" in txt
     assert "Datatilsynet" in txt and "Ankestyrelsen" not in txt
+    kv = txt[txt.index("Klagevejledning") :]
+    assert "direkte til Datatilsynet, Carl Jacobsens Vej 35" in kv and "artikel 77" in kv
+    assert "Klagen skal sendes til os" not in kv
     # No weighing recorded: the sentence does not claim one.
     assert grounds.get("dbl-22-1").reasoning.replace(" efter en konkret afvejning", "") in txt
     assert "konkret afvejning" not in txt
@@ -383,7 +418,9 @@ def test_requester_text_comes_out_literally():
     ctx["case"]["requester"] = {"name": INJECTION, "email": None, "address": "Vej 1 & 2 <st.>"}
     ctx["case"]["subject"] = INJECTION
     ctx["case"]["understanding"] = INJECTION
-    ctx["data"] = {"note": INJECTION + "\x07\x0c\x00"}  # \a and \f would be paragraph and page breaks
+    ctx["data"] = {
+        "note": "Bemærk: " + INJECTION + "\x07\x0c\x00"
+    }  # \a and \f would be paragraph and page breaks
     out = letters.render("afgoerelse", ctx)
     txt = letter_text(out)
     assert txt.count(INJECTION) >= 6
@@ -611,3 +648,156 @@ def test_compiled_templates_are_reused_and_never_mix_letters(monkeypatch):
     assert "Tilføjet af kommunen: Anders And & Co <AS>" in [
         p.text for p in docx.Document(io.BytesIO(c)).paragraphs
     ]
+
+
+# --- what the law requires of the kvittering, fristbrev and decision wording -------------------------------
+
+
+def kvittering(basis, decision_due, today=dt.date(2026, 12, 18), expected=None):
+    ctx = letters.sample_context("kvittering")
+    ctx["case"]["basis"], ctx["today"] = basis, today
+    ctx["deadlines"] = {"decision": decision_due, "expected": expected}
+    return letter_text(letters.render("kvittering", ctx))
+
+
+@pytest.mark.parametrize(
+    ("basis", "rule"),
+    [
+        ("ofl", "offentlighedslovens § 36"),
+        ("fvl", "forvaltningslovens § 16, stk. 2"),
+        ("mol", "senest 1 måned efter"),
+        ("gdpr", "senest 1 måned efter"),
+    ],
+)
+def test_kvittering_states_the_basis_rule_and_the_date_it_is_given(basis, rule):
+    txt = kvittering(basis, dt.date(2027, 1, 14))
+    assert rule in txt
+    assert "Vi forventer at kunne træffe afgørelse senest den 14. januar 2027." in txt
+    if basis in ("mol", "gdpr"):
+        assert "7 arbejdsdage" not in txt
+
+
+def test_kvittering_never_promises_a_date_in_the_past():
+    txt = kvittering("ofl", dt.date(2026, 11, 25), today=dt.date(2026, 11, 30))
+    assert "25. november 2026" not in txt
+    assert "Vi træffer afgørelse hurtigst muligt og giver dig besked" in txt
+    # A date a fristbrev gave, still ahead, is the one promised.
+    txt = kvittering(
+        "ofl", dt.date(2026, 11, 25), today=dt.date(2026, 11, 30), expected=dt.date(2026, 12, 10)
+    )
+    assert "senest den 10. december 2026" in txt and "25. november" not in txt
+
+
+def test_the_request_text_is_quoted_once_never_pasted_into_a_sentence():
+    ctx = letters.sample_context("kvittering")
+    ctx["case"]["subject"] = "Aktindsigt i byggesagen om Strandvejen 4"
+    txt = letter_text(letters.render("kvittering", ctx))
+    assert "aktindsigt i Aktindsigt" not in txt
+    assert txt.count("Aktindsigt i byggesagen om Strandvejen 4") == 1
+    assert "»Aktindsigt i byggesagen om Strandvejen 4«" in txt
+
+
+def fristbrev(basis, *, extended=None, expected=dt.date(2027, 1, 15)):
+    ctx = letters.sample_context("fristbrev")
+    ctx["case"]["basis"] = basis
+    ctx["deadlines"] = {"expected": expected, "extended": extended}
+    ctx["data"] = {"reason": "Anmodningen omfatter 900 dokumenter fra fem forvaltninger."}
+    return letter_text(letters.render("fristbrev", ctx))
+
+
+@pytest.mark.parametrize(("basis", "rule"), [("mol", "miljøoplysningslovens § 4, stk. 3"),
+                                             ("gdpr", "databeskyttelsesforordningens artikel 12, stk. 3")])  # fmt: skip
+def test_an_extension_says_it_is_extended_to_which_date_and_why(basis, rule):
+    txt = fristbrev(basis, extended=dt.date(2027, 2, 14), expected=None)
+    assert "er forlænget" in txt.split("\n")[6]  # the title
+    assert "forlænget til den 14. februar 2027" in txt and "senest den 14. februar 2027" in txt
+    assert "Anmodningen omfatter 900 dokumenter fra fem forvaltninger." in txt  # why, as recorded
+    assert rule in txt
+    assert ("offentlighedslovens § 39" in txt) == (basis == "mol")  # OFL applies to a MOL request too
+
+
+def test_a_mol_notice_cites_the_ofl_rule_that_applies_and_the_delay_complaint():
+    txt = fristbrev("mol")
+    assert "offentlighedslovens § 36, stk. 2" in txt and "behandles også efter offentlighedsloven" in txt
+    assert "miljøoplysningslovens § 4, stk. 3" not in txt  # no extension was made
+    assert "offentlighedslovens § 39" in txt
+    assert "Anmodningen omfatter 900 dokumenter" in txt and "senest den 15. januar 2027" in txt
+    fvl = fristbrev("fvl")
+    assert "forvaltningslovens § 16, stk. 2" in fvl and "offentlighedslovens § 39" not in fvl
+
+
+def test_the_understanding_is_printed_once():
+    ctx = decision("partial", [doc(1), doc(2, "refuse", ["ofl-23"])])
+    ctx["case"]["understanding"] = "Du ønsker de dokumenter, der angår tagrenoveringen."
+    ctx["data"] = {"note": "Du ønsker de dokumenter, der angår tagrenoveringen."}
+    txt = letter_text(letters.render("afgoerelse", ctx))
+    assert txt.count("Du ønsker de dokumenter, der angår tagrenoveringen.") == 1
+
+
+def test_a_partial_decision_speaks_of_one_remaining_document_in_the_singular():
+    ctx = letters.sample_context("delafgoerelse")
+    ctx["data"] = {"released": [10, 11]}
+    ctx["documents"] = ctx["documents"][:3]  # two released now, one left
+    txt = letter_text(letters.render("delafgoerelse", ctx))
+    assert "Vi arbejder videre med det sidste dokument og sender dig en afgørelse om det" in txt
+    assert "øvrige 1" not in txt
+    assert "afgørelse om det senest den 15. januar 2027" in txt
+    ctx["documents"] = letters.sample_context("delafgoerelse")["documents"]
+    txt = letter_text(letters.render("delafgoerelse", ctx))
+    assert "de øvrige 3 dokumenter og sender dig en afgørelse om dem" in txt
+
+
+# --- GDPR art. 15 -----------------------------------------------------------------------------------------
+
+
+ART15_LABELS = ("litra a", "litra b", "litra c", "litra d", "litra e", "litra f", "litra g", "litra h")
+
+
+@pytest.mark.parametrize("outcome", ["full", "partial"])
+def test_a_gdpr_decision_that_gives_access_carries_the_art_15_information(outcome):
+    docs = [doc(1), doc(2)] if outcome == "full" else [doc(1), doc(2, "refuse", ["dbl-22-1"])]
+    ctx = decision(outcome, docs, basis="gdpr")
+    ctx["art15"]["art15_transfers"] = "Ingen oplysninger overføres til lande uden for EU/EØS."
+    txt = letter_text(letters.render("afgoerelse", ctx))
+    assert "Oplysninger om behandlingen af dine personoplysninger" in txt
+    assert "Vi bekræfter, at vi behandler personoplysninger om dig" in txt
+    for label in ART15_LABELS:
+        assert label in txt, label
+    for value in ctx["art15"].values():
+        if value:
+            assert value in txt
+    assert "artikel 15, stk. 2" in txt
+    assert "berigtigelse (artikel 16)" in txt and "indsigelse mod behandlingen (artikel 21)" in txt
+    kv = txt[txt.index("Klagevejledning") :]  # also on a full grant: art. 15(1)(f), art. 77
+    assert "Datatilsynet" in kv and "artikel 12, stk. 4" not in txt
+
+
+def test_a_gdpr_refusal_carries_the_art_12_4_information_not_art_15():
+    ctx = decision("refusal", [doc(1, "refuse", ["dbl-22-1"])], basis="gdpr")
+    txt = letter_text(letters.render("afgoerelse", ctx))
+    assert "Vi imødekommer ikke din anmodning om indsigt" in txt
+    assert "artikel 12, stk. 4" in txt and "domstolene" in txt
+    assert "litra a" not in txt and "Oplysninger om behandlingen af dine personoplysninger" not in txt
+
+
+def test_other_bases_carry_no_art_15_section():
+    for basis, code in (("ofl", "ofl-23"), ("mol", "ofl-23"), ("fvl", "fvl-12")):
+        ctx = decision("partial", [doc(1), doc(2, "refuse", [code])], basis=basis)
+        txt = letter_text(letters.render("afgoerelse", ctx))
+        assert "litra a" not in txt and "artikel 12, stk. 4" not in txt, basis
+    full = letter_text(letters.render("afgoerelse", decision("full", [doc(1)])))
+    assert "Klagevejledning" not in full  # an OFL full grant: no klagevejledning (FVL § 25)
+
+
+def test_the_hearing_names_the_documents_what_is_considered_the_address_and_the_reply_date():
+    ctx = letters.sample_context("hoering")
+    ctx["data"]["document_ids"] = [11, 12]
+    txt = letter_text(letters.render("hoering", ctx))
+    assert txt.startswith("Byg & Anlæg ApS\nIndustrivej 7\n1234 Eksempelby")  # the party's address
+    assert "Høringen angår disse dokumenter:" in txt
+    assert "Dokument nr. 2 (Naboindsigelse) – vi overvejer at udlevere dokumentet delvis" in txt
+    assert "Dokument nr. 3 (Tilbud med prisbilag) – vi overvejer ikke at udlevere dokumentet" in txt
+    assert "Vi overvejer at give aktindsigt i dokumenterne" in txt
+    assert "senest den 8. januar 2027" in txt
+    assert "Søren Ågård" not in txt  # the requester is not named
+    assert "aktindsigt i byggesagen" not in txt and "»byggesagen om Strandvejen 4«" in txt
