@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .admin_log import record_admin_change
 from .administration import authorize_admin, log_name
 from .appeal_routes import ANKESTYRELSEN, DATATILSYNET, DEFAULTS, AppealRoute, resolve, route_for
 from .errors import NotFound, ValidationError
@@ -138,10 +139,14 @@ def set_row(
         s = uow.session
         authorize_admin(s, actor)
         row = s.scalar(select(AppealBody).where(AppealBody.kle_prefix == prefix, AppealBody.basis == b))
+        old = None if row is None else {"kind": row.kind, "name": row.name, "address": row.address}
         if row is None:
             row = AppealBody(kle_prefix=prefix, basis=b)
             s.add(row)
         row.kind, row.name, row.address, row.updated_at = k, clean_name, clean_address, uow.now
+        target = f"KLE {prefix or 'alle'} ({b})"
+        new = {"kind": k, "name": clean_name, "address": clean_address}
+        record_admin_change(uow, actor, "settings.appeal_body", target, old, new)
         uow.commit()
     log.info("klageinstans for KLE %r (%s) sat af %s", prefix or "alle", b, log_name(actor))
     return {"kle_prefix": prefix, "basis": b, "kind": k, "name": clean_name, "address": clean_address}
@@ -157,6 +162,8 @@ def remove_row(db: Any, *, actor: str, kle_prefix: str | None, basis: str | None
         row = s.scalar(select(AppealBody).where(AppealBody.kle_prefix == prefix, AppealBody.basis == b))
         if row is None:
             raise NotFound(f"ingen klageinstans for KLE {prefix or 'alle'} ({b})")
+        old = {"kind": row.kind, "name": row.name, "address": row.address}
         s.delete(row)
+        record_admin_change(uow, actor, "settings.appeal_body", f"KLE {prefix or 'alle'} ({b})", old, None)
         uow.commit()
     log.info("klageinstans for KLE %r (%s) fjernet af %s", prefix or "alle", b, log_name(actor))

@@ -1,7 +1,7 @@
 """appeal bodies per KLE prefix and legal basis, seeded with the law's routes and the sector bodies
 
 Revision ID: 0013_appeal_bodies
-Revises: 0011_idempotency
+Revises: 0012_release_texts
 Create Date: 2026-11-30
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_appeal_bodies"
-down_revision = "0011_idempotency"
+down_revision = "0012_release_texts"
 branch_labels = None
 depends_on = None
 
