@@ -36,7 +36,11 @@ TRIGGERS = (
         CASEWORK,
         "Send afgørelse",
         PHASE,
-        fields=(Field("note", "text", "Sådan er anmodningen forstået", required=False),),
+        fields=(
+            Field("note", "text", "Sådan er anmodningen forstået", required=False),
+            # The letter as the caseworker saw it in the preview (aktflow.letter_preview).
+            Field("letter_sha256", "fingerprint", "Brevet, som det er set", required=False),
+        ),
         guards=(
             guards.documents_screened,
             guards.no_open_flags,

@@ -21,9 +21,9 @@ Table = dict[str, tuple[tuple[str, ...], str | None]]
 BASE = "2026.1"
 
 #: The version new events are written under.
-CURRENT = "2026.3"
+CURRENT = "2026.4"
 
-INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received"}
+INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received", "2026.4": "received"}
 
 TABLES: dict[str, Table] = {
     "2026.1": {
@@ -222,6 +222,12 @@ TABLES["2026.3"] = {
         None,
     ),
 }
+
+
+# 2026.4: a decision's letter is sent as the caseworker saw it in the preview: send_decision and
+# send_partial_decision take the letter's fingerprint (``letter_sha256``), and approve_legal records the
+# fingerprint of the decision letter the legal contact saw. Sources and destinations are unchanged.
+TABLES["2026.4"] = {**TABLES["2026.3"]}
 
 
 def target(version: str, trigger: str, state: str) -> str | None:
