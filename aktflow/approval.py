@@ -25,12 +25,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .exits import mask
-from .states.fields import UNSEEN
 
 # The fields of a document's snapshot that are compared and shown, with their Danish names.
 FIELDS: dict[str, str] = {
@@ -189,9 +189,9 @@ LETTER_LAPSED = (
 
 def with_letter(snap: dict[str, Any], sha256: str | None, day: dt.date) -> dict[str, Any]:
     """``snap`` with the decision letter the legal contact saw: ``letter`` = ``{"sha256", "date"}`` (hex;
-    ISO date of the approval, the date the letter is compared at). ``sha256`` None or ``unseen``: the
-    approval saw no letter and ``snap`` is returned as it is."""
-    if not sha256 or sha256 == UNSEEN:
+    ISO date of the approval, the date the letter is compared at). ``sha256`` not a fingerprint (None,
+    ``unseen``): the approval saw no letter and ``snap`` is returned as it is."""
+    if not isinstance(sha256, str) or not re.fullmatch(r"[0-9a-f]{64}", sha256):
         return snap
     return {**snap, "letter": {"sha256": sha256, "date": day.isoformat()}}
 

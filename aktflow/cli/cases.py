@@ -206,16 +206,17 @@ def case_preview(case_id, trigger, out, actor, note, data_json, as_json) -> None
     if not target.parent.exists():
         raise ValidationError("--out", f"mappen {str(target.parent)!r} findes ikke")
     seen = preview(open_db(), case_id, trigger, actor=actor, note=note, data=data)
-    content: bytes | None = seen.content
+    content = seen.content
     if out.lower().endswith(".pdf"):
         try:
-            content = seen.pdf()
+            pdf = seen.pdf()
         except RuntimeError as e:
             raise ValidationError(
                 "--out", f"LibreOffice kunne ikke lave PDF ({e}); skriv .docx i stedet"
             ) from None
-        if content is None:
+        if pdf is None:
             raise ValidationError("--out", "PDF kræver LibreOffice (soffice); skriv .docx i stedet")
+        content = pdf
     target.write_bytes(content)
     if seen.deferred:
         echo(
