@@ -12,7 +12,7 @@ letter will have when it is sent with the same inputs on the same day. "Today" i
 day in Denmark by the installation's clock, at preview and at sending alike; a preview seen yesterday is
 not the letter sent today.
 
-The confirmation (docs/letters.md, "Se brevet før det sendes"): ``send_decision`` and
+The confirmation (docs/letter-preview.md): ``send_decision`` and
 ``send_partial_decision`` take ``letter_sha256``; the letter rendered at sending must have that
 fingerprint, or the trigger is refused and nothing is changed. The web form gets it from the preview
 page; the API and the CLI must send it, or ``unseen`` to send without having seen the letter
