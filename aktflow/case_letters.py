@@ -410,7 +410,10 @@ def letters_of(session: Session, case_id: int) -> list[dict[str, Any]]:
 
 
 def letter_pdf(db: Any, letter_id: int) -> bytes | None:
-    """The letter's PDF/A copy, made with LibreOffice on first request and kept; None without LibreOffice."""
+    """The letter's PDF/A copy, made with LibreOffice on first request and kept; None without LibreOffice.
+
+    LibreOffice runs between two short transactions (read the letter; keep its PDF unless another request
+    kept one meanwhile), never inside one."""
     import letters
 
     with db.session() as s:
@@ -419,13 +422,19 @@ def letter_pdf(db: Any, letter_id: int) -> bytes | None:
             return None
         if row.pdf_content:
             return row.pdf_content
-        if not pdf_available():
-            return None
-        pdf = letters.to_pdf(row.content)
-        if pdf:
-            row.pdf_content = pdf
-            s.commit()
-        return pdf
+        content = row.content
+    if not pdf_available():
+        return None
+    pdf = letters.to_pdf(content)
+    if pdf:
+        with db.session() as s:
+            row = s.get(Letter, letter_id)
+            if row is not None and not row.pdf_content:
+                row.pdf_content = pdf
+                s.commit()
+            elif row is not None and row.pdf_content:
+                pdf = row.pdf_content
+    return pdf
 
 
 def render_deferred(db: Any, item: Any, *, archive: ArchivePort) -> dict[str, Any]:
