@@ -12,14 +12,21 @@ The event log masks CPR numbers in what it stores (:func:`aktflow.exits.mask`), 
 snapshot also carries ``digest``, the SHA-256 of its unmasked values: changes are found by comparing
 digests (a change hidden by the mask still counts), and described with the masked values.
 
+The approval also covers the decision letter as the legal contact saw it on the review page, when the
+approval gave its fingerprint (approve_legal's ``letter_sha256``): the snapshot's ``letter`` holds
+``{"sha256", "date"}`` (:func:`with_letter`), and ``send_decision`` refuses a letter that, rendered with
+that date, gives another fingerprint (:data:`LETTER_LAPSED`; ``aktflow.case_letters.check_seen``).
+
 Pure functions over the loaded case (duck-typed: ``case.documents``, ``doc.assessment``,
 ``case.open_flags``); nothing here reads the database or the clock.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -190,6 +197,28 @@ def releasable(case: Any, released_before: Iterable[int]) -> list[Any]:
         for d in sorted(case.documents, key=lambda d: d.id)
         if d.assessment is not None and d.assessment.outcome in RELEASABLE_OUTCOMES and d.id not in done
     ]
+
+
+#: Why a decision is refused when its letter is not the one the legal contact approved.
+LETTER_LAPSED = (
+    "den juridiske godkendelse dækker ikke brevet, som det dannes nu (afgørelsesbrevet er ændret siden "
+    "godkendelsen); send sagen til juridisk vurdering igen ('submit_for_legal_review')"
+)
+
+
+def with_letter(snap: dict[str, Any], sha256: str | None, day: dt.date) -> dict[str, Any]:
+    """``snap`` with the decision letter the legal contact saw: ``letter`` = ``{"sha256", "date"}`` (hex;
+    ISO date of the approval, the date the letter is compared at). ``sha256`` not a fingerprint (None,
+    ``unseen``): the approval saw no letter and ``snap`` is returned as it is."""
+    if not isinstance(sha256, str) or not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        return snap
+    return {**snap, "letter": {"sha256": sha256, "date": day.isoformat()}}
+
+
+def approved_letter(approved: dict[str, Any] | None) -> dict[str, str] | None:
+    """The decision letter an approval's snapshot covers (``{"sha256", "date"}``), or None."""
+    letter = (approved or {}).get("letter")
+    return letter if isinstance(letter, dict) and letter.get("sha256") and letter.get("date") else None
 
 
 def _digest(snap: dict[str, Any]) -> str:

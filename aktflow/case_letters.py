@@ -3,6 +3,11 @@
 A letter is rendered inside the trigger's unit of work, stored with the case (kind, time, SHA-256, bytes)
 and handed to the archive port for journalising — through the outbox — in the same transaction as the
 event. Stored letters are never changed; only their archive state moves.
+
+A letter can be seen before it is made (:mod:`aktflow.letter_preview`, the same rendering) and is then
+sent only as seen: a trigger's ``letter_sha256`` (the preview's fingerprint) must equal the SHA-256 of
+the letter rendered at sending, and the decision letter must be the one the legal contact approved
+(:func:`check_seen`).
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import appeal_routes, states
+from .errors import WorkflowError
 from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
 from .states.case_rules import request_refusal
+from .states.fields import UNSEEN
 from .vocabulary import ANONYMOUS_REQUESTER, DECISION_RULES
 
 if TYPE_CHECKING:
@@ -344,15 +351,74 @@ def render(
     return letters.filename(kind, ctx), content
 
 
+#: The data key of the letter as it was seen (a ``fingerprint`` field): never an input of the letter.
+SEEN = "letter_sha256"
+#: The trigger whose letter the legal contact approves with the case (approve_legal's ``letter_sha256``).
+APPROVED_LETTER_TRIGGER = "send_decision"
+
+
+def letter_data(ctx: Any) -> dict[str, Any]:
+    """The letter's input for the trigger being fired (or previewed): the trigger's clean data without
+    the fingerprint, what the effects before the letter recorded, and ``_trigger``."""
+    data = {k: v for k, v in ctx.data.items() if k != SEEN}
+    return {**data, **ctx.recorded, "_trigger": ctx.trigger}
+
+
+def render_for(session: Session, case: Case, kind: str, ctx: Any) -> tuple[str, bytes]:
+    """The letter ``ctx``'s trigger makes, as ``(file name, .docx bytes)``: the one rendering shared by
+    :func:`make_letter` and the preview. Its date is ``ctx.today`` (the day it is made, in Denmark)."""
+    return render(session, case, kind, letter_data(ctx), actor=ctx.actor, today=ctx.today, note=ctx.note)
+
+
+def check_seen(session: Session, case: Case, kind: str, ctx: Any, content: bytes) -> None:
+    """Refuse a letter that is not the one seen (WorkflowError; the whole trigger is rolled back).
+
+    - ``ctx.data["letter_sha256"]``, the preview's fingerprint, must equal the SHA-256 of ``content``
+      (``unseen`` or absent: not compared — the entrypoints ask for one or the other);
+    - ``send_decision``'s letter, in a case the legal contact approved with the letter's fingerprint, must
+      be that letter: rendered with the approval's date it must give the approved fingerprint (so the
+      date alone does not lapse an approval; any other change does, docs/domain.md "Juridisk vurdering").
+    """
+    import letters
+
+    sha = letters.fingerprint(content)
+    seen = ctx.data.get(SEEN)
+    if seen and seen != UNSEEN and seen != sha:
+        raise WorkflowError(
+            "brevet, som det dannes nu, er ikke det brev, der blev vist og bekræftet (sagen eller datoen "
+            "er ændret siden); åbn forhåndsvisningen igen og bekræft brevet, som det er nu"
+        )
+    if ctx.trigger != APPROVED_LETTER_TRIGGER:
+        return
+    from .approval import LETTER_LAPSED, approved_letter
+
+    approvals = ctx.data_of("approve_legal")
+    approved = approved_letter(approvals[-1].get("approved") if approvals else None)
+    if approved is None:
+        return
+    day = dt.date.fromisoformat(approved["date"])
+    if day != ctx.today:
+        _, then = render(session, case, kind, letter_data(ctx), actor=ctx.actor, today=day, note=ctx.note)
+        sha = letters.fingerprint(then)
+    if sha != approved["sha256"]:
+        raise WorkflowError(LETTER_LAPSED)
+
+
 def make_letter(session: Session, case: Case, kind: str, ctx: Any) -> Letter | None:
     """Render and store a letter for the trigger being fired, and hand it to the archive.
 
     With an archive that numbers cases later (SBSYS), a letter for a case without its number yet is
     rendered by the outbox once the number has arrived (the intention is stored now, with the event).
     """
-    data = {**ctx.data, **ctx.recorded, "_trigger": ctx.trigger}
+    data = letter_data(ctx)
     if ctx.archive.defer_letters and not case.sagsnummer:
         from .outbox import enqueue
+
+        if ctx.data.get(SEEN) not in (None, UNSEEN):
+            raise WorkflowError(
+                "brevet kan ikke sendes, som det er set: sagen har endnu ikke sit sagsnummer fra arkivet, "
+                "og brevet dannes først, når nummeret er kommet; vent på sagsnummeret og se brevet igen"
+            )
 
         seq = case.version + 1
         payload = {
@@ -369,7 +435,8 @@ def make_letter(session: Session, case: Case, kind: str, ctx: Any) -> Letter | N
         )
         ctx.recorded.setdefault("letters_deferred", []).append(kind)
         return None
-    name, content = render(session, case, kind, data, actor=ctx.actor, today=ctx.today, note=ctx.note)
+    name, content = render_for(session, case, kind, ctx)
+    check_seen(session, case, kind, ctx, content)
     letter = Letter(
         case_id=case.id,
         kind=kind,
@@ -424,7 +491,10 @@ def letters_of(session: Session, case_id: int) -> list[dict[str, Any]]:
 
 
 def letter_pdf(db: Any, letter_id: int) -> bytes | None:
-    """The letter's PDF/A copy, made with LibreOffice on first request and kept; None without LibreOffice."""
+    """The letter's PDF/A copy, made with LibreOffice on first request and kept; None without LibreOffice.
+
+    LibreOffice runs between two short transactions (read the letter; keep its PDF unless another request
+    kept one meanwhile), never inside one."""
     import letters
 
     with db.session() as s:
@@ -433,13 +503,19 @@ def letter_pdf(db: Any, letter_id: int) -> bytes | None:
             return None
         if row.pdf_content:
             return row.pdf_content
-        if not pdf_available():
-            return None
-        pdf = letters.to_pdf(row.content)
-        if pdf:
-            row.pdf_content = pdf
-            s.commit()
-        return pdf
+        content = row.content
+    if not pdf_available():
+        return None
+    pdf = letters.to_pdf(content)
+    if pdf:
+        with db.session() as s:
+            row = s.get(Letter, letter_id)
+            if row is not None and not row.pdf_content:
+                row.pdf_content = pdf
+                s.commit()
+            elif row is not None and row.pdf_content:
+                pdf = row.pdf_content
+    return pdf
 
 
 def render_deferred(db: Any, item: Any, *, archive: ArchivePort) -> dict[str, Any]:

@@ -63,9 +63,10 @@ def manual_flag(e: Any, case: Case, ctx: Any) -> None:
 def clear_flags(e: Any, case: Case, ctx: Any) -> None:
     """approve_legal: record what is approved (``approved``, :func:`aktflow.approval.snapshot`: documents,
     assessments, the flags cleared, the outcome) and clear the open flags (``flags_cleared``: their ids)."""
-    from .approval import snapshot
+    from .approval import snapshot, with_letter
 
-    ctx.recorded["approved"] = snapshot(case)
+    # The decision letter the legal contact saw (its fingerprint), when given: aktflow/approval.py.
+    ctx.recorded["approved"] = with_letter(snapshot(case), ctx.data.get("letter_sha256"), ctx.today)
     cleared = []
     for flag in case.open_flags:
         flag.cleared_at = ctx.now

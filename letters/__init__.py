@@ -4,6 +4,12 @@
     compose(kind, ctx)          -> the template variables (all logic; see letters/compose.py)
     check_template(kind, data)  -> Danish problems with an uploaded template; [] when it may be used
     to_pdf(docx)                -> PDF/A bytes via LibreOffice, or None where LibreOffice is absent
+    fingerprint(docx)           -> the letter's SHA-256 (hex): the same inputs give the same bytes
+
+Rendering is deterministic: the same template and the same values give the same bytes (the .docx's zip
+entries carry a fixed time, :data:`ZIP_TIME`, and nothing random enters), so a letter's SHA-256 names
+its content. The preview a caseworker confirms and the letter sent are compared by it, and the archive
+gets the same SHA-256 for the same letter. "Today" enters only as the letter's date, ``ctx["today"]``.
 
 Templates are rendered by docxtpl in a sandboxed Jinja environment with autoescaping on: requester text
 only ever enters as a context value, so ``{{ 7*7 }}``, ``&`` and ``<`` in it come out literally, and an
@@ -13,6 +19,7 @@ templates in ``letters/templates/``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -21,6 +28,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import zipfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +48,7 @@ __all__ = [
     "compose",
     "danish_date",
     "filename",
+    "fingerprint",
     "known_variables",
     "render",
     "sample_context",
@@ -49,8 +58,14 @@ __all__ = [
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 PDF_TIMEOUT = 60
+#: The address space LibreOffice may take for one conversion (bytes), set with util-linux's ``prlimit``
+#: where it is installed; with the time limit it bounds what one letter (or a hostile template) costs.
+PDF_MEMORY = 1536 * 1024 * 1024
 _PDFA_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: The time every zip entry of a rendered letter carries (the zip format's earliest), so that the same
+#: letter is the same bytes whenever it is rendered.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 class _Environment(ImmutableSandboxedEnvironment):
@@ -101,7 +116,26 @@ def _render(template: bytes, values: dict[str, Any]) -> bytes:
     doc.render(values, jinja_env=_env(), autoescape=True)
     out = io.BytesIO()
     doc.save(out)
+    return _fixed_zip(out.getvalue())
+
+
+def _fixed_zip(docx: bytes) -> bytes:
+    """The .docx with every zip entry's time set to :data:`ZIP_TIME` and the same attributes and
+    compression for all, entries in their order: python-docx stamps each entry with the time of saving."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, src.read(info))
     return out.getvalue()
+
+
+def fingerprint(docx: bytes) -> str:
+    """The letter's fingerprint: the SHA-256 of its .docx bytes, 64 lowercase hex digits. It is the
+    ``sha256`` a stored letter carries, and what a confirmed preview is compared with."""
+    return hashlib.sha256(docx).hexdigest()
 
 
 def render(kind: str, ctx: dict, template: bytes | None = None) -> bytes:
@@ -165,7 +199,9 @@ def to_pdf(docx: bytes, workdir: Path | None = None) -> bytes | None:
     """PDF/A-2 of a .docx via LibreOffice headless; None when LibreOffice is not installed.
 
     Each call uses its own LibreOffice profile, so parallel workers do not clash. Raises RuntimeError when
-    the conversion fails or takes longer than ``PDF_TIMEOUT`` seconds (the whole process group is killed).
+    the conversion fails or takes longer than ``PDF_TIMEOUT`` seconds (the whole process group is killed);
+    its memory is bounded by :data:`PDF_MEMORY` (through ``prlimit``, where installed). Call it outside a
+    database transaction: a conversion takes seconds.
     """
     exe = _soffice()
     if exe is None:
@@ -174,7 +210,10 @@ def to_pdf(docx: bytes, workdir: Path | None = None) -> bytes | None:
         tmpdir = Path(tmp)
         src = tmpdir / "letter.docx"
         src.write_bytes(docx)
+        limit = shutil.which("prlimit")
+        bound = [limit, f"--as={PDF_MEMORY}", "--"] if limit else []
         cmd = [
+            *bound,
             exe,
             f"-env:UserInstallation={(tmpdir / 'profile').as_uri()}",
             "--headless",

@@ -23,10 +23,11 @@ from flask import (
 from flask_login import current_user, login_required
 
 from aktflow import grounds as catalogue
-from aktflow import kle, states
+from aktflow import kle, letter_preview, states
 from aktflow.case_letters import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
+from aktflow.exits import mask
 from aktflow.queries import cases as cases_q
 from aktflow.queries import dashboard as read
 from aktflow.queries import documents as documents_q
@@ -196,6 +197,7 @@ def case_page(case_id: int):
         ground_names={g.code: g for g in catalogue.all_grounds()},
         kle_title=kle.title_of(db(), view["emne"]),
         pdf_ok=pdf_available(),
+        confirmed_triggers=letter_preview.confirmed_triggers(),
         diagram=workflow_svg(view["state"], view["state_label"]),
     )
 
@@ -231,6 +233,12 @@ def case_action(case_id: int, trigger: str):
             data[f.name] = value
         elif (upload := f.from_files(request.files)) is not None:
             attachment = Attachment(*upload)
+    try:
+        letter_preview.require_seen(trigger, data)
+    except ValidationError:
+        # The form sends a decision only from the preview page, with the letter's fingerprint.
+        flash(f"{spec.label}: blev ikke udført — se brevet først ('Se brevet') og send det derfra.", "error")
+        return redirect(_safe_next(form.get("back")) or back, 303)
     try:
         fire(
             db(),
@@ -330,6 +338,109 @@ def letter_pdf_view(case_id: int, letter_id: int):
         return redirect(url_for("cases.case_page", case_id=case_id) + "#breve", 303)
     access.record(case_id, "letter_pdf", letter_id, name)
     return _download(pdf, name.rsplit(".", 1)[0] + ".pdf", "application/pdf")
+
+
+# --- a letter before it is sent (aktflow.letter_preview) -----------------------------------------------------
+
+
+def _letter_inputs(spec: states.TriggerSpec, values) -> tuple[str | None, dict]:
+    """The note and data a send form (or the preview's query) holds for ``spec``'s fields."""
+    data = {f.name: value for f in spec.fields if f.in_data and (value := f.from_form(values)) is not None}
+    return values.get("note") or None, data
+
+
+def _preview_or_abort(case_id: int, trigger: str, values):
+    spec = states.TRIGGERS.get(trigger)
+    if spec is None or spec.system or spec.letter is None:
+        abort(404)
+    note, data = _letter_inputs(spec, values)
+    try:
+        return (
+            spec,
+            note,
+            data,
+            letter_preview.preview(db(), case_id, trigger, actor=current_user.username, note=note, data=data),
+        )
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/cases/<int:case_id>/letters/preview/<trigger>", methods=["POST"])
+@roles_required(*ALL_ROLES)
+def letter_preview_page(case_id: int, trigger: str):
+    """The letter ``trigger`` would send now, with what the send form holds: shown as PDF (LibreOffice)
+    with the .docx to download, and the form that sends exactly this letter (its fingerprint)."""
+    page = url_for("cases.case_page", case_id=case_id)
+    try:
+        spec, note, data, seen = _preview_or_abort(case_id, trigger, request.form)
+    except AktflowError as e:
+        if e.http_status == 403:
+            abort(403)
+        spec = states.TRIGGERS[trigger]
+        flash(f"{spec.label}: brevet kan ikke vises — {_danish(e, spec)}", "error")
+        return redirect(page, 303)
+    # The files are fetched again with the inputs in the query: masked, as every URL (the letter masks
+    # CPR numbers itself, so the letter is the same).
+    query = {k: mask(v) for k, v in ({"note": note} | data).items() if v is not None and k != "letter_sha256"}
+    hints = action_hints(db(), case_id, current_user.username, [trigger])
+    resp = make_response(
+        render_template(
+            "letter_preview.html",
+            spec=spec,
+            case_id=case_id,
+            version=request.form.get("version", ""),
+            note=note,
+            data=data,
+            seen=seen,
+            pdf_url=url_for(
+                "cases.letter_preview_file", case_id=case_id, trigger=trigger, ext="pdf", **query
+            ),
+            docx_url=url_for(
+                "cases.letter_preview_file", case_id=case_id, trigger=trigger, ext="docx", **query
+            ),
+            pdf_ok=pdf_available(),
+            why=hints.get(trigger),
+            confirmed=trigger in letter_preview.confirmed_triggers(),
+        )
+    )
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.route("/cases/<int:case_id>/letters/preview/<trigger>.<any(pdf, docx):ext>")
+@roles_required(*ALL_ROLES)
+def letter_preview_file(case_id: int, trigger: str, ext: str):
+    """The previewed letter as .docx or PDF (the query holds the send form's fields); header
+    ``X-Letter-SHA256`` is the .docx's fingerprint. Without LibreOffice, the PDF is a Danish page (503)."""
+    try:
+        spec, _, _, seen = _preview_or_abort(case_id, trigger, request.args)
+    except AktflowError as e:
+        if e.http_status == 403:
+            abort(403)
+        text = f"Brevet kan ikke vises: {_danish(e, states.TRIGGERS[trigger])}"
+        return render_template("error.html", status=400, title="Brevet kan ikke vises", text=text), 400
+    if ext == "docx":
+        resp = _download(seen.content, seen.filename, DOCX)
+    else:
+        try:
+            pdf = seen.pdf()  # LibreOffice, after the preview's transaction has ended
+        except RuntimeError:
+            pdf = None
+        if pdf is None:
+            text = (
+                "PDF-visning kræver LibreOffice på serveren, og det er ikke installeret eller kunne ikke "
+                "konvertere brevet. Hent brevet som Word-fil (.docx) og læs det, før du sender."
+            )
+            return render_template("error.html", status=503, title="PDF kan ikke vises", text=text), 503
+        resp = send_file(
+            io.BytesIO(pdf), mimetype="application/pdf", download_name=download_name(seen.pdf_filename)
+        )
+        resp.headers["Cache-Control"] = "private, no-store"
+        # Shown in the preview page's frame (same origin only).
+        resp.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+        resp.headers["X-Frame-Options"] = "SAMEORIGIN"
+    resp.headers["X-Letter-SHA256"] = seen.sha256
+    return resp
 
 
 @bp.route("/cases/<int:case_id>/documents/<int:document_id>")

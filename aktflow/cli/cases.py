@@ -106,21 +106,47 @@ def case_new(
     type=InputFileType("--file", _max_upload),
     help="The file of a trigger with a file field (add_document); refused by any other trigger",
 )
+@click.option(
+    "--letter-sha256",
+    default=None,
+    help="The letter as seen: the fingerprint 'aktflow case preview' printed (send_decision, "
+    "send_partial_decision); the letter made must be that one",
+)
+@click.option(
+    "--unseen-letter",
+    is_flag=True,
+    help="Send the decision's letter without having seen it (recorded in the log as letter_sha256 'unseen')",
+)
 @expect_version_option("Refuse if the case is no longer at this version")
 @json_option
-def case_advance(case_id, trigger, actor, note, data_json, file, expect_version, as_json) -> None:
-    """Fire TRIGGER (a transition or an action) on the case."""
-    from aktflow.documents import Attachment
-    from aktflow.service import case_view, fire
+def case_advance(
+    case_id, trigger, actor, note, data_json, file, letter_sha256, unseen_letter, expect_version, as_json
+) -> None:
+    """Fire TRIGGER (a transition or an action) on the case.
 
-    data = None
-    if data_json is not None:
-        try:
-            data = json.loads(data_json)
-        except json.JSONDecodeError as e:
-            raise ValidationError("--data", f"ugyldig JSON ({e.msg})") from None
-        if not isinstance(data, dict):
-            raise ValidationError("--data", "skal være et JSON-objekt")
+    send_decision and send_partial_decision send their letter only as seen: give --letter-sha256 with the
+    fingerprint 'aktflow case preview' printed, or --unseen-letter.
+    """
+    from aktflow.documents import Attachment
+    from aktflow.letter_preview import require_seen
+    from aktflow.service import case_view, fire
+    from aktflow.states.fields import UNSEEN
+
+    data = _data_option(data_json)
+    if letter_sha256 is not None and unseen_letter:
+        raise ValidationError(
+            "--unseen-letter", "giv enten --letter-sha256 eller --unseen-letter, ikke begge"
+        )
+    if letter_sha256 is not None or unseen_letter:
+        data = {**(data or {}), "letter_sha256": UNSEEN if unseen_letter else letter_sha256}
+    try:
+        require_seen(trigger, data)
+    except ValidationError:
+        raise ValidationError(
+            "--letter-sha256",
+            f"'{trigger}' sender sit brev, som det er set: giv --letter-sha256 med fingeraftrykket, som "
+            f"'aktflow case preview {case_id} {trigger} --out FIL' skriver, eller --unseen-letter",
+        ) from None
     db_ = open_db()
     attachment = Attachment(file.name, file.read()) if file else None
     c = fire(
@@ -139,6 +165,68 @@ def case_advance(case_id, trigger, actor, note, data_json, file, expect_version,
         as_json,
         f"sag {c.id}: {trigger} udført; tilstand {view['state']} ({view['state_label']}), "
         f"version {view['version']}",
+    )
+
+
+def _data_option(data_json: str | None) -> dict | None:
+    """``--data``: a JSON object, or None when not given; ValidationError("--data") otherwise."""
+    if data_json is None:
+        return None
+    try:
+        data = json.loads(data_json)
+    except json.JSONDecodeError as e:
+        raise ValidationError("--data", f"ugyldig JSON ({e.msg})") from None
+    if not isinstance(data, dict):
+        raise ValidationError("--data", "skal være et JSON-objekt")
+    return data
+
+
+@case.command("preview")
+@click.argument("case_id", type=int)
+@click.argument("trigger")
+@click.option("--out", required=True, help="File to write: .docx, or .pdf (needs LibreOffice)")
+@as_option("Your username")
+@click.option("--note", default=None)
+@click.option("--data", "data_json", default=None, help="JSON object with the trigger's fields")
+@json_option
+def case_preview(case_id, trigger, out, actor, note, data_json, as_json) -> None:
+    """Write the letter TRIGGER would send now (nothing is stored) and print its fingerprint.
+
+    The fingerprint (SHA-256) goes to stdout alone, for 'aktflow case advance … --letter-sha256'; the
+    letter is the one sent if nothing changes before (the case, the input, the day).
+    """
+    from pathlib import Path
+
+    from aktflow.letter_preview import preview
+
+    from .base import echo
+
+    data = _data_option(data_json)
+    target = Path(out)
+    if not target.parent.exists():
+        raise ValidationError("--out", f"mappen {str(target.parent)!r} findes ikke")
+    seen = preview(open_db(), case_id, trigger, actor=actor, note=note, data=data)
+    content = seen.content
+    if out.lower().endswith(".pdf"):
+        try:
+            pdf = seen.pdf()
+        except RuntimeError as e:
+            raise ValidationError(
+                "--out", f"LibreOffice kunne ikke lave PDF ({e}); skriv .docx i stedet"
+            ) from None
+        if pdf is None:
+            raise ValidationError("--out", "PDF kræver LibreOffice (soffice); skriv .docx i stedet")
+        content = pdf
+    target.write_bytes(content)
+    if seen.deferred:
+        echo(
+            "bemærk: sagen har endnu ikke sagsnummer fra arkivet; brevet dannes, når det er kommet", err=True
+        )
+    echo(f"brevet ({seen.kind}, dateret {seen.date.isoformat()}) er skrevet til {out}", err=True)
+    emit(
+        {"sha256": seen.sha256, "kind": seen.kind, "date": seen.date.isoformat(), "out": out},
+        as_json,
+        seen.sha256,
     )
 
 

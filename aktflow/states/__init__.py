@@ -107,7 +107,11 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
         CASEWORK,
         "Send delafgørelse",
         GENERAL,
-        fields=(Field("note", "text", "Hvad udleveres nu"),),
+        fields=(
+            Field("note", "text", "Hvad udleveres nu"),
+            # The letter as the caseworker saw it in the preview (aktflow.letter_preview).
+            Field("letter_sha256", "fingerprint", "Brevet, som det er set", required=False),
+        ),
         guards=(
             guards.documents_screened,
             guards.request_not_refused,

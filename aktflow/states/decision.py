@@ -53,6 +53,8 @@ TRIGGERS = (
             # GDPR art. 15(1)(a)-(h) and (2): the information a decision on a data subject's access carries
             # (workflow 2026.4). Empty: the municipality's standard text (settings). Only GDPR cases use them.
             *(Field(name, "text", label, required=False, max_len=2000) for name, label in ART15_FIELDS),
+            # The letter as the caseworker saw it in the preview (aktflow.letter_preview).
+            Field("letter_sha256", "fingerprint", "Brevet, som det er set", required=False),
         ),
         guards=(
             guards.documents_screened,

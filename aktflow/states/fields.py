@@ -364,6 +364,39 @@ class File(Kind):
         return upload.filename, upload.read()
 
 
+#: The value of a :class:`Fingerprint` field that sends a letter without a confirmed preview (a script's
+#: explicit choice; the event records it).
+UNSEEN = "unseen"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class Fingerprint(Kind):
+    """The letter as the caseworker saw it before sending: the fingerprint the preview showed (the SHA-256
+    of the rendered .docx, 64 hex digits), or :data:`UNSEEN` to send without a confirmed preview. The
+    letter made at sending is compared with it (``aktflow.case_letters``); the form fills it in from the
+    preview page (widget ``letter``)."""
+
+    name = "fingerprint"
+    widget = "letter"
+
+    def parse(self, f: Field, raw: Any, ctx: Context | None) -> str:
+        value = raw.strip().lower() if isinstance(raw, str) else None
+        if value is None or not (value == UNSEEN or _SHA256.fullmatch(value)):
+            raise ValidationError(
+                f.name,
+                "skal være brevets fingeraftryk fra forhåndsvisningen (64 hextegn) "
+                f"eller '{UNSEEN}' for at sende uden at have set brevet",
+            )
+        return value
+
+    def json_schema(self, f: Field) -> dict[str, Any]:
+        return {
+            "type": ["string", "null"],
+            "pattern": f"^([0-9a-fA-F]{{64}}|{UNSEEN})$",
+            "description": "brevets SHA-256 fra forhåndsvisningen, eller 'unseen' for at sende uden",
+        }
+
+
 #: Every kind by the name a declaration uses (``Field("x", "date", …)``).
 KINDS: Mapping[str, Kind] = {
     k.name: k
@@ -379,6 +412,7 @@ KINDS: Mapping[str, Kind] = {
         Grounds(),
         User(),
         File(),
+        Fingerprint(),
     )
 }
 
@@ -395,7 +429,8 @@ class Field:
     """
 
     name: str
-    kind: str  # text | date | future_date | document(s) | int | bool | choice | grounds | user | file
+    # text | date | future_date | document(s) | int | bool | choice | grounds | user | file | fingerprint
+    kind: str
     label: str  # Danish, for forms
     required: bool = True
     choices: tuple[str, ...] = ()
@@ -415,7 +450,7 @@ class Field:
     @property
     def widget(self) -> str:
         """The form control: input | textarea | date | future_date | number | document | checkbox | select |
-        grounds | user | file (rendered by the ``field`` macro of web/templates/_macros.html)."""
+        grounds | user | file | letter (rendered by the ``field`` macro of web/templates/_macros.html)."""
         return self.type.widget_for(self)
 
     @property
@@ -526,6 +561,7 @@ __all__ = [
     "MAX_DATE",
     "MAX_TEXT",
     "MIN_DATE",
+    "UNSEEN",
     "Context",
     "Field",
     "Kind",

@@ -73,7 +73,12 @@ TRIGGERS = (
         LEGAL,
         "Godkend (juridisk)",
         PHASE,
-        fields=(Field("note", "text", "Kommentar", required=False),),
+        fields=(
+            Field("note", "text", "Kommentar", required=False),
+            # The decision letter as the legal contact saw it on the review page: a letter rendered
+            # differently at sending lapses the approval (aktflow.case_letters).
+            Field("letter_sha256", "fingerprint", "Afgørelsesbrevet, som det er set", required=False),
+        ),
         guards=(guards.approver_did_not_assess,),
         effects=(ClearFlags(),),
     ),

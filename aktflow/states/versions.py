@@ -230,6 +230,9 @@ TABLES["2026.3"] = {
 # Letters say what the law requires: the GDPR decision records the art. 15 information (purposes,
 # categories, recipients, storage, source, automated decisions, transfers) and the hearing names the
 # party's address and the documents it is about. New fields only; the transitions are 2026.3's.
+# A decision's letter is sent as the caseworker saw it in the preview: send_decision and
+# send_partial_decision take the letter's fingerprint (``letter_sha256``), and approve_legal records the
+# fingerprint of the decision letter the legal contact saw. Sources and destinations are unchanged.
 TABLES["2026.4"] = {**TABLES["2026.3"]}
 
 

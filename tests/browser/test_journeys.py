@@ -9,6 +9,7 @@ Never run ``playwright install``: the browser is the system's ``/usr/bin/chromiu
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -218,6 +219,17 @@ def test_a_caseworker_registers_collects_assesses_decides_and_downloads_the_lett
     act(page, "draft_decision")
     assert page.locator(".state.big").inner_text() == "Afgørelse under udarbejdelse"
     page.locator("#send_decision-note").fill("Anmodningen er forstået som byggesagens dokumenter.")
+    # The decision is sent from its preview: the case page offers the letter first, not the send.
+    assert page.locator('button[data-trigger="send_decision"]').count() == 0
+    with page.expect_navigation():
+        page.locator('button[data-preview="send_decision"]').click()
+    assert "brevet, som det sendes" in page.locator("h1").inner_text()
+    seen = page.locator("[data-letter-sha256]").inner_text()
+    if page.locator("iframe[data-letter-preview]").count():  # LibreOffice on the server: the PDF is shown
+        pdf_url = page.locator("iframe[data-letter-preview]").get_attribute("src")
+        pdf = page.request.get(f"{server}{pdf_url}")
+        assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+        assert pdf.headers["x-letter-sha256"] == seen
     act(page, "send_decision")
     assert page.locator(".state.big").inner_text() == "Afgørelse sendt"
     row = page.locator("#breve tr", has_text="Afgørelse")
@@ -227,6 +239,7 @@ def test_a_caseworker_registers_collects_assesses_decides_and_downloads_the_lett
     assert download.suggested_filename.endswith(".docx")
     path = tmp_path / download.suggested_filename
     download.save_as(path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == seen  # the letter seen is the letter sent
     d = docx.Document(str(path))
     text = "\n".join(
         [p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells]

@@ -232,8 +232,12 @@ def test_api_re_assessment_after_approval_cannot_be_sent(db, api):
     fire(db, case.id, "approve_legal", actor="legal")
     r = api.fire(case.id, "assess_document", {"data": {"document_id": d, "outcome": "grant", "grounds": []}})
     assert r.status_code == 200, r.get_json()
-    assert api.fire(case.id, "send_decision", {}).status_code == 422
-    assert api.fire(case.id, "send_partial_decision", {"note": "Lægeerklæringen"}).status_code == 422
+    unseen = {"letter_sha256": "unseen"}  # the letter need not be seen for the refusal to show
+    assert api.fire(case.id, "send_decision", {"data": unseen}).status_code == 422
+    assert (
+        api.fire(case.id, "send_partial_decision", {"note": "Lægeerklæringen", "data": unseen}).status_code
+        == 422
+    )
 
 
 def test_api_refusal_for_resources_needs_the_attempt_to_narrow(db, api):

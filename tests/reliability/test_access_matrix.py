@@ -85,6 +85,7 @@ PAGE_ROLES = {
     "cases.case_page": EVERYONE,
     "cases.letter_docx": EVERYONE,
     "cases.letter_pdf_view": EVERYONE,
+    "cases.letter_preview_file": EVERYONE,
     "cases.document_file": EVERYONE,
     "cases.document_page": EVERYONE,
     "legal.queue": LEGAL,
@@ -307,6 +308,8 @@ def setup_for(db, trigger: str, username: str) -> tuple[int, dict]:
             data["outcome"] = "grant"
     if any(f.name == "note" and f.required for f in spec.fields):
         note = "Begrundelse"
+    if any(f.kind == "fingerprint" for f in spec.fields) and trigger != "approve_legal":
+        data["letter_sha256"] = "unseen"  # a decision's letter: seen (its fingerprint) or explicitly not
     return cid, {"note": note, "data": data}
 
 
@@ -378,6 +381,10 @@ def page_urls(app, own: int, other: int, letters: dict, docs: dict) -> list[tupl
         ],
         "cases.letter_pdf_view": [
             (f"{w} letter pdf", f"/cases/{c}/letters/{letters[c]}.pdf")
+            for w, c in (("own", own), ("other's", other))
+        ],
+        "cases.letter_preview_file": [
+            (f"{w} letter preview", f"/cases/{c}/letters/preview/send_decision.docx")
             for w, c in (("own", own), ("other's", other))
         ],
         "cases.document_file": [
@@ -490,10 +497,11 @@ def test_generated_matrix_api(world):
         ("GET", f"/api/v1/cases/{other}", None, EVERYONE, 200),
         ("GET", f"/api/v1/cases/{own}/letters/{letters[own]}", None, EVERYONE, 200),
         ("GET", f"/api/v1/cases/{other}/letters/{letters[other]}", None, EVERYONE, 200),
+        ("POST", f"/api/v1/cases/{own}/letters/preview/send_decision", {}, EVERYONE, 200),
         ("GET", "/api/v1/openapi.json", None, None, 200),
     ]
     # Every API route is in the list above (the catch-all 404/405 route aside).
-    listed = {re.sub(r"/\d+", "/<>", u) for _, u, *_ in endpoints}
+    listed = {re.sub(r"/\d+|(?<=/preview)/\w+", "/<>", u) for _, u, *_ in endpoints}
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") and rule.endpoint not in ("api.not_found", "api.advance"):
             assert re.sub(r"<[^>]+>", "<>", rule.rule) in listed, (
@@ -787,6 +795,7 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "auth.logout": ["/logout"],
         "cases.new_case": ["/cases/new"],
         "cases.case_action": [f"/cases/{cid}/actions/{t}" for t in NON_SYSTEM],
+        "cases.letter_preview_page": [f"/cases/{cid}/letters/preview/send_decision"],
         "admin.user_add": ["/admin/users"],
         "admin.user_role": ["/admin/users/cw/role"],
         "admin.user_active": ["/admin/users/cw/active"],

@@ -458,6 +458,8 @@ def field_value(f: states.Field, doc_ids: list[int], *, form: bool):
         "user": st.sampled_from([*USERS, "nobody"]),
         # A file travels beside the data; text where it belongs is refused in JSON and ignored in a form.
         "file": text,
+        # A letter's fingerprint from the preview, "unseen", or anything else.
+        "fingerprint": st.sampled_from(["unseen", "0" * 64, "A" * 64]) | text,
     }[f.kind]
     return valid | text if form else valid | json_values
 
@@ -1131,7 +1133,14 @@ class TagAudit(HTMLParser):
             v = re.sub(r"[\x00-\x20]", "", (value or "")).lower()
             if name in self.URL_ATTRS and v.startswith(("javascript:", "vbscript:", "data:text/html")):
                 self.problems.append(f"<{tag} {name}={value!r}>")
-        if tag in ("iframe", "object", "embed", "img", "frame", "base", "image"):
+        a = dict(attrs)
+        letter_frame = (
+            tag == "iframe"
+            and set(a) == {"class", "src", "title", "data-letter-preview"}
+            and a["class"] == "letter-frame"
+            and re.fullmatch(r"/cases/\d+/letters/preview/\w+\.pdf(\?[^\s\"'<>]*)?", a["src"] or "")
+        )  # the app's one frame: its own letter preview as PDF, same origin
+        if tag in ("iframe", "object", "embed", "img", "frame", "base", "image") and not letter_frame:
             self.problems.append(f"<{tag} {dict(attrs)!r}>")  # the app itself uses none of these
         if tag == "meta" and any(n == "http-equiv" for n, _ in attrs):
             self.problems.append(f"<meta {dict(attrs)!r}>")
@@ -1207,6 +1216,15 @@ class Ui:
         if ok:
             assert any(c == "ok" for c, _ in flashes), (trigger, flashes)
         return flashes
+
+    def seen(self, case_id: int, trigger: str, **fields) -> tuple[str, str]:
+        """Open the letter's preview page as the send form would: (the letter's fingerprint, the page)."""
+        html = self.get(f"/cases/{case_id}")
+        data = {"csrf_token": csrf_of(html), "version": VERSION_RE.search(html).group(1), **fields}
+        r = self.client.post(f"/cases/{case_id}/letters/preview/{trigger}", data=data)
+        assert r.status_code == 200, (trigger, r.status_code, pop_flashes(self.client))
+        html = r.get_data(as_text=True)
+        return re.search(r'name="letter_sha256" value="([0-9a-f]{64})"', html)[1], html
 
     def post(self, url: str, page: str, **fields):
         html = self.get(page)
@@ -1369,8 +1387,12 @@ def build_payload_world(app, db) -> SimpleNamespace:
     cw.act(a, "submit_for_legal_review", note=P("tolegal2"))
     legal.act(a, "approve_legal", note=P("approved"), page=f"/legal/cases/{a}")
     # The case is flagged: its documents are released early only once the legal contact has approved them.
-    cw.act(a, "send_partial_decision", note=P("partial"))
-    cw.act(a, "send_decision", note=P("decision"))
+    seen, pages["caseworker: partial decision letter preview"] = cw.seen(
+        a, "send_partial_decision", note=P("partial")
+    )
+    cw.act(a, "send_partial_decision", note=P("partial"), letter_sha256=seen)
+    seen, pages["caseworker: decision letter preview"] = cw.seen(a, "send_decision", note=P("decision"))
+    cw.act(a, "send_decision", note=P("decision"), letter_sha256=seen)
     cw.act(a, "receive_complaint", note=P("complaint"))
     cw.act(a, "uphold_and_forward", note=P("uphold"))
 

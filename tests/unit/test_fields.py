@@ -134,6 +134,11 @@ CASES = {
             SimpleNamespace(filename="a.txt"),
         ],
     ),
+    "fingerprint": (
+        Field("letter_sha256", "fingerprint", "Brevet, som det er set", required=False),
+        [("ab" * 32, "ab" * 32), (" " + "AB" * 32 + " ", "ab" * 32), ("unseen", "unseen")],
+        ["ab" * 31, "g" * 64, "ja", "", 64, ["ab" * 32], True],
+    ),
 }
 
 
@@ -182,6 +187,7 @@ def test_kind_describes_itself(kind):
         "grounds",
         "user",
         "file",
+        "letter",
     }
     described = f.describe()
     assert described == {
@@ -339,6 +345,8 @@ def _form_value(tag: str, attrs: dict, options: list[str]):
         "checkbox": "on",
         "date": attrs.get("min") or "2026-01-05",
         "number": "3",
+        # A letter's fingerprint: a hidden field the preview page fills in with the letter's SHA-256.
+        "hidden": attrs.get("value") or "0" * 64,
     }.get(kind, "Et eksempel")
 
 

@@ -139,12 +139,14 @@ RESPONSES = {
         "Arbejdsgangen afviser handlingen nu (forkert tilstand eller en uopfyldt betingelse; beskeden siger hvorfor)"
     ),
     "PreconditionRequired": _error("If-Match mangler (eller er *)"),
+    "ServiceUnavailable": _error("PDF kræver LibreOffice på serveren (hent brevet med format=docx)"),
 }
 
 
 def _errors(*codes: str) -> dict[str, Any]:
     names = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound"}
     names |= {"412": "PreconditionFailed", "422": "Unprocessable", "428": "PreconditionRequired"}
+    names |= {"503": "ServiceUnavailable"}
     return {code: _ref(names[code], "responses") for code in codes}
 
 
@@ -252,6 +254,49 @@ def paths(triggers: list[str], event_bodies: list[str]) -> dict[str, Any]:
                 "responses": {
                     "200": _case("Handlingen er udført; sagen med ny ETag", _ETAG),
                     **_errors("400", "401", "403", "404", "412", "422", "428"),
+                },
+            },
+        },
+        "/cases/{case_id}/letters/preview/{trigger}": {
+            "post": {
+                "operationId": "previewLetter",
+                "summary": "Se brevet, som handlingen ville sende det nu (intet gemmes)",
+                "description": "Samme note og data som handlingen. Svaret har brevets fingeraftryk (sha256, "
+                "også i headeren X-Letter-SHA256), som send_decision og send_partial_decision skal have i "
+                "data.letter_sha256 (eller 'unseen' for at sende uden at have set brevet). "
+                "format=docx giver .docx, format=pdf PDF (kræver LibreOffice).",
+                "parameters": [
+                    _CASE_ID,
+                    {
+                        "name": "trigger",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"enum": [n for n in triggers if states.TRIGGERS[n].letter]},
+                    },
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"enum": ["json", "docx", "pdf"], "default": "json"},
+                    },
+                ],
+                "requestBody": {
+                    "required": False,
+                    "content": _json({"anyOf": [_ref(n) for n in event_bodies]}),
+                },
+                "responses": {
+                    "200": {
+                        "description": "Brevet",
+                        "headers": {"X-Letter-SHA256": {"schema": {"type": "string"}}},
+                        "content": {
+                            **_json(_ref("LetterPreview")),
+                            DOCX_MIME: {"schema": {"type": "string", "contentMediaType": DOCX_MIME}},
+                            "application/pdf": {
+                                "schema": {"type": "string", "contentMediaType": "application/pdf"}
+                            },
+                        },
+                    },
+                    **_errors("400", "401", "403", "404", "422", "503"),
                 },
             },
         },

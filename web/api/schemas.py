@@ -340,6 +340,19 @@ def _field_has_no_default(schema: dict[str, Any]) -> None:
     schema["properties"]["field"].pop("default", None)  # absent, never null
 
 
+class LetterPreview(_Response):
+    """Brevet, som handlingen ville sende det nu (intet gemmes). `sha256` sendes med handlingen som
+    `data.letter_sha256`; `docx_base64` er brevet som .docx (base64)."""
+
+    trigger: str
+    kind: str
+    filename: str
+    sha256: str = Field(pattern="^[0-9a-f]{64}$")
+    date: dt.date
+    deferred: bool
+    docx_base64: str
+
+
 class Error(BaseModel):
     """En fejl: beskeden på dansk, og det felt, den handler om, når den handler om et bestemt felt."""
 
@@ -353,5 +366,5 @@ class Error(BaseModel):
 
 
 #: The models whose schemas the OpenAPI document names in components/schemas (with what they nest).
-RESPONSE_MODELS: tuple[type[BaseModel], ...] = (Case, CaseSummary, Error)
+RESPONSE_MODELS: tuple[type[BaseModel], ...] = (Case, CaseSummary, Error, LetterPreview)
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (IntakeRequest,)

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
 
-from aktflow import states
+from aktflow import letter_preview, states
 from aktflow.access_log import record_access
 from aktflow.errors import ValidationError
 from aktflow.queries.cases import case_list
@@ -115,6 +115,7 @@ def advance(case_id: int, trigger: str) -> Response:
     if isinstance(data, dict) and "note" in data:  # the note goes beside data here, as the schema says
         raise ApiError(400, f"'{trigger}' tager ikke feltet 'note' i data (send det som note)", field="note")
     fields.clean(spec, note, data)  # the shape, before the case is read: 400 whatever its state
+    letter_preview.require_seen(trigger, data)  # a decision's letter: its fingerprint, or "unseen" (400)
     user = actor()
     fire(db(), case_id, trigger, actor=user.username, note=note, data=data, expect_version=version)
     return _case_response(case_view(db(), case_id, role=user.role))
@@ -139,6 +140,63 @@ def letter(case_id: int, letter_id: int) -> Response:
         download_name=download_name(found.filename),
         etag=found.sha256,
     )
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def preview_letter(case_id: int, trigger: str) -> Response:
+    """``POST /cases/<id>/letters/preview/<trigger>``: the letter the trigger would send now, with the
+    body's note and data (:func:`aktflow.letter_preview.preview`; nothing is stored). ``format`` json
+    (default: :class:`~.schemas.LetterPreview`), docx or pdf (503 without LibreOffice); the header
+    ``X-Letter-SHA256`` is the fingerprint to send as ``data.letter_sha256``."""
+    import base64
+
+    spec = states.TRIGGERS.get(trigger)
+    if spec is None or spec.system or spec.letter is None:
+        raise ApiError(404, f"'{trigger}' er ikke en handling, der sender et brev", field="trigger")
+    query_args({"format"})
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", "docx", "pdf"):
+        raise ApiError(400, "format skal være json, docx eller pdf", field="format")
+    raw = json_body(required=False)
+    body = parse_body(EventRequest, {} if raw is None else raw)
+    fields.clean(spec, body.note, body.data)
+    seen = letter_preview.preview(
+        db(), case_id, trigger, actor=actor().username, note=body.note, data=body.data
+    )
+    if fmt == "json":
+        resp = jsonify(
+            {
+                "trigger": seen.trigger,
+                "kind": seen.kind,
+                "filename": download_name(seen.filename),
+                "sha256": seen.sha256,
+                "date": seen.date.isoformat(),
+                "deferred": seen.deferred,
+                "docx_base64": base64.b64encode(seen.content).decode("ascii"),
+            }
+        )
+    elif fmt == "docx":
+        resp = send_file(
+            BytesIO(seen.content),
+            mimetype=DOCX_MIME,
+            as_attachment=True,
+            download_name=download_name(seen.filename),
+        )
+    else:
+        try:
+            pdf = seen.pdf()
+        except RuntimeError:
+            pdf = None
+        if pdf is None:
+            raise ApiError(503, "PDF kræver LibreOffice på serveren; hent brevet med format=docx")
+        resp = send_file(
+            BytesIO(pdf),
+            mimetype="application/pdf",
+            as_attachment=True,
+            download_name=download_name(seen.pdf_filename),
+        )
+    resp.headers["X-Letter-SHA256"] = seen.sha256
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
