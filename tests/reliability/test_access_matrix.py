@@ -621,7 +621,13 @@ def test_generated_matrix_triggers_via_form_and_api(world):
     # The case page offers a trigger's form exactly to the roles that may use it.
     for trigger, (cid, _) in shared.items():
         for name in USERS:
-            html = actors[name].client.get(f"/cases/{cid}").get_data(as_text=True)
+            # A document's assessment form is on the document's own page (the case page links to it).
+            page = (
+                f"/cases/{cid}/documents/{doc_id(db, cid)}"
+                if trigger == "assess_document"
+                else f"/cases/{cid}"
+            )
+            html = actors[name].client.get(page).get_data(as_text=True)
             offered = {t for c, t in ACTION_RE.findall(html) if int(c) == cid}
             cell("offered forms")
             if (trigger in offered) != (ROLE_OF[name] in domain_roles(trigger)):
