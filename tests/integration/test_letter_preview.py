@@ -12,6 +12,7 @@ from aktflow import clock, letter_preview
 from aktflow.errors import NotFound, ValidationError, WorkflowError
 from aktflow.models import Event, Letter
 from aktflow.service import create_case, fire
+from tests.assessing import texts_for
 from tests.exits_scenario import docx_text
 
 RECEIVED = (clock.today() - dt.timedelta(days=3)).isoformat()
@@ -47,7 +48,7 @@ def drafting(db, *titles, outcomes=None, ground="ofl-23", draft=True):
             case.id,
             "assess_document",
             actor="cw",
-            data={"document_id": doc, "outcome": outcome, "grounds": grounds},
+            data={"document_id": doc, "outcome": outcome, "grounds": grounds, **texts_for(outcome, grounds)},
         )
     if draft:
         fire(db, case.id, "draft_decision", actor="cw")
@@ -97,7 +98,12 @@ def test_a_changed_case_gives_another_fingerprint_and_the_send_is_refused(db):
         case.id,
         "assess_document",
         actor="cw",
-        data={"document_id": d1, "outcome": "refuse", "grounds": ["ofl-23"]},
+        data={
+            "document_id": d1,
+            "outcome": "refuse",
+            "grounds": ["ofl-23"],
+            **texts_for("refuse", ["ofl-23"]),
+        },
     )
     now = letter_preview.preview(db, case.id, "send_decision", actor="cw")
     assert now.sha256 != seen.sha256

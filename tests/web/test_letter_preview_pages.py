@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from aktflow.models import Event, Letter
 from aktflow.service import fire
+from tests.assessing import texts_for
 from tests.web.test_web_pages import add_doc, csrf_from, login, text_of
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -34,7 +35,7 @@ def drafting(db, new_case, *, flagged=False):
         case.id,
         "assess_document",
         actor="cw",
-        data={"document_id": doc, "outcome": outcome, "grounds": grounds},
+        data={"document_id": doc, "outcome": outcome, "grounds": grounds, **texts_for(outcome, grounds)},
     )
     if flagged:
         fire(db, case.id, "submit_for_legal_review", actor="cw")
