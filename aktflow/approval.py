@@ -34,6 +34,7 @@ FIELDS: dict[str, str] = {
     "extracted": "ekstrahering",
     "meroffentlighed_note": "meroffentlighed",
     "note": "note",
+    "redactions": "overstregninger",
 }
 
 # Which documents a partial decision releases (docs/domain.md): those assessed to be released in full or
@@ -43,7 +44,7 @@ RELEASABLE_OUTCOMES = ("grant", "partial")
 
 def document_snapshot(doc: Any) -> dict[str, Any]:
     """One document as approved: ``title, sha256, outcome, grounds, extracted, meroffentlighed_note,
-    note`` (None/[]/False while unassessed) and ``digest`` (hex SHA-256 of those values, unmasked)."""
+    note`` (None/[]/False while unassessed), ``redactions`` (one line per redaction in force) and ``digest`` (hex SHA-256 of those values, unmasked)."""
     a = doc.assessment
     snap: dict[str, Any] = {
         "title": doc.title,
@@ -53,6 +54,8 @@ def document_snapshot(doc: Any) -> dict[str, Any]:
         "extracted": bool(a is not None and a.extracted),
         "meroffentlighed_note": a.meroffentlighed_note if a is not None else None,
         "note": a.note if a is not None else None,
+        # The redactions now in force (docs/redaction.md), one line each; a change lapses the approval.
+        "redactions": sorted(_redaction_line(r) for r in doc.redactions if r.state == "accepted"),
     }
     snap["digest"] = _digest(snap)
     return snap
@@ -141,7 +144,7 @@ def changes(
         diff = tuple(
             (label, old.get(name), shown[name])
             for name, label in FIELDS.items()
-            if old.get(name) != shown[name]
+            if old.get(name, [] if name == "redactions" else None) != shown[name]
         )
         out.append(Change(int(key), mask(doc.title), "changed", diff))
     return out
@@ -173,8 +176,14 @@ def releasable(case: Any, released_before: Iterable[int]) -> list[Any]:
     ]
 
 
+def _redaction_line(r: Any) -> str:
+    where = r.term if r.kind != "region" else f"side {r.page}, {r.box}"
+    return f"{r.kind}: {where} ({r.ground})"
+
+
 def _digest(snap: dict[str, Any]) -> str:
-    body = {k: snap[k] for k in FIELDS}
+    # An approval stored before redactions existed has none: an empty list leaves the digest as it was.
+    body = {k: snap[k] for k in FIELDS if k != "redactions" or snap.get(k)}
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -21,9 +21,9 @@ Table = dict[str, tuple[tuple[str, ...], str | None]]
 BASE = "2026.1"
 
 #: The version new events are written under.
-CURRENT = "2026.3"
+CURRENT = "2026.4"
 
-INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received"}
+INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received", "2026.4": "received"}
 
 TABLES: dict[str, Table] = {
     "2026.1": {
@@ -221,6 +221,17 @@ TABLES["2026.3"] = {
         ("screening", "third_party_hearing", "legal_review", "drafting_decision"),
         None,
     ),
+}
+
+
+# 2026.4: redactions (docs/redaction.md): a word or phrase or a rectangle on a page is redacted, removed,
+# or a screening proposal accepted or rejected, while screening.
+TABLES["2026.4"] = {
+    **TABLES["2026.3"],
+    "redact": (("screening",), None),
+    "remove_redaction": (("screening",), None),
+    "accept_redaction": (("screening",), None),
+    "reject_redaction": (("screening",), None),
 }
 
 
