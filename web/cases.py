@@ -337,7 +337,10 @@ def document_page(case_id: int, document_id: int):
         d = documents_q.document_detail(db(), case_id, document_id)
     except NotFound:
         abort(404)
-    resp = make_response(render_template("document.html", d=d, CATEGORY_LABELS=_category_labels()))
+    from .redactions import panel  # the redaction panel (docs/redaction.md)
+
+    rd = panel(case_id, document_id)
+    resp = make_response(render_template("document.html", d=d, rd=rd, CATEGORY_LABELS=_category_labels()))
     resp.headers["Cache-Control"] = "private, no-store"  # the text of a document: never kept by a cache
     return resp
 

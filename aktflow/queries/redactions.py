@@ -111,3 +111,49 @@ def case_redactions(db: Any, case_id: int) -> dict[str, Any]:
             .order_by(Document.id)
         ).all()
         return {"case_id": case_id, "documents": [_document_view(d) for d in docs]}
+
+
+def _file(db: Any, case_id: int, document_id: int) -> tuple[Any, list[Any]]:
+    from sqlalchemy.orm import undefer
+
+    from ..models import Document
+
+    with db.session() as s:
+        d = s.get(Document, document_id, options=[undefer(Document.content)])
+        if d is None or d.case_id != case_id or d.content is None:
+            raise NotFound(f"dokument {document_id} har ingen fil på sag {case_id}")
+        rows = [
+            _Row(r.kind, r.state, r.term, r.page, list(r.box) if r.box else None, r.ground) for r in d.redactions
+        ]
+        return (d.content, d.content_type), rows
+
+
+class _Row:
+    """A redaction detached from the session (what burn-in and the leak check read)."""
+
+    def __init__(self, kind: str, state: str, term: str | None, page: int | None, box: Any, ground: str | None):
+        self.kind, self.state, self.term, self.page, self.box, self.ground = kind, state, term, page, box, ground
+
+
+def original_pdf(db: Any, case_id: int, document_id: int) -> bytes | None:
+    """The document's file as a PDF (:func:`aktflow.redaction.pages.as_pdf`: a PDF as is, an image as a
+    one-page PDF, an office file through LibreOffice), or None when it has no pages here. Raises NotFound
+    when the document has no file on that case."""
+    from ..redaction.pages import as_pdf
+
+    (content, content_type), _rows = _file(db, case_id, document_id)
+    return as_pdf(content, content_type)
+
+
+def released_pdf(db: Any, case_id: int, document_id: int) -> tuple[bytes, Any] | None:
+    """The document as it will be released: its PDF with the accepted redactions burnt in, and the leak
+    check's report (:func:`aktflow.redaction.release`); None when the file has no pages here. Raises
+    NotFound, and ``Refused`` for a file over the limits."""
+    from ..redaction import release
+    from ..redaction.pages import as_pdf
+
+    (content, content_type), rows = _file(db, case_id, document_id)
+    pdf = as_pdf(content, content_type)
+    if pdf is None:
+        return None
+    return release(pdf, rows)

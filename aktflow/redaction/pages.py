@@ -89,3 +89,28 @@ def render_page(pdf: bytes, page: int, width: int = RENDER_WIDTH) -> tuple[bytes
         return buf.getvalue(), geometry
     finally:
         document.close()
+
+
+def page_geometry(pdf: bytes, page: int, width: int = RENDER_WIDTH) -> dict[str, float] | None:
+    """The geometry :func:`render_page` answers with, without rendering (None for a page the document does
+    not have, except ``pages``, which is always given when the document opens: see the keys there)."""
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        count = len(document)
+        if not 1 <= page <= count:
+            return {"pages": float(count)} if count else None
+        p = document[page - 1]
+        w_pt, h_pt = p.get_size()
+        left, bottom, _right, _top = p.get_cropbox()
+        return {
+            "pages": float(count),
+            "scale": width / w_pt,
+            "left": float(left),
+            "bottom": float(bottom),
+            "width": float(w_pt),
+            "height": float(h_pt),
+        }
+    finally:
+        document.close()
