@@ -123,7 +123,8 @@ def _file(db: Any, case_id: int, document_id: int) -> tuple[Any, list[Any]]:
         if d is None or d.case_id != case_id or d.content is None:
             raise NotFound(f"dokument {document_id} har ingen fil på sag {case_id}")
         rows = [
-            _Row(r.kind, r.state, r.term, r.page, list(r.box) if r.box else None, r.ground) for r in d.redactions
+            _Row(r.kind, r.state, r.term, r.page, list(r.box) if r.box else None, r.ground)
+            for r in d.redactions
         ]
         return (d.content, d.content_type), rows
 
@@ -131,8 +132,17 @@ def _file(db: Any, case_id: int, document_id: int) -> tuple[Any, list[Any]]:
 class _Row:
     """A redaction detached from the session (what burn-in and the leak check read)."""
 
-    def __init__(self, kind: str, state: str, term: str | None, page: int | None, box: Any, ground: str | None):
-        self.kind, self.state, self.term, self.page, self.box, self.ground = kind, state, term, page, box, ground
+    def __init__(
+        self, kind: str, state: str, term: str | None, page: int | None, box: Any, ground: str | None
+    ):
+        self.kind, self.state, self.term, self.page, self.box, self.ground = (
+            kind,
+            state,
+            term,
+            page,
+            box,
+            ground,
+        )
 
 
 def original_pdf(db: Any, case_id: int, document_id: int) -> bytes | None:

@@ -94,7 +94,7 @@ def render_page(pdf: bytes, page: int, width: int = RENDER_WIDTH) -> tuple[bytes
 def page_geometry(pdf: bytes, page: int, width: int = RENDER_WIDTH) -> dict[str, float] | None:
     """The geometry :func:`render_page` answers with, without rendering (None for a page the document does
     not have, except ``pages``, which is always given when the document opens: see the keys there)."""
-    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+    import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(pdf)
     try:
