@@ -98,15 +98,16 @@ def burn(pdf: bytes, marks: Sequence[Mark], limits: Limits | None = None) -> Bur
         doc = _all_layers_shown(doc)
         _strip_page_objects(doc)
         hits = [0] * len(marks)
-        # Labels are drawn after every redaction is applied, so an overlapping redaction never removes one.
-        labels: list[tuple[int, Any, str]] = []
+        patterns = [term_pattern(m.term or "") if m.kind == "text" else None for m in marks]
         for number in range(doc.page_count):
             page = doc[number]
             any_here = False
+            text = _PageText(page)
             for i, m in enumerate(marks):
-                for rect in _rects(page, number, m):
-                    page.add_redact_annot(rect, text=None, fill=FILL)
-                    labels.append((number, rect, m.label))
+                for rect in _rects(page, number, m, text, patterns[i]):
+                    # MuPDF draws the black box and the printed ground itself when it applies the
+                    # redactions, after the content under every box of the page is removed.
+                    page.add_redact_annot(rect, **_label_args(rect, m.label))
                     hits[i] += 1
                     any_here = True
             if any_here:
@@ -115,7 +116,6 @@ def burn(pdf: bytes, marks: Sequence[Mark], limits: Limits | None = None) -> Bur
                     graphics=getattr(pymupdf, "PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED"),  # noqa: B009
                     text=getattr(pymupdf, "PDF_REDACT_TEXT_REMOVE"),  # noqa: B009
                 )
-        _draw_labels(doc, labels)
         _strip_document(doc)
         out = doc.tobytes(garbage=4, deflate=True, clean=True, no_new_id=True)
     finally:
@@ -123,7 +123,7 @@ def burn(pdf: bytes, marks: Sequence[Mark], limits: Limits | None = None) -> Bur
     return BurnResult(out, tuple(hits))
 
 
-def _rects(page: Any, number: int, m: Mark) -> list[Any]:
+def _rects(page: Any, number: int, m: Mark, text: _PageText, pattern: re.Pattern[str] | None) -> list[Any]:
     import pymupdf
 
     if m.kind == "region":
@@ -136,10 +136,9 @@ def _rects(page: Any, number: int, m: Mark) -> list[Any]:
         if rect.is_empty or not rect.intersects(page.rect):
             raise ValidationError("box", f"feltet ligger uden for side {number + 1}")
         return [rect & page.rect]
-    pattern = term_pattern(m.term or "")
     if pattern is None:
         return []
-    return _find(page, pattern)
+    return text.find(pattern, (m.term or "").split()[0][:2].lower())
 
 
 def term_pattern(term: str) -> re.Pattern[str] | None:
@@ -151,41 +150,72 @@ def term_pattern(term: str) -> re.Pattern[str] | None:
         return None
     joiner = "(?:- )?"
     body = " ".join(joiner.join(re.escape(ch) for ch in word.lower()) for word in words)
-    return re.compile(rf"(?<!\w){body}(?!\w)")
+    # The word boundary before the term is checked after its first character (the character before that
+    # one is no word character), so the pattern starts with a literal and the search skips ahead fast.
+    first = re.escape(words[0][0].lower())
+    rest = body[len(first) :]
+    return re.compile(rf"{first}(?<!\w.){rest}(?!\w)", re.DOTALL)
 
 
-def _find(page: Any, pattern: re.Pattern[str]) -> list[Any]:
-    """Every match of ``pattern`` on the page as rectangles (one per line it spans). The page's text is
-    rebuilt from its characters, so a phrase split across text runs, fonts or lines is found as one."""
-    import pymupdf
+class _PageText:
+    """A page's text rebuilt from its characters (read once, on first search), so a phrase split across
+    text runs, fonts or lines is found as one; each character keeps its box and line."""
 
-    chars: list[tuple[str, Any, int]] = []  # (lower-case character, bbox, line number)
-    line_no = 0
-    for block in page.get_text("rawdict", flags=_search_flags())["blocks"]:
-        for line in block.get("lines", ()):
-            line_no += 1
-            if chars and chars[-1][0] != " ":
-                chars.append((" ", None, line_no))
-            for span in line["spans"]:
-                for ch in span["chars"]:
-                    c = ch["c"]
-                    if c.isspace():
-                        if chars and chars[-1][0] == " ":
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self._chars: list[tuple[str, Any, int]] | None = None
+        self._text = ""
+
+    def _read(self) -> None:
+        chars: list[tuple[str, Any, int]] = []  # (lower-case character, bbox, line number)
+        line_no = 0
+        for block in self.page.get_text("rawdict", flags=_search_flags())["blocks"]:
+            for line in block.get("lines", ()):
+                line_no += 1
+                if chars and chars[-1][0] != " ":
+                    chars.append((" ", None, line_no))
+                for span in line["spans"]:
+                    for ch in span["chars"]:
+                        c = ch["c"]
+                        if c.isspace():
+                            if chars and chars[-1][0] == " ":
+                                continue
+                            chars.append((" ", None, line_no))
                             continue
-                        chars.append((" ", None, line_no))
-                        continue
-                    low = c.lower()
-                    chars.append((low if len(low) == 1 else c, pymupdf.Rect(ch["bbox"]), line_no))
-    text = "".join(c for c, _, _ in chars)
-    rects: list[Any] = []
-    for hit in pattern.finditer(text):
-        by_line: dict[int, Any] = {}
-        for _c, box, line in chars[hit.start() : hit.end()]:
-            if box is None:
-                continue
-            by_line[line] = box if line not in by_line else by_line[line] | box
-        rects.extend(by_line.values())
-    return rects
+                        low = c.lower()
+                        chars.append((low if len(low) == 1 else c, ch["bbox"], line_no))
+        self._chars = chars
+        self._text = "".join(c for c, _, _ in chars)
+
+    def find(self, pattern: re.Pattern[str], start: str = "") -> list[Any]:
+        """Every match of ``pattern`` as rectangles, one per line it spans. ``start``: the term's first
+        characters (lower-case); a page without them is not searched (a term hyphenated right after its
+        first character is then not found here, and the leak check, which joins such words, blocks it)."""
+        import pymupdf
+
+        if self._chars is None:
+            self._read()
+        assert self._chars is not None
+        rects: list[Any] = []
+        if start and start not in self._text:
+            return rects
+        for hit in pattern.finditer(self._text):
+            by_line: dict[int, list[float]] = {}
+            for _c, box, line in self._chars[hit.start() : hit.end()]:
+                if box is None:
+                    continue
+                if line not in by_line:
+                    by_line[line] = list(box)
+                else:
+                    b = by_line[line]
+                    b[0], b[1], b[2], b[3] = (
+                        min(b[0], box[0]),
+                        min(b[1], box[1]),
+                        max(b[2], box[2]),
+                        max(b[3], box[3]),
+                    )
+            rects.extend(pymupdf.Rect(b) for b in by_line.values())
+        return rects
 
 
 def _search_flags() -> int:
@@ -196,20 +226,25 @@ def _search_flags() -> int:
     )
 
 
-def _draw_labels(doc: Any, labels: list[tuple[int, Any, str]]) -> None:
-    """A black box with the ground printed in white, for each removed area (after all are applied)."""
+def _label_args(rect: Any, text: str) -> dict[str, Any]:
+    """The redaction annotation's look: a black fill and, where the box is large enough, the ground's
+    paragraph in white Helvetica, shrunk to fit the box's width and height."""
     import pymupdf
 
-    for number, rect, text in labels:
-        page = doc[number]
-        page.draw_rect(rect, color=None, fill=FILL, overlay=True)
-        size = min(LABEL_SIZE, max(rect.height * 0.8, 1.0))
-        width = pymupdf.get_text_length(text, fontname="helv", fontsize=size)
-        if width > rect.width:
-            size = max(size * rect.width / width, 1.0)
-        point = pymupdf.Point(rect.x0 + 1, rect.y0 + (rect.height + size * 0.7) / 2)
-        if rect.height >= 3 and rect.width >= 6:
-            page.insert_text(point, text, fontname="helv", fontsize=size, color=LABEL_COLOUR, overlay=True)
+    args: dict[str, Any] = {"fill": FILL, "cross_out": False}
+    if rect.height < 4 or rect.width < 8:
+        return args
+    size = min(LABEL_SIZE, rect.height * 0.7)
+    width = _HELV.get("font") or _HELV.setdefault("font", pymupdf.Font("helv"))
+    length = width.text_length(text, fontsize=size)
+    if length > rect.width - 2:
+        size = size * (rect.width - 2) / length
+    if size >= 2:
+        args.update(text=text, fontname="helv", fontsize=size, text_color=LABEL_COLOUR, align=0)
+    return args
+
+
+_HELV: dict[str, Any] = {}
 
 
 def _all_layers_shown(doc: Any) -> Any:

@@ -3,7 +3,7 @@ rendered as an image for drawing a region on it.
 
 A PDF is used as it is; a scanned image becomes a one-page PDF (PyMuPDF); a Word, OpenDocument or Excel
 file is converted with LibreOffice headless (``letters.to_pdf``; None where LibreOffice is absent). Other
-files (plain text, e-mails) have no pages here yet: only text redactions apply to them.
+Plain text is typeset as an A4 PDF. E-mails have no pages here yet: only text redactions apply to them.
 """
 
 from __future__ import annotations
@@ -39,7 +39,27 @@ def as_pdf(content: bytes | None, content_type: str | None) -> bytes | None:
         import letters
 
         return letters.to_pdf(content)
+    if content_type == "text/plain":
+        return text_pdf(content.decode("utf-8", errors="replace"))
     return None
+
+
+def text_pdf(text: str) -> bytes:
+    """Plain text as an A4 PDF (10 pt Courier, lines wrapped at 90 characters), page after page."""
+    import textwrap
+
+    import pymupdf
+
+    lines = [w for line in text.splitlines() or [""] for w in (textwrap.wrap(line, 90) or [""])]
+    doc = pymupdf.open()
+    per_page = 64
+    for start in range(0, max(len(lines), 1), per_page):
+        page = doc.new_page()
+        y = 60.0
+        for line in lines[start : start + per_page]:
+            page.insert_text((50, y), line, fontname="cour", fontsize=10)
+            y += 11.5
+    return bytes(doc.tobytes(garbage=1, deflate=True))
 
 
 def page_sizes(doc: Any) -> list[tuple[float, float, float, float]] | None:

@@ -46,3 +46,14 @@ def test_list_and_redact_through_the_api(db, client, auth):
         path, json={"term": "x", "ground": "ofl-30-1", "extra": 1}, headers=auth(**{"If-Match": etag})
     )
     assert r.status_code == 400
+
+
+def test_only_casework_roles_may_redact(db, client, auth):
+    case_id, doc_id = screening(db)
+    etag = client.get(f"/api/v1/cases/{case_id}", headers=auth("legal")).headers["ETag"]
+    path = f"/api/v1/cases/{case_id}/documents/{doc_id}/redactions"
+    r = client.post(
+        path, json={"term": "Jens Hansen", "ground": "ofl-30-1"}, headers=auth("legal", **{"If-Match": etag})
+    )
+    assert r.status_code == 403
+    assert client.post(path, json={"term": "Jens Hansen", "ground": "ofl-30-1"}).status_code == 401
