@@ -55,7 +55,9 @@ def document_snapshot(doc: Any) -> dict[str, Any]:
         "meroffentlighed_note": a.meroffentlighed_note if a is not None else None,
         "note": a.note if a is not None else None,
         # The redactions now in force (docs/redaction.md), one line each; a change lapses the approval.
-        "redactions": sorted(_redaction_line(r) for r in doc.redactions if r.state == "accepted"),
+        "redactions": sorted(
+            _redaction_line(r) for r in getattr(doc, "redactions", ()) if r.state == "accepted"
+        ),
     }
     snap["digest"] = _digest(snap)
     return snap

@@ -11,14 +11,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from ..extraction import ODS, ODT, XLSX
+from ..vocabulary import DOCX_MIME
+
 PDF = "application/pdf"
 IMAGES = ("image/png", "image/jpeg", "image/tiff")
-OFFICE = (
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.oasis.opendocument.spreadsheet",
-)
+OFFICE = (DOCX_MIME, XLSX, ODT, ODS)
 # The width a page is rendered at for the browser (pixels); the page's height follows its proportions.
 RENDER_WIDTH = 900
 MAX_RENDER_WIDTH = 2000
