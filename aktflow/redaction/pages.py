@@ -67,11 +67,14 @@ def page_sizes(doc: Any) -> list[tuple[float, float, float, float]] | None:
         return None
     import pypdf
 
-    reader = pypdf.PdfReader(io.BytesIO(doc.content))
-    out = []
-    for page in reader.pages:
-        box = page.cropbox
-        out.append((float(box.left), float(box.bottom), float(box.right), float(box.top)))
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(doc.content))
+        out = []
+        for page in reader.pages:
+            box = page.cropbox
+            out.append((float(box.left), float(box.bottom), float(box.right), float(box.top)))
+    except Exception:  # a file pypdf cannot read: the box is checked when it is burnt in
+        return None
     return out
 
 
