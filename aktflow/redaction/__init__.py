@@ -79,10 +79,19 @@ def terms(redactions: Iterable[Any]) -> list[str]:
     return [r.term for r in redactions if r.state == "accepted" and r.kind != "region" and r.term]
 
 
-def release(pdf: bytes, redactions: Iterable[Any]) -> tuple[bytes, LeakReport]:
+def release(
+    pdf: bytes, redactions: Iterable[Any], limits: Any = None, *, bounded: bool = False
+) -> tuple[bytes, LeakReport]:
     """Burn in a document's redactions and check the output: ``(released PDF, leak report)``. The caller
     refuses the release when ``report.ok`` is False (``report.reason()`` says why) and stores
-    ``report.to_json()`` with the file."""
+    ``report.to_json()`` with the file. ``bounded``: burn in a child process with ``limits``' memory and
+    time limits (:func:`aktflow.redaction.bounded.burn_bounded`), as a worker should for files it did not
+    make itself. Raises ``Refused`` (Danish, naming the limit) for a file over the limits."""
     rows = list(redactions)
-    out = burn_in(pdf, marks(rows))
-    return out, leak_check(out, terms(rows))
+    if bounded:
+        from .bounded import burn_bounded
+
+        out = burn_bounded(pdf, marks(rows), limits).pdf
+    else:
+        out = burn_in(pdf, marks(rows), limits)
+    return out, leak_check(out, terms(rows), limits)

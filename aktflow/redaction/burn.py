@@ -18,8 +18,8 @@ A scanned page has no text layer to search: a text redaction finds nothing there
 redaction covers the text.
 
 Bounded: the input's size and page count are checked against :class:`aktflow.extraction.Limits`
-(``max_bytes``, ``max_pages``) before any page is touched; :func:`burn_in_bounded` runs the work in a child
-process with the same memory and time limits as the reading of documents.
+(``max_bytes``, ``max_pages``) before any page is touched; :func:`aktflow.redaction.bounded.burn_bounded` runs the work
+in a child process with the same memory and time limits as the reading of documents.
 """
 
 from __future__ import annotations

@@ -154,3 +154,19 @@ def test_an_unreadable_part_fails_the_check():
     report = leak_check(corpus.image_text(), [], Limits(ocr=False))
     assert not report.ok
     assert any(leak.what == "unread" for leak in report.leaks)
+
+
+def test_the_bounded_burn_in_gives_the_same_result_and_stops_at_the_limits():
+    from aktflow.redaction.bounded import burn_bounded
+
+    marks = [TEXT]
+    inside = burn(corpus.split_runs(), marks)
+    child = burn_bounded(corpus.split_runs(), marks)
+    assert child.hits == inside.hits
+    assert leak_check(child.pdf, [corpus.SECRET]).ok
+    with pytest.raises(Refused) as err:
+        burn_bounded(corpus.body(), marks, Limits(max_pages=0))
+    assert "AKTFLOW_MAX_PAGES" in err.value.detail
+    with pytest.raises(Refused) as err:
+        burn_bounded(corpus.body(), marks, Limits(max_seconds=0.001))
+    assert err.value.limit == "max_seconds"
