@@ -271,26 +271,20 @@ def _strip_page_objects(doc: Any) -> None:
 
 
 def _strip_document(doc: Any) -> None:
-    """Metadata, XMP, embedded files, JavaScript, thumbnails, the form and the outline's hidden targets."""
-    doc.scrub(
-        attached_files=True,
-        clean_pages=True,
-        embedded_files=True,
-        hidden_text=False,  # hidden text runs are read by the leak check instead: never silently kept
-        javascript=True,
-        metadata=True,
-        redactions=False,  # applied above
-        remove_links=True,
-        reset_fields=True,
-        reset_responses=True,
-        thumbnails=True,
-        xml_metadata=True,
-    )
+    """Metadata (info and XMP), embedded files, JavaScript and the open action, the form, the names tree,
+    layers, page thumbnails and piece info; the annotations went with their pages' /Annots before."""
     for name in list(doc.embfile_names()):
         doc.embfile_del(name)
     doc.set_metadata({})
     doc.del_xml_metadata()
     catalog = doc.pdf_catalog()
-    for key in ("AcroForm", "Names", "OpenAction", "AA", "OCProperties", "PieceInfo", "Perms", "Collection"):
+    for key in (
+        "AcroForm", "Names", "OpenAction", "AA", "OCProperties", "PieceInfo", "Perms", "Collection",
+        "Metadata", "Outlines", "StructTreeRoot", "Threads", "SpiderInfo", "Legal", "URI",
+    ):  # fmt: skip
         if doc.xref_get_key(catalog, key)[0] != "null":
             doc.xref_set_key(catalog, key, "null")
+    for page in doc:
+        for key in ("Thumb", "PieceInfo", "AA", "Metadata", "B"):
+            if doc.xref_get_key(page.xref, key)[0] != "null":
+                doc.xref_set_key(page.xref, key, "null")
