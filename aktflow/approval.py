@@ -50,6 +50,7 @@ FIELDS: dict[str, str] = {
     # kept has none, and so covers no aktliste: such an approval lapses ("titel i aktlisten").
     "released_title": "titel i aktlisten",
     "released_sender": "afsender/modtager i aktlisten",
+    "redactions": "overstregninger",
 }
 
 # Which documents a partial decision releases (docs/domain.md): those assessed to be released in full or
@@ -60,7 +61,7 @@ RELEASABLE_OUTCOMES = ("grant", "partial")
 def document_snapshot(doc: Any) -> dict[str, Any]:
     """One document as approved: the :data:`FIELDS` (None/[]/False while unassessed; the released title
     and sender as stored, None meaning the neutral "Dokument nr. N") and ``digest`` (hex SHA-256 of those
-    values, unmasked)."""
+    values, unmasked), with ``redactions``: one line per redaction in force."""
     a = doc.assessment
 
     def of(name: str) -> Any:
@@ -79,6 +80,10 @@ def document_snapshot(doc: Any) -> dict[str, Any]:
         "internal_note": of("internal_note"),
         "released_title": getattr(doc, "released_title", None),
         "released_sender": getattr(doc, "released_sender", None),
+        # The redactions now in force (docs/redaction.md), one line each; a change lapses the approval.
+        "redactions": sorted(
+            _redaction_line(r) for r in getattr(doc, "redactions", ()) if r.state == "accepted"
+        ),
     }
     snap["digest"] = _digest(snap)
     return snap
@@ -167,7 +172,7 @@ def changes(
         diff = tuple(
             (label, old.get(name), shown[name])
             for name, label in FIELDS.items()
-            if old.get(name) != shown[name]
+            if old.get(name, [] if name == "redactions" else None) != shown[name]
         )
         out.append(Change(int(key), mask(doc.title), "changed", diff))
     return out
@@ -221,8 +226,14 @@ def approved_letter(approved: dict[str, Any] | None) -> dict[str, str] | None:
     return letter if isinstance(letter, dict) and letter.get("sha256") and letter.get("date") else None
 
 
+def _redaction_line(r: Any) -> str:
+    where = r.term if r.kind != "region" else f"side {r.page}, {r.box}"
+    return f"{r.kind}: {where} ({r.ground})"
+
+
 def _digest(snap: dict[str, Any]) -> str:
-    body = {k: snap[k] for k in FIELDS}
+    # An approval stored before redactions existed has none: an empty list leaves the digest as it was.
+    body = {k: snap[k] for k in FIELDS if k != "redactions" or snap.get(k)}
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -17,7 +17,9 @@ from . import deadlines as rules
 from .errors import ValidationError
 from .flags import add_flag, screen, supersede_assessment_flags
 from .models import Assessment, Case, Document, User
+from .redaction import actions as redaction_actions
 from .states import effects as E
+from .states import redaction as R
 from .states.case_rules import is_personnel_case
 from .vocabulary import MANAGERS
 
@@ -618,6 +620,10 @@ HANDLERS: dict[type[E.Effect], Handler] = {
     E.NarrowingAttemptRecorded: narrowing_attempt,
     E.RefuseRequest: refuse_request,
     E.CancelRequestRefusal: cancel_request_refusal,
+    # Redactions (docs/redaction.md): carried out in aktflow/redaction/actions.py.
+    R.Redact: redaction_actions.redact,
+    R.RemoveRedaction: redaction_actions.remove_redaction,
+    R.DecideProposal: redaction_actions.decide_proposal,
 }
 
 

@@ -263,6 +263,10 @@ class Document(Base):
     parts: Mapped[list[DocumentPart]] = relationship(
         back_populates="document", order_by="DocumentPart.seq", lazy="select", cascade="all, delete-orphan"
     )
+    # Redactions and rejected proposals (docs/redaction.md), oldest first.
+    redactions: Mapped[list[Redaction]] = relationship(
+        back_populates="document", order_by="Redaction.id", lazy="selectin", cascade="all, delete-orphan"
+    )
 
 
 class DocumentPart(Base):
@@ -285,6 +289,34 @@ class DocumentPart(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
 
     document: Mapped[Document] = relationship(back_populates="parts")
+
+
+class Redaction(Base):
+    """One redaction of a document (docs/redaction.md), or a proposal the caseworker rejected.
+
+    ``kind``: ``text`` (``term``, every occurrence), ``region`` (``page``, 1-based, and ``box``,
+    ``[x0, y0, x1, y1]`` in PDF points, origin bottom-left) or ``proposed`` (a screening proposal:
+    ``term`` and ``proposal``, what screening found: cpr, name, address, phone, email or a category code).
+    ``state``: ``accepted`` (burnt in on release) or ``rejected`` (a proposal the caseworker turned down;
+    no longer proposed). ``ground``: the grounds catalogue's code, printed on the box.
+    """
+
+    __tablename__ = "redactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10))
+    term: Mapped[str | None] = mapped_column(Text)
+    page: Mapped[int | None] = mapped_column(Integer)
+    box: Mapped[list[float] | None] = mapped_column(JSON)
+    ground: Mapped[str | None] = mapped_column(String(40))
+    proposal: Mapped[str | None] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="redactions")
 
 
 class Assessment(Base):

@@ -454,10 +454,14 @@ def document_page(case_id: int, document_id: int):
     access.record(case_id, "document_page", document_id)
     view = case_view(db(), case_id, role=current_user.role)  # the assessment and the aktliste row
     entry = next((x for x in view["documents"] if x["id"] == document_id), None)
+    from .redactions import panel  # the redaction panel (docs/redaction.md)
+
+    rd = panel(case_id, document_id)
     resp = make_response(
         render_template(
             "document.html",
             d=d,
+            rd=rd,
             c=view,
             entry=entry,
             grounds=catalogue.for_basis(view["basis"]),

@@ -14,6 +14,7 @@ module                commands
 ``db``                ``db upgrade``, ``db downgrade``
 ``users``             ``users add|token|set-role|deactivate|password|list``
 ``cases``             ``case new|advance|show|list|add-document|assess|letters``
+``redactions``        ``case redact|redactions``
 ``legal``             ``legal queue``, ``grounds``
 ``deadlines``         ``deadlines``, ``sweep``
 ``calendar``          ``calendar show|set|close|open``
@@ -34,6 +35,7 @@ import sys
 import click
 
 from . import admin, audit, calendar, cases, dashboard, db, deadlines, dev, kle, legal, letters, outbox, users
+from . import redactions as _redactions  # noqa: F401 - adds `case redact` and `case redactions`
 from .base import Group, echo, fail
 
 

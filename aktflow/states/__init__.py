@@ -9,7 +9,7 @@ from __future__ import annotations
 from transitions import EventData, Machine
 
 from ..vocabulary import ADMINS, DOCUMENT_OUTCOMES
-from . import complaint, decision, guards, intake, review, versions
+from . import complaint, decision, guards, intake, redaction, review, versions
 from .case_rules import REQUEST_GROUNDS, is_personnel_case
 from .effects import (
     AddDocument,
@@ -119,6 +119,7 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
             guards.no_open_flags,
             guards.employee_notified,
             guards.approval_holds_for_release,
+            redaction.released_documents_redacted,
         ),
         effects=(ReleaseDocuments(), MakeLetter("delafgoerelse")),
     ),
@@ -338,6 +339,9 @@ _GENERAL_TRIGGERS += (
         effects=(CompleteDeadlines(("delay-complaint-forward",)), MakeLetter("klage_forsinkelse")),
     ),
 )
+
+# Redactions while screening (docs/redaction.md).
+_GENERAL_TRIGGERS += redaction.TRIGGERS
 
 _SYSTEM_TRIGGERS = (
     TriggerSpec(

@@ -1,6 +1,6 @@
 """Decision: drafting and sending the decision, closing the case."""
 
-from . import guards
+from . import guards, redaction
 from .effects import CloseArchiveCase, DecisionMade, MakeLetter
 from .spec import CASEWORK, Field, StateSpec, TriggerSpec
 
@@ -63,6 +63,7 @@ TRIGGERS = (
             guards.employee_notified,
             guards.request_refusal_approved,
             guards.approval_holds,
+            redaction.partial_documents_redacted,
         ),
         effects=(
             DecisionMade(),

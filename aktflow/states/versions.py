@@ -233,7 +233,15 @@ TABLES["2026.3"] = {
 # A decision's letter is sent as the caseworker saw it in the preview: send_decision and
 # send_partial_decision take the letter's fingerprint (``letter_sha256``), and approve_legal records the
 # fingerprint of the decision letter the legal contact saw. Sources and destinations are unchanged.
-TABLES["2026.4"] = {**TABLES["2026.3"]}
+# Redactions (docs/redaction.md): a word or phrase or a rectangle on a page is redacted, removed,
+# or a screening proposal accepted or rejected, while screening.
+TABLES["2026.4"] = {
+    **TABLES["2026.3"],
+    "redact": (("screening",), None),
+    "remove_redaction": (("screening",), None),
+    "accept_redaction": (("screening",), None),
+    "reject_redaction": (("screening",), None),
+}
 
 
 def target(version: str, trigger: str, state: str) -> str | None:

@@ -211,6 +211,15 @@ def test_a_caseworker_registers_collects_assesses_decides_and_downloads_the_lett
     submit(page, page.get_by_role("link", name=re.compile(r"^← Sag #")))
     assert page.locator(".outcome.partial").count() == 1
     assert "OFL § 23" in page.locator("li.doc").nth(1).inner_text()
+    # Released in part: the withheld passage is redacted on the document's page (docs/redaction.md).
+    page.goto(
+        server + page.locator("li.doc").nth(1).locator("a[href*='/documents/']").first.get_attribute("href")
+    )
+    page.locator("#redact-term").fill("Intern drøftelse")
+    page.locator("#redact-ground").select_option("ofl-23")
+    act(page, "redact")
+    assert "Overstreg: udført" in flash(page), flash(page)
+    page.goto(case_url)
     if os.environ.get("AKTFLOW_UPDATE_SCREENSHOT") == "1":  # the README's picture: the case page mid-way
         page.evaluate("window.scrollTo(0, 0)")
         page.set_viewport_size({"width": 1280, "height": 1000})

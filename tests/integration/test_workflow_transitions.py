@@ -61,6 +61,10 @@ VALID: dict[str, tuple[str, str | None, dict]] = {
     "cancel_request_refusal": ("cw", "Dokumenterne vurderes enkeltvis", {}),
     "receive_delay_complaint": ("cw", "Klager over sagsbehandlingstiden", {}),
     "forward_delay_complaint": ("cw", None, {"reason": "Sagen omfatter mange dokumenter"}),
+    "redact": ("cw", None, {"document_id": "$doc", "term": "Mette Hansen", "ground": "ofl-30-1"}),
+    "remove_redaction": ("cw", None, {"document_id": "$doc", "redaction_id": 1}),
+    "accept_redaction": ("cw", None, {"document_id": "$doc", "proposal": "name:0", "ground": "ofl-30-1"}),
+    "reject_redaction": ("cw", None, {"document_id": "$doc", "proposal": "name:0"}),
 }
 # A complaint about the time taken (OFL § 39) needs 14 working days since receipt, and forwarding one a
 # complaint received first.
@@ -145,7 +149,15 @@ def drive(db, case_id: int, state: str, *, with_document: bool = False) -> int |
     return doc_id
 
 
-PAIRS = [(t.name, s) for t in states.TRIGGERS.values() if not t.system for s in t.sources]
+# The redaction actions need a document with a stored, screened file: tests/redaction/test_actions.py
+# fires each of them from each allowed source.
+REDACTION = {t.name for t in states.redaction.TRIGGERS}
+PAIRS = [
+    (t.name, s)
+    for t in states.TRIGGERS.values()
+    if not t.system and t.name not in REDACTION
+    for s in t.sources
+]
 
 
 @pytest.mark.parametrize(("trigger", "source"), PAIRS, ids=[f"{t}-from-{s}" for t, s in PAIRS])

@@ -88,6 +88,10 @@ PAGE_ROLES = {
     "cases.letter_preview_file": EVERYONE,
     "cases.document_file": EVERYONE,
     "cases.document_page": EVERYONE,
+    # Redaction (docs/redaction.md): the original page image for the caseworker and the legal contact only.
+    "redactions.original_page": {"caseworker", "legal", "admin"},
+    "redactions.released_page": EVERYONE,
+    "redactions.released_file": EVERYONE,
     "legal.queue": LEGAL,
     "legal.review": LEGAL,
     "dashboard.index": {"manager", "admin"},
@@ -275,6 +279,8 @@ def setup_for(db, trigger: str, username: str) -> tuple[int, dict]:
     elif trigger in ("edit_document", "remove_document", "assess_document", "send_partial_decision"):
         kw["documents"] = 1
     cid = seed_case(db, source, **kw)
+    if trigger in REDACTION_TRIGGERS:  # a screened file to redact in (docs/redaction.md)
+        data = redaction_input(db, cid, trigger)
     # Triggers that need an earlier action on the case (fired by its caseworker).
     if trigger == "cancel_request_refusal":
         fire(db, cid, "refuse_request", actor="cw", data={"ground": "ofl-9-2-2", "reason": "Chikane"})
@@ -311,6 +317,45 @@ def setup_for(db, trigger: str, username: str) -> tuple[int, dict]:
     if any(f.kind == "fingerprint" for f in spec.fields) and trigger != "approve_legal":
         data["letter_sha256"] = "unseen"  # a decision's letter: seen (its fingerprint) or explicitly not
     return cid, {"note": note, "data": data}
+
+
+REDACTION_TRIGGERS = {t.name for t in states.redaction.TRIGGERS}
+
+
+def redaction_input(db, cid: int, trigger: str) -> dict:
+    """A screened text file on the case, and valid input for ``trigger`` on it."""
+    import hashlib
+
+    from aktflow.queries.redactions import document_redactions
+
+    text = "Naboen Jens Hansen har klaget."
+    with db.session() as s:
+        doc = Document(
+            case_id=cid,
+            title="Klage",
+            filename="klage.txt",
+            content_type="text/plain",
+            content=text.encode(),
+            text=text,
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            status="screened",
+            complete=True,
+            created_at=utcnow(),
+        )
+        s.add(doc)
+        s.commit()
+        did = doc.id
+    data: dict = {"document_id": did}
+    if trigger == "redact":
+        data.update(term="Jens Hansen", ground="ofl-30-1")
+    elif trigger == "remove_redaction":
+        fire(db, cid, "redact", actor="cw", data={**data, "term": "Jens Hansen", "ground": "ofl-30-1"})
+        data["redaction_id"] = document_redactions(db, cid, did)["redactions"][0]["id"]
+    else:
+        data["proposal"] = document_redactions(db, cid, did)["proposals"][0]["key"]
+        if trigger == "accept_redaction":
+            data["ground"] = "ofl-30-1"
+    return data
 
 
 def form_fields(body: dict) -> dict:
@@ -395,6 +440,17 @@ def page_urls(app, own: int, other: int, letters: dict, docs: dict) -> list[tupl
             (f"{w} document page", f"/cases/{c}/documents/{docs[c]}")
             for w, c in (("own", own), ("other's", other))
         ],
+        **{
+            f"redactions.{name}": [
+                (f"{w} {name}", f"/cases/{c}/documents/{docs[c]}/{path}")
+                for w, c in (("own", own), ("other's", other))
+            ]
+            for name, path in (
+                ("original_page", "pages/1.png"),
+                ("released_page", "released/pages/1.png"),
+                ("released_file", "released.pdf"),
+            )
+        },
         "legal.queue": [("legal queue", "/legal")],
         "legal.review": [("legal review", f"/legal/cases/{own}")],
         "dashboard.index": [("dashboard", "/dashboard")],
@@ -498,12 +554,20 @@ def test_generated_matrix_api(world):
         ("GET", f"/api/v1/cases/{own}/letters/{letters[own]}", None, EVERYONE, 200),
         ("GET", f"/api/v1/cases/{other}/letters/{letters[other]}", None, EVERYONE, 200),
         ("POST", f"/api/v1/cases/{own}/letters/preview/send_decision", {}, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{own}/redactions", None, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{other}/redactions", None, EVERYONE, 200),
         ("GET", "/api/v1/openapi.json", None, None, 200),
     ]
     # Every API route is in the list above (the catch-all 404/405 route aside).
     listed = {re.sub(r"/\d+|(?<=/preview)/\w+", "/<>", u) for _, u, *_ in endpoints}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("api.") and rule.endpoint not in ("api.not_found", "api.advance"):
+        # api.redact fires `redact` (needs If-Match and a case in screening): its roles are the trigger's,
+        # checked with the triggers below and in tests/api/test_redactions_api.py.
+        if rule.endpoint.startswith("api.") and rule.endpoint not in (
+            "api.not_found",
+            "api.advance",
+            "api.redact",
+        ):
             assert re.sub(r"<[^>]+>", "<>", rule.rule) in listed, (
                 f"API route {rule.rule} is not in the matrix"
             )

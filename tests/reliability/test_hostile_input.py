@@ -1140,7 +1140,11 @@ class TagAudit(HTMLParser):
             and a["class"] == "letter-frame"
             and re.fullmatch(r"/cases/\d+/letters/preview/\w+\.pdf(\?[^\s\"'<>]*)?", a["src"] or "")
         )  # the app's one frame: its own letter preview as PDF, same origin
-        if tag in ("iframe", "object", "embed", "img", "frame", "base", "image") and not letter_frame:
+        if (
+            tag in ("iframe", "object", "embed", "img", "frame", "base", "image")
+            and not letter_frame
+            and not self._page_image(tag, attrs)
+        ):
             self.problems.append(f"<{tag} {dict(attrs)!r}>")  # the app itself uses none of these
         if tag == "meta" and any(n == "http-equiv" for n, _ in attrs):
             self.problems.append(f"<meta {dict(attrs)!r}>")
@@ -1149,6 +1153,15 @@ class TagAudit(HTMLParser):
             a = dict(attrs)
             if not (a.get("src") or "").startswith("/static/"):
                 self.problems.append(f"<script {a!r}> (not the app's own script file)")
+
+    @staticmethod
+    def _page_image(tag, attrs) -> bool:
+        """The one image the app shows: a document's rendered page (docs/redaction.md), from its own route."""
+        src = dict(attrs).get("src") or ""
+        return (
+            tag == "img"
+            and re.fullmatch(r"/cases/\d+/documents/\d+/(released/)?pages/\d+\.png", src) is not None
+        )
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -1378,6 +1391,9 @@ def build_payload_world(app, db) -> SimpleNamespace:
         internal_note=P("internal"),
     )
     cw.act(a, "assess_document", document_id=str(docs[1]["id"]), outcome="grant")
+    # Released in part: a redaction (docs/redaction.md), its term a payload shown on the document page.
+    cw.act(a, "redact", document_id=str(docs[0]["id"]), term=P("redterm"), ground="ofl-30-1")
+    pages["document: redactions"] = cw.get(f"/cases/{a}/documents/{docs[0]['id']}")
     cw.act(a, "request_hearing", party=P("party"), question=P("question"), reply_by=future)
     cw.act(a, "hearing_completed", reply="received", note=P("reply"))
     cw.act(a, "submit_for_legal_review", note=P("tolegal"))
@@ -1538,6 +1554,7 @@ def test_xss_and_template_payloads_are_inert_in_every_page(sqlite_db, figures):
     )
     check("admin: template problems", w.pages["admin: template problems"], ("tplfile",))
     check("login: throttled", w.pages["login: throttled"], ("login",))
+    check("document: redactions", w.pages["document: redactions"], ("redterm",))
     check("case A", w.cw.get(f"/cases/{w.a}"), CASE_A_FIELDS)
     check("case B", w.cw.get(f"/cases/{w.b}"), ("apireq", "apisubj", "apiemail", "fwdnote"))
     check("case C", w.cw.get(f"/cases/{w.c}"), ("req3", "employee", "notify", "withdraw"))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import auth, errors, views
+from . import auth, errors, redactions, views
 
 bp = Blueprint("api", __name__)
 
@@ -39,6 +39,10 @@ bp.add_url_rule(f"/cases/{CASE_ID}/events/<trigger>", view_func=views.advance, m
 bp.add_url_rule(f"/cases/{CASE_ID}/letters/<int:letter_id>", view_func=views.letter, methods=["GET"])
 bp.add_url_rule(
     f"/cases/{CASE_ID}/letters/preview/<trigger>", view_func=views.preview_letter, methods=["POST"]
+)
+bp.add_url_rule(f"/cases/{CASE_ID}/redactions", view_func=redactions.list_redactions, methods=["GET"])
+bp.add_url_rule(
+    f"/cases/{CASE_ID}/documents/<int:document_id>/redactions", view_func=redactions.redact, methods=["POST"]
 )
 bp.add_url_rule("/openapi.json", view_func=views.openapi, methods=["GET"])
 bp.add_url_rule("/", view_func=views.not_found, defaults={"rest": ""}, methods=_METHODS)

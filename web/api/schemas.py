@@ -32,6 +32,8 @@ from aktflow.states import fields
 from aktflow.states.fields import DATE_RANGE_TEXT, MAX_TEXT
 from aktflow.vocabulary import BASES, CASE_OUTCOMES, DOCUMENT_OUTCOMES, EMNE_RE, RULES, STATUSES
 
+from . import redaction_schemas as _redactions
+
 
 def api_triggers() -> list[str]:
     """The triggers the API offers: every trigger of the workflow except aktflow's own system actions."""
@@ -366,5 +368,11 @@ class Error(BaseModel):
 
 
 #: The models whose schemas the OpenAPI document names in components/schemas (with what they nest).
-RESPONSE_MODELS: tuple[type[BaseModel], ...] = (Case, CaseSummary, Error, LetterPreview)
-REQUEST_MODELS: tuple[type[BaseModel], ...] = (IntakeRequest,)
+RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
+    Case,
+    CaseSummary,
+    Error,
+    LetterPreview,
+    *_redactions.RESPONSE_MODELS,
+)
+REQUEST_MODELS: tuple[type[BaseModel], ...] = (IntakeRequest, *_redactions.REQUEST_MODELS)
