@@ -22,6 +22,7 @@ from .effects import (
     Effect,
     ExtendDecisionDeadline,
     MakeLetter,
+    MakeReleasePackage,
     MarkPersonnel,
     NarrowingAttemptRecorded,
     RaiseManualFlag,
@@ -116,7 +117,7 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
             guards.employee_notified,
             guards.approval_holds_for_release,
         ),
-        effects=(ReleaseDocuments(), MakeLetter("delafgoerelse")),
+        effects=(ReleaseDocuments(), MakeLetter("delafgoerelse"), MakeReleasePackage()),
     ),
     TriggerSpec(
         "assign",

@@ -1,7 +1,7 @@
 """Decision: drafting and sending the decision, closing the case."""
 
 from . import guards
-from .effects import CloseArchiveCase, DecisionMade, MakeLetter
+from .effects import CloseArchiveCase, DecisionMade, MakeLetter, MakeReleasePackage
 from .spec import CASEWORK, Field, StateSpec, TriggerSpec
 
 PHASE = "decision"
@@ -48,6 +48,7 @@ TRIGGERS = (
         effects=(
             DecisionMade(),
             MakeLetter("afgoerelse"),
+            MakeReleasePackage(),
         ),
     ),
     TriggerSpec(
