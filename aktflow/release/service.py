@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound, ValidationError, WorkflowError
 from ..exits import mask, mask_filename
 from ..models import Case, Document, Event, Letter, ReleasePackage, User, utcnow
 from . import convert
@@ -36,6 +36,11 @@ ZIP_FROM = 20
 LETTER_KINDS = {"send_decision": "afgoerelse", "send_partial_decision": "delafgoerelse"}
 
 STATUS_LABELS = {"pending": "Dannes", "ready": "Klar", "blocked": "Blokeret"}
+
+
+class PackageNotReady(WorkflowError):
+    """The package exists but is no file yet: still being made, or blocked (the message gives the reason)."""
+
 
 #: The hook each document passes through before stripping and stamping (the redactions' burn-in).
 #: ``prepare_for(case_id)`` gives the hook for one case; identity until redactions are wired in.
@@ -261,15 +266,18 @@ def case_packages(db: Any, case_id: int) -> list[dict[str, Any]]:
 
 
 def package_file(
-    db: Any, case_id: int, package_id: int | None = None, *, zipped: bool = False
+    db: Any, case_id: int, package_id: int | None = None, *, zipped: bool = False, actor: str | None = None
 ) -> tuple[str, bytes]:
     """The stored package ``package_id`` of case ``case_id`` (default: the latest one that is ready) as
     (file name, bytes); with ``zipped`` its .zip of the individual PDFs.
 
-    Raises NotFound when there is no such package on the case, it is not ready (the message says why:
-    still being made, or blocked and the reason) or it has no .zip.
+    Raises NotFound when there is no such package on the case (or no .zip of it), PackageNotReady when it
+    is still being made or blocked (the message says why). With ``actor`` (a username), the user must be
+    an active user (every role may see a case: ``vocabulary.ANYONE``), else ValidationError.
     """
     with db.session() as s:
+        if actor is not None:
+            check_reader(s, actor)
         q = select(ReleasePackage).where(ReleasePackage.case_id == case_id)
         if package_id is not None:
             q = q.where(ReleasePackage.id == package_id)
@@ -285,9 +293,9 @@ def package_file(
                 f"sag {case_id} har ingen udleveringspakke" + (f" {package_id}" if package_id else "")
             )
         if row.status == "pending":
-            raise NotFound(f"udleveringspakke {row.id} er ved at blive dannet; prøv igen om lidt")
+            raise PackageNotReady(f"udleveringspakke {row.id} er ved at blive dannet; prøv igen om lidt")
         if row.status == "blocked" or row.content is None:
-            raise NotFound(f"udleveringspakke {row.id} er blokeret: {mask(row.reason or '')}")
+            raise PackageNotReady(f"udleveringspakke {row.id} er blokeret: {mask(row.reason or '')}")
         name = mask_filename(row.filename or "udleveringspakke.pdf")
         if zipped:
             if row.zip_content is None:
@@ -306,12 +314,20 @@ def check_reader(session: Session, username: str) -> User:
 
 
 def preview(
-    db: Any, case_id: int, out: Path, *, actor: str, today: dt.date, prepare: Prepare | None = None
+    db: Any,
+    case_id: int,
+    out: Path,
+    *,
+    actor: str,
+    today: dt.date,
+    prepare: Prepare | None = None,
+    max_documents: int | None = None,
 ) -> BuiltPackage:
     """The package of what a decision would release now (the afgørelse rendered as a draft, the documents
     assessed to be released that no partial decision released yet), written to ``out``; nothing is stored.
 
-    Raises NotFound (no such case), ValidationError (unknown user), PackageBlocked (with the reason).
+    Raises NotFound (no such case), ValidationError (unknown user; more than ``max_documents`` documents),
+    PackageBlocked (with the reason).
     """
     import letters
 
@@ -331,6 +347,12 @@ def preview(
             for i in (data or {}).get("released") or []
         ]
         ids = [d.id for d in releasable(case, before)]
+        if max_documents is not None and len(ids) > max_documents:
+            raise ValidationError(
+                "preview",
+                f"udkastet ville rumme {len(ids)} dokumenter (højst {max_documents} her); "
+                "dan det med 'aktflow case package'",
+            )
         documents = _package_documents(db, s, case, ids)
         _, docx = render(s, case, "afgoerelse", {"_trigger": "send_decision"}, actor=user, today=today)
         sagsnummer = case.sagsnummer or f"sag {case.id}"

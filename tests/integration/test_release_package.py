@@ -74,7 +74,7 @@ def test_send_decision_makes_the_package_after_commit(db):
         db,
         {
             "referat.pdf": text_pdf("Referat af moedet"),
-            "notat.txt": "Notat om sagen".encode(),
+            "notat.txt": b"Notat om sagen",
             "lukket.pdf": text_pdf("Lukket"),
         },
         outcomes={"lukket.pdf": "refuse"},
@@ -130,7 +130,7 @@ def test_a_cpr_number_in_a_released_document_blocks_the_package_with_the_reason(
     (row,) = release.case_packages(db, case.id)
     assert row["status"] == "blocked" and row["status_label"] == "Blokeret"
     assert "Dokument 2" in row["reason"] and "CPR-nummer" in row["reason"] and "120385" not in row["reason"]
-    with pytest.raises(NotFound, match="blokeret"):
+    with pytest.raises(release.PackageNotReady, match="blokeret"):
         release.package_file(db, case.id, row["id"])
     with pytest.raises(NotFound, match="ingen udleveringspakke"):
         release.package_file(db, case.id)
@@ -152,3 +152,101 @@ def test_preview_builds_what_would_be_released_without_storing(db, tmp_path):
     built = release.preview(db, case.id, tmp_path / "p.pdf", actor="cw", today=clock.today())
     assert built.documents == 1 and any("Alpha" in t for t in P.page_texts(built.path))
     assert release.case_packages(db, case.id) == []
+
+
+# --- the entrypoints: case page, downloads, API, CLI ------------------------------------------------------
+
+
+def _login(client, username: str) -> None:
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]*)"', page)[1]
+    r = client.post("/login", data={"username": username, "password": "test-pass", "csrf_token": token})
+    assert r.status_code in (302, 303)
+
+
+def sent_case(db, files):
+    case, _ = case_with(db, files)
+    fire(db, case.id, "submit_for_legal_review", actor="cw")
+    fire(db, case.id, "approve_legal", actor="legal", note="Godkendt")
+    fire(db, case.id, "send_decision", actor="cw")
+    make_packages(db, case.id)
+    return case, release.case_packages(db, case.id)[-1]
+
+
+def test_case_page_lists_the_package_and_the_download_is_the_stored_file(client, db):
+    case, pkg = sent_case(db, {"a.pdf": text_pdf("Alpha")})
+    _login(client, "manager")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Udleveringspakker" in page and "Klar" in page and pkg["sha256"][:16] in page
+    r = client.get(f"/cases/{case.id}/packages/{pkg['id']}.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert hashlib.sha256(r.data).hexdigest() == pkg["sha256"]
+    assert "no-store" in r.headers["Cache-Control"]
+    assert client.get(f"/cases/{case.id + 1}/packages/{pkg['id']}.pdf").status_code == 404
+    assert (
+        client.get(f"/cases/{case.id}/packages/{pkg['id']}.zip").status_code == 404
+    )  # one document: no .zip
+
+
+def test_a_blocked_package_shows_its_reason_on_the_case_page(client, db):
+    case, pkg = sent_case(db, {"borger.pdf": text_pdf("Borger 120385-1237")})
+    assert pkg["status"] == "blocked"
+    _login(client, "cw")
+    r = client.get(f"/cases/{case.id}/packages/{pkg['id']}.pdf")
+    assert r.status_code == 303 and r.headers["Location"].endswith("#udlevering")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Blokeret" in page and "viser et CPR-nummer på side 1" in page and "120385" not in page
+
+
+def test_api_lists_and_serves_packages(app, db):
+    from aktflow.tokens import issue_token
+    from aktflow.vocabulary import SYSTEM_ACTOR
+
+    case, pkg = sent_case(db, {"a.pdf": text_pdf("Alpha")})
+    api = app.test_client()
+    auth = {"Authorization": f"Bearer {issue_token(db, 'legal', actor=SYSTEM_ACTOR)}"}
+    listed = api.get(f"/api/v1/cases/{case.id}/packages", headers=auth).get_json()
+    assert [(p["id"], p["status"], p["sha256"]) for p in listed] == [(pkg["id"], "ready", pkg["sha256"])]
+    r = api.get(f"/api/v1/cases/{case.id}/package", headers=auth)
+    assert r.status_code == 200 and hashlib.sha256(r.data).hexdigest() == pkg["sha256"]
+    assert r.headers["ETag"] == f'"{pkg["sha256"]}"'
+    assert api.get(f"/api/v1/cases/{case.id}/packages/{pkg['id']}/zip", headers=auth).status_code == 404
+    assert api.get(f"/api/v1/cases/{case.id}/package?preview=maybe", headers=auth).status_code == 400
+    preview = api.get(f"/api/v1/cases/{case.id}/package?preview=true", headers=auth)
+    assert preview.status_code == 200 and preview.data.startswith(b"%PDF")
+
+
+def test_api_answers_422_with_the_reason_for_a_blocked_package(app, db):
+    from aktflow.tokens import issue_token
+    from aktflow.vocabulary import SYSTEM_ACTOR
+
+    case, pkg = sent_case(db, {"borger.pdf": text_pdf("Borger 120385-1237")})
+    auth = {"Authorization": f"Bearer {issue_token(db, 'cw', actor=SYSTEM_ACTOR)}"}
+    r = app.test_client().get(f"/api/v1/cases/{case.id}/packages/{pkg['id']}", headers=auth)
+    assert (
+        r.status_code == 422
+        and "CPR-nummer" in r.get_json()["error"]
+        and "120385" not in r.get_data(as_text=True)
+    )
+
+
+def test_cli_writes_the_package_and_a_preview(sqlite_db, runner, tmp_path):
+    from aktflow.cli import cli
+
+    case, pkg = sent_case(sqlite_db, {"a.pdf": text_pdf("Alpha")})
+    out = tmp_path / "pakke.pdf"
+    r = runner.invoke(cli, ["case", "package", str(case.id), "--out", str(out), "--as", "cw"])
+    assert r.exit_code == 0, r.output
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == pkg["sha256"]
+    r = runner.invoke(cli, ["case", "package", str(case.id), "--out", str(out), "--as", "nobody"])
+    assert r.exit_code == 2 and "ukendt eller inaktiv bruger" in r.output
+    r = runner.invoke(cli, ["case", "package", str(case.id), "--out", str(tmp_path / "p.zip"), "--as", "cw"])
+    assert r.exit_code == 2 and "ingen .zip" in r.output
+    fresh, _ = case_with(sqlite_db, {"b.pdf": text_pdf("Beta")})
+    r = runner.invoke(cli, ["case", "package", str(fresh.id), "--out", str(out), "--as", "cw"])
+    assert r.exit_code == 2 and "ingen udleveringspakke" in r.output
+    r = runner.invoke(cli, ["case", "package", str(fresh.id), "--out", str(out), "--as", "cw", "--preview"])
+    assert r.exit_code == 0, r.output
+    assert any("Beta" in t for t in P.page_texts(out))

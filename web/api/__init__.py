@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import auth, errors, views
+from . import auth, errors, release, views
 
 bp = Blueprint("api", __name__)
 
@@ -37,6 +37,12 @@ bp.add_url_rule("/cases", view_func=views.list_cases, methods=["GET"])
 bp.add_url_rule(f"/cases/{CASE_ID}", view_func=views.get_case, methods=["GET"])
 bp.add_url_rule(f"/cases/{CASE_ID}/events/<trigger>", view_func=views.advance, methods=["POST"])
 bp.add_url_rule(f"/cases/{CASE_ID}/letters/<int:letter_id>", view_func=views.letter, methods=["GET"])
+bp.add_url_rule(f"/cases/{CASE_ID}/packages", view_func=release.list_packages, methods=["GET"])
+bp.add_url_rule(f"/cases/{CASE_ID}/packages/<int:package_id>", view_func=release.get_package, methods=["GET"])
+bp.add_url_rule(
+    f"/cases/{CASE_ID}/packages/<int:package_id>/zip", view_func=release.get_package_zip, methods=["GET"]
+)
+bp.add_url_rule(f"/cases/{CASE_ID}/package", view_func=release.latest_package, methods=["GET"])
 bp.add_url_rule("/openapi.json", view_func=views.openapi, methods=["GET"])
 bp.add_url_rule("/", view_func=views.not_found, defaults={"rest": ""}, methods=_METHODS)
 bp.add_url_rule("/<path:rest>", view_func=views.not_found, methods=_METHODS)
