@@ -29,6 +29,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -305,11 +306,12 @@ _PAGE_KEYS = ("/Annots", "/AA", "/PieceInfo", "/Metadata", "/Thumb", "/B", "/Str
 _OBJECT_KEYS = ("/Metadata", "/PieceInfo", "/OC", "/AF", "/StructParent", "/StructParents")
 
 
-def strip(pdf: bytes) -> bytes:
+def strip(pdf: bytes, finish: Callable[[Any], None] | None = None) -> bytes:
     """``pdf`` rewritten without anything the pages do not show (see the module's docstring).
 
-    What a visible page draws stays as it was (text stays selectable). Raises ConversionError for a file
-    that cannot be opened (broken, or protected by a password).
+    What a visible page draws stays as it was (text stays selectable). ``finish`` is called with the new
+    ``pikepdf.Pdf`` before it is written (the package stamps its pages there, in the same pass). Raises
+    ConversionError for a file that cannot be opened (broken, or protected by a password).
     """
     import pikepdf
 
@@ -344,6 +346,8 @@ def strip(pdf: bytes) -> bytes:
                         if key in obj:
                             del obj[key]
             out.remove_unreferenced_resources()
+            if finish is not None:
+                finish(out)
             buf = io.BytesIO()
             out.save(
                 buf,

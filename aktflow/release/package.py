@@ -18,8 +18,8 @@ declare conformance is stripped with the rest of the metadata (docs/release.md).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-import io
 import re
 import shutil
 import tempfile
@@ -102,48 +102,40 @@ def _pdf_string(text: str) -> bytes:
     return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
-def stamp(pdf: bytes, *, sagsnummer: str, label: str) -> bytes:
-    """``pdf`` with every page stamped (:func:`stamp_text`) in its lower left corner.
+def stamp_pages(doc: Any, *, sagsnummer: str, label: str) -> None:
+    """Stamp every page of ``doc`` (a ``pikepdf.Pdf``) with :func:`stamp_text` in its lower left corner.
 
     The page's own drawing is wrapped in ``q … Q``, so a transformation it leaves behind cannot move the
-    stamp. Raises PackageBlocked for a file that cannot be opened."""
+    stamp."""
     import pikepdf
 
-    try:
-        doc = pikepdf.open(io.BytesIO(pdf))
-    except pikepdf.PdfError:
-        raise PackageBlocked(f"{label} kan ikke læses efter forberedelsen") from None
-    with doc:
-        font = doc.make_indirect(
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.Font,
-                Subtype=pikepdf.Name.Type1,
-                BaseFont=pikepdf.Name.Helvetica,
-                Encoding=pikepdf.Name.WinAnsiEncoding,
+    font = doc.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name.Helvetica,
+            Encoding=pikepdf.Name.WinAnsiEncoding,
+        )
+    )
+    total = len(doc.pages)
+    for index, page in enumerate(doc.pages):
+        box = page.cropbox
+        x, y = float(box[0]) + STAMP_X, float(box[1]) + STAMP_Y
+        resources = page.obj.get("/Resources")
+        if not isinstance(resources, pikepdf.Dictionary):
+            page.obj.Resources = resources = pikepdf.Dictionary()
+        fonts = resources.get("/Font")
+        if not isinstance(fonts, pikepdf.Dictionary):
+            resources.Font = fonts = pikepdf.Dictionary()
+        fonts.AktflowStempel = font
+        text = _pdf_string(stamp_text(sagsnummer, label, index + 1, total))
+        page.contents_add(doc.make_stream(b"q\n"), prepend=True)
+        page.contents_add(
+            doc.make_stream(
+                b"\nQ\nq BT 0 g /AktflowStempel %g Tf 1 0 0 1 %g %g Tm %s Tj ET Q\n"
+                % (STAMP_SIZE, x, y, text)
             )
         )
-        total = len(doc.pages)
-        for index, page in enumerate(doc.pages):
-            box = page.cropbox
-            x, y = float(box[0]) + STAMP_X, float(box[1]) + STAMP_Y
-            resources = page.obj.get("/Resources")
-            if not isinstance(resources, pikepdf.Dictionary):
-                page.obj.Resources = resources = pikepdf.Dictionary()
-            fonts = resources.get("/Font")
-            if not isinstance(fonts, pikepdf.Dictionary):
-                resources.Font = fonts = pikepdf.Dictionary()
-            fonts.AktflowStempel = font
-            text = _pdf_string(stamp_text(sagsnummer, label, index + 1, total))
-            page.contents_add(doc.make_stream(b"q\n"), prepend=True)
-            page.contents_add(
-                doc.make_stream(
-                    b"\nQ\nq BT 0 g /AktflowStempel %g Tf 1 0 0 1 %g %g Tm %s Tj ET Q\n"
-                    % (STAMP_SIZE, x, y, text)
-                )
-            )
-        out = io.BytesIO()
-        doc.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        return out.getvalue()
 
 
 def page_texts(path: Path | bytes) -> Iterable[str]:
@@ -228,6 +220,7 @@ def build(
     with tempfile.TemporaryDirectory(prefix="aktflow-package-", dir=workdir) as tmp:
         folder = Path(tmp)
         files: list[tuple[str, Path]] = []
+        labels: list[str] = ["Afgørelsen"]
         archive = zipfile.ZipFile(folder / "package.zip", "w", zipfile.ZIP_DEFLATED) if zip_out else None
         try:
             letter = _prepared(letter_pdf, sagsnummer, "Afgørelse", "Afgørelsen")
@@ -248,6 +241,7 @@ def build(
                 path.write_bytes(pdf)
                 del pdf
                 files.append((f"{doc.number}. {mask(doc.title)}", path))
+                labels.append(label)
                 if archive:
                     archive.write(path, member_name(doc.number, doc.title))
                 count += 1
@@ -255,10 +249,14 @@ def build(
             if archive:
                 archive.close()
         merged = folder / "package.pdf"
-        pages = _merge(files, merged)
+        starts = _merge(files, merged)
+        pages = starts[-1]
         leaks = cpr_pages(merged)
         if leaks:
-            raise _blocked_by_cpr("Udleveringspakken", leaks)
+            # Named by document and its own page numbers (the pages of the stamps).
+            first = bisect.bisect_right(starts, leaks[0] - 1) - 1
+            own = [p - starts[first] for p in leaks if starts[first] < p <= starts[first + 1]]
+            raise _blocked_by_cpr(labels[first], own)
         if any(find_cprs(title) for title in outline_titles(merged)):
             raise PackageBlocked("Udleveringspakkens bogmærker viser et CPR-nummer")
         shutil.move(merged, out)
@@ -278,20 +276,16 @@ def build(
 
 
 def _prepared(pdf: bytes, sagsnummer: str, stamp_label: str, label: str) -> bytes:
-    """A document's final form: stripped, stamped, and checked for CPR numbers on every page."""
+    """A document's final form: stripped and stamped in one pass (checked for CPR numbers in the package)."""
     try:
-        clean = convert.strip(pdf)
+        return convert.strip(pdf, lambda doc: stamp_pages(doc, sagsnummer=sagsnummer, label=stamp_label))
     except convert.ConversionError as exc:
         raise PackageBlocked(f"{label}: {exc.message}") from None
-    stamped = stamp(clean, sagsnummer=sagsnummer, label=stamp_label)
-    leaks = cpr_pages(stamped)
-    if leaks:
-        raise _blocked_by_cpr(label, leaks)
-    return stamped
 
 
-def _merge(files: list[tuple[str, Path]], out: Path) -> int:
-    """The files' pages, in order, into one PDF at ``out`` with one bookmark per file; returns the page count.
+def _merge(files: list[tuple[str, Path]], out: Path) -> list[int]:
+    """The files' pages, in order, into one PDF at ``out`` with one bookmark per file; returns the index of
+    each file's first page, and the page count last.
 
     The sources are opened from their files and stay open until the result is written (qpdf copies their
     streams then), so no document's pages are all held in memory at once."""
@@ -299,23 +293,25 @@ def _merge(files: list[tuple[str, Path]], out: Path) -> int:
 
     result = pikepdf.new()
     sources: list[Any] = []
+    starts: list[int] = []
     try:
         with result.open_outline() as outline:
             for title, path in files:
                 src = pikepdf.open(path)
                 sources.append(src)
                 start = len(result.pages)
+                starts.append(start)
                 result.pages.extend(src.pages)
                 outline.root.append(pikepdf.OutlineItem(title, start))
         result.Root.PageMode = pikepdf.Name.UseOutlines
-        pages = len(result.pages)
+        starts.append(len(result.pages))
         result.save(
             out,
             compress_streams=True,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
             deterministic_id=True,
         )
-        return pages
+        return starts
     finally:
         result.close()
         for src in sources:
