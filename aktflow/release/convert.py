@@ -226,7 +226,7 @@ def mail_headers_and_body(data: bytes, *, msg: bool = False) -> tuple[list[tuple
         import extract_msg
 
         try:
-            m = extract_msg.openMsg(io.BytesIO(data))
+            m: Any = extract_msg.openMsg(io.BytesIO(data))
         except Exception:  # noqa: BLE001 - extract-msg raises many kinds for a broken file
             raise ConversionError("E-mailen (.msg) kan ikke læses og kan derfor ikke gøres til PDF") from None
         try:
@@ -247,7 +247,7 @@ def mail_headers_and_body(data: bytes, *, msg: bool = False) -> tuple[list[tuple
         parsed = email.message_from_bytes(data, policy=email.policy.default)
         values = {key: str(parsed.get(key, "") or "") for key, _ in MAIL_HEADERS}
         body = ""
-        part = parsed.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+        part = parsed.get_body(preferencelist=("plain", "html"))
         if part is not None:
             try:
                 content = part.get_content()
@@ -409,12 +409,12 @@ def _remove_hidden(pdf: Any, page: Any, hidden: set[tuple[int, int]], depth: int
     for name, x in xobjects.items():
         if name not in hidden_x and x.get("/Subtype") == "/Form":
             _remove_hidden(pdf, x, hidden, depth + 1)
-    ops = pikepdf.parse_content_stream(page)
+    ops: list[Any] = list(pikepdf.parse_content_stream(page))
     kept: list[Any] = []
     skipping = 0
     changed = False
-    for operands, operator in ops:
-        op = str(operator)
+    for item in ops:
+        operands, op = item.operands, str(item.operator)
         if skipping:
             changed = True
             if op in ("BDC", "BMC"):
@@ -432,7 +432,7 @@ def _remove_hidden(pdf: Any, page: Any, hidden: set[tuple[int, int]], depth: int
         if op == "Do" and operands and str(operands[0]) in hidden_x:
             changed = True
             continue
-        kept.append((operands, operator))
+        kept.append(item)
     if changed:
         data = pikepdf.unparse_content_stream(kept)
         if is_page:

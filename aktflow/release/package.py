@@ -141,7 +141,7 @@ def stamp_pages(doc: Any, *, sagsnummer: str, label: str) -> None:
 def page_texts(path: Path | bytes) -> Iterable[str]:
     """The text of each page of a PDF (pdfium's text layer, with letter-spaced runs rejoined as the
     document reader does), one page at a time."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
     from ..extraction.pdf import rejoin
 

@@ -184,3 +184,35 @@ def test_office_files_keep_their_text_and_lose_their_properties():
     assert b"HEMMELIGFORFATTER" not in found and b"HEMMELIGNOTE" not in found
     text = convert.released_pdf("note.txt", "Linje med æøå\n".encode())
     assert "Linje med æøå" in extracted_text(text)
+
+
+def test_a_hidden_layer_is_removed_beside_an_inline_image():
+    pdf = pikepdf.new()
+    layer = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.OCG, Name=pikepdf.String("Skjult")))
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page,
+        MediaBox=[0, 0, 595, 842],
+        Resources=pikepdf.Dictionary(
+            Font=pikepdf.Dictionary(F1=font), Properties=pikepdf.Dictionary(L=layer)
+        ),
+        Contents=pdf.make_stream(
+            b"q 10 0 0 10 0 0 cm BI /W 1 /H 1 /BPC 8 /CS /G ID \x80 EI Q "
+            b"BT /F1 12 Tf 72 700 Td (Synlig) Tj ET /OC /L BDC BT /F1 12 Tf 72 600 Td (HEMMELIGLAG) Tj ET EMC"
+        ),
+    )
+    pdf.pages.append(pikepdf.Page(page))
+    pdf.Root.OCProperties = pikepdf.Dictionary(OCGs=[layer], D=pikepdf.Dictionary(OFF=[layer]))
+    buf = io.BytesIO()
+    pdf.save(buf)
+    clean = convert.strip(buf.getvalue())
+    assert "Synlig" in extracted_text(clean)
+    assert b"HEMMELIGLAG" not in every_byte(clean)
+    with pikepdf.open(io.BytesIO(clean)) as p:
+        assert any(
+            isinstance(i, pikepdf.ContentStreamInlineImage) for i in pikepdf.parse_content_stream(p.pages[0])
+        )

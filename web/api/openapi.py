@@ -156,25 +156,7 @@ def release_paths() -> dict[str, Any]:
     """The release package's paths (web/api/release.py; docs/release.md)."""
     pdf = {"application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}
     package_id = {"name": "package_id", "in": "path", "required": True, "schema": _ID}
-    item = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "trigger": {"enum": ["send_decision", "send_partial_decision"]},
-            "status": {"enum": ["pending", "ready", "blocked"]},
-            "status_label": {"type": "string"},
-            "reason": {"type": ["string", "null"], "description": "Hvorfor pakken er blokeret"},
-            "filename": {"type": ["string", "null"]},
-            "sha256": {"type": ["string", "null"]},
-            "size": {"type": ["integer", "null"], "description": "Bytes"},
-            "pages": {"type": ["integer", "null"]},
-            "documents": {"type": "integer"},
-            "has_zip": {"type": "boolean"},
-            "created": {"type": "string"},
-            "made": {"type": ["string", "null"]},
-            "archive_status": {"type": "string"},
-        },
-    }
+    item = _ref("PackageInfo")
     return {
         "/cases/{case_id}/packages": {
             "get": {
