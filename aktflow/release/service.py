@@ -58,12 +58,15 @@ def released_now(case: Case, ctx: Any) -> list[Document]:
     return [d for d in register_order(case.documents) if d.id in ids]
 
 
-def request_package(case: Case, ctx: Any) -> ReleasePackage:
+def request_package(case: Case, ctx: Any) -> ReleasePackage | None:
     """The effect ``MakeReleasePackage``: a pending package for the decision being fired, and its outbox
-    item (made after commit). Records ``package`` (id and document count) in the event."""
+    item (made after commit). Records ``package`` (id and document count) in the event. A decision that
+    releases no document (a refusal, nothing found) has no package: the letter is all the requester gets."""
     from ..outbox import enqueue
 
     docs = released_now(case, ctx)
+    if not docs:
+        return None
     row = ReleasePackage(
         case_id=case.id,
         event_seq=case.version + 1,

@@ -250,3 +250,13 @@ def test_cli_writes_the_package_and_a_preview(sqlite_db, runner, tmp_path):
     r = runner.invoke(cli, ["case", "package", str(fresh.id), "--out", str(out), "--as", "cw", "--preview"])
     assert r.exit_code == 0, r.output
     assert any("Beta" in t for t in P.page_texts(out))
+
+
+def test_a_decision_that_releases_nothing_has_no_package(db):
+    case, _ = case_with(db, {"lukket.pdf": text_pdf("Lukket")}, outcomes={"lukket.pdf": "refuse"})
+    fire(db, case.id, "submit_for_legal_review", actor="cw")
+    fire(db, case.id, "approve_legal", actor="legal", note="Godkendt")
+    fire(db, case.id, "send_decision", actor="cw")
+    assert release.case_packages(db, case.id) == []
+    with db.session() as s:
+        assert s.scalar(select(OutboxItem.id).where(OutboxItem.kind == release.KIND)) is None
