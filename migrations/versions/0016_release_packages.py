@@ -39,7 +39,9 @@ def upgrade() -> None:
         sa.Column("archive_status", sa.String(length=20), nullable=False),
         sa.Column("archive_doc_id", sa.String(length=100), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_release_packages_case_id_cases")),
-        sa.ForeignKeyConstraint(["event_id"], ["events.id"], name=op.f("fk_release_packages_event_id_events")),
+        sa.ForeignKeyConstraint(
+            ["event_id"], ["events.id"], name=op.f("fk_release_packages_event_id_events")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_release_packages")),
     )
     with op.batch_alter_table("release_packages", schema=None) as batch_op:
