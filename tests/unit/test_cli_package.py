@@ -18,7 +18,7 @@ CLI_DIR = ROOT / "aktflow" / "cli"
 COMMANDS = {
     "db": {"upgrade", "downgrade"},
     "users": {"add", "token", "set-role", "deactivate", "password", "list"},
-    "case": {"new", "advance", "show", "list", "add-document", "assess", "letters"},
+    "case": {"new", "advance", "show", "list", "add-document", "assess", "letters", "package"},
     "legal": {"queue"},
     "calendar": {"show", "set", "close", "open"},
     "letters": {"get", "preview", "check", "upload", "template"},
