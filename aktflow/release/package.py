@@ -1,13 +1,13 @@
 """The release package (udleveringspakke): one PDF per release, built in a folder, one document at a time.
 
 Order: the decision letter (its PDF, whose aktliste lists what is released), then each released document
-in aktliste order. Every document is converted and stripped (:mod:`.convert`), handed to the ``prepare``
-hook (the redaction's burn-in, identity by default), stripped again, stamped on every page with the
-sagsnummer, its document number and "side x af y", checked for CPR numbers, and written to a file of its
-own; the package is then a merge of those files with one bookmark per document. The individual files can be
-kept as a .zip (for large releases). A CPR number left on any page of the final package, or a file that
-cannot be converted, blocks the package: :class:`PackageBlocked` names the document and the page, never
-the number.
+in aktliste order. Every document is converted to PDF (:mod:`.convert`), handed to the ``prepare`` hook
+(the redaction's burn-in, identity by default), stripped and stamped on every page with the sagsnummer,
+its document number and "side x af y" (one pass), and written to a file of its own; the package is a
+merge of those files with one bookmark per document, and the individual files can be kept as a .zip (for
+large releases). Every page's text of the final package is checked for CPR numbers: one found, or a file
+that cannot be converted, blocks the package: :class:`PackageBlocked` names the document and the page,
+never the number.
 
 Memory: one document is in memory at a time while it is prepared; the merge reads the pages from the
 documents' files and writes the package to a file, so a package of thousands of pages stays within a few
