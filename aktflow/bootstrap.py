@@ -92,11 +92,13 @@ def outbox_handlers(archive: ArchivePort, settings: Settings | None = None) -> d
     from .case_letters import render_deferred
     from .document_screening import KIND, handler
     from .extraction import Limits, limits_from_settings
+    from .release import service as release
 
     return {
         **archive.outbox_handlers(),
         "make_letter": functools.partial(render_deferred, archive=archive),
         KIND: handler(limits_from_settings(settings) if settings is not None else Limits()),
+        release.KIND: functools.partial(release.deliver, archive=archive),
     }
 
 

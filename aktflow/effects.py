@@ -594,10 +594,18 @@ def archive_case_closed(e: Any, case: Case, ctx: Any) -> None:
 
 
 # Every effect of the workflow definition and what carries it out: written out, checked by validate().
+def make_release_package(e: E.MakeReleasePackage, case: Case, ctx: Any) -> None:
+    """The release package of the decision being fired: pending now, made by the outbox after commit."""
+    from .release.service import request_package
+
+    request_package(case, ctx)
+
+
 HANDLERS: dict[type[E.Effect], Handler] = {
     E.OpenArchiveCase: open_archive_case,
     E.CloseArchiveCase: archive_case_closed,
     E.MakeLetter: make_letter,
+    E.MakeReleasePackage: make_release_package,
     E.AssignCase: set_assignee,
     E.RaiseManualFlag: manual_flag,
     E.ClearFlags: clear_flags,

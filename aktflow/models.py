@@ -640,3 +640,35 @@ class FigureCount(Base):
     assignee_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     basis: Mapped[str] = mapped_column(String(10), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class ReleasePackage(Base):
+    """The release package (udleveringspakke) of one decision or partial decision (aktflow/release/).
+
+    Written as ``pending`` by the decision's event; the outbox then makes it: ``ready`` with the PDF, its
+    SHA-256 and (for a large release) the .zip of the individual PDFs, or ``blocked`` with the reason (a
+    file that could not be converted, a CPR number on a page). Once made it is immutable (a database
+    trigger refuses changing the content, and deleting it).
+    """
+
+    __tablename__ = "release_packages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    event_seq: Mapped[int] = mapped_column(Integer)
+    trigger: Mapped[str] = mapped_column(String(40))
+    document_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | ready | blocked
+    reason: Mapped[str | None] = mapped_column(Text)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    pages: Mapped[int | None] = mapped_column(Integer)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    zip_sha256: Mapped[str | None] = mapped_column(String(64))
+    zip_content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    made_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    archive_status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | journalised
+    archive_doc_id: Mapped[str | None] = mapped_column(String(100))

@@ -15,6 +15,7 @@ from .db import Database
 from .document_screening import KIND as SCREEN_KIND
 from .models import OutboxItem
 from .outbox import run_once
+from .release.service import KIND as PACKAGE_KIND
 
 log = logging.getLogger("aktflow.outbox")
 
@@ -37,9 +38,15 @@ def after_commit(db: Database, case_id: int, *, services: Services | None = None
     if not services.inline_delivery:
         return
     try:
-        # Reading a document's file is left to the screening worker: never inside the user's request.
+        # Reading a document's file and making a release package are left to the worker: never inside
+        # the user's request.
         run_once(
-            db, services.deliver, case_id=case_id, limit=20, stop_on_failure=True, exclude=(SCREEN_KIND,)
+            db,
+            services.deliver,
+            case_id=case_id,
+            limit=20,
+            stop_on_failure=True,
+            exclude=(SCREEN_KIND, PACKAGE_KIND),
         )
     except Exception:  # noqa: BLE001 - the items stay pending for 'aktflow outbox run'
         log.exception("inline delivery for case %s failed; the outbox keeps the work", case_id)

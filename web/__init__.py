@@ -92,7 +92,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         background(services.db, limits_from_settings(settings))
 
-    from . import access, admin, api, auth, cases, dashboard, exits, filters, legal, redactions, workflow
+    from . import (
+        access,
+        admin,
+        api,
+        auth,
+        cases,
+        dashboard,
+        exits,
+        filters,
+        legal,
+        redactions,
+        release,
+        workflow,
+    )
 
     app.config["TRUSTED_PROXY_NETWORKS"] = auth.parse_networks(app.config["TRUSTED_PROXIES"])
     if app.config["TRUSTED_HEADER"] and not app.config["TRUSTED_PROXY_NETWORKS"]:
@@ -123,6 +136,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(workflow.bp)
     app.register_blueprint(access.bp)
     app.register_blueprint(redactions.bp)
+    app.register_blueprint(release.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
 

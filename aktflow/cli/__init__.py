@@ -13,7 +13,7 @@ module                commands
 ====================  ==============================================================================
 ``db``                ``db upgrade``, ``db downgrade``
 ``users``             ``users add|token|set-role|deactivate|password|list``
-``cases``             ``case new|advance|show|list|add-document|assess|letters``
+``cases``             ``case new|advance|show|list|add-document|assess|letters|package`` (``release``)
 ``redactions``        ``case redact|redactions``
 ``legal``             ``legal queue``, ``grounds``
 ``deadlines``         ``deadlines``, ``sweep``

@@ -12,6 +12,7 @@ from aktflow.states.fields import field_of
 
 from .base import Group, emit, open_db
 from .options import InputFile, InputFileType, as_option, expect_version_option, json_option
+from .release import case_package
 
 
 def _case_text(c: dict) -> str:
@@ -449,3 +450,6 @@ def case_letters(case_id: int, as_json: bool) -> None:
         )
         or "ingen breve",
     )
+
+
+case.add_command(case_package)  # aktflow/cli/release.py

@@ -22,6 +22,7 @@ from ..errors import NotFound
 from ..exits import mask, mask_filename
 from ..labels import state_label
 from ..models import Case, Event
+from ..release.service import packages_of
 from ..states.case_rules import is_personnel_case
 
 
@@ -175,6 +176,7 @@ def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None 
         ],
         "hearings": hearings(events),
         "letters": letters_of(session, case.id),
+        "packages": packages_of(session, case.id),
         "archive": archive_state(session, case),
         "employee_notices": [
             {

@@ -22,6 +22,7 @@ from .effects import (
     Effect,
     ExtendDecisionDeadline,
     MakeLetter,
+    MakeReleasePackage,
     MarkPersonnel,
     NarrowingAttemptRecorded,
     RaiseManualFlag,
@@ -121,7 +122,7 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
             guards.approval_holds_for_release,
             redaction.released_documents_redacted,
         ),
-        effects=(ReleaseDocuments(), MakeLetter("delafgoerelse")),
+        effects=(ReleaseDocuments(), MakeLetter("delafgoerelse"), MakeReleasePackage()),
     ),
     TriggerSpec(
         "assign",

@@ -1,7 +1,7 @@
 """Decision: drafting and sending the decision, closing the case."""
 
 from . import guards, redaction
-from .effects import CloseArchiveCase, DecisionMade, MakeLetter
+from .effects import CloseArchiveCase, DecisionMade, MakeLetter, MakeReleasePackage
 from .spec import CASEWORK, Field, StateSpec, TriggerSpec
 
 PHASE = "decision"
@@ -68,6 +68,7 @@ TRIGGERS = (
         effects=(
             DecisionMade(),
             MakeLetter("afgoerelse"),
+            MakeReleasePackage(),
         ),
     ),
     TriggerSpec(

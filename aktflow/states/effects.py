@@ -110,6 +110,15 @@ class AssessDocument(Effect):
 
 
 @dataclass(frozen=True)
+class MakeReleasePackage(Effect):
+    """Make the release package (udleveringspakke) of the documents the decision releases, after commit:
+    the decision letter, then each released document stripped and stamped (docs/release.md)."""
+
+    def describe(self) -> str:
+        return "Dan udleveringspakken (afgørelsen og de udleverede dokumenter i én PDF) efter commit"
+
+
+@dataclass(frozen=True)
 class ReleaseDocuments(Effect):
     """A partial decision releases the documents assessed to be released in full or in part that no
     earlier partial decision released; the event records their ids under ``released`` (docs/domain.md)."""

@@ -92,6 +92,8 @@ PAGE_ROLES = {
     "redactions.original_page": {"caseworker", "legal", "admin"},
     "redactions.released_page": EVERYONE,
     "redactions.released_file": EVERYONE,
+    "release.package_pdf": EVERYONE,
+    "release.package_zip": EVERYONE,
     "legal.queue": LEGAL,
     "legal.review": LEGAL,
     "dashboard.index": {"manager", "admin"},
@@ -368,6 +370,31 @@ def form_fields(body: dict) -> dict:
 # --- the matrix world ------------------------------------------------------------------------------------
 
 
+def ready_package(db, case_id: int) -> int:
+    """A made release package on the case (as the outbox stores one), with its .zip; returns its id."""
+    from aktflow.models import ReleasePackage
+
+    with db.session() as s:
+        seq = s.scalar(select(func.max(Event.seq)).where(Event.case_id == case_id))
+        row = ReleasePackage(
+            case_id=case_id,
+            event_seq=seq,
+            trigger="send_partial_decision",
+            document_ids=[],
+            status="ready",
+            filename="udleveringspakke-sag.pdf",
+            content=b"%PDF-1.7 pakke",
+            sha256=hashlib.sha256(b"%PDF-1.7 pakke").hexdigest(),
+            zip_content=b"PK zip",
+            zip_sha256=hashlib.sha256(b"PK zip").hexdigest(),
+            created_at=utcnow(),
+            archive_status="journalised",
+        )
+        s.add(row)
+        s.commit()
+        return row.id
+
+
 @pytest.fixture
 def world(sqlite_db):
     app = make_app(sqlite_db)
@@ -406,6 +433,7 @@ def world(sqlite_db):
     with db.session() as s:
         letters = {cid: s.scalar(select(Letter.id).where(Letter.case_id == cid)) for cid in (own, other)}
         docs = {cid: s.scalar(select(Document.id).where(Document.case_id == cid)) for cid in (own, other)}
+    letters["packages"] = {cid: ready_package(db, cid) for cid in (own, other)}
     actors = {name: actor(app, name) for name in ROLES}
     tokens = {u: issue_token(db, u, actor=SYSTEM_ACTOR) for u in USERS}
     yield app, db, actors, tokens, own, other, letters, docs
@@ -451,6 +479,14 @@ def page_urls(app, own: int, other: int, letters: dict, docs: dict) -> list[tupl
                 ("released_file", "released.pdf"),
             )
         },
+        "release.package_pdf": [
+            (f"{w} package", f"/cases/{c}/packages/{letters['packages'][c]}.pdf")
+            for w, c in (("own", own), ("other's", other))
+        ],
+        "release.package_zip": [
+            (f"{w} package zip", f"/cases/{c}/packages/{letters['packages'][c]}.zip")
+            for w, c in (("own", own), ("other's", other))
+        ],
         "legal.queue": [("legal queue", "/legal")],
         "legal.review": [("legal review", f"/legal/cases/{own}")],
         "dashboard.index": [("dashboard", "/dashboard")],
@@ -512,6 +548,8 @@ def test_generated_matrix_pages(world):
                         "cases.document_page",
                         "cases.letter_docx",
                         "dashboard.cases_csv",
+                        "release.package_pdf",
+                        "release.package_zip",
                     ):
                         ok = ok and "no-store" in r.headers.get("Cache-Control", "")
             else:
@@ -556,6 +594,10 @@ def test_generated_matrix_api(world):
         ("POST", f"/api/v1/cases/{own}/letters/preview/send_decision", {}, EVERYONE, 200),
         ("GET", f"/api/v1/cases/{own}/redactions", None, EVERYONE, 200),
         ("GET", f"/api/v1/cases/{other}/redactions", None, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{own}/packages", None, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{other}/packages/{letters['packages'][other]}", None, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{other}/packages/{letters['packages'][other]}/zip", None, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{own}/package", None, EVERYONE, 200),
         ("GET", "/api/v1/openapi.json", None, None, 200),
     ]
     # Every API route is in the list above (the catch-all 404/405 route aside).

@@ -918,6 +918,8 @@ PAGES = (
     "/legal/cases/{cid}",
     "/cases/{cid}/letters/{n}.docx",
     "/cases/{cid}/documents/{n}/file",
+    "/cases/{cid}/packages/{n}.pdf",
+    "/cases/{cid}/packages/{n}.zip",
     "/admin/templates/{kind}.docx",
     "/static/{kind}",
     "/login",

@@ -29,6 +29,7 @@ COMMANDS = {
         "preview",
         "redact",
         "redactions",
+        "package",
     },
     "legal": {"queue"},
     "calendar": {"show", "set", "close", "open"},

@@ -218,8 +218,9 @@ def test_the_embedded_archive_needs_no_delivery(tmp_path):
     services = bootstrap.build(load_settings({"AKTFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}))
     assert isinstance(services.archive, LocalArchive) and services.archive.defer_letters is False
     assert services.inline_delivery is False
-    # Letters deferred under another archive still render; stored files are read by the screening worker.
-    assert set(services.handlers) == {"make_letter", "screen_document"}
+    # Letters deferred under another archive still render; stored files are read by the screening worker;
+    # release packages are made by the worker.
+    assert set(services.handlers) == {"make_letter", "screen_document", "make_package"}
 
 
 def test_the_sbsys_archive_is_built_once_with_its_settings(tmp_path):
@@ -238,6 +239,7 @@ def test_the_sbsys_archive_is_built_once_with_its_settings(tmp_path):
         "reminder",
         "make_letter",
         "screen_document",
+        "make_package",
     }
     assert services.inline_delivery is True
     archive.close()

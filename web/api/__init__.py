@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import auth, errors, redactions, views
+from . import auth, errors, redactions, release, views
 
 bp = Blueprint("api", __name__)
 
@@ -44,6 +44,12 @@ bp.add_url_rule(f"/cases/{CASE_ID}/redactions", view_func=redactions.list_redact
 bp.add_url_rule(
     f"/cases/{CASE_ID}/documents/<int:document_id>/redactions", view_func=redactions.redact, methods=["POST"]
 )
+bp.add_url_rule(f"/cases/{CASE_ID}/packages", view_func=release.list_packages, methods=["GET"])
+bp.add_url_rule(f"/cases/{CASE_ID}/packages/<int:package_id>", view_func=release.get_package, methods=["GET"])
+bp.add_url_rule(
+    f"/cases/{CASE_ID}/packages/<int:package_id>/zip", view_func=release.get_package_zip, methods=["GET"]
+)
+bp.add_url_rule(f"/cases/{CASE_ID}/package", view_func=release.latest_package, methods=["GET"])
 bp.add_url_rule("/openapi.json", view_func=views.openapi, methods=["GET"])
 bp.add_url_rule("/", view_func=views.not_found, defaults={"rest": ""}, methods=_METHODS)
 bp.add_url_rule("/<path:rest>", view_func=views.not_found, methods=_METHODS)

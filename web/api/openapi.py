@@ -155,6 +155,67 @@ def _case(description: str, headers: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "headers": headers, "content": _json(_ref("Case"))}
 
 
+def release_paths() -> dict[str, Any]:
+    """The release package's paths (web/api/release.py; docs/release.md)."""
+    pdf = {"application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}
+    package_id = {"name": "package_id", "in": "path", "required": True, "schema": _ID}
+    item = _ref("PackageInfo")
+    return {
+        "/cases/{case_id}/packages": {
+            "get": {
+                "operationId": "listPackages",
+                "summary": "Sagens udleveringspakker (status, begrundelse for en blokeret pakke, SHA-256)",
+                "parameters": [_CASE_ID],
+                "responses": {
+                    "200": {"description": "Pakkerne", "content": _json({"type": "array", "items": item})},
+                    **_errors("401", "404"),
+                },
+            },
+        },
+        "/cases/{case_id}/packages/{package_id}": {
+            "get": {
+                "operationId": "getPackage",
+                "summary": "En udleveringspakke som PDF (ETag: SHA-256)",
+                "parameters": [_CASE_ID, package_id],
+                "responses": {
+                    "200": {"description": "Pakken", "content": pdf},
+                    **_errors("401", "404", "422"),
+                },
+            },
+        },
+        "/cases/{case_id}/packages/{package_id}/zip": {
+            "get": {
+                "operationId": "getPackageZip",
+                "summary": "Pakkens enkelte PDF-filer som .zip (for store udleveringer)",
+                "parameters": [_CASE_ID, package_id],
+                "responses": {
+                    "200": {
+                        "description": "Zip-filen",
+                        "content": {"application/zip": {"schema": {"type": "string"}}},
+                    },
+                    **_errors("401", "404", "422"),
+                },
+            },
+        },
+        "/cases/{case_id}/package": {
+            "get": {
+                "operationId": "getLatestPackage",
+                "summary": "Udleveringspakken for den seneste udlevering, eller et udkast før afsendelse",
+                "description": "Med preview=true dannes pakken for det, en afgørelse ville udlevere nu "
+                "(højst 50 dokumenter; større udkast med 'aktflow case package'); intet gemmes.",
+                "parameters": [
+                    _CASE_ID,
+                    {"name": "preview", "in": "query", "required": False, "schema": {"type": "boolean"}},
+                ],
+                "responses": {
+                    "200": {"description": "Pakken", "content": pdf},
+                    **_errors("400", "401", "404", "422"),
+                },
+            },
+        },
+    }
+
+
 def paths(triggers: list[str], event_bodies: list[str]) -> dict[str, Any]:
     """The paths: operations, parameters, and which status answers with which schema."""
     location = {"Location": {"description": "Sagens adresse", "schema": {"type": "string"}}}
@@ -319,6 +380,7 @@ def paths(triggers: list[str], event_bodies: list[str]) -> dict[str, Any]:
             },
         },
         **redaction_paths(_CASE_ID, _ID, _ETAG, if_match, _errors, _ref, _json),
+        **release_paths(),
         "/openapi.json": {
             "get": {
                 "operationId": "openapi",

@@ -222,6 +222,25 @@ class LetterInfo(_Response):
     has_pdf: bool
 
 
+class PackageInfo(_Response):
+    """En udleveringspakke på sagen (hentes som PDF på /cases/{case_id}/packages/{id}; docs/release.md)."""
+
+    id: int
+    trigger: str
+    status: str
+    status_label: str
+    reason: str | None
+    filename: str | None
+    sha256: str | None
+    size: int | None
+    pages: int | None
+    documents: int
+    has_zip: bool
+    created: dt.datetime
+    made: dt.datetime | None
+    archive_status: str
+
+
 class ArchiveWaiting(_Response):
     """En arkivopgave, der venter (eller prøves igen)."""
 
@@ -315,6 +334,7 @@ class Case(_Response):
     documents: list[Document]
     hearings: list[Hearing]
     letters: list[LetterInfo]
+    packages: list[PackageInfo]
     archive: Archive
     employee_notices: list[EmployeeNotice]
     events: list[EventEntry]

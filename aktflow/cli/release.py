@@ -1,0 +1,53 @@
+"""``aktflow case package``: the release package of a case (docs/release.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from aktflow.errors import ValidationError
+
+from .base import echo, open_db
+from .base import today as clock_today
+from .options import as_option
+
+
+@click.command("package")
+@click.argument("case_id", type=int)
+@click.option("--out", required=True, help="File to write (.pdf; .zip for the individual PDFs)")
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Build the package of what a decision would release now, without storing it",
+)
+@click.option(
+    "--id", "package_id", type=int, default=None, help="A given package (default: the last one made)"
+)
+@as_option("Your username")
+def case_package(case_id: int, out: str, preview: bool, package_id: int | None, actor: str) -> None:
+    """Write the release package of the case's last release (or of PACKAGE --id) to --out.
+
+    With --preview the package of what a decision would release now is built (the decision letter as a
+    draft); nothing is stored. A package that is blocked exits with code 3 and the reason.
+    """
+    from aktflow.release import service as release
+
+    path = Path(out)
+    if not path.parent.exists():
+        raise ValidationError("--out", f"mappen {str(path.parent)!r} findes ikke")
+    db_ = open_db()
+    if preview:
+        if path.suffix.lower() != ".pdf":
+            raise ValidationError("--out", "et udkast skrives som .pdf")
+        built = release.preview(db_, case_id, path, actor=actor, today=clock_today())
+        echo(
+            f"udkast til udleveringspakke for sag {case_id} skrevet til {out}: "
+            f"{built.documents} dokumenter, {built.pages} sider, SHA-256 {built.sha256}",
+            err=True,
+        )
+        return
+    zipped = path.suffix.lower() == ".zip"
+    name, content = release.package_file(db_, case_id, package_id, zipped=zipped, actor=actor)
+    path.write_bytes(content)
+    echo(f"{name} skrevet til {out}", err=True)

@@ -1,0 +1,318 @@
+"""The release package (udleveringspakke): one PDF per release, built in a folder, one document at a time.
+
+Order: the decision letter (its PDF, whose aktliste lists what is released), then each released document
+in aktliste order. Every document is converted to PDF (:mod:`.convert`), handed to the ``prepare`` hook
+(the redaction's burn-in, identity by default), stripped and stamped on every page with the sagsnummer,
+its document number and "side x af y" (one pass), and written to a file of its own; the package is a
+merge of those files with one bookmark per document, and the individual files can be kept as a .zip (for
+large releases). Every page's text of the final package is checked for CPR numbers: one found, or a file
+that cannot be converted, blocks the package: :class:`PackageBlocked` names the document and the page,
+never the number.
+
+Memory: one document is in memory at a time while it is prepared; the merge reads the pages from the
+documents' files and writes the package to a file, so a package of thousands of pages stays within a few
+hundred MiB (``make bench``). The package is not declared PDF/A: the documents converted by LibreOffice are
+PDF/A-2b before stripping, but the stamp's font (Helvetica) is not embedded and the XMP packet that would
+declare conformance is stripped with the rest of the metadata (docs/release.md).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import AktflowError
+from ..exits import mask, mask_filename
+from ..screening.cpr import find_cprs
+from . import convert
+
+#: Points from the page's lower left corner to the stamp's baseline, and its size.
+STAMP_X, STAMP_Y, STAMP_SIZE = 28.0, 12.0, 7.0
+
+
+class PackageBlocked(AktflowError):
+    """The package cannot be made: a file could not be converted, or a page still shows a CPR number.
+
+    ``message`` names the document (its number and title, CPR numbers masked) and, for a CPR number, the
+    page; never the number itself."""
+
+    exit_code = 3
+    http_status = 422
+
+
+@dataclass(frozen=True)
+class PackageDocument:
+    """One released document as the package needs it: ``number`` on the aktliste, ``title``, the stored
+    file's ``filename`` (its type decides the conversion), ``load()`` reads the stored bytes when its turn
+    comes, and ``document_id`` (the register's id, for the ``prepare`` hook)."""
+
+    number: int
+    title: str
+    filename: str
+    load: Callable[[], bytes]
+    document_id: int | None = None
+
+
+Prepare = Callable[[PackageDocument, bytes], bytes]
+
+
+def identity(document: PackageDocument, pdf: bytes) -> bytes:
+    """The default ``prepare`` hook: the document as it is (no redactions)."""
+    return pdf
+
+
+@dataclass(frozen=True)
+class BuiltPackage:
+    """A finished package: the PDF at ``path`` (``size`` bytes, ``pages`` pages, ``sha256`` hex digest) with
+    ``documents`` released documents after the letter, and the .zip of the individual PDFs when asked for."""
+
+    path: Path
+    sha256: str
+    size: int
+    pages: int
+    documents: int
+    zip_path: Path | None = None
+    zip_sha256: str | None = None
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 hex digest of the file at ``path``, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def stamp_text(sagsnummer: str, label: str, page: int, pages: int) -> str:
+    """The line stamped on a page, e.g. ``"Sag 15.17.12-A53-1-26 - Dokument 3 - side 1 af 4"``."""
+    return f"Sag {sagsnummer} - {label} - side {page} af {pages}"
+
+
+def _pdf_string(text: str) -> bytes:
+    raw = mask(text).encode("cp1252", "replace")
+    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def stamp_pages(doc: Any, *, sagsnummer: str, label: str) -> None:
+    """Stamp every page of ``doc`` (a ``pikepdf.Pdf``) with :func:`stamp_text` in its lower left corner.
+
+    The page's own drawing is wrapped in ``q … Q``, so a transformation it leaves behind cannot move the
+    stamp."""
+    import pikepdf
+
+    font = doc.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name.Helvetica,
+            Encoding=pikepdf.Name.WinAnsiEncoding,
+        )
+    )
+    total = len(doc.pages)
+    for index, page in enumerate(doc.pages):
+        box = page.cropbox
+        x, y = float(box[0]) + STAMP_X, float(box[1]) + STAMP_Y
+        resources = page.obj.get("/Resources")
+        if not isinstance(resources, pikepdf.Dictionary):
+            page.obj.Resources = resources = pikepdf.Dictionary()
+        fonts = resources.get("/Font")
+        if not isinstance(fonts, pikepdf.Dictionary):
+            resources.Font = fonts = pikepdf.Dictionary()
+        fonts.AktflowStempel = font
+        text = _pdf_string(stamp_text(sagsnummer, label, index + 1, total))
+        page.contents_add(doc.make_stream(b"q\n"), prepend=True)
+        page.contents_add(
+            doc.make_stream(
+                b"\nQ\nq BT 0 g /AktflowStempel %g Tf 1 0 0 1 %g %g Tm %s Tj ET Q\n"
+                % (STAMP_SIZE, x, y, text)
+            )
+        )
+
+
+def page_texts(path: Path | bytes) -> Iterable[str]:
+    """The text of each page of a PDF (pdfium's text layer, with letter-spaced runs rejoined as the
+    document reader does), one page at a time."""
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+    from ..extraction.pdf import rejoin
+
+    doc = pdfium.PdfDocument(path if isinstance(path, bytes) else str(path))
+    try:
+        for index in range(len(doc)):
+            page = doc[index]
+            textpage = page.get_textpage()
+            try:
+                raw = textpage.get_text_bounded() or ""
+            finally:
+                textpage.close()
+                page.close()
+            joined = rejoin(raw)
+            yield raw + ("\n" + joined if joined else "")
+    finally:
+        doc.close()
+
+
+def cpr_pages(path: Path | bytes) -> list[int]:
+    """The pages (1-based) whose text shows a CPR number (aktflow/screening/cpr.py's rule)."""
+    return [n for n, text in enumerate(page_texts(path), start=1) if find_cprs(text)]
+
+
+def outline_titles(path: Path) -> list[str]:
+    """The bookmark titles of a PDF, in order (depth first)."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        out: list[str] = []
+
+        def walk(items: Any) -> None:
+            for item in items:
+                out.append(str(item.title))
+                walk(item.children)
+
+        walk(outline.root)
+        return out
+
+
+def _blocked_by_cpr(label: str, pages: list[int]) -> PackageBlocked:
+    where = ", ".join(str(p) for p in pages[:10]) + (" …" if len(pages) > 10 else "")
+    side = "side" if len(pages) == 1 else "siderne"
+    return PackageBlocked(
+        f"{label} viser et CPR-nummer på {side} {where}; udleveringspakken dannes ikke, "
+        "før det er overstreget"
+    )
+
+
+_SAFE = re.compile(r"[^\w.\- ]+")
+
+
+def member_name(number: int | None, title: str) -> str:
+    """A file name in the .zip: ``"003 Referat af mødet.pdf"`` (CPR numbers masked, no path characters)."""
+    stem = _SAFE.sub("", mask_filename(title)).strip(" .")[:80] or "dokument"
+    return f"{number:03d} {stem}.pdf" if number is not None else f"000 {stem}.pdf"
+
+
+def build(
+    out: Path,
+    *,
+    sagsnummer: str,
+    letter_pdf: bytes,
+    documents: Iterable[PackageDocument],
+    prepare: Prepare = identity,
+    zip_out: Path | None = None,
+    workdir: Path | None = None,
+    letter_title: str = "Afgørelse med aktliste",
+) -> BuiltPackage:
+    """Build the package into ``out`` (and the .zip of the individual PDFs into ``zip_out``).
+
+    ``letter_pdf`` is the decision letter as PDF; ``documents`` the released documents in aktliste order
+    (read one at a time). Raises :class:`PackageBlocked` (a conversion failed, or a CPR number shows on a
+    page of a document or of the final package); nothing is left at ``out`` or ``zip_out`` then.
+    """
+    with tempfile.TemporaryDirectory(prefix="aktflow-package-", dir=workdir) as tmp:
+        folder = Path(tmp)
+        files: list[tuple[str, Path]] = []
+        labels: list[str] = ["Afgørelsen"]
+        archive = zipfile.ZipFile(folder / "package.zip", "w", zipfile.ZIP_DEFLATED) if zip_out else None
+        try:
+            letter = _prepared(letter_pdf, sagsnummer, "Afgørelse", "Afgørelsen")
+            path = folder / "0000.pdf"
+            path.write_bytes(letter)
+            files.append((letter_title, path))
+            if archive:
+                archive.write(path, member_name(None, "Afgørelse"))
+            count = 0
+            for doc in documents:
+                label = f"Dokument {doc.number} ('{mask(doc.title)}')"
+                try:
+                    pdf = prepare(doc, convert.to_pdf(doc.filename, doc.load(), workdir=folder))
+                except convert.ConversionError as exc:
+                    raise PackageBlocked(f"{label}: {exc.message}") from None
+                pdf = _prepared(pdf, sagsnummer, f"Dokument {doc.number}", label)
+                path = folder / f"{doc.number:04d}-{count:04d}.pdf"
+                path.write_bytes(pdf)
+                del pdf
+                files.append((f"{doc.number}. {mask(doc.title)}", path))
+                labels.append(label)
+                if archive:
+                    archive.write(path, member_name(doc.number, doc.title))
+                count += 1
+        finally:
+            if archive:
+                archive.close()
+        merged = folder / "package.pdf"
+        starts = _merge(files, merged)
+        pages = starts[-1]
+        leaks = cpr_pages(merged)
+        if leaks:
+            # Named by document and its own page numbers (the pages of the stamps).
+            first = bisect.bisect_right(starts, leaks[0] - 1) - 1
+            own = [p - starts[first] for p in leaks if starts[first] < p <= starts[first + 1]]
+            raise _blocked_by_cpr(labels[first], own)
+        if any(find_cprs(title) for title in outline_titles(merged)):
+            raise PackageBlocked("Udleveringspakkens bogmærker viser et CPR-nummer")
+        shutil.move(merged, out)
+        zip_sha = None
+        if zip_out:
+            shutil.move(folder / "package.zip", zip_out)
+            zip_sha = sha256_of(zip_out)
+        return BuiltPackage(
+            path=out,
+            sha256=sha256_of(out),
+            size=out.stat().st_size,
+            pages=pages,
+            documents=count,
+            zip_path=zip_out,
+            zip_sha256=zip_sha,
+        )
+
+
+def _prepared(pdf: bytes, sagsnummer: str, stamp_label: str, label: str) -> bytes:
+    """A document's final form: stripped and stamped in one pass (checked for CPR numbers in the package)."""
+    try:
+        return convert.strip(pdf, lambda doc: stamp_pages(doc, sagsnummer=sagsnummer, label=stamp_label))
+    except convert.ConversionError as exc:
+        raise PackageBlocked(f"{label}: {exc.message}") from None
+
+
+def _merge(files: list[tuple[str, Path]], out: Path) -> list[int]:
+    """The files' pages, in order, into one PDF at ``out`` with one bookmark per file; returns the index of
+    each file's first page, and the page count last.
+
+    The sources are opened from their files and stay open until the result is written (qpdf copies their
+    streams then), so no document's pages are all held in memory at once."""
+    import pikepdf
+
+    result = pikepdf.new()
+    sources: list[Any] = []
+    starts: list[int] = []
+    try:
+        with result.open_outline() as outline:
+            for title, path in files:
+                src = pikepdf.open(path)
+                sources.append(src)
+                start = len(result.pages)
+                starts.append(start)
+                result.pages.extend(src.pages)
+                outline.root.append(pikepdf.OutlineItem(title, start))
+        result.Root.PageMode = pikepdf.Name.UseOutlines
+        starts.append(len(result.pages))
+        result.save(
+            out,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            deterministic_id=True,
+        )
+        return starts
+    finally:
+        result.close()
+        for src in sources:
+            src.close()

@@ -1,0 +1,417 @@
+"""The release package on a case: asked for by a decision, made by the outbox, stored, journalised, read.
+
+``send_decision`` and ``send_partial_decision`` carry the effect ``MakeReleasePackage``: inside fire()'s
+transaction :func:`request_package` writes a ``pending`` :class:`~aktflow.models.ReleasePackage` with the
+documents the decision releases and an outbox item; after commit the worker (``aktflow outbox run``; never
+a web request: :mod:`aktflow.outbox_delivery` leaves this kind to the worker) runs :func:`deliver`, which
+builds the package (:func:`aktflow.release.package.build`) with the decision letter's PDF, stores it with
+its SHA-256 (immutable from then on) and journalises it on the A53 case, or stores why it is blocked.
+
+:func:`package_file` and :func:`packages_of` are the read side (downloads, the case page, the API);
+:func:`preview` builds the package of what would be released now, without storing it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, undefer
+
+from ..errors import NotFound, ValidationError, WorkflowError
+from ..exits import mask, mask_filename
+from ..models import Case, Document, Event, Letter, ReleasePackage, User, utcnow
+from . import convert
+from .package import BuiltPackage, PackageBlocked, PackageDocument, Prepare, build, identity
+
+#: The outbox kind of making a package.
+KIND = "make_package"
+#: A release with at least this many documents gets a .zip of the individual PDFs too.
+ZIP_FROM = 20
+#: The decision letters a package opens with, by trigger.
+LETTER_KINDS = {"send_decision": "afgoerelse", "send_partial_decision": "delafgoerelse"}
+
+STATUS_LABELS = {"pending": "Dannes", "ready": "Klar", "blocked": "Blokeret"}
+
+
+class PackageNotReady(WorkflowError):
+    """The package exists but is no file yet: still being made, or blocked (the message gives the reason)."""
+
+
+def prepare_for(db: Any, case_id: int) -> Prepare:
+    """The hook each released document of case ``case_id`` passes through before stripping and stamping:
+    its accepted redactions burnt in (in a bounded child process) and the output's leak check
+    (:func:`aktflow.redaction.release`, docs/redaction.md). A document without accepted redactions passes
+    unchanged (the package's own CPR check still reads every page). Raises :class:`PackageBlocked`, naming
+    the document, when the leak check finds a redacted term or a CPR number in the output; the redactions
+    are read once, when the hook is made."""
+    from types import SimpleNamespace
+
+    from ..extraction import Refused
+    from ..models import Redaction
+    from ..redaction import release as burn_and_check
+
+    with db.session() as s:
+        rows = s.scalars(
+            select(Redaction).where(Redaction.case_id == case_id, Redaction.state == "accepted")
+        ).all()
+        by_document: dict[int, list[Any]] = {}
+        for r in rows:
+            by_document.setdefault(r.document_id, []).append(
+                SimpleNamespace(
+                    kind=r.kind, state=r.state, term=r.term, page=r.page, box=r.box, ground=r.ground
+                )
+            )
+    if not by_document:
+        return identity
+
+    def prepare(document: PackageDocument, pdf: bytes) -> bytes:
+        marks = by_document.get(document.document_id or -1)
+        if not marks:
+            return pdf
+        try:
+            out, report = burn_and_check(pdf, marks, bounded=True)
+        except Refused as exc:
+            raise PackageBlocked(
+                f"dokument nr. {document.number} ({mask(document.title)}): {exc.message}"
+            ) from None
+        if not report.ok:
+            raise PackageBlocked(
+                f"dokument nr. {document.number} ({mask(document.title)}): {report.reason()}"
+            )
+        return out
+
+    return prepare
+
+
+def released_now(case: Case, ctx: Any) -> list[Document]:
+    """The documents the decision being fired releases, in aktliste order: assessed to be released in
+    full or in part, and not released by an earlier partial decision (docs/domain.md, "Delafgørelse")."""
+    from ..approval import releasable
+    from ..case_letters import register_order
+    from ..states.guards import released_before
+
+    ids = {d.id for d in releasable(case, released_before(ctx))}
+    return [d for d in register_order(case.documents) if d.id in ids]
+
+
+def request_package(case: Case, ctx: Any) -> ReleasePackage | None:
+    """The effect ``MakeReleasePackage``: a pending package for the decision being fired, and its outbox
+    item (made after commit). Records ``package`` (id and document count) in the event. A decision that
+    releases no document (a refusal, nothing found) has no package: the letter is all the requester gets."""
+    from ..outbox import enqueue
+
+    docs = released_now(case, ctx)
+    if not docs:
+        return None
+    row = ReleasePackage(
+        case_id=case.id,
+        event_seq=case.version + 1,
+        trigger=ctx.trigger,
+        document_ids=[d.id for d in docs],
+        status="pending",
+        created_at=ctx.now,
+        archive_status="pending",
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    enqueue(ctx.session, KIND, {"package_id": row.id}, f"package-{row.id}", case_id=case.id, now=ctx.now)
+    ctx.recorded["package"] = {"id": row.id, "documents": len(docs)}
+    return row
+
+
+def _numbered(session: Session, case: Case, ids: list[int]) -> list[tuple[int, Document]]:
+    """The documents ``ids`` with their aktliste numbers, in aktliste order."""
+    from ..case_letters import register_order
+
+    wanted = set(ids)
+    return [(n, d) for n, d in enumerate(register_order(case.documents), start=1) if d.id in wanted]
+
+
+def _loader(db: Any, document_id: int) -> Callable[[], bytes]:
+    def load() -> bytes:
+        with db.session() as s:
+            return s.scalar(select(Document.content).where(Document.id == document_id)) or b""
+
+    return load
+
+
+def _package_documents(db: Any, session: Session, case: Case, ids: list[int]) -> list[PackageDocument]:
+    """What :func:`build` needs of each released document; raises PackageBlocked for one without a file."""
+    out = []
+    for number, d in _numbered(session, case, ids):
+        if not d.filename or d.status == "refused" or d.sha256 is None:
+            raise PackageBlocked(
+                f"Dokument {number} ('{mask(d.title)}') har ingen fil, der kan udleveres; tilføj filen, "
+                "eller vurdér dokumentet til afslag"
+            )
+        if d.status == "pending":
+            raise PackageBlocked(f"Dokument {number} ('{mask(d.title)}') er endnu ikke gennemgået")
+        out.append(PackageDocument(number, d.title, d.filename, _loader(db, d.id), document_id=d.id))
+    return out
+
+
+def package_filename(case: Case, suffix: str = ".pdf") -> str:
+    """``udleveringspakke-<sagsnummer>.pdf`` (or ``sag-<id>`` before the case has a number)."""
+    import re
+
+    ref = re.sub(r"[^A-Za-z0-9._-]+", "-", mask(case.sagsnummer or f"sag-{case.id}")).strip(".-") or "sag"
+    return f"udleveringspakke-{ref[:100]}{suffix}"
+
+
+def _letter_pdf(db: Any, letter_id: int) -> bytes:
+    from ..case_letters import letter_pdf
+
+    try:
+        pdf = letter_pdf(db, letter_id)
+    except RuntimeError:
+        raise PackageBlocked("Afgørelsesbrevet kunne ikke gøres til PDF med LibreOffice") from None
+    if pdf is None:
+        raise PackageBlocked(convert.NO_LIBREOFFICE.format(what="afgørelsesbrevet"))
+    return pdf
+
+
+def deliver(db: Any, item: Any, *, archive: Any = None, prepare: Prepare | None = None) -> dict[str, Any]:
+    """Outbox handler for ``make_package``: make the pending package ``item.payload["package_id"]``.
+
+    Idempotent: a package already made is not made again. Raises ``outbox.NotReady`` while the decision's
+    letter waits for the archive's case number. A blocked package is stored with its reason (the item is
+    done: nothing would change by trying again). Journalising: the local archive keeps the package in
+    aktflow's own database (journalised at once); with SBSYS the package stays ``pending`` in the archive
+    column until the SBSYS adapter can journalise a PDF (docs/release.md, "Not yet").
+    """
+    from ..outbox import NotReady
+
+    package_id = item.payload["package_id"]
+    with db.session() as s:
+        row = s.get(ReleasePackage, package_id)
+        if row is None:
+            return {"missing": True}
+        if row.status != "pending":
+            return {"existing": True, "status": row.status}
+        case = s.get(Case, row.case_id)
+        event_id = s.scalar(select(Event.id).where(Event.case_id == case.id, Event.seq == row.event_seq))
+        kind = LETTER_KINDS.get(row.trigger, "afgoerelse")
+        letter_id = s.scalar(
+            select(Letter.id)
+            .where(Letter.case_id == case.id, Letter.event_id == event_id, Letter.kind == kind)
+            .order_by(Letter.id.desc())
+            .limit(1)
+        )
+        if event_id is None or letter_id is None:
+            raise NotReady()
+        try:
+            documents = _package_documents(db, s, case, list(row.document_ids))
+            blocked = None
+        except PackageBlocked as exc:
+            documents, blocked = [], exc.message
+        sagsnummer = case.sagsnummer or f"sag {case.id}"
+        filename = package_filename(case)
+        case_id = case.id
+    hook = prepare or prepare_for(db, case_id)
+    built: BuiltPackage | None = None
+    with tempfile.TemporaryDirectory(prefix="aktflow-package-") as tmp:
+        folder = Path(tmp)
+        if blocked is None:
+            try:
+                built = build(
+                    folder / "pakke.pdf",
+                    sagsnummer=sagsnummer,
+                    letter_pdf=_letter_pdf(db, letter_id),
+                    documents=documents,
+                    prepare=hook,
+                    zip_out=folder / "pakke.zip" if len(documents) >= ZIP_FROM else None,
+                    workdir=folder,
+                )
+            except PackageBlocked as exc:
+                blocked = exc.message
+        with db.session() as s:
+            row = s.get(ReleasePackage, package_id)
+            if row.status != "pending":  # made by another worker meanwhile
+                return {"existing": True, "status": row.status}
+            row.event_id = event_id
+            row.made_at = utcnow()
+            if built is None:
+                row.status, row.reason = "blocked", blocked
+            else:
+                row.status = "ready"
+                row.filename = filename
+                row.content = built.path.read_bytes()
+                row.sha256, row.size, row.pages = built.sha256, built.size, built.pages
+                if built.zip_path is not None:
+                    row.zip_content = built.zip_path.read_bytes()
+                    row.zip_sha256 = built.zip_sha256
+                s.flush()
+                if archive is None or getattr(archive, "name", "local") == "local":
+                    # The embedded archive keeps the package in aktflow's own database.
+                    row.archive_status = "journalised"
+                    row.archive_doc_id = f"local-pakke-{row.id}"
+            s.commit()
+            return {"status": row.status, "sha256": row.sha256, "reason": row.reason}
+
+
+# --- the read side --------------------------------------------------------------------------------------
+
+
+def packages_of(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """The case's packages, newest last: id, trigger, status (and its Danish label), the reason a blocked
+    one was blocked, file name, SHA-256, size in bytes, pages, document count, whether a .zip exists, and
+    when it was asked for and made (ISO 8601, UTC)."""
+    rows = session.execute(
+        select(
+            ReleasePackage.id,
+            ReleasePackage.trigger,
+            ReleasePackage.status,
+            ReleasePackage.reason,
+            ReleasePackage.filename,
+            ReleasePackage.sha256,
+            ReleasePackage.size,
+            ReleasePackage.pages,
+            ReleasePackage.document_ids,
+            ReleasePackage.zip_sha256,
+            ReleasePackage.created_at,
+            ReleasePackage.made_at,
+            ReleasePackage.archive_status,
+        )
+        .where(ReleasePackage.case_id == case_id)
+        .order_by(ReleasePackage.id)
+    ).all()
+    return [
+        {
+            "id": r[0],
+            "trigger": r[1],
+            "status": r[2],
+            "status_label": STATUS_LABELS.get(r[2], r[2]),
+            "reason": mask(r[3]),
+            "filename": mask_filename(r[4]) if r[4] else None,
+            "sha256": r[5],
+            "size": r[6],
+            "pages": r[7],
+            "documents": len(r[8] or []),
+            "has_zip": r[9] is not None,
+            "created": r[10].isoformat(timespec="seconds"),
+            "made": r[11].isoformat(timespec="seconds") if r[11] else None,
+            "archive_status": r[12],
+        }
+        for r in rows
+    ]
+
+
+def case_packages(db: Any, case_id: int) -> list[dict[str, Any]]:
+    """:func:`packages_of` in a session of its own. Raises NotFound for an unknown case."""
+    with db.session() as s:
+        if s.get(Case, case_id) is None:
+            raise NotFound(f"sag {case_id} findes ikke")
+        return packages_of(s, case_id)
+
+
+def package_file(
+    db: Any, case_id: int, package_id: int | None = None, *, zipped: bool = False, actor: str | None = None
+) -> tuple[str, bytes]:
+    """The stored package ``package_id`` of case ``case_id`` (default: the latest one that is ready) as
+    (file name, bytes); with ``zipped`` its .zip of the individual PDFs.
+
+    Raises NotFound when there is no such package on the case (or no .zip of it), PackageNotReady when it
+    is still being made or blocked (the message says why). With ``actor`` (a username), the user must be
+    an active user (every role may see a case: ``vocabulary.ANYONE``), else ValidationError.
+    """
+    with db.session() as s:
+        if actor is not None:
+            check_reader(s, actor)
+        q = select(ReleasePackage).where(ReleasePackage.case_id == case_id)
+        if package_id is not None:
+            q = q.where(ReleasePackage.id == package_id)
+        else:
+            q = q.where(ReleasePackage.status == "ready")
+        row = s.scalar(
+            q.order_by(ReleasePackage.id.desc())
+            .limit(1)
+            .options(undefer(ReleasePackage.content), undefer(ReleasePackage.zip_content))
+        )
+        if row is None:
+            raise NotFound(
+                f"sag {case_id} har ingen udleveringspakke" + (f" {package_id}" if package_id else "")
+            )
+        if row.status == "pending":
+            raise PackageNotReady(f"udleveringspakke {row.id} er ved at blive dannet; prøv igen om lidt")
+        if row.status == "blocked" or row.content is None:
+            raise PackageNotReady(f"udleveringspakke {row.id} er blokeret: {mask(row.reason or '')}")
+        name = mask_filename(row.filename or "udleveringspakke.pdf")
+        if zipped:
+            if row.zip_content is None:
+                raise NotFound(f"udleveringspakke {row.id} har ingen .zip (under {ZIP_FROM} dokumenter)")
+            return name[:-4] + ".zip", row.zip_content
+        return name, row.content
+
+
+def check_reader(session: Session, username: str) -> User:
+    """The acting user of a download or preview: any active user may see a case (``ANYONE``); raises
+    ValidationError for an unknown or inactive user."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise ValidationError("actor", f"ukendt eller inaktiv bruger {username!r}")
+    return user
+
+
+def preview(
+    db: Any,
+    case_id: int,
+    out: Path,
+    *,
+    actor: str,
+    today: dt.date,
+    prepare: Prepare | None = None,
+    max_documents: int | None = None,
+) -> BuiltPackage:
+    """The package of what a decision would release now (the afgørelse rendered as a draft, the documents
+    assessed to be released that no partial decision released yet), written to ``out``; nothing is stored.
+
+    Raises NotFound (no such case), ValidationError (unknown user; more than ``max_documents`` documents),
+    PackageBlocked (with the reason).
+    """
+    import letters
+
+    from ..approval import releasable
+    from ..case_letters import render
+
+    with db.session() as s:
+        user = check_reader(s, actor)
+        case = s.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"sag {case_id} findes ikke")
+        before = [
+            i
+            for data in s.scalars(
+                select(Event.data).where(Event.case_id == case_id, Event.trigger == "send_partial_decision")
+            )
+            for i in (data or {}).get("released") or []
+        ]
+        ids = [d.id for d in releasable(case, before)]
+        if max_documents is not None and len(ids) > max_documents:
+            raise ValidationError(
+                "preview",
+                f"udkastet ville rumme {len(ids)} dokumenter (højst {max_documents} her); "
+                "dan det med 'aktflow case package'",
+            )
+        documents = _package_documents(db, s, case, ids)
+        _, docx = render(s, case, "afgoerelse", {"_trigger": "send_decision"}, actor=user, today=today)
+        sagsnummer = case.sagsnummer or f"sag {case.id}"
+    if convert.soffice() is None:
+        raise PackageBlocked(convert.NO_LIBREOFFICE.format(what="afgørelsesbrevet"))
+    try:
+        letter = letters.to_pdf(docx)
+    except RuntimeError:
+        raise PackageBlocked("Afgørelsesbrevet kunne ikke gøres til PDF med LibreOffice") from None
+    if letter is None:
+        raise PackageBlocked(convert.NO_LIBREOFFICE.format(what="afgørelsesbrevet"))
+    return build(
+        out,
+        sagsnummer=sagsnummer,
+        letter_pdf=letter,
+        documents=documents,
+        prepare=prepare or prepare_for(db, case_id),
+    )
