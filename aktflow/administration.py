@@ -208,7 +208,8 @@ def change_calendar(
     now: dt.datetime | None = None,
     progress: Any = None,
 ) -> dict[str, Any]:
-    """Change the municipality's calendar (administrators) and recompute open cases' deadlines, atomically."""
+    """Change the municipality's calendar (administrators) and recompute open cases' deadlines in bounded
+    batches (:func:`aktflow.case_deadlines.recompute`); the new settings hold once the last batch commits."""
     from dataclasses import replace as dc_replace
 
     from . import case_deadlines
@@ -222,9 +223,10 @@ def change_calendar(
         new = dc_replace(current, **(set_flags or {}), closures=frozenset(closures))
         if new == current:
             return {"changed": False, "calendar_version": current.version}
-        result = case_deadlines.recompute(session, new, actor=user.username, now=uow.now, progress=progress)
-        uow.commit()
-        return {"changed": True, "previous_version": current.version, **result}
+        username, at = user.username, uow.now
+    # In bounded batches, each its own transaction; the settings are stored with the last one.
+    result = case_deadlines.recompute(db, new, actor=username, now=at, progress=progress)
+    return {"changed": True, "previous_version": current.version, **result}
 
 
 def upload_template(db: Database, *, actor: str, kind: str, content: bytes) -> None:
