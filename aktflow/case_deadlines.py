@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import deadlines as rules
@@ -367,9 +367,12 @@ def recompute(
         ).one()
         flipped = [d for d in cal.differing_days(old_cal) if lo is not None and lo < d <= hi]
         open_states = tuple(n for n in states.STATES if n not in states.FINAL)
-        candidates = sorted(
-            {cid for cid, *_ in _movable(session, flipped, open_states, select(CaseDeadline.case_id))}
-        )
+        found: dict[int, list[int]] = {}
+        for dl_id, cid in set(
+            _movable(session, flipped, open_states, select(CaseDeadline.id, CaseDeadline.case_id))
+        ):
+            found.setdefault(cid, []).append(dl_id)
+        candidates = sorted(found)
 
     totals = {"deadlines_checked": 0, "deadlines_moved": 0, "cases_moved": 0, "batches": 0}
     longest = 0.0
@@ -379,8 +382,9 @@ def recompute(
         last = pos + size >= len(candidates)
         started = time.perf_counter()
         with db.session() as session:
+            ids = sorted(dl for cid in chunk for dl in found[cid])
             checked, moved_rows, moved_cases = _recompute_batch(
-                session, chunk, flipped, open_states, cal, actor=actor, now=now
+                session, ids, flipped, open_states, cal, actor=actor, now=now
             )
             if last:
                 row = session.get(Setting, CALENDAR_KEY)
@@ -414,7 +418,7 @@ def recompute(
     }
 
 
-def _movable(session: Session, flipped: list[dt.date], open_states: tuple[str, ...], stmt, case_ids=None):
+def _movable(session: Session, flipped: list[dt.date], open_states: tuple[str, ...], stmt, ids=None):
     """The running working-day deadlines of open cases that a calendar change can move: those whose span
     (start, due] contains one of the ``flipped`` days (rows of ``stmt``'s columns, possibly repeated)."""
     base = stmt.join(Case, Case.id == CaseDeadline.case_id).where(
@@ -427,8 +431,8 @@ def _movable(session: Session, flipped: list[dt.date], open_states: tuple[str, .
         CaseDeadline.rule.not_in(STATUTORY_RULES),
         Case.state.in_(open_states),
     )
-    if case_ids is not None:
-        base = base.where(CaseDeadline.case_id.in_(case_ids))
+    if ids is not None:  # a batch reads its deadlines again by their ids (the primary key)
+        base = base.where(CaseDeadline.id.in_(ids))
     rows: list[Any] = []
     for i in range(0, len(flipped), 200):
         spans = [and_(CaseDeadline.start < d, CaseDeadline.due >= d) for d in flipped[i : i + 200]]
@@ -436,9 +440,14 @@ def _movable(session: Session, flipped: list[dt.date], open_states: tuple[str, .
     return rows
 
 
+def _move_statement():
+    t = CaseDeadline.__table__
+    return update(t).where(t.c.id == bindparam("b_id"))
+
+
 def _recompute_batch(
     session: Session,
-    case_ids: list[int],
+    deadline_ids: list[int],
     flipped: list[dt.date],
     open_states: tuple[str, ...],
     cal: WorkingCalendar,
@@ -446,8 +455,9 @@ def _recompute_batch(
     actor: str,
     now: dt.datetime,
 ) -> tuple[int, int, int]:
-    """One batch of :func:`recompute` in the caller's transaction: (deadlines checked, moved, cases moved)."""
-    if not case_ids:
+    """One batch of :func:`recompute` in the caller's transaction: the deadlines ``deadline_ids`` read again
+    (a case closed or a deadline met since is left alone), moved, logged. Returns (checked, moved, cases)."""
+    if not deadline_ids:
         return 0, 0, 0
     cols = select(
         CaseDeadline.id,
@@ -457,7 +467,9 @@ def _recompute_batch(
         CaseDeadline.count,
         CaseDeadline.due,
     )
-    rows = sorted(set(_movable(session, flipped, open_states, cols, case_ids)), key=lambda r: (r[1], r[0]))
+    rows = sorted(
+        set(_movable(session, flipped, open_states, cols, deadline_ids)), key=lambda r: (r[1], r[0])
+    )
     changed: list[dict[str, Any]] = []
     moved: dict[int, list[dict[str, str]]] = {}
     for dl_id, case_id, rule, start_d, count, due in rows:
@@ -466,7 +478,7 @@ def _recompute_batch(
             fresh = rules.recount(rule, start_d, count, cal)
             changed.append(
                 {
-                    "id": dl_id,
+                    "b_id": dl_id,
                     "due": new_due,
                     "explanation": fresh.explanation,
                     "calendar_version": cal.version,
@@ -476,7 +488,7 @@ def _recompute_batch(
                 {"rule": rule, "old": due.isoformat(), "new": new_due.isoformat()}
             )
     if changed:
-        session.execute(update(CaseDeadline), changed)
+        session.connection().execute(_move_statement(), changed)
     # One event per case whose deadlines moved, appended to each case's chain (the log's one writer).
     new_events, heads = [], {}
     for cid, state, version, last_hash in session.execute(
