@@ -272,6 +272,10 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
     # Inline delivery after commit (SBSYS) is wanted only when the case has outbox work waiting; asking in
     # this transaction costs one statement, where an idle delivery round cost a transaction of its own.
     deliver_after = uow.services.inline_delivery and _outbox_waiting(session, case.id)
+    if spec.effects:
+        # The caller gets the case as it now is, with what the effects changed (documents, flags, …), read
+        # in this transaction (the session keeps them at commit): no second transaction after it.
+        _ = (case.documents, case.flags, case.assignee)
     uow.commit()
     if ctx.recorded.get("screening"):
         # Stored files are read and screened after the commit, never in this transaction.
@@ -286,9 +290,6 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
         from .outbox_delivery import after_commit
 
         uow.after_commit(lambda: after_commit(uow.db, case.id, services=uow.services))
-    if spec.effects:
-        # The caller gets the case as it now is, with what the effects changed (documents, flags, …).
-        _ = (case.documents, case.flags, case.assignee)
     return case
 
 
