@@ -171,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for name in names:
                 emit(settle(lambda name=name: measure(name)))
+                if not args.no_write:  # after each benchmark, so a long run that is stopped keeps its lines
+                    write_report(results, quick=args.quick, started=started)
         finally:
             if cluster is not None:
                 cluster.stop()
