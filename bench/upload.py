@@ -124,6 +124,15 @@ def run(db: Database, *, megabytes: int = 25, goal_mib: float = 256) -> Result:
         stop_gunicorn(proc)
     if resp.status_code >= 400:
         raise RuntimeError(f"upload answered {resp.status_code}")
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        docs, kept = conn.execute(
+            text("SELECT count(*), coalesce(max(length(content)), 0) FROM documents WHERE case_id = :c"),
+            {"c": c.id},
+        ).one()
+    if not docs:
+        raise RuntimeError("the upload was answered but no document was stored")
     above = (peak - idle) / 1048576
     return Result(
         "upload-memory",
@@ -133,6 +142,6 @@ def run(db: Database, *, megabytes: int = 25, goal_mib: float = 256) -> Result:
         None,
         goal_mib,
         1,
-        note=f"{megabytes} MB text file, answered {resp.status_code} in {spent:.1f} s; worker idle "
+        note=f"{megabytes} MB text file ({kept:,} bytes of it stored), answered {resp.status_code} in {spent:.1f} s; worker idle "
         f"{idle / 1048576:.0f} MiB, peak {peak / 1048576:.0f} MiB; screening inline",
     )
