@@ -270,7 +270,7 @@ DESCRIPTIONS = {
     "letter's data, render, store, deadlines, event, commit) vs `letters.render` of the same template with 200 "
     "documents (the same template cache); a fresh case per round (SQLite).",
     "recompute-100k": "a calendar change (juleaften and nytårsaften closed) over 100,000 open cases, each with an "
-    "internal 10-working-day target (what a calendar change moves; the law's deadlines never move); about a "
+    "internal 40-working-day target (what a calendar change moves; the law's deadlines never move); about a "
     "tenth of the cases move (SQLite).",
     "recompute-all-100k": "a closure day inside every open case's target, then reopened, then closed again: each "
     "change moves all 100,000 open cases and logs an event on each, in bounded batches (median of the rounds); "

@@ -4,7 +4,8 @@ A calendar change recounts the open cases' internal working-day targets (the law
 the law's calendar and never move), so every open case is seeded with one: 10 working days from receipt.
 
 - **recompute-100k**: juleaften and nytårsaften marked closed, with the cases received over 330 days of
-  2026: the cases whose target spans one of those days move (about a tenth).
+  2026, each with a 40-working-day target: the cases whose target spans one of those days move (about a
+  tenth). A run that moves nothing raises: it would time only the search.
 - **recompute-all-100k**: one closure day inside every open case's target (all received in the nine
   days before it), then reopened, then closed again: each change moves every open case and writes an event
   on each. Alternating rounds; the figure is the median change. The longest batch's transaction (the
@@ -41,7 +42,9 @@ def run(db: Database, n: int, goal_seconds: float = 5.0) -> Result:
         n,
         start=dt.date(2026, 1, 5),
         days=330,
-        target_days=TARGET_DAYS,
+        # 40 working days (as long as the OFL outer limit): a case received from early November spans
+        # juleaften; with 10 days no case received by 1 December would, and the change would move nothing.
+        target_days=40,
         progress=lambda d: progress("seeding", d, n),
     )
     t = time.perf_counter()
@@ -49,6 +52,8 @@ def run(db: Database, n: int, goal_seconds: float = 5.0) -> Result:
         db, actor="benchadmin", set_flags={"juleaften_closed": True, "nytaarsaften_closed": True}
     )
     elapsed = time.perf_counter() - t
+    if not out["cases_moved"]:
+        raise RuntimeError("recompute-100k moved no case: the seed does not span the changed days")
     return Result(
         "recompute-100k",
         elapsed,
