@@ -238,7 +238,8 @@ def change_calendar(
     now: dt.datetime | None = None,
     progress: Any = None,
 ) -> dict[str, Any]:
-    """Change the municipality's calendar (administrators) and recompute open cases' deadlines, atomically."""
+    """Change the municipality's calendar (administrators) and recompute open cases' deadlines in bounded
+    batches (:func:`aktflow.case_deadlines.recompute`); the new settings hold once the last batch commits."""
     from dataclasses import replace as dc_replace
 
     from . import case_deadlines
@@ -252,10 +253,14 @@ def change_calendar(
         new = dc_replace(current, **(set_flags or {}), closures=frozenset(closures))
         if new == current:
             return {"changed": False, "calendar_version": current.version}
-        result = case_deadlines.recompute(session, new, actor=user.username, now=uow.now, progress=progress)
-        record_admin_change(uow, actor, "settings.calendar", "kalenderen", current.to_dict(), new.to_dict())
+        username, at, old = user.username, uow.now, current.to_dict()
+    # In bounded batches, each its own transaction; the settings are stored with the last one. The
+    # administrative log records the change once it holds.
+    result = case_deadlines.recompute(db, new, actor=username, now=at, progress=progress)
+    with UnitOfWork(db) as uow:
+        record_admin_change(uow, actor, "settings.calendar", "kalenderen", old, new.to_dict())
         uow.commit()
-        return {"changed": True, "previous_version": current.version, **result}
+    return {"changed": True, "previous_version": current.version, **result}
 
 
 def upload_template(db: Database, *, actor: str, kind: str, content: bytes) -> None:

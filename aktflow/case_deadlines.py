@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import deadlines as rules
@@ -19,6 +19,9 @@ from .calendar import CalendarSettings, WorkingCalendar, get_calendar, statutory
 from .events import NewEvent, append_events
 from .models import Case, CaseDeadline, Setting, User, utcnow
 from .vocabulary import DECISION_RULES, EXPECTED_DECISION, NOTICE_RULES, STATUTORY_RULES
+
+if TYPE_CHECKING:
+    from .db import Database
 
 CALENDAR_KEY = "calendar"
 # Rules a sent decision fulfils (the notice too: a decision in time needs no fristbrev).
@@ -304,89 +307,180 @@ def sweep(session: Session, today: dt.date) -> dict[str, Any]:
 # --- calendar change: set-based recompute --------------------------------------------------------------
 
 
+#: A calendar change's recompute writes in batches that each hold the write lock about this long (seconds)
+#: and never much more than a second (SQLite has one writer: the web and the workers wait meanwhile).
+RECOMPUTE_BATCH_SECONDS = 0.3
+RECOMPUTE_FIRST_BATCH = 500
+RECOMPUTE_MIN_BATCH = 50
+RECOMPUTE_MAX_BATCH = 2_000  # about 0.5 s on a quiet machine: headroom when the machine gets busy
+
+
 def recompute(
-    session: Session,
+    db: Database,
     settings: CalendarSettings,
     *,
     actor: str,
     now: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
-    batch: int = 20_000,
+    batch_seconds: float | None = None,
 ) -> dict[str, Any]:
-    """Store new calendar settings and recompute the working-day deadlines of every open case.
+    """Recompute the working-day deadlines of every open case for new calendar settings, then store them.
 
-    Set-based: the days whose status changed are found by comparing the two precomputed calendars; one
-    query reads the open deadlines whose span contains such a day; new due dates come from the
-    precomputed calendar (bisect); changed rows are written with executemany; and each case whose due date
-    moved gets one event ``recalculate_deadlines`` (old → new) on its hash chain, all in the caller's
-    transaction. Closed cases and fulfilled deadlines are left alone. A deadline keeps the calendar
-    version it was computed with unless it moved: its due date is the same under the new calendar.
+    Set-based and in bounded batches: the days whose status changed are found by comparing the two
+    precomputed calendars; one read finds the open cases with a deadline whose span contains such a day;
+    then, per batch of cases, one transaction reads their deadlines again, gives them due dates from the
+    precomputed calendar (bisect), writes the changed rows with executemany and appends one event
+    ``recalculate_deadlines`` (old → new) to each moved case's hash chain (through
+    :func:`aktflow.events.append_events`, the log's one writer), and commits. A batch's size follows the
+    time the last one took, so each commit holds the write lock about ``batch_seconds`` (never much over a
+    second). The settings are stored with the last batch: until then every reader counts on the old
+    calendar, and a recompute that was cut off is completed by making the same change again (a deadline
+    already moved is not moved, nor logged, twice). A case changed by someone between the read and its
+    batch is read afresh in the batch; a conflict on the case row is retried in the next batch.
 
-    Only internal targets counted in working days move: a statutory deadline (``STATUTORY_RULES``) is
-    counted on the law's calendar, which a municipality's settings do not change, and the dates a person
-    set (a hearing's reply date, a fristbrev's promise) are never recounted. Today aktflow computes no
-    internal working-day target, so a calendar change stores the settings and moves nothing; a statutory
-    deadline that falls on a new closure is shown with a warning instead (:func:`closure_warning`).
+    Closed cases and fulfilled deadlines are left alone. A deadline keeps the calendar version it was
+    computed with unless it moved. Only internal targets counted in working days move: a statutory
+    deadline (``STATUTORY_RULES``) is counted on the law's calendar, which a municipality's settings do not
+    change, and the dates a person set (a hearing's reply date, a fristbrev's promise) are never recounted.
+    Today aktflow computes no internal working-day target, so a calendar change stores the settings and
+    moves nothing; a statutory deadline that falls on a new closure is shown with a warning instead
+    (:func:`closure_warning`).
+
+    Returns ``{"calendar_version", "days_changed", "deadlines_checked", "deadlines_moved", "cases_moved",
+    "batches", "longest_batch_s"}`` (the last: the longest batch's transaction, seconds).
     """
+    import time
+
     from . import states
 
     now = now or utcnow()
+    batch_seconds = RECOMPUTE_BATCH_SECONDS if batch_seconds is None else batch_seconds
     cal = get_calendar(settings)
-    old_cal = load_calendar(session)
-    row = session.get(Setting, CALENDAR_KEY)
-    if row is None:
-        session.add(Setting(key=CALENDAR_KEY, value=settings.to_dict(), updated_at=now))
-    else:
-        row.value = settings.to_dict()
-        row.updated_at = now
-    session.flush()
+    with db.session() as session:
+        old_cal = load_calendar(session)
+        # Only a deadline whose counted span (start, due] contains a day that changed status can move; find
+        # those in SQL, so the pass reads the few deadlines concerned instead of every open one.
+        lo, hi = session.execute(
+            select(func.min(CaseDeadline.start), func.max(CaseDeadline.due)).where(
+                CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None)
+            )
+        ).one()
+        flipped = [d for d in cal.differing_days(old_cal) if lo is not None and lo < d <= hi]
+        open_states = tuple(n for n in states.STATES if n not in states.FINAL)
+        found: dict[int, list[int]] = {}
+        for dl_id, cid in set(
+            _movable(session, flipped, open_states, select(CaseDeadline.id, CaseDeadline.case_id))
+        ):
+            found.setdefault(cid, []).append(dl_id)
+        candidates = sorted(found)
 
-    open_states = tuple(n for n in states.STATES if n not in states.FINAL)
-    # Only a deadline whose counted span (start, due] contains a day that changed status can move; find
-    # those in SQL, so the pass reads the few deadlines concerned instead of every open one.
-    flipped = cal.differing_days(old_cal)
-    base = (
-        select(
-            CaseDeadline.id,
-            CaseDeadline.case_id,
-            CaseDeadline.rule,
-            CaseDeadline.start,
-            CaseDeadline.count,
-            CaseDeadline.due,
+    totals = {"deadlines_checked": 0, "deadlines_moved": 0, "cases_moved": 0, "batches": 0}
+    longest = 0.0
+    size, pos = RECOMPUTE_FIRST_BATCH, 0
+    while True:
+        chunk = candidates[pos : pos + size]
+        last = pos + size >= len(candidates)
+        started = time.perf_counter()
+        with db.session() as session:
+            ids = sorted(dl for cid in chunk for dl in found[cid])
+            checked, moved_rows, moved_cases = _recompute_batch(
+                session, ids, flipped, open_states, cal, actor=actor, now=now
+            )
+            if last:
+                row = session.get(Setting, CALENDAR_KEY)
+                if row is None:
+                    session.add(Setting(key=CALENDAR_KEY, value=settings.to_dict(), updated_at=now))
+                else:
+                    row.value = settings.to_dict()
+                    row.updated_at = now
+            session.commit()
+        spent = time.perf_counter() - started
+        longest = max(longest, spent)
+        totals["deadlines_checked"] += checked
+        totals["deadlines_moved"] += moved_rows
+        totals["cases_moved"] += moved_cases
+        totals["batches"] += 1
+        pos += len(chunk)
+        if progress:
+            progress(pos, len(candidates))
+        if last:
+            break
+        # The next batch as large as fits the time allowed, judged by this one (growing by half at most).
+        per_case = spent / max(len(chunk), 1)
+        size = int(
+            min(
+                max(batch_seconds / max(per_case, 1e-6), RECOMPUTE_MIN_BATCH), 1.5 * size, RECOMPUTE_MAX_BATCH
+            )
         )
-        .join(Case, Case.id == CaseDeadline.case_id)
-        .where(
-            CaseDeadline.active.is_(True),
-            CaseDeadline.done_on.is_(None),
-            CaseDeadline.unit == rules.WORKING_DAYS,
-            CaseDeadline.rule != "hearing-reply",  # a date the caseworker set, not a count
-            CaseDeadline.rule != EXPECTED,  # a date told to the requester
-            # The law's deadlines are counted on the law's calendar: a closure never moves them.
-            CaseDeadline.rule.not_in(STATUTORY_RULES),
-            Case.state.in_(open_states),
-        )
+    return {
+        "calendar_version": cal.version,
+        "days_changed": len(flipped),
+        **totals,
+        "longest_batch_s": round(longest, 3),
+    }
+
+
+def _movable(session: Session, flipped: list[dt.date], open_states: tuple[str, ...], stmt, ids=None):
+    """The running working-day deadlines of open cases that a calendar change can move: those whose span
+    (start, due] contains one of the ``flipped`` days (rows of ``stmt``'s columns, possibly repeated)."""
+    base = stmt.join(Case, Case.id == CaseDeadline.case_id).where(
+        CaseDeadline.active.is_(True),
+        CaseDeadline.done_on.is_(None),
+        CaseDeadline.unit == rules.WORKING_DAYS,
+        CaseDeadline.rule != "hearing-reply",  # a date the caseworker set, not a count
+        CaseDeadline.rule != EXPECTED,  # a date told to the requester
+        # The law's deadlines are counted on the law's calendar: a closure never moves them.
+        CaseDeadline.rule.not_in(STATUTORY_RULES),
+        Case.state.in_(open_states),
     )
-    lo, hi = session.execute(
-        select(func.min(CaseDeadline.start), func.max(CaseDeadline.due)).where(
-            CaseDeadline.active.is_(True), CaseDeadline.done_on.is_(None)
-        )
-    ).one()
-    flipped = [d for d in flipped if lo is not None and lo < d <= hi]
+    if ids is not None:  # a batch reads its deadlines again by their ids (the primary key)
+        base = base.where(CaseDeadline.id.in_(ids))
     rows: list[Any] = []
     for i in range(0, len(flipped), 200):
         spans = [and_(CaseDeadline.start < d, CaseDeadline.due >= d) for d in flipped[i : i + 200]]
         rows.extend(session.execute(base.where(or_(*spans))).all())
-    rows = sorted(set(rows), key=lambda r: (r[1], r[0]))
-    total = len(rows)
+    return rows
+
+
+def _move_statement():
+    t = CaseDeadline.__table__
+    return update(t).where(t.c.id == bindparam("b_id"))
+
+
+def _recompute_batch(
+    session: Session,
+    deadline_ids: list[int],
+    flipped: list[dt.date],
+    open_states: tuple[str, ...],
+    cal: WorkingCalendar,
+    *,
+    actor: str,
+    now: dt.datetime,
+) -> tuple[int, int, int]:
+    """One batch of :func:`recompute` in the caller's transaction: the deadlines ``deadline_ids`` read again
+    (a case closed or a deadline met since is left alone), moved, logged. Returns (checked, moved, cases)."""
+    if not deadline_ids:
+        return 0, 0, 0
+    cols = select(
+        CaseDeadline.id,
+        CaseDeadline.case_id,
+        CaseDeadline.rule,
+        CaseDeadline.start,
+        CaseDeadline.count,
+        CaseDeadline.due,
+    )
+    rows = sorted(
+        set(_movable(session, flipped, open_states, cols, deadline_ids)), key=lambda r: (r[1], r[0])
+    )
     changed: list[dict[str, Any]] = []
     moved: dict[int, list[dict[str, str]]] = {}
-    for i, (dl_id, case_id, rule, start_d, count, due) in enumerate(rows):
+    for dl_id, case_id, rule, start_d, count, due in rows:
         new_due = cal.add_working_days(start_d, count)
         if new_due != due:
             fresh = rules.recount(rule, start_d, count, cal)
             changed.append(
                 {
-                    "id": dl_id,
+                    "b_id": dl_id,
                     "due": new_due,
                     "explanation": fresh.explanation,
                     "calendar_version": cal.version,
@@ -395,38 +489,24 @@ def recompute(
             moved.setdefault(case_id, []).append(
                 {"rule": rule, "old": due.isoformat(), "new": new_due.isoformat()}
             )
-        if progress and (i + 1) % batch == 0:
-            progress(i + 1, total)
-    if progress:
-        progress(total, total)
     if changed:
-        session.execute(update(CaseDeadline), changed)
-
+        session.connection().execute(_move_statement(), changed)
     # One event per case whose deadlines moved, appended to each case's chain (the log's one writer).
-    ids = sorted(moved)
     new_events, heads = [], {}
-    for chunk_start in range(0, len(ids), 5000):
-        chunk = ids[chunk_start : chunk_start + 5000]
-        for cid, state, version, last_hash in session.execute(
-            select(Case.id, Case.state, Case.version, Case.last_hash).where(Case.id.in_(chunk))
-        ):
-            heads[cid] = (version, last_hash)
-            new_events.append(
-                NewEvent(
-                    case_id=cid,
-                    trigger="recalculate_deadlines",
-                    from_state=state,
-                    to_state=state,
-                    actor=actor,
-                    at=now,
-                    data={"moved": moved[cid], "calendar_version": cal.version},
-                )
+    for cid, state, version, last_hash in session.execute(
+        select(Case.id, Case.state, Case.version, Case.last_hash).where(Case.id.in_(sorted(moved)))
+    ):
+        heads[cid] = (version, last_hash)
+        new_events.append(
+            NewEvent(
+                case_id=cid,
+                trigger="recalculate_deadlines",
+                from_state=state,
+                to_state=state,
+                actor=actor,
+                at=now,
+                data={"moved": moved[cid], "calendar_version": cal.version},
             )
+        )
     append_events(session, new_events, heads)
-    return {
-        "calendar_version": cal.version,
-        "days_changed": len(flipped),
-        "deadlines_checked": total,
-        "deadlines_moved": len(changed),
-        "cases_moved": len(moved),
-    }
+    return len(rows), len(changed), len(moved)

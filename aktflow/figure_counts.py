@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, literal, select, true
+from sqlalchemy import and_, case, delete, func, insert, literal, null, select, true, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from . import states
@@ -111,29 +111,38 @@ def move_case(session: Session, case: Case, new_assignee_id: int | None) -> None
 
 
 def case_contributions(session: Session, case_id: int) -> Counter[tuple[str, dt.date, str]]:
-    """What one case counts in the figures, read from the case itself."""
-    out: Counter[tuple[str, dt.date, str]] = Counter()
-    for done_on, due in session.execute(
-        select(CaseDeadline.done_on, CaseDeadline.due).where(
-            CaseDeadline.case_id == case_id,
-            CaseDeadline.rule.in_(FIGURE_DECISION_RULES),
-            CaseDeadline.active.is_(True),
-            CaseDeadline.done_on.is_not(None),
-        )
-    ):
-        assert done_on is not None  # selected with done_on IS NOT NULL
-        out[("decision", done_on, "in_time" if done_on <= due else "late")] += 1
-    for grounds, at in session.execute(
-        select(Assessment.grounds, Assessment.assessed_at)
+    """What one case counts in the figures, read from the case itself: its decisions (in time or late),
+    the grounds of its assessments and its complaint events, in one round trip (UNION ALL)."""
+    decisions = select(
+        literal("decision").label("kind"),
+        CaseDeadline.done_on.label("done_on"),
+        CaseDeadline.due.label("due"),
+        type_coerce(null(), Assessment.grounds.type).label("grounds"),
+        type_coerce(null(), Event.at.type).label("at"),
+        type_coerce(null(), Event.trigger.type).label("trigger"),
+    ).where(
+        CaseDeadline.case_id == case_id,
+        CaseDeadline.rule.in_(FIGURE_DECISION_RULES),
+        CaseDeadline.active.is_(True),
+        CaseDeadline.done_on.is_not(None),
+    )
+    grounds = (
+        select(literal("ground"), null(), null(), Assessment.grounds, Assessment.assessed_at, null())
         .join(Document, Document.id == Assessment.document_id)
         .where(Document.case_id == case_id)
-    ):
-        for code in grounds or ():
-            out[("ground", local_day(at), code)] += 1
-    for trigger, at in session.execute(
-        select(Event.trigger, Event.at).where(Event.case_id == case_id, Event.trigger.in_(COMPLAINT_TRIGGERS))
-    ):
-        out[("complaint", local_day(at), trigger)] += 1
+    )
+    complaints = select(literal("complaint"), null(), null(), null(), Event.at, Event.trigger).where(
+        Event.case_id == case_id, Event.trigger.in_(COMPLAINT_TRIGGERS)
+    )
+    out: Counter[tuple[str, dt.date, str]] = Counter()
+    for kind, done_on, due, codes, at, trigger in session.execute(union_all(decisions, grounds, complaints)):
+        if kind == "decision":
+            out[("decision", done_on, "in_time" if done_on <= due else "late")] += 1
+        elif kind == "ground":
+            for code in codes or ():
+                out[("ground", local_day(at), code)] += 1
+        else:
+            out[("complaint", local_day(at), trigger)] += 1
     return out
 
 

@@ -269,6 +269,13 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
     )
     for letter in ctx.letters:
         letter.event_id = ev
+    # Inline delivery after commit (SBSYS) is wanted only when the case has outbox work waiting; asking in
+    # this transaction costs one statement, where an idle delivery round cost a transaction of its own.
+    deliver_after = uow.services.inline_delivery and _outbox_waiting(session, case.id)
+    if spec.effects:
+        # The caller gets the case as it now is, with what the effects changed (documents, flags, …), read
+        # in this transaction (the session keeps them at commit): no second transaction after it.
+        _ = (case.documents, case.flags, case.assignee)
     uow.commit()
     if ctx.recorded.get("screening"):
         # Stored files are read and screened after the commit, never in this transaction.
@@ -279,13 +286,29 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
         uow.after_commit(lambda: schedule(uow.db, stored, settings.screening, limits_from_settings(settings)))
     # The case's new outbox items are tried at once after commit when the installation delivers inline
     # (SBSYS); that is decided in one place, Services.inline_delivery, which after_commit asks.
-    from .outbox_delivery import after_commit
+    if deliver_after:
+        from .outbox_delivery import after_commit
 
-    uow.after_commit(lambda: after_commit(uow.db, case.id, services=uow.services))
-    if spec.effects:
-        # The caller gets the case as it now is, with what the effects changed (documents, flags, …).
-        _ = (case.documents, case.flags, case.assignee)
+        uow.after_commit(lambda: after_commit(uow.db, case.id, services=uow.services))
     return case
+
+
+def _outbox_waiting(session: Session, case_id: int) -> bool:
+    """Whether the case has outbox items that inline delivery would try (pending, or claimed by a worker
+    whose lease ran out; screening is the worker's), written in this transaction or before."""
+    from .document_screening import KIND as SCREEN_KIND
+    from .models import OutboxItem
+
+    stmt = (
+        select(OutboxItem.id)
+        .where(
+            OutboxItem.case_id == case_id,
+            OutboxItem.status.in_(("pending", "delivering")),
+            OutboxItem.kind != SCREEN_KIND,
+        )
+        .limit(1)
+    )
+    return session.scalar(stmt) is not None
 
 
 #: How long an intake's idempotency key holds: a repeat within it gives the first case back.

@@ -15,6 +15,9 @@ from aktflow.db import Database
 from aktflow.events import event_row
 from aktflow.models import Case, CaseDeadline, Event, User
 
+#: An internal working-day target (not a statutory rule): what a calendar change recounts.
+INTERNAL_TARGET = "internal-target"
+
 
 def seed_cases(
     db: Database,
@@ -26,8 +29,13 @@ def seed_cases(
     chunk: int = 10_000,
     progress: Callable[[int], None] | None = None,
     seed: int = 1,
+    target_days: int | None = None,
 ) -> None:
-    """Insert ``n`` cases (a share of them open) with their create event and statutory deadlines."""
+    """Insert ``n`` cases (a share of them open) with their create event and statutory deadlines.
+
+    With ``target_days``, each open case also gets an internal target of that many working days from its
+    receipt (rule ``INTERNAL_TARGET``): the kind of deadline a calendar change moves (the law's deadlines
+    are counted on the law's calendar, which the municipality's closures never change)."""
     rnd = random.Random(seed)
     cal = get_calendar()
     now = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
@@ -91,6 +99,22 @@ def seed_cases(
                         "active": True,
                         "created_at": now,
                         "done_on": None if is_open else d.due,
+                    }
+                )
+            if target_days is not None and is_open:
+                dls.append(
+                    {
+                        "case_id": cid,
+                        "rule": INTERNAL_TARGET,
+                        "start": received,
+                        "due": cal.add_working_days(received, target_days),
+                        "count": target_days,
+                        "unit": rules.WORKING_DAYS,
+                        "calendar_version": cal.version,
+                        "explanation": f"{target_days} arbejdsdage efter modtagelse (intern målsætning)",
+                        "active": True,
+                        "created_at": now,
+                        "done_on": None,
                     }
                 )
         with db.session() as s:
