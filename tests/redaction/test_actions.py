@@ -13,6 +13,7 @@ from aktflow.documents import Attachment
 from aktflow.errors import ValidationError, WorkflowError
 from aktflow.queries.redactions import case_redactions, document_redactions
 from aktflow.service import case_view, create_case, fire
+from tests.assessing import texts_for
 
 RECEIVED = (clock.today() - dt.timedelta(days=3)).isoformat()
 CPR = "120385-1237"
@@ -176,7 +177,12 @@ def test_partial_release_needs_a_redaction(sqlite_db):
         case_id,
         "assess_document",
         actor="cw",
-        data={"document_id": doc_id, "outcome": "partial", "grounds": ["ofl-23"]},
+        data={
+            "document_id": doc_id,
+            "outcome": "partial",
+            "grounds": ["ofl-23"],
+            **texts_for("partial", ["ofl-23"]),
+        },
     )
     with pytest.raises(WorkflowError, match="udleveres delvist, men har ingen overstregninger: 'Klage'"):
         fire(db, case_id, "send_partial_decision", actor="cw", note="Klagen udleveres delvist")
@@ -201,7 +207,12 @@ def test_a_redaction_changed_after_the_approval_lapses_it(sqlite_db):
         case_id,
         "assess_document",
         actor="cw",
-        data={"document_id": doc_id, "outcome": "partial", "grounds": ["ofl-30-1"]},
+        data={
+            "document_id": doc_id,
+            "outcome": "partial",
+            "grounds": ["ofl-30-1"],
+            **texts_for("partial", ["ofl-30-1"]),
+        },
     )
     redact(db, case_id, doc_id, term="Jens Hansen")
     fire(db, case_id, "submit_for_legal_review", actor="cw")
