@@ -81,8 +81,8 @@ def parse_xml(data: bytes) -> list[tuple[str, str, int]]:
         raise ValidationError("file", "filen er for stor til at være en KLE-emneplan")
     # defusedxml refuses a DTD, entity declarations and external references in any encoding (a byte filter
     # for "<!DOCTYPE" is bypassed by UTF-16), and parses everything else as ElementTree does.
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring as safe_fromstring
+    from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
+    from defusedxml.ElementTree import fromstring as safe_fromstring  # type: ignore[import-untyped]
 
     try:
         root = safe_fromstring(data, forbid_dtd=True)

@@ -35,6 +35,7 @@ class Id64Converter(IntegerConverter):
         if self.max is None or self.max > INT_MAX:
             self.max = INT_MAX
 
+
 HSTS_MAX_AGE = 31536000  # one year, in seconds: browsers keep to HTTPS for that long after a visit
 
 
@@ -89,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Sign-on through a trusted reverse proxy (off unless the header is named).
         TRUSTED_HEADER=settings.trusted_header,
         TRUSTED_PROXIES=settings.trusted_proxies,
+        TRUSTED_DOMAIN=settings.trusted_domain,
         PROXY_HOPS=settings.proxy_hops,
     )
     if config:
@@ -101,6 +103,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     bootstrap.install(services)
     app.extensions["aktflow"] = services
     app.extensions["aktflow_db"] = services.db
+    from datetime import timedelta
+
+    from .sessions import ServerSessionInterface
+
+    # The session is kept on the server; the cookie holds only its id (web/sessions.py).
+    app.session_interface = ServerSessionInterface(
+        idle=timedelta(minutes=settings.session_idle), lifetime=timedelta(hours=settings.session_lifetime)
+    )
     if settings.screening == "background":
         # Stored files are read by a thread of this process, never in a request (aktflow.document_screening).
         from aktflow.document_screening import background
@@ -151,7 +161,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             # Pages, downloads and API answers hold personal data: no copy in a browser's or proxy's cache.
             if "no-store" not in resp.headers.get("Cache-Control", ""):
                 resp.headers["Cache-Control"] = "no-store"
-        if request.is_secure:  # served over HTTPS (directly, or behind a proxy that says so: AKTFLOW_PROXY_HOPS)
+        if (
+            request.is_secure
+        ):  # served over HTTPS (directly, or behind a proxy that says so: AKTFLOW_PROXY_HOPS)
             resp.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_MAX_AGE}")
         return resp
 

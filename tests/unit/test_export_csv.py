@@ -38,7 +38,9 @@ def _cells(body: str) -> list[dict[str, str]]:
     "payload",
     ['=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "  =1+1", "\t=1", "|x", "%0A"],
 )
-@pytest.mark.parametrize("column", ["sagsnummer", "emne", "subject", "state_label", "assignee_name", "next_rule"])
+@pytest.mark.parametrize(
+    "column", ["sagsnummer", "emne", "subject", "state_label", "assignee_name", "next_rule"]
+)
 def test_every_cell_is_formula_safe(column, payload):
     (cells,) = _cells(to_csv([_row(**{column: payload})]))
     written = [v for v in cells.values() if payload.strip() in v]
