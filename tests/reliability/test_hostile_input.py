@@ -342,7 +342,7 @@ DANISH_FLASH = re.compile(
     r"udført|blev ikke udført|Sagen er ændret af en anden|Formularen mangler sagens version|"
     r"blev ikke (oprettet|ændret|gemt|tilføjet|fjernet|nulstillet|indlæst)|er oprettet|har nu rollen|"
     r"er deaktiveret|er aktiveret|ny adgangskode|Kalenderen|Lukkedag|skabelon|Kommunens oplysninger|KLE-planen|"
-    r"Vælg en Word-fil|Standardskabelonen|PDF kræver"
+    r"Vælg en Word-fil|Standardskabelonen|PDF kræver|API-nøgle|[Ss]pærring"
 )
 
 
