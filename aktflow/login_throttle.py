@@ -121,12 +121,14 @@ def attempt(
             bindparam("src", src),
             bindparam("dev", device),
         ).where(*conditions)
-        result = s.execute(
-            insert(LoginFailure).from_select(
+        inserted = s.execute(
+            insert(LoginFailure)
+            .from_select(
                 [LoginFailure.username, LoginFailure.at, LoginFailure.source, LoginFailure.device], row
             )
-        )
-        if getattr(result, "rowcount", 0) == 1:
+            .returning(LoginFailure.id)  # psycopg reports no rowcount for INSERT … SELECT
+        ).scalar_one_or_none()
+        if inserted is not None:
             s.execute(delete(LoginFailure).where(LoginFailure.at < now - KEEP))  # keep the table small
             uow.commit()
             return Verdict(True)
