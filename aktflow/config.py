@@ -98,6 +98,12 @@ class Settings(BaseSettings):
         "folder)",
     )
     secure_cookies: bool = Field(False, description="`1` behind HTTPS")
+    session_idle: int = Field(
+        30, gt=0, le=24 * 60, description="minutes without a request before a login ends"
+    )
+    session_lifetime: int = Field(
+        12, gt=0, le=24 * 30, description="hours after which a login ends, used or not"
+    )
     max_upload: int = Field(DEFAULT_MAX_UPLOAD, gt=0, description="largest document upload in bytes")
     # --- documents: the limits per file (docs/documents.md) ---
     max_unpacked: int = Field(
@@ -117,6 +123,11 @@ class Settings(BaseSettings):
         None, description="sign-on through a reverse proxy: the header naming the user"
     )
     trusted_proxies: str = Field("", description="the proxies' addresses allowed to set the sign-on header")
+    trusted_domain: str | None = Field(
+        None,
+        description="sign-on: the one Windows domain whose users are named without it (`KOMMUNE\\jens` is "
+        "`jens`); users of other domains are named `DOMÆNE\\bruger`",
+    )
     proxy_hops: int = Field(
         0, ge=0, description="number of proxies in front (for client addresses and HTTPS detection)"
     )

@@ -559,6 +559,8 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # After this moment the token no longer works (None: tokens issued before expiry existed).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class IdempotencyKey(Base):
@@ -589,6 +591,27 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The client's address (per-source throttling of password spraying) and, for an attempt from a browser
+    # that logged in as this user before, that browser's device id (its own counter: aktflow.login_throttle).
+    source: Mapped[str | None] = mapped_column(String(45), index=True)
+    device: Mapped[str | None] = mapped_column(String(32))
+
+
+class WebSession(Base):
+    """A logged-in browser session, kept on the server: the cookie holds only its random id, whose SHA-256
+    is stored here with the session's data (flash messages with case data never travel in the cookie).
+
+    Logging out deletes the row (that session ends, others go on); ``created_at`` and ``seen_at`` give the
+    absolute lifetime and the idle timeout (``AKTFLOW_SESSION_LIFETIME``, ``AKTFLOW_SESSION_IDLE``).
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 (hex) of the cookie's id
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class KleEmne(Base):

@@ -6,7 +6,12 @@ the server's shell acts as ``SYSTEM_ACTOR`` where that is trusted (creating the 
 
 from __future__ import annotations
 
+import gzip
 import logging
+import secrets
+import string
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -25,15 +30,55 @@ from .vocabulary import ADMIN, PASSWORD_MAX, PASSWORD_MIN, ROLES, USERNAME_RE
 log = logging.getLogger(__name__)
 
 
-def check_password(password: object) -> str:
-    """The one password policy for passwords set through the product: 8 to 1000 characters.
+_EDGE = string.digits + string.punctuation + " "
+# Runs of keys or digits people type as a password ("123456789012", "qwertyuiopå"), forwards and backwards.
+_RUNS = tuple(
+    run + run[::-1]
+    for run in (
+        "0123456789" * 4,
+        "abcdefghijklmnopqrstuvwxyzæøå" * 2,
+        "qwertyuiopåasdfghjklæøzxcvbnm" * 2,
+        "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p" * 2,
+    )
+)
 
-    Returns the password; raises ValidationError (field ``password``).
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped lists of common passwords, lower case (``aktflow/data/PASSWORDS.md`` names the sources)."""
+    data = resources.files("aktflow") / "data"
+    words = set(gzip.decompress((data / "common_passwords.txt.gz").read_bytes()).decode("utf-8").split())
+    for line in (data / "common_passwords_da.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            words.add(line.strip().lower())
+    return frozenset(words)
+
+
+def check_password(password: object, username: str | None = None) -> str:
+    """The one password policy, for every password set through the product (the web, the CLI, administrators
+    too): at least ``PASSWORD_MIN`` (12) and at most ``PASSWORD_MAX`` characters, not one or two characters
+    repeated, not a run of keys or digits ("123456789012"), not the username, and not a common password — in lower case, also with leading and trailing digits and
+    punctuation removed ("Velkommen2026!"), it is in none of the shipped lists (:func:`common_passwords`).
+
+    Returns the password; raises ValidationError (field ``password``) with a Danish reason.
     """
     if not isinstance(password, str) or len(password) < PASSWORD_MIN:
-        raise ValidationError("password", f"mindst {PASSWORD_MIN} tegn")
+        raise ValidationError(
+            "password", f"mindst {PASSWORD_MIN} tegn (en sætning af flere ord er let at huske)"
+        )
     if len(password) > PASSWORD_MAX:
         raise ValidationError("password", f"højst {PASSWORD_MAX} tegn")
+    folded = password.lower()
+    core = folded.strip(_EDGE)
+    if len(set(folded)) <= 2:
+        raise ValidationError("password", "består af et enkelt eller to tegn gentaget: vælg en anden")
+    if username and (folded == username.lower() or core == username.lower()):
+        raise ValidationError("password", "må ikke være brugernavnet")
+    if any(folded in run for run in _RUNS):
+        raise ValidationError("password", "er en række af taster eller tal: vælg en anden")
+    listed = common_passwords()
+    if folded in listed or core in listed or core.replace(" ", "") in listed:
+        raise ValidationError("password", "er en af de mest almindelige adgangskoder: vælg en anden")
     return password
 
 
@@ -49,21 +94,25 @@ def add_user(
 ) -> User:
     """Create an active user; only an administrator, or the server's shell (``SYSTEM_ACTOR``), may.
 
-    The password must meet the one policy (:func:`check_password`, at least 8 characters).
-    ``demo_password=True`` is for the demo loader alone: its users' well-known password ``demo`` is shorter.
+    The password must meet the one policy (:func:`check_password`, at least 12 characters, no common one).
+    ``demo_password=True`` is for demo data alone (the demo loader, whose users' well-known password ``demo``
+    the README documents, and the test suite's fixture users): it skips the policy.
     Raises ValidationError (``username``, ``role``, ``password``, ``name``, ``actor``) or PermissionDenied.
     """
     from werkzeug.security import generate_password_hash
 
     if not USERNAME_RE.match(username or ""):
-        raise ValidationError("username", "2–64 tegn: bogstaver a–z, cifre, punktum, bindestreg, understreg")
+        raise ValidationError(
+            "username",
+            "2–64 tegn: bogstaver a–z, cifre, punktum, bindestreg, understreg (evt. DOMÆNE\\ foran)",
+        )
     if role not in ROLES:
         raise ValidationError("role", f"ukendt rolle {role!r}: brug {'|'.join(ROLES)}")
     if demo_password:
         if not isinstance(password, str) or not password:
             raise ValidationError("password", "skal udfyldes")
     else:
-        check_password(password)
+        check_password(password, username)
     name = _text(name or username, "name", max_len=200) or username
     with UnitOfWork(db) as uow:
         session = uow.session
@@ -85,16 +134,36 @@ def add_user(
         return user
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash made as every stored one is (werkzeug's default method), of a password nobody has."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(secrets.token_urlsafe(32))
+
+
 def authenticate(db: Database, username: str, password: str) -> User | None:
+    """The active user ``username`` if ``password`` is theirs, else None.
+
+    Takes the same time whether or not the user exists: an unknown, malformed or inactive username has a
+    password hash checked all the same (a dummy one made with the same method and cost), so the answer's
+    timing does not tell which usernames exist.
+    """
     from werkzeug.security import check_password_hash
 
-    if not isinstance(username, str) or not USERNAME_RE.match(username) or not isinstance(password, str):
+    if not isinstance(password, str):
+        password = ""
+    user = None
+    if isinstance(username, str) and USERNAME_RE.match(username):
+        with db.session() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is not None:
+                session.expunge(user)
+    stored = user.password_hash if user is not None else _dummy_hash()
+    ok = check_password_hash(stored, password)
+    if user is None or not ok or not user.active:
         return None
-    with db.session() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
-            return None
-        return user
+    return user
 
 
 def _target(session: Session, username: str) -> User:
@@ -160,9 +229,13 @@ def set_active(db: Any, *, actor: str, username: str, active: bool) -> dict[str,
 
 
 def set_password(db: Any, *, actor: str, username: str, password: str) -> None:
+    """Set ``username``'s password (the one policy, :func:`check_password`); their sessions end.
+
+    ``actor`` must be an administrator. Raises ValidationError (``password``), NotFound, PermissionDenied.
+    """
     from werkzeug.security import generate_password_hash
 
-    check_password(password)
+    check_password(password, username)
     with UnitOfWork(db) as uow:
         s = uow.session
         _admin(s, actor)

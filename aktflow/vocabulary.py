@@ -113,10 +113,11 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 EMNE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 #: A plausible e-mail address (something@domain.tld, no spaces); deliverability is not checked.
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-#: A username: 2–64 of a–z, A–Z, digits, ".", "_", "-".
-USERNAME_RE = re.compile(r"^[a-zA-Z0-9._-]{2,64}$")
+#: A username: 2–64 of a–z, A–Z, digits, ".", "_", "-", optionally after a Windows domain and a backslash
+#: (``KOMMUNE\jens``: sign-on keeps the domain, so two domains' "jens" are two users), 64 characters in all.
+USERNAME_RE = re.compile(r"^(?=.{2,64}\Z)(?:[a-zA-Z0-9._-]{1,15}\\)?[a-zA-Z0-9._-]{2,64}\Z")
 
 # --- passwords ------------------------------------------------------------------------------------------
 
 #: The one password policy for passwords set through the product (CLI, web, API).
-PASSWORD_MIN, PASSWORD_MAX = 8, 1000
+PASSWORD_MIN, PASSWORD_MAX = 12, 1000  # aktflow.users.check_password

@@ -106,7 +106,9 @@ def _seed_users(url: str) -> None:
 
     db = Database(url)
     for username, (role, name) in USERS.items():
-        add_user(db, username, role=role, password=PASSWORD, name=name, actor=SYSTEM_ACTOR)
+        add_user(
+            db, username, role=role, password=PASSWORD, name=name, actor=SYSTEM_ACTOR, demo_password=True
+        )
     db.dispose()
 
 

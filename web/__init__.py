@@ -10,10 +10,12 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from aktflow import bootstrap
 from aktflow.config import Settings, SettingsError, load_settings
 from aktflow.db import Database
+from aktflow.states.fields import INT_MAX
 
 from .extensions import csrf, login_manager
 
@@ -35,6 +37,20 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+class Id64Converter(IntegerConverter):
+    """``<int:…>`` in every route: a non-negative integer that fits the database's ids (``INT_MAX``, the
+    PostgreSQL ``integer``); a larger one matches no route (404) instead of overflowing SQLite's 64 bits
+    or PostgreSQL's 32 (the API's own 404 in JSON answers it there)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(url_map, *args, **kwargs)
+        if self.max is None or self.max > INT_MAX:
+            self.max = INT_MAX
+
+
+HSTS_MAX_AGE = 31536000  # one year, in seconds: browsers keep to HTTPS for that long after a visit
 
 
 # The exit status when the settings are bad: gunicorn's "App failed to load", so its master stops instead of
@@ -76,6 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     settings = _settings()
     app = Flask(__name__, instance_path=str(Path(settings.instance_dir()).resolve()))
+    app.url_map.converters["int"] = Id64Converter  # an id past 64 bits is a 404, never SQLite's overflow
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -87,6 +104,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Sign-on through a trusted reverse proxy (off unless the header is named).
         TRUSTED_HEADER=settings.trusted_header,
         TRUSTED_PROXIES=settings.trusted_proxies,
+        TRUSTED_DOMAIN=settings.trusted_domain,
         PROXY_HOPS=settings.proxy_hops,
     )
     if config:
@@ -99,6 +117,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     bootstrap.install(services)
     app.extensions["aktflow"] = services
     app.extensions["aktflow_db"] = services.db
+    from datetime import timedelta
+
+    from .sessions import ServerSessionInterface
+
+    # The session is kept on the server; the cookie holds only its id (web/sessions.py).
+    app.session_interface = ServerSessionInterface(
+        idle=timedelta(minutes=settings.session_idle), lifetime=timedelta(hours=settings.session_lifetime)
+    )
     if settings.screening == "background":
         # Stored files are read by a thread of this process, never in a request (aktflow.document_screening).
         from aktflow.document_screening import background
@@ -161,6 +187,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            # Pages, downloads and API answers hold personal data: no copy in a browser's or proxy's cache.
+            if "no-store" not in resp.headers.get("Cache-Control", ""):
+                resp.headers["Cache-Control"] = "no-store"
+        if (
+            request.is_secure
+        ):  # served over HTTPS (directly, or behind a proxy that says so: AKTFLOW_PROXY_HOPS)
+            resp.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_MAX_AGE}")
         return resp
 
     # Response compression: a page (HTML, CSS, JS, SVG; not the API) of at least GZIP_MIN_BYTES is sent gzipped

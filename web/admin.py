@@ -6,11 +6,24 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from aktflow import administration as admin_cmd
 from aktflow import appeal_bodies, case_deadlines, kle
+from aktflow import login_throttle as throttle
+from aktflow import tokens as tokens_cmd
 from aktflow import users as users_cmd
 from aktflow.administration import change_calendar, upload_template
 from aktflow.case_letters import municipality
@@ -19,6 +32,7 @@ from aktflow.users import add_user
 from aktflow.vocabulary import ADMINS, DOCX_MIME, ROLES
 
 from .auth import roles_required
+from .filters import local
 
 bp = Blueprint("admin", __name__)
 FLAG_LABELS = {
@@ -68,6 +82,8 @@ def index():
     return render_template(
         "admin.html",
         users=users,
+        locked={name: local(until).strftime("%H:%M") for name, until in throttle.locked(db()).items()},
+        tokens=tokens_cmd.list_tokens(db()),
         roles=ROLES,
         cal=cal,
         flag_labels=FLAG_LABELS,
@@ -182,6 +198,55 @@ def user_password(username: str):
     else:
         flash(f"{username} har fået en ny adgangskode.", "ok")
     return _back("brugere")
+
+
+@bp.route("/admin/users/<username>/unlock", methods=["POST"])
+@roles_required(*ADMINS)
+def user_unlock(username: str):
+    try:
+        throttle.unlock(db(), username, actor=current_user.username)
+    except AktflowError as e:
+        flash(f"Spærringen blev ikke ophævet: {_msg(e)}", "error")
+    else:
+        flash(f"Login-spærringen for {username} er ophævet.", "ok")
+    return _back("brugere")
+
+
+# --- API tokens ------------------------------------------------------------------------------------------------
+
+
+@bp.route("/admin/tokens", methods=["POST"])
+@roles_required(*ADMINS)
+def token_issue():
+    """Issue a token and show it once, on this answer only (never in a flash message or a redirect)."""
+    f = request.form
+    try:
+        g.new_token = tokens_cmd.issue_token(
+            db(),
+            (f.get("username") or "").strip(),
+            name=(f.get("name") or "").strip() or None,
+            actor=current_user.username,
+            days=f.get("days") or tokens_cmd.DEFAULT_DAYS,
+        )
+    except AktflowError as e:
+        flash(f"API-nøglen blev ikke udstedt: {_msg(e)}", "error")
+        return _back("api-noegler")
+    g.new_token_user = (f.get("username") or "").strip()
+    return index()
+
+
+@bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])
+@roles_required(*ADMINS)
+def token_revoke(token_id: int):
+    try:
+        tokens_cmd.revoke(db(), token_id, actor=current_user.username)
+    except NotFound:
+        abort(404)
+    except AktflowError as e:
+        flash(f"API-nøglen blev ikke tilbagekaldt: {_msg(e)}", "error")
+    else:
+        flash(f"API-nøgle {token_id} er tilbagekaldt.", "ok")
+    return _back("api-noegler")
 
 
 # --- calendar --------------------------------------------------------------------------------------------------

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import secrets
 from dataclasses import dataclass
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
@@ -106,6 +108,57 @@ def _clock(at) -> str:
     return local(at).strftime("%H:%M")
 
 
+DEVICE_COOKIE = "aktflow_device"
+DEVICE_MAX_AGE = 90 * 24 * 3600  # seconds: a browser that logged in within 90 days keeps its own counter
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="aktflow-device")
+
+
+def device_for(username: str) -> str | None:
+    """The device id of this browser, if it logged in as ``username`` within ``DEVICE_MAX_AGE`` (a signed
+    cookie set at login); its attempts have a login counter of their own (aktflow.login_throttle)."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = _devices().loads(raw, max_age=DEVICE_MAX_AGE)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("u") != throttle.key(username):
+        return None
+    device = data.get("d")
+    return device if isinstance(device, str) and len(device) == 32 else None
+
+
+def _remember_device(resp, username: str) -> None:
+    value = _devices().dumps({"u": throttle.key(username), "d": secrets.token_hex(16)})
+    resp.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+
+
+def _locked_message(username: str, verdict: throttle.Verdict) -> str:
+    until = _clock(verdict.until)
+    if verdict.reason == "source":
+        return (
+            "For mange mislykkede forsøg på at logge ind fra din adresse. Der kan ikke logges ind herfra "
+            f"før kl. {until}. Kontakt en administrator, hvis det er en fejl."
+        )
+    return (
+        f"For mange mislykkede forsøg på at logge ind som '{redact_cpr(username)[:64]}'. "
+        f"Brugeren er spærret for login til kl. {until} (15 minutter efter sidste forsøg). "
+        "En browser, der tidligere har været logget ind som brugeren, kan stadig logge ind. "
+        "Kontakt en administrator, hvis du har glemt din adgangskode eller skal have spærringen ophævet."
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated and request.method == "GET":
@@ -114,40 +167,44 @@ def login():
     status = 200
     if form.validate_on_submit():
         username = form.username.data.strip()
-        until = throttle.locked_until(db(), username)
-        if until is not None:
-            flash(
-                f"For mange mislykkede forsøg på at logge ind som '{redact_cpr(username)[:64]}'. "
-                "Brugeren er spærret for login "
-                f"til kl. {_clock(until)} (15 minutter efter sidste forsøg). Kontakt en administrator, hvis du "
-                "har glemt din adgangskode.",
-                "error",
-            )
+        device = device_for(username)
+        verdict = throttle.attempt(db(), username, source=request.remote_addr, device=device)
+        if not verdict.allowed:
+            flash(_locked_message(username, verdict), "error")
             status = 429
         else:
             user = authenticate(db(), username, form.password.data)
             if user is None:
-                throttle.record_failure(db(), username)
                 flash("Forkert brugernavn eller adgangskode.", "error")
                 status = 401
             else:
-                throttle.clear(db(), username)
-                session.clear()  # no session fixation: a fresh session at login
-                session["epoch"] = user.session_epoch
-                login_user(WebUser(user.id, user.username, user.name, user.role))
-                return redirect(safe_next(request.args.get("next")) or home_url(user.role), 303)
+                throttle.succeeded(db(), username, device=device)
+                start_session(user)
+                resp = redirect(safe_next(request.args.get("next")) or home_url(user.role), 303)
+                _remember_device(resp, user.username)
+                return resp
     elif request.method == "POST":
         status = 400
     return render_template("login.html", form=form), status
 
 
+def start_session(user) -> None:
+    """Log ``user`` in with a fresh session (no session fixation: a new server-side session id)."""
+    session.clear()
+    regenerate = getattr(session, "regenerate", None)
+    if regenerate is not None:
+        regenerate()
+    session["epoch"] = user.session_epoch
+    login_user(WebUser(user.id, user.username, user.name, user.role))
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    from aktflow.users import end_sessions
-
-    end_sessions(db(), current_user.username)  # a copy of the old cookie no longer works either
     logout_user()
+    end = getattr(session, "end", None)
+    if end is not None:
+        end()  # this session ends on the server; the user's other sessions go on
     session.clear()
     if current_app.config.get("TRUSTED_HEADER"):
         return render_template("logged_out.html")
@@ -173,6 +230,22 @@ def parse_networks(spec: str | None) -> list[ipaddress.IPv4Network | ipaddress.I
     return [ipaddress.ip_network(part, strict=False) for part in proxy_parts(spec)]
 
 
+def sign_on_name(header_value: str, trusted_domain: str | None) -> str:
+    """The aktflow username a sign-on header names. ``DOMAIN\\user`` keeps its domain (two domains' "jens"
+    are two users, ``KOMMUNE\\jens`` and ``SKOLE\\jens``), except for the one ``AKTFLOW_TRUSTED_DOMAIN``,
+    whose users are named without it. The domain is compared without regard to case and written in capitals."""
+    name = header_value.strip()
+    if "\\" not in name:
+        return name
+    domain, _, name = name.partition("\\")
+    if not domain.strip():
+        return name
+    domain = domain.strip().upper()
+    if trusted_domain and domain == trusted_domain.strip().upper():
+        return name
+    return f"{domain}\\{name}"
+
+
 def trusted_sign_on():
     """Before each request: when sign-on through a reverse-proxy header is configured and the request comes
     straight from a trusted proxy address, log in the active user the header names (or switch to them)."""
@@ -184,11 +257,9 @@ def trusted_sign_on():
     peer = orig.get("REMOTE_ADDR", request.environ.get("REMOTE_ADDR"))
     if not _peer_trusted(peer, current_app.config.get("TRUSTED_PROXY_NETWORKS", ())):
         return None
-    name = (request.headers.get(header) or "").strip()
+    name = sign_on_name(request.headers.get(header) or "", current_app.config.get("TRUSTED_DOMAIN"))
     if not name:
         return None
-    if "\\" in name:  # DOMAIN\user
-        name = name.rsplit("\\", 1)[1]
     if current_user.is_authenticated and current_user.username == name:
         return None
     u = account_by_username(db(), name)
@@ -200,11 +271,7 @@ def trusted_sign_on():
             403,
             description="Din bruger findes ikke i aktflow eller er deaktiveret. Kontakt en administrator.",
         )
-    web_user = WebUser(u.id, u.username, u.name, u.role)
-    epoch = u.session_epoch
     if current_user.is_authenticated:
         logout_user()
-    session.clear()
-    session["epoch"] = epoch
-    login_user(web_user)
+    start_session(u)
     return None

@@ -12,7 +12,7 @@ cases, and the read side in :mod:`aktflow.queries`) and print.
 module                commands
 ====================  ==============================================================================
 ``db``                ``db upgrade``, ``db downgrade``
-``users``             ``users add|token|set-role|deactivate|password|list``
+``users``             ``users add|token|tokens|revoke-token|set-role|deactivate|password|unlock|list``
 ``cases``             ``case new|advance|show|list|add-document|assess|letters|package`` (``release``)
 ``redactions``        ``case redact|redactions``
 ``legal``             ``legal queue``, ``grounds``

@@ -31,6 +31,7 @@ from ..models import (
     FigureCount,
     User,
 )
+from ..states.fields import INT_MAX
 from ..vocabulary import BASES, NOTICE_RULES
 
 MAX_MONTHS = 24
@@ -367,14 +368,19 @@ def overview(session: Session, today: dt.date, f: Filters) -> dict[str, Any]:
     }
 
 
+FILTER_YEARS = (1900, 9000)  # the years a period may start or end in; other dates are ignored as bad values
+
+
 def parse_filters(args: dict[str, Any], today: dt.date) -> Filters:
     """Filters from a query string (start/end ISO dates, assignee user id or 0, basis); bad values ignored."""
 
     def date_of(key: str) -> dt.date | None:
         try:
-            return dt.date.fromisoformat((args.get(key) or "").strip())
+            d = dt.date.fromisoformat((args.get(key) or "").strip())
         except ValueError:
             return None
+        # Months are counted past the period's end: a year near 9999 has no room for that.
+        return d if FILTER_YEARS[0] <= d.year <= FILTER_YEARS[1] else None
 
     f = Filters.default(today)
     start, end = date_of("start"), date_of("end")
@@ -383,7 +389,7 @@ def parse_filters(args: dict[str, Any], today: dt.date) -> Filters:
     if end:
         f = replace(f, end=end)
     a = (args.get("assignee") or "").strip()
-    if a.isdigit():
+    if a.isascii() and a.isdigit() and int(a) <= INT_MAX:  # beyond it no id exists (and SQLite overflows)
         f = replace(f, assignee_id=int(a))
     b = (args.get("basis") or "").strip()
     if b in BASES:

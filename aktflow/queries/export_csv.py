@@ -26,9 +26,15 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_safe(value: str) -> str:
-    """No spreadsheet formulas from requester text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+# What a spreadsheet may read as the start of a formula (OWASP's list for CSV injection), also after blanks.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+
+def csv_safe(value: object) -> str:
+    """The cell as text that no spreadsheet reads as a formula (CSV injection): a cell that starts with
+    ``= + - @ | %``, a tab or a line break, also after leading spaces, gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.lstrip(" ")[:1] in _FORMULA_START else text
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
@@ -36,7 +42,8 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 
     ``rows`` are the dashboard's case rows (:func:`aktflow.queries.cases.case_rows`). Every cell passes
     the exit filter (:func:`aktflow.exits.mask`): a CPR number in a subject or a name is written as
-    ``XXXXXX-XXXX``.
+    ``XXXXXX-XXXX``; then every cell, a caseworker's name and a KLE title too, is made formula-safe
+    (:func:`csv_safe`).
     """
     buf = io.StringIO()
     buf.write("\ufeff")
@@ -49,7 +56,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
             r["received"].strftime("%d.%m.%Y"),
             r["basis"].upper(),
             r["emne"],
-            _csv_safe(r["subject"]),
+            r["subject"],
             r["state_label"],
             r["assignee_name"] or "Ufordelt",
             r["next_due"].strftime("%d.%m.%Y") if r["next_due"] else "",
@@ -57,5 +64,5 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
             STATUS_LABELS.get(r["next_status"], "") if r["next_status"] else "",
             "ja" if r["flagged"] else "nej",
         ]
-        w.writerow(mask(cells))  # every cell through the exit filter
+        w.writerow([csv_safe(c) for c in mask(cells)])  # every cell: the exit filter, then no formula
     return buf.getvalue()

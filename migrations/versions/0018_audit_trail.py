@@ -1,7 +1,7 @@
 """an audit trail nobody can rewrite: keyed event hashes, the legacy boundary, the administrative log
 
 Revision ID: 0018_audit_trail
-Revises: 0016_release_packages
+Revises: 0017_hardening
 Create Date: 2026-11-30
 
 ``events.key_id`` names the audit key an event's hash is an HMAC with (aktflow/audit.py); the events
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_audit_trail"
-down_revision = "0016_release_packages"
+down_revision = "0017_hardening"
 branch_labels = None
 depends_on = None
 

@@ -38,32 +38,44 @@ def _users(db) -> set[str]:
 @pytest.mark.parametrize("actor", ["cw", "legal", "manager"])
 def test_only_an_administrator_adds_users(db, actor):
     with pytest.raises(PermissionDenied):
-        add_user(db, "nyt", actor=actor, role="admin", password="langt-nok")
+        add_user(db, "nyt", actor=actor, role="admin", password="langt-nok-kodeord")
     assert "nyt" not in _users(db)
 
 
 def test_an_administrator_and_the_shell_add_users(db):
-    add_user(db, "nyt", actor="admin", role="caseworker", password="langt-nok")
-    add_user(db, "nyt2", actor=SYSTEM_ACTOR, role="caseworker", password="langt-nok")
-    assert authenticate(db, "nyt", "langt-nok") and authenticate(db, "nyt2", "langt-nok")
+    add_user(db, "nyt", actor="admin", role="caseworker", password="langt-nok-kodeord")
+    add_user(db, "nyt2", actor=SYSTEM_ACTOR, role="caseworker", password="langt-nok-kodeord")
+    assert authenticate(db, "nyt", "langt-nok-kodeord") and authenticate(db, "nyt2", "langt-nok-kodeord")
 
 
 def test_an_unknown_actor_is_named_as_the_actor_field(db):
     with pytest.raises(ValidationError) as e:
-        add_user(db, "nyt", actor="nobody", role="caseworker", password="langt-nok")
+        add_user(db, "nyt", actor="nobody", role="caseworker", password="langt-nok-kodeord")
     assert e.value.field == "actor" and "--as" not in e.value.message
 
 
 def test_one_password_policy_at_creation_and_reset(db):
     with pytest.raises(ValidationError) as e:
-        add_user(db, "nyt", actor="admin", role="caseworker", password="1234567")
-    assert (e.value.field, e.value.detail) == ("password", "mindst 8 tegn")
-    add_user(db, "nyt", actor="admin", role="caseworker", password="12345678")
+        add_user(db, "nyt", actor="admin", role="caseworker", password="12345678901")
+    assert e.value.field == "password" and e.value.detail.startswith("mindst 12 tegn")
+    with pytest.raises(ValidationError) as common:
+        add_user(db, "nyt", actor="admin", role="caseworker", password="Password1234")  # 12, but common
+    assert "almindelige" in common.value.detail
+    with pytest.raises(ValidationError) as run:
+        add_user(db, "nyt", actor="admin", role="caseworker", password="123456789012")
+    assert "række" in run.value.detail
+    with pytest.raises(ValidationError) as own_name:
+        add_user(db, "nyt.bruger.navn", actor="admin", role="caseworker", password="NYT.bruger.navn")
+    assert "brugernavnet" in own_name.value.detail
+    add_user(db, "nyt", actor="admin", role="caseworker", password="grøn-cykel-på-broen")
     from aktflow.users import set_password
 
     with pytest.raises(ValidationError) as reset:
-        set_password(db, actor="admin", username="nyt", password="1234567")
+        set_password(db, actor="admin", username="nyt", password="12345678901")
     assert reset.value.detail == e.value.detail
+    with pytest.raises(ValidationError) as reset_common:
+        set_password(db, actor="admin", username="nyt", password="Velkommen2026!")
+    assert reset_common.value.detail == common.value.detail
 
 
 def test_the_demo_password_is_an_explicit_exception(db):
@@ -146,7 +158,7 @@ def test_outbox_retry_is_an_administrators_use_case(db, runner):
 
 def test_the_log_says_who_did_it_and_names_the_system(db, runner, caplog):
     caplog.set_level("INFO", logger="aktflow")
-    r = runner.invoke(cli, ["users", "add", "vera", "--role", "legal", "--password", "langt-nok"])
+    r = runner.invoke(cli, ["users", "add", "vera", "--role", "legal", "--password", "langt-nok-kodeord"])
     assert r.exit_code == 0, r.stderr
     tokens.issue_token(db, "vera", actor="admin")
     assert "bruger vera (legal) oprettet af systemet" in caplog.text

@@ -515,7 +515,7 @@ def test_users_add_good_duplicate_and_bad_role(db, runner):
             "--role",
             "caseworker",
             "--password",
-            "hemmelig",
+            "hemmelig-blomst-1",
             "--name",
             "Nina Nielsen",
             "--json",
@@ -532,7 +532,9 @@ def test_users_add_good_duplicate_and_bad_role(db, runner):
     dup = run(runner, ["users", "add", "nina", "--role", "legal", "--password", "andet-kodeord"])
     assert_one_line_error(dup, 2, "username")
     short = run(runner, ["users", "add", "pia", "--role", "legal", "--password", "kort"])
-    assert_one_line_error(short, 2, "password", "8")  # the same policy as a password reset
+    assert_one_line_error(short, 2, "password", "12")  # the same policy as a password reset
+    common = run(runner, ["users", "add", "pia", "--role", "legal", "--password", "Velkommen2026!"])
+    assert_one_line_error(common, 2, "password", "almindelige")
     bad = run(runner, ["users", "add", "olga", "--role", "superuser", "--password", "hemmelig"])
     assert_one_line_error(bad, 2, "role")
     after = {u["username"]: u for u in ok_json(runner, ["users", "list", "--json"])}

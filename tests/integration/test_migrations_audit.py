@@ -76,7 +76,7 @@ def test_upgrade_matches_models_downgrade_removes_all_upgrade_again(empty_url):
         from aktflow.users import add_user
 
         db = Database(empty_url)
-        add_user(db, "cw", role="caseworker", password="test-pass", actor=SYSTEM_ACTOR)
+        add_user(db, "cw", role="caseworker", password="test-pass", actor=SYSTEM_ACTOR, demo_password=True)
         c = create_case(
             db, actor="cw", requester="A", received="2026-11-02", basis="ofl", subject="s", emne="02.34.02"
         )

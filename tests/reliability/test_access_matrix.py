@@ -828,20 +828,22 @@ def test_passwords_are_stored_as_salted_werkzeug_hashes(sqlite_db):
             "csrf_token": token,
             "username": "ny.bruger",
             "role": "caseworker",
-            "password": "Sommer2026!",
+            "password": "Sommerfugl-i-haven-7",
             "name": "Ny Bruger",
         },
     )
     assert r.status_code == 303
-    r = admin.post("/admin/users/cw2/password", data={"csrf_token": token, "password": "Vinter2026!"})
+    r = admin.post(
+        "/admin/users/cw2/password", data={"csrf_token": token, "password": "Vinterbad-ved-molen-3"}
+    )
     assert r.status_code == 303
     plain = {
         "cw": PASSWORD,
-        "cw2": "Vinter2026!",
+        "cw2": "Vinterbad-ved-molen-3",
         "legal": PASSWORD,
         "manager": PASSWORD,
         "admin": PASSWORD,
-        "ny.bruger": "Sommer2026!",
+        "ny.bruger": "Sommerfugl-i-haven-7",
     }
     with sqlite_db.session() as s:
         rows = {u.username: u.password_hash for u in s.scalars(select(User))}
@@ -912,6 +914,9 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "admin.user_role": ["/admin/users/cw/role"],
         "admin.user_active": ["/admin/users/cw/active"],
         "admin.user_password": ["/admin/users/cw/password"],
+        "admin.user_unlock": ["/admin/users/cw/unlock"],
+        "admin.token_issue": ["/admin/tokens"],
+        "admin.token_revoke": ["/admin/tokens/1/revoke"],
         "admin.calendar_flags": ["/admin/calendar"],
         "admin.closure_add": ["/admin/calendar/closures"],
         "admin.closure_remove": [f"/admin/calendar/closures/{clock.today().isoformat()}/remove"],

@@ -342,7 +342,7 @@ DANISH_FLASH = re.compile(
     r"udført|blev ikke udført|Sagen er ændret af en anden|Formularen mangler sagens version|"
     r"blev ikke (oprettet|ændret|gemt|tilføjet|fjernet|nulstillet|indlæst)|er oprettet|har nu rollen|"
     r"er deaktiveret|er aktiveret|ny adgangskode|Kalenderen|Lukkedag|skabelon|Kommunens oplysninger|KLE-planen|"
-    r"Vælg en Word-fil|Standardskabelonen|PDF kræver"
+    r"Vælg en Word-fil|Standardskabelonen|PDF kræver|API-nøgle|[Ss]pærring"
 )
 
 
@@ -785,6 +785,9 @@ ADMIN_POSTS = (
     "user_role",
     "user_active",
     "user_password",
+    "user_unlock",
+    "token_issue",
+    "token_revoke",
     "calendar",
     "closure_add",
     "closure_remove",
@@ -828,7 +831,17 @@ def test_admin_forms_hostile(fz, data):
                 "name": data.draw(text),
             }
             url = "/admin/users"
-        elif what in ("user_role", "user_active", "user_password"):
+        elif what == "token_issue":
+            form = {
+                "username": data.draw(st.sampled_from(["cw", "nobody"]) | text),
+                "name": data.draw(st.sampled_from(["selvbetjening"]) | text),
+                "days": data.draw(st.sampled_from(["90", "0", "99999999999999999999"]) | text),
+            }
+            url = "/admin/tokens"
+        elif what == "token_revoke":
+            form = {}
+            url = f"/admin/tokens/{quote(data.draw(st.sampled_from(['1', '99999999999999999999']) | text), safe='')}/revoke"
+        elif what in ("user_role", "user_active", "user_password", "user_unlock"):
             form = {
                 "role": data.draw(st.sampled_from(["caseworker", "manager", "x"]) | text),
                 "active": data.draw(st.sampled_from(["0", "1"]) | text),
@@ -898,6 +911,8 @@ def test_admin_forms_hostile(fz, data):
             local_location(r)
             assert r.headers["Location"].startswith("/admin"), r.headers["Location"]
             check_flashes(pop_flashes(admin), f"admin {what}")
+        elif what == "token_issue" and r.status_code == 200:
+            assert "Ny API-nøgle" in r.get_data(as_text=True)  # the token is shown once, on this answer
         else:
             assert r.status_code in (400, 404, 405, 413), (what, r.status_code)
             if r.status_code == 400:
@@ -934,8 +949,11 @@ def test_login_and_pages_hostile(fz, data):
             client = fz.app.test_client()
             nxt = data.draw(st.sampled_from(REDIRECTS) | hostile_form_text)
             if data.draw(st.integers(0, 3)) == 0:  # the right password ("manager" is never sent a wrong one)
-                r = client.post(
-                    "/login", query_string={"next": nxt}, data={"username": "manager", "password": PASSWORD}
+                r = client.post(  # from an address of its own: the hostile attempts may lock 127.0.0.1
+                    "/login",
+                    query_string={"next": nxt},
+                    data={"username": "manager", "password": PASSWORD},
+                    environ_base={"REMOTE_ADDR": "10.0.0.200"},
                 )
                 tally("login_and_pages")
                 check_page(r, "login")

@@ -17,7 +17,17 @@ CLI_DIR = ROOT / "aktflow" / "cli"
 # The command tree, written out by hand (README's command list): a command lost in the split fails here.
 COMMANDS = {
     "db": {"upgrade", "downgrade"},
-    "users": {"add", "token", "set-role", "deactivate", "password", "list"},
+    "users": {
+        "add",
+        "token",
+        "tokens",
+        "revoke-token",
+        "set-role",
+        "deactivate",
+        "password",
+        "unlock",
+        "list",
+    },
     "case": {
         "new",
         "advance",

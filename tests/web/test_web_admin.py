@@ -77,19 +77,24 @@ def test_add_user_change_role_deactivate_and_reactivate(admin, client, db):
     r = admin_post(
         admin,
         "/admin/users",
-        {"username": "sofie", "name": "Sofie Sørensen", "role": "caseworker", "password": "hemmelig-1"},
+        {
+            "username": "sofie",
+            "name": "Sofie Sørensen",
+            "role": "caseworker",
+            "password": "hemmelig-blomst-1",
+        },
     )
     assert "Brugeren sofie er oprettet" in flashed(admin, r)
     r = admin_post(
         admin,
         "/admin/users",
-        {"username": "sofie", "name": "X", "role": "caseworker", "password": "hemmelig-1"},
+        {"username": "sofie", "name": "X", "role": "caseworker", "password": "hemmelig-blomst-1"},
     )
     assert "findes allerede" in flashed(admin, r)
     r = admin_post(
         admin, "/admin/users", {"username": "sune", "name": "Sune", "role": "caseworker", "password": "kort"}
     )
-    assert "Brugeren blev ikke oprettet: mindst 8 tegn" in flashed(admin, r)  # as for a password reset
+    assert "Brugeren blev ikke oprettet: mindst 12 tegn" in flashed(admin, r)  # as for a password reset
     r = admin_post(admin, "/admin/users/sofie/role", {"role": "legal"})
     assert "sofie har nu rollen juridisk kontakt" in flashed(admin, r)
     with db.session() as s:
@@ -134,7 +139,9 @@ def test_admin_cannot_lock_themselves_out(admin, db):
 
 def test_set_password(admin, client):
     r = admin_post(admin, "/admin/users/cw/password", {"password": "kort"})
-    assert "mindst 8 tegn" in flashed(admin, r)
+    assert "mindst 12 tegn" in flashed(admin, r)
+    r = admin_post(admin, "/admin/users/cw/password", {"password": "Password1234"})
+    assert "almindelige adgangskoder" in flashed(admin, r)
     r = admin_post(admin, "/admin/users/cw/password", {"password": "nyt-kodeord-1"})
     assert "cw har fået en ny adgangskode" in flashed(admin, r)
     other = client.application.test_client()
@@ -337,6 +344,7 @@ def sso_app(db):
             "DATABASE_URL": db.url,
             "TRUSTED_HEADER": "X-Remote-User",
             "TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.5",
+            "TRUSTED_DOMAIN": "kommune",
         }
     )
     yield app
@@ -382,3 +390,56 @@ def test_trusted_header_without_proxies_is_a_configuration_error(db):
         create_app(
             {"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": db.url, "TRUSTED_HEADER": "X-Remote-User"}
         )
+
+
+def test_sign_on_keeps_the_domain_of_two_users_with_the_same_name(db):
+    """SKOLE\\jens and KOMMUNE\\jens are two people; the trusted domain's users are named without it."""
+    from web import create_app
+    from web.auth import sign_on_name
+
+    assert sign_on_name("KOMMUNE\\jens", "kommune") == "jens"
+    assert sign_on_name("skole\\jens", "kommune") == "SKOLE\\jens"
+    assert sign_on_name("skole\\jens", None) == "SKOLE\\jens" and sign_on_name(" jens ", None) == "jens"
+    from aktflow.users import add_user
+    from aktflow.vocabulary import SYSTEM_ACTOR
+
+    add_user(
+        db,
+        "jens",
+        role="caseworker",
+        password="Skovbrynet-42-regnvejr",
+        name="Jens fra kommunen",
+        actor=SYSTEM_ACTOR,
+    )
+    add_user(
+        db,
+        "SKOLE\\jens",
+        role="manager",
+        password="Skovbrynet-42-regnvejr",
+        name="Jens fra skolen",
+        actor=SYSTEM_ACTOR,
+    )
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "DATABASE_URL": db.url,
+            "TRUSTED_HEADER": "X-Remote-User",
+            "TRUSTED_PROXIES": "10.0.0.0/8",
+            "TRUSTED_DOMAIN": "KOMMUNE",
+        }
+    )
+    try:
+        env = {"REMOTE_ADDR": "10.0.0.2"}
+        c = app.test_client()
+        r = c.get("/", headers={"X-Remote-User": "kommune\\jens"}, environ_base=env)
+        assert r.headers["Location"].endswith("/cases")  # the caseworker
+        r = c.get("/", headers={"X-Remote-User": "SKOLE\\jens"}, environ_base=env)
+        assert r.headers["Location"].endswith("/dashboard")  # the other Jens, a manager
+        assert "Jens fra skolen" in text_of(
+            c.get("/dashboard", headers={"X-Remote-User": "SKOLE\\jens"}, environ_base=env)
+        )
+        r = c.get("/cases", headers={"X-Remote-User": "ANDET\\jens"}, environ_base=env)
+        assert r.status_code == 403  # a third domain's jens is nobody here
+    finally:
+        app.extensions["aktflow_db"].dispose()
