@@ -13,7 +13,7 @@ from ..access_log import WHAT, is_sensitive
 from ..errors import NotFound
 from ..exits import mask
 from ..models import AccessEntry, Case, User
-from .export_csv import _csv_safe
+from .export_csv import csv_safe
 
 CSV_COLUMNS = ("Tidspunkt (UTC)", "Bruger", "Navn", "Handling", "Id", "Fil", "Kanal")
 
@@ -73,5 +73,5 @@ def access_csv(rows: list[dict[str, Any]]) -> str:
             r["name"] or "",
             r["via"],
         ]
-        w.writerow([_csv_safe(str(c)) for c in mask(cells)])
+        w.writerow([csv_safe(str(c)) for c in mask(cells)])
     return buf.getvalue()
