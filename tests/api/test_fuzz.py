@@ -89,6 +89,7 @@ def value_for(f: states.Field):
         "user": st.sampled_from(["cw", "cw2", "legal", "nobody"]),
         "int": st.integers(min_value=-2, max_value=50) | st.integers(),
         "file": st.text(max_size=40),  # a file is uploaded beside the data: in JSON it is refused
+        "fingerprint": st.sampled_from(["unseen", "0" * 64, "A" * 64]) | st.text(max_size=70),
     }[f.kind]
     return kind | json_values
 

@@ -97,16 +97,32 @@ def server(sqlite_db):
 class Recorder:
     """What left the server: URLs, redirects, session cookies (decoded), flashes, API error bodies, pages."""
 
-    def __init__(self, app):
-        from flask.sessions import SecureCookieSessionInterface
-
-        self.serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    def __init__(self, app, db):
+        self.db = db  # sessions are kept on the server: the cookie holds only an id (aktflow.web_sessions)
+        self._seen: set[str] = set()
         self.urls: list[str] = []
         self.cookies: list[str] = []
         self.flashes: list[str] = []
         self.api_errors: list[str] = []
         self.api_bodies: list[str] = []
         self.pages: list[tuple[str, str]] = []
+
+    def _server_sessions(self) -> None:
+        """Every stored session's data as it is now (flashes included), once per distinct state."""
+        from sqlalchemy import select
+
+        from aktflow.models import WebSession
+        from web.sessions import _SERIALIZER
+
+        with self.db.session() as s:
+            rows = list(s.scalars(select(WebSession.data)))
+        for raw in rows:
+            if raw in self._seen:
+                continue
+            self._seen.add(raw)
+            data = _SERIALIZER.loads(raw)
+            self.cookies.append(json.dumps(data, ensure_ascii=False, default=str))
+            self.flashes.extend(msg for _, msg in data.get("_flashes", []))
 
     def on_request(self, request: httpx.Request) -> None:
         self.urls.append(str(request.url))
@@ -115,14 +131,8 @@ class Recorder:
         response.read()
         if "location" in response.headers:
             self.urls.append(response.headers["location"])
-        for header in response.headers.get_list("set-cookie"):
-            name, _, rest = header.partition("=")
-            value = rest.split(";", 1)[0]
-            self.cookies.append(header)
-            if name == "session" and value:
-                data = self.serializer.loads(value)
-                self.cookies.append(json.dumps(data, ensure_ascii=False, default=str))
-                self.flashes.extend(msg for _, msg in data.get("_flashes", []))
+        self.cookies.extend(response.headers.get_list("set-cookie"))
+        self._server_sessions()
         url = str(response.request.url)
         ctype = response.headers.get("content-type", "")
         if "/api/" in url:
@@ -197,7 +207,7 @@ def run_day(server, sqlite_db, caplog):
     caplog.set_level(logging.DEBUG)
     for name in ("werkzeug", "aktflow", "web", "flask.app", app.logger.name):
         caplog.set_level(logging.DEBUG, logger=name)
-    rec = Recorder(app)
+    rec = Recorder(app, sqlite_db)
     today = clock.today()
     cw, legal, manager, admin = (rec.client(base) for _ in range(4))
     for c, user in ((cw, "cw"), (legal, "legal"), (manager, "manager"), (admin, "admin")):
@@ -491,6 +501,8 @@ def test_cpr_numbers_never_in_messages_to_the_user_nor_the_session_cookie(server
     which is flashed, i.e. stored in the (signed, not encrypted) session cookie. The API masks such numbers
     as XXXXXX-XXXX (docs/api.md); the forms must do the same."""
     rec, *_ = run_day(server, sqlite_db, caplog)
+    assert any("_user_id" in c for c in rec.cookies), "the server-side sessions were not read"
+    assert rec.flashes, "no flashed message was read from the sessions"
     problems = Problems()
     for m in rec.flashes:
         problems.check("message to the user", m)

@@ -62,7 +62,7 @@ def test_a_loop_that_runs_long_only_on_real_data_is_stopped_at_render():
     ctx = {**ctx, "documents": many}
     with pytest.raises(RenderRefused) as e:
         letters.render("afgoerelse", ctx, template=own)
-    assert e.value.limit in ("seconds", "output")
+    assert e.value.limit in ("seconds", "output", "memory")  # whichever bound the loop reaches first
     assert e.value.http_status == 422 and "Brevskabelonen kan ikke bruges" in e.value.message
 
 
