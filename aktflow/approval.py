@@ -14,7 +14,8 @@ digests (a change hidden by the mask still counts), and described with the maske
 
 The approval also covers the decision letter as the legal contact saw it on the review page, when the
 approval gave its fingerprint (approve_legal's ``letter_sha256``): the snapshot's ``letter`` holds
-``{"sha256", "date"}`` (:func:`with_letter`), and ``send_decision`` refuses a letter that, rendered with
+``{"sha256", "date", "trigger"}`` (:func:`with_letter`; ``trigger`` is the decision whose letter it is,
+``send_decision`` or ``send_partial_decision``), and that decision refuses a letter that, rendered with
 that date, gives another fingerprint (:data:`LETTER_LAPSED`; ``aktflow.case_letters.check_seen``).
 
 Pure functions over the loaded case (duck-typed: ``case.documents``, ``doc.assessment``,
@@ -211,19 +212,32 @@ LETTER_LAPSED = (
 )
 
 
-def with_letter(snap: dict[str, Any], sha256: str | None, day: dt.date) -> dict[str, Any]:
-    """``snap`` with the decision letter the legal contact saw: ``letter`` = ``{"sha256", "date"}`` (hex;
-    ISO date of the approval, the date the letter is compared at). ``sha256`` not a fingerprint (None,
-    ``unseen``): the approval saw no letter and ``snap`` is returned as it is."""
+#: The decisions whose letter an approval may cover (approve_legal's ``letter_trigger``).
+LETTER_TRIGGERS = ("send_decision", "send_partial_decision")
+
+
+def with_letter(
+    snap: dict[str, Any], sha256: str | None, day: dt.date, trigger: str = "send_decision"
+) -> dict[str, Any]:
+    """``snap`` with the decision letter the legal contact saw: ``letter`` = ``{"sha256", "date",
+    "trigger"}`` (hex; ISO date of the approval, the date the letter is compared at; the decision whose
+    letter it is, one of :data:`LETTER_TRIGGERS`). ``sha256`` not a fingerprint (None, ``unseen``): the
+    approval saw no letter and ``snap`` is returned as it is. Raises ValueError for another trigger."""
+    if trigger not in LETTER_TRIGGERS:
+        raise ValueError(f"no decision letter: {trigger}")
     if not isinstance(sha256, str) or not re.fullmatch(r"[0-9a-f]{64}", sha256):
         return snap
-    return {**snap, "letter": {"sha256": sha256, "date": day.isoformat()}}
+    return {**snap, "letter": {"sha256": sha256, "date": day.isoformat(), "trigger": trigger}}
 
 
-def approved_letter(approved: dict[str, Any] | None) -> dict[str, str] | None:
-    """The decision letter an approval's snapshot covers (``{"sha256", "date"}``), or None."""
+def approved_letter(approved: dict[str, Any] | None, trigger: str = "send_decision") -> dict[str, str] | None:
+    """The letter of decision ``trigger`` an approval's snapshot covers (``{"sha256", "date",
+    "trigger"}``), or None when it covers no letter or another decision's. An approval recorded before
+    the trigger was (no ``trigger``) covers ``send_decision``'s letter."""
     letter = (approved or {}).get("letter")
-    return letter if isinstance(letter, dict) and letter.get("sha256") and letter.get("date") else None
+    if not (isinstance(letter, dict) and letter.get("sha256") and letter.get("date")):
+        return None
+    return letter if letter.get("trigger", "send_decision") == trigger else None
 
 
 def _redaction_line(r: Any) -> str:

@@ -353,7 +353,10 @@ def render(
 
 #: The data key of the letter as it was seen (a ``fingerprint`` field): never an input of the letter.
 SEEN = "letter_sha256"
-#: The trigger whose letter the legal contact approves with the case (approve_legal's ``letter_sha256``).
+#: The triggers whose letter the legal contact approves with the case (approve_legal's ``letter_sha256``
+#: and ``letter_trigger``).
+APPROVED_LETTER_TRIGGERS = ("send_decision", "send_partial_decision")
+#: The decision whose letter the legal review page shows and its approve form covers.
 APPROVED_LETTER_TRIGGER = "send_decision"
 
 
@@ -375,7 +378,8 @@ def check_seen(session: Session, case: Case, kind: str, ctx: Any, content: bytes
 
     - ``ctx.data["letter_sha256"]``, the preview's fingerprint, must equal the SHA-256 of ``content``
       (``unseen`` or absent: not compared — the entrypoints ask for one or the other);
-    - ``send_decision``'s letter, in a case the legal contact approved with the letter's fingerprint, must
+    - ``send_decision``'s or ``send_partial_decision``'s letter, in a case the legal contact approved with
+      that decision's letter's fingerprint, must
       be that letter: rendered with the approval's date it must give the approved fingerprint (so the
       date alone does not lapse an approval; any other change does, docs/domain.md "Juridisk vurdering").
     """
@@ -388,12 +392,12 @@ def check_seen(session: Session, case: Case, kind: str, ctx: Any, content: bytes
             "brevet, som det dannes nu, er ikke det brev, der blev vist og bekræftet (sagen eller datoen "
             "er ændret siden); åbn forhåndsvisningen igen og bekræft brevet, som det er nu"
         )
-    if ctx.trigger != APPROVED_LETTER_TRIGGER:
+    if ctx.trigger not in APPROVED_LETTER_TRIGGERS:
         return
     from .approval import LETTER_LAPSED, approved_letter
 
     approvals = ctx.data_of("approve_legal")
-    approved = approved_letter(approvals[-1].get("approved") if approvals else None)
+    approved = approved_letter(approvals[-1].get("approved") if approvals else None, ctx.trigger)
     if approved is None:
         return
     day = dt.date.fromisoformat(approved["date"])

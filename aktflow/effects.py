@@ -68,7 +68,12 @@ def clear_flags(e: Any, case: Case, ctx: Any) -> None:
     from .approval import snapshot, with_letter
 
     # The decision letter the legal contact saw (its fingerprint), when given: aktflow/approval.py.
-    ctx.recorded["approved"] = with_letter(snapshot(case), ctx.data.get("letter_sha256"), ctx.today)
+    ctx.recorded["approved"] = with_letter(
+        snapshot(case),
+        ctx.data.get("letter_sha256"),
+        ctx.today,
+        ctx.data.get("letter_trigger") or "send_decision",
+    )
     cleared = []
     for flag in case.open_flags:
         flag.cleared_at = ctx.now

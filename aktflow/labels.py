@@ -119,6 +119,10 @@ CHOICE_LABELS = {
         "fvl-9a-2": "FVL § 9 a, stk. 2 — retsstridigt formål",
         "gdpr-12-5": "GDPR art. 12, stk. 5 — åbenbart grundløs eller overdreven anmodning",
     },
+    ("approve_legal", "letter_trigger"): {
+        "send_decision": "Afgørelsen",
+        "send_partial_decision": "Delafgørelsen",
+    },
 }
 
 #: The first event of every case (not a trigger of the machine).

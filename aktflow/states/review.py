@@ -78,6 +78,14 @@ TRIGGERS = (
             # The decision letter as the legal contact saw it on the review page: a letter rendered
             # differently at sending lapses the approval (aktflow.case_letters).
             Field("letter_sha256", "fingerprint", "Afgørelsesbrevet, som det er set", required=False),
+            # Whose letter that is: the decision's (default) or the partial decision's.
+            Field(
+                "letter_trigger",
+                "choice",
+                "Brevet er afgørelsen fra",
+                required=False,
+                choices=("send_decision", "send_partial_decision"),
+            ),
         ),
         guards=(guards.approver_did_not_assess,),
         effects=(ClearFlags(),),

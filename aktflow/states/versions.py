@@ -232,7 +232,8 @@ TABLES["2026.3"] = {
 # party's address and the documents it is about. New fields only; the transitions are 2026.3's.
 # A decision's letter is sent as the caseworker saw it in the preview: send_decision and
 # send_partial_decision take the letter's fingerprint (``letter_sha256``), and approve_legal records the
-# fingerprint of the decision letter the legal contact saw. Sources and destinations are unchanged.
+# fingerprint of the decision letter the legal contact saw, and ``letter_trigger``: whose letter it is
+# (send_decision or send_partial_decision). Sources and destinations are unchanged.
 # Redactions (docs/redaction.md): a word or phrase or a rectangle on a page is redacted, removed,
 # or a screening proposal accepted or rejected, while screening.
 TABLES["2026.4"] = {

@@ -203,7 +203,11 @@ def test_the_approval_records_the_letter_the_legal_contact_saw_and_the_same_lett
     fire(db, case.id, "approve_legal", actor="legal", data={"letter_sha256": seen.sha256})
     with db.session() as s:
         ev = s.scalars(select(Event).where(Event.case_id == case.id, Event.trigger == "approve_legal")).one()
-    assert ev.data["approved"]["letter"] == {"sha256": seen.sha256, "date": clock.today().isoformat()}
+    assert ev.data["approved"]["letter"] == {
+        "sha256": seen.sha256,
+        "date": clock.today().isoformat(),
+        "trigger": "send_decision",
+    }
     mine = letter_preview.preview(db, case.id, "send_decision", actor="cw")
     assert mine.sha256 == seen.sha256  # the assignee signs either way
     fire(db, case.id, "send_decision", actor="cw", data={"letter_sha256": mine.sha256})
@@ -250,3 +254,73 @@ def test_an_approval_without_a_letter_keeps_the_case_level_check_only(db):
     case, _, _ = flagged(db)
     fire(db, case.id, "approve_legal", actor="legal")
     fire(db, case.id, "send_decision", actor="cw", note="Forstået som alt i 2025")
+
+
+def partly_flagged(db):
+    """A flagged case in legal review with one document to release now and one refused."""
+    case, (d1, d2) = drafting(
+        db, "Byggetilladelse", "Lægeerklæring", outcomes=["grant", "refuse"], ground="ofl-30-1", draft=False
+    )
+    fire(db, case.id, "submit_for_legal_review", actor="cw")
+    return case
+
+
+def approve_partial(db, case, note):
+    seen = letter_preview.preview(db, case.id, "send_partial_decision", actor="legal", note=note)
+    fire(
+        db,
+        case.id,
+        "approve_legal",
+        actor="legal",
+        data={"letter_sha256": seen.sha256, "letter_trigger": "send_partial_decision"},
+    )
+    return seen
+
+
+def test_the_approval_covers_the_partial_decisions_letter_as_seen(db):
+    case = partly_flagged(db)
+    seen = approve_partial(db, case, "Tilladelsen nu")
+    with db.session() as s:
+        ev = s.scalars(select(Event).where(Event.case_id == case.id, Event.trigger == "approve_legal")).one()
+    assert ev.data["approved"]["letter"]["trigger"] == "send_partial_decision"
+    fire(
+        db,
+        case.id,
+        "send_partial_decision",
+        actor="cw",
+        note="Tilladelsen nu",
+        data={"letter_sha256": seen.sha256},
+    )
+    (letter,) = [x for x in letters_of(db, case.id) if x[0] == "delafgoerelse"]
+    assert letter[1] == seen.sha256
+
+
+def test_a_partial_decision_letter_that_differs_from_the_approved_one_lapses_the_approval(db):
+    case = partly_flagged(db)
+    approve_partial(db, case, "Tilladelsen nu")
+    mine = letter_preview.preview(db, case.id, "send_partial_decision", actor="cw", note="Tilladelsen i dag")
+    for sha in (mine.sha256, "unseen"):
+        with pytest.raises(WorkflowError, match="afgørelsesbrevet er ændret siden godkendelsen"):
+            fire(
+                db,
+                case.id,
+                "send_partial_decision",
+                actor="cw",
+                note="Tilladelsen i dag",
+                data={"letter_sha256": sha},
+            )
+    assert not [x for x in letters_of(db, case.id) if x[0] == "delafgoerelse"]
+
+
+def test_an_approved_partial_letter_does_not_stand_for_the_final_decisions_letter(db):
+    case = partly_flagged(db)
+    approve_partial(db, case, "Tilladelsen nu")
+    # The approval saw the partial decision's letter only: the final decision is compared case-wise.
+    fire(db, case.id, "send_decision", actor="cw", note="Forstået som alt i 2025")
+
+
+def test_approve_legal_refuses_an_unknown_letter_trigger(db):
+    case = partly_flagged(db)
+    with pytest.raises(ValidationError) as e:
+        fire(db, case.id, "approve_legal", actor="legal", data={"letter_trigger": "extend_deadline"})
+    assert e.value.field == "letter_trigger"
