@@ -68,14 +68,26 @@ class LetterPreview:
         return letters.to_pdf(self.content)
 
 
-def confirmed_triggers() -> tuple[str, ...]:
-    """The triggers whose letter is sent only as seen (a ``fingerprint`` field named ``letter_sha256``)
-    and that make the letter themselves: ``send_decision``, ``send_partial_decision``."""
+#: The decisions: their letter is sent only as seen — every entrypoint asks for ``letter_sha256``.
+DECISIONS = ("send_decision", "send_partial_decision")
+
+
+def seen_triggers() -> tuple[str, ...]:
+    """The triggers that make a letter and take its fingerprint (a ``fingerprint`` field named
+    ``letter_sha256``): when it is given, the letter made must be the one seen. The decisions, and the
+    letters to a person made by a caseworker's action (fristbrev, præcisering, videresendelse, høring,
+    underretning, the complaints' forwarding letters); not the kvittering made at registration."""
     return tuple(
         t.name
         for t in states.TRIGGERS.values()
         if t.letter and any(f.name == SEEN and f.kind == "fingerprint" for f in t.fields)
     )
+
+
+def confirmed_triggers() -> tuple[str, ...]:
+    """The triggers whose letter is sent only as seen, whose entrypoints require ``letter_sha256`` (the
+    preview's fingerprint or ``unseen``): ``send_decision``, ``send_partial_decision``."""
+    return tuple(t for t in seen_triggers() if t in DECISIONS)
 
 
 def require_seen(trigger: str, data: dict[str, Any] | None) -> None:

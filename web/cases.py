@@ -401,6 +401,7 @@ def letter_preview_page(case_id: int, trigger: str):
             pdf_ok=pdf_available(),
             why=hints.get(trigger),
             confirmed=trigger in letter_preview.confirmed_triggers(),
+            seen_field=trigger in letter_preview.seen_triggers(),
         )
     )
     resp.headers["Cache-Control"] = "private, no-store"

@@ -80,6 +80,8 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
         fields=(
             Field("reason", "text", "Begrundelse for at fristen ikke kan holdes"),
             Field("expected", "future_date", "Forventet afgørelsesdato"),
+            # The letter as it was seen in the preview, when given (aktflow.letter_preview).
+            Field("letter_sha256", "fingerprint", "Brevet, som det er set", required=False),
         ),
         effects=(
             DeadlineNoticeSent(),
@@ -93,7 +95,11 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
         CASEWORK,
         "Forlæng fristen (MOL/GDPR)",
         GENERAL,
-        fields=(Field("reason", "text", "Begrundelse for forlængelsen"),),
+        fields=(
+            Field("reason", "text", "Begrundelse for forlængelsen"),
+            # The letter as it was seen in the preview, when given (aktflow.letter_preview).
+            Field("letter_sha256", "fingerprint", "Brevet, som det er set", required=False),
+        ),
         guards=(guards.may_extend,),
         applies=lambda case: case.basis in ("mol", "gdpr"),
         effects=(
@@ -208,6 +214,8 @@ _GENERAL_TRIGGERS: tuple[TriggerSpec, ...] = (
             Field("employee", "text", "Medarbejder", max_len=200),
             Field("stage", "choice", "Underretning om", choices=("request", "release")),
             Field("note", "text", "Bemærkning", required=False),
+            # The letter as it was seen in the preview, when given (aktflow.letter_preview).
+            Field("letter_sha256", "fingerprint", "Brevet, som det er set", required=False),
         ),
         guards=(guards.release_notice_after_decision,),
         applies=is_personnel_case,
@@ -335,6 +343,8 @@ _GENERAL_TRIGGERS += (
         fields=(
             Field("reason", "text", "Begrundelse for sagsbehandlingstiden"),
             Field("note", "text", "Bemærkning", required=False),
+            # The letter as it was seen in the preview, when given (aktflow.letter_preview).
+            Field("letter_sha256", "fingerprint", "Brevet, som det er set", required=False),
         ),
         guards=(guards.delay_complaint_pending,),
         effects=(CompleteDeadlines(("delay-complaint-forward",)), MakeLetter("klage_forsinkelse")),

@@ -57,7 +57,11 @@ TRIGGERS = (
         CASEWORK,
         "Fasthold og oversend til klageinstans",
         PHASE,
-        fields=(Field("note", "text", "Udtalelse til klageinstansen", required=False),),
+        fields=(
+            Field("note", "text", "Udtalelse til klageinstansen", required=False),
+            # The letter as it was seen in the preview, when given (aktflow.letter_preview).
+            Field("letter_sha256", "fingerprint", "Brevet, som det er set", required=False),
+        ),
         guards=(guards.complaint_may_be_forwarded,),
         effects=(
             CompleteDeadlines(("complaint-forward",)),

@@ -44,7 +44,11 @@ TRIGGERS = (
         CASEWORK,
         "Videresend til rette myndighed",
         PHASE,
-        fields=(Field("authority", "text", "Rette myndighed", max_len=300),),
+        fields=(
+            Field("authority", "text", "Rette myndighed", max_len=300),
+            # The letter as it was seen in the preview, when given (aktflow.letter_preview).
+            Field("letter_sha256", "fingerprint", "Brevet, som det er set", required=False),
+        ),
         effects=(
             StopDeadlines(),
             MakeLetter("videresendelse"),
@@ -57,7 +61,11 @@ TRIGGERS = (
         CASEWORK,
         "Bed om præcisering",
         PHASE,
-        fields=(Field("note", "text", "Hvad skal præciseres"),),
+        fields=(
+            Field("note", "text", "Hvad skal præciseres"),
+            # The letter as it was seen in the preview, when given (aktflow.letter_preview).
+            Field("letter_sha256", "fingerprint", "Brevet, som det er set", required=False),
+        ),
         effects=(MakeLetter("praecisering"),),
     ),
     TriggerSpec(

@@ -37,6 +37,8 @@ TRIGGERS = (
             Field("document_ids", "documents", "Dokumenter, høringen angår", required=False),
             Field("question", "text", "Hvad der spørges om", required=False),
             Field("reply_by", "future_date", "Svarfrist"),
+            # The letter as it was seen in the preview, when given (aktflow.letter_preview).
+            Field("letter_sha256", "fingerprint", "Brevet, som det er set", required=False),
         ),
         guards=(guards.documents_on_case,),
         effects=(

@@ -233,7 +233,9 @@ TABLES["2026.3"] = {
 # A decision's letter is sent as the caseworker saw it in the preview: send_decision and
 # send_partial_decision take the letter's fingerprint (``letter_sha256``), and approve_legal records the
 # fingerprint of the decision letter the legal contact saw, and ``letter_trigger``: whose letter it is
-# (send_decision or send_partial_decision). Sources and destinations are unchanged.
+# (send_decision or send_partial_decision). The other letters to a person made by a caseworker's action
+# (fristbrev, præcisering, videresendelse, høring, underretning, the complaints' forwarding) take the
+# optional ``letter_sha256`` too. Sources and destinations are unchanged.
 # Redactions (docs/redaction.md): a word or phrase or a rectangle on a page is redacted, removed,
 # or a screening proposal accepted or rejected, while screening.
 TABLES["2026.4"] = {

@@ -324,3 +324,64 @@ def test_approve_legal_refuses_an_unknown_letter_trigger(db):
     with pytest.raises(ValidationError) as e:
         fire(db, case.id, "approve_legal", actor="legal", data={"letter_trigger": "extend_deadline"})
     assert e.value.field == "letter_trigger"
+
+
+def test_the_letters_to_a_person_take_the_fingerprint_and_only_the_decisions_require_it():
+    assert set(letter_preview.seen_triggers()) == {
+        "send_decision",
+        "send_partial_decision",
+        "send_deadline_notice",
+        "extend_deadline",
+        "request_clarification",
+        "forward",
+        "request_hearing",
+        "notify_employee",
+        "forward_delay_complaint",
+        "uphold_and_forward",
+    }
+    assert "register" not in letter_preview.seen_triggers()  # the kvittering: made at registration
+    letter_preview.require_seen("send_deadline_notice", None)  # a script without the fingerprint still runs
+
+
+def test_a_fristbrev_is_sent_as_seen_or_refused(db):
+    case = new(db)
+    fire(db, case.id, "register", actor="cw")
+    data = {"reason": "Mange dokumenter", "expected": FUTURE}
+    seen = letter_preview.preview(db, case.id, "send_deadline_notice", actor="cw", data=data)
+    with pytest.raises(WorkflowError, match="ikke det brev, der blev vist"):
+        fire(
+            db,
+            case.id,
+            "send_deadline_notice",
+            actor="cw",
+            data={**data, "reason": "Høring af tredjemand", "letter_sha256": seen.sha256},
+        )
+    assert not [x for x in letters_of(db, case.id) if x[0] == "fristbrev"]
+    fire(db, case.id, "send_deadline_notice", actor="cw", data={**data, "letter_sha256": seen.sha256})
+    (letter,) = [x for x in letters_of(db, case.id) if x[0] == "fristbrev"]
+    assert letter[1] == seen.sha256
+
+
+def test_a_clarification_letter_as_seen_is_the_letter_sent(db):
+    case = new(db)
+    fire(db, case.id, "register", actor="cw")
+    seen = letter_preview.preview(db, case.id, "request_clarification", actor="cw", note="Hvilket år?")
+    with pytest.raises(WorkflowError, match="ikke det brev"):
+        fire(
+            db,
+            case.id,
+            "request_clarification",
+            actor="cw",
+            note="Hvilken afdeling?",
+            data={"letter_sha256": seen.sha256},
+        )
+    fire(
+        db,
+        case.id,
+        "request_clarification",
+        actor="cw",
+        note="Hvilket år?",
+        data={"letter_sha256": seen.sha256},
+    )
+    (letter,) = [x for x in letters_of(db, case.id) if x[0] == "praecisering"]
+    assert letter[1] == seen.sha256

@@ -3,6 +3,7 @@ letter and sends exactly that one, and the legal review page shows the decision 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -186,3 +187,35 @@ def test_the_legal_review_shows_the_decision_letter_and_approves_that_rendering(
     with db.session() as s:
         ev = s.scalars(select(Event).where(Event.case_id == case.id, Event.trigger == "approve_legal")).one()
         assert ev.data["approved"]["letter"]["sha256"] == sha
+
+
+def test_a_fristbrev_sent_from_its_preview_page_is_the_letter_seen(client, db, new_case, monkeypatch):
+    monkeypatch.setattr("web.cases.pdf_available", lambda: False)
+    case = new_case()
+    fire(db, case.id, "register", actor="cw")
+    login(client, "cw")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    expected = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+    r = client.post(
+        f"/cases/{case.id}/letters/preview/send_deadline_notice",
+        data={
+            "csrf_token": csrf_from(page),
+            "version": version_of(page),
+            "reason": "Mange dokumenter",
+            "expected": expected,
+        },
+    )
+    html = r.get_data(as_text=True)
+    sha = SHA_RE.search(html)[1]
+    form = html.split('class="action main"', 1)[1].split("</form>", 1)[0]
+    fields = {
+        k: unescape(v) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    }
+    assert fields["letter_sha256"] == sha and fields["reason"] == "Mange dokumenter"
+    r = client.post(f"/cases/{case.id}/actions/send_deadline_notice", data=fields)
+    assert r.status_code == 303
+    with db.session() as s:
+        (stored,) = s.scalars(
+            select(Letter.sha256).where(Letter.case_id == case.id, Letter.kind == "fristbrev")
+        )
+    assert stored == sha
