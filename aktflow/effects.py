@@ -585,6 +585,14 @@ def count_complaint(e: E.CountComplaint, case: Case, ctx: Any) -> None:
     figure_counts.complaint(ctx.session, case, ctx.trigger, ctx.now)
 
 
+def complaint_not_forwarded(e: E.ComplaintNotForwarded, case: Case, ctx: Any) -> None:
+    """``close_complaint``: record in the event where the complainant was told to turn
+    (``complainant_told``): ``datatilsynet`` for a GDPR art. 15 decision (the data subject complains to
+    Datatilsynet directly, GDPR art. 77), ``ingen_klageinstans`` for a partsaktindsigt case whose main
+    case has no appeal body (docs/domain.md, "Klageinstanser")."""
+    ctx.recorded["complainant_told"] = "datatilsynet" if case.basis == "gdpr" else "ingen_klageinstans"
+
+
 # --- letters and the archive ---------------------------------------------------------------------------
 
 
@@ -629,6 +637,7 @@ HANDLERS: dict[type[E.Effect], Handler] = {
     E.ExtendDecisionDeadline: extend,
     E.StopDeadlines: deadlines_stop,
     E.CountComplaint: count_complaint,
+    E.ComplaintNotForwarded: complaint_not_forwarded,
     E.MarkPersonnel: mark_personnel,
     E.NarrowingAttemptRecorded: narrowing_attempt,
     E.RefuseRequest: refuse_request,

@@ -3,6 +3,7 @@
 from . import guards
 from .effects import (
     CloseArchiveCase,
+    ComplaintNotForwarded,
     CompleteDeadlines,
     CountComplaint,
     MakeLetter,
@@ -68,6 +69,23 @@ TRIGGERS = (
             StartDeadline("appeal-body"),
             CountComplaint(),
             MakeLetter("klage_oversendelse"),
+        ),
+    ),
+    TriggerSpec(
+        # workflow 2026.4: a complaint that may not be forwarded (GDPR art. 15: Datatilsynet, GDPR art. 77;
+        # partsaktindsigt without an appeal body for the main case) is closed here; the decision stands.
+        "close_complaint",
+        ("complaint_received",),
+        "decided",
+        CASEWORK,
+        "Afslut klagen – videresendes ikke",
+        PHASE,
+        fields=(Field("note", "text", "Hvad klageren er vejledt om"),),
+        guards=(guards.complaint_not_forwardable,),
+        effects=(
+            CompleteDeadlines(("complaint-forward",)),
+            CountComplaint(),
+            ComplaintNotForwarded(),
         ),
     ),
     TriggerSpec(

@@ -212,6 +212,14 @@ class CountComplaint(Effect):
         return "Tæl klagehændelsen"
 
 
+@dataclass(frozen=True)
+class ComplaintNotForwarded(Effect):
+    """``close_complaint``: record where the complainant was told to turn (``complainant_told``)."""
+
+    def describe(self) -> str:
+        return "Notér, at klageren er vejledt om at klage direkte (Datatilsynet) eller om, at der ingen klageinstans er"
+
+
 # --- request rules: personnel marking, refusal of the whole request ----------------------------------------
 
 

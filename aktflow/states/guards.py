@@ -355,3 +355,16 @@ def complaint_may_be_forwarded(case: Any, ctx: Any) -> str | None:
             "oversendes; genoptag sagen ('revise_decision'), hvis afgørelsen skal ændres"
         )
     return None
+
+
+def complaint_not_forwardable(case: Any, ctx: Any) -> str | None:
+    """``close_complaint``: a complaint is closed without forwarding only where it may not be forwarded
+    (:func:`complaint_may_be_forwarded` refuses: a GDPR complaint, or a partsaktindsigt case whose main
+    case has no appeal body); any other complaint goes to the appeal body or is reconsidered."""
+    if complaint_may_be_forwarded(case, ctx) is None:
+        return (
+            "klagen skal oversendes til klageinstansen ('uphold_and_forward') eller sagen genoptages "
+            "('revise_decision'); kun en klage, der ikke kan oversendes (databeskyttelsesforordningen, eller "
+            "ingen klageinstans for hovedsagen), afsluttes uden oversendelse"
+        )
+    return None

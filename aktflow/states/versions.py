@@ -244,6 +244,8 @@ TABLES["2026.4"] = {
     "remove_redaction": (("screening",), None),
     "accept_redaction": (("screening",), None),
     "reject_redaction": (("screening",), None),
+    # A complaint that may not be forwarded (GDPR, or no appeal body for the main case) is closed.
+    "close_complaint": (("complaint_received",), "decided"),
 }
 
 

@@ -38,6 +38,7 @@ VALID: dict[str, tuple[str, str | None, dict]] = {
     "receive_complaint": ("cw", "Klager over afslaget", {}),
     "revise_decision": ("cw", None, {}),
     "uphold_and_forward": ("cw", None, {}),
+    "close_complaint": ("cw", "Klageren er vejledt om at klage til Datatilsynet", {}),
     "appeal_decided": ("cw", None, {}),
     "appeal_overturned": ("cw", None, {}),
     "withdraw": ("cw", None, {}),
@@ -165,7 +166,8 @@ def test_each_trigger_from_each_allowed_source(sqlite_db, trigger, source):
     db = sqlite_db
     from aktflow.service import create_case
 
-    basis = "mol" if trigger == "extend_deadline" else "ofl"
+    # close_complaint: only a complaint that may not be forwarded (a GDPR case's goes to Datatilsynet).
+    basis = {"extend_deadline": "mol", "close_complaint": "gdpr"}.get(trigger, "ofl")
     case = create_case(
         db,
         actor="cw",

@@ -275,6 +275,8 @@ def setup_for(db, trigger: str, username: str) -> tuple[int, dict]:
     elif trigger == "extend_deadline":
         kw["basis"] = "gdpr"
         data = {"reason": "Anmodningen er omfattende"}
+    elif trigger == "close_complaint":
+        kw["basis"] = "gdpr"  # a complaint that may not be forwarded (Datatilsynet)
     elif trigger == "notify_employee":
         kw["emne"] = "81.02.00"
         data = {"employee": "Jens Jensen", "stage": "request"}
