@@ -23,7 +23,7 @@ from .common import Result, alternating, progress, ratio
 
 def seed(db: Database, n_docs: int) -> tuple[int, int]:
     """A case with ``n_docs`` documents, each added and assessed (2 × n_docs events), and an empty case."""
-    add_user(db, "pagecw", role="caseworker", password="bench-pass", actor=SYSTEM_ACTOR)
+    add_user(db, "pagecw", role="caseworker", password="vinter-maaling-blaa-kop", actor=SYSTEM_ACTOR)
     received = (dt.date.today() - dt.timedelta(days=3)).isoformat()
 
     def new(name: str) -> int:
@@ -79,7 +79,7 @@ def run(db: Database, *, n_docs: int = 300, rounds: int = 15) -> list[Result]:
         {"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": db.url, "WTF_CSRF_ENABLED": False}
     )
     client = app.test_client()
-    r = client.post("/login", data={"username": "pagecw", "password": "bench-pass"})
+    r = client.post("/login", data={"username": "pagecw", "password": "vinter-maaling-blaa-kop"})
     assert r.status_code in (302, 303), r.status_code
     engine = app.extensions["aktflow_db"].engine
     statements: list[str] = []

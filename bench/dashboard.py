@@ -84,8 +84,8 @@ def seed(db: Database, n: int, chunk: int = 100_000) -> None:
     from aktflow.users import add_user
 
     for i in range(CASEWORKERS):
-        add_user(db, f"sb{i:02d}", role="caseworker", password="bench-pass", actor=SYSTEM_ACTOR)
-    add_user(db, "benchleder", role="manager", password="bench-pass", actor=SYSTEM_ACTOR)
+        add_user(db, f"sb{i:02d}", role="caseworker", password="vinter-maaling-blaa-kop", actor=SYSTEM_ACTOR)
+    add_user(db, "benchleder", role="manager", password="vinter-maaling-blaa-kop", actor=SYSTEM_ACTOR)
     today = dt.date.today()
     done = 0
     while done < n:
@@ -154,7 +154,7 @@ class Dashboard:
             {"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": db.url, "WTF_CSRF_ENABLED": False}
         )
         self.client = self.app.test_client()
-        r = self.client.post("/login", data={"username": "benchleder", "password": "bench-pass"})
+        r = self.client.post("/login", data={"username": "benchleder", "password": "vinter-maaling-blaa-kop"})
         assert r.status_code in (302, 303), r.status_code
         self.size = 0
 

@@ -90,9 +90,9 @@ def minimum_for(db: Database, case_id: int, actor: str = "bench"):
 
 
 def _users(db: Database) -> None:
-    add_user(db, "bench", role="caseworker", password="bench-pass", actor=SYSTEM_ACTOR)
-    add_user(db, "bench2", role="caseworker", password="bench-pass", actor=SYSTEM_ACTOR)
-    add_user(db, "benchlegal", role="legal", password="bench-pass", actor=SYSTEM_ACTOR)
+    add_user(db, "bench", role="caseworker", password="vinter-maaling-blaa-kop", actor=SYSTEM_ACTOR)
+    add_user(db, "bench2", role="caseworker", password="vinter-maaling-blaa-kop", actor=SYSTEM_ACTOR)
+    add_user(db, "benchlegal", role="legal", password="vinter-maaling-blaa-kop", actor=SYSTEM_ACTOR)
 
 
 def _new_case(db: Database, name: str = "Bench") -> int:

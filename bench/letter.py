@@ -175,8 +175,8 @@ def run_e2e(db, n_docs: int = 200, rounds: int = 5, goal: float = 1.5) -> Result
 
     from .common import MIN_ROUNDS, progress
 
-    add_user(db, "lettercw", role="caseworker", password="bench-pass", actor=SYSTEM_ACTOR)
-    add_user(db, "letterlegal", role="legal", password="bench-pass", actor=SYSTEM_ACTOR)
+    add_user(db, "lettercw", role="caseworker", password="vinter-maaling-blaa-kop", actor=SYSTEM_ACTOR)
+    add_user(db, "letterlegal", role="legal", password="vinter-maaling-blaa-kop", actor=SYSTEM_ACTOR)
     ctx = _ctx(n_docs)
     rounds = max(rounds, MIN_ROUNDS)
     cases = []

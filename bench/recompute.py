@@ -31,8 +31,8 @@ TARGET_DAYS = 10
 
 
 def _users(db: Database) -> None:
-    add_user(db, "benchadmin", role="admin", password="bench-pass", actor=SYSTEM_ACTOR)
-    add_user(db, "benchcw", role="caseworker", password="bench-pass", actor=SYSTEM_ACTOR)
+    add_user(db, "benchadmin", role="admin", password="vinter-maaling-blaa-kop", actor=SYSTEM_ACTOR)
+    add_user(db, "benchcw", role="caseworker", password="vinter-maaling-blaa-kop", actor=SYSTEM_ACTOR)
 
 
 def run(db: Database, n: int, goal_seconds: float = 5.0) -> Result:
