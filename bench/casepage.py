@@ -20,6 +20,13 @@ from aktflow.vocabulary import SYSTEM_ACTOR
 
 from .common import Result, alternating, progress, ratio
 
+# The texts a withheld document needs for the requester (FVL §§ 22-24): a reason and, for the § 30
+# weighing, its main considerations.
+WITHHELD = {
+    "reason": "Oplysninger om private forhold er undtaget.",
+    "weighing_note": "Hensynet til de berørte vejer tungest.",
+}
+
 
 def seed(db: Database, n_docs: int) -> tuple[int, int]:
     """A case with ``n_docs`` documents, each added and assessed (2 × n_docs events), and an empty case."""
@@ -65,7 +72,7 @@ def seed(db: Database, n_docs: int) -> tuple[int, int]:
     for i, doc in enumerate(docs):
         data: dict = {"document_id": doc, "outcome": outcomes[i % 3]}
         if i % 3:
-            data["grounds"] = ["ofl-30-1"]
+            data.update(grounds=["ofl-30-1"], **WITHHELD)
         fire(db, full, "assess_document", actor="pagecw", data=data)
         progress("case-page documents", n_docs + i + 1, 2 * n_docs)
     return full, empty

@@ -38,6 +38,13 @@ from aktflow.vocabulary import SYSTEM_ACTOR
 
 from .common import Result, interleaved, ratio
 
+# The texts a withheld document needs for the requester (FVL §§ 22-24): a reason and, for the § 30
+# weighing, its main considerations.
+WITHHELD = {
+    "reason": "Oplysninger om private forhold er undtaget.",
+    "weighing_note": "Hensynet til de berørte vejer tungest.",
+}
+
 _SELECT = text(
     "SELECT u.id, u.role, u.active, c.id, c.state, c.version, c.last_hash FROM users u "
     "LEFT OUTER JOIN cases c ON c.id = :case_id WHERE u.username = :username"
@@ -169,7 +176,7 @@ def run_mix(dbs: dict[str, Database], goal: float, rounds: int) -> list[Result]:
                         doc = s.execute(
                             text("SELECT id FROM documents WHERE case_id = :c"), {"c": cid}
                         ).scalar()
-                    data = {"document_id": doc, "outcome": "partial", "grounds": ["ofl-30-1"]}
+                    data = {"document_id": doc, "outcome": "partial", "grounds": ["ofl-30-1"], **WITHHELD}
                 elif trigger == "send_deadline_notice":
                     data = {"reason": "Mange dokumenter skal gennemgås", "expected": expected}
                 t = time.perf_counter()

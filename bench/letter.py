@@ -16,6 +16,13 @@ import io
 
 from .common import Result, interleaved, ratio
 
+# The texts a withheld document needs for the requester (FVL §§ 22-24): a reason and, for the § 30
+# weighing, its main considerations.
+WITHHELD = {
+    "reason": "Oplysninger om private forhold er undtaget.",
+    "weighing_note": "Hensynet til de berørte vejer tungest.",
+}
+
 
 def _bare_template() -> bytes:
     import docx
@@ -157,7 +164,7 @@ def _case_ready_for_decision(db, n_docs: int) -> int:
     for i, doc in enumerate(docs):
         data: dict = {"document_id": doc, "outcome": outcomes[i % 3]}
         if i % 3:
-            data["grounds"] = ["ofl-30-1"]
+            data.update(grounds=["ofl-30-1"], **WITHHELD)
         fire(db, c.id, "assess_document", actor="lettercw", data=data)
     fire(db, c.id, "submit_for_legal_review", actor="lettercw")
     fire(db, c.id, "approve_legal", actor="letterlegal", note="Godkendt")

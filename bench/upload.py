@@ -55,7 +55,7 @@ def run(db: Database, *, megabytes: int = 25, goal_mib: float = 256) -> Result:
     from aktflow.users import add_user
     from aktflow.vocabulary import SYSTEM_ACTOR
 
-    add_user(db, "upload", role="caseworker", password="upload-pass", actor=SYSTEM_ACTOR)
+    add_user(db, "upload", role="caseworker", password="vinter-maaling-blaa-kop", actor=SYSTEM_ACTOR)
     c = create_case(
         db,
         actor="upload",
@@ -85,7 +85,7 @@ def run(db: Database, *, megabytes: int = 25, goal_mib: float = 256) -> Result:
                 "/login",
                 data={
                     "username": "upload",
-                    "password": "upload-pass",
+                    "password": "vinter-maaling-blaa-kop",
                     "csrf_token": CSRF_RE.search(page).group(1),
                 },  # type: ignore[union-attr]
             )

@@ -45,7 +45,9 @@ def _seed(db: Database, n_cases: int) -> tuple[list[int], list[int], list[int], 
     """Cases in screening (transitions), in collecting (uploads), two with 300 documents; the API token."""
     from .casepage import seed as seed_page
 
-    add_user(db, "load", role="admin", password="load-pass", name="Load Test", actor=SYSTEM_ACTOR)
+    add_user(
+        db, "load", role="admin", password="vinter-maaling-blaa-kop", name="Load Test", actor=SYSTEM_ACTOR
+    )
     received = (dt.date.today() - dt.timedelta(days=2)).isoformat()
     screening, collecting = [], []
     for i in range(n_cases):
@@ -115,7 +117,7 @@ def _phase(base: str, token: str, clients: int, seconds: float, cases) -> Phase:
                 "/login",
                 data={
                     "username": "load",
-                    "password": "load-pass",
+                    "password": "vinter-maaling-blaa-kop",
                     "csrf_token": csrf.group(1) if csrf else "",
                 },
             )
