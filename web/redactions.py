@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, current_app, make_response, reques
 
 from aktflow import grounds as catalogue
 from aktflow.errors import AktflowError, NotFound
+from aktflow.pdf_engines import LOCK
 from aktflow.queries import redactions as redactions_q
 from aktflow.vocabulary import ADMIN, CASEWORKER, LEGAL_CONTACT
 
@@ -47,10 +48,11 @@ def original_page(case_id: int, document_id: int, page: int):
     from aktflow.redaction.pages import render_page
 
     try:
-        pdf = redactions_q.original_pdf(db(), case_id, document_id)
-        if pdf is None:
-            abort(404)
-        image, _geometry = render_page(pdf, page)
+        with LOCK:  # pdfium and MuPDF are not thread-safe (aktflow.pdf_engines)
+            pdf = redactions_q.original_pdf(db(), case_id, document_id)
+            if pdf is None:
+                abort(404)
+            image, _geometry = render_page(pdf, page)
     except (NotFound, AktflowError):
         abort(404)
     return _png(image)
@@ -63,10 +65,11 @@ def released_page(case_id: int, document_id: int, page: int):
     from aktflow.redaction.pages import render_page
 
     try:
-        found = redactions_q.released_pdf(db(), case_id, document_id)
-        if found is None:
-            abort(404)
-        image, _geometry = render_page(found[0], page)
+        with LOCK:
+            found = redactions_q.released_pdf(db(), case_id, document_id)
+            if found is None:
+                abort(404)
+            image, _geometry = render_page(found[0], page)
     except (NotFound, AktflowError):
         abort(404)
     return _png(image)
@@ -77,7 +80,8 @@ def released_page(case_id: int, document_id: int, page: int):
 def released_file(case_id: int, document_id: int):
     """The document as it will be released, as a PDF; refused (409) when the leak check fails."""
     try:
-        found = redactions_q.released_pdf(db(), case_id, document_id)
+        with LOCK:
+            found = redactions_q.released_pdf(db(), case_id, document_id)
     except NotFound:
         abort(404)
     except AktflowError as e:
@@ -112,13 +116,15 @@ def panel(case_id: int, document_id: int) -> dict[str, Any]:
     leak = None
     if view["has_file"]:
         try:
-            pdf = redactions_q.original_pdf(db(), case["id"], document_id)
+            with LOCK:
+                pdf = redactions_q.original_pdf(db(), case["id"], document_id)
             if pdf is not None:
-                geometry = page_geometry(pdf, page)
-                if geometry is not None and not 1 <= page <= geometry["pages"]:
-                    page = 1
+                with LOCK:  # pdfium and MuPDF are not thread-safe (aktflow.pdf_engines)
                     geometry = page_geometry(pdf, page)
-                found = redactions_q.released_pdf(db(), case["id"], document_id)
+                    if geometry is not None and not 1 <= page <= geometry["pages"]:
+                        page = 1
+                        geometry = page_geometry(pdf, page)
+                    found = redactions_q.released_pdf(db(), case["id"], document_id)
                 leak = found[1] if found is not None else None
         except AktflowError:
             geometry = None

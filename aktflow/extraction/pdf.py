@@ -17,6 +17,7 @@ import re
 import zlib
 from typing import Any
 
+from ..pdf_engines import LOCK
 from .limits import UNREAD, Budget, Collector, Limits, Part, Refused, count, over
 from .ocr import ocr_image, unread
 from .zipped import TextCollector, parse_bytes
@@ -254,17 +255,18 @@ def _ocr_page(data: bytes, index: int, label: str, budget: Budget) -> Part:
     try:
         import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
-        doc = pdfium.PdfDocument(data, password="")
-        try:
-            page = doc[index]
-            width, height = page.get_size()  # points
-            scale = DPI / 72
-            pixels = width * scale * height * scale
-            if pixels > MAX_RENDER_PIXELS:
-                scale *= (MAX_RENDER_PIXELS / pixels) ** 0.5
-            image = page.render(scale=scale, grayscale=True).to_pil()
-        finally:
-            doc.close()
+        with LOCK:  # pdfium is not thread-safe (aktflow.pdf_engines)
+            doc = pdfium.PdfDocument(data, password="")
+            try:
+                page = doc[index]
+                width, height = page.get_size()  # points
+                scale = DPI / 72
+                pixels = width * scale * height * scale
+                if pixels > MAX_RENDER_PIXELS:
+                    scale *= (MAX_RENDER_PIXELS / pixels) ** 0.5
+                image = page.render(scale=scale, grayscale=True).to_pil()
+            finally:
+                doc.close()
     except MemoryError:
         raise
     except Exception:  # noqa: BLE001 - a page pdfium cannot draw is unread, not clean

@@ -12,6 +12,7 @@ import io
 from typing import Any
 
 from ..extraction import ODS, ODT, XLSX
+from ..pdf_engines import LOCK
 from ..vocabulary import DOCX_MIME
 
 PDF = "application/pdf"
@@ -85,9 +86,14 @@ def render_page(pdf: bytes, page: int, width: int = RENDER_WIDTH) -> tuple[bytes
     ``ValidationError`` on ``page`` for a page the document does not have."""
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
+    width = max(100, min(int(width), MAX_RENDER_WIDTH))
+    with LOCK:  # pdfium is not thread-safe (aktflow.pdf_engines)
+        return _render_page(pdfium, pdf, page, width)
+
+
+def _render_page(pdfium: Any, pdf: bytes, page: int, width: int) -> tuple[bytes, dict[str, float]]:
     from ..errors import ValidationError
 
-    width = max(100, min(int(width), MAX_RENDER_WIDTH))
     document = pdfium.PdfDocument(pdf)
     try:
         if not 1 <= page <= len(document):
@@ -115,6 +121,11 @@ def render_page(pdf: bytes, page: int, width: int = RENDER_WIDTH) -> tuple[bytes
 def page_geometry(pdf: bytes, page: int, width: int = RENDER_WIDTH) -> dict[str, float] | None:
     """The geometry :func:`render_page` answers with, without rendering (None for a page the document does
     not have, except ``pages``, which is always given when the document opens: see the keys there)."""
+    with LOCK:  # pdfium is not thread-safe (aktflow.pdf_engines)
+        return _page_geometry(pdf, page, width)
+
+
+def _page_geometry(pdf: bytes, page: int, width: int) -> dict[str, float] | None:
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(pdf)

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..errors import AktflowError
 from ..exits import mask, mask_filename
+from ..pdf_engines import LOCK
 from ..screening.cpr import find_cprs
 from . import convert
 
@@ -145,20 +146,24 @@ def page_texts(path: Path | bytes) -> Iterable[str]:
 
     from ..extraction.pdf import rejoin
 
-    doc = pdfium.PdfDocument(path if isinstance(path, bytes) else str(path))
+    with LOCK:  # pdfium is not thread-safe (aktflow.pdf_engines): held per call, never across a yield
+        doc = pdfium.PdfDocument(path if isinstance(path, bytes) else str(path))
+        count = len(doc)
     try:
-        for index in range(len(doc)):
-            page = doc[index]
-            textpage = page.get_textpage()
-            try:
-                raw = textpage.get_text_bounded() or ""
-            finally:
-                textpage.close()
-                page.close()
+        for index in range(count):
+            with LOCK:
+                page = doc[index]
+                textpage = page.get_textpage()
+                try:
+                    raw = textpage.get_text_bounded() or ""
+                finally:
+                    textpage.close()
+                    page.close()
             joined = rejoin(raw)
             yield raw + ("\n" + joined if joined else "")
     finally:
-        doc.close()
+        with LOCK:
+            doc.close()
 
 
 def cpr_pages(path: Path | bytes) -> list[int]:
