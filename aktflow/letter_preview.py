@@ -68,7 +68,7 @@ class LetterPreview:
         return letters.to_pdf(self.content)
 
 
-#: The decisions: their letter is sent only as seen — every entrypoint asks for ``letter_sha256``.
+#: The decisions: the legal contact's approval covers their letter (see aktflow/approval.py).
 DECISIONS = ("send_decision", "send_partial_decision")
 
 
@@ -85,9 +85,11 @@ def seen_triggers() -> tuple[str, ...]:
 
 
 def confirmed_triggers() -> tuple[str, ...]:
-    """The triggers whose letter is sent only as seen, whose entrypoints require ``letter_sha256`` (the
-    preview's fingerprint or ``unseen``): ``send_decision``, ``send_partial_decision``."""
-    return tuple(t for t in seen_triggers() if t in DECISIONS)
+    """The triggers whose letter is sent only as seen, whose entrypoints (form, API, CLI) require
+    ``letter_sha256`` (the preview's fingerprint or ``unseen``): every letter to a person made by an
+    action — the decisions, fristbrev, præcisering, videresendelse, høring, underretning and the
+    complaints' forwarding letters (docs/letter-preview.md)."""
+    return seen_triggers()
 
 
 def require_seen(trigger: str, data: dict[str, Any] | None) -> None:

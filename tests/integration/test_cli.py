@@ -245,6 +245,7 @@ def test_advance_data_is_recorded(db, runner):
         json.dumps({"authority": "Færdselsstyrelsen"}),
         "--note",
         "Ikke vores sag",
+        "--unseen-letter",
     )
     assert v["state"] == "forwarded"
     last = v["events"][-1]
@@ -317,7 +318,9 @@ def test_advance_bad_input_exits_2_and_changes_nothing(db, runner, trigger, opts
     cid = new_case(runner)["id"]
     advance_ok(runner, cid, "register")
     before = show(runner, cid)
-    r = advance(runner, cid, trigger, "--as", "cw", *opts)
+    # A letter's trigger is given --unseen-letter, so that the input itself is what is refused.
+    seen = ["--unseen-letter"] if trigger in ("forward", "send_deadline_notice") else []
+    r = advance(runner, cid, trigger, "--as", "cw", *opts, *seen)
     assert_one_line_error(r, 2, field)
     assert show(runner, cid) == before
 

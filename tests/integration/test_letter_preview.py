@@ -171,12 +171,18 @@ def test_preview_refusals_are_clear(db):
 
 
 def test_entrypoints_require_the_fingerprint_or_unseen():
-    assert set(letter_preview.confirmed_triggers()) == {"send_decision", "send_partial_decision"}
-    with pytest.raises(ValidationError) as e:
-        letter_preview.require_seen("send_decision", {})
-    assert e.value.field == "letter_sha256" and "unseen" in e.value.detail
-    letter_preview.require_seen("send_decision", {"letter_sha256": "unseen"})
-    letter_preview.require_seen("send_deadline_notice", None)
+    # Every letter to a person made by an action is sent only as seen (or knowingly 'unseen').
+    assert set(letter_preview.confirmed_triggers()) == set(letter_preview.seen_triggers())
+    for trigger in ("send_decision", "send_deadline_notice", "request_hearing", "forward"):
+        with pytest.raises(ValidationError) as e:
+            letter_preview.require_seen(trigger, {})
+        assert e.value.field == "letter_sha256" and "unseen" in e.value.detail
+        with pytest.raises(ValidationError):
+            letter_preview.require_seen(trigger, None)
+        letter_preview.require_seen(trigger, {"letter_sha256": "unseen"})
+        letter_preview.require_seen(trigger, {"letter_sha256": "a" * 64})
+    letter_preview.require_seen("register", None)  # the kvittering is made at registration, unseen
+    letter_preview.require_seen("start_collecting", None)  # no letter
 
 
 def test_a_bad_fingerprint_is_a_clear_validation_error(db):
@@ -326,7 +332,7 @@ def test_approve_legal_refuses_an_unknown_letter_trigger(db):
     assert e.value.field == "letter_trigger"
 
 
-def test_the_letters_to_a_person_take_the_fingerprint_and_only_the_decisions_require_it():
+def test_the_letters_to_a_person_take_the_fingerprint():
     assert set(letter_preview.seen_triggers()) == {
         "send_decision",
         "send_partial_decision",
@@ -340,7 +346,6 @@ def test_the_letters_to_a_person_take_the_fingerprint_and_only_the_decisions_req
         "uphold_and_forward",
     }
     assert "register" not in letter_preview.seen_triggers()  # the kvittering: made at registration
-    letter_preview.require_seen("send_deadline_notice", None)  # a script without the fingerprint still runs
 
 
 def test_a_fristbrev_is_sent_as_seen_or_refused(db):

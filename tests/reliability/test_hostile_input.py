@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from sqlalchemy import select
 
-from aktflow import clock, states
+from aktflow import clock, letter_preview, states
 from aktflow import grounds as catalogue
 from aktflow.exits import mask
 from aktflow.extraction import TYPES
@@ -1240,6 +1240,9 @@ class Ui:
         return r.get_data(as_text=True)
 
     def act(self, case_id: int, trigger: str, ok: bool = True, page: str | None = None, **fields):
+        if trigger in letter_preview.confirmed_triggers() and "letter_sha256" not in fields:
+            # A letter to a person is sent from its preview, as the case page does.
+            fields["letter_sha256"], _ = self.seen(case_id, trigger, **fields)
         html = self.get(page or f"/cases/{case_id}")
         data = {"csrf_token": csrf_of(html), "version": VERSION_RE.search(html).group(1), **fields}
         r = self.client.post(f"/cases/{case_id}/actions/{trigger}", data=data)

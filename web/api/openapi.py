@@ -324,8 +324,9 @@ def paths(triggers: list[str], event_bodies: list[str]) -> dict[str, Any]:
                 "operationId": "previewLetter",
                 "summary": "Se brevet, som handlingen ville sende det nu (intet gemmes)",
                 "description": "Samme note og data som handlingen. Svaret har brevets fingeraftryk (sha256, "
-                "også i headeren X-Letter-SHA256), som send_decision og send_partial_decision skal have i "
-                "data.letter_sha256 (eller 'unseen' for at sende uden at have set brevet). "
+                "også i headeren X-Letter-SHA256), som hver handling, der sender et brev til en person "
+                "(afgørelser, fristbrev, præcisering, videresendelse, høring, underretning, oversendelser), "
+                "skal have i data.letter_sha256 (eller 'unseen' for at sende uden at have set brevet). "
                 "format=docx giver .docx, format=pdf PDF (kræver LibreOffice).",
                 "parameters": [
                     _CASE_ID,
