@@ -151,3 +151,40 @@ def test_the_cli_sends_unseen_with_the_explicit_flag(sqlite_db, runner):
         cli, ["case", "advance", str(case_id), "send_decision", "--as", "cw", "--unseen-letter"]
     )
     assert r.exit_code == 0, r.output
+
+
+def test_the_api_asks_for_the_fingerprint_of_every_letter_to_a_person(client, auth, db):
+    """A fristbrev is a letter to the requester: sent as seen (or knowingly 'unseen'), as a decision."""
+    case = create_case(
+        db,
+        actor="cw",
+        requester="Mette Hansen",
+        received=clock.today() - dt.timedelta(days=3),
+        basis="ofl",
+        subject="Aktindsigt i byggesag",
+        emne="02.34.02",
+        assign="cw",
+    )
+    fire(db, case.id, "register", actor="cw")
+    data = {
+        "reason": "Sagen omfatter mange dokumenter",
+        "expected": (clock.today() + dt.timedelta(days=20)).isoformat(),
+    }
+
+    def post(body):
+        version = case_view(db, case.id)["version"]
+        return client.post(
+            f"{API}/cases/{case.id}/events/send_deadline_notice",
+            json=body,
+            headers=auth(**{"If-Match": f'"{version}"'}),
+        )
+
+    r = post({"data": data})
+    assert r.status_code == 400 and r.get_json()["field"] == "letter_sha256"
+    assert not [x for x in case_view(db, case.id)["letters"] if x["kind"] == "fristbrev"]
+    seen = client.post(
+        f"{API}/cases/{case.id}/letters/preview/send_deadline_notice", json={"data": data}, headers=auth()
+    ).get_json()["sha256"]
+    r = post({"data": {**data, "letter_sha256": seen}})
+    assert r.status_code == 200, r.get_json()
+    assert [x["sha256"] for x in case_view(db, case.id)["letters"] if x["kind"] == "fristbrev"] == [seen]

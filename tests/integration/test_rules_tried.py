@@ -178,10 +178,27 @@ def test_the_form_refuses_a_fristbrev_giving_ferie_as_the_reason(db, client):
     case = collecting(db)
     _login(client)
     v = case_view(db, case.id)["version"]
-    r = _post(client, case.id, "send_deadline_notice", version=str(v), reason="ferie", expected=FUTURE)
+    # Sent as seen (the preview's form carries the fingerprint): the reason itself is refused.
+    r = _post(
+        client,
+        case.id,
+        "send_deadline_notice",
+        version=str(v),
+        reason="ferie",
+        expected=FUTURE,
+        letter_sha256="unseen",
+    )
     page = unescape(client.get(r.headers["Location"]).get_data(as_text=True))
     assert "alene er ikke en begrundelse" in page
     assert case_view(db, case.id)["version"] == v
+    # The preview refuses it too, before any letter is shown.
+    token = CSRF_RE.search(client.get(f"/cases/{case.id}").get_data(as_text=True))[1]
+    r = client.post(
+        f"/cases/{case.id}/letters/preview/send_deadline_notice",
+        data={"csrf_token": token, "version": str(v), "reason": "ferie", "expected": FUTURE},
+    )
+    page = unescape(client.get(r.headers["Location"]).get_data(as_text=True))
+    assert "alene er ikke en begrundelse" in page
 
 
 def test_the_form_refuses_a_clarification_dated_in_the_future(db, client):
@@ -248,7 +265,7 @@ def test_api_refusal_for_resources_needs_the_attempt_to_narrow(db, api):
 
 def test_api_cannot_forward_an_unregistered_request(db, api):
     case = new(db)
-    r = api.fire(case.id, "forward", {"data": {"authority": "Miljøstyrelsen"}})
+    r = api.fire(case.id, "forward", {"data": {"authority": "Miljøstyrelsen", "letter_sha256": "unseen"}})
     assert r.status_code == 422
     assert case_view(db, case.id)["state"] == "received"
 
