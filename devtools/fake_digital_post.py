@@ -220,7 +220,7 @@ class FakeState:
     timeout_seconds: float = 5.0  # how long timeout_next() stalls an answer
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     messages: list[FakeMessage] = field(default_factory=list)  # accepted, once per messageUUID
-    posts: int = 0  # every POST to the send endpoint, accepted or not
+    posts: int = 0  # POSTs that reached the send endpoint past the injected faults, accepted or not
     duplicates: int = 0  # accepted again without a new copy
     rejections: list[dict[str, Any]] = field(default_factory=list)  # the problem bodies answered
     lookups: list[tuple[str, str]] = field(default_factory=list)  # registration checks: (kind, number)
@@ -250,7 +250,9 @@ class FakeState:
             return next((m for m in self.messages if m.uuid == uuid), None)
 
 
-def _problem(status: int, title: str, detail: str = "", code: str = "", errors: list[str] | None = None) -> Response:
+def _problem(
+    status: int, title: str, detail: str = "", code: str = "", errors: list[str] | None = None
+) -> Response:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
@@ -305,7 +307,9 @@ def create_fake_digital_post(state: FakeState | None = None) -> Flask:
         if stall:
             state._wake.wait(stall)
         if fault is not None:
-            return _problem(fault, "Service Unavailable" if fault == 503 else "Injected fault", code="INJECTED")
+            return _problem(
+                fault, "Service Unavailable" if fault == 503 else "Injected fault", code="INJECTED"
+            )
         return None
 
     @app.get("/service/PostForespoerg_1/digitalpost")
@@ -340,7 +344,13 @@ def create_fake_digital_post(state: FakeState | None = None) -> Flask:
         schema = memo_schema()
         if not schema.validate(etree.ElementTree(message)):
             errors = [f"linje {e.line}: {e.message}" for e in schema.error_log]  # type: ignore[attr-defined]
-            return _reject(state, "MeMo validation failed", "Beskeden overholder ikke MeMo-skemaet", "INVALID_MEMO", errors)
+            return _reject(
+                state,
+                "MeMo validation failed",
+                "Beskeden overholder ikke MeMo-skemaet",
+                "INVALID_MEMO",
+                errors,
+            )
         header = message.find(_q("MessageHeader"))
         assert header is not None  # the schema requires it
         recipient_id = _text(header, "memo:Recipient/memo:recipientID") or ""
@@ -359,7 +369,9 @@ def create_fake_digital_post(state: FakeState | None = None) -> Flask:
         body = message.find(_q("MessageBody"))
         main = body.find(_q("MainDocument")) if body is not None else None
         if main is None:
-            return _reject(state, "MeMo validation failed", "Digital Post kræver et hoveddokument", "INVALID_MEMO")
+            return _reject(
+                state, "MeMo validation failed", "Digital Post kræver et hoveddokument", "INVALID_MEMO"
+            )
         main_files = _files(main)
         attachments = [f for doc in body.findall(_q("AdditionalDocument")) for f in _files(doc)]  # type: ignore[union-attr]
         fake = FakeMessage(
@@ -388,7 +400,9 @@ def create_fake_digital_post(state: FakeState | None = None) -> Flask:
     return app
 
 
-def _reject(state: FakeState, title: str, detail: str, code: str, errors: list[str] | None = None) -> Response:
+def _reject(
+    state: FakeState, title: str, detail: str, code: str, errors: list[str] | None = None
+) -> Response:
     with state.lock:
         state.rejections.append({"title": title, "detail": detail, "errorCode": code, "errors": errors or []})
     return _problem(400, title, detail, code, errors)

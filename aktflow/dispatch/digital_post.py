@@ -99,7 +99,9 @@ class DigitalPostConfig:
     cert: Path | None = None
     auth: Auth = "kombit"
     timeout: float = DEFAULT_TIMEOUT
-    verify: bool | str = True  # True: the system's CAs; a path: a CA bundle (tests); never False in production
+    verify: bool | str = (
+        True  # True: the system's CAs; a path: a CA bundle (tests); never False in production
+    )
 
 
 def _now() -> dt.datetime:
@@ -311,7 +313,9 @@ class DigitalPostChannel:
         try:
             headers = self._headers(SEND_ENTITY_ID)
         except Exception as e:  # noqa: BLE001 - the token service's failure is the channel's answer
-            log.warning("Digital Post: ingen adgangsbillet (forsendelse %s): %s", letter.dispatch_id, type(e).__name__)
+            log.warning(
+                "Digital Post: ingen adgangsbillet (forsendelse %s): %s", letter.dispatch_id, type(e).__name__
+            )
             return DeliveryResult(
                 "temporary_error",
                 _now(),
@@ -332,7 +336,9 @@ class DigitalPostChannel:
                 extra=extra,
             )
         except (httpx.HTTPError, ssl.SSLError, OSError) as e:
-            log.info("Digital Post: forbindelsesfejl for forsendelse %s: %s", letter.dispatch_id, type(e).__name__)
+            log.info(
+                "Digital Post: forbindelsesfejl for forsendelse %s: %s", letter.dispatch_id, type(e).__name__
+            )
             return DeliveryResult(
                 "temporary_error",
                 _now(),
@@ -342,7 +348,10 @@ class DigitalPostChannel:
             )
         result = self._result(response, reference, extra)
         log.info(
-            "Digital Post: forsendelse %s -> %s (HTTP %s)", letter.dispatch_id, result.status, response.status_code
+            "Digital Post: forsendelse %s -> %s (HTTP %s)",
+            letter.dispatch_id,
+            result.status,
+            response.status_code,
         )
         return result
 
@@ -351,9 +360,13 @@ class DigitalPostChannel:
         extra = {**extra, "http_status": str(status)}
         at = _now()
         if status in (200, 201):
-            return DeliveryResult("delivered", at, reference=reference, detail="Modtaget af Digital Post", extra=extra)
+            return DeliveryResult(
+                "delivered", at, reference=reference, detail="Modtaget af Digital Post", extra=extra
+            )
         if status == 202:
-            return DeliveryResult("sent", at, reference=reference, detail="Afleveret til Digital Post", extra=extra)
+            return DeliveryResult(
+                "sent", at, reference=reference, detail="Afleveret til Digital Post", extra=extra
+            )
         code, text = _problem(response)
         if status == 401:
             with self._lock:
