@@ -24,6 +24,7 @@ documentation and what was not.
 from __future__ import annotations
 
 import base64
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -210,6 +211,7 @@ class FakeMessage:
     attachments: list[tuple[str, str, bytes]]
     xml: bytes  # the whole kombi_request as received
     headers: dict[str, str]
+    client_cert: str | None = None  # the client's certificate (PEM) when served over HTTPS
 
 
 @dataclass
@@ -389,6 +391,7 @@ def create_fake_digital_post(state: FakeState | None = None) -> Flask:
             attachments=main_files[1:] + attachments,
             xml=raw,
             headers={k: v for k, v in request.headers.items()},
+            client_cert=request.environ.get("SSL_CLIENT_CERT"),
         )
         with state.lock:
             if any(m.uuid == uuid for m in state.messages):  # a concurrent retry got there first
@@ -415,26 +418,38 @@ class _QuietHandler(WSGIRequestHandler):
         return None
 
 
-def make_fake_server(host: str, port: int, state: FakeState | None = None) -> BaseWSGIServer:
-    """A threaded werkzeug server for the fake (port 0: a free port)."""
+def make_fake_server(
+    host: str, port: int, state: FakeState | None = None, *, ssl_context: ssl.SSLContext | None = None
+) -> BaseWSGIServer:
+    """A threaded werkzeug server for the fake (port 0: a free port); HTTPS with ``ssl_context`` (which may
+    require a client certificate, as Serviceplatformen does)."""
     return make_server(
-        host, port, create_fake_digital_post(state), threaded=True, request_handler=_QuietHandler
+        host,
+        port,
+        create_fake_digital_post(state),
+        threaded=True,
+        request_handler=_QuietHandler,
+        ssl_context=ssl_context,
     )
 
 
 @contextmanager
-def running_fake(state: FakeState | None = None) -> Iterator[tuple[str, FakeState]]:
+def running_fake(
+    state: FakeState | None = None, *, ssl_context: ssl.SSLContext | None = None
+) -> Iterator[tuple[str, FakeState]]:
     """Run the fake on 127.0.0.1 on a free port in a background thread; yield ``(root_url, state)``.
 
-    ``root_url`` ends with "/" and is what ``AKTFLOW_DIGITAL_POST_URL`` takes.
+    ``root_url`` ends with "/" and is what ``AKTFLOW_DIGITAL_POST_URL`` takes (``https://`` with
+    ``ssl_context``).
     """
     state = state if state is not None else FakeState()
     state._wake.clear()
-    server = make_fake_server("127.0.0.1", 0, state)
+    server = make_fake_server("127.0.0.1", 0, state, ssl_context=ssl_context)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}/", state
+        scheme = "https" if ssl_context is not None else "http"
+        yield f"{scheme}://127.0.0.1:{server.server_port}/", state
     finally:
         state.wake()
         server.shutdown()

@@ -241,16 +241,14 @@ class DigitalPostChannel:
     # -- plumbing --
 
     def _http(self) -> httpx.Client:
+        """The shared HTTP client; raises ``OSError``/``ssl.SSLError`` when the certificate cannot be read."""
         with self._lock:
             if self._client is None:
                 verify: Any = self.config.verify
-                if self.config.cert is not None:
-                    context = (
-                        ssl.create_default_context(cafile=verify)
-                        if isinstance(verify, str)
-                        else ssl.create_default_context()
-                    )
-                    context.load_cert_chain(str(self.config.cert))
+                if isinstance(verify, str) or self.config.cert is not None:
+                    context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+                    if self.config.cert is not None:
+                        context.load_cert_chain(str(self.config.cert))
                     verify = context
                 self._client = httpx.Client(
                     verify=verify,
@@ -325,7 +323,18 @@ class DigitalPostChannel:
         headers["Content-Type"] = "application/xml; charset=utf-8"
         extra = {"transaction_id": headers["X-TransaktionsId"]}
         try:
-            response = self._http().post(urljoin(cfg.url, SEND_PATH), content=body, headers=headers)
+            client = self._http()
+        except (OSError, ssl.SSLError) as e:
+            log.warning("Digital Post: certifikatet kunne ikke læses: %s", type(e).__name__)
+            return DeliveryResult(
+                "temporary_error",
+                _now(),
+                reference=reference,
+                detail="Certifikatet til Digital Post kunne ikke læses (AKTFLOW_DIGITAL_POST_CERT)",
+                extra=extra,
+            )
+        try:
+            response = client.post(urljoin(cfg.url, SEND_PATH), content=body, headers=headers)
         except httpx.TimeoutException:
             log.info("Digital Post: tidsudløb for forsendelse %s", letter.dispatch_id)
             return DeliveryResult(

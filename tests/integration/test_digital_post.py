@@ -368,3 +368,100 @@ def test_sends_from_several_threads_make_one_message_each(fake):
     for t in threads:
         t.join()
     assert results == ["delivered"] * 6 and len(state.messages) == 6
+
+
+# --- the client certificate ---------------------------------------------------------------------------
+
+
+def _certificates(folder):
+    """A CA, a server certificate for 127.0.0.1 and a client (system) certificate, as PEM files."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.UTC)
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    def pem_key(key):
+        return key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("Test CA"))
+        .issuer_name(name("Test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+
+    def issue(cn, usage, san=None):
+        key = ec.generate_private_key(ec.SECP256R1())
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(name(cn))
+            .issuer_name(ca.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+        )
+        if san:
+            builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
+        cert = builder.sign(ca_key, hashes.SHA256())
+        return cert.public_bytes(serialization.Encoding.PEM) + pem_key(key)
+
+    paths = {}
+    for file, content in {
+        "ca.pem": ca.public_bytes(serialization.Encoding.PEM),
+        "server.pem": issue(
+            "127.0.0.1",
+            ExtendedKeyUsageOID.SERVER_AUTH,
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))],
+        ),
+        "system.pem": issue("aktflow system (Aarhus Kommune)", ExtendedKeyUsageOID.CLIENT_AUTH),
+    }.items():
+        (folder / file).write_bytes(content)
+        paths[file] = folder / file
+    return paths
+
+
+def test_the_client_certificate_is_presented_over_tls(tmp_path):
+    import ssl
+
+    files = _certificates(tmp_path)
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(files["server.pem"])
+    server.load_verify_locations(files["ca.pem"])
+    server.verify_mode = ssl.CERT_REQUIRED  # no certificate, no connection
+    with running_fake(FakeState(), ssl_context=server) as (url, state):
+        assert url.startswith("https://")
+        with_cert = channel(url, cert=files["system.pem"], verify=str(files["ca.pem"]))
+        assert with_cert.send(letter()).status == "delivered"
+        assert with_cert.is_registered(Recipient("Jens Hansen", cpr=CPR)) is True
+        [m] = state.messages
+        assert m.client_cert is not None and "BEGIN CERTIFICATE" in m.client_cert
+        without = channel(url, verify=str(files["ca.pem"]))
+        refused = without.send(letter(dispatch_id=2))
+        assert refused.status == "temporary_error" and refused.detail == "Ingen forbindelse til Digital Post"
+        assert len(state.messages) == 1
+
+
+def test_an_unreadable_certificate_is_named_and_nothing_is_sent(fake, tmp_path):
+    url, state = fake
+    result = channel(url, cert=tmp_path / "missing.pem").send(letter())
+    assert result.status == "temporary_error" and "AKTFLOW_DIGITAL_POST_CERT" in result.detail
+    assert state.posts == 0
+    assert channel(url, cert=tmp_path / "missing.pem").is_registered(Recipient("J", cpr=CPR)) is None
