@@ -152,6 +152,27 @@ class Settings(BaseSettings):
     sbsys_template_id: str | None = Field(None, description="the default case template")
     sbsys_templates: str | None = Field(None, description="JSON map from emne prefix to template id")
     sbsys_timeout: float = Field(DEFAULT_SBSYS_TIMEOUT, gt=0, description="seconds per SBSYS call")
+    # --- Digital Post (docs/digital-post.md) ---
+    digital_post_url: str | None = Field(
+        None,
+        description="Serviceplatformen's root (SF1601 and PostForespoerg are joined to it), e.g. "
+        "`https://prod.serviceplatformen.dk/`; unset: no Digital Post",
+    )
+    digital_post_cert: Path | None = Field(
+        None, description="the system certificate and its private key in one PEM file (client TLS)"
+    )
+    digital_post_sender_cvr: str | None = Field(
+        None, description="the municipality's CVR number: the sender of every message (8 digits)"
+    )
+    digital_post_sender_name: str = Field(
+        "Kommunen", description="the sender's name the recipient sees in the Digital Post inbox"
+    )
+    digital_post_auth: Literal["kombit", "kombit-test", "none"] = Field(
+        "kombit",
+        description="access tokens: `kombit` (KOMBIT's token service, production), `kombit-test` "
+        "(its test environment) or `none` (the client certificate only; the local fake)",
+    )
+    digital_post_timeout: float = Field(30.0, gt=0, description="seconds per Digital Post call")
 
     @field_validator("audit_key")
     @classmethod
@@ -207,6 +228,25 @@ class Settings(BaseSettings):
                 'skal være et JSON-objekt fra emne-præfiks til skabelon-id, fx {"15": 12, "15.17": 31}'
             )
         return value
+
+    @field_validator("digital_post_sender_cvr")
+    @classmethod
+    def _digital_post_sender_cvr(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{8}", value):
+            raise ValueError("skal være et CVR-nummer med 8 cifre")
+        return value
+
+    @model_validator(mode="after")
+    def _digital_post(self) -> Settings:
+        if self.digital_post_url:
+            missing = [f for f in ("digital_post_sender_cvr",) if not getattr(self, f)]
+            if self.digital_post_auth != "none" and self.digital_post_cert is None:
+                missing.append("digital_post_cert")
+            if missing:
+                raise ValueError(
+                    "AKTFLOW_DIGITAL_POST_URL kræver " + " og ".join(env_name(f) for f in missing)
+                )
+        return self
 
     @model_validator(mode="after")
     def _together(self) -> Settings:
