@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -436,6 +437,7 @@ def create_case(
     cpr: str | None = None,
     cvr: str | None = None,
     now: dt.datetime | None = None,
+    within: Callable[[Case, FireContext], None] | None = None,
 ) -> Case:
     """Register a new request in state ``received``; writes the case's first event (``create``).
 
@@ -444,7 +446,9 @@ def create_case(
     number for Digital Post. Such a case is registered with the name ``ANONYMOUS_REQUESTER`` and the
     first event records ``anonymous: true``. FVL (a party, FVL § 9) and GDPR art. 15 (the data subject)
     need the name. Raises ValidationError naming the field, PermissionDenied for a role that may not
-    register cases. :func:`submit_case` registers a request once per idempotency key.
+    register cases. :func:`submit_case` registers a request once per idempotency key. ``within(case, ctx)``,
+    when given, runs in the same transaction after the creation's effects (e-mail intake stores the mail
+    as the case's first document there); what it puts in ``ctx.recorded`` goes into the first event.
     """
     return _create_case(
         db,
@@ -460,6 +464,7 @@ def create_case(
         cpr=cpr,
         cvr=cvr,
         now=now,
+        within=within,
     )
 
 
@@ -479,6 +484,7 @@ def _create_case(
     cvr: str | None = None,
     now: dt.datetime | None = None,
     idempotency: tuple[str, str] | None = None,
+    within: Callable[[Case, FireContext], None] | None = None,
 ) -> Case:
     now = now or utcnow()
     requester = _text(requester or "", "requester", max_len=200)
@@ -577,6 +583,8 @@ def _create_case(
 
         ctx = FireContext(session, user, audit.CREATE, None, data, now, uow.archive, case_id=case.id)
         effects.on_create(case, ctx)
+        if within is not None:
+            within(case, ctx)
         data.update(ctx.recorded)
         append_event(
             session,
