@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import click
 
+from aktflow.errors import ValidationError
+
 from .base import Group, echo, emit, open_db
 from .options import InputFile, InputFileType, as_option, json_option
 
@@ -46,12 +48,12 @@ def intake_mail(file: InputFile, actor: str, basis: str | None, emne: str | None
 
 
 @intake.command("poll")
-@as_option("The caseworker who registers the requests")
+@click.option("--as", "actor", default=None, help="The caseworker who registers the requests (not for --status).")
 @click.option("--once", is_flag=True, help="One round, then stop.")
 @click.option("--interval", type=click.FloatRange(min=1), default=None, help="Seconds between rounds.")
 @click.option("--status", "status", is_flag=True, help="List the mails that could not be taken in.")
 @json_option
-def intake_poll(actor: str, once: bool, interval: float | None, status: bool, as_json: bool) -> None:
+def intake_poll(actor: str | None, once: bool, interval: float | None, status: bool, as_json: bool) -> None:
     """Read the aktindsigt mailbox (AKTFLOW_IMAP_URL): each new mail becomes a case once."""
     from aktflow import bootstrap
     from aktflow.mail_in.mailbox import MailboxError, PollResult, poll_forever, poll_once
@@ -70,6 +72,8 @@ def intake_poll(actor: str, once: bool, interval: float | None, status: bool, as
             or "ingen e-mails venter",
         )
         return
+    if not actor:
+        raise ValidationError("actor", "angiv --as BRUGER: den sagsbehandler, der registrerer anmodningerne")
     if once:
         result = poll_once(db, actor=actor)
         emit(result.to_dict(), as_json, _summary(result))

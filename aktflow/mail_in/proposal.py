@@ -43,12 +43,18 @@ def words(text: str) -> set[str]:
 
 def _stem(word: str) -> str:
     """A crude Danish stem: the word without its last letters (``byggesager`` and ``byggesag`` meet)."""
-    return word[: max(4, len(word) - 3)]
+    return word[: max(5, len(word) - 3)]
+
+
+def _meet(a: str, b: str) -> bool:
+    """Two words meet when one begins with the other's stem: Danish compounds (``byggesagen`` and
+    ``byggesagsbehandling``) and endings (``skolerne``, ``skoler``)."""
+    return b.startswith(_stem(a)) or a.startswith(_stem(b))
 
 
 def propose_emne(session: Any, text: str) -> Proposal | None:
-    """The plan entry whose title shares most words with ``text`` (a title word matches a text word that
-    begins with its stem), an emne (level 3) before its group; None without a plan or without a match.
+    """The plan entry whose title shares most words with ``text`` (words meet when one begins with the
+    other's stem), an emne (level 3) before its group; None without a plan or without a match.
 
     The whole plan is read once (KL's full plan has some 5,000 entries: a few milliseconds).
     """
@@ -58,7 +64,7 @@ def propose_emne(session: Any, text: str) -> Proposal | None:
     best: tuple[int, int, str, str, tuple[str, ...]] | None = None
     rows = session.execute(select(KleEmne.nummer, KleEmne.titel, KleEmne.niveau)).all()
     for nummer, titel, niveau in rows:
-        matched = tuple(sorted(w for w in words(titel) if any(t.startswith(_stem(w)) for t in found)))
+        matched = tuple(sorted(w for w in words(titel) if any(_meet(w, t) for t in found)))
         if not matched:
             continue
         key = (len(matched), int(niveau or 0), nummer, titel, matched)
