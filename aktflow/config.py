@@ -159,7 +159,9 @@ class Settings(BaseSettings):
         description="the aktindsigt mailbox for `aktflow intake poll`: `imaps://user:password@host:993/INBOX` "
         "(TLS only; the path is the folder read)",
     )
-    imap_done_folder: str = Field("behandlet", min_length=1, description="the folder a mail taken in is moved to")
+    imap_done_folder: str = Field(
+        "behandlet", min_length=1, description="the folder a mail taken in is moved to"
+    )
     imap_interval: float = Field(60.0, gt=0, description="seconds between two looks into the mailbox")
     mail_emne: str | None = Field(
         None,

@@ -16,7 +16,8 @@ SENDER = "Jens Hansen <jens.hansen@example.dk>"
 def eml(
     *,
     subject: str = "Anmodning om aktindsigt i byggesag",
-    body: str | None = "Jeg beder om aktindsigt i byggesagen om carport på Skovvej 12.\n\nVenlig hilsen\nJens",
+    body: str
+    | None = "Jeg beder om aktindsigt i byggesagen om carport på Skovvej 12.\n\nVenlig hilsen\nJens",
     html: str | None = None,
     sender: str = SENDER,
     date: str | None = "Mon, 30 Nov 2026 23:30:00 +0000",

@@ -16,6 +16,7 @@ from .auth import roles_required
 
 bp = Blueprint("mail_intake", __name__)
 
+
 def db():
     return current_app.extensions["aktflow_db"]
 
@@ -32,7 +33,9 @@ def import_mail():
     content = upload.read()
     emne = (request.form.get("emne") or "").strip() or None
     try:
-        result = take_in(db(), upload.filename, content, actor=current_user.username, source="upload", emne=emne)
+        result = take_in(
+            db(), upload.filename, content, actor=current_user.username, source="upload", emne=emne
+        )
     except ValidationError as e:
         flash(f"E-mailen er ikke importeret: {e.detail}", "error")
         return redirect(url_for("cases.new_case"), 303)

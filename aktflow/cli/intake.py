@@ -48,7 +48,9 @@ def intake_mail(file: InputFile, actor: str, basis: str | None, emne: str | None
 
 
 @intake.command("poll")
-@click.option("--as", "actor", default=None, help="The caseworker who registers the requests (not for --status).")
+@click.option(
+    "--as", "actor", default=None, help="The caseworker who registers the requests (not for --status)."
+)
 @click.option("--once", is_flag=True, help="One round, then stop.")
 @click.option("--interval", type=click.FloatRange(min=1), default=None, help="Seconds between rounds.")
 @click.option("--status", "status", is_flag=True, help="List the mails that could not be taken in.")

@@ -94,7 +94,9 @@ def request_text(mail: Mail) -> str:
     body = mail.body[:MAX_REQUEST_TEXT]
     if len(mail.body) > MAX_REQUEST_TEXT:
         body += "\n[…] (hele e-mailen er sagens første dokument)"
-    quoted = "\n".join(f"> {line}" if line else ">" for line in body.split("\n")) if body else "> (tom e-mail)"
+    quoted = (
+        "\n".join(f"> {line}" if line else ">" for line in body.split("\n")) if body else "> (tom e-mail)"
+    )
     return f"Anmodning modtaget pr. e-mail, emne: »{subject}«\n\n{quoted}"
 
 
@@ -130,7 +132,9 @@ def _received(mail: Mail, today: dt.date, fallback: dt.date | None) -> tuple[dt.
         when, problem = None, "e-mailens dato ligger i fremtiden"
     if when is None:
         when = fallback if fallback is not None and fallback <= today else today
-        notes.append(f"{problem}: modtagelsesdatoen er sat til {when.strftime('%d.%m.%Y')}; ret den, hvis den er forkert")
+        notes.append(
+            f"{problem}: modtagelsesdatoen er sat til {when.strftime('%d.%m.%Y')}; ret den, hvis den er forkert"
+        )
     return when, notes
 
 
@@ -165,12 +169,16 @@ def take_in(
     now = now or services.clock.now()
     today = local_date(now)
     with db.session() as session:
-        known = session.scalar(select(MailMessage).where(MailMessage.message_id == key, MailMessage.status == "done"))
+        known = session.scalar(
+            select(MailMessage).where(MailMessage.message_id == key, MailMessage.status == "done")
+        )
         if known is not None and known.case_id is not None:
             sagsnummer = session.scalar(select(Case.sagsnummer).where(Case.id == known.case_id))
             return MailIntake("known", known.case_id, sagsnummer, known.document_id, key)
         target = _reply_target(session, mail)
-        proposal = None if target is not None or emne else propose_emne(session, f"{mail.subject}\n{mail.body}")
+        proposal = (
+            None if target is not None or emne else propose_emne(session, f"{mail.subject}\n{mail.body}")
+        )
     received, notes = _received(mail, today, fallback_received)
     name = _file_name(filename, mail)
     if target is not None:
@@ -393,7 +401,12 @@ def _record(db: Database, key: str, result: MailIntake, source: str, subject: st
             session.add(row)
         elif row.status == "done" and row.case_id == result.case_id and row.kind == "case":
             return
-        row.status, row.kind, row.case_id, row.document_id = "done", result.outcome, result.case_id, result.document_id
+        row.status, row.kind, row.case_id, row.document_id = (
+            "done",
+            result.outcome,
+            result.case_id,
+            result.document_id,
+        )
         row.subject, row.error, row.updated_at = _clean(subject, 500) or None, None, now
         row.attempts = (row.attempts or 0) + 1
         try:
@@ -402,7 +415,9 @@ def _record(db: Database, key: str, result: MailIntake, source: str, subject: st
             session.rollback()
 
 
-def record_failure(db: Database, key: str, *, source: str, subject: str | None, error: str, now: dt.datetime | None = None) -> None:
+def record_failure(
+    db: Database, key: str, *, source: str, subject: str | None, error: str, now: dt.datetime | None = None
+) -> None:
     """Keep why a mail could not be taken in (masked, at most 500 characters), counting the attempts; the
     row is listed by ``aktflow intake poll --status`` until the mail is taken in."""
     now = now or utcnow()
@@ -421,4 +436,3 @@ def record_failure(db: Database, key: str, *, source: str, subject: str | None, 
             session.commit()
         except IntegrityError:
             session.rollback()
-

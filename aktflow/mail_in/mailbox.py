@@ -70,7 +70,9 @@ def connect(parts: ImapParts, timeout: float = 30.0) -> imaplib.IMAP4_SSL:
     try:
         conn = imaplib.IMAP4_SSL(parts.host, parts.port, ssl_context=context, timeout=timeout)
     except ssl.SSLError as e:
-        raise MailboxError(f"postkassen {parts.host}:{parts.port}: TLS-forbindelsen mislykkedes ({e.reason})") from None
+        raise MailboxError(
+            f"postkassen {parts.host}:{parts.port}: TLS-forbindelsen mislykkedes ({e.reason})"
+        ) from None
     except OSError as e:
         raise MailboxError(f"postkassen {parts.host}:{parts.port} svarer ikke ({type(e).__name__})") from None
     try:
@@ -137,7 +139,9 @@ def _key_of(raw: bytes) -> tuple[str, str]:
     return (found.group(0) if found else "sha256:" + hashlib.sha256(raw).hexdigest()), subject
 
 
-def poll_once(db: Database, *, actor: str, settings: Any = None, now: dt.datetime | None = None) -> PollResult:
+def poll_once(
+    db: Database, *, actor: str, settings: Any = None, now: dt.datetime | None = None
+) -> PollResult:
     """One round over the mailbox of ``AKTFLOW_IMAP_URL`` as user ``actor`` (who registers the cases).
 
     Raises MailboxError when the mailbox cannot be reached or the setting is missing; a mail that fails
@@ -156,20 +160,30 @@ def poll_once(db: Database, *, actor: str, settings: Any = None, now: dt.datetim
         typ, _ = conn.select(_quote(parts.folder))
         _ok(typ, f"at åbne mappen {parts.folder!r}")
         _ensure_folder(conn, done)
-        typ, data = conn.uid("SEARCH", None, "UNDELETED")
+        typ, data = conn.uid("SEARCH", "UNDELETED")
         _ok(typ, "at søge i mappen")
         uids = data[0].split() if data and data[0] else []
         for uid in uids:
             _one(conn, uid, db, actor=actor, done=done, settings=settings, now=now, result=result)
     except (imaplib.IMAP4.error, OSError) as e:
-        raise MailboxError(f"forbindelsen til postkassen {parts.host} blev afbrudt ({type(e).__name__})") from None
+        raise MailboxError(
+            f"forbindelsen til postkassen {parts.host} blev afbrudt ({type(e).__name__})"
+        ) from None
     finally:
         _close(conn)
     return result
 
 
 def _one(
-    conn: imaplib.IMAP4, uid: bytes, db: Database, *, actor: str, done: str, settings: Any, now: Any, result: PollResult
+    conn: imaplib.IMAP4,
+    uid: bytes,
+    db: Database,
+    *,
+    actor: str,
+    done: str,
+    settings: Any,
+    now: Any,
+    result: PollResult,
 ) -> None:
     typ, data = conn.uid("FETCH", uid.decode(), "(RFC822.SIZE INTERNALDATE)")
     meta = data[0] if typ == "OK" and data and isinstance(data[0], bytes) else b""
@@ -205,7 +219,12 @@ def _one(
         return
     _move(conn, uid, done)
     result.taken_in.append(
-        {"uid": uid.decode(), "outcome": taken.outcome, "case_id": taken.case_id, "sagsnummer": taken.sagsnummer}
+        {
+            "uid": uid.decode(),
+            "outcome": taken.outcome,
+            "case_id": taken.case_id,
+            "sagsnummer": taken.sagsnummer,
+        }
     )
     log.info("mail intake: mail uid %s taken in (%s, case %s)", uid.decode(), taken.outcome, taken.case_id)
 

@@ -124,7 +124,8 @@ class _Budget:
         self._check_size()
         if self.parts > self.lim.max_parts:
             raise Refused(
-                f"e-mailen har mere end {self.lim.max_parts} vedhæftede filer (AKTFLOW_MAX_PARTS)", "max_parts"
+                f"e-mailen har mere end {self.lim.max_parts} vedhæftede filer (AKTFLOW_MAX_PARTS)",
+                "max_parts",
             )
 
     def _check_size(self) -> None:
@@ -174,7 +175,12 @@ def _parse_eml(content: bytes, lim: Limits) -> Mail:
 
 
 def _walk(
-    part: Message, budget: _Budget, depth: int, plain: list[str], html: list[str], files: list[MailFile] | None
+    part: Message,
+    budget: _Budget,
+    depth: int,
+    plain: list[str],
+    html: list[str],
+    files: list[MailFile] | None,
 ) -> None:
     """Count every part against the budget; collect the top level's bodies and attachments."""
     budget.depth(depth)
@@ -266,7 +272,9 @@ def _parse_msg(content: bytes, lim: Limits) -> Mail:
             raw_html = getattr(msg, "htmlBody", None)
             if raw_html:
                 body = html_text(
-                    raw_html.decode("utf-8", errors="replace") if isinstance(raw_html, bytes) else str(raw_html)
+                    raw_html.decode("utf-8", errors="replace")
+                    if isinstance(raw_html, bytes)
+                    else str(raw_html)
                 )
         budget.body(len(body.encode()))
         return Mail(
@@ -301,7 +309,11 @@ def _msg_files(msg: Any, budget: _Budget, depth: int, top: bool) -> list[MailFil
             budget.part(0)
             _msg_files(data, budget, depth + 1, top=False)
             name = name or str(getattr(data, "subject", "") or "") or f"vedhæftet-{number}"
-            files.append(MailFile(name if name.lower().endswith(".msg") else name + ".msg", "application/vnd.ms-outlook", 0))
+            files.append(
+                MailFile(
+                    name if name.lower().endswith(".msg") else name + ".msg", "application/vnd.ms-outlook", 0
+                )
+            )
             continue
         size = len(data) if isinstance(data, bytes) else 0
         budget.part(size)
@@ -314,9 +326,9 @@ def _msg_files(msg: Any, budget: _Budget, depth: int, top: bool) -> list[MailFil
 
 def _address(value: str) -> tuple[str | None, str | None]:
     """The sender's name and address from a From value (``"Jens Hansen" <jens@example.dk>``)."""
-    name, address = email.utils.parseaddr(" ".join((value or "").split()))
-    address = address.strip() if address and "@" in address else None
-    name = " ".join(name.split()) or None
+    raw_name, raw_address = email.utils.parseaddr(" ".join((value or "").split()))
+    address = raw_address.strip() if raw_address and "@" in raw_address else None
+    name = " ".join(raw_name.split()) or None
     if name and address and name.strip("'\"").lower() == address.lower():
         name = None  # "jens@example.dk" <jens@example.dk> names no one
     return (name[:200] if name else None), (address[:200] if address else None)

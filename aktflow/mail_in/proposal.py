@@ -68,8 +68,10 @@ def propose_emne(session: Any, text: str) -> Proposal | None:
         if not matched:
             continue
         key = (len(matched), int(niveau or 0), nummer, titel, matched)
-        if best is None or (key[0], key[1]) > (best[0], best[1]) or (
-            (key[0], key[1]) == (best[0], best[1]) and nummer < best[2]
+        if (
+            best is None
+            or (key[0], key[1]) > (best[0], best[1])
+            or ((key[0], key[1]) == (best[0], best[1]) and nummer < best[2])
         ):
             best = key
     if best is None:

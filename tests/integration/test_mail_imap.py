@@ -105,7 +105,12 @@ def test_a_mail_whose_case_was_made_before_a_stop_is_only_moved(mailbox, db):
     _append(mailbox, raw)
     result = poll_once(db, actor="cw")
     assert result.taken_in == [
-        {"uid": result.taken_in[0]["uid"], "outcome": "known", "case_id": first.case_id, "sagsnummer": first.sagsnummer}
+        {
+            "uid": result.taken_in[0]["uid"],
+            "outcome": "known",
+            "case_id": first.case_id,
+            "sagsnummer": first.sagsnummer,
+        }
     ]
     assert _count(mailbox, "INBOX") == 0 and _count(mailbox, "behandlet") == 1
 

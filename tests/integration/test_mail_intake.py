@@ -24,9 +24,9 @@ TODAY = clock.today()
 def _date(days_ago: int) -> str:
     """An RFC 5322 date at noon Danish time, ``days_ago`` days before today."""
     day = TODAY - dt.timedelta(days=days_ago)
-    return dt.datetime(day.year, day.month, day.day, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))).strftime(
-        "%a, %d %b %Y %H:%M:%S %z"
-    )
+    return dt.datetime(
+        day.year, day.month, day.day, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))
+    ).strftime("%a, %d %b %Y %H:%M:%S %z")
 
 
 @pytest.fixture
@@ -146,8 +146,13 @@ def test_a_reply_naming_the_sagsnummer_during_clarification_fires_clarification_
     again = take_in(
         db,
         "svar2.eml",
-        mailbuild.eml(subject="Tak", body="En sidste ting.", message_id="<reply-2@example.dk>",
-                      in_reply_to="<reply-1@example.dk>", date=_date(0)),
+        mailbuild.eml(
+            subject="Tak",
+            body="En sidste ting.",
+            message_id="<reply-2@example.dk>",
+            in_reply_to="<reply-1@example.dk>",
+            date=_date(0),
+        ),
         actor="cw",
     )
     assert again.outcome == "reply" and again.case_id == opened.case_id and not again.clarification

@@ -13,7 +13,12 @@ from tests import mailbuild
 
 
 def test_eml_with_attachments_gives_sender_subject_body_and_files():
-    raw = mailbuild.eml(attachments=[("bilag.pdf", b"%PDF-1.4 fake", "application/pdf"), ("kort.png", b"\x89PNG..", "image/png")])
+    raw = mailbuild.eml(
+        attachments=[
+            ("bilag.pdf", b"%PDF-1.4 fake", "application/pdf"),
+            ("kort.png", b"\x89PNG..", "image/png"),
+        ]
+    )
     mail = parse_mail("anmodning.eml", raw)
     assert mail.format == "eml"
     assert (mail.sender_name, mail.sender_address) == ("Jens Hansen", "jens.hansen@example.dk")
@@ -28,10 +33,16 @@ def test_eml_with_attachments_gives_sender_subject_body_and_files():
 
 def test_date_is_read_in_danish_time():
     # 23:30 UTC on 30 November is 00:30 on 1 December in Copenhagen: the deadlines start on 1 December.
-    assert parse_mail("a.eml", mailbuild.eml(date="Mon, 30 Nov 2026 23:30:00 +0000")).received == dt.date(2026, 12, 1)
+    assert parse_mail("a.eml", mailbuild.eml(date="Mon, 30 Nov 2026 23:30:00 +0000")).received == dt.date(
+        2026, 12, 1
+    )
     # Summer time: 22:30 UTC on 30 June is 00:30 on 1 July (UTC+2).
-    assert parse_mail("a.eml", mailbuild.eml(date="Tue, 30 Jun 2026 22:30:00 +0000")).received == dt.date(2026, 7, 1)
-    assert parse_mail("a.eml", mailbuild.eml(date="Mon, 30 Nov 2026 22:30:00 +0000")).received == dt.date(2026, 11, 30)
+    assert parse_mail("a.eml", mailbuild.eml(date="Tue, 30 Jun 2026 22:30:00 +0000")).received == dt.date(
+        2026, 7, 1
+    )
+    assert parse_mail("a.eml", mailbuild.eml(date="Mon, 30 Nov 2026 22:30:00 +0000")).received == dt.date(
+        2026, 11, 30
+    )
 
 
 @pytest.mark.parametrize("date", [None, "i går ved frokosttid", "Mon, 45 Nov 2026 25:61:00 +0000"])
@@ -113,7 +124,9 @@ def test_msg_gives_sender_subject_body_date_and_attachments():
 
 
 def test_malformed_headers_do_not_crash():
-    raw = b"From: =?utf-8?q?broken\r\nSubject: =?bogus?x?zz?=\r\nDate: \r\nMessage-ID: no-brackets\r\n\r\nTekst"
+    raw = (
+        b"From: =?utf-8?q?broken\r\nSubject: =?bogus?x?zz?=\r\nDate: \r\nMessage-ID: no-brackets\r\n\r\nTekst"
+    )
     mail = parse_mail("a.eml", raw)
     assert mail.body == "Tekst"
     assert mail.sender_address is None

@@ -42,7 +42,11 @@ def test_the_intake_page_offers_the_mail_import(web):
 
 def test_an_imported_mail_becomes_a_case_and_shows_it(web):
     raw = mailbuild.eml(date=_date(2))
-    res = web.post("/cases/new/mail", data={"mail": (io.BytesIO(raw), "anmodning.eml")}, content_type="multipart/form-data")
+    res = web.post(
+        "/cases/new/mail",
+        data={"mail": (io.BytesIO(raw), "anmodning.eml")},
+        content_type="multipart/form-data",
+    )
     assert res.status_code == 303
     page = web.get(res.headers["Location"]).get_data(as_text=True)
     assert "registreret som ny anmodning" in page
