@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aktflow.extraction import Limits, Refused
 from aktflow.mail_in.parse import parse_mail
@@ -131,3 +133,24 @@ def test_malformed_headers_do_not_crash():
     assert mail.body == "Tekst"
     assert mail.sender_address is None
     assert mail.message_id == "<no-brackets>"
+
+
+_HEADERS = st.sampled_from(
+    [b"From: ", b"Subject: ", b"Date: ", b"Message-ID: ", b"Content-Type: multipart/mixed; boundary=", b"X: "]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    head=st.lists(st.tuples(_HEADERS, st.binary(max_size=60)), max_size=6),
+    body=st.binary(max_size=400),
+)
+def test_any_bytes_give_a_mail_or_a_danish_refusal(head, body):
+    raw = b"".join(h + v.replace(b"\r", b"").replace(b"\n", b" ") + b"\r\n" for h, v in head) + b"\r\n" + body
+    try:
+        mail = parse_mail("x.eml", raw, Limits(max_bytes=10_000, max_parts=5, max_unpacked=20_000))
+    except Refused as e:
+        assert e.detail and "Traceback" not in e.detail
+    else:
+        assert isinstance(mail.subject, str) and isinstance(mail.body, str)
+        assert mail.received is None or isinstance(mail.received, dt.date)
