@@ -437,7 +437,6 @@ def create_case(
     cpr: str | None = None,
     cvr: str | None = None,
     now: dt.datetime | None = None,
-    within: Callable[[Case, FireContext], None] | None = None,
 ) -> Case:
     """Register a new request in state ``received``; writes the case's first event (``create``).
 
@@ -446,9 +445,7 @@ def create_case(
     number for Digital Post. Such a case is registered with the name ``ANONYMOUS_REQUESTER`` and the
     first event records ``anonymous: true``. FVL (a party, FVL § 9) and GDPR art. 15 (the data subject)
     need the name. Raises ValidationError naming the field, PermissionDenied for a role that may not
-    register cases. :func:`submit_case` registers a request once per idempotency key. ``within(case, ctx)``,
-    when given, runs in the same transaction after the creation's effects (e-mail intake stores the mail
-    as the case's first document there); what it puts in ``ctx.recorded`` goes into the first event.
+    register cases. :func:`submit_case` registers a request once per idempotency key.
     """
     return _create_case(
         db,
@@ -464,8 +461,15 @@ def create_case(
         cpr=cpr,
         cvr=cvr,
         now=now,
-        within=within,
     )
+
+
+def create_case_with(db: Database, within: Callable[[Case, FireContext], None], **intake: Any) -> Case:
+    """:func:`create_case` (the same ``intake`` keywords, validation and first event) with ``within(case,
+    ctx)`` run in the same transaction after the creation's effects: e-mail intake stores the mail as the
+    case's first document there (aktflow/mail_in/). What it puts in ``ctx.recorded`` goes into the first
+    event; an exception from it rolls the whole creation back."""
+    return _create_case(db, within=within, **intake)
 
 
 def _create_case(

@@ -40,11 +40,12 @@ from ..states import FINAL
 from .parse import Mail, parse_mail
 from .proposal import propose_emne
 
-__all__ = ["MailIntake", "mail_key", "record_failure", "request_text", "take_in"]
+__all__ = ["MailIntake", "mail_key", "record_failure", "remember_sent", "request_text", "take_in"]
 
 log = logging.getLogger(__name__)
 
-#: Where a mail came from: the web form, the command line, the mailbox poller.
+#: Where a mail came from: the web form, the command line, the mailbox poller (``sent``: a mail aktflow
+#: sent itself, remembered by :func:`remember_sent` so that answers find their case).
 SOURCES = ("upload", "cli", "imap")
 #: The legal basis a request by e-mail is registered under unless the caller says otherwise: anyone may
 #: ask under the Access to Public Administration Files Act (OFL § 7); the caseworker changes it if needed.
@@ -243,7 +244,7 @@ def _new_case(
     now: dt.datetime,
 ) -> MailIntake:
     from .. import effects
-    from ..service import FireContext, create_case
+    from ..service import FireContext, create_case_with
 
     proposed = False
     title = None
@@ -293,8 +294,9 @@ def _new_case(
             "emne_proposed": proposed,
         }
 
-    case = create_case(
+    case = create_case_with(
         db,
+        within,
         actor=actor,
         received=received.isoformat(),
         basis=basis,
@@ -304,7 +306,6 @@ def _new_case(
         email=mail.sender_address,
         channel="e-mail",
         now=now,
-        within=within,
     )
     _screen_after(db, stored.get("screening", []))
     return MailIntake(
@@ -436,3 +437,27 @@ def record_failure(
             session.commit()
         except IntegrityError:
             session.rollback()
+
+
+def remember_sent(
+    session: Any, case_id: int, message_id: str, *, subject: str | None = None, now: dt.datetime | None = None
+) -> None:
+    """Remember the Message-ID of a mail aktflow sent on case ``case_id`` (the outgoing side calls this in
+    its own transaction), so that an answer whose In-Reply-To or References names it goes to the case.
+    Nothing is committed here; a Message-ID already known is left as it is."""
+    if session.scalar(select(MailMessage.id).where(MailMessage.message_id == message_id)) is not None:
+        return
+    now = now or utcnow()
+    session.add(
+        MailMessage(
+            message_id=message_id[:320],
+            status="done",
+            kind="sent",
+            source="sent",
+            case_id=case_id,
+            subject=_clean(subject or "", 500) or None,
+            attempts=0,
+            created_at=now,
+            updated_at=now,
+        )
+    )

@@ -203,3 +203,23 @@ def test_poll_status_lists_failures_without_cpr(plan, runner):
     res = runner.invoke(cli, ["intake", "poll", "--status", "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)[0]["message_id"] == "<f@x>"
+
+
+def test_an_answer_to_a_mail_aktflow_sent_goes_to_its_case(plan):
+    from aktflow.mail_in.intake import remember_sent
+
+    opened = take_in(plan, "a.eml", mailbuild.eml(date=_date(5)), actor="cw")
+    _registered(plan, opened)
+    fire(plan, opened.case_id, "start_collecting", actor="cw")
+    with plan.session() as s:
+        remember_sent(s, opened.case_id, "<brev-7@kommune.example.dk>", subject="Kvittering")
+        s.commit()
+    answer = mailbuild.eml(
+        subject="Tak for svaret",
+        body="Her er bilaget.",
+        message_id="<ans@example.dk>",
+        in_reply_to="<brev-7@kommune.example.dk>",
+        date=_date(1),
+    )
+    result = take_in(plan, "svar.eml", answer, actor="cw")
+    assert result.outcome == "reply" and result.case_id == opened.case_id
