@@ -223,3 +223,18 @@ def test_an_answer_to_a_mail_aktflow_sent_goes_to_its_case(plan):
     )
     result = take_in(plan, "svar.eml", answer, actor="cw")
     assert result.outcome == "reply" and result.case_id == opened.case_id
+
+
+def test_the_poller_reports_an_unreachable_mailbox_and_tries_again(plan, monkeypatch, runner):
+    from aktflow import bootstrap
+    from aktflow.mail_in.mailbox import MailboxError, poll_forever
+    from devtools.dovecot import free_port
+
+    res = runner.invoke(cli, ["intake", "poll", "--once", "--as", "cw"])
+    assert res.exit_code == 1 and "AKTFLOW_IMAP_URL er ikke sat" in res.output
+    monkeypatch.setenv("AKTFLOW_IMAP_URL", f"imaps://kasse:hemmelig-kode@127.0.0.1:{free_port()}/INBOX")
+    bootstrap.reset()
+    rounds: list = []
+    poll_forever(plan, actor="cw", interval=0.01, report=rounds.append, stop=lambda: len(rounds) >= 2)
+    assert len(rounds) == 2 and all(isinstance(r, MailboxError) for r in rounds)
+    assert "svarer ikke" in rounds[0].message and "hemmelig-kode" not in rounds[0].message
