@@ -238,3 +238,29 @@ def test_the_poller_reports_an_unreachable_mailbox_and_tries_again(plan, monkeyp
     poll_forever(plan, actor="cw", interval=0.01, report=rounds.append, stop=lambda: len(rounds) >= 2)
     assert len(rounds) == 2 and all(isinstance(r, MailboxError) for r in rounds)
     assert "svarer ikke" in rounds[0].message and "hemmelig-kode" not in rounds[0].message
+
+
+def test_a_failure_while_storing_the_mail_leaves_no_case_and_no_message_id(plan, monkeypatch):
+    from aktflow import effects
+    from aktflow.queries.cases import case_list as _case_list
+
+    def case_list(db):
+        with db.session() as s:
+            return _case_list(s)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    before = len(case_list(plan))
+    monkeypatch.setattr(effects, "add_document", broken)
+    with pytest.raises(RuntimeError):
+        take_in(plan, "a.eml", mailbuild.eml(message_id="<atomic@example.dk>", date=_date(1)), actor="cw")
+    monkeypatch.undo()
+    assert len(case_list(plan)) == before
+    # Nothing recorded the Message-ID: the next try makes the case.
+    assert (
+        take_in(
+            plan, "a.eml", mailbuild.eml(message_id="<atomic@example.dk>", date=_date(1)), actor="cw"
+        ).outcome
+        == "case"
+    )
