@@ -33,6 +33,7 @@ DEFAULT_SBSYS_TIMEOUT = 15.0
 # Values that may be repeated in an error message; the others (keys, passwords, URLs with credentials)
 # are never echoed.
 _SHOWN = {"archive", "max_upload", "secure_cookies", "proxy_hops", "debug", "sbsys_timeout", "instance"}
+_SHOWN |= {"imap_done_folder", "imap_interval", "mail_emne"}
 _SHOWN |= {"max_unpacked", "max_parts", "max_pages", "max_chars", "max_seconds", "max_memory", "ocr"}
 
 
@@ -173,6 +174,28 @@ class Settings(BaseSettings):
         "(its test environment) or `none` (the client certificate only; the local fake)",
     )
     digital_post_timeout: float = Field(30.0, gt=0, description="seconds per Digital Post call")
+    # --- requests in by e-mail (docs/mail-intake.md) ---
+    imap_url: SecretStr | None = Field(
+        None,
+        description="the aktindsigt mailbox for `aktflow intake poll`: `imaps://user:password@host:993/INBOX` "
+        "(TLS only; the path is the folder read)",
+    )
+    imap_done_folder: str = Field(
+        "behandlet", min_length=1, description="the folder a mail taken in is moved to"
+    )
+    imap_interval: float = Field(60.0, gt=0, description="seconds between two looks into the mailbox")
+    mail_emne: str | None = Field(
+        None,
+        pattern=r"^\d{2}\.\d{2}\.\d{2}$",
+        description="the KLE emne (NN.NN.NN) for a mail whose text matches no emne of the plan",
+    )
+
+    @field_validator("imap_url")
+    @classmethod
+    def _imap_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            imap_parts(value.get_secret_value())  # raises ValueError naming what is wrong, not the password
+        return value
 
     @field_validator("audit_key")
     @classmethod
@@ -408,6 +431,36 @@ class SbsysConfig:
         raise SbsysConfigError(
             f"ingen SBSYS-sagsskabelon for emne {emne!r}: tilføj det i {ENV_TEMPLATES} eller sæt {ENV_TEMPLATE_ID}"
         )
+
+
+@dataclass(frozen=True)
+class ImapParts:
+    """The mailbox of ``AKTFLOW_IMAP_URL``: host, port (993 by default), user, password and folder."""
+
+    host: str
+    port: int
+    user: str
+    password: str = dc_field(repr=False)
+    folder: str = "INBOX"
+
+
+def imap_parts(url: str) -> ImapParts:
+    """``imaps://user:password@host:993/INBOX`` split up (user and password may be %-encoded). Raises
+    ValueError in Danish for another scheme than ``imaps`` (plain IMAP is refused), a missing host, user
+    or password; the message never repeats the password."""
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 993
+    except ValueError:
+        raise ValueError("skal være en adresse som imaps://bruger:adgangskode@vært:993/INBOX") from None
+    if parts.scheme != "imaps":
+        raise ValueError("skal begynde med imaps:// (IMAP over TLS; ukrypteret IMAP bruges ikke)")
+    if not parts.hostname or not parts.username or parts.password is None:
+        raise ValueError("skal nævne vært, bruger og adgangskode: imaps://bruger:adgangskode@vært:993/INBOX")
+    folder = unquote(parts.path.lstrip("/")) or "INBOX"
+    return ImapParts(parts.hostname, port, unquote(parts.username), unquote(parts.password), folder)
 
 
 def proxy_parts(spec: str | None) -> list[str]:

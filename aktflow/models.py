@@ -695,3 +695,28 @@ class ReleasePackage(Base):
     made_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     archive_status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | journalised
     archive_doc_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class MailMessage(Base):
+    """An e-mail taken in (aktflow/mail_in/): one row per Message-ID, so a mail becomes a case only once.
+
+    ``status`` is ``done`` (``case_id`` and ``document_id`` name the case and the stored mail; ``kind`` says
+    whether it opened the case or was a reply to it) or ``failed`` (``error`` holds the Danish reason, no
+    CPR number; the mail stays in the mailbox and is tried again). A mail without a Message-ID is known by
+    ``sha256:`` and its content's hash.
+    """
+
+    __tablename__ = "mail_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(320), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="done")  # done | failed
+    kind: Mapped[str | None] = mapped_column(String(20))  # case | reply
+    source: Mapped[str] = mapped_column(String(20))  # upload | cli | imap
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(String(500))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -463,6 +464,14 @@ def create_case(
     )
 
 
+def create_case_with(db: Database, within: Callable[[Case, FireContext], None], **intake: Any) -> Case:
+    """:func:`create_case` (the same ``intake`` keywords, validation and first event) with ``within(case,
+    ctx)`` run in the same transaction after the creation's effects: e-mail intake stores the mail as the
+    case's first document there (aktflow/mail_in/). What it puts in ``ctx.recorded`` goes into the first
+    event; an exception from it rolls the whole creation back."""
+    return _create_case(db, within=within, **intake)
+
+
 def _create_case(
     db: Database,
     *,
@@ -479,6 +488,7 @@ def _create_case(
     cvr: str | None = None,
     now: dt.datetime | None = None,
     idempotency: tuple[str, str] | None = None,
+    within: Callable[[Case, FireContext], None] | None = None,
 ) -> Case:
     now = now or utcnow()
     requester = _text(requester or "", "requester", max_len=200)
@@ -577,6 +587,8 @@ def _create_case(
 
         ctx = FireContext(session, user, audit.CREATE, None, data, now, uow.archive, case_id=case.id)
         effects.on_create(case, ctx)
+        if within is not None:
+            within(case, ctx)
         data.update(ctx.recorded)
         append_event(
             session,

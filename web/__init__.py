@@ -142,6 +142,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         exits,
         filters,
         legal,
+        mail_intake,
         redactions,
         release,
         workflow,
@@ -177,6 +178,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(access.bp)
     app.register_blueprint(redactions.bp)
     app.register_blueprint(release.bp)
+    app.register_blueprint(mail_intake.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
 

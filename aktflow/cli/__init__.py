@@ -24,6 +24,7 @@ module                commands
 ``admin``             ``admin appeal-bodies list|set|remove``
 ``audit``             ``audit verify``
 ``dashboard``         ``dashboard check|rebuild``
+``intake``            ``intake mail``, ``intake poll [--once|--status]``
 ``dev``               ``workflow``, ``demo``, ``serve``, ``fake-sbsys``
 ====================  ==============================================================================
 """
@@ -35,6 +36,7 @@ import sys
 import click
 
 from . import admin, audit, calendar, cases, dashboard, db, deadlines, dev, kle, legal, letters, outbox, users
+from . import intake as _intake
 from . import redactions as _redactions  # noqa: F401 - adds `case redact` and `case redactions`
 from .base import Group, echo, fail
 
@@ -74,6 +76,7 @@ for _command in (
     admin.admin,
     audit.audit,
     dashboard.dashboard,
+    _intake.intake,
     dev.workflow,
     dev.demo,
     dev.serve,

@@ -910,6 +910,7 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "auth.login": ["/login"],
         "auth.logout": ["/logout"],
         "cases.new_case": ["/cases/new"],
+        "mail_intake.import_mail": ["/cases/new/mail"],
         "cases.case_action": [f"/cases/{cid}/actions/{t}" for t in NON_SYSTEM],
         "cases.letter_preview_page": [f"/cases/{cid}/letters/preview/send_decision"],
         "admin.user_add": ["/admin/users"],

@@ -49,6 +49,7 @@ COMMANDS = {
     "admin": {"appeal-bodies"},
     "audit": {"verify", "admin-log", "new-key", "checkpoint"},
     "dashboard": {"check", "rebuild"},
+    "intake": {"mail", "poll"},
     "grounds": None,
     "deadlines": None,
     "sweep": None,
