@@ -89,8 +89,12 @@ def check_query(query: SearchQuery) -> None:
     unknown state, basis or sort key. Raises :class:`ValidationError` naming the field, in Danish."""
     if _CPR_QUERY.search(query.q):
         raise ValidationError("q", CPR_REFUSED)
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in query.q):
+        raise ValidationError("q", "Søgningen indeholder tegn, der ikke kan søges på.")
     if len(query.q) > QUERY_MAX:
         raise ValidationError("q", f"Søgningen må højst være {QUERY_MAX} tegn.")
+    if query.assignee and (len(query.assignee) > 64 or "\x00" in query.assignee):
+        raise ValidationError("assignee", "Ukendt sagsbehandler.")
     if query.state and query.state not in states.STATES:
         raise ValidationError("state", "Ukendt tilstand.")
     if query.basis and query.basis not in BASES:
