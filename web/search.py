@@ -2,14 +2,16 @@
 
 The page parses its query string, asks :func:`aktflow.queries.search.search_cases` and draws the result
 as a sortable table (designsystem.dk's table: the sort links carry ``aria-sort``). A query holding a CPR
-number is refused by the read side with a Danish message shown next to the field (status 400).
+number is refused by the read side: the page answers with a redirect to itself without the query (so the
+number stays neither in the address bar nor in the browser's history) and shows the Danish message next
+to the field.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from aktflow.errors import ValidationError
@@ -70,8 +72,14 @@ def search():
             try:
                 result = search_q.search_cases(s, today(), query, viewer=current_user)
             except ValidationError as e:
+                if e.detail == search_q.CPR_REFUSED:
+                    # Not kept in the address bar or the history: the page is shown again without it.
+                    keep = {k: v for k, v in request.args.items() if k != "q" and k in ARGS}
+                    return redirect(url_for("search.search", **keep, afvist="cpr"), 303)
                 error = {"field": e.field, "text": e.detail}
                 status = 400
+    if request.args.get("afvist") == "cpr":
+        error = {"field": "q", "text": search_q.CPR_REFUSED}
     return render_template(
         "search.html",
         query=query,

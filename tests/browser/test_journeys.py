@@ -202,7 +202,7 @@ def test_a_caseworker_registers_collects_assesses_decides_and_downloads_the_lett
     submit(page, page.get_by_role("link", name="Næste ikke vurderede dokument (nr. 2)"))
     form = page.locator("form.assess")
     form.get_by_label("Udleveres delvis").check()
-    form.locator("select[name=grounds]").select_option(["ofl-23"])
+    form.locator("input[name=grounds][value=ofl-23]").check()
     form.locator("textarea[name=reason]").fill("Interne overvejelser er overstreget.")
     assert form.locator(".audience.internal").count() == 1  # the internal note says it never reaches a letter
     form.locator("textarea[name=internal_note]").fill("Drøftet med teamlederen")
