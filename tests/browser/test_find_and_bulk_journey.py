@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the test's parameters name the imported fixtures
 """Finding a case and working in bulk, in a real browser (Debian's Chromium, Playwright): the header's
 search finds a case by requester and by sagsnummer; two files uploaded at once; several documents
 assessed at once; a case with 500 documents shown in pages."""
@@ -12,7 +13,9 @@ from sqlalchemy import insert
 from aktflow import clock
 from aktflow.models import Document
 from aktflow.service import case_view, create_case, fire
-from tests.browser.test_journeys import (  # noqa: F401 - the fixtures
+
+# The journeys' fixtures (browser_page, playwright, server) are imported to be used here by name.
+from tests.browser.test_journeys import (  # noqa: F401
     browser_page,
     flash,
     login,
