@@ -137,6 +137,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         admin,
         api,
         auth,
+        bulk,
         cases,
         dashboard,
         exits,
@@ -145,6 +146,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         mail_intake,
         redactions,
         release,
+        search,
         workflow,
     )
 
@@ -179,6 +181,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(redactions.bp)
     app.register_blueprint(release.bp)
     app.register_blueprint(mail_intake.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(bulk.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
 

@@ -40,6 +40,7 @@ from . import access
 from .auth import ALL_ROLES, home_url, roles_required
 from .exits import download_name
 from .filters import today
+from .search import sort_links
 from .svg import workflow_svg
 
 bp = Blueprint("cases", __name__)
@@ -80,9 +81,21 @@ def case_list():
     if state and state not in states.STATES:
         state = None
     f = read.Filters(assignee_id=current_user.id if mine else None)
+    sort = request.args.get("sort") if request.args.get("sort") in cases_q.SORT_COLUMNS else None
+    desc = request.args.get("dir") == "desc"
     with db().session() as s:
-        rows = cases_q.case_rows(s, _today(), f, which="all" if state else "open", state=state, limit=500)
-    return render_template("cases.html", cases=rows, mine=mine, state=state)
+        rows = cases_q.case_rows(
+            s,
+            _today(),
+            f,
+            which="all" if state else "open",
+            state=state,
+            limit=500,
+            sort=sort,
+            descending=desc,
+        )
+    sorts = sort_links("cases.case_list", request.args, sort, desc, mine=1 if mine else 0)
+    return render_template("cases.html", cases=rows, mine=mine, state=state, sorts=sorts, sort=sort)
 
 
 # --- intake --------------------------------------------------------------------------------------------------

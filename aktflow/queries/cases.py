@@ -6,6 +6,7 @@ dashboard's CSV export (:func:`case_rows`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -76,6 +77,18 @@ def case_letters(db: Database, case_id: int) -> list[dict[str, Any]]:
         return mask(letters_of(s, case_id))
 
 
+# The columns a case list may be sorted by (``case_rows(sort=…)``): the web lists' sort links and the API.
+SORT_COLUMNS: dict[str, Any] = {
+    "id": Case.id,
+    "sagsnummer": Case.sagsnummer,
+    "requester": Case.requester_name,
+    "received": Case.received,
+    "state": Case.state,
+    "due": Case.due_first,
+    "assignee": User.name,
+}
+
+
 def case_rows(
     session: Session,
     today: dt.date,
@@ -85,12 +98,17 @@ def case_rows(
     state: str | None = None,
     limit: int | None = 1000,
     use_period: bool = False,
+    where: Sequence[Any] = (),
+    sort: str | None = None,
+    descending: bool = False,
 ) -> list[dict[str, Any]]:
     """Cases with their next running deadline and its status, soonest first.
 
     ``which``: "open" (not final) or "all". ``state`` narrows to one state. With ``use_period`` the cases
-    received in the filters' period. Ordered by the case's stored earliest due date (``due_first``); the
-    rule of that deadline is read for the listed cases only.
+    received in the filters' period. ``where``: further SQL conditions on the case (the search's).
+    Ordered by the case's stored earliest due date (``due_first``), or by ``sort`` (a key of
+    :data:`SORT_COLUMNS`, ``descending`` to reverse; the case id breaks ties); the rule of that deadline
+    is read for the listed cases only.
     """
     cal = case_deadlines.load_calendar(session)
     flagged = (
@@ -123,7 +141,14 @@ def case_rows(
     if use_period:
         start, end = f.period(today)
         stmt = stmt.where(Case.received >= start, Case.received <= end)
-    stmt = stmt.order_by(Case.due_first.is_(None), Case.due_first, Case.received, Case.id)
+    if where:
+        stmt = stmt.where(*where)
+    if sort in SORT_COLUMNS:
+        col = SORT_COLUMNS[sort]
+        # Empty values last whichever the direction (no deadline, no sagsnummer, unassigned).
+        stmt = stmt.order_by(col.is_(None), col.desc() if descending else col, Case.id)
+    else:
+        stmt = stmt.order_by(Case.due_first.is_(None), Case.due_first, Case.received, Case.id)
     if limit:
         stmt = stmt.limit(limit)
     found = session.execute(stmt).all()

@@ -52,6 +52,20 @@ def all_documents_assessed(case: Any, ctx: Any) -> str | None:
     return f"{n} dokument{'er' if n != 1 else ''} er ikke vurderet"
 
 
+def no_document_assessed(case: Any, ctx: Any) -> str | None:
+    """Nothing is assessed yet: the case may go back from the confidentiality review to collecting
+    documents (``reopen_collection``) only before any document has an assessment, so no assessment is
+    made of a register that then changes under it."""
+    assessed = [d for d in case.documents if d.assessment is not None]
+    if not assessed:
+        return None
+    n = len(assessed)
+    return (
+        f"{n} dokument{'er' if n != 1 else ''} er allerede vurderet; dokumentindsamlingen kan kun genåbnes, "
+        "før noget er vurderet"
+    )
+
+
 def may_assign(case: Any, ctx: Any) -> str | None:
     """Managers and administrators assign anyone; a caseworker may only take an unassigned case."""
     if ctx.actor.role in MANAGERS:

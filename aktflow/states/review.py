@@ -23,6 +23,17 @@ TRIGGERS = (
         PHASE,
         guards=(guards.documents_screened,),
     ),
+    # workflow 2026.5: back to collecting documents while nothing is assessed (a document was forgotten).
+    TriggerSpec(
+        "reopen_collection",
+        ("screening",),
+        "collecting",
+        CASEWORK,
+        "Genåbn dokumentindsamlingen",
+        PHASE,
+        fields=(Field("note", "text", "Begrundelse", required=False),),
+        guards=(guards.no_document_assessed,),
+    ),
     TriggerSpec(
         "request_hearing",
         ("screening",),

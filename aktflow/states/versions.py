@@ -21,9 +21,15 @@ Table = dict[str, tuple[tuple[str, ...], str | None]]
 BASE = "2026.1"
 
 #: The version new events are written under.
-CURRENT = "2026.4"
+CURRENT = "2026.5"
 
-INITIAL = {"2026.1": "received", "2026.2": "received", "2026.3": "received", "2026.4": "received"}
+INITIAL = {
+    "2026.1": "received",
+    "2026.2": "received",
+    "2026.3": "received",
+    "2026.4": "received",
+    "2026.5": "received",
+}
 
 TABLES: dict[str, Table] = {
     "2026.1": {
@@ -246,6 +252,14 @@ TABLES["2026.4"] = {
     "reject_redaction": (("screening",), None),
     # A complaint that may not be forwarded (GDPR, or no appeal body for the main case) is closed.
     "close_complaint": (("complaint_received",), "decided"),
+}
+
+
+# 2026.5: the confidentiality review may go back to collecting documents while no document is assessed
+# (``reopen_collection``, guard "no document assessed").
+TABLES["2026.5"] = {
+    **TABLES["2026.4"],
+    "reopen_collection": (("screening",), "collecting"),
 }
 
 

@@ -58,6 +58,8 @@ CONTRACT_TRANSITIONS: dict[str, tuple[set[str], str]] = {
     "uphold_and_forward": ({"complaint_received"}, "appeal_pending"),
     # workflow 2026.4: a complaint that may not be forwarded (GDPR, FVL without an appeal body) is closed.
     "close_complaint": ({"complaint_received"}, "decided"),
+    # workflow 2026.5: back to collecting documents while nothing is assessed.
+    "reopen_collection": ({"screening"}, "collecting"),
     "appeal_decided": ({"appeal_pending"}, "closed"),
     "appeal_overturned": ({"appeal_pending"}, "drafting_decision"),
     "withdraw": (CONTRACT_NON_FINAL, "withdrawn"),

@@ -23,6 +23,7 @@ VALID: dict[str, tuple[str, str | None, dict]] = {
     "clarification_received": ("cw", "Forstået som 2025-2026", {}),
     "start_collecting": ("cw", None, {}),
     "start_screening": ("cw", None, {}),
+    "reopen_collection": ("cw", "Et bilag manglede", {}),
     "request_hearing": (
         "cw",
         None,

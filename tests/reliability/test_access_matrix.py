@@ -104,6 +104,8 @@ PAGE_ROLES = {
     "access.case_log": {"manager", "admin", "legal"},
     "access.case_log_csv": {"manager", "admin", "legal"},
     "workflow.index": EVERYONE,
+    "search.search": EVERYONE,
+    "bulk.inline": EVERYONE,
     "auth.login": set(),  # the login page itself: anonymous only (a logged-in user is sent home)
     "static": None,  # public
 }
@@ -502,6 +504,14 @@ def page_urls(app, own: int, other: int, letters: dict, docs: dict) -> list[tupl
         "access.case_log": [("access log", f"/cases/{own}/access-log")],
         "access.case_log_csv": [("access log csv", f"/cases/{own}/access-log.csv")],
         "workflow.index": [("workflow", "/workflow")],
+        "search.search": [
+            ("search", "/search?q=hansen"),
+            ("search sorted", "/search?sort=requester&dir=desc"),
+        ],
+        "bulk.inline": [
+            (f"{w} document inline", f"/cases/{c}/documents/{docs[c]}/inline")
+            for w, c in (("own", own), ("other's", other))
+        ],
         "auth.login": [("login", "/login")],
         "static": [("css", "/static/app.css")],
     }
@@ -540,6 +550,8 @@ def test_generated_matrix_pages(world):
             elif role in allowed:
                 if endpoint == "cases.home":
                     ok = r.status_code == 302 and r.headers["Location"] == HOME[role]
+                elif endpoint == "bulk.inline":
+                    ok = r.status_code == 404  # a text file is never shown inline (only PDF and images)
                 elif endpoint == "cases.letter_pdf_view" and not pdf:
                     ok = r.status_code == 303 and r.headers["Location"].endswith("#breve")
                     pop_flashes(a.client)
@@ -913,6 +925,8 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "mail_intake.import_mail": ["/cases/new/mail"],
         "cases.case_action": [f"/cases/{cid}/actions/{t}" for t in NON_SYSTEM],
         "cases.letter_preview_page": [f"/cases/{cid}/letters/preview/send_decision"],
+        "bulk.upload": [f"/cases/{cid}/documents/upload"],
+        "bulk.assess": [f"/cases/{cid}/documents/assess"],
         "admin.user_add": ["/admin/users"],
         "admin.user_role": ["/admin/users/cw/role"],
         "admin.user_active": ["/admin/users/cw/active"],

@@ -933,6 +933,8 @@ PAGES = (
     "/legal/cases/{cid}",
     "/cases/{cid}/letters/{n}.docx",
     "/cases/{cid}/documents/{n}/file",
+    "/cases/{cid}/documents/{n}/inline",
+    "/search",
     "/cases/{cid}/packages/{n}.pdf",
     "/cases/{cid}/packages/{n}.zip",
     "/admin/templates/{kind}.docx",
@@ -990,7 +992,10 @@ def test_login_and_pages_hostile(fz, data):
         )
         params = data.draw(
             st.dictionaries(
-                st.sampled_from(["state", "mine", "q", "start", "end", "assignee", "basis", "which", "next"])
+                st.sampled_from(
+                    ["state", "mine", "q", "start", "end", "assignee", "basis", "which", "next"]
+                    + ["sort", "dir", "flagged", "overdue", "dok", "side"]
+                )
                 | st.text(form_chars, max_size=5),
                 st.sampled_from(["screening", "1", "0", "all", "2026-13-01", "0", "-1", "99999999999"])
                 | hostile_form_text,

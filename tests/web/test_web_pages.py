@@ -417,11 +417,11 @@ def test_assessment_with_grounds_from_the_multi_select(client, db, new_case):
     case_page = text_of(client.get(f"/cases/{case.id}"))
     # The case page sends no assessment form (and no list of grounds) per document: each document's page
     # holds the one form, on demand.
-    assert "actions/assess_document" not in case_page and 'value="ofl-23"' not in case_page
+    assert "actions/assess_document" not in case_page and case_page.count('value="ofl-23"') <= 1  # bulk form
     assert f'href="/cases/{case.id}/documents/{d1}#vurdering"' in case_page
     page = text_of(client.get(f"/cases/{case.id}/documents/{d1}"))
     assert page.count(f'action="/cases/{case.id}/actions/assess_document"') == 1
-    assert f'<select id="assess-{d1}-grounds" name="grounds" multiple' in page
+    assert f'id="assess-{d1}-grounds" data-grounds' in page and 'name="grounds" value="ofl-23"' in page
     assert 'value="ofl-23"' in page and 'value="fvl-15-1"' not in page  # only the basis' grounds
     # Each free text says who reads it: the requester (printed) or nobody outside (the internal note).
     assert page.count("Vises for anmoderen i afgørelsen") == 6

@@ -14,8 +14,9 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from aktflow import states
+from aktflow.queries.search import QUERY_MAX, SORT_COLUMNS
 from aktflow.states.fields import INT_MAX, MAX_TEXT
-from aktflow.vocabulary import DOCX_MIME
+from aktflow.vocabulary import BASES, DOCX_MIME
 
 from .redactions import paths as redaction_paths
 from .schemas import REQUEST_MODELS, RESPONSE_MODELS, api_triggers
@@ -216,6 +217,28 @@ def release_paths() -> dict[str, Any]:
     }
 
 
+def search_parameters() -> list[dict[str, Any]]:
+    """``GET /cases``' search parameters (:func:`aktflow.queries.search.search_cases`)."""
+
+    def opt(name: str, schema: dict[str, Any], text: str) -> dict[str, Any]:
+        return {"name": name, "in": "query", "required": False, "schema": schema, "description": text}
+
+    boolean = {"type": "string", "enum": ["true", "false", "1", "0"]}
+    return [
+        opt(
+            "q",
+            {"type": "string", "maxLength": QUERY_MAX},
+            "Søgning: hvert ord skal stå i anmoderens navn, emnet, sagsnummeret eller et dokuments titel. "
+            "Et CPR-nummer afvises (400)",
+        ),
+        opt("flagged", boolean, "Kun sager markeret til juridisk vurdering"),
+        opt("overdue", boolean, "Kun sager med en overskredet frist"),
+        opt("basis", {"enum": list(BASES)}, "Retsgrundlag"),
+        opt("sort", {"enum": list(SORT_COLUMNS)}, "Sortér efter (ellers mest presserende frist først)"),
+        opt("dir", {"enum": ["asc", "desc"], "default": "asc"}, "Sorteringsretning"),
+    ]
+
+
 def paths(triggers: list[str], event_bodies: list[str]) -> dict[str, Any]:
     """The paths: operations, parameters, and which status answers with which schema."""
     location = {"Location": {"description": "Sagens adresse", "schema": {"type": "string"}}}
@@ -234,6 +257,7 @@ def paths(triggers: list[str], event_bodies: list[str]) -> dict[str, Any]:
             "required": False,
             "schema": {"type": "integer", "minimum": 1, "maximum": LIST_MAX, "default": LIST_MAX},
         },
+        *search_parameters(),
     ]
     if_match = {
         "name": "If-Match",

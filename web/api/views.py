@@ -13,9 +13,10 @@ from typing import Any
 from flask import Response, current_app, jsonify, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
 
-from aktflow import letter_preview, states
+from aktflow import bootstrap, letter_preview, states
 from aktflow.access_log import record_access
 from aktflow.errors import ValidationError
+from aktflow.queries import search as search_q
 from aktflow.queries.cases import case_list
 from aktflow.queries.letters import letter_file
 from aktflow.service import case_view, fire, submit_case
@@ -78,9 +79,20 @@ def intake() -> Response:
     return resp
 
 
+SEARCH_ARGS = {"q", "flagged", "overdue", "basis", "sort", "dir"}
+
+
 def list_cases() -> Response:
-    """``GET /cases``: cases, newest first (at most 500), optionally by state and assignee."""
-    query_args({"state", "assignee", "limit"})
+    """``GET /cases``: cases, newest first (at most 500), optionally by state and assignee.
+
+    With any of ``q``, ``flagged``, ``overdue``, ``basis``, ``sort``, ``dir`` it is the search
+    (:func:`aktflow.queries.search.search_cases`): the cases the token's user may see whose requester,
+    subject, sagsnummer or a document's title hold every word of ``q``, filtered and sorted (most urgent
+    deadline first unless ``sort`` says otherwise). A ``q`` holding a CPR number answers 400.
+    """
+    query_args({"state", "assignee", "limit"} | SEARCH_ARGS)
+    if SEARCH_ARGS & set(request.args):
+        return _search_cases()
     state = request.args.get("state") or None
     if state is not None and state not in states.STATES:
         raise ApiError(400, f"ukendt tilstand {state!r}", field="state")
@@ -91,6 +103,38 @@ def list_cases() -> Response:
     with db().session() as s:
         rows = case_list(s, state=state, assignee=assignee, limit=int(raw_limit))
     return jsonify(rows)
+
+
+def _flag_arg(name: str) -> bool:
+    value = request.args.get(name, "")
+    if value not in ("", "0", "1", "true", "false"):
+        raise ApiError(400, f"{name} skal være true eller false", field=name)
+    return value in ("1", "true")
+
+
+def _search_cases() -> Response:
+    """``GET /cases`` with search parameters (see :func:`list_cases`)."""
+    raw_limit = request.args.get("limit", str(LIST_MAX))
+    if not re.fullmatch(r"[0-9]{1,4}", raw_limit) or not 1 <= int(raw_limit) <= LIST_MAX:
+        raise ApiError(400, f"limit skal være et heltal 1–{LIST_MAX}", field="limit")
+    direction = request.args.get("dir", "asc")
+    if direction not in ("asc", "desc"):
+        raise ApiError(400, "dir skal være asc eller desc", field="dir")
+    query = search_q.SearchQuery(
+        q=(request.args.get("q") or "").strip(),
+        state=request.args.get("state") or None,
+        assignee=request.args.get("assignee") or None,
+        flagged=_flag_arg("flagged"),
+        overdue=_flag_arg("overdue"),
+        basis=request.args.get("basis") or None,
+        sort=request.args.get("sort") or None,
+        descending=direction == "desc",
+    )
+    with db().session() as s:
+        result = search_q.search_cases(
+            s, bootstrap.current().clock.today(), query, viewer=actor(), limit=int(raw_limit)
+        )
+    return jsonify(search_q.summaries(result))
 
 
 def get_case(case_id: int) -> Response:
