@@ -129,16 +129,28 @@ def _rects(page: Any, number: int, m: Mark, text: _PageText, pattern: re.Pattern
     if m.kind == "region":
         if m.page != number + 1 or m.box is None:
             return []
-        x0, y0, x1, y1 = m.box
-        # PDF points (origin bottom-left, as PDF defines it) → PyMuPDF's page space (origin top-left).
-        rect = pymupdf.Rect(x0, y0, x1, y1) * page.transformation_matrix
-        rect.normalize()
-        if rect.is_empty or not rect.intersects(page.rect):
+        rect = pymupdf.Rect(pdf_to_page(page, m.box))
+        visible = pymupdf.Rect(0, 0, page.cropbox.width, page.cropbox.height)
+        if rect.is_empty or not rect.intersects(visible):
             raise ValidationError("box", f"feltet ligger uden for side {number + 1}")
-        return [rect & page.rect]
+        return [rect & visible]
     if pattern is None:
         return []
     return text.find(pattern, (m.term or "").split()[0][:2].lower())
+
+
+def pdf_to_page(page: Any, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """A box in PDF points (origin at the bottom-left as PDF defines it, the page's own unrotated space)
+    as a rectangle in PyMuPDF's unrotated page space, where its text search finds characters and its
+    redactions are drawn: origin at the CropBox's top-left corner, y down. /Rotate changes how a page is
+    shown, not this space, so a box is the same whatever the page's rotation; the CropBox's offset is
+    taken off. (PyMuPDF's own ``transformation_matrix`` loses the CropBox's offset on a rotated page.)"""
+    crop, media = page.cropbox, page.mediabox  # the CropBox in MuPDF's convention: from the MediaBox's top
+    left, top = media.x0 + crop.x0, media.y1 - crop.y0
+    x0, y0, x1, y1 = box
+    xs = sorted((x0 - left, x1 - left))
+    ys = sorted((top - y0, top - y1))
+    return (xs[0], ys[0], xs[1], ys[1])
 
 
 def term_pattern(term: str) -> re.Pattern[str] | None:
