@@ -204,9 +204,10 @@ def deliver(db: Any, item: Any, *, archive: Any = None, prepare: Prepare | None 
 
     Idempotent: a package already made is not made again. Raises ``outbox.NotReady`` while the decision's
     letter waits for the archive's case number. A blocked package is stored with its reason (the item is
-    done: nothing would change by trying again). Journalising: the local archive keeps the package in
-    aktflow's own database (journalised at once); with SBSYS the package stays ``pending`` in the archive
-    column until the SBSYS adapter can journalise a PDF (docs/release.md, "Not yet").
+    done: nothing would change by trying again). Journalising: in the same transaction as the package is
+    stored, the archive's ``journalise_package``: the local archive keeps the package in aktflow's own
+    database (journalised at once); SBSYS writes an outbox item ``journalise_package`` that sends the PDF
+    (and the .zip) to the A53 case after commit.
     """
     from ..outbox import NotReady
 
@@ -273,8 +274,10 @@ def deliver(db: Any, item: Any, *, archive: Any = None, prepare: Prepare | None 
                     row.zip_content = built.zip_path.read_bytes()
                     row.zip_sha256 = built.zip_sha256
                 s.flush()
-                if archive is None or getattr(archive, "name", "local") == "local":
-                    # The embedded archive keeps the package in aktflow's own database.
+                if archive is not None:
+                    # The local archive marks it journalised at once; SBSYS writes an outbox item.
+                    archive.journalise_package(s, row, now=utcnow())
+                else:  # no archive given: kept in aktflow's own database, as the local archive does
                     row.archive_status = "journalised"
                     row.archive_doc_id = f"local-pakke-{row.id}"
             s.commit()
