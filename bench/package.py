@@ -110,13 +110,13 @@ def _screened(files: list[Path]) -> dict[str, str]:
     applies to the stored screening)."""
     import hashlib
 
-    from aktflow.extraction import extract
+    from aktflow.extraction import Limits, extract
     from aktflow.screening.cpr import find_cprs
 
     out = {}
     for f in files:
         data = f.read_bytes()
-        result = extract(f.name, data)
+        result = extract(f.name, data, Limits())
         if result.complete and not find_cprs(result.text):
             out[f.name] = hashlib.sha256(data).hexdigest()
     return out
