@@ -695,6 +695,9 @@ class ReleasePackage(Base):
     made_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     archive_status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | journalised
     archive_doc_id: Mapped[str | None] = mapped_column(String(100))
+    # Each file's check as it went into the package (aktflow/release/package.py: what ran, the result,
+    # what was read, when, the SHA-256 of the checked file); set with the status, immutable with it.
+    checks: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class MailMessage(Base):

@@ -304,11 +304,13 @@ DESCRIPTIONS = {
     "burn-in-20x50": "aktflow.redaction.burn_in of a 20-page text PDF with 50 redactions (30 names as text "
     "redactions, found on every page, and 20 regions) vs opening the same file with PyMuPDF, rendering every "
     "page at 96 dpi and saving it anew (garbage=4), alternating.",
-    "package-500, package-500-memory": "the release package of 500 text PDFs with 2,000 pages (each "
-    "document stripped and stamped, the merge with bookmarks, a .zip of the individual PDFs, the CPR check "
-    "of every page's text with pdfium) vs a bare merge of the same PDFs with pikepdf, each in a process of "
-    "its own; and the peak resident memory of the process that builds the package (`make bench-quick`: 100 "
-    "documents, 400 pages).",
+    "package-500, package-500-unscreened, package-500-memory": "the release package of 500 text PDFs with "
+    "2,000 pages (each document stripped and stamped, the merge with bookmarks, a .zip of the individual "
+    "PDFs, each file's check recorded) vs a bare merge of the same PDFs with pikepdf, each in a process of its "
+    "own. `package-500`: the documents were screened when added (every part read, no CPR number: their "
+    "pages are not read again; the letter's are); `-unscreened`: no screening to rely on, every page's text "
+    "read with pdfium and checked for CPR numbers; `-memory`: the peak resident memory of the process that "
+    "builds the package (`make bench-quick`: 100 documents, 400 pages).",
     "web-load": "gunicorn with 2 workers on PostgreSQL; clients read case pages (some with 300 documents), fire "
     "transitions and upload documents. First 1 client alone, then 16 at once: p99 at 16 clients over p50 at "
     "1 client (goal ≤ 10); `-throughput`: requests per second at 16 over at 1 (goal ≥ 2, shown as 1/ratio ≤ "

@@ -1,4 +1,4 @@
-"""The archive port: where the A53 case is created and letters are journalised.
+"""The archive port: where the A53 case is created and letters and release packages are journalised.
 
 Adapters: ``local`` (:mod:`.local`, the embedded default, in aktflow's own database) and ``sbsys``
 (:mod:`.sbsys`, the SBSYS Web API). Which one runs is a setting (``AKTFLOW_ARCHIVE``); the adapter is built
@@ -15,7 +15,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from ..models import Case, Letter
+from ..models import Case, Letter, ReleasePackage
 from ..outbox import Handler as OutboxHandler  # handler(db, item) -> result; raises DeliveryError, NotReady
 
 __all__ = ["ArchivePort", "OutboxHandler"]
@@ -33,6 +33,10 @@ class ArchivePort(Protocol):
 
     def journalise(self, session: Session, case: Case, letter: Letter, *, now: dt.datetime) -> None:
         """Journalise a stored letter on the case's archive case (now, or through the outbox)."""
+        ...
+
+    def journalise_package(self, session: Session, package: ReleasePackage, *, now: dt.datetime) -> None:
+        """Journalise a made release package (its PDF, and its .zip) on the case's archive case."""
         ...
 
     def case_closed(self, session: Session, case: Case, *, now: dt.datetime) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..clock import local_date
 from ..errors import ConflictError
 from ..exits import mask
-from ..models import Case, Letter, LocalArchiveCase
+from ..models import Case, Letter, LocalArchiveCase, ReleasePackage
 
 
 def format_number(emne: str, facet: str, number: int, year: int) -> str:
@@ -68,6 +68,11 @@ class LocalArchive:
         """The embedded archive keeps the letter in aktflow's own database: journalised at once."""
         letter.archive_status = "journalised"
         letter.archive_doc_id = f"local-{letter.id}"
+
+    def journalise_package(self, session: Session, package: ReleasePackage, *, now: dt.datetime) -> None:
+        """The embedded archive keeps the release package in aktflow's own database: journalised at once."""
+        package.archive_status = "journalised"
+        package.archive_doc_id = f"local-pakke-{package.id}"
 
     def case_closed(self, session: Session, case: Case, *, now: dt.datetime) -> None:
         return None

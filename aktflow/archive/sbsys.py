@@ -1,4 +1,5 @@
-"""The SBSYS adapter: A53 (and K02) cases, letters and reminders in the municipality's SBSYS, via the outbox.
+"""The SBSYS adapter: A53 (and K02) cases, letters, release packages and reminders in the municipality's
+SBSYS, via the outbox.
 
 Inside a unit of work the adapter only writes outbox rows; the handlers it offers
 (:meth:`SbsysArchive.outbox_handlers`) do the HTTP work after commit with its one
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..db import Database
 from ..exits import mask, mask_filename
 from ..labels import LETTER_TITLES
-from ..models import Case, CaseDeadline, Letter, OutboxItem, utcnow
+from ..models import Case, CaseDeadline, Letter, OutboxItem, ReleasePackage, utcnow
 from ..outbox import DeliveryError, Handler, NotReady, enqueue
 from ..vocabulary import DECISION_RULES, DOCX_MIME
 from .sbsys_client import SbsysClient, SbsysConfig, SbsysConfigError, SbsysError
@@ -75,7 +76,8 @@ class SbsysArchive:
                 self._client = None
 
     def outbox_handlers(self) -> dict[str, Handler]:
-        """The deliveries after commit: create_case, journalise, set_status and reminder."""
+        """The deliveries after commit: create_case, journalise, journalise_package, set_status and
+        reminder."""
         return {kind: functools.partial(self.deliver, kind) for kind in _HANDLERS}
 
     def deliver(self, kind: str, db: Database, item: OutboxItem) -> dict[str, Any] | None:
@@ -107,6 +109,19 @@ class SbsysArchive:
             {"letter_id": letter.id},
             f"journalise-{letter.id}",
             case_id=case.id,
+            now=now,
+        )
+
+    def journalise_package(self, session: Session, package: ReleasePackage, *, now: dt.datetime) -> None:
+        """Journalise a made release package on the A53 case after commit: its PDF, and its .zip when it
+        has one (outbox kind ``journalise_package``); the package's archive status is pending till then."""
+        package.archive_status = "pending"
+        enqueue(
+            session,
+            "journalise_package",
+            {"package_id": package.id},
+            f"journalise-package-{package.id}",
+            case_id=package.case_id,
             now=now,
         )
 
@@ -241,6 +256,65 @@ def _journalise(sb: SbsysClient, db: Database, item: OutboxItem) -> dict[str, An
     return {"archive_doc_id": doc_id}
 
 
+PDF_MIME = "application/pdf"
+ZIP_MIME = "application/zip"
+PACKAGE_NAME = "Udleveringspakke"
+
+
+def _journalise_package(sb: SbsysClient, db: Database, item: OutboxItem) -> dict[str, Any]:
+    """Journalise a ready release package on its A53 case: the PDF, then the .zip of the individual PDFs
+    when there is one, each a document of its own (``OmfattetAfAktindsigt``). Idempotent: a retry after an
+    attempt that may have reached SBSYS first searches each file by its description (which carries the
+    package's id) and sends only what is not there. Waits (NotReady) for the case's archive number."""
+    from sqlalchemy.orm import undefer
+
+    package_id = item.payload["package_id"]
+    with db.session() as s:
+        row = s.get(
+            ReleasePackage,
+            package_id,
+            options=[undefer(ReleasePackage.content), undefer(ReleasePackage.zip_content)],
+        )
+        if row is None or row.status != "ready" or row.content is None:
+            raise DeliveryError(f"udleveringspakke {package_id} er ikke klar", retryable=False)
+        if row.archive_status == "journalised":
+            return {"existing": True, "archive_doc_id": row.archive_doc_id}
+        case_id, made = row.case_id, row.made_at or row.created_at
+        filename = row.filename or f"udleveringspakke-{package_id}.pdf"
+        files = [("pdf", PACKAGE_NAME, filename, row.content, PDF_MIME)]
+        if row.zip_content is not None:
+            zipname = filename.rsplit(".", 1)[0] + ".zip"
+            files.append(("zip", f"{PACKAGE_NAME}, enkeltfiler", zipname, row.zip_content, ZIP_MIME))
+    archive_id = _archive_case_id(db, case_id)
+    ids: dict[str, str] = {}
+    for part, name, fname, content, mime in files:
+        suffix = "" if part == "pdf" else ", zip"
+        description = mask(f"{PACKAGE_NAME}, {made:%d.%m.%Y} (aktflow pakke {package_id}{suffix})")
+        found = sb.search_documents(case_id=archive_id, description=description) if _was_sent(item) else []
+        if found:
+            doc = found[0]
+        else:
+            _mark_sending(db, item)
+            doc = sb.journalise(
+                case_id=archive_id,
+                name=mask(name),
+                description=description,
+                filename=mask_filename(fname),
+                content=content,
+                content_type=mime,
+            )
+        ids[part] = str(doc.get("Id") or doc.get("DokumentID") or "")
+    with db.session() as s:
+        # Archive facts, not content: the package's immutability covers its files, hash and status only.
+        s.execute(
+            update(ReleasePackage)
+            .where(ReleasePackage.id == package_id)
+            .values(archive_status="journalised", archive_doc_id=ids.get("pdf") or None)
+        )
+        s.commit()
+    return {"archive_doc_id": ids.get("pdf"), "zip_doc_id": ids.get("zip")}
+
+
 def _set_status(sb: SbsysClient, db: Database, item: OutboxItem) -> dict[str, Any]:
     archive_id = _archive_case_id(db, item.payload["case_id"])
     wanted = item.payload.get("status", CLOSED_STATUS)
@@ -279,6 +353,7 @@ def _reminder(sb: SbsysClient, db: Database, item: OutboxItem) -> dict[str, Any]
 _HANDLERS = {
     "create_case": _create_case,
     "journalise": _journalise,
+    "journalise_package": _journalise_package,
     "set_status": _set_status,
     "reminder": _reminder,
 }

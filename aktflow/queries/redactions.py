@@ -8,6 +8,7 @@ take, so the number itself never travels in a form, a URL or a command line.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from ..errors import NotFound
@@ -126,7 +127,7 @@ def _file(db: Any, case_id: int, document_id: int) -> tuple[Any, list[Any]]:
             _Row(r.kind, r.state, r.term, r.page, list(r.box) if r.box else None, r.ground)
             for r in d.redactions
         ]
-        return (d.content, d.content_type), rows
+        return (d.content, d.content_type, d.sha256), rows
 
 
 class _Row:
@@ -151,19 +152,37 @@ def original_pdf(db: Any, case_id: int, document_id: int) -> bytes | None:
     when the document has no file on that case."""
     from ..redaction.pages import as_pdf
 
-    (content, content_type), _rows = _file(db, case_id, document_id)
+    (content, content_type, _sha), _rows = _file(db, case_id, document_id)
     return as_pdf(content, content_type)
 
 
 def released_pdf(db: Any, case_id: int, document_id: int) -> tuple[bytes, Any] | None:
     """The document as it will be released: its PDF with the accepted redactions burnt in, and the leak
     check's report (:func:`aktflow.redaction.release`); None when the file has no pages here. Raises
-    NotFound, and ``Refused`` for a file over the limits."""
-    from ..redaction import release
+    NotFound, and ``Refused`` for a file over the limits.
+
+    Kept between views (:mod:`aktflow.redaction.cache`), keyed by the file's SHA-256, the accepted
+    redactions and the burn-in version: a redaction change is never answered with the earlier output."""
+    from ..redaction import LeakReport, release
+    from ..redaction.cache import cache_key, cached
     from ..redaction.pages import as_pdf
 
-    (content, content_type), rows = _file(db, case_id, document_id)
-    pdf = as_pdf(content, content_type)
-    if pdf is None:
+    (content, content_type, sha), rows = _file(db, case_id, document_id)
+
+    def make() -> tuple[bytes, dict[str, Any]]:
+        pdf = as_pdf(content, content_type)
+        if pdf is None:
+            raise _NoPages  # nothing is kept: LibreOffice may be installed by the next view
+        out, report = release(pdf, rows)
+        return out, report.to_json()
+
+    key = cache_key(sha or hashlib.sha256(content).hexdigest(), rows)
+    try:
+        pdf, report = cached(key, make)
+    except _NoPages:
         return None
-    return release(pdf, rows)
+    return pdf, LeakReport.from_json(report)
+
+
+class _NoPages(Exception):
+    """The file has no pages here (:func:`aktflow.redaction.pages.as_pdf` answered None)."""

@@ -101,21 +101,26 @@ def burn(pdf: bytes, marks: Sequence[Mark], limits: Limits | None = None) -> Bur
         patterns = [term_pattern(m.term or "") if m.kind == "text" else None for m in marks]
         for number in range(doc.page_count):
             page = doc[number]
-            any_here = False
+            labels: list[tuple[Any, str, float]] = []
+            boxes = 0
             text = _PageText(page)
             for i, m in enumerate(marks):
                 for rect in _rects(page, number, m, text, patterns[i]):
-                    # MuPDF draws the black box and the printed ground itself when it applies the
-                    # redactions, after the content under every box of the page is removed.
-                    page.add_redact_annot(rect, **_label_args(rect, m.label))
+                    # MuPDF draws the black box when it applies the redactions, after the content under
+                    # every box of the page is removed; the printed grounds follow in one stream.
+                    page.add_redact_annot(rect, fill=FILL, cross_out=False)
+                    size = _label_size(rect, m.label)
+                    if size:
+                        labels.append((rect, m.label, size))
                     hits[i] += 1
-                    any_here = True
-            if any_here:
+                    boxes += 1
+            if boxes:
                 page.apply_redactions(
                     images=getattr(pymupdf, "PDF_REDACT_IMAGE_PIXELS"),  # noqa: B009 - not in its stubs
                     graphics=getattr(pymupdf, "PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED"),  # noqa: B009
                     text=getattr(pymupdf, "PDF_REDACT_TEXT_REMOVE"),  # noqa: B009
                 )
+                _draw_labels(doc, page, labels)
         _strip_document(doc)
         out = doc.tobytes(garbage=4, deflate=True, clean=True, no_new_id=True)
     finally:
@@ -129,16 +134,28 @@ def _rects(page: Any, number: int, m: Mark, text: _PageText, pattern: re.Pattern
     if m.kind == "region":
         if m.page != number + 1 or m.box is None:
             return []
-        x0, y0, x1, y1 = m.box
-        # PDF points (origin bottom-left, as PDF defines it) → PyMuPDF's page space (origin top-left).
-        rect = pymupdf.Rect(x0, y0, x1, y1) * page.transformation_matrix
-        rect.normalize()
-        if rect.is_empty or not rect.intersects(page.rect):
+        rect = pymupdf.Rect(pdf_to_page(page, m.box))
+        visible = pymupdf.Rect(0, 0, page.cropbox.width, page.cropbox.height)
+        if rect.is_empty or not rect.intersects(visible):
             raise ValidationError("box", f"feltet ligger uden for side {number + 1}")
-        return [rect & page.rect]
+        return [rect & visible]
     if pattern is None:
         return []
     return text.find(pattern, (m.term or "").split()[0][:2].lower())
+
+
+def pdf_to_page(page: Any, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """A box in PDF points (origin at the bottom-left as PDF defines it, the page's own unrotated space)
+    as a rectangle in PyMuPDF's unrotated page space, where its text search finds characters and its
+    redactions are drawn: origin at the CropBox's top-left corner, y down. /Rotate changes how a page is
+    shown, not this space, so a box is the same whatever the page's rotation; the CropBox's offset is
+    taken off. (PyMuPDF's own ``transformation_matrix`` loses the CropBox's offset on a rotated page.)"""
+    crop, media = page.cropbox, page.mediabox  # the CropBox in MuPDF's convention: from the MediaBox's top
+    left, top = media.x0 + crop.x0, media.y1 - crop.y0
+    x0, y0, x1, y1 = box
+    xs = sorted((x0 - left, x1 - left))
+    ys = sorted((top - y0, top - y1))
+    return (xs[0], ys[0], xs[1], ys[1])
 
 
 def term_pattern(term: str) -> re.Pattern[str] | None:
@@ -226,25 +243,70 @@ def _search_flags() -> int:
     )
 
 
-def _label_args(rect: Any, text: str) -> dict[str, Any]:
-    """The redaction annotation's look: a black fill and, where the box is large enough, the ground's
-    paragraph in white Helvetica, shrunk to fit the box's width and height."""
-    import pymupdf
-
-    args: dict[str, Any] = {"fill": FILL, "cross_out": False}
-    if rect.height < 4 or rect.width < 8:
-        return args
+def _label_size(rect: Any, text: str) -> float | None:
+    """The size (points) the ground's paragraph is printed at on a box: at most :data:`LABEL_SIZE`,
+    shrunk to fit the box's width and height; None when the box is too small for a legible label."""
+    if not text or rect.height < 4 or rect.width < 8:
+        return None
     size = min(LABEL_SIZE, rect.height * 0.7)
-    width = _HELV.get("font") or _HELV.setdefault("font", pymupdf.Font("helv"))
-    length = width.text_length(text, fontsize=size)
+    length = _unit_length(text) * size
     if length > rect.width - 2:
         size = size * (rect.width - 2) / length
-    if size >= 2:
-        args.update(text=text, fontname="helv", fontsize=size, text_color=LABEL_COLOUR, align=0)
-    return args
+    return size if size >= 2 else None
+
+
+def _pdf_text(text: str) -> bytes:
+    raw = text.encode("cp1252", "replace")
+    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def _draw_labels(doc: Any, page: Any, labels: list[tuple[Any, str, float]]) -> None:
+    """Print each box's ground in white Helvetica, left-aligned and centred in height, in one content
+    stream appended to the page (the page's own drawing wrapped in q … Q first, so it cannot move the
+    labels). ``labels``: (rectangle in MuPDF's unrotated page space, text, size)."""
+    if not labels:
+        return
+    crop, media = page.cropbox, page.mediabox
+    left, top = media.x0 + crop.x0, media.y1 - crop.y0
+    font = page.insert_font(fontname="helv")  # Helvetica, WinAnsi: "§" is one byte
+    del font
+    ops = [b"q 1 1 1 rg BT"]
+    for rect, text, size in labels:
+        x = left + rect.x0 + 1
+        baseline = rect.y0 + (rect.height + size * 0.7) / 2  # cap height ≈ 0.7 em
+        y = top - baseline
+        ops.append(b"/helv %.2f Tf 1 0 0 1 %.2f %.2f Tm %s Tj" % (size, x, y, _pdf_text(text)))
+    ops.append(b"ET Q")
+    if not page.is_wrapped:
+        page.wrap_contents()
+    xref = doc.get_new_xref()
+    doc.update_object(xref, "<<>>")
+    doc.update_stream(xref, b"\n".join(ops))
+    kind, value = doc.xref_get_key(page.xref, "Contents")
+    if kind == "array":
+        contents = value.strip()[1:-1].strip()
+    elif kind == "xref":
+        contents = value
+    else:
+        contents = ""
+    doc.xref_set_key(page.xref, "Contents", f"[{contents} {xref} 0 R]")
 
 
 _HELV: dict[str, Any] = {}
+_LENGTHS: dict[str, float] = {}
+
+
+def _unit_length(text: str) -> float:
+    """The width of ``text`` in Helvetica at 1 point (a label is the same few paragraphs over and over:
+    measured once each, as measuring is slow in PyMuPDF)."""
+    import pymupdf
+
+    if text not in _LENGTHS:
+        font = _HELV.get("font") or _HELV.setdefault("font", pymupdf.Font("helv"))
+        if len(_LENGTHS) > 1000:
+            _LENGTHS.clear()
+        _LENGTHS[text] = float(font.text_length(text, fontsize=1))
+    return _LENGTHS[text]
 
 
 def _all_layers_shown(doc: Any) -> Any:

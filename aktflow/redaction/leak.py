@@ -68,6 +68,12 @@ class LeakReport:
             return None
         return "Lækagekontrollen fandt: " + "; ".join(leak.describe() for leak in self.leaks)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LeakReport:
+        """The report :meth:`to_json` wrote (kept with the burnt-in file between views)."""
+        leaks = tuple(Leak(x["what"], x["where"], x.get("term")) for x in data.get("leaks") or [])
+        return cls(bool(data["ok"]), leaks, int(data.get("parts") or 0), str(data.get("sha256") or ""))
+
     def to_json(self) -> dict[str, Any]:
         """``{"ok", "sha256", "parts", "leaks": [{"what", "where", "term"}], "reason"}`` (no secret)."""
         return {

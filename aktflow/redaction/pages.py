@@ -79,10 +79,11 @@ def page_sizes(doc: Any) -> list[tuple[float, float, float, float]] | None:
     return out
 
 
-def render_page(pdf: bytes, page: int, width: int = RENDER_WIDTH) -> tuple[bytes, dict[str, float]]:
+def render_page(pdf: bytes, page: int, width: int = RENDER_WIDTH) -> tuple[bytes, dict[str, Any]]:
     """Page ``page`` (1-based) of ``pdf`` as a PNG ``width`` pixels wide, and the geometry the browser
     needs to turn a rectangle in pixels into PDF points: ``{"pages", "scale"`` (pixels per point),
-    ``"left", "bottom"`` (the CropBox's origin), ``"width", "height"`` (points)}. Raises
+    ``"left", "bottom"`` (the CropBox's origin), ``"width", "height"`` (points, the page as shown: turned
+    by /Rotate), ``"rotate"`` (degrees), ``"matrix"`` (:func:`shown_to_pdf`)}. Raises
     ``ValidationError`` on ``page`` for a page the document does not have."""
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
@@ -91,7 +92,7 @@ def render_page(pdf: bytes, page: int, width: int = RENDER_WIDTH) -> tuple[bytes
         return _render_page(pdfium, pdf, page, width)
 
 
-def _render_page(pdfium: Any, pdf: bytes, page: int, width: int) -> tuple[bytes, dict[str, float]]:
+def _render_page(pdfium: Any, pdf: bytes, page: int, width: int) -> tuple[bytes, dict[str, Any]]:
     from ..errors import ValidationError
 
     document = pdfium.PdfDocument(pdf)
@@ -99,33 +100,23 @@ def _render_page(pdfium: Any, pdf: bytes, page: int, width: int) -> tuple[bytes,
         if not 1 <= page <= len(document):
             raise ValidationError("page", f"dokumentet har {len(document)} sider")
         p = document[page - 1]
-        w_pt, h_pt = p.get_size()
-        left, bottom, _right, _top = p.get_cropbox()
-        scale = width / w_pt
-        image = p.render(scale=scale).to_pil()
+        geometry = _geometry_of(p, len(document), width)
+        image = p.render(scale=geometry["scale"]).to_pil()
         buf = io.BytesIO()
         image.save(buf, format="PNG")
-        geometry = {
-            "pages": float(len(document)),
-            "scale": scale,
-            "left": float(left),
-            "bottom": float(bottom),
-            "width": float(w_pt),
-            "height": float(h_pt),
-        }
         return buf.getvalue(), geometry
     finally:
         document.close()
 
 
-def page_geometry(pdf: bytes, page: int, width: int = RENDER_WIDTH) -> dict[str, float] | None:
+def page_geometry(pdf: bytes, page: int, width: int = RENDER_WIDTH) -> dict[str, Any] | None:
     """The geometry :func:`render_page` answers with, without rendering (None for a page the document does
     not have, except ``pages``, which is always given when the document opens: see the keys there)."""
     with LOCK:  # pdfium is not thread-safe (aktflow.pdf_engines)
         return _page_geometry(pdf, page, width)
 
 
-def _page_geometry(pdf: bytes, page: int, width: int) -> dict[str, float] | None:
+def _page_geometry(pdf: bytes, page: int, width: int) -> dict[str, Any] | None:
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(pdf)
@@ -133,16 +124,62 @@ def _page_geometry(pdf: bytes, page: int, width: int) -> dict[str, float] | None
         count = len(document)
         if not 1 <= page <= count:
             return {"pages": float(count)} if count else None
-        p = document[page - 1]
-        w_pt, h_pt = p.get_size()
-        left, bottom, _right, _top = p.get_cropbox()
-        return {
-            "pages": float(count),
-            "scale": width / w_pt,
-            "left": float(left),
-            "bottom": float(bottom),
-            "width": float(w_pt),
-            "height": float(h_pt),
-        }
+        return _geometry_of(document[page - 1], count, width)
     finally:
         document.close()
+
+
+def _geometry_of(p: Any, count: int, width: int) -> dict[str, Any]:
+    """A pdfium page's geometry (see :func:`render_page`)."""
+    w_pt, h_pt = p.get_size()  # as shown: the CropBox turned by /Rotate
+    crop = tuple(float(v) for v in p.get_cropbox())  # PDF points, unrotated
+    rotate = int(p.get_rotation()) % 360
+    left, bottom, _right, _top = crop
+    return {
+        "pages": float(count),
+        "scale": width / w_pt,
+        "left": left,
+        "bottom": bottom,
+        "width": float(w_pt),
+        "height": float(h_pt),
+        "rotate": float(rotate),
+        "matrix": list(shown_to_pdf(rotate, crop)),  # type: ignore[arg-type]
+    }
+
+
+def shown_to_pdf(
+    rotate: int, crop: tuple[float, float, float, float]
+) -> tuple[float, float, float, float, float, float]:
+    """The affine map ``(a, b, c, d, e, f)`` from a point on the page *as shown* (points, origin at the
+    shown page's top-left corner, y down: what a browser sees on the rendered image divided by the scale)
+    to PDF points (origin bottom-left, y up): ``x = a·u + c·v + e``, ``y = b·u + d·v + f``.
+
+    ``rotate``: the page's /Rotate (0, 90, 180 or 270: clockwise, as PDF defines it; other values are
+    taken modulo 360 and rounded to a quarter turn); ``crop``: the CropBox ``(x0, y0, x1, y1)`` in PDF
+    points, which may not start at 0."""
+    x0, y0, x1, y1 = crop
+    turn = (round((rotate % 360) / 90) * 90) % 360
+    if turn == 90:
+        return (0.0, 1.0, 1.0, 0.0, x0, y0)
+    if turn == 180:
+        return (-1.0, 0.0, 0.0, 1.0, x1, y0)
+    if turn == 270:
+        return (0.0, -1.0, -1.0, 0.0, x1, y1)
+    return (1.0, 0.0, 0.0, -1.0, x0, y1)
+
+
+def pixels_to_points(
+    geometry: dict[str, Any], box: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    """A rectangle drawn on the rendered page image (``box``: two opposite corners in the image's pixels,
+    origin top-left, as :func:`render_page` rendered it) as ``(x0, y0, x1, y1)`` in PDF points (origin
+    bottom-left, x0 < x1, y0 < y1), respecting the page's /Rotate and its CropBox's offset. The browser
+    (``web/static/redact.js``) does the same sum with ``geometry["matrix"]``."""
+    a, b, c, d, e, f = geometry["matrix"]
+    scale = float(geometry["scale"])
+    xs, ys = [], []
+    for px, py in ((box[0], box[1]), (box[2], box[3])):
+        u, v = px / scale, py / scale
+        xs.append(a * u + c * v + e)
+        ys.append(b * u + d * v + f)
+    return (min(xs), min(ys), max(xs), max(ys))

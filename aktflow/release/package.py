@@ -5,9 +5,14 @@ in aktliste order. Every document is converted to PDF (:mod:`.convert`), handed 
 (the redaction's burn-in, identity by default), stripped and stamped on every page with the sagsnummer,
 its document number and "side x af y" (one pass), and written to a file of its own; the package is a
 merge of those files with one bookmark per document, and the individual files can be kept as a .zip (for
-large releases). Every page's text of the final package is checked for CPR numbers: one found, or a file
-that cannot be converted, blocks the package: :class:`PackageBlocked` names the document and the page,
-never the number.
+large releases). Each file is checked as it goes into the package, in its final bytes (stripped and
+stamped): every page's text against the CPR rule, unless an earlier reading of every part covers it (the
+redactions' leak check of the burnt-in file; screening of a PDF released unchanged), and the redactions'
+leak check where redactions were burnt in. Each file's check is recorded (``BuiltPackage.checks``: what
+ran, the result, what was read, when, the SHA-256 of the checked file). The merge copies those files'
+pages as they are, so the package holds exactly the checked pages; its bookmark titles are checked too. A
+check that fails, or a file that cannot be converted, blocks the package: :class:`PackageBlocked` names
+the document and the page, never the number.
 
 Memory: one document is in memory at a time while it is prepared; the merge reads the pages from the
 documents' files and writes the package to a file, so a package of thousands of pages stays within a few
@@ -18,7 +23,6 @@ declare conformance is stripped with the rest of the metadata (docs/release.md).
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import re
 import shutil
@@ -48,21 +52,41 @@ class PackageBlocked(AktflowError):
     exit_code = 3
     http_status = 422
 
+    #: The checks of the files made before the package was blocked (:func:`build` sets it; the last one
+    #: is the check that failed, when a check failed).
+    checks: list[dict[str, Any]] = []  # noqa: RUF012 - replaced per instance, never mutated
+
 
 @dataclass(frozen=True)
 class PackageDocument:
     """One released document as the package needs it: ``number`` on the aktliste, ``title``, the stored
     file's ``filename`` (its type decides the conversion), ``load()`` reads the stored bytes when its turn
-    comes, and ``document_id`` (the register's id, for the ``prepare`` hook)."""
+    comes, and ``document_id`` (the register's id, for the ``prepare`` hook).
+
+    ``screened``: the SHA-256 of the stored file when screening read *every* part of it and found no
+    CPR number in what it read (:func:`aktflow.release.service.screened_clean`); None otherwise. A PDF
+    released in full whose stored bytes still have that SHA-256 passes the package unchanged but for
+    stripping (which only removes) and the stamp (CPR numbers masked), so its pages' text is not read a
+    second time: its check records screening as what was read."""
 
     number: int
     title: str
     filename: str
     load: Callable[[], bytes]
     document_id: int | None = None
+    screened: str | None = None
 
 
-Prepare = Callable[[PackageDocument, bytes], bytes]
+@dataclass(frozen=True)
+class Prepared:
+    """What a ``prepare`` hook may answer with: the PDF and, when redactions were burnt in, the leak
+    check's report of it (:meth:`aktflow.redaction.LeakReport.to_json`), stored with the file's check."""
+
+    pdf: bytes
+    leak: dict[str, Any] | None = None
+
+
+Prepare = Callable[[PackageDocument, bytes], "bytes | Prepared"]
 
 
 def identity(document: PackageDocument, pdf: bytes) -> bytes:
@@ -82,6 +106,7 @@ class BuiltPackage:
     documents: int
     zip_path: Path | None = None
     zip_sha256: str | None = None
+    checks: tuple[dict[str, Any], ...] = ()
 
 
 def sha256_of(path: Path) -> str:
@@ -168,7 +193,59 @@ def page_texts(path: Path | bytes) -> Iterable[str]:
 
 def cpr_pages(path: Path | bytes) -> list[int]:
     """The pages (1-based) whose text shows a CPR number (aktflow/screening/cpr.py's rule)."""
-    return [n for n, text in enumerate(page_texts(path), start=1) if find_cprs(text)]
+    return text_pass(path)[1]
+
+
+def text_pass(path: Path | bytes) -> tuple[int, list[int]]:
+    """Read every page's text once (:func:`page_texts`) and check it with the CPR rule: ``(pages read,
+    pages that show a CPR number)``, 1-based."""
+    found: list[int] = []
+    read = 0
+    for read, text in enumerate(page_texts(path), start=1):  # noqa: B007 - the count is the answer
+        if find_cprs(text):
+            found.append(read)
+    return read, found
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _cpr_check(pdf: bytes, label: str) -> tuple[dict[str, Any], PackageBlocked | None]:
+    """The CPR check of one file's text layer, every page: the check's record and, when a page shows a
+    CPR number, the refusal naming the document and its pages."""
+    pages, found = text_pass(pdf)
+    check = {
+        "check": "cpr",
+        "ok": not found,
+        "source": "text_layer",
+        "read": f"tekstlaget på alle {pages} sider (pdfium)",
+        "pages": pages,
+        "found_on": found,
+    }
+    return check, (_blocked_by_cpr(label, found) if found else None)
+
+
+def _covered_check(source: str, read: str) -> dict[str, Any]:
+    """A CPR check answered by an earlier reading of every part (screening, the redactions' leak check)."""
+    return {"check": "cpr", "ok": True, "source": source, "read": read, "pages": None, "found_on": []}
+
+
+def _leak_summary(leak: dict[str, Any]) -> dict[str, Any]:
+    """The redactions' leak check as stored with the file (no secret: parts are named, terms numbered)."""
+    return {
+        "check": "redactions",
+        "ok": bool(leak.get("ok")),
+        "source": "leak_check",
+        "read": f"{leak.get('parts', 0)} dele af den overstregede fil (tekstlag, OCR, metadata, "
+        "kommentarer, formularfelter, vedhæftede filer)",
+        "parts": leak.get("parts", 0),
+        "sha256": leak.get("sha256"),
+        "leaks": leak.get("leaks", []),
+        "reason": leak.get("reason"),
+    }
 
 
 def outline_titles(path: Path) -> list[str]:
@@ -219,36 +296,88 @@ def build(
     """Build the package into ``out`` (and the .zip of the individual PDFs into ``zip_out``).
 
     ``letter_pdf`` is the decision letter as PDF; ``documents`` the released documents in aktliste order
-    (read one at a time). Raises :class:`PackageBlocked` (a conversion failed, or a CPR number shows on a
-    page of a document or of the final package); nothing is left at ``out`` or ``zip_out`` then.
+    (read one at a time). Each file is checked as it goes into the package (its final, stripped and
+    stamped bytes): the CPR rule over every page's text, or the earlier reading that covers it (the
+    redactions' leak check of the burnt-in file; screening of a PDF released unchanged), and the
+    redactions' leak check when redactions were burnt in. ``BuiltPackage.checks`` holds one record per
+    file (see docs/release.md). Raises :class:`PackageBlocked` (a conversion failed, a check failed, or a
+    bookmark shows a CPR number), with the checks made so far in ``checks``; nothing is left at ``out``
+    or ``zip_out`` then.
     """
+    checks: list[dict[str, Any]] = []
+    try:
+        return _build(out, checks, sagsnummer, letter_pdf, documents, prepare, zip_out, workdir, letter_title)
+    except PackageBlocked as exc:
+        exc.checks = checks
+        raise
+
+
+def _build(
+    out: Path,
+    checks: list[dict[str, Any]],
+    sagsnummer: str,
+    letter_pdf: bytes,
+    documents: Iterable[PackageDocument],
+    prepare: Prepare,
+    zip_out: Path | None,
+    workdir: Path | None,
+    letter_title: str,
+) -> BuiltPackage:
     with tempfile.TemporaryDirectory(prefix="aktflow-package-", dir=workdir) as tmp:
         folder = Path(tmp)
         files: list[tuple[str, Path]] = []
-        labels: list[str] = ["Afgørelsen"]
         archive = zipfile.ZipFile(folder / "package.zip", "w", zipfile.ZIP_DEFLATED) if zip_out else None
         try:
-            letter = _prepared(letter_pdf, sagsnummer, "Afgørelse", "Afgørelsen")
+            letter, letter_pages = _prepared(letter_pdf, sagsnummer, "Afgørelse", "Afgørelsen")
+            _check_file(
+                checks, letter, letter_pages, None, None, member_name(None, "Afgørelse"), "Afgørelsen", []
+            )
             path = folder / "0000.pdf"
             path.write_bytes(letter)
+            del letter
             files.append((letter_title, path))
             if archive:
                 archive.write(path, member_name(None, "Afgørelse"))
             count = 0
             for doc in documents:
                 label = f"Dokument {doc.number} ('{mask(doc.title)}')"
+                raw = doc.load()
                 try:
-                    pdf = prepare(doc, convert.to_pdf(doc.filename, doc.load(), workdir=folder))
+                    converted = convert.to_pdf(doc.filename, raw, workdir=folder)
                 except convert.ConversionError as exc:
                     raise PackageBlocked(f"{label}: {exc.message}") from None
-                pdf = _prepared(pdf, sagsnummer, f"Dokument {doc.number}", label)
+                answer = prepare(doc, converted)
+                prepared = answer if isinstance(answer, Prepared) else Prepared(answer)
+                before: list[dict[str, Any]] = []
+                covered: dict[str, Any] | None = None
+                if prepared.leak is not None:
+                    before.append(_leak_summary(prepared.leak))
+                    if prepared.leak.get("ok"):
+                        covered = _covered_check(
+                            "leak_check",
+                            "lækagekontrollen af den overstregede fil (alle dele, også CPR-numre)",
+                        )
+                elif (
+                    doc.screened is not None
+                    and prepared.pdf is raw
+                    and hashlib.sha256(raw).hexdigest() == doc.screened
+                ):
+                    covered = _covered_check(
+                        "screening",
+                        "gennemgangen af den gemte fil, hvor alle dele blev læst uden CPR-numre "
+                        f"(SHA-256 {doc.screened[:16]}…); filen udleveres uændret",
+                    )
+                del raw, converted, answer
+                pdf, own_pages = _prepared(prepared.pdf, sagsnummer, f"Dokument {doc.number}", label)
+                del prepared
+                name = member_name(doc.number, doc.title)
+                _check_file(checks, pdf, own_pages, doc.number, doc.document_id, name, label, before, covered)
                 path = folder / f"{doc.number:04d}-{count:04d}.pdf"
                 path.write_bytes(pdf)
                 del pdf
                 files.append((f"{doc.number}. {mask(doc.title)}", path))
-                labels.append(label)
                 if archive:
-                    archive.write(path, member_name(doc.number, doc.title))
+                    archive.write(path, name)
                 count += 1
         finally:
             if archive:
@@ -256,12 +385,6 @@ def build(
         merged = folder / "package.pdf"
         starts = _merge(files, merged)
         pages = starts[-1]
-        leaks = cpr_pages(merged)
-        if leaks:
-            # Named by document and its own page numbers (the pages of the stamps).
-            first = bisect.bisect_right(starts, leaks[0] - 1) - 1
-            own = [p - starts[first] for p in leaks if starts[first] < p <= starts[first + 1]]
-            raise _blocked_by_cpr(labels[first], own)
         if any(find_cprs(title) for title in outline_titles(merged)):
             raise PackageBlocked("Udleveringspakkens bogmærker viser et CPR-nummer")
         shutil.move(merged, out)
@@ -277,13 +400,57 @@ def build(
             documents=count,
             zip_path=zip_out,
             zip_sha256=zip_sha,
+            checks=tuple(checks),
         )
 
 
-def _prepared(pdf: bytes, sagsnummer: str, stamp_label: str, label: str) -> bytes:
-    """A document's final form: stripped and stamped in one pass (checked for CPR numbers in the package)."""
+def _check_file(
+    checks: list[dict[str, Any]],
+    pdf: bytes,
+    pages: int,
+    number: int | None,
+    document_id: int | None,
+    name: str,
+    label: str,
+    before: list[dict[str, Any]],
+    covered: dict[str, Any] | None = None,
+) -> None:
+    """Check one file as it goes into the package and append its record to ``checks``; raise
+    :class:`PackageBlocked` when a check failed (the record is appended first)."""
+    blocked: PackageBlocked | None = None
+    for check in before:
+        if not check["ok"] and blocked is None:
+            blocked = PackageBlocked(f"{label}: {check.get('reason') or 'lækagekontrollen fejlede'}")
+    if covered is not None:
+        cpr = covered
+    else:
+        cpr, found = _cpr_check(pdf, label)
+        blocked = blocked or found
+    record = {
+        "file": name,
+        "number": number,
+        "document_id": document_id,
+        "sha256": hashlib.sha256(pdf).hexdigest(),
+        "pages": pages,
+        "checked_at": _now(),
+        "ok": blocked is None,
+        "checks": [*before, cpr],
+    }
+    checks.append(record)
+    if blocked is not None:
+        raise blocked
+
+
+def _prepared(pdf: bytes, sagsnummer: str, stamp_label: str, label: str) -> tuple[bytes, int]:
+    """A document's final form, stripped and stamped in one pass, and its page count."""
+    count: list[int] = []
+
+    def stamp(doc: Any) -> None:
+        stamp_pages(doc, sagsnummer=sagsnummer, label=stamp_label)
+        count.append(len(doc.pages))
+
     try:
-        return convert.strip(pdf, lambda doc: stamp_pages(doc, sagsnummer=sagsnummer, label=stamp_label))
+        return convert.strip(pdf, stamp), count[0]
     except convert.ConversionError as exc:
         raise PackageBlocked(f"{label}: {exc.message}") from None
 

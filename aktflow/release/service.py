@@ -26,7 +26,15 @@ from ..errors import NotFound, ValidationError, WorkflowError
 from ..exits import mask, mask_filename
 from ..models import Case, Document, Event, Letter, ReleasePackage, User, utcnow
 from . import convert
-from .package import BuiltPackage, PackageBlocked, PackageDocument, Prepare, build, identity
+from .package import (
+    BuiltPackage,
+    PackageBlocked,
+    PackageDocument,
+    Prepare,
+    Prepared,
+    build,
+    identity,
+)
 
 #: The outbox kind of making a package.
 KIND = "make_package"
@@ -69,7 +77,7 @@ def prepare_for(db: Any, case_id: int) -> Prepare:
     if not by_document:
         return identity
 
-    def prepare(document: PackageDocument, pdf: bytes) -> bytes:
+    def prepare(document: PackageDocument, pdf: bytes) -> bytes | Prepared:
         marks = by_document.get(document.document_id or -1)
         if not marks:
             return pdf
@@ -79,11 +87,8 @@ def prepare_for(db: Any, case_id: int) -> Prepare:
             raise PackageBlocked(
                 f"dokument nr. {document.number} ({mask(document.title)}): {exc.message}"
             ) from None
-        if not report.ok:
-            raise PackageBlocked(
-                f"dokument nr. {document.number} ({mask(document.title)}): {report.reason()}"
-            )
-        return out
+        # A failed leak check blocks the package (package.build), with the report stored in its checks.
+        return Prepared(out, report.to_json())
 
     return prepare
 
@@ -140,6 +145,21 @@ def _loader(db: Any, document_id: int) -> Callable[[], bytes]:
     return load
 
 
+def screened_clean(document: Document) -> str | None:
+    """The SHA-256 of ``document``'s stored file when screening read every part of it (status
+    ``screened``, ``complete``) and the text it read shows no CPR number (aktflow/screening/cpr.py's
+    rule); None otherwise. The package does not read such a PDF's pages a second time when it is released
+    unchanged (:class:`aktflow.release.package.PackageDocument`)."""
+    from ..screening.cpr import find_cprs
+
+    if document.status != "screened" or document.complete is not True or document.sha256 is None:
+        return None
+    text = document.text
+    if text is None or find_cprs(text):
+        return None
+    return document.sha256
+
+
 def _package_documents(db: Any, session: Session, case: Case, ids: list[int]) -> list[PackageDocument]:
     """What :func:`build` needs of each released document; raises PackageBlocked for one without a file."""
     out = []
@@ -151,7 +171,11 @@ def _package_documents(db: Any, session: Session, case: Case, ids: list[int]) ->
             )
         if d.status == "pending":
             raise PackageBlocked(f"Dokument {number} ('{mask(d.title)}') er endnu ikke gennemgået")
-        out.append(PackageDocument(number, d.title, d.filename, _loader(db, d.id), document_id=d.id))
+        out.append(
+            PackageDocument(
+                number, d.title, d.filename, _loader(db, d.id), document_id=d.id, screened=screened_clean(d)
+            )
+        )
     return out
 
 
@@ -180,9 +204,10 @@ def deliver(db: Any, item: Any, *, archive: Any = None, prepare: Prepare | None 
 
     Idempotent: a package already made is not made again. Raises ``outbox.NotReady`` while the decision's
     letter waits for the archive's case number. A blocked package is stored with its reason (the item is
-    done: nothing would change by trying again). Journalising: the local archive keeps the package in
-    aktflow's own database (journalised at once); with SBSYS the package stays ``pending`` in the archive
-    column until the SBSYS adapter can journalise a PDF (docs/release.md, "Not yet").
+    done: nothing would change by trying again). Journalising: in the same transaction as the package is
+    stored, the archive's ``journalise_package``: the local archive keeps the package in aktflow's own
+    database (journalised at once); SBSYS writes an outbox item ``journalise_package`` that sends the PDF
+    (and the .zip) to the A53 case after commit.
     """
     from ..outbox import NotReady
 
@@ -214,6 +239,7 @@ def deliver(db: Any, item: Any, *, archive: Any = None, prepare: Prepare | None 
         case_id = case.id
     hook = prepare or prepare_for(db, case_id)
     built: BuiltPackage | None = None
+    checks: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="aktflow-package-") as tmp:
         folder = Path(tmp)
         if blocked is None:
@@ -228,7 +254,7 @@ def deliver(db: Any, item: Any, *, archive: Any = None, prepare: Prepare | None 
                     workdir=folder,
                 )
             except PackageBlocked as exc:
-                blocked = exc.message
+                blocked, checks = exc.message, list(exc.checks)
         with db.session() as s:
             row = s.get(ReleasePackage, package_id)
             if row.status != "pending":  # made by another worker meanwhile
@@ -237,8 +263,10 @@ def deliver(db: Any, item: Any, *, archive: Any = None, prepare: Prepare | None 
             row.made_at = utcnow()
             if built is None:
                 row.status, row.reason = "blocked", blocked
+                row.checks = checks
             else:
                 row.status = "ready"
+                row.checks = list(built.checks)
                 row.filename = filename
                 row.content = built.path.read_bytes()
                 row.sha256, row.size, row.pages = built.sha256, built.size, built.pages
@@ -246,8 +274,10 @@ def deliver(db: Any, item: Any, *, archive: Any = None, prepare: Prepare | None 
                     row.zip_content = built.zip_path.read_bytes()
                     row.zip_sha256 = built.zip_sha256
                 s.flush()
-                if archive is None or getattr(archive, "name", "local") == "local":
-                    # The embedded archive keeps the package in aktflow's own database.
+                if archive is not None:
+                    # The local archive marks it journalised at once; SBSYS writes an outbox item.
+                    archive.journalise_package(s, row, now=utcnow())
+                else:  # no archive given: kept in aktflow's own database, as the local archive does
                     row.archive_status = "journalised"
                     row.archive_doc_id = f"local-pakke-{row.id}"
             s.commit()
@@ -259,8 +289,9 @@ def deliver(db: Any, item: Any, *, archive: Any = None, prepare: Prepare | None 
 
 def packages_of(session: Session, case_id: int) -> list[dict[str, Any]]:
     """The case's packages, newest last: id, trigger, status (and its Danish label), the reason a blocked
-    one was blocked, file name, SHA-256, size in bytes, pages, document count, whether a .zip exists, and
-    when it was asked for and made (ISO 8601, UTC)."""
+    one was blocked, file name, SHA-256, size in bytes, pages, document count, whether a .zip exists,
+    when it was asked for and made (ISO 8601, UTC), each file's check (``checks``: :func:`check_row`) and
+    whether every file passed (``checked``: True, False, or None when no check is recorded)."""
     rows = session.execute(
         select(
             ReleasePackage.id,
@@ -276,6 +307,7 @@ def packages_of(session: Session, case_id: int) -> list[dict[str, Any]]:
             ReleasePackage.created_at,
             ReleasePackage.made_at,
             ReleasePackage.archive_status,
+            ReleasePackage.checks,
         )
         .where(ReleasePackage.case_id == case_id)
         .order_by(ReleasePackage.id)
@@ -296,14 +328,38 @@ def packages_of(session: Session, case_id: int) -> list[dict[str, Any]]:
             "created": r[10].isoformat(timespec="seconds"),
             "made": r[11].isoformat(timespec="seconds") if r[11] else None,
             "archive_status": r[12],
+            "checks": [check_row(c) for c in r[13] or []],
+            "checked": _checked(r[2], r[13]),
         }
         for r in rows
     ]
 
 
-def case_packages(db: Any, case_id: int) -> list[dict[str, Any]]:
-    """:func:`packages_of` in a session of its own. Raises NotFound for an unknown case."""
+def _checked(status: str, checks: list[dict[str, Any]] | None) -> bool | None:
+    """True when every file of a ready package passed its checks; False when one failed; None when the
+    package has no recorded checks (pending, or made before the checks were stored)."""
+    if not checks:
+        return None
+    return status == "ready" and all(c.get("ok") for c in checks)
+
+
+def check_row(check: dict[str, Any]) -> dict[str, Any]:
+    """One file's stored check as the read side shows it (file names pass the exit filter): ``{"file",
+    "number", "document_id", "sha256", "pages", "checked_at", "ok", "checks": [{"check", "ok", "source",
+    "read", …}]}``."""
+    return {
+        **check,
+        "file": mask_filename(str(check.get("file") or "")),
+        "checks": [{**c, "reason": mask(c["reason"]) if c.get("reason") else None} for c in check["checks"]],
+    }
+
+
+def case_packages(db: Any, case_id: int, *, actor: str | None = None) -> list[dict[str, Any]]:
+    """:func:`packages_of` in a session of its own. Raises NotFound for an unknown case; with ``actor``
+    (a username) the user must be an active user (:func:`check_reader`), else ValidationError."""
     with db.session() as s:
+        if actor is not None:
+            check_reader(s, actor)
         if s.get(Case, case_id) is None:
             raise NotFound(f"sag {case_id} findes ikke")
         return packages_of(s, case_id)

@@ -104,6 +104,15 @@ def test_send_decision_makes_the_package_after_commit(db):
     assert any("Referat af moedet" in t for t in texts) and any("Notat om sagen" in t for t in texts)
     assert not any("Lukket" in t for t in texts)
     assert "Dokument 1 - side 1 af 1" in texts[-2] and "Dokument 2 - side 1 af 1" in texts[-1]
+    # Each file's check is stored with the package: the letter and the converted note read page by page,
+    # the PDF released unchanged covered by its screening (every part read, no CPR number).
+    checks = listed[0]["checks"]
+    assert listed[0]["checked"] is True
+    assert [(c["number"], c["ok"]) for c in checks] == [(None, True), (1, True), (2, True)]
+    sources = [[k["source"] for k in c["checks"]] for c in checks]
+    assert sources == [["text_layer"], ["screening"], ["text_layer"]]
+    assert checks[2]["checks"][0]["pages"] == checks[2]["pages"] == 1
+    assert all(len(c["sha256"]) == 64 and c["checked_at"] for c in checks)
     with db.session() as s:
         row = s.get(ReleasePackage, listed[0]["id"])
         assert row.archive_status == "journalised" and row.event_id == ev.id
@@ -134,6 +143,13 @@ def test_a_partly_released_document_is_packaged_with_its_redactions_burnt_in(db)
     texts = " ".join(P.page_texts(content))
     assert "klager over larm" in texts  # the rest stays readable
     assert "Vinterberg" not in texts and b"Vinterberg" not in content
+    # The redactions' leak check is stored with the file; it covers the CPR check (it reads every part).
+    check = row["checks"][1]
+    assert check["document_id"] == ids[0] and check["ok"]
+    redactions, cpr = check["checks"]
+    assert redactions["check"] == "redactions" and redactions["ok"] and redactions["parts"] >= 1
+    assert cpr["source"] == "leak_check"
+    assert "Vinterberg" not in str(row["checks"])
 
 
 def test_a_failed_leak_check_blocks_the_package_and_names_the_document(db, monkeypatch):
@@ -160,8 +176,14 @@ def test_a_failed_leak_check_blocks_the_package_and_names_the_document(db, monke
     )
     make_packages(db, case.id)
     (row,) = release.case_packages(db, case.id)
-    assert row["status"] == "blocked" and "dokument nr. 1" in row["reason"]
+    assert row["status"] == "blocked" and "Dokument 1" in row["reason"]
     assert "Vinterberg" not in row["reason"]
+    # The failed check is stored with the blocked package: which check, what it found, never the term.
+    assert row["checked"] is False
+    failed = row["checks"][-1]
+    assert failed["number"] == 1 and not failed["ok"]
+    assert failed["checks"][0]["check"] == "redactions" and failed["checks"][0]["leaks"]
+    assert "Vinterberg" not in str(row["checks"])
 
 
 def test_a_made_package_is_immutable(db):
@@ -173,6 +195,7 @@ def test_a_made_package_is_immutable(db):
     for stmt in (
         "UPDATE release_packages SET content = :x WHERE id = :id",
         "UPDATE release_packages SET sha256 = 'x' WHERE id = :id",
+        "UPDATE release_packages SET checks = NULL WHERE id = :id",
         "DELETE FROM release_packages WHERE id = :id",
     ):
         with db.session() as s, pytest.raises(Exception, match="immutable"):
@@ -189,6 +212,12 @@ def test_a_cpr_number_in_a_released_document_blocks_the_package_with_the_reason(
     (row,) = release.case_packages(db, case.id)
     assert row["status"] == "blocked" and row["status_label"] == "Blokeret"
     assert "Dokument 2" in row["reason"] and "CPR-nummer" in row["reason"] and "120385" not in row["reason"]
+    # Its screening found the number, so its pages were read again, and the page is recorded.
+    failed = row["checks"][-1]
+    assert failed["number"] == 2 and not failed["ok"]
+    assert failed["checks"] == [
+        {**failed["checks"][0], "check": "cpr", "ok": False, "source": "text_layer", "found_on": [1]}
+    ]
     with pytest.raises(release.PackageNotReady, match="blokeret"):
         release.package_file(db, case.id, row["id"])
     with pytest.raises(NotFound, match="ingen udleveringspakke"):
@@ -239,6 +268,7 @@ def test_case_page_lists_the_package_and_the_download_is_the_stored_file(client,
     _login(client, "manager")
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Udleveringspakker" in page and "Klar" in page and pkg["sha256"][:16] in page
+    assert "Kontrol: alle 2 filer bestået" in page and pkg["checks"][1]["sha256"][:16] in page
     r = client.get(f"/cases/{case.id}/packages/{pkg['id']}.pdf")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     assert hashlib.sha256(r.data).hexdigest() == pkg["sha256"]
@@ -268,6 +298,10 @@ def test_api_lists_and_serves_packages(app, db):
     auth = {"Authorization": f"Bearer {issue_token(db, 'legal', actor=SYSTEM_ACTOR)}"}
     listed = api.get(f"/api/v1/cases/{case.id}/packages", headers=auth).get_json()
     assert [(p["id"], p["status"], p["sha256"]) for p in listed] == [(pkg["id"], "ready", pkg["sha256"])]
+    assert listed[0]["checked"] is True and listed[0]["checks"] == pkg["checks"]
+    from web.api.schemas import PackageInfo
+
+    PackageInfo.model_validate(listed[0])  # the answer is what the OpenAPI document says
     r = api.get(f"/api/v1/cases/{case.id}/package", headers=auth)
     assert r.status_code == 200 and hashlib.sha256(r.data).hexdigest() == pkg["sha256"]
     assert r.headers["ETag"] == f'"{pkg["sha256"]}"'
@@ -309,6 +343,25 @@ def test_cli_writes_the_package_and_a_preview(sqlite_db, runner, tmp_path):
     r = runner.invoke(cli, ["case", "package", str(fresh.id), "--out", str(out), "--as", "cw", "--preview"])
     assert r.exit_code == 0, r.output
     assert any("Beta" in t for t in P.page_texts(out))
+
+
+def test_cli_lists_the_packages_with_each_files_check_as_json(sqlite_db, runner):
+    import json
+
+    from aktflow.cli import cli
+
+    case, pkg = sent_case(sqlite_db, {"a.pdf": text_pdf("Alpha")})
+    r = runner.invoke(cli, ["case", "package", str(case.id), "--json", "--as", "cw"])
+    assert r.exit_code == 0, r.output
+    (listed,) = json.loads(r.output)
+    assert listed["sha256"] == pkg["sha256"] and listed["checked"] is True
+    assert [c["number"] for c in listed["checks"]] == [None, 1] and all(c["ok"] for c in listed["checks"])
+    r = runner.invoke(cli, ["case", "package", str(case.id), "--json", "--id", str(pkg["id"]), "--as", "cw"])
+    assert json.loads(r.output)["id"] == pkg["id"]
+    r = runner.invoke(cli, ["case", "package", str(case.id), "--as", "cw"])
+    assert r.exit_code == 2 and "--out" in r.output
+    r = runner.invoke(cli, ["case", "package", str(case.id), "--json", "--as", "nobody"])
+    assert r.exit_code == 2 and "ukendt eller inaktiv bruger" in r.output
 
 
 def test_a_decision_that_releases_nothing_has_no_package(db):

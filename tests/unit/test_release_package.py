@@ -147,3 +147,64 @@ def test_a_title_with_a_cpr_number_is_masked_in_bookmarks_and_file_names(tmp_pat
 def test_a_document_that_cannot_be_converted_blocks_the_package(tmp_path):
     with pytest.raises(P.PackageBlocked, match=r"Dokument 3 \('Tegning'\): Filtypen \.dwg"):
         build(tmp_path, [doc(3, "Tegning", b"...", filename="tegning.dwg")])
+
+
+def test_each_file_is_checked_and_its_check_recorded(tmp_path):
+    built = build(tmp_path, [doc(1, "A", text_pdf("Et", "To")), doc(4, "B", text_pdf("Tre"))])
+    assert [(c["number"], c["document_id"], c["pages"], c["ok"]) for c in built.checks] == [
+        (None, None, 2, True),
+        (1, 10, 2, True),
+        (4, 40, 1, True),
+    ]
+    for check in built.checks:
+        (cpr,) = check["checks"]
+        assert cpr["check"] == "cpr" and cpr["source"] == "text_layer" and cpr["pages"] == check["pages"]
+    # The package holds exactly the checked files' pages.
+    with pikepdf.open(built.path) as merged:
+        assert len(merged.pages) == sum(c["pages"] for c in built.checks)
+
+
+def test_a_pdf_screened_clean_and_unchanged_is_not_read_again(tmp_path):
+    import hashlib
+
+    data = text_pdf("Gennemgaaet")
+    screened = P.PackageDocument(
+        1, "A", "a.pdf", lambda: data, document_id=1, screened=hashlib.sha256(data).hexdigest()
+    )
+    built = build(tmp_path, [screened])
+    (cpr,) = built.checks[1]["checks"]
+    assert cpr["source"] == "screening" and cpr["pages"] is None and built.checks[1]["pages"] == 1
+
+
+def test_a_screening_of_other_bytes_or_a_changed_file_does_not_count(tmp_path):
+    import hashlib
+
+    secret = text_pdf("Borger 120385-1237")
+    # Screening read a different file (the stored one was replaced): the pages are read, the number found.
+    stale = P.PackageDocument(1, "A", "a.pdf", lambda: secret, document_id=1, screened="0" * 64)
+    with pytest.raises(P.PackageBlocked, match="CPR-nummer") as err:
+        build(tmp_path, [stale])
+    assert err.value.checks[-1]["checks"][0]["found_on"] == [1]
+    # Screening read this file, but the prepare hook changed it: the output is read.
+    clean = text_pdf("Ren")
+    changed = P.PackageDocument(
+        1, "A", "a.pdf", lambda: clean, document_id=1, screened=hashlib.sha256(clean).hexdigest()
+    )
+    with pytest.raises(P.PackageBlocked, match="CPR-nummer"):
+        build(tmp_path, [changed], prepare=lambda d, pdf: secret)
+
+
+def test_a_failed_leak_report_from_the_hook_blocks_and_is_recorded(tmp_path):
+    report = {
+        "ok": False,
+        "parts": 3,
+        "sha256": "a" * 64,
+        "leaks": [{"what": "term", "where": "Side 1", "term": 1}],
+        "reason": "Lækagekontrollen fandt: overstregning nr. 1 findes stadig i Side 1",
+    }
+    with pytest.raises(P.PackageBlocked, match=r"Dokument 1 \('A'\): Lækagekontrollen fandt") as err:
+        build(tmp_path, [doc(1, "A", text_pdf("Ren"))], prepare=lambda d, pdf: P.Prepared(pdf, report))
+    (redactions, cpr) = err.value.checks[-1]["checks"]
+    assert redactions["check"] == "redactions" and not redactions["ok"] and redactions["parts"] == 3
+    assert cpr["source"] == "text_layer"  # a failed leak check covers nothing: the pages are read
+    assert not (tmp_path / "pakke.pdf").exists()

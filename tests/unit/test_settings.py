@@ -231,10 +231,17 @@ def test_the_sbsys_archive_is_built_once_with_its_settings(tmp_path):
     assert archive.config.template_for("81.00.00") == "7" and archive.config.client_secret == "hemmelig-nøgle"
     assert archive.client is archive.client  # one client, one token cache
     # One routing table: the adapter delivers its own kinds, the application renders deferred letters.
-    assert set(archive.outbox_handlers()) == {"create_case", "journalise", "set_status", "reminder"}
+    assert set(archive.outbox_handlers()) == {
+        "create_case",
+        "journalise",
+        "journalise_package",
+        "set_status",
+        "reminder",
+    }
     assert set(services.handlers) == {
         "create_case",
         "journalise",
+        "journalise_package",
         "set_status",
         "reminder",
         "make_letter",

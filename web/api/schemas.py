@@ -222,6 +222,36 @@ class LetterInfo(_Response):
     has_pdf: bool
 
 
+class PackageCheckStep(_Response):
+    """Én kontrol af en fil i udleveringspakken: ``check`` er ``cpr`` (CPR-reglen på filens tekst) eller
+    ``redactions`` (lækagekontrollen af de overstregede steder); ``source`` hvad der blev læst
+    (``text_layer``, ``screening``, ``leak_check``), ``read`` det samme med ord."""
+
+    check: Literal["cpr", "redactions"]
+    ok: bool
+    source: Literal["text_layer", "screening", "leak_check"]
+    read: str
+    pages: int | None = Field(None, description="sider læst (cpr over tekstlaget)")
+    found_on: list[int] = Field(default_factory=list, description="sider med et CPR-nummer")
+    parts: int | None = Field(None, description="dele læst af lækagekontrollen")
+    sha256: str | None = Field(None, description="SHA-256 af den overstregede fil, som blev kontrolleret")
+    leaks: list[dict[str, Any]] = Field(default_factory=list, description="fund (aldrig selve teksten)")
+    reason: str | None = None
+
+
+class PackageFileCheck(_Response):
+    """Kontrollen af én fil, som den kom i udleveringspakken (``number`` None: afgørelsen)."""
+
+    file: str
+    number: int | None
+    document_id: int | None
+    sha256: str
+    pages: int
+    checked_at: dt.datetime
+    ok: bool
+    checks: list[PackageCheckStep]
+
+
 class PackageInfo(_Response):
     """En udleveringspakke på sagen (hentes som PDF på /cases/{case_id}/packages/{id}; docs/release.md)."""
 
@@ -239,6 +269,8 @@ class PackageInfo(_Response):
     created: dt.datetime
     made: dt.datetime | None
     archive_status: str
+    checks: list[PackageFileCheck]
+    checked: bool | None
 
 
 class ArchiveWaiting(_Response):

@@ -1,7 +1,9 @@
 // Drawing a region redaction on a rendered page (docs/redaction.md). No library, no CDN.
-// The page image is rendered at `data-scale` pixels per PDF point; the CropBox's origin is
-// (`data-left`, `data-bottom`) and its height `data-height` points. A rectangle dragged on the image is
-// turned into PDF points (origin bottom-left) and written into the region form's "box" field.
+// The page image is rendered at `data-scale` pixels per PDF point, as the page is shown (turned by its
+// /Rotate, cut to its CropBox). `data-matrix` (a,b,c,d,e,f) maps a point on the shown page (points, origin
+// top-left, y down) to PDF points (origin bottom-left): x = a*u + c*v + e, y = b*u + d*v + f
+// (aktflow.redaction.pages.shown_to_pdf). A rectangle dragged on the image is turned into PDF points and
+// written into the region form's "box" field.
 (function () {
   "use strict";
   var area = document.getElementById("page-draw");
@@ -9,9 +11,12 @@
   var field = document.getElementById("redact-box");
   if (!area || !img || !field) return;
   var scale = parseFloat(area.dataset.scale);
-  var left = parseFloat(area.dataset.left);
-  var bottom = parseFloat(area.dataset.bottom);
-  var height = parseFloat(area.dataset.height);
+  var m = (area.dataset.matrix || "").split(",").map(parseFloat);
+  if (m.length !== 6 || m.some(isNaN)) {
+    // Without the page's matrix: an unturned page whose CropBox starts at (left, bottom).
+    var top = parseFloat(area.dataset.bottom) + parseFloat(area.dataset.height);
+    m = [1, 0, 0, -1, parseFloat(area.dataset.left), top];
+  }
   var box = document.createElement("div");
   box.className = "drawn-box";
   box.hidden = true;
@@ -34,13 +39,16 @@
   }
 
   function toPoints(a, b) {
-    // Displayed pixels -> rendered pixels -> PDF points (y grows upwards in PDF).
+    // Displayed pixels -> rendered pixels -> points on the shown page -> PDF points (y up in PDF).
     var k = a.ratio / scale;
-    var x0 = left + Math.min(a.x, b.x) * k;
-    var x1 = left + Math.max(a.x, b.x) * k;
-    var y0 = bottom + height - Math.max(a.y, b.y) * k;
-    var y1 = bottom + height - Math.min(a.y, b.y) * k;
-    return [x0, y0, x1, y1].map(function (v) { return v.toFixed(1); }).join(",");
+    var xs = [], ys = [];
+    [a, b].forEach(function (p) {
+      var u = p.x * k, v = p.y * k;
+      xs.push(m[0] * u + m[2] * v + m[4]);
+      ys.push(m[1] * u + m[3] * v + m[5]);
+    });
+    var out = [Math.min.apply(null, xs), Math.min.apply(null, ys), Math.max.apply(null, xs), Math.max.apply(null, ys)];
+    return out.map(function (v) { return v.toFixed(1); }).join(",");
   }
 
   area.addEventListener("pointerdown", function (ev) {
