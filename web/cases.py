@@ -23,7 +23,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from aktflow import grounds as catalogue
-from aktflow import kle, letter_preview, states
+from aktflow import case_access, kle, letter_preview, states
 from aktflow.case_letters import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
@@ -82,6 +82,7 @@ def case_list():
     f = read.Filters(assignee_id=current_user.id if mine else None)
     with db().session() as s:
         rows = cases_q.case_rows(s, _today(), f, which="all" if state else "open", state=state, limit=500)
+        rows = case_access.mask_rows(s, current_user, rows)  # need-to-know: "Fortrolig sag"
     return render_template("cases.html", cases=rows, mine=mine, state=state)
 
 

@@ -31,6 +31,7 @@ def case_package(case_id: int, out: str, preview: bool, package_id: int | None, 
     With --preview the package of what a decision would release now is built (the decision letter as a
     draft); nothing is stored. A package that is blocked exits with code 3 and the reason.
     """
+    from aktflow.access_log import record_access
     from aktflow.release import service as release
 
     path = Path(out)
@@ -49,5 +50,6 @@ def case_package(case_id: int, out: str, preview: bool, package_id: int | None, 
         return
     zipped = path.suffix.lower() == ".zip"
     name, content = release.package_file(db_, case_id, package_id, zipped=zipped, actor=actor)
+    record_access(db_, actor=actor, case_id=case_id, what="package", object_id=package_id, name=name, via="cli")
     path.write_bytes(content)
     echo(f"{name} skrevet til {out}", err=True)
