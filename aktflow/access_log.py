@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from .exits import mask, mask_filename
 from . import case_access
+from .exits import mask, mask_filename
 from .models import AccessEntry, Case, utcnow
 
 WHAT = {

@@ -106,9 +106,7 @@ def is_sensitive(session: Session, case: Case | int) -> bool:
     if is_personnel_case(case):
         return True
     return bool(
-        session.scalar(
-            select(or_(exists().where(CaseSensitivity.case_id == case.id), _flag_clause(case.id)))
-        )
+        session.scalar(select(or_(exists().where(CaseSensitivity.case_id == case.id), _flag_clause(case.id))))
     )
 
 

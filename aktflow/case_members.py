@@ -75,13 +75,17 @@ def add_member(
         session = uow.session
         member = _user(session, username, "user")
         if member.role in case_access.SEES_ALL or case.assignee_id == member.id:
-            raise ValidationError("user", f"{username} ser allerede sagen (sagsbehandler, leder eller jurist)")
+            raise ValidationError(
+                "user", f"{username} ser allerede sagen (sagsbehandler, leder eller jurist)"
+            )
         if case_access.is_member(session, member, case.id):
             raise ValidationError("user", f"{username} er allerede tilføjet sagen")
         row = CaseMember(case_id=case.id, user_id=member.id, added_by=actor, added_at=uow.now, reason=why)
         session.add(row)
         session.flush()
-        record_admin_change(uow, actor, "case.member_add", f"sag {case.id}", None, {"user": username, "reason": why})
+        record_admin_change(
+            uow, actor, "case.member_add", f"sag {case.id}", None, {"user": username, "reason": why}
+        )
         uow.commit()
         return {"username": username, "added_by": actor, "added_at": uow.now.isoformat(), "reason": why}
 
@@ -146,7 +150,9 @@ def unmark_sensitive(
         user = _user(session, actor)
         case = case_access.require_view(session, user, case_id)
         if user.role not in case_access.UNMARKS:
-            raise PermissionDenied("kun en leder eller den juridiske kontakt kan fjerne markeringen fortrolig")
+            raise PermissionDenied(
+                "kun en leder eller den juridiske kontakt kan fjerne markeringen fortrolig"
+            )
         mark = session.get(CaseSensitivity, case.id)
         if mark is None:
             raise ValidationError("reason", "sagen er ikke markeret fortrolig")

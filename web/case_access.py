@@ -129,7 +129,10 @@ def remove_member(case_id: int, username: str):
 def mark(case_id: int):
     """Mark the case sensitive, with a reason."""
     return _do(
-        case_id, "Sagen er markeret fortrolig.", case_members.mark_sensitive, reason=request.form.get("reason", "")
+        case_id,
+        "Sagen er markeret fortrolig.",
+        case_members.mark_sensitive,
+        reason=request.form.get("reason", ""),
     )
 
 

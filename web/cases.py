@@ -22,8 +22,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from aktflow import grounds as catalogue
 from aktflow import case_access, kle, letter_preview, states
+from aktflow import grounds as catalogue
 from aktflow.case_letters import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError

@@ -48,7 +48,9 @@ def case_access_cmd(
 
     changes = [x for x in (add, remove, mark, unmark) if x is not None]
     if len(changes) > 1:
-        raise ValidationError("--add", "angiv én ændring ad gangen (--add, --remove, --mark-sensitive, --unmark)")
+        raise ValidationError(
+            "--add", "angiv én ændring ad gangen (--add, --remove, --mark-sensitive, --unmark)"
+        )
     db = open_db()
     if add is not None:
         case_members.add_member(db, case_id, add, actor=actor, reason=reason or "")

@@ -12,8 +12,8 @@ from aktflow.queries.case_members import masked_for, viewer
 from aktflow.states.fields import field_of
 
 from .base import Group, emit, open_db
-from .options import InputFile, InputFileType, as_option, expect_version_option, json_option, viewer_option
 from .case_access import case_access_cmd
+from .options import InputFile, InputFileType, as_option, expect_version_option, json_option, viewer_option
 from .release import case_package
 
 

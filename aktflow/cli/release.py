@@ -50,6 +50,8 @@ def case_package(case_id: int, out: str, preview: bool, package_id: int | None, 
         return
     zipped = path.suffix.lower() == ".zip"
     name, content = release.package_file(db_, case_id, package_id, zipped=zipped, actor=actor)
-    record_access(db_, actor=actor, case_id=case_id, what="package", object_id=package_id, name=name, via="cli")
+    record_access(
+        db_, actor=actor, case_id=case_id, what="package", object_id=package_id, name=name, via="cli"
+    )
     path.write_bytes(content)
     echo(f"{name} skrevet til {out}", err=True)

@@ -181,7 +181,9 @@ def test_members_and_marks_are_written_to_the_admin_log(db, new_case):
     case_members.remove_member(db, cid, "cw2", actor="cw", reason="Tilbage")
     case_members.unmark_sensitive(db, cid, actor="legal", reason="Ikke længere fortrolig")
     with db.session() as s:
-        rows = s.execute(select(AdminLogEntry.kind, AdminLogEntry.actor, AdminLogEntry.target, AdminLogEntry.new)).all()
+        rows = s.execute(
+            select(AdminLogEntry.kind, AdminLogEntry.actor, AdminLogEntry.target, AdminLogEntry.new)
+        ).all()
     mine = [(k, a, t, n) for k, a, t, n in rows if k.startswith("case.")]
     assert [(k, a, t) for k, a, t, _ in mine] == [
         ("case.mark_sensitive", "cw", f"sag {cid}"),

@@ -814,7 +814,11 @@ def relate(db, cid: int, name: str, relation: str, *, sensitive: bool) -> None:
         ids = dict(s.execute(select(User.username, User.id)).all())
         s.execute(update(Case).where(Case.id == cid).values(assignee_id=ids.get(assignee)))
         if relation == "added":
-            s.add(CaseMember(case_id=cid, user_id=ids[name], added_by="manager", added_at=utcnow(), reason="Test"))
+            s.add(
+                CaseMember(
+                    case_id=cid, user_id=ids[name], added_by="manager", added_at=utcnow(), reason="Test"
+                )
+            )
         if sensitive:
             s.add(CaseSensitivity(case_id=cid, reason="Helbred", marked_by="manager", marked_at=utcnow()))
         s.commit()
@@ -898,7 +902,9 @@ def test_generated_matrix_sensitive_case_routes(world):
                     continue  # allowed changes are the trigger matrices' and the API tests' business
                 before = version(db, cid)
                 if is_api:
-                    r = api.open(url, method=method, json={}, headers={"Authorization": f"Bearer {tokens[name]}"})
+                    r = api.open(
+                        url, method=method, json={}, headers={"Authorization": f"Bearer {tokens[name]}"}
+                    )
                     refused = r.status_code == 403 and "fortrolig" in r.get_json().get("error", "")
                 else:
                     a = actors[name]
@@ -924,7 +930,9 @@ def test_generated_matrix_sensitive_case_routes(world):
         failures.append(f"cw's own sensitive case is masked for cw: {by_id[own]}")
     # The package downloads of a sensitive case are in its access log (web and API).
     with db.session() as s:
-        logged = {(e.actor, e.via) for e in s.scalars(select(AccessEntry).where(AccessEntry.what == "package"))}
+        logged = {
+            (e.actor, e.via) for e in s.scalars(select(AccessEntry).where(AccessEntry.what == "package"))
+        }
     cell("need to know: access log")
     if not {("cw", "web"), ("cw", "api"), ("manager", "web")} <= logged:
         failures.append(f"package downloads missing from the access log: {sorted(logged)}")

@@ -87,7 +87,9 @@ def _answer(case_id: int, status: int = 200) -> Response:
     body: dict[str, Any] = access_of(db(), case_id, actor().username)
     body = {
         **body,
-        "mark": None if body["mark"] is None else {**body["mark"], "marked_at": body["mark"]["marked_at"].isoformat()},
+        "mark": None
+        if body["mark"] is None
+        else {**body["mark"], "marked_at": body["mark"]["marked_at"].isoformat()},
         "members": [{**m, "added_at": m["added_at"].isoformat()} for m in body["members"]],
     }
     resp = jsonify(body)

@@ -81,7 +81,13 @@ def latest_package(case_id: int) -> Response:
 def _record(case_id: int, package_id: int | None, name: str) -> None:
     """The download in the access log of a sensitive case (aktflow/access_log.py), before it is sent."""
     record_access(
-        db(), actor=actor().username, case_id=case_id, what="package", object_id=package_id, name=name, via="api"
+        db(),
+        actor=actor().username,
+        case_id=case_id,
+        what="package",
+        object_id=package_id,
+        name=name,
+        via="api",
     )
 
 
