@@ -90,8 +90,10 @@ def _do(case_id: int, done: str, fn, *args, **kw):
         fn(db(), case_id, *args, actor=current_user.username, **kw)
     except NotFound:
         abort(404)
+    except PermissionDenied as e:
+        abort(403, description=e.detail[:1].upper() + e.detail[1:] + ".")
     except AktflowError as e:
-        flash(e.message, "error")
+        flash(e.detail[:1].upper() + e.detail[1:] + ".", "error")
     else:
         flash(done, "ok")
     return _back(case_id)

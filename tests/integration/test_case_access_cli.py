@@ -16,7 +16,9 @@ def test_case_access_shows_adds_removes_marks_and_unmarks(db, runner, new_case):
     r = runner.invoke(cli, ["case", "access", str(cid), "--as", "cw", "--json"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["sensitive"] is False
-    r = runner.invoke(cli, ["case", "access", str(cid), "--mark-sensitive", "Helbred", "--as", "cw", "--json"])
+    r = runner.invoke(
+        cli, ["case", "access", str(cid), "--mark-sensitive", "Helbred", "--as", "cw", "--json"]
+    )
     assert r.exit_code == 0, r.output
     shown = json.loads(r.stdout)
     assert shown["sensitive"] and shown["mark"]["marked_by"] == "cw"
