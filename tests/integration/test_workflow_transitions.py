@@ -344,7 +344,8 @@ def test_assignment_rules(db, new_case):
     with pytest.raises(WorkflowError, match="kun tage en ufordelt sag til sig selv"):
         _fire(db, case.id, "assign", actor="cw", data={"assignee": "cw2"})
     _fire(db, case.id, "assign", actor="cw", data={"assignee": "cw"})
-    with pytest.raises(WorkflowError, match="allerede fordelt"):
+    # Someone else's case is not a colleague's to take (need to know: docs/access.md).
+    with pytest.raises(PermissionDenied, match="kun sagens sagsbehandler"):
         _fire(db, case.id, "assign", actor="cw2", data={"assignee": "cw2"})
     _fire(db, case.id, "assign", actor="manager", data={"assignee": "cw2"})
     assert case_view(db, case.id)["assignee"] == "cw2"
