@@ -176,6 +176,7 @@ def test_each_trigger_from_each_allowed_source(sqlite_db, trigger, source):
         basis=basis,
         subject="Byggesag",
         emne=emne_for(trigger),
+        assign="cw",  # the caseworker acts on their own case (a personnel case is nobody else's)
     )
     doc_id = drive(db, case.id, source, with_document=trigger in NEEDS_DOC)
     if trigger == "cancel_request_refusal":  # applies only to a case with a refusal of the whole request
@@ -240,7 +241,14 @@ def test_each_trigger_refused_in_a_wrong_state_changes_nothing(sqlite_db, trigge
 
     db = sqlite_db
     case = create_case(
-        db, actor="cw", requester="A", received=RECEIVED, basis="mol", subject="s", emne=emne_for(trigger)
+        db,
+        actor="cw",
+        requester="A",
+        received=RECEIVED,
+        basis="mol",
+        subject="s",
+        emne=emne_for(trigger),
+        assign="cw",
     )
     wrong = _other_state(trigger)
     drive(db, case.id, wrong)
