@@ -1,8 +1,9 @@
 """The access log: who viewed or downloaded a sensitive case's documents, letters and package, and when.
 
-A case is sensitive (:func:`is_sensitive`) when it is a personnel matter (KLE 81 or marked with
-``mark_personnel``, OFL § 21 and § 41) or has ever been flagged for data of GDPR art. 9 (special
-categories, e.g. health) or art. 10 (criminal offences), open or cleared. Every view of a document's text,
+A case is sensitive (:func:`is_sensitive`, the rule of :mod:`aktflow.case_access`) when it is a personnel
+matter (KLE 81 or marked with ``mark_personnel``, OFL § 21 and § 41), has ever been flagged for data of
+GDPR art. 9 (special categories, e.g. health) or art. 10 (criminal offences) or for a CPR number in a
+document, open or cleared, or was marked sensitive by hand. Every view of a document's text,
 download of a document, a letter (Word or PDF) or the release package of such a case is recorded by
 :func:`record_access` in its own short transaction, before the content is sent. The log is append-only
 (on PostgreSQL the runtime role may only INSERT and SELECT, and a trigger refuses changes); managers and the
@@ -13,16 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from . import case_access
 from .exits import mask, mask_filename
-from .models import AccessEntry, Case, Flag, utcnow
-from .states.case_rules import is_personnel_case
+from .models import AccessEntry, Case, utcnow
 
-# The sensitive-data references that make a case sensitive, as they appear in a flag's reason
-# (aktflow.screening.flag_reasons: "…: helbredsoplysninger (GDPR art. 9)").
-SENSITIVE_REFS = ("(GDPR art. 9)", "(GDPR art. 10)")
 WHAT = {
     "document_page": "dokumentets tekst vist",
     "document": "dokument hentet",
@@ -30,30 +28,13 @@ WHAT = {
     "letter_pdf": "brev hentet (PDF)",
     "package": "udleveringspakke hentet",
 }
-VIA = ("web", "api")
+VIA = ("web", "api", "cli")
 
 
 def is_sensitive(session: Session, case: Case | int) -> bool:
-    """True when the case is a personnel matter or has (had) a flag for GDPR art. 9 or art. 10 data.
-
-    ``case`` is a loaded Case or its id (an unknown id is not sensitive). One query for the flags.
-    """
-    if isinstance(case, int):
-        found = session.get(Case, case)
-        if found is None:
-            return False
-        case = found
-    if is_personnel_case(case):
-        return True
-    hit = session.scalar(
-        select(Flag.id)
-        .where(
-            Flag.case_id == case.id,
-            or_(*(Flag.reason.contains(ref, autoescape=True) for ref in SENSITIVE_REFS)),
-        )
-        .limit(1)
-    )
-    return hit is not None
+    """True when the case is sensitive (:func:`aktflow.case_access.is_sensitive`: a personnel matter, art. 9
+    or art. 10 data, a CPR number in a document, or marked by hand). ``case`` is a loaded Case or its id."""
+    return case_access.is_sensitive(session, case)
 
 
 def record_access(
@@ -68,7 +49,7 @@ def record_access(
 ) -> bool:
     """Record that ``actor`` viewed or downloaded ``what`` (:data:`WHAT`) of case ``case_id``, if the case
     is sensitive; commits at once (the record stands even if the transfer then fails). Returns whether a
-    row was written. ``name`` (a file name) is masked; ``via`` is "web" or "api".
+    row was written. ``name`` (a file name) is masked; ``via`` is "web", "api" or "cli".
 
     Raises ValueError for an unknown ``what`` or ``via`` (a programming error).
     """

@@ -41,6 +41,10 @@ KINDS: dict[str, str] = {
     "template.reset": "brevskabelon nulstillet",
     "kle.import": "KLE-plan indlæst",
     "outbox.retry": "udbakke-opgaver sat i kø igen",
+    "case.member_add": "person tilføjet fortrolig sag",
+    "case.member_remove": "person fjernet fra fortrolig sag",
+    "case.mark_sensitive": "sag markeret fortrolig",
+    "case.unmark_sensitive": "markering fortrolig fjernet",
 }
 # On PostgreSQL, writers of the one chain take this transaction lock in turn (any number works, if fixed).
 _LOCK = 0x616B74666C6F77  # "aktflow"

@@ -149,6 +149,9 @@ def preview(
             raise NotFound(f"sag {case_id} findes ikke")
         if not may_preview(user, spec):
             raise PermissionDenied(f"rollen '{user.role}' må ikke se brevet fra '{trigger}'")
+        from .case_access import require_view
+
+        require_view(session, user, case)  # need-to-know: a sensitive case's letter is its readers' only
         from .service import FireContext, _field_context
 
         note, clean = fields.clean(spec, note, given, _field_context(session, uow.today))

@@ -428,6 +428,34 @@ class AccessEntry(Base):
     via: Mapped[str] = mapped_column(String(10))  # web | api
 
 
+class CaseMember(Base):
+    """A user added to a sensitive case on a need-to-know basis (aktflow/case_access.py): sees it in full and
+    may act on it as its caseworker does. Who added them, when and why; removing deletes the row (the
+    administrative log keeps both changes)."""
+
+    __tablename__ = "case_access"
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class CaseSensitivity(Base):
+    """A case marked sensitive by hand (aktflow/case_access.py), with the reason, who and when; unmarking
+    deletes the row. Personnel matters and art. 9/10 findings make a case sensitive without a mark."""
+
+    __tablename__ = "case_sensitivity"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    marked_by: Mapped[str] = mapped_column(String(64))
+    marked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Letter(Base):
     """A generated letter; immutable once stored."""
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, states
+from . import audit, case_access, states
 from .archive import ArchivePort
 from .clock import local_date
 from .db import Database
@@ -165,6 +165,14 @@ def check_role(trigger: str, actor: User) -> states.TriggerSpec:
     return spec
 
 
+def check_case_access(session: Session, actor: User, case: Case, spec: states.TriggerSpec) -> None:
+    """Need-to-know (aktflow.case_access): the case's caseworker, a member, a manager, or the legal contact
+    for legal actions may act on it. Raises PermissionDenied naming who may."""
+    refusal = case_access.act_refusal(session, actor, case, spec.roles)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+
+
 def check_state(spec: states.TriggerSpec, case: Case) -> None:
     if spec.applies is not None and not spec.applies(case):
         raise WorkflowError(f"'{spec.name}' gælder ikke for denne sag (retsgrundlag {case.basis})")
@@ -228,6 +236,7 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
     if case is None:
         raise NotFound(f"sag {case_id} findes ikke")
     spec = check_role(trigger, user)
+    check_case_access(session, user, case, spec)
     if expect_version is not None and case.version != expect_version:
         raise ConflictError(
             f"sagen er ændret siden version {expect_version} (nu version {case.version}); "
@@ -628,7 +637,8 @@ def action_hints(
 
     Asks the same machine with the same conditions as fire() (``states.unmet``), in preview: guards that
     depend on the user's input are not judged, and ``assign`` is judged as the user taking the case
-    themselves. Read-only: nothing is changed or logged; fire() checks again when the user acts.
+    themselves. A trigger the user may not fire on this case (``case_access.act_refusal``) gets that reason
+    instead. Read-only: nothing is changed or logged; fire() checks again when the user acts.
     """
     out: dict[str, str | None] = {}
     with UnitOfWork(db, now=now) as uow:  # never committed: rolled back on leaving
@@ -638,6 +648,11 @@ def action_hints(
         if case is None or user is None:
             return {t: None for t in triggers}
         for t in triggers:
+            spec = states.TRIGGERS.get(t)
+            refusal = case_access.act_refusal(session, user, case, spec.roles) if spec else None
+            if refusal is not None:  # need-to-know: fire() would refuse whatever the guards say
+                out[t] = refusal
+                continue
             data = {"assignee": username} if t == "assign" else {}
             ctx = FireContext(
                 session, user, t, None, data, uow.now, uow.archive, case_id=case.id, preview=True

@@ -183,6 +183,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(mail_intake.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(bulk.bp)
+    from . import case_access as need_to_know  # refuses every page under a case the user may not see
+
+    app.register_blueprint(need_to_know.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
 

@@ -22,8 +22,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from aktflow import case_access, kle, letter_preview, states
 from aktflow import grounds as catalogue
-from aktflow import kle, letter_preview, states
 from aktflow.case_letters import letter_pdf, pdf_available
 from aktflow.documents import Attachment
 from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
@@ -94,6 +94,7 @@ def case_list():
             sort=sort,
             descending=desc,
         )
+        rows = case_access.mask_rows(s, current_user, rows)  # need-to-know: "Fortrolig sag"
     sorts = sort_links("cases.case_list", request.args, sort, desc, mine=1 if mine else 0)
     return render_template("cases.html", cases=rows, mine=mine, state=state, sorts=sorts, sort=sort)
 

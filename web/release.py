@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, send
 from aktflow.errors import NotFound
 from aktflow.release.service import PackageNotReady, package_file
 
+from .access import record
 from .auth import ALL_ROLES, roles_required
 from .exits import download_name
 
@@ -57,4 +58,5 @@ def _download(case_id: int, package_id: int, *, zipped: bool) -> Response:
     except PackageNotReady as exc:
         flash(exc.message, "error")
         return redirect(url_for("cases.case_page", case_id=case_id) + "#udlevering", 303)
+    record(case_id, "package", package_id, name)  # the access log of a sensitive case
     return _send(content, name, "application/zip" if zipped else "application/pdf")

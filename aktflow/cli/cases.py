@@ -8,10 +8,12 @@ import click
 
 from aktflow import states
 from aktflow.errors import ValidationError
+from aktflow.queries.case_members import masked_for, viewer
 from aktflow.states.fields import field_of
 
 from .base import Group, emit, open_db
-from .options import InputFile, InputFileType, as_option, expect_version_option, json_option
+from .case_access import case_access_cmd
+from .options import InputFile, InputFileType, as_option, expect_version_option, json_option, viewer_option
 from .release import case_package
 
 
@@ -234,10 +236,13 @@ def case_preview(case_id, trigger, out, actor, note, data_json, as_json) -> None
 @case.command("show")
 @click.argument("case_id", type=int)
 @json_option
-def case_show(case_id: int, as_json: bool) -> None:
-    """Show a case with its deadlines, allowed triggers and events."""
+@viewer_option
+def case_show(case_id: int, as_json: bool, actor: str | None) -> None:
+    """Show a case with its deadlines, allowed triggers and events (with --as: if that user may see it)."""
     from aktflow.service import case_view
 
+    if actor is not None:
+        viewer(open_db(), actor, case_id)
     view = case_view(open_db(), case_id)
     emit(view, as_json, _case_text(view))
 
@@ -245,13 +250,15 @@ def case_show(case_id: int, as_json: bool) -> None:
 @case.command("list")
 @click.option("--state", default=None)
 @json_option
-def case_list(state: str | None, as_json: bool) -> None:
-    """List cases (newest first); CPR numbers in names and subjects are masked."""
+@viewer_option
+def case_list(state: str | None, as_json: bool, actor: str | None) -> None:
+    """List cases (newest first); CPR numbers in names and subjects are masked, and with --as the subject
+    and requester of a sensitive case that user may not see read "Fortrolig sag"."""
     from aktflow.queries.cases import list_cases
 
     if state and state not in states.STATES:
         raise ValidationError("--state", f"ukendt tilstand {state!r}")
-    rows = list_cases(open_db(), state=state, limit=500)
+    rows = masked_for(open_db(), actor, list_cases(open_db(), state=state, limit=500))
     emit(
         rows,
         as_json,
@@ -436,10 +443,13 @@ def case_assess(
 @case.command("letters")
 @click.argument("case_id", type=int)
 @json_option
-def case_letters(case_id: int, as_json: bool) -> None:
-    """The letters made on a case (id, kind, created, sha256, archive state)."""
+@viewer_option
+def case_letters(case_id: int, as_json: bool, actor: str | None) -> None:
+    """The letters made on a case (id, kind, created, sha256, archive state); with --as if that user may see it."""
     from aktflow.queries.cases import case_letters as letters_of
 
+    if actor is not None:
+        viewer(open_db(), actor, case_id)
     rows = letters_of(open_db(), case_id)
     emit(
         rows,
@@ -453,3 +463,4 @@ def case_letters(case_id: int, as_json: bool) -> None:
 
 
 case.add_command(case_package)  # aktflow/cli/release.py
+case.add_command(case_access_cmd)  # aktflow/cli/case_access.py

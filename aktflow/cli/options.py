@@ -24,6 +24,12 @@ def as_option(help: str | None = None) -> Callable[[F], F]:
     return click.option("--as", "actor", required=True, help=help)
 
 
+def viewer_option(f: F) -> F:
+    """``--as USERNAME`` (optional) on a read, passed as ``actor``: answer as that user may see the case
+    (aktflow.case_access: exit code 4 for a sensitive case they may not see); without it, the server's shell."""
+    return click.option("--as", "actor", default=None, help="Read as this user (need-to-know)")(f)
+
+
 def json_option(f: F) -> F:
     """``--json``, passed as ``as_json``: print the result as indented JSON instead of text."""
     return click.option("--json", "as_json", is_flag=True)(f)

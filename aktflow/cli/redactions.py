@@ -12,7 +12,7 @@ import click
 
 from .base import emit, open_db
 from .cases import case
-from .options import as_option, expect_version_option, json_option
+from .options import as_option, expect_version_option, json_option, viewer_option
 
 
 @case.command("redact")
@@ -48,10 +48,15 @@ def case_redact(case_id, doc_id, term, page, box, ground, actor, expect_version,
 @case.command("redactions")
 @click.argument("case_id", type=int)
 @json_option
-def case_redactions_cmd(case_id, as_json) -> None:
-    """List each document's redactions and the proposals screening made."""
+@viewer_option
+def case_redactions_cmd(case_id, as_json, actor) -> None:
+    """List each document's redactions and the proposals screening made (with --as: if that user may see
+    the case, docs/access.md)."""
+    from aktflow.queries.case_members import viewer
     from aktflow.queries.redactions import case_redactions
 
+    if actor is not None:
+        viewer(open_db(), actor, case_id)
     view = case_redactions(open_db(), case_id)
     lines = []
     for d in view["documents"]:

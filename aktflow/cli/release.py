@@ -41,6 +41,7 @@ def case_package(
     the case's packages are listed instead (status, SHA-256, each file's check: what ran, the result,
     what was read, when, the checked file's SHA-256), or the one given with --id.
     """
+    from aktflow.access_log import record_access
     from aktflow.release import service as release
 
     if as_json:
@@ -71,5 +72,8 @@ def case_package(
         return
     zipped = path.suffix.lower() == ".zip"
     name, content = release.package_file(db_, case_id, package_id, zipped=zipped, actor=actor)
+    record_access(
+        db_, actor=actor, case_id=case_id, what="package", object_id=package_id, name=name, via="cli"
+    )
     path.write_bytes(content)
     echo(f"{name} skrevet til {out}", err=True)

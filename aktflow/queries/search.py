@@ -20,7 +20,6 @@ Who may see which case: :func:`visible_cases` (the one place the search narrows 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +27,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from .. import states
+from .. import case_access, states
 from ..errors import ValidationError
 from ..exits import mask
 from ..models import Case, Document, Flag, User
@@ -107,20 +106,12 @@ def check_query(query: SearchQuery) -> None:
 
 def visible_cases(viewer: Any | None) -> list[Any]:
     """SQL conditions that keep the cases ``viewer`` (a :class:`~aktflow.models.User`, or None for the
-    server's own shell) may see. Need-to-know rules live in ``aktflow.case_access``: when it offers
-    ``visible_cases_filter(viewer)`` (a condition on ``Case``, or None for every case) it decides; without
-    it every case is visible to every role, as on the case list ``/cases``."""
+    server's own shell) may see in full: need-to-know (docs/access.md, ``aktflow.case_access``). A
+    sensitive case the viewer may not see is never matched, so its subject, requester and document titles
+    cannot be probed through the search."""
     if viewer is None:
         return []
-    try:
-        module = importlib.import_module("aktflow.case_access")
-    except ImportError:
-        return []
-    hook = getattr(module, "visible_cases_filter", None)
-    if hook is None:
-        return []
-    condition = hook(viewer)
-    return [] if condition is None else [condition]
+    return [case_access.visible_case_filter(viewer)]
 
 
 def _like(text: str) -> str:

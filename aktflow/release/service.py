@@ -356,12 +356,13 @@ def check_row(check: dict[str, Any]) -> dict[str, Any]:
 
 def case_packages(db: Any, case_id: int, *, actor: str | None = None) -> list[dict[str, Any]]:
     """:func:`packages_of` in a session of its own. Raises NotFound for an unknown case; with ``actor``
-    (a username) the user must be an active user (:func:`check_reader`), else ValidationError."""
+    (a username) the user must be an active user who may see the case (:func:`check_reader`), else
+    ValidationError / PermissionDenied."""
     with db.session() as s:
-        if actor is not None:
-            check_reader(s, actor)
         if s.get(Case, case_id) is None:
             raise NotFound(f"sag {case_id} findes ikke")
+        if actor is not None:
+            check_reader(s, actor, case_id)
         return packages_of(s, case_id)
 
 
@@ -373,11 +374,11 @@ def package_file(
 
     Raises NotFound when there is no such package on the case (or no .zip of it), PackageNotReady when it
     is still being made or blocked (the message says why). With ``actor`` (a username), the user must be
-    an active user (every role may see a case: ``vocabulary.ANYONE``), else ValidationError.
+    an active user who may see the case (aktflow.case_access), else ValidationError or PermissionDenied.
     """
     with db.session() as s:
         if actor is not None:
-            check_reader(s, actor)
+            check_reader(s, actor, case_id)
         q = select(ReleasePackage).where(ReleasePackage.case_id == case_id)
         if package_id is not None:
             q = q.where(ReleasePackage.id == package_id)
@@ -404,13 +405,13 @@ def package_file(
         return name, row.content
 
 
-def check_reader(session: Session, username: str) -> User:
-    """The acting user of a download or preview: any active user may see a case (``ANYONE``); raises
-    ValidationError for an unknown or inactive user."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
-        raise ValidationError("actor", f"ukendt eller inaktiv bruger {username!r}")
-    return user
+def check_reader(session: Session, username: str, case_id: int) -> User:
+    """The acting user of a download or preview, who must be active and may see the case in full
+    (need-to-know, :func:`aktflow.case_access.require_view_as`); raises ValidationError for an unknown or
+    inactive user, PermissionDenied for a sensitive case they may not see, NotFound for an unknown case."""
+    from ..case_access import require_view_as
+
+    return require_view_as(session, username, case_id)
 
 
 def preview(
@@ -435,7 +436,7 @@ def preview(
     from ..case_letters import render
 
     with db.session() as s:
-        user = check_reader(s, actor)
+        user = check_reader(s, actor, case_id)
         case = s.get(Case, case_id)
         if case is None:
             raise NotFound(f"sag {case_id} findes ikke")

@@ -1,7 +1,7 @@
 """requests in by e-mail: the mails taken in, one row per Message-ID
 
 Revision ID: 0020_mail_intake
-Revises: 0018_audit_trail
+Revises: 0019_case_access
 Create Date: 2026-12-01
 
 ``mail_messages`` records each e-mail taken in (aktflow/mail_in/): the case it opened or answered and
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020_mail_intake"
-down_revision = "0018_audit_trail"
+down_revision = "0019_case_access"
 branch_labels = None
 depends_on = None
 

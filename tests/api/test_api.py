@@ -502,7 +502,7 @@ def test_user_field_must_be_a_username(client, auth, case_in):
 def test_same_if_match_twice_second_is_412(client, db, auth, case_in):
     case_id = case_in("registered")
     first = advance(client, auth, case_id, "start_collecting", version=2)
-    second = advance(client, auth, case_id, "withdraw", version=2, user="cw2")
+    second = advance(client, auth, case_id, "withdraw", version=2, user="manager")  # one who may act too
     assert first.status_code == 200 and first.headers["ETag"] == '"3"'
     is_json_error(second, 412)
     view = case_view(db, case_id)
@@ -530,7 +530,7 @@ def test_race_lost_at_commit_is_412_not_500(
         if not raced:
             raced.append(True)
             note = {"note": "samtidig ændring"} if rival == "flag_for_legal" else {}
-            fire(db, case_id, rival, actor="cw2", **note)  # another session commits first
+            fire(db, case_id, rival, actor="manager", **note)  # another session commits first
 
     monkeypatch.setattr(service, "check_state", check_state_then_lose_the_race)
     r = advance(client, auth, case_id, trigger, version=version)
@@ -538,7 +538,7 @@ def test_race_lost_at_commit_is_412_not_500(
     assert raced
     view = case_view(db, case_id)
     assert view["version"] == version + 1
-    assert view["events"][-1]["trigger"] == rival and view["events"][-1]["actor"] == "cw2"
+    assert view["events"][-1]["trigger"] == rival and view["events"][-1]["actor"] == "manager"
     assert trigger not in [e["trigger"] for e in view["events"]]
     assert "igen" in body["error"]
 

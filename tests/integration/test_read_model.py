@@ -48,16 +48,15 @@ def new(db, received: dt.date, basis: str = "ofl", assign: str | None = "cw") ->
     ).id
 
 
-def to_screening(db, cid: int, when: dt.date, docs: int = 1) -> list[int]:
+def to_screening(db, cid: int, when: dt.date, docs: int = 1, by: str = "cw") -> list[int]:
+    """Fired by the case's caseworker ``by``: only they (or a manager) act on it (docs/access.md)."""
     for t in ("register", "start_collecting"):
-        fire(db, cid, t, actor="cw", now=at(when, 8))
+        fire(db, cid, t, actor=by, now=at(when, 8))
     ids = [
-        fire(db, cid, "add_document", actor="cw", data={"title": f"Dok {i}"}, now=at(when, 8))
-        .documents[-1]
-        .id
+        fire(db, cid, "add_document", actor=by, data={"title": f"Dok {i}"}, now=at(when, 8)).documents[-1].id
         for i in range(docs)
     ]
-    fire(db, cid, "start_screening", actor="cw", now=at(when, 8))
+    fire(db, cid, "start_screening", actor=by, now=at(when, 8))
     return ids
 
 
@@ -72,9 +71,9 @@ def assess(db, cid: int, doc_id: int, outcome: str, grounds: list[str], when: dt
     )
 
 
-def decide(db, cid: int, when: dt.date) -> None:
-    fire(db, cid, "draft_decision", actor="cw", now=at(when, 10))
-    fire(db, cid, "send_decision", actor="cw", now=at(when, 11))
+def decide(db, cid: int, when: dt.date, by: str = "cw") -> None:
+    fire(db, cid, "draft_decision", actor=by, now=at(when, 10))
+    fire(db, cid, "send_decision", actor=by, now=at(when, 11))
 
 
 def expected_due(session) -> dict[int, tuple]:
@@ -183,8 +182,8 @@ def _workload(db) -> dict[str, int]:
     for i, t in enumerate(("receive_complaint", "uphold_and_forward", "appeal_decided")):
         fire(db, ids["a"], t, actor="cw", now=at(back(8 - i)))
     ids["b"] = new(db, back(14), basis="fvl", assign="cw2")
-    to_screening(db, ids["b"], back(13), docs=0)
-    decide(db, ids["b"], back(2))  # 12 working days: late
+    to_screening(db, ids["b"], back(13), docs=0, by="cw2")
+    decide(db, ids["b"], back(2), by="cw2")  # 12 working days: late
     ids["c"] = new(db, back(5), assign=None)
     to_screening(db, ids["c"], back(4), docs=1)
     return ids

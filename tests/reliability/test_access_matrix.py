@@ -29,7 +29,19 @@ from werkzeug.security import check_password_hash
 from aktflow import audit, clock, states
 from aktflow.documents import Attachment
 from aktflow.events import NewEvent, append_events
-from aktflow.models import ApiToken, Case, Document, Event, Letter, LoginFailure, Setting, User, utcnow
+from aktflow.models import (
+    ApiToken,
+    Case,
+    CaseMember,
+    CaseSensitivity,
+    Document,
+    Event,
+    Letter,
+    LoginFailure,
+    Setting,
+    User,
+    utcnow,
+)
 from aktflow.service import create_case, fire
 from aktflow.tokens import issue_token
 from aktflow.vocabulary import SYSTEM_ACTOR
@@ -263,8 +275,12 @@ def events_of(db, cid: int) -> int:
 # --- a valid use of each trigger: the case it needs and the input it takes ----------------------------------
 
 
-def setup_for(db, trigger: str, username: str) -> tuple[int, dict]:
-    """A fresh case on which ``username`` may fire ``trigger`` right now, and valid input for it."""
+def setup_for(db, trigger: str, username: str, *, owner: str | None = None) -> tuple[int, dict]:
+    """A fresh case on which ``username`` may fire ``trigger`` right now, and valid input for it.
+
+    The case's caseworker is ``owner`` (default: ``username`` when a caseworker, else "cw"): acting on a case
+    needs its caseworker, a manager, or the legal contact for legal actions (docs/access.md)."""
+    owner = owner or (username if ROLE_OF.get(username) == "caseworker" else "cw")
     future = (clock.today() + dt.timedelta(days=14)).isoformat()
     spec = states.TRIGGERS[trigger]
     source = next(s for s in spec.sources if s in PATH)
@@ -284,20 +300,21 @@ def setup_for(db, trigger: str, username: str) -> tuple[int, dict]:
         data = {"employee": "Jens Jensen", "stage": "request"}
     elif trigger in ("edit_document", "remove_document", "assess_document", "send_partial_decision"):
         kw["documents"] = 1
+    kw.setdefault("assignee", owner)
     cid = seed_case(db, source, **kw)
     if trigger in REDACTION_TRIGGERS:  # a screened file to redact in (docs/redaction.md)
-        data = redaction_input(db, cid, trigger)
+        data = redaction_input(db, cid, trigger, owner)
     # Triggers that need an earlier action on the case (fired by its caseworker).
     if trigger == "cancel_request_refusal":
-        fire(db, cid, "refuse_request", actor="cw", data={"ground": "ofl-9-2-2", "reason": "Chikane"})
+        fire(db, cid, "refuse_request", actor=owner, data={"ground": "ofl-9-2-2", "reason": "Chikane"})
     elif trigger == "forward_delay_complaint":
-        fire(db, cid, "receive_delay_complaint", actor="cw")
+        fire(db, cid, "receive_delay_complaint", actor=owner)
     elif trigger == "send_partial_decision":
         fire(
             db,
             cid,
             "assess_document",
-            actor="cw",
+            actor=owner,
             data={"document_id": doc_id(db, cid), "outcome": "grant", "grounds": []},
         )
     fields = {
@@ -328,7 +345,7 @@ def setup_for(db, trigger: str, username: str) -> tuple[int, dict]:
 REDACTION_TRIGGERS = {t.name for t in states.redaction.TRIGGERS}
 
 
-def redaction_input(db, cid: int, trigger: str) -> dict:
+def redaction_input(db, cid: int, trigger: str, owner: str = "cw") -> dict:
     """A screened text file on the case, and valid input for ``trigger`` on it."""
     import hashlib
 
@@ -355,7 +372,7 @@ def redaction_input(db, cid: int, trigger: str) -> dict:
     if trigger == "redact":
         data.update(term="Jens Hansen", ground="ofl-30-1")
     elif trigger == "remove_redaction":
-        fire(db, cid, "redact", actor="cw", data={**data, "term": "Jens Hansen", "ground": "ofl-30-1"})
+        fire(db, cid, "redact", actor=owner, data={**data, "term": "Jens Hansen", "ground": "ofl-30-1"})
         data["redaction_id"] = document_redactions(db, cid, did)["redactions"][0]["id"]
     else:
         data["proposal"] = document_redactions(db, cid, did)["proposals"][0]["key"]
@@ -612,6 +629,8 @@ def test_generated_matrix_api(world):
         ("GET", f"/api/v1/cases/{other}/packages/{letters['packages'][other]}", None, EVERYONE, 200),
         ("GET", f"/api/v1/cases/{other}/packages/{letters['packages'][other]}/zip", None, EVERYONE, 200),
         ("GET", f"/api/v1/cases/{own}/package", None, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{own}/access", None, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{other}/access", None, EVERYONE, 200),
         ("GET", "/api/v1/openapi.json", None, None, 200),
     ]
     # Every API route is in the list above (the catch-all 404/405 route aside).
@@ -623,6 +642,12 @@ def test_generated_matrix_api(world):
             "api.not_found",
             "api.advance",
             "api.redact",
+            # Changing a case's access depends on how the user stands to it, not on the role alone:
+            # test_generated_matrix_sensitive_case_routes and tests/api/test_case_access_api.py.
+            "api.add_member",
+            "api.remove_member",
+            "api.mark",
+            "api.unmark",
         ):
             assert re.sub(r"<[^>]+>", "<>", rule.rule) in listed, (
                 f"API route {rule.rule} is not in the matrix"
@@ -750,7 +775,9 @@ def test_generated_matrix_triggers_via_form_and_api(world):
             html = actors[name].client.get(page).get_data(as_text=True)
             offered = {t for c, t in ACTION_RE.findall(html) if int(c) == cid}
             cell("offered forms")
-            if (trigger in offered) != (ROLE_OF[name] in domain_roles(trigger)):
+            # The shared cases are cw's; a sensitive one (a personnel case) is not cw2's to see at all.
+            visible = name != "cw2" or not is_sensitive_case(db, cid)
+            if (trigger in offered) != (ROLE_OF[name] in domain_roles(trigger) and visible):
                 failures.append(
                     f"the case page {'offers' if trigger in offered else 'does not offer'} "
                     f"{trigger} to {name}"
@@ -772,6 +799,174 @@ def test_generated_matrix_triggers_via_form_and_api(world):
         if r.status_code != 404 or r2.status_code != 404 or version(db, cid) != 3:
             failures.append(f"system trigger by {name}: form {r.status_code}, api {r2.status_code}")
     assert not failures, f"{len(failures)} trigger cells wrong:\n" + "\n".join(failures)
+
+
+# --- need to know: sensitive cases (docs/access.md) ------------------------------------------------------------
+
+SEES_ALL = {"legal", "manager", "admin"}
+#: How a user stands to a case: its caseworker, added to it, another's case, nobody's case yet.
+RELATIONS = {
+    "caseworker": ("assigned", "added", "other", "unassigned"),
+    "manager": ("assigned", "other", "unassigned"),
+    "admin": ("assigned", "other", "unassigned"),
+    "legal": ("other", "unassigned"),  # the legal contact is never a case's caseworker
+}
+
+
+def is_sensitive_case(db, cid: int) -> bool:
+    from aktflow.case_access import is_sensitive
+
+    with db.session() as s:
+        return is_sensitive(s, cid)
+
+
+def sees_in_full(name: str, relation: str) -> bool:
+    """docs/access.md, "Who sees what", for a sensitive case."""
+    return ROLE_OF[name] in SEES_ALL or relation in ("assigned", "added")
+
+
+def acts(name: str, relation: str, trigger: str, sensitive: bool) -> bool:
+    """docs/access.md, "Who acts": the trigger's role (docs/domain.md §4), then the case's own rule."""
+    role = ROLE_OF[name]
+    if role not in domain_roles(trigger):
+        return False
+    if role in ("manager", "admin", "legal"):  # legal: only the triggers its role has, checked above
+        return True
+    return relation in ("assigned", "added") or (relation == "unassigned" and not sensitive)
+
+
+def relate(db, cid: int, name: str, relation: str, *, sensitive: bool) -> None:
+    """Make ``name`` stand to case ``cid`` as ``relation`` (written directly, like seed_case), and mark the
+    case sensitive by hand when asked."""
+    colleague = "cw2" if name == "cw" else "cw"
+    assignee = {"assigned": name, "added": colleague, "other": colleague, "unassigned": None}[relation]
+    with db.session() as s:
+        ids = dict(s.execute(select(User.username, User.id)).all())
+        s.execute(update(Case).where(Case.id == cid).values(assignee_id=ids.get(assignee)))
+        if relation == "added":
+            s.add(
+                CaseMember(
+                    case_id=cid, user_id=ids[name], added_by="manager", added_at=utcnow(), reason="Test"
+                )
+            )
+        if sensitive:
+            s.add(CaseSensitivity(case_id=cid, reason="Helbred", marked_by="manager", marked_at=utcnow()))
+        s.commit()
+
+
+def test_generated_matrix_acting_by_relation(sqlite_db):
+    """Every non-system trigger × sensitive or not × user × how they stand to the case, through fire()
+    (the one door every channel calls): refused exactly where docs/access.md refuses, nothing changed."""
+    from aktflow.errors import PermissionDenied
+
+    db = sqlite_db
+    failures: list[str] = []
+    for trigger in NON_SYSTEM:
+        for sensitive in (False, True):
+            for name in USERS:
+                for relation in RELATIONS[ROLE_OF[name]]:
+                    cid, body = setup_for(db, trigger, name)
+                    relate(db, cid, name, relation, sensitive=sensitive)
+                    if trigger == "assign":  # take it oneself, or (a manager) give it to cw
+                        body["data"]["assignee"] = name if ROLE_OF[name] == "caseworker" else "cw"
+                    before = version(db, cid)
+                    # notify_employee's case is a personnel case (KLE 81): sensitive without a mark.
+                    expected = acts(name, relation, trigger, sensitive or trigger == "notify_employee")
+                    try:
+                        fire(db, cid, trigger, actor=name, note=body["note"], data=body["data"])
+                        refused = False
+                    except PermissionDenied:
+                        refused = True
+                    except Exception:  # a guard or the state: the access rule let it through
+                        refused = False
+                    cell("need to know: acting")
+                    if refused == expected or (refused and version(db, cid) != before):
+                        failures.append(
+                            f"{trigger} by {name} ({relation}, {'sensitive' if sensitive else 'plain'}): "
+                            f"expected {'allowed' if expected else 'refused'}"
+                        )
+    assert not failures, f"{len(failures)} cells wrong:\n" + "\n".join(failures)
+
+
+def _case_urls(app, cid: int, ids: dict) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every route under case ``cid`` (web and API), from the URL map."""
+    from flask import url_for
+
+    values = {"trigger": "withdraw", "ext": "docx", "page": 1, "username": "cw2", **ids}
+    out = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if "case_id" not in rule.arguments:
+                continue
+            args = {k: values[k] for k in rule.arguments if k != "case_id"}
+            url = url_for(rule.endpoint, case_id=cid, **args)
+            out.extend((rule.endpoint, m, url) for m in sorted(rule.methods - {"HEAD", "OPTIONS"}))
+    return out
+
+
+def test_generated_matrix_sensitive_case_routes(world):
+    """Every route under a case (pages, downloads, forms, the API) × user, on two sensitive cases: cw's own
+    (cw2 added to it) and cw2's (cw not): 403 exactly for who may not see the case in full."""
+    from aktflow import case_members
+    from aktflow.models import AccessEntry
+
+    app, db, actors, tokens, own, other, letters, docs = world
+    case_members.mark_sensitive(db, own, actor="cw", reason="Helbredsoplysninger")
+    case_members.mark_sensitive(db, other, actor="cw2", reason="Personalesag")
+    case_members.add_member(db, own, "cw2", actor="cw", reason="Overtager under ferie")
+    relation = {
+        (own, "cw"): "assigned",
+        (own, "cw2"): "added",
+        (other, "cw2"): "assigned",
+        (other, "cw"): "other",
+    }
+    api = app.test_client()
+    failures: list[str] = []
+    for cid in (own, other):
+        ids = {"letter_id": letters[cid], "document_id": docs[cid], "package_id": letters["packages"][cid]}
+        for endpoint, method, url in _case_urls(app, cid, ids):
+            is_api = endpoint.startswith("api.")
+            for name in USERS:
+                visible = sees_in_full(name, relation.get((cid, name), "other"))
+                if visible and method != "GET":
+                    continue  # allowed changes are the trigger matrices' and the API tests' business
+                before = version(db, cid)
+                if is_api:
+                    r = api.open(
+                        url, method=method, json={}, headers={"Authorization": f"Bearer {tokens[name]}"}
+                    )
+                    refused = r.status_code == 403 and "fortrolig" in r.get_json().get("error", "")
+                else:
+                    a = actors[name]
+                    data = {"csrf_token": a.token} if method == "POST" else None
+                    r = a.client.open(url, method=method, data=data)
+                    refused = danish_403(r) and "fortrolig" in r.get_data(as_text=True)
+                cell("need to know: routes")
+                role_allows = is_api or ROLE_OF[name] in PAGE_ROLES.get(endpoint, EVERYONE)
+                if visible:
+                    ok = r.status_code != 403 if role_allows else r.status_code == 403
+                else:
+                    ok = refused and version(db, cid) == before
+                if not ok:
+                    failures.append(f"{name} {method} {url}: {r.status_code} (sees in full: {visible})")
+    # The lists show the case exists, masked for cw (number and state stay).
+    html = actors["cw"].client.get("/cases?mine=0").get_data(as_text=True)
+    rows = api.get("/api/v1/cases", headers={"Authorization": f"Bearer {tokens['cw']}"}).get_json()
+    by_id = {r["id"]: r for r in rows}
+    cell("need to know: lists")
+    if not (by_id[other]["masked"] and by_id[other]["subject"] == "Fortrolig sag" and "Vejsag" not in html):
+        failures.append(f"cw's lists show cw2's sensitive case: {by_id[other]}")
+    if by_id[own]["masked"] or by_id[own]["subject"] != "Byggesag":
+        failures.append(f"cw's own sensitive case is masked for cw: {by_id[own]}")
+    # The package downloads of a sensitive case are in its access log (web and API).
+    with db.session() as s:
+        logged = {
+            (e.actor, e.via) for e in s.scalars(select(AccessEntry).where(AccessEntry.what == "package"))
+        }
+    cell("need to know: access log")
+    if not {("cw", "web"), ("cw", "api"), ("manager", "web")} <= logged:
+        failures.append(f"package downloads missing from the access log: {sorted(logged)}")
+    assert not failures, f"{len(failures)} cells wrong:\n" + "\n".join(failures)
 
 
 # --- sessions -------------------------------------------------------------------------------------------------
@@ -942,6 +1137,10 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "admin.municipality_save": ["/admin/municipality"],
         "admin.kle_import": ["/admin/kle"],
         "admin.appeal_body_save": ["/admin/appeal-bodies"],
+        "case_access.add_member": [f"/cases/{cid}/access/members"],
+        "case_access.remove_member": [f"/cases/{cid}/access/members/cw2/remove"],
+        "case_access.mark": [f"/cases/{cid}/access/mark"],
+        "case_access.unmark": [f"/cases/{cid}/access/unmark"],
     }
     for rule in _post_routes(app):
         assert rule.endpoint in targets, f"POST {rule.rule} ({rule.endpoint}) is not in the CSRF list"
@@ -954,6 +1153,8 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
                 s.scalar(select(func.count()).select_from(Setting)),
                 version(sqlite_db, cid),
                 s.scalar(select(func.count()).select_from(Case)),
+                s.scalar(select(func.count()).select_from(CaseMember)),
+                s.scalar(select(func.count()).select_from(CaseSensitivity)),
                 tuple(
                     s.execute(
                         select(User.username, User.role, User.active, User.password_hash).order_by(User.id)

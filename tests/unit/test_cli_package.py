@@ -40,6 +40,7 @@ COMMANDS = {
         "redact",
         "redactions",
         "package",
+        "access",
     },
     "legal": {"queue"},
     "calendar": {"show", "set", "close", "open"},

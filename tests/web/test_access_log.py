@@ -87,9 +87,11 @@ def test_a_case_with_health_data_is_sensitive_an_ordinary_one_is_not_logged(clie
     health = _case_with_doc_and_letter(
         db, new_case, text="Borgeren er i behandling for diabetes og depression."
     )
-    login(client, "cw2")
+    login(client, "cw")  # the caseworker of both: a colleague may not open the health case at all
     _download_all(client, *plain)
     _download_all(client, *health)
+    login(client, "cw2")
+    assert client.get(f"/cases/{health[0]}/documents/{health[1]}").status_code == 403
     login(client, "manager")
     plain_page = unescape(client.get(f"/cases/{plain[0]}/access-log").get_data(as_text=True))
     assert "Sagen er ikke følsom" in plain_page and _rows(plain_page) == []

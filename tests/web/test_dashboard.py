@@ -70,23 +70,26 @@ def seeded(db):
             now=at(received),
         ).id
 
-    def decide(cid: int, received: dt.date, after: int, docs: list[tuple[str, list[str]]]) -> dt.date:
+    def decide(
+        cid: int, received: dt.date, after: int, docs: list[tuple[str, list[str]]], by: str = "cw"
+    ) -> dt.date:
+        # Fired by the case's own caseworker ``by``: only they (or a manager) act on it (docs/access.md).
         when = cal.add_working_days(received, after)
         for t in ("register", "start_collecting"):
-            fire(db, cid, t, actor="cw", now=at(when, 8))
+            fire(db, cid, t, actor=by, now=at(when, 8))
         ids = [
-            fire(db, cid, "add_document", actor="cw", data={"title": f"Dok {i}"}, now=at(when, 8))
+            fire(db, cid, "add_document", actor=by, data={"title": f"Dok {i}"}, now=at(when, 8))
             .documents[-1]
             .id
             for i in range(len(docs))
         ]
-        fire(db, cid, "start_screening", actor="cw", now=at(when, 8))
+        fire(db, cid, "start_screening", actor=by, now=at(when, 8))
         for doc_id, (outcome, grounds) in zip(ids, docs, strict=False):
             fire(
                 db,
                 cid,
                 "assess_document",
-                actor="cw",
+                actor=by,
                 now=at(when, 8),
                 data={
                     "document_id": doc_id,
@@ -95,8 +98,8 @@ def seeded(db):
                     **texts_for(outcome, grounds),
                 },
             )
-        fire(db, cid, "draft_decision", actor="cw", now=at(when, 9))
-        fire(db, cid, "send_decision", actor="cw", now=at(when, 10))
+        fire(db, cid, "draft_decision", actor=by, now=at(when, 9))
+        fire(db, cid, "send_decision", actor=by, now=at(when, 10))
         return when
 
     ids = {}
@@ -125,7 +128,7 @@ def seeded(db):
     e_done = decide(ids["E"], re_, 9, [("grant", [])])
     rf = back(15)
     ids["F"] = new(rf, "cw2", basis="fvl", subject="Sag F")
-    f_done = decide(ids["F"], rf, 2, [("grant", [])])
+    f_done = decide(ids["F"], rf, 2, [("grant", [])], by="cw2")
     ids["G"] = new(back(20), "cw", subject="Sag G")
     fire(db, ids["G"], "withdraw", actor="cw", now=at(back(20), 11))
     ids["H"] = new(today, None, subject="Sag H")

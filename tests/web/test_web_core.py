@@ -187,7 +187,7 @@ def test_stale_version_redirects_to_the_case_with_a_danish_conflict_message(clie
     login(client, "cw")
     html = _page(client, case.id)  # the user has version 1 open …
     token = csrf_from(html)
-    fire(db, case.id, "register", actor="cw2")  # … while a colleague registers the case
+    fire(db, case.id, "register", actor="manager")  # … while a manager registers the case
     before = case_view(db, case.id)
     r = client.post(
         f"/cases/{case.id}/actions/forward",

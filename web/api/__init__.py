@@ -20,13 +20,16 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from ..case_access import guard_api as need_to_know
 from . import auth, errors, redactions, release, views
+from . import case_access as case_access_api
 
 bp = Blueprint("api", __name__)
 
 errors.install(bp)
 bp.before_request(auth.authenticate)  # first: without a token, nothing else is answered
 bp.before_request(views.ids_in_range)
+bp.before_request(need_to_know)  # need-to-know: 403 for a case the token's user may not see
 bp.after_request(auth.no_store)
 
 CASE_ID = "<int:case_id>"  # bounded to INT_MAX in views.ids_in_range (a converter max= gives an HTML 404)
@@ -50,6 +53,13 @@ bp.add_url_rule(
     f"/cases/{CASE_ID}/packages/<int:package_id>/zip", view_func=release.get_package_zip, methods=["GET"]
 )
 bp.add_url_rule(f"/cases/{CASE_ID}/package", view_func=release.latest_package, methods=["GET"])
+bp.add_url_rule(f"/cases/{CASE_ID}/access", view_func=case_access_api.get_access, methods=["GET"])
+bp.add_url_rule(f"/cases/{CASE_ID}/access/members", view_func=case_access_api.add_member, methods=["POST"])
+bp.add_url_rule(
+    f"/cases/{CASE_ID}/access/members/<username>", view_func=case_access_api.remove_member, methods=["DELETE"]
+)
+bp.add_url_rule(f"/cases/{CASE_ID}/access/sensitive", view_func=case_access_api.mark, methods=["PUT"])
+bp.add_url_rule(f"/cases/{CASE_ID}/access/sensitive", view_func=case_access_api.unmark, methods=["DELETE"])
 bp.add_url_rule("/openapi.json", view_func=views.openapi, methods=["GET"])
 bp.add_url_rule("/", view_func=views.not_found, defaults={"rest": ""}, methods=_METHODS)
 bp.add_url_rule("/<path:rest>", view_func=views.not_found, methods=_METHODS)

@@ -18,6 +18,7 @@ from aktflow.queries.search import QUERY_MAX, SORT_COLUMNS
 from aktflow.states.fields import INT_MAX, MAX_TEXT
 from aktflow.vocabulary import BASES, DOCX_MIME
 
+from .case_access import paths as access_paths
 from .redactions import paths as redaction_paths
 from .schemas import REQUEST_MODELS, RESPONSE_MODELS, api_triggers
 
@@ -406,6 +407,7 @@ def paths(triggers: list[str], event_bodies: list[str]) -> dict[str, Any]:
         },
         **redaction_paths(_CASE_ID, _ID, _ETAG, if_match, _errors, _ref, _json),
         **release_paths(),
+        **access_paths(_CASE_ID, _errors, _ref, _json),
         "/openapi.json": {
             "get": {
                 "operationId": "openapi",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import Response, jsonify, request, send_file
 
+from aktflow.access_log import record_access
 from aktflow.release import service as release
 
 from ..exits import download_name
@@ -41,12 +42,14 @@ def list_packages(case_id: int) -> Response:
 def get_package(case_id: int, package_id: int) -> Response:
     """``GET /cases/<id>/packages/<id>``: the package as PDF; 422 while it is made or when it is blocked."""
     name, content = release.package_file(db(), case_id, package_id)
+    _record(case_id, package_id, name)
     return _file(content, name, "application/pdf", _sha(content))
 
 
 def get_package_zip(case_id: int, package_id: int) -> Response:
     """``GET /cases/<id>/packages/<id>/zip``: the package's individual PDFs as .zip (404 when none)."""
     name, content = release.package_file(db(), case_id, package_id, zipped=True)
+    _record(case_id, package_id, name)
     return _file(content, name, "application/zip", _sha(content))
 
 
@@ -57,6 +60,7 @@ def latest_package(case_id: int) -> Response:
         raise ApiError(400, "preview skal være true eller false", field="preview")
     if preview in ("false", "0"):
         name, content = release.package_file(db(), case_id)
+        _record(case_id, None, name)
         return _file(content, name, "application/pdf", _sha(content))
     from aktflow import bootstrap
 
@@ -72,6 +76,19 @@ def latest_package(case_id: int) -> Response:
         )
         content = out.read_bytes()
     return _file(content, f"udleveringspakke-udkast-sag-{case_id}.pdf", "application/pdf", built.sha256)
+
+
+def _record(case_id: int, package_id: int | None, name: str) -> None:
+    """The download in the access log of a sensitive case (aktflow/access_log.py), before it is sent."""
+    record_access(
+        db(),
+        actor=actor().username,
+        case_id=case_id,
+        what="package",
+        object_id=package_id,
+        name=name,
+        via="api",
+    )
 
 
 def _sha(content: bytes) -> str:

@@ -32,6 +32,7 @@ from aktflow.states import fields
 from aktflow.states.fields import DATE_RANGE_TEXT, MAX_TEXT
 from aktflow.vocabulary import BASES, CASE_OUTCOMES, DOCUMENT_OUTCOMES, EMNE_RE, RULES, STATUSES
 
+from . import case_access as _access
 from . import redaction_schemas as _redactions
 
 
@@ -388,6 +389,8 @@ class CaseSummary(_Response):
     subject: str
     emne: str
     assignee: str | None
+    #: Sagen er fortrolig for den, der spørger: anmoder og emne står som "Fortrolig sag" (docs/access.md).
+    masked: bool = False
 
 
 def _field_has_no_default(schema: dict[str, Any]) -> None:
@@ -426,5 +429,10 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     Error,
     LetterPreview,
     *_redactions.RESPONSE_MODELS,
+    *_access.RESPONSE_MODELS,
 )
-REQUEST_MODELS: tuple[type[BaseModel], ...] = (IntakeRequest, *_redactions.REQUEST_MODELS)
+REQUEST_MODELS: tuple[type[BaseModel], ...] = (
+    IntakeRequest,
+    *_redactions.REQUEST_MODELS,
+    *_access.REQUEST_MODELS,
+)

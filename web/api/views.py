@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
 
-from aktflow import bootstrap, letter_preview, states
+from aktflow import bootstrap, case_access, letter_preview, states
 from aktflow.access_log import record_access
 from aktflow.errors import ValidationError
 from aktflow.queries import search as search_q
@@ -102,6 +102,7 @@ def list_cases() -> Response:
         raise ApiError(400, f"limit skal være et heltal 1–{LIST_MAX}", field="limit")
     with db().session() as s:
         rows = case_list(s, state=state, assignee=assignee, limit=int(raw_limit))
+        rows = case_access.mask_rows(s, actor(), rows)  # need-to-know: "Fortrolig sag"
     return jsonify(rows)
 
 

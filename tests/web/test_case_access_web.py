@@ -1,0 +1,78 @@
+"""The case page's panel *Adgang til sagen* (docs/access.md): add and remove people, mark and unmark, and
+what a colleague then sees: a Danish 403 on the case, the case masked in the list."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+PASSWORD = "test-pass"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def login(client, username: str) -> str:
+    client._cookies.clear()  # a new browser: no session
+    page = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": CSRF_RE.search(page).group(1)},
+    )
+    return CSRF_RE.search(client.get("/workflow").get_data(as_text=True)).group(1)
+
+
+def flashes(client) -> list[tuple[str, str]]:
+    with client.session_transaction() as s:
+        return list(s.pop("_flashes", []))
+
+
+def test_the_panel_marks_adds_and_removes(client, new_case):
+    cid = new_case(subject="Vejarbejdet på Skovvej").id
+    token = login(client, "cw")
+    page = unescape(client.get(f"/cases/{cid}").get_data(as_text=True))
+    assert "Adgang til sagen" in page and "Markér sagen fortrolig" in page
+    r = client.post(f"/cases/{cid}/access/mark", data={"csrf_token": token, "reason": "Helbred"})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/cases/{cid}#adgang")
+    assert flashes(client) == [("ok", "Sagen er markeret fortrolig.")]
+    # The caseworker may not lift the mark: no form for it.
+    page = unescape(client.get(f"/cases/{cid}").get_data(as_text=True))
+    assert "Fortrolig" in page and "Fjern markeringen fortrolig" not in page
+
+    token2 = login(client, "cw2")
+    r = client.get(f"/cases/{cid}")
+    assert r.status_code == 403 and "fortrolig" in r.get_data(as_text=True)
+    listed = unescape(client.get("/cases?mine=0").get_data(as_text=True))
+    assert "Fortrolig sag" in listed and "Vejarbejdet på Skovvej" not in listed
+    r = client.post(
+        f"/cases/{cid}/access/members", data={"csrf_token": token2, "username": "cw2", "reason": "x"}
+    )
+    assert r.status_code == 403  # cw2 cannot add themselves
+
+    token = login(client, "cw")
+    r = client.post(
+        f"/cases/{cid}/access/members", data={"csrf_token": token, "username": "cw2", "reason": ""}
+    )
+    assert r.status_code == 303 and flashes(client) == [("error", "Skriv en begrundelse.")]
+    client.post(
+        f"/cases/{cid}/access/members", data={"csrf_token": token, "username": "cw2", "reason": "Ferie"}
+    )
+    assert flashes(client)[-1] == ("ok", "cw2 er tilføjet sagen.")
+    page = unescape(client.get(f"/cases/{cid}").get_data(as_text=True))
+    assert "Claus Caseworker (cw2)" in page and "Ferie" in page
+
+    token2 = login(client, "cw2")
+    assert client.get(f"/cases/{cid}").status_code == 200
+    # A member sees the case and acts on it, but may not widen the circle.
+    r = client.post(
+        f"/cases/{cid}/access/members", data={"csrf_token": token2, "username": "legal", "reason": "x"}
+    )
+    assert r.status_code == 403 and "sagsbehandler" in r.get_data(as_text=True)
+
+    token = login(client, "cw")
+    client.post(f"/cases/{cid}/access/members/cw2/remove", data={"csrf_token": token})
+    assert flashes(client)[-1] == ("ok", "cw2 er fjernet fra sagen.")
+
+    token = login(client, "manager")
+    client.post(f"/cases/{cid}/access/unmark", data={"csrf_token": token, "reason": "Ikke fortrolig"})
+    assert flashes(client)[-1] == ("ok", "Markeringen fortrolig er fjernet.")
+    login(client, "cw2")
+    assert client.get(f"/cases/{cid}").status_code == 200
