@@ -228,6 +228,22 @@ def retry_outbox(db: Any, *, actor: str, item_ids: Iterable[int] = (), all_faile
 # --- the calendar and letter templates -------------------------------------------------------------
 
 
+def check_new_closures(days: Iterable[dt.date], today: dt.date) -> None:
+    """A new closure day must be a coming weekday: a day already past cannot be closed after the fact (the
+    deadlines counted over it stand), and Saturdays and Sundays are never working days anyway. Raises
+    ValidationError (field ``date``) with the reason in Danish."""
+    for d in sorted(days):
+        if d < today:
+            raise ValidationError(
+                "date", f"{d:%d.%m.%Y} er allerede passeret; en lukkedag skal ligge i dag eller senere"
+            )
+        if d.weekday() >= 5:
+            weekday = "lørdag" if d.weekday() == 5 else "søndag"
+            raise ValidationError(
+                "date", f"{d:%d.%m.%Y} er en {weekday}; weekender er aldrig arbejdsdage, så det er ikke en lukkedag"
+            )
+
+
 def change_calendar(
     db: Database,
     *,
@@ -248,6 +264,7 @@ def change_calendar(
         session = uow.session
         user = _admin(session, actor)
         current = case_deadlines.calendar_settings(session)
+        check_new_closures(set(close or ()) - set(current.closures), uow.today)
         closures = set(current.closures) | set(close or ())
         closures -= set(reopen or ())
         new = dc_replace(current, **(set_flags or {}), closures=frozenset(closures))

@@ -14,6 +14,7 @@ from aktflow.service import case_view
 from aktflow.vocabulary import LEGAL
 
 from .auth import roles_required
+from .filters import today as current_today
 
 bp = Blueprint("legal", __name__)
 LEGAL_ROLES = LEGAL
@@ -26,7 +27,7 @@ def db():
 @bp.route("/legal")
 @roles_required(*LEGAL_ROLES)
 def queue():
-    return render_template("legal_queue.html", rows=legal_queue(db()))
+    return render_template("legal_queue.html", rows=legal_queue(db(), today=current_today()))
 
 
 @bp.route("/legal/cases/<int:case_id>")
