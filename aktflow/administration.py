@@ -244,6 +244,21 @@ def check_new_closures(days: Iterable[dt.date], today: dt.date) -> None:
             )
 
 
+def add_closure_day(
+    db: Database, *, actor: str, day: dt.date, now: dt.datetime | None = None, progress: Any = None
+) -> dict[str, Any]:
+    """One new closure day, as an administrator adds it on the administration page: refused unless it is a
+    coming weekday (:func:`check_new_closures`), then :func:`change_calendar` (the answer is its).
+    Raises PermissionDenied (not an administrator) and ValidationError (field ``date``)."""
+    from . import case_deadlines
+
+    with UnitOfWork(db, now=now) as uow:
+        _admin(uow.session, actor)
+        if day not in case_deadlines.calendar_settings(uow.session).closures:
+            check_new_closures([day], uow.today)
+    return change_calendar(db, actor=actor, close=[day], now=now, progress=progress)
+
+
 def change_calendar(
     db: Database,
     *,
@@ -264,7 +279,6 @@ def change_calendar(
         session = uow.session
         user = _admin(session, actor)
         current = case_deadlines.calendar_settings(session)
-        check_new_closures(set(close or ()) - set(current.closures), uow.today)
         closures = set(current.closures) | set(close or ())
         closures -= set(reopen or ())
         new = dc_replace(current, **(set_flags or {}), closures=frozenset(closures))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..approval import Change, changes, lapsed
 from ..db import Database
 from ..exits import mask
-from ..models import Case, CaseDeadline, Event, Flag
+from ..models import Case, CaseDeadline, Document, Event, Flag, ReviewComment, User
 
 
 #: The legal contact's own verdicts: "the last review" is the latest of them.
@@ -233,3 +233,39 @@ def _latest_approvals(session: Session, case_ids: list[int]) -> dict[int, dict[s
     ):
         out[cid] = _snapshot_of(data)
     return out
+
+
+def review_comments(session: Session, case_id: int, document_id: int | None = None) -> list[dict[str, Any]]:
+    """The legal contact's comments on the case's documents (:mod:`aktflow.review_comments`), oldest first;
+    only ``document_id``'s when given. Each: ``id, document_id, document_title, author`` (username),
+    ``author_name`` (the user's name, else the username), ``at`` (datetime, UTC), ``text``. Texts are
+    masked (:func:`aktflow.exits.mask`)."""
+    stmt = (
+        select(ReviewComment, Document.title, User.name)
+        .join(Document, Document.id == ReviewComment.document_id)
+        .outerjoin(User, User.username == ReviewComment.author)
+        .where(ReviewComment.case_id == case_id)
+        .order_by(ReviewComment.id)
+    )
+    if document_id is not None:
+        stmt = stmt.where(ReviewComment.document_id == document_id)
+    return mask(
+        [
+            {
+                "id": c.id,
+                "document_id": c.document_id,
+                "document_title": title,
+                "author": c.author,
+                "author_name": name or c.author,
+                "at": c.created_at,
+                "text": c.text,
+            }
+            for c, title, name in session.execute(stmt)
+        ]
+    )
+
+
+def case_review_comments(db: Database, case_id: int, document_id: int | None = None) -> list[dict[str, Any]]:
+    """:func:`review_comments` in a session of its own (for the case page and the document page)."""
+    with db.session() as session:
+        return review_comments(session, case_id, document_id)

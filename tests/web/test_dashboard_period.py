@@ -10,8 +10,8 @@ from html import unescape
 import pytest
 
 from aktflow import clock
-from aktflow.administration import change_calendar
-from aktflow.errors import ValidationError, WorkflowError
+from aktflow.administration import add_closure_day
+from aktflow.errors import PermissionDenied, ValidationError, WorkflowError
 from aktflow.queries import dashboard as read
 from aktflow.service import case_view, fire
 from tests.assessing import texts_for
@@ -187,13 +187,15 @@ def test_closure_days_in_the_past_or_on_weekends_are_refused(db):
     past = today - dt.timedelta(days=1)
     saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
     with pytest.raises(ValidationError, match="allerede passeret"):
-        change_calendar(db, actor="admin", close=[past])
+        add_closure_day(db, actor="admin", day=past)
     with pytest.raises(ValidationError, match="lørdag"):
-        change_calendar(db, actor="admin", close=[saturday])
+        add_closure_day(db, actor="admin", day=saturday)
     with pytest.raises(ValidationError, match="søndag"):
-        change_calendar(db, actor="admin", close=[saturday + dt.timedelta(days=1)])
+        add_closure_day(db, actor="admin", day=saturday + dt.timedelta(days=1))
     monday = saturday + dt.timedelta(days=2)
-    assert change_calendar(db, actor="admin", close=[monday])["changed"] is True
+    assert add_closure_day(db, actor="admin", day=monday)["changed"] is True
+    with pytest.raises(PermissionDenied):
+        add_closure_day(db, actor="manager", day=monday + dt.timedelta(days=7))
 
 
 def test_closure_day_refused_on_the_admin_page(client, db):
