@@ -52,7 +52,7 @@ def index():
         slot_label=slot_label,
         unit_name={"month": "måned", "quarter": "kvartal", "year": "år"}[unit],
         typed={k: request.args.get(k, "") for k in read.DATE_FILTERS},
-    ), (400 if errors else 200)
+    )
 
 
 def slot_label(value: dt.date, unit: str = "month") -> str:
