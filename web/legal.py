@@ -99,7 +99,8 @@ def _letters(case_id: int, view: dict, username: str, partial_note: str = "") ->
     decision and the partial decision (approve_legal's ``letter_trigger``; its letter with ``partial_note``,
     the send form's "Hvad udleveres nu"). Each: ``trigger``, ``name``, ``action`` (the trigger's label),
     ``note`` (the partial decision's note, else None), ``letter`` (the preview, or None with ``error``
-    saying why) and ``pdf``/``docx`` (URLs). Only while the approval can be given (its form carries the
+    saying why, or ``needs_note`` while the partial decision's text is not written) and ``pdf``/``docx``
+    (URLs). Only while the approval can be given (its form carries the
     fingerprint)."""
     if "approve_legal" not in view["allowed_triggers"]:
         return []
@@ -114,10 +115,13 @@ def _letters(case_id: int, view: dict, username: str, partial_note: str = "") ->
         # The partial decision's letter says what is released now: the send form's note, typed here.
         query = {"note": partial_note} if trigger == "send_partial_decision" and partial_note else {}
         row["note"] = partial_note if trigger == "send_partial_decision" else None
-        try:
-            row["letter"] = letter_preview.preview(db(), case_id, trigger, actor=username, **query)
-        except AktflowError as e:
-            row["error"] = e.detail or e.message
+        if trigger == "send_partial_decision" and not partial_note:
+            row["needs_note"] = True  # nothing to show before the text is written
+        else:
+            try:
+                row["letter"] = letter_preview.preview(db(), case_id, trigger, actor=username, **query)
+            except AktflowError as e:
+                row["error"] = e.detail or e.message
         for ext in ("pdf", "docx"):
             row[ext] = url_for("cases.letter_preview_file", case_id=case_id, trigger=trigger, ext=ext, **query)
         out.append(row)

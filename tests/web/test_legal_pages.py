@@ -99,7 +99,8 @@ def test_review_page_shows_documents_texts_side_by_side_and_both_letters(client,
     assert r.status_code == 200
     # the partial decision's letter needs its text (what is released now) before it can be shown
     part = html[html.index('data-letter="send_partial_decision"') :].split("</section>", 1)[0]
-    assert "Hvad udleveres nu" in part and "data-letter-error" in part and 'name="delafgoerelse"' in part
+    assert "Hvad udleveres nu" in part and "data-needs-note" in part and 'name="delafgoerelse"' in part
+    assert "data-letter-sha256" not in part
     r = client.get(f"/legal/cases/{case.id}?delafgoerelse=Byggetilladelsen+udleveres+nu")
     html = text_of(r)
     assert r.status_code == 200
