@@ -240,7 +240,8 @@ def check_new_closures(days: Iterable[dt.date], today: dt.date) -> None:
         if d.weekday() >= 5:
             weekday = "lørdag" if d.weekday() == 5 else "søndag"
             raise ValidationError(
-                "date", f"{d:%d.%m.%Y} er en {weekday}; weekender er aldrig arbejdsdage, så det er ikke en lukkedag"
+                "date",
+                f"{d:%d.%m.%Y} er en {weekday}; weekender er aldrig arbejdsdage, så det er ikke en lukkedag",
             )
 
 

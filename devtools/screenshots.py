@@ -53,7 +53,9 @@ def main() -> int:
                     ("leder", "/dashboard", "dashboard", {"width": 1280, "height": 1000}),
                     ("sagsbehandler", None, "case-phone", {"width": 390, "height": 844}),
                 ):
-                    ctx = browser.new_context(viewport=viewport, locale="da-DK", timezone_id="Europe/Copenhagen")
+                    ctx = browser.new_context(
+                        viewport=viewport, locale="da-DK", timezone_id="Europe/Copenhagen"
+                    )
                     page = ctx.new_page()
                     page.goto(f"{base}/login")
                     page.get_by_label("Brugernavn").fill(user)

@@ -123,7 +123,9 @@ def _letters(case_id: int, view: dict, username: str, partial_note: str = "") ->
             except AktflowError as e:
                 row["error"] = e.detail or e.message
         for ext in ("pdf", "docx"):
-            row[ext] = url_for("cases.letter_preview_file", case_id=case_id, trigger=trigger, ext=ext, **query)
+            row[ext] = url_for(
+                "cases.letter_preview_file", case_id=case_id, trigger=trigger, ext=ext, **query
+            )
         out.append(row)
     return out
 

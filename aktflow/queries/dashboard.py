@@ -314,7 +314,9 @@ def decided_in_time(session: Session, today: dt.date, f: Filters) -> list[dict[s
     d = slot_start(start, length)
     while d <= end:
         n, ok = found.get(d, (0, 0))
-        slots.append({"month": d, "unit": unit, "decided": n, "in_time": ok, "share": (ok / n) if n else None})
+        slots.append(
+            {"month": d, "unit": unit, "decided": n, "in_time": ok, "share": (ok / n) if n else None}
+        )
         d = month_start(d, length)
     return slots
 
@@ -437,10 +439,11 @@ def parse_filters(args: dict[str, Any], today: dt.date) -> Filters:
     Dates :func:`filter_errors` refuses are left out (the default period); the page shows its message."""
     f = Filters.default(today)
     if not filter_errors(args):  # a refused period is not half applied
-        for key in DATE_FILTERS:
-            raw = str(args.get(key) or "").strip()
-            if raw:
-                f = replace(f, **{key: _filter_date(raw)})
+        start, end = (str(args.get(key) or "").strip() for key in DATE_FILTERS)
+        if start:
+            f = replace(f, start=_filter_date(start))
+        if end:
+            f = replace(f, end=_filter_date(end))
     a = (args.get("assignee") or "").strip()
     if a.isascii() and a.isdigit() and int(a) <= INT_MAX:  # beyond it no id exists (and SQLite overflows)
         f = replace(f, assignee_id=int(a))

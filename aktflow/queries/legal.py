@@ -14,7 +14,6 @@ from ..db import Database
 from ..exits import mask
 from ..models import Case, CaseDeadline, Document, Event, Flag, ReviewComment, User
 
-
 #: The legal contact's own verdicts: "the last review" is the latest of them.
 REVIEW_TRIGGERS = ("approve_legal", "return_to_screening")
 

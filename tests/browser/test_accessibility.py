@@ -15,14 +15,12 @@ import pytest
 
 from aktflow import clock
 from tests.assessing import texts_for
-from tests.browser.test_journeys import (  # noqa: F401 (fixtures)
-    ARGS,
-    CHROMIUM,
-    PASSWORD,
-    playwright,
-    server,
-    shot,
-)
+from tests.browser import test_journeys as journeys
+from tests.browser.test_journeys import ARGS, CHROMIUM, PASSWORD, shot
+
+# The journeys' fixtures: the browser and the served app.
+playwright = journeys.playwright
+server = journeys.server
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +38,12 @@ PAGES = {
         "/workflow",
     ],
     "legal": ["/legal", "/legal/cases/{case}", "/cases/{case}"],
-    "manager": ["/dashboard", "/dashboard?start=01.01.2020&end={today}", "/dashboard?start=nonsens", "/cases?mine=0"],
+    "manager": [
+        "/dashboard",
+        "/dashboard?start=01.01.2020&end={today}",
+        "/dashboard?start=nonsens",
+        "/cases?mine=0",
+    ],
     "admin": ["/admin", "/admin/audit", "/dashboard", "/legal", "/legal/cases/{case}"],
 }
 
@@ -76,9 +79,17 @@ def seed(db) -> dict[str, int]:
     for doc, outcome, grounds in ((ids[0], "partial", ["ofl-23"]), (ids[1], "refuse", ["ofl-30-1"])):
         data = {"document_id": doc, "outcome": outcome, "grounds": grounds, **texts_for(outcome, grounds)}
         fire(db, case.id, "assess_document", actor="cw", data=data)
-    fire(db, case.id, "redact", actor="cw", data={"document_id": ids[0], "term": "Intern vurdering", "ground": "ofl-23"})
+    fire(
+        db,
+        case.id,
+        "redact",
+        actor="cw",
+        data={"document_id": ids[0], "term": "Intern vurdering", "ground": "ofl-23"},
+    )
     fire(db, case.id, "submit_for_legal_review", actor="cw", note="Må klagen udleveres delvis?")
-    review_comments.add_comment(db, actor="legal", case_id=case.id, document_id=ids[0], text="Overstreg også navnet.")
+    review_comments.add_comment(
+        db, actor="legal", case_id=case.id, document_id=ids[0], text="Overstreg også navnet."
+    )
     return {"case": case.id, "doc": ids[0]}
 
 
@@ -87,7 +98,7 @@ def urls(role: str, ids: dict[str, int]) -> list[str]:
     return [u.format(today=today, **ids) for u in PAGES[role]]
 
 
-def open_context(playwright, tmp_path, **viewport):  # noqa: F811
+def open_context(playwright, tmp_path, **viewport):
     import os
 
     return playwright.chromium.launch_persistent_context(
@@ -114,7 +125,9 @@ def login(page, base: str, username: str) -> None:
 def axe_violations(page) -> list[str]:
     """Run axe-core on the page (WCAG 2.x A and AA rules): one line per violation and element."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))  # through the DevTools protocol: no CSP exception needed
+        page.evaluate(
+            AXE.read_text(encoding="utf-8")
+        )  # through the DevTools protocol: no CSP exception needed
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         AXE_TAGS,
@@ -145,7 +158,7 @@ def overflow(page) -> str | None:
 
 
 @pytest.mark.parametrize("role", sorted(PAGES))
-def test_every_main_page_meets_wcag_aa_for_each_role(playwright, server, sqlite_db, tmp_path, role):  # noqa: F811
+def test_every_main_page_meets_wcag_aa_for_each_role(playwright, server, sqlite_db, tmp_path, role):
     ids = seed(sqlite_db)
     ctx = open_context(playwright, tmp_path, viewport={"width": 1280, "height": 900})
     try:
@@ -165,11 +178,21 @@ def test_every_main_page_meets_wcag_aa_for_each_role(playwright, server, sqlite_
 @pytest.mark.parametrize(
     ("name", "viewport"),
     [
-        ("390", {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}),
+        (
+            "390",
+            {
+                "viewport": {"width": 390, "height": 844},
+                "device_scale_factor": 3,
+                "is_mobile": True,
+                "has_touch": True,
+            },
+        ),
         ("zoom200", {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2}),
     ],
 )
-def test_no_horizontal_scrolling_on_a_phone_and_at_200_percent(playwright, server, sqlite_db, tmp_path, name, viewport):  # noqa: F811
+def test_no_horizontal_scrolling_on_a_phone_and_at_200_percent(
+    playwright, server, sqlite_db, tmp_path, name, viewport
+):
     ids = seed(sqlite_db)
     found: dict[str, str] = {}
     for role in sorted(PAGES):

@@ -15,16 +15,13 @@ import pytest
 
 from aktflow import clock
 from tests.assessing import texts_for
-from tests.browser.test_journeys import (  # noqa: F401 (fixtures)
-    browser_page,
-    flash,
-    login,
-    logout,
-    playwright,
-    server,
-    shot,
-    submit,
-)
+from tests.browser import test_journeys as journeys
+from tests.browser.test_journeys import flash, login, logout, shot, submit
+
+# The journeys' fixtures: the browser, the served app, a fresh page.
+playwright = journeys.playwright
+server = journeys.server
+browser_page = journeys.browser_page
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +31,9 @@ def at(d: dt.date, hour: int = 9) -> dt.datetime:
 
 
 def test_d_legal_reviews_letters_and_documents_and_comments_reach_the_caseworker(
-    browser_page, server, sqlite_db  # noqa: F811
+    browser_page,
+    server,
+    sqlite_db,
 ):
     from aktflow.documents import Attachment
     from aktflow.service import create_case, fire
@@ -104,14 +103,17 @@ def test_d_legal_reviews_letters_and_documents_and_comments_reach_the_caseworker
     login(page, server, "cw")
     page.goto(f"{server}/cases/{case.id}")
     comments = page.locator("[data-review-comments]")
-    assert "Sløjf navnet på tilsynsførende" in comments.inner_text() and "Tilsynsrapport" in comments.inner_text()
+    assert (
+        "Sløjf navnet på tilsynsførende" in comments.inner_text()
+        and "Tilsynsrapport" in comments.inner_text()
+    )
     submit(page, comments.get_by_role("link", name="Tilsynsrapport"))
     assert "Sløjf navnet på tilsynsførende" in page.locator("[data-review-comments]").inner_text()
     page.goto(f"{server}/cases/{case.id}/documents/{ids[1]}")
     assert page.locator("[data-review-comments]").count() == 0
 
 
-def test_e_manager_sees_a_long_period_and_a_bad_date_is_refused(browser_page, server, sqlite_db):  # noqa: F811
+def test_e_manager_sees_a_long_period_and_a_bad_date_is_refused(browser_page, server, sqlite_db):
     from aktflow.service import create_case, fire
 
     today = clock.today()

@@ -35,8 +35,25 @@ def test_reset_demo_starts_afresh_on_the_embedded_database(runner, embedded):
     first = cases(runner, cli)
     assert first
     bootstrap.reset()
-    out = runner.invoke(cli, ["case", "new", "--requester", "Ekstra", "--received", "2026-11-02", "--basis", "ofl",
-                              "--subject", "Ekstra sag", "--emne", "02.34.02", "--as", "sagsbehandler"])
+    out = runner.invoke(
+        cli,
+        [
+            "case",
+            "new",
+            "--requester",
+            "Ekstra",
+            "--received",
+            "2026-11-02",
+            "--basis",
+            "ofl",
+            "--subject",
+            "Ekstra sag",
+            "--emne",
+            "02.34.02",
+            "--as",
+            "sagsbehandler",
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert len(cases(runner, cli)) == len(first) + 1
     bootstrap.reset()

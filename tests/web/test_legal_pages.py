@@ -9,7 +9,6 @@ import io
 import re
 
 import docx
-
 import pytest
 
 from aktflow import clock, review_comments
@@ -44,7 +43,9 @@ def in_review(db, new_case, question="Må lægeerklæringen udleveres?", **kw):
 
 def test_queue_shows_deadline_overdue_and_the_question(client, db, new_case):
     today = clock.today()
-    late, _, _ = in_review(db, new_case, received=(today - dt.timedelta(days=40)).isoformat(), subject="Gammel")
+    late, _, _ = in_review(
+        db, new_case, received=(today - dt.timedelta(days=40)).isoformat(), subject="Gammel"
+    )
     fresh, _, _ = in_review(db, new_case, question="Er § 30 rigtig?", subject="Ny")
     rows = {r["id"]: r for r in legal_queue(db, today=today)}
     assert rows[late.id]["overdue"] is True and rows[fresh.id]["overdue"] is False
@@ -117,9 +118,12 @@ def test_review_page_shows_documents_texts_side_by_side_and_both_letters(client,
     # both decision letters, each with its fingerprint and its own approve form
     assert 'data-letter="send_decision"' in html and 'data-letter="send_partial_decision"' in html
     forms = re.findall(
-        r'name="letter_sha256" value="([0-9a-f]{64})"><input type="hidden" name="letter_trigger" value="(\w+)"', html
+        r'name="letter_sha256" value="([0-9a-f]{64})"><input type="hidden" name="letter_trigger" value="(\w+)"',
+        html,
     )
-    assert [t for _, t in forms] == ["send_decision", "send_partial_decision"], re.findall(r"data-letter-error>[^<]*", html)
+    assert [t for _, t in forms] == ["send_decision", "send_partial_decision"], re.findall(
+        r"data-letter-error>[^<]*", html
+    )
     assert forms[0][0] != forms[1][0]
     shown = re.findall(r"<code data-letter-sha256>([0-9a-f]{64})</code>", html)
     assert shown == [forms[0][0], forms[1][0]]
@@ -213,7 +217,8 @@ def test_comments_are_for_the_legal_contact_while_the_case_is_in_review(client, 
     login(client, "cw")
     html = text_of(client.get(f"/cases/{case.id}"))
     r = client.post(
-        f"/legal/cases/{case.id}/documents/{granted}/comments", data={"csrf_token": csrf_from(html), "text": "x"}
+        f"/legal/cases/{case.id}/documents/{granted}/comments",
+        data={"csrf_token": csrf_from(html), "text": "x"},
     )
     assert r.status_code == 403
 
