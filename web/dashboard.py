@@ -72,11 +72,8 @@ def cases_csv():
     today = current_today()
     errors = read.filter_errors(request.args)
     if errors:
-        return Response(
-            "Listen blev ikke hentet: " + " ".join(errors.values()) + "\n",
-            status=400,
-            mimetype="text/plain; charset=utf-8",
-        )
+        text = "Listen blev ikke hentet: " + " ".join(errors.values())
+        return render_template("error.html", status=400, title="Filteret blev ikke brugt", text=text), 400
     f = read.parse_filters(request.args, today)
     which = "all" if request.args.get("which") == "all" else "open"
     with db().session() as s:

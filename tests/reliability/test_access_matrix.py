@@ -927,6 +927,7 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "admin.municipality_save": ["/admin/municipality"],
         "admin.kle_import": ["/admin/kle"],
         "admin.appeal_body_save": ["/admin/appeal-bodies"],
+        "legal.comment": [f"/legal/cases/{cid}/documents/{doc_id(sqlite_db, cid)}/comments"],
     }
     for rule in _post_routes(app):
         assert rule.endpoint in targets, f"POST {rule.rule} ({rule.endpoint}) is not in the CSRF list"

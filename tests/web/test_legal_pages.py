@@ -232,3 +232,25 @@ def test_a_comment_with_a_cpr_number_is_masked_where_it_is_shown(client, db, new
     assert "120385-1237" not in c["text"] and "Fjern" in c["text"]
     login(client, "cw")
     assert "120385-1237" not in text_of(client.get(f"/cases/{case.id}"))
+
+
+def test_hostile_comment_text_is_stored_as_text_or_refused_in_danish(client, db, new_case):
+    case, granted, _ = in_review(db, new_case)
+    login(client, "legal")
+    html = text_of(client.get(f"/legal/cases/{case.id}"))
+    token = csrf_from(html)
+    for text in ("<script>alert(1)</script>", "{{ 7*7 }}", "\x00\u202e ondt", "a" * 5000, "' OR 1=1 --", ""):
+        r = client.post(
+            f"/legal/cases/{case.id}/documents/{granted}/comments", data={"csrf_token": token, "text": text}
+        )
+        assert r.status_code in (303, 400), (text[:20], r.status_code)
+        if r.status_code == 400:
+            assert 'lang="da"' in r.get_data(as_text=True)
+    for bad in (
+        f"/legal/cases/{case.id}/documents/999999/comments",
+        f"/legal/cases/999999/documents/{granted}/comments",
+    ):
+        assert client.post(bad, data={"csrf_token": token, "text": "x"}).status_code == 404
+    page = client.get(f"/legal/cases/{case.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "{{ 7*7 }}" in text_of(client.get(f"/legal/cases/{case.id}"))
