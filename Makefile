@@ -22,6 +22,15 @@ run: venv
 	$(BIN)/aktflow demo --if-empty
 	$(BIN)/aktflow serve --host $(HOST) --port $(PORT)
 
+## make cli ARGS="case list": the command line (.venv/bin/aktflow) on the same database as `make run`
+.PHONY: cli reset-demo
+cli: venv
+	$(BIN)/aktflow $(ARGS)
+
+## make reset-demo: delete the embedded SQLite database and load the demo data afresh (never PostgreSQL)
+reset-demo: venv
+	$(BIN)/aktflow demo --reset
+
 ## make test: virtual environment and the whole test suite (SQLite, PostgreSQL, browser)
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

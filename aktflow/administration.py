@@ -228,6 +228,38 @@ def retry_outbox(db: Any, *, actor: str, item_ids: Iterable[int] = (), all_faile
 # --- the calendar and letter templates -------------------------------------------------------------
 
 
+def check_new_closures(days: Iterable[dt.date], today: dt.date) -> None:
+    """A new closure day must be a coming weekday: a day already past cannot be closed after the fact (the
+    deadlines counted over it stand), and Saturdays and Sundays are never working days anyway. Raises
+    ValidationError (field ``date``) with the reason in Danish."""
+    for d in sorted(days):
+        if d < today:
+            raise ValidationError(
+                "date", f"{d:%d.%m.%Y} er allerede passeret; en lukkedag skal ligge i dag eller senere"
+            )
+        if d.weekday() >= 5:
+            weekday = "lørdag" if d.weekday() == 5 else "søndag"
+            raise ValidationError(
+                "date",
+                f"{d:%d.%m.%Y} er en {weekday}; weekender er aldrig arbejdsdage, så det er ikke en lukkedag",
+            )
+
+
+def add_closure_day(
+    db: Database, *, actor: str, day: dt.date, now: dt.datetime | None = None, progress: Any = None
+) -> dict[str, Any]:
+    """One new closure day, as an administrator adds it on the administration page: refused unless it is a
+    coming weekday (:func:`check_new_closures`), then :func:`change_calendar` (the answer is its).
+    Raises PermissionDenied (not an administrator) and ValidationError (field ``date``)."""
+    from . import case_deadlines
+
+    with UnitOfWork(db, now=now) as uow:
+        _admin(uow.session, actor)
+        if day not in case_deadlines.calendar_settings(uow.session).closures:
+            check_new_closures([day], uow.today)
+    return change_calendar(db, actor=actor, close=[day], now=now, progress=progress)
+
+
 def change_calendar(
     db: Database,
     *,

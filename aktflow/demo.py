@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -143,3 +144,28 @@ def _working_days_back(today: dt.date, n: int) -> dt.date:
         if d.weekday() < 5:
             n -= 1
     return d
+
+
+def embedded_database_file(url: str) -> Path:
+    """The file of an embedded SQLite database URL (``sqlite:///path``), for resetting the demo. Raises
+    ValidationError (field ``database``) for any other database: a municipality's PostgreSQL database, whose
+    event log may never be deleted, is never reset."""
+    from .errors import ValidationError
+
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix or ":memory:" in url:
+        raise ValidationError(
+            "database",
+            "kun den indbyggede SQLite-database kan nulstilles til demodata; denne installation bruger en "
+            "anden database, og dens hændelseslog må aldrig slettes",
+        )
+    return Path(url[len(prefix) :].split("?", 1)[0])
+
+
+def remove_embedded_database(url: str) -> Path:
+    """Delete the embedded SQLite database of ``url`` (the file and its ``-wal``/``-shm`` companions) so the
+    demo starts afresh; returns the file's path. Raises ValidationError as :func:`embedded_database_file`."""
+    path = embedded_database_file(url)
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        p.unlink(missing_ok=True)
+    return path

@@ -227,7 +227,8 @@ def check_emne(db: Any, emne: str) -> str:
 
 
 def search(db: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Plan entries whose number starts with ``q`` or whose title contains every word of ``q``; emner first."""
+    """Plan entries whose number starts with ``q`` or whose title contains every word of ``q``; emner first,
+    each number to journalise under (``emne``) once. Each: ``nummer, titel, niveau, emne``; at most ``limit``."""
     q = " ".join(re.sub(r"[%_\\]", " ", q or "").split())[:100]  # no LIKE wildcards from the user
     limit = max(1, min(int(limit), 100))
     if not q:
@@ -253,12 +254,17 @@ def search(db: Any, q: str, limit: int = 20) -> list[dict[str, Any]]:
             select(KleEmne.nummer, KleEmne.titel, KleEmne.niveau)
             .where(cond)
             .order_by(KleEmne.niveau.desc(), KleEmne.nummer)
-            .limit(limit)
+            .limit(limit * 3)  # room for the groups dropped below
         ).all()
     finally:
         if own:
             session.close()
-    return [{"nummer": n, "titel": t, "niveau": lvl, "emne": _as_emne(n)} for n, t, lvl in rows]
+    # Each number to journalise under once: a group (02.34) is journalised as 02.34.00, which the plan may
+    # also hold as an emne; the emne (listed first) is kept.
+    seen: dict[str, dict[str, Any]] = {}
+    for n, t, lvl in rows:
+        seen.setdefault(_as_emne(n), {"nummer": n, "titel": t, "niveau": lvl, "emne": _as_emne(n)})
+    return list(seen.values())[:limit]
 
 
 def _as_emne(nummer: str) -> str:

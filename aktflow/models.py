@@ -267,6 +267,10 @@ class Document(Base):
     redactions: Mapped[list[Redaction]] = relationship(
         back_populates="document", order_by="Redaction.id", lazy="selectin", cascade="all, delete-orphan"
     )
+    # The legal contact's comments on the document (aktflow/review_comments.py); they go with it.
+    review_comments: Mapped[list[ReviewComment]] = relationship(
+        order_by="ReviewComment.id", lazy="select", cascade="all, delete-orphan"
+    )
 
 
 class DocumentPart(Base):
@@ -317,6 +321,21 @@ class Redaction(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     document: Mapped[Document] = relationship(back_populates="redactions")
+
+
+class ReviewComment(Base):
+    """The legal contact's comment on one document, written on the review page and read by the caseworker
+    on the case page and the document page (:mod:`aktflow.review_comments`). Not a change of the case: no
+    event, no new version; the text is masked where it leaves (:mod:`aktflow.exits`)."""
+
+    __tablename__ = "review_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Assessment(Base):

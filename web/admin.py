@@ -25,7 +25,7 @@ from aktflow import appeal_bodies, case_deadlines, kle
 from aktflow import login_throttle as throttle
 from aktflow import tokens as tokens_cmd
 from aktflow import users as users_cmd
-from aktflow.administration import change_calendar, upload_template
+from aktflow.administration import add_closure_day, change_calendar, upload_template
 from aktflow.case_letters import municipality
 from aktflow.errors import AktflowError, NotFound, ValidationError
 from aktflow.users import add_user
@@ -289,7 +289,7 @@ def closure_add():
         flash("Lukkedagen blev ikke tilføjet: vælg en dato.", "error")
         return _back("kalender")
     try:
-        r = change_calendar(db(), actor=current_user.username, close=[d])
+        r = add_closure_day(db(), actor=current_user.username, day=d)
     except AktflowError as e:
         flash(f"Lukkedagen blev ikke tilføjet: {_msg(e)}", "error")
     else:

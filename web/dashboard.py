@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Response, current_app, render_template, request
 
 from aktflow.queries import cases as cases_q
@@ -26,11 +28,13 @@ def db():
 @roles_required(*MANAGERS)
 def index():
     today = current_today()
+    errors = read.filter_errors(request.args)
     f = read.parse_filters(request.args, today)
     with db().session() as s:
         data = read.overview(s, today, f)
         assignees = users_q.assignable_users(s)
-    chart = share_chart(data["decided_in_time"], da_month)
+    unit = data["decided_in_time"][0]["unit"] if data["decided_in_time"] else "month"
+    chart = share_chart(data["decided_in_time"], lambda d: slot_label(d, unit))
     decided = sum(m["decided"] for m in data["decided_in_time"])
     in_time = sum(m["in_time"] for m in data["decided_in_time"])
     return render_template(
@@ -43,14 +47,33 @@ def index():
         decided=decided,
         in_time=in_time,
         here=request.full_path.rstrip("?"),
-        query=request.query_string.decode(),
+        query=request.query_string.decode() if not errors else "",
+        errors=errors,
+        slot_label=slot_label,
+        unit_name={"month": "måned", "quarter": "kvartal", "year": "år"}[unit],
+        typed={k: request.args.get(k, "") for k in read.DATE_FILTERS},
     )
+
+
+def slot_label(value: dt.date, unit: str = "month") -> str:
+    """A chart slot's Danish name by its first day: "jan 2026" for a month, "1. kvt. 2026" for a quarter
+    (it starts in Jan/Apr/Jul/Oct on the first), "2026" for a year (the chart's unit is the same for every
+    slot; the query names it, :func:`aktflow.queries.dashboard.chart_unit`)."""
+    if unit == "year":
+        return str(value.year)
+    if unit == "quarter":
+        return f"{(value.month - 1) // 3 + 1}. kvt. {value.year}"
+    return da_month(value)
 
 
 @bp.route("/dashboard/cases.csv")
 @roles_required(*MANAGERS)
 def cases_csv():
     today = current_today()
+    errors = read.filter_errors(request.args)
+    if errors:
+        text = "Listen blev ikke hentet: " + " ".join(errors.values())
+        return render_template("error.html", status=400, title="Filteret blev ikke brugt", text=text), 400
     f = read.parse_filters(request.args, today)
     which = "all" if request.args.get("which") == "all" else "open"
     with db().session() as s:

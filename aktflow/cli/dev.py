@@ -67,10 +67,17 @@ def _render_workflow(source: str) -> str:
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only if the database has no users yet (first start)")
-def demo(if_empty: bool) -> None:
-    """Load demo users (password 'demo') and demo cases."""
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Delete the embedded SQLite database first and start afresh (never another database)",
+)
+def demo(if_empty: bool, reset: bool) -> None:
+    """Load demo users (password 'demo') and demo cases; with --reset, on a new embedded database."""
     from aktflow.demo import load_demo
 
+    if reset:
+        _reset_embedded_database()
     n = load_demo(open_db(), if_empty=if_empty)
     if n is None:
         echo("demodata findes allerede", err=True)
@@ -79,6 +86,23 @@ def demo(if_empty: bool) -> None:
             f"demodata indlæst: {n} sager; brugere sagsbehandler, jurist, leder, admin (adgangskode: demo)",
             err=True,
         )
+
+
+def _reset_embedded_database() -> None:
+    """Delete the embedded SQLite database and create it again at the newest schema."""
+    from aktflow.config import load_settings
+    from aktflow.db import upgrade
+    from aktflow.demo import remove_embedded_database
+    from aktflow.errors import AktflowError
+
+    url = load_settings().resolved_database_url()
+    open_db().dispose()  # no connection left open on the file
+    try:
+        path = remove_embedded_database(url)
+    except AktflowError as e:
+        fail(e.detail, 2)
+    upgrade(url, "head")
+    echo(f"databasen er nulstillet: {path.name}", err=True)
 
 
 @click.command("serve")

@@ -277,26 +277,48 @@ def _figure_rows(session: Session, figure: str, lo: dt.date, hi: dt.date, f: Fil
     return session.execute(stmt.group_by(*group)).all()
 
 
+#: How the chart groups the period's decisions: by month up to two years, by quarter up to eight, by year
+#: beyond (a bar per slot; a longer period never falls outside the chart).
+CHART_UNITS = ((MAX_MONTHS, "month", 1), (96, "quarter", 3), (None, "year", 12))
+
+
+def chart_unit(start: dt.date, end: dt.date) -> tuple[str, int]:
+    """The chart's slot for a period: ``("month", 1)``, ``("quarter", 3)`` or ``("year", 12)`` (its name
+    and its length in months), the finest that gives at most :data:`MAX_MONTHS` bars."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    for limit, unit, length in CHART_UNITS:
+        if limit is None or months <= limit:
+            return unit, length
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def slot_start(d: dt.date, length: int) -> dt.date:
+    """The first day of the month, quarter (length 3) or year (length 12) that ``d`` falls in."""
+    return dt.date(d.year, (d.month - 1) // length * length + 1, 1)
+
+
 def decided_in_time(session: Session, today: dt.date, f: Filters) -> list[dict[str, Any]]:
-    """Per month of the period (at most 24, the latest): decisions (the case's ofl-/fvl-decision deadline
-    met that month) and how many of them on or before the due date (within 7 working days)."""
+    """Per slot of the whole period (a month, a quarter or a year: :func:`chart_unit`): ``month`` (the
+    slot's first day), ``unit`` ("month", "quarter", "year"), ``decided`` (decisions: the case's
+    ofl-/fvl-decision deadline met in the slot, inside the period), ``in_time`` (of them, on or before the
+    due date, within 7 working days) and ``share`` (in_time/decided, None without decisions)."""
     start, end = f.period(today)
-    first = max(month_start(start), month_start(end, -(MAX_MONTHS - 1)))
-    found: dict[tuple[int, int], list[int]] = {}
-    for day, key, n in _figure_rows(
-        session, "decision", max(first, start), end, f, FigureCount.day, FigureCount.key
-    ):
-        slot = found.setdefault((day.year, day.month), [0, 0])
+    unit, length = chart_unit(start, end)
+    found: dict[dt.date, list[int]] = {}
+    for day, key, n in _figure_rows(session, "decision", start, end, f, FigureCount.day, FigureCount.key):
+        slot = found.setdefault(slot_start(day, length), [0, 0])
         slot[0] += int(n)
         if key == "in_time":
             slot[1] += int(n)
-    months = []
-    d = first
+    slots = []
+    d = slot_start(start, length)
     while d <= end:
-        n, ok = found.get((d.year, d.month), (0, 0))
-        months.append({"month": d, "decided": n, "in_time": ok, "share": (ok / n) if n else None})
-        d = month_start(d, 1)
-    return months
+        n, ok = found.get(d, (0, 0))
+        slots.append(
+            {"month": d, "unit": unit, "decided": n, "in_time": ok, "share": (ok / n) if n else None}
+        )
+        d = month_start(d, length)
+    return slots
 
 
 def grounds_used(session: Session, today: dt.date, f: Filters) -> list[dict[str, Any]]:
@@ -368,26 +390,60 @@ def overview(session: Session, today: dt.date, f: Filters) -> dict[str, Any]:
     }
 
 
-FILTER_YEARS = (1900, 9000)  # the years a period may start or end in; other dates are ignored as bad values
+FILTER_YEARS = (1900, 9000)  # the years a period may start or end in (months are counted past the end)
+
+#: The date filters and their Danish names, for the messages.
+DATE_FILTERS = {"start": "Periode fra", "end": "Periode til"}
+
+
+def _filter_date(raw: str) -> dt.date:
+    """A filter date typed as dd.mm.åååå or åååå-mm-dd (what a date field sends). Raises ValueError."""
+    raw = raw.strip()
+    if "." in raw:
+        day, month, year = raw.split(".")
+        if len(year) != 4:
+            raise ValueError(raw)
+        return dt.date(int(year), int(month), int(day))
+    return dt.date.fromisoformat(raw)
+
+
+def filter_errors(args: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with the dashboard's date filters: field name (``start``, ``end``) → a Danish message;
+    empty when they can be used. A date that cannot be read, a year outside :data:`FILTER_YEARS` and a
+    period that ends before it starts are refused (never swapped or replaced by the default)."""
+    errors: dict[str, str] = {}
+    dates: dict[str, dt.date] = {}
+    for key, name in DATE_FILTERS.items():
+        raw = str(args.get(key) or "").strip()
+        if not raw:
+            continue
+        try:
+            d = _filter_date(raw)
+        except ValueError:
+            errors[key] = f"{name}: «{raw[:40]}» er ikke en dato. Skriv datoen som dd.mm.åååå, fx 01.03.2026."
+            continue
+        if not FILTER_YEARS[0] <= d.year <= FILTER_YEARS[1]:
+            errors[key] = f"{name}: året skal ligge mellem {FILTER_YEARS[0]} og {FILTER_YEARS[1]}."
+            continue
+        dates[key] = d
+    if "start" in dates and "end" in dates and dates["start"] > dates["end"]:
+        errors["end"] = (
+            f"Perioden slutter ({dates['end']:%d.%m.%Y}) før den begynder ({dates['start']:%d.%m.%Y}). "
+            "Ret datoerne, så »fra« ligger før »til«."
+        )
+    return errors
 
 
 def parse_filters(args: dict[str, Any], today: dt.date) -> Filters:
-    """Filters from a query string (start/end ISO dates, assignee user id or 0, basis); bad values ignored."""
-
-    def date_of(key: str) -> dt.date | None:
-        try:
-            d = dt.date.fromisoformat((args.get(key) or "").strip())
-        except ValueError:
-            return None
-        # Months are counted past the period's end: a year near 9999 has no room for that.
-        return d if FILTER_YEARS[0] <= d.year <= FILTER_YEARS[1] else None
-
+    """Filters from a query string (start/end dates as dd.mm.åååå or ISO, assignee user id or 0, basis).
+    Dates :func:`filter_errors` refuses are left out (the default period); the page shows its message."""
     f = Filters.default(today)
-    start, end = date_of("start"), date_of("end")
-    if start:
-        f = replace(f, start=start)
-    if end:
-        f = replace(f, end=end)
+    if not filter_errors(args):  # a refused period is not half applied
+        start, end = (str(args.get(key) or "").strip() for key in DATE_FILTERS)
+        if start:
+            f = replace(f, start=_filter_date(start))
+        if end:
+            f = replace(f, end=_filter_date(end))
     a = (args.get("assignee") or "").strip()
     if a.isascii() and a.isdigit() and int(a) <= INT_MAX:  # beyond it no id exists (and SQLite overflows)
         f = replace(f, assignee_id=int(a))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func as sa_func
@@ -11,16 +12,46 @@ from sqlalchemy.orm import Session
 from ..approval import Change, changes, lapsed
 from ..db import Database
 from ..exits import mask
-from ..models import Case, CaseDeadline, Event, Flag
+from ..models import Case, CaseDeadline, Document, Event, Flag, ReviewComment, User
+
+#: The legal contact's own verdicts: "the last review" is the latest of them.
+REVIEW_TRIGGERS = ("approve_legal", "return_to_screening")
+
+#: What the caseworker may have done since the last review that changes what the legal contact looks at:
+#: the documents, their assessments and redactions, the request as a whole, the letters sent meanwhile.
+CHANGE_TRIGGERS = (
+    "add_document",
+    "edit_document",
+    "remove_document",
+    "assess_document",
+    "redact",
+    "remove_redaction",
+    "accept_redaction",
+    "reject_redaction",
+    "mark_personnel",
+    "notify_employee",
+    "flag_for_legal",
+    "hearing_completed",
+    "refuse_request",
+    "cancel_request_refusal",
+    "send_partial_decision",
+    "send_deadline_notice",
+)
 
 
-def legal_queue(db: Database) -> list[dict[str, Any]]:
+def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Cases waiting for the legal contact (state legal_review), the oldest next deadline first.
 
-    Each row: ``id, sagsnummer, requester, subject, received`` (ISO date), ``assignee, next_due`` (ISO date
-    or None), ``flag_reasons, version`` and ``changed_since_approval`` (None if never approved, else what
-    changed since the legal contact's latest approval, a Danish sentence, or "" if nothing did). Every text
-    passes the exit filter (:func:`aktflow.exits.mask`).
+    Each row: ``id, sagsnummer, requester, subject, received`` (ISO date), ``assignee`` (username or None),
+    ``assignee_name`` (the user's name, else the username), ``next_due`` (ISO date or None), ``next_rule``
+    (the rule id of that deadline), ``overdue`` (the next deadline is before ``today``; False without
+    ``today``), ``flag_reasons, version``, ``question`` (the caseworker's text sent with the latest
+    submit_for_legal_review, or None), ``last_review`` (None if never reviewed, else ``{"trigger", "at"}``:
+    the latest approve_legal or return_to_screening), ``changed_since_review`` (what the caseworker did
+    after it: ``[{"trigger", "count"}]`` in the order first done, :data:`CHANGE_TRIGGERS`) and
+    ``changed_since_approval`` (None if never approved, else what changed since the legal contact's latest
+    approval, a Danish sentence, or "" if nothing did). Every text passes the exit filter
+    (:func:`aktflow.exits.mask`).
     """
     next_due = (
         select(CaseDeadline.case_id, sa_func.min(CaseDeadline.due).label("due"))
@@ -35,7 +66,10 @@ def legal_queue(db: Database) -> list[dict[str, Any]]:
             .where(Case.state == "legal_review")
             .order_by(next_due.c.due.is_(None), next_due.c.due, Case.received, Case.id)
         ).all()
-        approved = _latest_approvals(session, [c.id for c, _ in rows])
+        ids = [c.id for c, _ in rows]
+        approved = _latest_approvals(session, ids)
+        history = _review_history(session, ids)
+        rules = _next_rules(session, {c.id: due for c, due in rows if due is not None})
         queue = [
             {
                 "id": c.id,
@@ -44,9 +78,13 @@ def legal_queue(db: Database) -> list[dict[str, Any]]:
                 "subject": c.subject,
                 "received": c.received.isoformat(),
                 "assignee": c.assignee.username if c.assignee else None,
+                "assignee_name": (c.assignee.name or c.assignee.username) if c.assignee else None,
                 "next_due": due.isoformat() if due else None,
+                "next_rule": rules.get(c.id),
+                "overdue": bool(due and today and due < today),
                 "flag_reasons": [f.reason for f in c.open_flags],
                 "version": c.version,
+                **history.get(c.id, {"question": None, "last_review": None, "changed_since_review": []}),
                 "changed_since_approval": (
                     None if c.id not in approved else (lapsed(approved[c.id], c) or "")
                 ),
@@ -54,6 +92,57 @@ def legal_queue(db: Database) -> list[dict[str, Any]]:
             for c, due in rows
         ]
         return mask(queue)
+
+
+def _next_rules(session: Session, due: dict[int, dt.date]) -> dict[int, str]:
+    """Each case's rule id of its running deadline due on ``due[case_id]`` (the first by rule id if two)."""
+    if not due:
+        return {}
+    out: dict[int, str] = {}
+    for cid, rule, day in session.execute(
+        select(CaseDeadline.case_id, CaseDeadline.rule, CaseDeadline.due)
+        .where(
+            CaseDeadline.case_id.in_(list(due)),
+            CaseDeadline.active.is_(True),
+            CaseDeadline.done_on.is_(None),
+        )
+        .order_by(CaseDeadline.rule)
+    ):
+        if day == due[cid]:
+            out.setdefault(cid, rule)
+    return out
+
+
+def _review_history(session: Session, case_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per case, from its event log: ``question`` (the note of the latest submit_for_legal_review),
+    ``last_review`` (``{"trigger", "at"}`` of the latest :data:`REVIEW_TRIGGERS` event, or None) and
+    ``changed_since_review`` (``[{"trigger", "count"}]``: the :data:`CHANGE_TRIGGERS` events after it,
+    empty when never reviewed)."""
+    out: dict[int, dict[str, Any]] = {}
+    if not case_ids:
+        return out
+    for cid, trigger, at, note in session.execute(
+        select(Event.case_id, Event.trigger, Event.at, Event.note)
+        .where(
+            Event.case_id.in_(case_ids),
+            Event.trigger.in_(("submit_for_legal_review", *REVIEW_TRIGGERS, *CHANGE_TRIGGERS)),
+        )
+        .order_by(Event.case_id, Event.seq)
+    ):
+        row = out.setdefault(cid, {"question": None, "last_review": None, "changed_since_review": []})
+        if trigger == "submit_for_legal_review":
+            row["question"] = (note or "").strip() or None
+        elif trigger in REVIEW_TRIGGERS:
+            row["last_review"] = {"trigger": trigger, "at": at}
+            row["changed_since_review"] = []
+        elif row["last_review"] is not None:
+            changed = row["changed_since_review"]
+            hit = next((x for x in changed if x["trigger"] == trigger), None)
+            if hit is None:
+                changed.append({"trigger": trigger, "count": 1})
+            else:
+                hit["count"] += 1
+    return out
 
 
 def review_context(session: Session, case_id: int) -> dict[str, Any]:
@@ -143,3 +232,39 @@ def _latest_approvals(session: Session, case_ids: list[int]) -> dict[int, dict[s
     ):
         out[cid] = _snapshot_of(data)
     return out
+
+
+def review_comments(session: Session, case_id: int, document_id: int | None = None) -> list[dict[str, Any]]:
+    """The legal contact's comments on the case's documents (:mod:`aktflow.review_comments`), oldest first;
+    only ``document_id``'s when given. Each: ``id, document_id, document_title, author`` (username),
+    ``author_name`` (the user's name, else the username), ``at`` (datetime, UTC), ``text``. Texts are
+    masked (:func:`aktflow.exits.mask`)."""
+    stmt = (
+        select(ReviewComment, Document.title, User.name)
+        .join(Document, Document.id == ReviewComment.document_id)
+        .outerjoin(User, User.username == ReviewComment.author)
+        .where(ReviewComment.case_id == case_id)
+        .order_by(ReviewComment.id)
+    )
+    if document_id is not None:
+        stmt = stmt.where(ReviewComment.document_id == document_id)
+    return mask(
+        [
+            {
+                "id": c.id,
+                "document_id": c.document_id,
+                "document_title": title,
+                "author": c.author,
+                "author_name": name or c.author,
+                "at": c.created_at,
+                "text": c.text,
+            }
+            for c, title, name in session.execute(stmt)
+        ]
+    )
+
+
+def case_review_comments(db: Database, case_id: int, document_id: int | None = None) -> list[dict[str, Any]]:
+    """:func:`review_comments` in a session of its own (for the case page and the document page)."""
+    with db.session() as session:
+        return review_comments(session, case_id, document_id)

@@ -67,10 +67,14 @@ def no_document_assessed(case: Any, ctx: Any) -> str | None:
 
 
 def may_assign(case: Any, ctx: Any) -> str | None:
-    """Managers and administrators assign anyone; a caseworker may only take an unassigned case."""
-    if ctx.actor.role in MANAGERS:
-        return None
+    """Managers and administrators assign anyone; a caseworker may only take an unassigned case. Assigning
+    the case to the one who already holds it is no change: refused with a sentence that says so, so no
+    event is written."""
     target = ctx.data.get("assignee")
+    if ctx.actor.role in MANAGERS:
+        if target and case.assignee is not None and case.assignee.username == target:
+            return f"sagen har allerede {case.assignee.name or target} som sagsbehandler; intet er ændret"
+        return None
     if case.assignee_id is not None:
         return "sagen er allerede fordelt; kun en leder kan omfordele den"
     if target != ctx.actor.username:

@@ -1,7 +1,7 @@
 """each file's check stored with the release package, immutable with it
 
 Revision ID: 0024_release_checks
-Revises: 0020_mail_intake
+Revises: 0023_review_comments
 Create Date: 2026-12-01
 
 ``release_packages.checks`` holds, per file of the package, the checks it passed as it went in (which
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024_release_checks"
-down_revision = "0020_mail_intake"
+down_revision = "0023_review_comments"
 branch_labels = None
 depends_on = None
 

@@ -1141,6 +1141,7 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "case_access.remove_member": [f"/cases/{cid}/access/members/cw2/remove"],
         "case_access.mark": [f"/cases/{cid}/access/mark"],
         "case_access.unmark": [f"/cases/{cid}/access/unmark"],
+        "legal.comment": [f"/legal/cases/{cid}/documents/{doc_id(sqlite_db, cid)}/comments"],
     }
     for rule in _post_routes(app):
         assert rule.endpoint in targets, f"POST {rule.rule} ({rule.endpoint}) is not in the CSRF list"

@@ -994,10 +994,22 @@ def test_login_and_pages_hostile(fz, data):
             st.dictionaries(
                 st.sampled_from(
                     ["state", "mine", "q", "start", "end", "assignee", "basis", "which", "next"]
-                    + ["sort", "dir", "flagged", "overdue", "dok", "side"]
+                    + ["sort", "dir", "flagged", "overdue", "dok", "side", "delafgoerelse"]
                 )
                 | st.text(form_chars, max_size=5),
-                st.sampled_from(["screening", "1", "0", "all", "2026-13-01", "0", "-1", "99999999999"])
+                st.sampled_from(
+                    [
+                        "screening",
+                        "1",
+                        "0",
+                        "all",
+                        "2026-13-01",
+                        "31.02.2026",
+                        "01.01.0900",
+                        "-1",
+                        "99999999999",
+                    ]
+                )
                 | hostile_form_text,
                 max_size=4,
             )
