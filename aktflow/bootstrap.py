@@ -50,6 +50,14 @@ class Services:
     archive: ArchivePort
     clock: Clock
     handlers: Mapping[str, OutboxHandler] = field(default_factory=dict)
+    #: The dispatch channels by name (aktflow/dispatch/); None: built from the settings on first use.
+    channels: Mapping[str, Any] | None = None
+
+    def dispatch_channels(self) -> Mapping[str, Any]:
+        """The configured dispatch channels (``digital_post``, ``email``, ``print``), built once."""
+        if self.channels is None:
+            self.channels = make_channels(self.settings)
+        return self.channels
 
     @property
     def inline_delivery(self) -> bool:
@@ -86,6 +94,30 @@ def make_archive(settings: Settings, **adapter_kw: Any) -> ArchivePort:
     return LocalArchive()
 
 
+def make_channels(settings: Settings) -> dict[str, Any]:
+    """The dispatch channels the settings configure: print always; e-mail with ``AKTFLOW_SMTP_URL`` and
+    ``AKTFLOW_MAIL_FROM``; Digital Post when :mod:`aktflow.dispatch.digital_post` is installed and its
+    ``channel_from_settings(settings)`` returns a channel."""
+    import importlib
+
+    from .dispatch.email import channel_from_settings as email_channel
+    from .dispatch.print import PrintChannel
+
+    out: dict[str, Any] = {"print": PrintChannel()}
+    mail = email_channel(settings)
+    if mail is not None:
+        out["email"] = mail
+    try:
+        digital_post = importlib.import_module("aktflow.dispatch.digital_post")
+    except ImportError:
+        digital_post = None
+    if digital_post is not None:
+        dp = digital_post.channel_from_settings(settings)
+        if dp is not None:
+            out["digital_post"] = dp
+    return out
+
+
 def outbox_handlers(archive: ArchivePort, settings: Settings | None = None) -> dict[str, OutboxHandler]:
     """Every outbox kind this installation delivers: the archive adapter's, and the application's own
     (deferred letters; reading and screening stored files under the settings' limits)."""
@@ -94,8 +126,14 @@ def outbox_handlers(archive: ArchivePort, settings: Settings | None = None) -> d
     from .extraction import Limits, limits_from_settings
     from .release import service as release
 
+    from .dispatch import service as dispatch
+
+    def send(db: Database, item: OutboxItem) -> dict[str, Any] | None:
+        return dispatch.deliver(db, item, channels=current().dispatch_channels())
+
     return {
         **archive.outbox_handlers(),
+        dispatch.KIND: send,
         "make_letter": functools.partial(render_deferred, archive=archive),
         KIND: handler(limits_from_settings(settings) if settings is not None else Limits()),
         release.KIND: functools.partial(release.deliver, archive=archive),

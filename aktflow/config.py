@@ -33,6 +33,7 @@ DEFAULT_SBSYS_TIMEOUT = 15.0
 # Values that may be repeated in an error message; the others (keys, passwords, URLs with credentials)
 # are never echoed.
 _SHOWN = {"archive", "max_upload", "secure_cookies", "proxy_hops", "debug", "sbsys_timeout", "instance"}
+_SHOWN |= {"mail_from", "mail_max_bytes"}
 _SHOWN |= {"max_unpacked", "max_parts", "max_pages", "max_chars", "max_seconds", "max_memory", "ocr"}
 
 
@@ -152,6 +153,15 @@ class Settings(BaseSettings):
     sbsys_template_id: str | None = Field(None, description="the default case template")
     sbsys_templates: str | None = Field(None, description="JSON map from emne prefix to template id")
     sbsys_timeout: float = Field(DEFAULT_SBSYS_TIMEOUT, gt=0, description="seconds per SBSYS call")
+    smtp_url: SecretStr | None = Field(
+        None,
+        description="the SMTP relay letters are e-mailed through: `smtp+starttls://user:password@host:587`, "
+        "`smtps://…:465` or `smtp://127.0.0.1:2525`; unset: no e-mail",
+    )
+    mail_from: str | None = Field(None, description="the sender address of e-mailed letters")
+    mail_max_bytes: int = Field(
+        10 * 1024 * 1024, gt=0, description="most bytes of attachments in one e-mail; larger releases go as several"
+    )
 
     @field_validator("audit_key")
     @classmethod
@@ -189,6 +199,18 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"{part!r} er ikke en IP-adresse eller et netværk (fx 10.0.4.0/28)"
                 ) from None
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from .dispatch.email import SmtpUrlError, parse_smtp_url
+
+            try:
+                parse_smtp_url(value.get_secret_value())
+            except SmtpUrlError as e:
+                raise ValueError(str(e)) from None
         return value
 
     @field_validator("sbsys_templates")

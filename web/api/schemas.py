@@ -102,6 +102,12 @@ class IntakeRequest(BaseModel):
         description="Anmoderens CVR-nummer (8 cifre)",
         json_schema_extra={"pattern": r"^\d{8}$"},
     )
+    address: list[str] | None = Field(
+        None,
+        max_length=5,
+        description="Anmoderens postadresse til breve med post: linjerne under navnet (gade og nr., postnr. "
+        "og by), højst 5 linjer à 60 tegn",
+    )
     channel: str | None = Field(
         None,
         max_length=_col_len(CaseRow, "channel"),
