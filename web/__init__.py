@@ -139,6 +139,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         auth,
         cases,
         dashboard,
+        dispatch,
         exits,
         filters,
         legal,
@@ -177,6 +178,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(access.bp)
     app.register_blueprint(redactions.bp)
     app.register_blueprint(release.bp)
+    app.register_blueprint(dispatch.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
 

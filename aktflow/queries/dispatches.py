@@ -84,3 +84,20 @@ def decision_not_sent(rows: list[dict[str, Any]]) -> bool:
         r["not_sent"] and r["letter_kind"] in rules.WITH_PACKAGE and r["recipient_role"] == "requester"
         for r in rows
     )
+
+
+def not_sent(session: Session, limit: int = 200) -> list[dict[str, Any]]:
+    """The dispatches that did not go (rejected, bounced, failed), newest first, each with its case's id and
+    sagsnummer: the dashboard's list."""
+    rows = session.execute(
+        select(Dispatch, Letter.kind, Case.sagsnummer)
+        .join(Letter, Letter.id == Dispatch.letter_id)
+        .join(Case, Case.id == Dispatch.case_id)
+        .where(Dispatch.status.in_(rules.NOT_SENT))
+        .order_by(Dispatch.updated_at.desc(), Dispatch.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {**dispatch_row(d, kind), "case_id": d.case_id, "sagsnummer": mask(number) if number else None}
+        for d, kind, number in rows
+    ]
