@@ -132,16 +132,15 @@ def check_override(
         return f"ukendt kanal {channel[:20]!r}: brug {' | '.join(CHANNELS)}"
     if channel == "print":
         return None
+    if channel == "email" and personal:
+        return (
+            "svar om partsaktindsigt og indsigt i egne personoplysninger sendes aldrig med almindelig "
+            "e-mail: vælg Digital Post eller post"
+        )
     if channel not in configured:
         return f"{CHANNEL_LABELS[channel]} er ikke sat op i denne installation"
     if channel == "digital_post" and not has_cpr_or_cvr:
         return "Digital Post kræver modtagerens CPR- eller CVR-nummer"
-    if channel == "email":
-        if personal:
-            return (
-                "svar om partsaktindsigt og indsigt i egne personoplysninger sendes aldrig med almindelig "
-                "e-mail: vælg Digital Post eller post"
-            )
-        if not email:
-            return "modtageren har ingen e-mailadresse"
+    if channel == "email" and not email:
+        return "modtageren har ingen e-mailadresse"
     return None

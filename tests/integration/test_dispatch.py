@@ -300,3 +300,34 @@ def test_a_decided_case_arrives_in_the_smtp_sink_with_its_package(sqlite_db, mon
         for r in sink.received:
             assert b"1203851237" not in r.raw and CPR.encode() not in r.raw
         assert "1203851237" not in caplog.text and CPR not in caplog.text
+
+
+def test_the_command_line_takes_the_address_and_changes_the_channel(sqlite_db, runner, tmp_path):
+    import json
+
+    from aktflow.cli import cli
+
+    out = runner.invoke(
+        cli,
+        [
+            "case", "new", "--requester", "Jens Jensen", "--requester-email", "jens@example.dk",
+            "--requester-address", "Storegade 1", "--requester-address", "5000 Odense C",
+            "--requester-cpr", CPR, "--received", RECEIVED, "--basis", "gdpr", "--subject", "Mine oplysninger",
+            "--emne", "02.34.02", "--channel", "e-mail", "--assign", "cw", "--as", "cw", "--json",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    view = json.loads(out.output)
+    assert view["address"] == "Storegade 1\n5000 Odense C" and view["has_cpr"] is True
+    assert "1203851237" not in out.output and CPR not in out.output
+    fire(sqlite_db, view["id"], "register", actor="cw")
+    listed = json.loads(runner.invoke(cli, ["dispatch", "list", str(view["id"]), "--json"]).output)
+    [d] = listed
+    assert d["channel"] == "print"  # GDPR art. 15: never e-mail, and no Digital Post configured here
+    refused = runner.invoke(cli, ["dispatch", "channel", str(view["id"]), str(d["id"]), "email", "--as", "cw"])
+    assert refused.exit_code == 2 and "aldrig" in refused.output
+    bad = runner.invoke(
+        cli, ["case", "new", "--requester", "X", "--requester-cpr", "320185-1234", "--received", RECEIVED,
+              "--basis", "ofl", "--subject", "s", "--emne", "02.34.02", "--as", "cw"],
+    )
+    assert bad.exit_code == 2 and "320185" not in bad.output
