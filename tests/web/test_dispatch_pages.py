@@ -107,3 +107,24 @@ def test_a_refused_letter_is_counted_on_the_dashboard_and_sent_by_another_channe
     assert (d["channel"], d["status"], d["chosen_by"]) == ("print", "queued", "caseworker")
     login(client, "manager")
     assert re.search(r'data-kpi="not_sent">0<', client.get("/dashboard").get_data(as_text=True))
+
+
+def test_the_api_lists_and_changes_dispatches(client, db, new_case):
+    from aktflow import tokens
+
+    case = new_case(email="mette@example.dk", channel="e-mail", address="Vestergade 3;8000 Aarhus C")
+    fire(db, case.id, "register", actor="cw")
+    auth = {"Authorization": f"Bearer {tokens.issue_token(db, 'cw', 'test', actor='admin')}"}
+    body = client.get(f"/api/v1/cases/{case.id}", headers=auth).get_json()
+    assert body["address"] == "Vestergade 3\n8000 Aarhus C" and body["has_cpr"] is False
+    [d] = client.get(f"/api/v1/cases/{case.id}/dispatches", headers=auth).get_json()
+    assert d["channel"] == "print" and d["status"] == "queued"  # no SMTP relay in the tests' settings
+    bad = client.post(f"/api/v1/cases/{case.id}/dispatches/{d['id']}/channel", json={"channel": "fax"}, headers=auth)
+    assert bad.status_code == 400
+    assert client.post(f"/api/v1/cases/{case.id}/dispatches/{d['id']}/posted", headers=auth).status_code == 422
+    assert client.get(f"/api/v1/cases/{case.id}/dispatches/{d['id']}/print", headers=auth).status_code == 404
+    run_once(db, bootstrap.current().deliver, kinds=("dispatch",), ignore_backoff=True)
+    pdf = client.get(f"/api/v1/cases/{case.id}/dispatches/{d['id']}/print", headers=auth)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    done = client.post(f"/api/v1/cases/{case.id}/dispatches/{d['id']}/posted", headers=auth).get_json()
+    assert done["status"] == "sent" and done["sent_at"]

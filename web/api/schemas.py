@@ -247,6 +247,42 @@ class PackageInfo(_Response):
     archive_status: str
 
 
+class DispatchInfo(_Response):
+    """Et brev til en modtager på vej ud (docs/dispatch.md): kanal, status, tidspunkt sendt, detalje."""
+
+    model_config = ConfigDict(title="DispatchInfo")
+
+    id: int
+    letter_id: int
+    letter_kind: str | None
+    letter_label: str
+    recipient_role: Literal["requester", "party", "appeal_body"]
+    recipient: str
+    channel: Literal["digital_post", "email", "print"]
+    channel_label: str
+    chosen_by: Literal["rule", "caseworker"]
+    reason: str
+    status: Literal["queued", "sent", "delivered", "printed", "rejected", "bounced", "exempt", "failed"]
+    status_label: str
+    attempts: int
+    next_attempt: dt.datetime | None
+    sent_at: dt.datetime | None = Field(description="Tidspunktet brevet blev sendt (det, der gælder for modtageren)")
+    reference: str | None
+    detail: str | None
+    updated: dt.datetime | None
+    not_sent: bool = Field(description="Brevet blev ikke sendt (afvist, returneret, fejlet)")
+    open: bool = Field(description="Kanalen kan endnu ændres")
+    printable: bool = Field(description="Der er en printfil (GET …/dispatches/{id}/print)")
+
+
+class DispatchChannelRequest(BaseModel):
+    """Sagsbehandlerens kanal for et brev, der endnu ikke er sendt."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", title="DispatchChannelRequest")
+
+    channel: Literal["digital_post", "email", "print"]
+
+
 class ArchiveWaiting(_Response):
     """En arkivopgave, der venter (eller prøves igen)."""
 
@@ -326,6 +362,9 @@ class Case(_Response):
     emne: str
     requester: str
     email: str | None
+    address: str | None = Field(description="Postadressen til breve med post (linjer adskilt af linjeskift)")
+    has_cpr: bool = Field(description="Der er oplyst et CPR-nummer til Digital Post (nummeret vises aldrig)")
+    cvr: str | None
     channel: str | None
     sagsnummer: str | None
     assignee: str | None
@@ -341,6 +380,8 @@ class Case(_Response):
     hearings: list[Hearing]
     letters: list[LetterInfo]
     packages: list[PackageInfo]
+    dispatches: list[DispatchInfo]
+    decision_not_sent: bool = Field(description="En afgørelse til anmoderen blev ikke sendt")
     archive: Archive
     employee_notices: list[EmployeeNotice]
     events: list[EventEntry]
@@ -401,4 +442,8 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     LetterPreview,
     *_redactions.RESPONSE_MODELS,
 )
-REQUEST_MODELS: tuple[type[BaseModel], ...] = (IntakeRequest, *_redactions.REQUEST_MODELS)
+REQUEST_MODELS: tuple[type[BaseModel], ...] = (
+    IntakeRequest,
+    DispatchChannelRequest,
+    *_redactions.REQUEST_MODELS,
+)
