@@ -95,38 +95,20 @@ def make_archive(settings: Settings, **adapter_kw: Any) -> ArchivePort:
 
 
 def make_channels(settings: Settings) -> dict[str, Any]:
-    """The dispatch channels the settings configure: print always; e-mail with ``AKTFLOW_SMTP_URL`` and
-    ``AKTFLOW_MAIL_FROM``; Digital Post when :mod:`aktflow.dispatch.digital_post` is installed and its
-    ``channel_from_settings(settings)`` returns a channel."""
-    import importlib
+    """The dispatch channels the settings configure (:func:`aktflow.dispatch.channels.channels_from_settings`)."""
+    from .dispatch.channels import channels_from_settings
 
-    from .dispatch.email import channel_from_settings as email_channel
-    from .dispatch.print import PrintChannel
-
-    out: dict[str, Any] = {"print": PrintChannel()}
-    mail = email_channel(settings)
-    if mail is not None:
-        out["email"] = mail
-    try:
-        digital_post = importlib.import_module("aktflow.dispatch.digital_post")
-    except ImportError:
-        digital_post = None
-    if digital_post is not None:
-        dp = digital_post.channel_from_settings(settings)
-        if dp is not None:
-            out["digital_post"] = dp
-    return out
+    return channels_from_settings(settings)
 
 
 def outbox_handlers(archive: ArchivePort, settings: Settings | None = None) -> dict[str, OutboxHandler]:
     """Every outbox kind this installation delivers: the archive adapter's, and the application's own
     (deferred letters; reading and screening stored files under the settings' limits)."""
     from .case_letters import render_deferred
+    from .dispatch import delivery as dispatch
     from .document_screening import KIND, handler
     from .extraction import Limits, limits_from_settings
     from .release import service as release
-
-    from .dispatch import service as dispatch
 
     def send(db: Database, item: OutboxItem) -> dict[str, Any] | None:
         return dispatch.deliver(db, item, channels=current().dispatch_channels())
@@ -134,7 +116,7 @@ def outbox_handlers(archive: ArchivePort, settings: Settings | None = None) -> d
     return {
         **archive.outbox_handlers(),
         dispatch.KIND: send,
-        "make_letter": functools.partial(render_deferred, archive=archive),
+        "make_letter": dispatch.with_dispatches(functools.partial(render_deferred, archive=archive)),
         KIND: handler(limits_from_settings(settings) if settings is not None else Limits()),
         release.KIND: functools.partial(release.deliver, archive=archive),
     }

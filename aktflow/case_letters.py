@@ -560,8 +560,5 @@ def render_deferred(db: Any, item: Any, *, archive: ArchivePort) -> dict[str, An
         s.add(letter)
         s.flush()
         archive.journalise(s, case, letter, now=utcnow())
-        from .dispatch.service import create_for_letter
-
-        create_for_letter(s, case, letter, p["data"], now=utcnow())
         s.commit()
         return {"letter_id": letter.id, "sha256": letter.sha256}

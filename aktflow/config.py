@@ -160,7 +160,9 @@ class Settings(BaseSettings):
     )
     mail_from: str | None = Field(None, description="the sender address of e-mailed letters")
     mail_max_bytes: int = Field(
-        10 * 1024 * 1024, gt=0, description="most bytes of attachments in one e-mail; larger releases go as several"
+        10 * 1024 * 1024,
+        gt=0,
+        description="most bytes of attachments in one e-mail; larger releases go as several",
     )
 
     @field_validator("audit_key")
@@ -205,12 +207,18 @@ class Settings(BaseSettings):
     @classmethod
     def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
-            from .dispatch.email import SmtpUrlError, parse_smtp_url
+            from urllib.parse import urlsplit
 
             try:
-                parse_smtp_url(value.get_secret_value())
-            except SmtpUrlError as e:
-                raise ValueError(str(e)) from None
+                parts = urlsplit(value.get_secret_value().strip())
+                port_ok = parts.port is None or parts.port > 0
+            except ValueError:
+                port_ok = False
+            if parts.scheme not in ("smtp", "smtp+starttls", "smtps") or not parts.hostname or not port_ok:
+                raise ValueError(
+                    "skal være en SMTP-URL: smtp+starttls://bruger:kode@vært:587, smtps://…:465 eller "
+                    "smtp://127.0.0.1:2525"
+                )
         return value
 
     @field_validator("sbsys_templates")

@@ -12,7 +12,7 @@ from typing import Any
 
 from .bootstrap import Services, current
 from .db import Database
-from .dispatch.service import KIND as DISPATCH_KIND
+from .dispatch.delivery import KIND as DISPATCH_KIND
 from .document_screening import KIND as SCREEN_KIND
 from .models import OutboxItem
 from .outbox import run_once
@@ -72,8 +72,15 @@ def run(
     n = 0
     while True:
         # The letters go last, after the packages they carry were made in the same round.
-        for only in ({"exclude": (DISPATCH_KIND,)}, {"kinds": (DISPATCH_KIND,)}):
-            counts = run_once(db, services.deliver, ignore_backoff=ignore_backoff, progress=report, **only)
+        rounds = (
+            run_once(
+                db, services.deliver, ignore_backoff=ignore_backoff, progress=report, exclude=(DISPATCH_KIND,)
+            ),
+            run_once(
+                db, services.deliver, ignore_backoff=ignore_backoff, progress=report, kinds=(DISPATCH_KIND,)
+            ),
+        )
+        for counts in rounds:
             for k, v in counts.items():
                 total[k] += v
         n += 1

@@ -1,7 +1,7 @@
 """Letters out on the case page (docs/dispatch.md): the channel chosen before sending, another try after a
 failure, "Sendt med post" for a printed letter, the print file, and the list of letters that did not go.
 
-Thin: each view calls :mod:`aktflow.dispatch.service` or :mod:`aktflow.queries.dispatches` and returns to
+Thin: each view calls :mod:`aktflow.dispatch_actions` or :mod:`aktflow.queries.dispatches` and returns to
 the case page's "Forsendelser" with a Danish message.
 """
 
@@ -12,7 +12,7 @@ import io
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from aktflow.dispatch import service
+from aktflow import dispatch_actions as service
 from aktflow.errors import AktflowError, NotFound
 from aktflow.queries import dispatches as read
 from aktflow.vocabulary import CASEWORK
@@ -63,7 +63,7 @@ def retry(case_id: int, dispatch_id: int):
 @bp.route("/cases/<int:case_id>/dispatches/<int:dispatch_id>/posted", methods=["POST"])
 @roles_required(*CASEWORK)
 def posted(case_id: int, dispatch_id: int):
-    """"Sendt med post": the printed letter was posted now."""
+    """ "Sendt med post": the printed letter was posted now."""
     return _act(case_id, "Brevet er registreret som sendt med post.", service.confirm_posted, dispatch_id)
 
 

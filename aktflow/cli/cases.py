@@ -79,7 +79,20 @@ def case() -> None:
 @as_option("Your username")
 @json_option
 def case_new(
-    requester, email, address, cpr, cvr, received, basis, subject, emne, channel, assign, idempotency_key, actor, as_json
+    requester,
+    email,
+    address,
+    cpr,
+    cvr,
+    received,
+    basis,
+    subject,
+    emne,
+    channel,
+    assign,
+    idempotency_key,
+    actor,
+    as_json,
 ) -> None:
     """Register a new request (state 'received')."""
     from aktflow.service import case_view, submit_case

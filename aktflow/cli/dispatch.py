@@ -51,7 +51,7 @@ def dispatch_list(case_id: int, as_json: bool) -> None:
 @json_option
 def dispatch_channel(case_id: int, dispatch_id: int, channel: str, actor: str, as_json: bool) -> None:
     """Send a letter not yet sent with CHANNEL instead of the rule's."""
-    from aktflow.dispatch.service import choose
+    from aktflow.dispatch_actions import choose
 
     row = choose(open_db(), case_id, dispatch_id, channel, actor=actor)
     emit(row, as_json, _line(row))
@@ -64,7 +64,7 @@ def dispatch_channel(case_id: int, dispatch_id: int, channel: str, actor: str, a
 @json_option
 def dispatch_retry(case_id: int, dispatch_id: int, actor: str, as_json: bool) -> None:
     """Try a letter that did not go again."""
-    from aktflow.dispatch.service import retry
+    from aktflow.dispatch_actions import retry
 
     row = retry(open_db(), case_id, dispatch_id, actor=actor)
     emit(row, as_json, _line(row))
@@ -77,7 +77,7 @@ def dispatch_retry(case_id: int, dispatch_id: int, actor: str, as_json: bool) ->
 @json_option
 def dispatch_posted(case_id: int, dispatch_id: int, actor: str, as_json: bool) -> None:
     """Record that a printed letter was posted now ("Sendt med post")."""
-    from aktflow.dispatch.service import confirm_posted
+    from aktflow.dispatch_actions import confirm_posted
 
     row = confirm_posted(open_db(), case_id, dispatch_id, actor=actor)
     emit(row, as_json, _line(row))

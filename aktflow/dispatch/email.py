@@ -24,7 +24,7 @@ from email.utils import format_datetime
 from urllib.parse import unquote, urlsplit
 
 from ..exits import mask
-from .channel import Attachment, DeliveryResult, OutgoingLetter
+from .channel import Attachment, ChannelName, DeliveryResult, OutgoingLetter
 
 log = logging.getLogger("aktflow.dispatch.email")
 
@@ -112,7 +112,9 @@ BODY = (
 )
 
 
-def build_messages(letter: OutgoingLetter, sender: str, max_bytes: int, now: dt.datetime) -> list[EmailMessage]:
+def build_messages(
+    letter: OutgoingLetter, sender: str, max_bytes: int, now: dt.datetime
+) -> list[EmailMessage]:
     """The mails of ``letter``: the letter first, then the attachments, split at ``max_bytes``."""
     groups = split([letter.main_document, *letter.attachments], max_bytes)
     out = []
@@ -140,7 +142,7 @@ def build_messages(letter: OutgoingLetter, sender: str, max_bytes: int, now: dt.
 class EmailChannel:
     """The e-mail channel (``name = "email"``): one SMTP session per letter, one or more mails."""
 
-    name = "email"
+    name: ChannelName = "email"
 
     def __init__(
         self,

@@ -7,7 +7,7 @@ municipality's return line small at the window's top and the case and letter bel
 letter follows from a new page, then the attachments (the release package). Folded twice (C5 takes an
 A4 sheet folded once; a C5/6 envelope takes it folded twice), the address page's window area shows.
 
-The channel never touches the database: :func:`render` makes the bytes, the dispatch service stores them
+The channel never touches the database: :func:`render` makes the bytes, the dispatch delivery stores them
 for download on the case, and a person posts the letter and confirms "Sendt med post".
 """
 
@@ -18,7 +18,7 @@ import hashlib
 
 from ..exits import mask
 from ..pdf_engines import LOCK
-from .channel import DeliveryResult, OutgoingLetter
+from .channel import ChannelName, DeliveryResult, OutgoingLetter
 
 MM = 72 / 25.4
 A4 = (210.0, 297.0)
@@ -89,7 +89,7 @@ def render(letter: OutgoingLetter, *, sender_line: str = "") -> bytes:
 class PrintChannel:
     """The print channel (``name = "print"``): makes the print file; a person posts it."""
 
-    name = "print"
+    name: ChannelName = "print"
 
     def __init__(self, sender_line: str = "", clock=None):
         self.sender_line = sender_line
@@ -103,7 +103,9 @@ class PrintChannel:
         try:
             pdf = render(letter, sender_line=self.sender_line)
         except (ValueError, RuntimeError) as e:
-            return DeliveryResult("rejected", self._now(), detail=f"printfilen kunne ikke dannes ({type(e).__name__})")
+            return DeliveryResult(
+                "rejected", self._now(), detail=f"printfilen kunne ikke dannes ({type(e).__name__})"
+            )
         self.files[letter.dispatch_id] = pdf
         return DeliveryResult(
             "sent",

@@ -105,8 +105,11 @@ def choose_channel(
         missing.append("Digital Post er ikke sat op")
     if wrote_by_email and email and basis in EMAIL_BASES and not own_personal_data(basis):
         if "email" in configured:
-            return Choice("email", "Anmoderen skrev med e-mail, og svaret er aktindsigt efter "
-                          + ("offentlighedsloven" if basis == "ofl" else "miljøoplysningsloven"))
+            return Choice(
+                "email",
+                "Anmoderen skrev med e-mail, og svaret er aktindsigt efter "
+                + ("offentlighedsloven" if basis == "ofl" else "miljøoplysningsloven"),
+            )
         missing.append("e-mail er ikke sat op (AKTFLOW_SMTP_URL)")
     if missing:
         return Choice("print", "Sendes med post: " + "; ".join(missing))

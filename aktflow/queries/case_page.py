@@ -23,8 +23,8 @@ from ..exits import mask, mask_filename
 from ..labels import state_label
 from ..models import Case, Event
 from ..release.service import packages_of
-from .dispatches import decision_not_sent, dispatches_of
 from ..states.case_rules import is_personnel_case
+from .dispatches import decision_not_sent, dispatches_of
 
 
 def get_case(session: Session, case_id: int) -> Case:

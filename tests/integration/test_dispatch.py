@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from aktflow import bootstrap, clock
-from aktflow.dispatch import service as dispatch
+from aktflow import dispatch_actions as actions
+from aktflow.dispatch import delivery as dispatch
 from aktflow.dispatch.channel import DeliveryResult
 from aktflow.errors import ValidationError, WorkflowError
-from aktflow.models import Case, Dispatch, Event, OutboxItem
+from aktflow.models import Case, Event, OutboxItem
 from aktflow.outbox import run_once
 from aktflow.queries.dispatches import case_dispatches, decision_not_sent, print_file
 from aktflow.release import convert
@@ -54,10 +55,17 @@ class FakeChannel:
 
 
 def use_channels(monkeypatch, **channels):
-    services = bootstrap.current()
+    """The installation's channels are ``channels`` (and print): the rule sees them configured (as the
+    settings would say) and the outbox sends on them."""
+    import aktflow.dispatch.channels
+    import aktflow.dispatch_actions
     from aktflow.dispatch.print import PrintChannel
 
+    services = bootstrap.current()
     services.channels = {"print": PrintChannel(), **channels}
+    names = lambda settings: set(services.channels)  # noqa: E731
+    monkeypatch.setattr(aktflow.dispatch.channels, "configured_names", names)
+    monkeypatch.setattr(aktflow.dispatch_actions, "configured_names", names)
     return services
 
 
@@ -94,14 +102,21 @@ def test_the_receipt_is_dispatched_in_the_letters_transaction_by_the_rule(sqlite
     use_channels(monkeypatch, email=mail)
     case = registered(db)
     [d] = rows(db, case.id)
-    assert (d["letter_kind"], d["channel"], d["chosen_by"], d["status"]) == ("kvittering", "email", "rule", "queued")
+    assert (d["letter_kind"], d["channel"], d["chosen_by"], d["status"]) == (
+        "kvittering",
+        "email",
+        "rule",
+        "queued",
+    )
     with db.session() as s:
         item = s.scalar(select(OutboxItem).where(OutboxItem.kind == "dispatch"))
         assert item.payload == {"dispatch_id": d["id"]} and item.status == "pending"
     assert deliver_all(db)["done"] == 1
     [d] = rows(db, case.id)
     assert d["status"] == "sent" and d["sent_at"] and d["reference"] == f"ref-{d['id']}"
-    assert mail.last.recipient.email == "mette@example.dk" and mail.last.main_document.content.startswith(b"%PDF")
+    assert mail.last.recipient.email == "mette@example.dk" and mail.last.main_document.content.startswith(
+        b"%PDF"
+    )
     # delivered once: another run sends nothing
     assert deliver_all(db)["done"] == 0 and mail.calls == [d["id"]]
 
@@ -135,8 +150,8 @@ def test_exempt_from_digital_post_falls_back_to_print(sqlite_db, monkeypatch):
     name, pdf = print_file(db, case.id, d["id"])
     assert pdf.startswith(b"%PDF") and name.endswith(".pdf")
     with pytest.raises(WorkflowError):
-        dispatch.retry(db, case.id, d["id"], actor="cw")
-    out = dispatch.confirm_posted(db, case.id, d["id"], actor="cw")
+        actions.retry(db, case.id, d["id"], actor="cw")
+    out = actions.confirm_posted(db, case.id, d["id"], actor="cw")
     assert out["status"] == "sent" and out["sent_at"]
 
 
@@ -154,12 +169,17 @@ def test_retries_with_backoff_after_two_failures_and_a_timeout(sqlite_db, monkey
     use_channels(monkeypatch, email=mail)
     case = registered(db)
     for _ in range(3):
-        assert run_once(db, bootstrap.current().deliver, ignore_backoff=True, kinds=("dispatch",))["pending"] == 1
+        assert (
+            run_once(db, bootstrap.current().deliver, ignore_backoff=True, kinds=("dispatch",))["pending"]
+            == 1
+        )
         [d] = rows(db, case.id)
         assert d["status"] == "queued" and d["next_attempt"] is not None
     with db.session() as s:
         item = s.scalar(select(OutboxItem).where(OutboxItem.kind == "dispatch"))
-        assert item.attempts == 3 and item.next_attempt_at > dt.datetime.now(dt.UTC) + dt.timedelta(seconds=60)
+        assert item.attempts == 3 and item.next_attempt_at > dt.datetime.now(dt.UTC) + dt.timedelta(
+            seconds=60
+        )
     # not due yet without --now
     assert run_once(db, bootstrap.current().deliver, kinds=("dispatch",))["done"] == 0
     assert deliver_all(db)["done"] == 1
@@ -202,9 +222,9 @@ def test_rejected_shows_on_the_case_and_the_caseworker_chooses_print(sqlite_db, 
     with db.session() as s:
         assert failed_count(s) == 1
     with pytest.raises(ValidationError) as e:
-        dispatch.choose(db, case.id, d["id"], "digital_post", actor="cw")
+        actions.choose(db, case.id, d["id"], "digital_post", actor="cw")
     assert e.value.field == "channel"
-    out = dispatch.choose(db, case.id, d["id"], "print", actor="cw")
+    out = actions.choose(db, case.id, d["id"], "print", actor="cw")
     assert (out["channel"], out["chosen_by"], out["status"]) == ("print", "caseworker", "queued")
     assert deliver_all(db)["done"] == 1
     [d] = rows(db, case.id)
@@ -212,7 +232,7 @@ def test_rejected_shows_on_the_case_and_the_caseworker_chooses_print(sqlite_db, 
     with db.session() as s:
         assert failed_count(s) == 0
     with pytest.raises(WorkflowError):
-        dispatch.choose(db, case.id, d["id"], "email", actor="cw")
+        actions.choose(db, case.id, d["id"], "email", actor="cw")
 
 
 def test_fvl_answers_are_never_emailed_even_when_asked_by_email(sqlite_db, monkeypatch):
@@ -222,7 +242,7 @@ def test_fvl_answers_are_never_emailed_even_when_asked_by_email(sqlite_db, monke
     [d] = rows(db, case.id)
     assert d["channel"] == "print" and "personoplysninger" in d["reason"]
     with pytest.raises(ValidationError):
-        dispatch.choose(db, case.id, d["id"], "email", actor="cw")
+        actions.choose(db, case.id, d["id"], "email", actor="cw")
 
 
 def test_a_reader_may_not_change_a_dispatch(sqlite_db, monkeypatch):
@@ -233,13 +253,19 @@ def test_a_reader_may_not_change_a_dispatch(sqlite_db, monkeypatch):
     case = registered(db)
     [d] = rows(db, case.id)
     with pytest.raises(PermissionDenied):
-        dispatch.choose(db, case.id, d["id"], "print", actor="legal")
+        actions.choose(db, case.id, d["id"], "print", actor="legal")
 
 
 def test_the_address_is_checked_at_intake(sqlite_db):
     with pytest.raises(ValidationError) as e:
         create_case(
-            sqlite_db, actor="cw", requester="A", received=RECEIVED, basis="ofl", subject="x", emne="02.34.02",
+            sqlite_db,
+            actor="cw",
+            requester="A",
+            received=RECEIVED,
+            basis="ofl",
+            subject="x",
+            emne="02.34.02",
             address="\n".join(f"linje {n}" for n in range(7)),
         )
     assert e.value.field == "address"
@@ -266,20 +292,30 @@ def test_a_decided_case_arrives_in_the_smtp_sink_with_its_package(sqlite_db, mon
         case = registered(db, requester=f"Mette Hansen {CPR}")
         fire(db, case.id, "start_collecting", actor="cw")
         c = fire(
-            db, case.id, "add_document", actor="cw", data={"title": "Referat"},
+            db,
+            case.id,
+            "add_document",
+            actor="cw",
+            data={"title": "Referat"},
             attachment=Attachment("referat.pdf", text_pdf("Referat af moedet")),
         )
         doc_id = c.documents[-1].id
         fire(db, case.id, "start_screening", actor="cw")
         fire(
-            db, case.id, "assess_document", actor="cw",
+            db,
+            case.id,
+            "assess_document",
+            actor="cw",
             data={"document_id": doc_id, "outcome": "grant", "grounds": [], **texts_for("grant", [])},
         )
         fire(db, case.id, "submit_for_legal_review", actor="cw")
         fire(db, case.id, "approve_legal", actor="legal", note="Godkendt")
         fire(db, case.id, "send_decision", actor="cw")
         before = rows(db, case.id)
-        assert [(r["letter_kind"], r["status"]) for r in before] == [("kvittering", "queued"), ("afgoerelse", "queued")]
+        assert [(r["letter_kind"], r["status"]) for r in before] == [
+            ("kvittering", "queued"),
+            ("afgoerelse", "queued"),
+        ]
         result = runner.invoke(cli, ["outbox", "run", "--now", "--json"])
         assert result.exit_code == 0, result.output
         after = rows(db, case.id)
@@ -310,10 +346,33 @@ def test_the_command_line_takes_the_address_and_changes_the_channel(sqlite_db, r
     out = runner.invoke(
         cli,
         [
-            "case", "new", "--requester", "Jens Jensen", "--requester-email", "jens@example.dk",
-            "--requester-address", "Storegade 1", "--requester-address", "5000 Odense C",
-            "--requester-cpr", CPR, "--received", RECEIVED, "--basis", "gdpr", "--subject", "Mine oplysninger",
-            "--emne", "02.34.02", "--channel", "e-mail", "--assign", "cw", "--as", "cw", "--json",
+            "case",
+            "new",
+            "--requester",
+            "Jens Jensen",
+            "--requester-email",
+            "jens@example.dk",
+            "--requester-address",
+            "Storegade 1",
+            "--requester-address",
+            "5000 Odense C",
+            "--requester-cpr",
+            CPR,
+            "--received",
+            RECEIVED,
+            "--basis",
+            "gdpr",
+            "--subject",
+            "Mine oplysninger",
+            "--emne",
+            "02.34.02",
+            "--channel",
+            "e-mail",
+            "--assign",
+            "cw",
+            "--as",
+            "cw",
+            "--json",
         ],
     )
     assert out.exit_code == 0, out.output
@@ -324,10 +383,29 @@ def test_the_command_line_takes_the_address_and_changes_the_channel(sqlite_db, r
     listed = json.loads(runner.invoke(cli, ["dispatch", "list", str(view["id"]), "--json"]).output)
     [d] = listed
     assert d["channel"] == "print"  # GDPR art. 15: never e-mail, and no Digital Post configured here
-    refused = runner.invoke(cli, ["dispatch", "channel", str(view["id"]), str(d["id"]), "email", "--as", "cw"])
+    refused = runner.invoke(
+        cli, ["dispatch", "channel", str(view["id"]), str(d["id"]), "email", "--as", "cw"]
+    )
     assert refused.exit_code == 2 and "aldrig" in refused.output
     bad = runner.invoke(
-        cli, ["case", "new", "--requester", "X", "--requester-cpr", "320185-1234", "--received", RECEIVED,
-              "--basis", "ofl", "--subject", "s", "--emne", "02.34.02", "--as", "cw"],
+        cli,
+        [
+            "case",
+            "new",
+            "--requester",
+            "X",
+            "--requester-cpr",
+            "320185-1234",
+            "--received",
+            RECEIVED,
+            "--basis",
+            "ofl",
+            "--subject",
+            "s",
+            "--emne",
+            "02.34.02",
+            "--as",
+            "cw",
+        ],
     )
     assert bad.exit_code == 2 and "320185" not in bad.output

@@ -623,11 +623,29 @@ def test_generated_matrix_api(world):
         ("GET", f"/api/v1/cases/{other}/packages/{letters['packages'][other]}/zip", None, EVERYONE, 200),
         ("GET", f"/api/v1/cases/{own}/package", None, EVERYONE, 200),
         ("GET", f"/api/v1/cases/{own}/dispatches", None, EVERYONE, 200),
-        ("GET", f"/api/v1/cases/{other}/dispatches/{letters['dispatches'][other]}/print", None, EVERYONE, 200),
+        (
+            "GET",
+            f"/api/v1/cases/{other}/dispatches/{letters['dispatches'][other]}/print",
+            None,
+            EVERYONE,
+            200,
+        ),
         # the receipt's print file is made: choosing print again is refused (422) for those who may act
-        ("POST", f"/api/v1/cases/{own}/dispatches/{letters['dispatches'][own]}/channel", {"channel": "print"}, CASEWORK, 422),
+        (
+            "POST",
+            f"/api/v1/cases/{own}/dispatches/{letters['dispatches'][own]}/channel",
+            {"channel": "print"},
+            CASEWORK,
+            422,
+        ),
         ("POST", f"/api/v1/cases/{own}/dispatches/{letters['dispatches'][own]}/retry", None, CASEWORK, 422),
-        ("POST", f"/api/v1/cases/{other}/dispatches/{letters['dispatches'][other] + 10**6}/posted", None, CASEWORK, 404),
+        (
+            "POST",
+            f"/api/v1/cases/{other}/dispatches/{letters['dispatches'][other] + 10**6}/posted",
+            None,
+            CASEWORK,
+            404,
+        ),
         ("GET", "/api/v1/openapi.json", None, None, 200),
     ]
     # Every API route is in the list above (the catch-all 404/405 route aside).

@@ -115,7 +115,10 @@ def test_no_server_is_a_temporary_error():
 @pytest.mark.parametrize(
     "url,expected",
     [
-        ("smtp+starttls://user:p%40ss@mail.example.dk:587", ("smtp+starttls", "mail.example.dk", 587, "user", "p@ss")),
+        (
+            "smtp+starttls://user:p%40ss@mail.example.dk:587",
+            ("smtp+starttls", "mail.example.dk", 587, "user", "p@ss"),
+        ),
         ("smtps://mail.example.dk", ("smtps", "mail.example.dk", 465, None, None)),
         ("smtp://127.0.0.1:2525", ("smtp", "127.0.0.1", 2525, None, None)),
     ],
@@ -129,3 +132,17 @@ def test_a_bad_url_is_refused_without_repeating_it():
     with pytest.raises(SmtpUrlError) as e:
         parse_smtp_url("http://user:hemmelig@host")
     assert "hemmelig" not in str(e.value)
+
+
+def test_settings_check_the_smtp_url_and_configure_email():
+    from aktflow.config import SettingsError, load_settings
+    from aktflow.dispatch.channels import channels_from_settings, configured_names
+
+    with pytest.raises(SettingsError) as e:
+        load_settings({"AKTFLOW_SMTP_URL": "http://user:hemmelig@host"})
+    assert "AKTFLOW_SMTP_URL" in str(e.value) and "hemmelig" not in str(e.value)
+    settings = load_settings({"AKTFLOW_SMTP_URL": "smtp+starttls://u:p@mail.example.dk", "AKTFLOW_MAIL_FROM": "a@b.dk"})
+    assert configured_names(settings) == {"email", "print"}
+    mail = channels_from_settings(settings)["email"]
+    assert mail.target.port == 587 and mail.max_bytes == 10 * 1024 * 1024
+    assert configured_names(load_settings({"AKTFLOW_SMTP_URL": "smtp://127.0.0.1:2525"})) == {"print"}

@@ -31,7 +31,9 @@ def test_own_personal_data_never_by_email(basis):
     assert c.channel == "print"
     assert "egne personoplysninger" in c.reason
     # and a caseworker cannot choose e-mail for it either
-    why = rules.check_override("email", has_cpr_or_cvr=False, email="a@example.dk", personal=True, configured=ALL)
+    why = rules.check_override(
+        "email", has_cpr_or_cvr=False, email="a@example.dk", personal=True, configured=ALL
+    )
     assert why and "aldrig" in why
 
 
@@ -46,7 +48,10 @@ def test_missing_channels_fall_back_to_print_and_say_so():
 
 
 def test_override_rules():
-    assert rules.check_override("print", has_cpr_or_cvr=False, email=None, personal=True, configured=set()) is None
+    assert (
+        rules.check_override("print", has_cpr_or_cvr=False, email=None, personal=True, configured=set())
+        is None
+    )
     assert "CPR" in rules.check_override(
         "digital_post", has_cpr_or_cvr=False, email=None, personal=False, configured=ALL
     )

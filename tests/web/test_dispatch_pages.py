@@ -30,7 +30,10 @@ def _soffice():
 def login(client, username: str) -> None:
     client._cookies.clear()
     page = client.get("/login").get_data(as_text=True)
-    client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": CSRF_RE.search(page).group(1)})
+    client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": CSRF_RE.search(page).group(1)},
+    )
 
 
 def csrf(client, url: str) -> str:
@@ -79,7 +82,10 @@ def test_intake_address_print_file_and_sent_by_post(client, db):
     # a reader may download but not confirm
     login(client, "legal")
     token = csrf(client, f"/cases/{case_id}")
-    assert client.post(f"/cases/{case_id}/dispatches/{d['id']}/posted", data={"csrf_token": token}).status_code == 403
+    assert (
+        client.post(f"/cases/{case_id}/dispatches/{d['id']}/posted", data={"csrf_token": token}).status_code
+        == 403
+    )
     login(client, "cw")
     token = csrf(client, f"/cases/{case_id}")
     resp = client.post(f"/cases/{case_id}/dispatches/{d['id']}/posted", data={"csrf_token": token})
@@ -89,8 +95,10 @@ def test_intake_address_print_file_and_sent_by_post(client, db):
     assert "Sendt " in unescape(client.get(f"/cases/{case_id}").get_data(as_text=True))
 
 
-def test_a_refused_letter_is_counted_on_the_dashboard_and_sent_by_another_channel(client, db, new_case):
-    bootstrap.current().channels = {"print": PrintChannel(), "email": Refusing()}
+def test_a_refused_letter_is_counted_on_the_dashboard_and_sent_by_another_channel(client, db, new_case, monkeypatch):
+    from tests.integration.test_dispatch import use_channels
+
+    use_channels(monkeypatch, email=Refusing())
     case = new_case(email="mette@example.dk", channel="e-mail")
     fire(db, case.id, "register", actor="cw")
     run_once(db, bootstrap.current().deliver, kinds=("dispatch",), ignore_backoff=True)
@@ -102,7 +110,9 @@ def test_a_refused_letter_is_counted_on_the_dashboard_and_sent_by_another_channe
     login(client, "cw")
     [d] = case_dispatches(db, case.id)
     token = csrf(client, f"/cases/{case.id}")
-    client.post(f"/cases/{case.id}/dispatches/{d['id']}/channel", data={"csrf_token": token, "channel": "print"})
+    client.post(
+        f"/cases/{case.id}/dispatches/{d['id']}/channel", data={"csrf_token": token, "channel": "print"}
+    )
     [d] = case_dispatches(db, case.id)
     assert (d["channel"], d["status"], d["chosen_by"]) == ("print", "queued", "caseworker")
     login(client, "manager")
@@ -119,9 +129,13 @@ def test_the_api_lists_and_changes_dispatches(client, db, new_case):
     assert body["address"] == "Vestergade 3\n8000 Aarhus C" and body["has_cpr"] is False
     [d] = client.get(f"/api/v1/cases/{case.id}/dispatches", headers=auth).get_json()
     assert d["channel"] == "print" and d["status"] == "queued"  # no SMTP relay in the tests' settings
-    bad = client.post(f"/api/v1/cases/{case.id}/dispatches/{d['id']}/channel", json={"channel": "fax"}, headers=auth)
+    bad = client.post(
+        f"/api/v1/cases/{case.id}/dispatches/{d['id']}/channel", json={"channel": "fax"}, headers=auth
+    )
     assert bad.status_code == 400
-    assert client.post(f"/api/v1/cases/{case.id}/dispatches/{d['id']}/posted", headers=auth).status_code == 422
+    assert (
+        client.post(f"/api/v1/cases/{case.id}/dispatches/{d['id']}/posted", headers=auth).status_code == 422
+    )
     assert client.get(f"/api/v1/cases/{case.id}/dispatches/{d['id']}/print", headers=auth).status_code == 404
     run_once(db, bootstrap.current().deliver, kinds=("dispatch",), ignore_backoff=True)
     pdf = client.get(f"/api/v1/cases/{case.id}/dispatches/{d['id']}/print", headers=auth)

@@ -180,12 +180,17 @@ def dispatch_paths() -> dict[str, Any]:
                 "summary": "Sagens forsendelser: hvert brev til hver modtager, kanal, status og tidspunkt sendt",
                 "parameters": [_CASE_ID],
                 "responses": {
-                    "200": {"description": "Forsendelserne", "content": _json({"type": "array", "items": item})},
+                    "200": {
+                        "description": "Forsendelserne",
+                        "content": _json({"type": "array", "items": item}),
+                    },
                     **_errors("401", "404"),
                 },
             },
         },
-        f"{base}/channel": action("chooseDispatchChannel", "Send et brev, der ikke er sendt, med en anden kanal", True),
+        f"{base}/channel": action(
+            "chooseDispatchChannel", "Send et brev, der ikke er sendt, med en anden kanal", True
+        ),
         f"{base}/retry": action("retryDispatch", "Send et brev, der ikke blev sendt, igen"),
         f"{base}/posted": action("dispatchPosted", "Et udskrevet brev er sendt med post nu"),
         f"{base}/print": {
@@ -196,7 +201,11 @@ def dispatch_paths() -> dict[str, Any]:
                 "responses": {
                     "200": {
                         "description": "PDF",
-                        "content": {"application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}},
+                        "content": {
+                            "application/pdf": {
+                                "schema": {"type": "string", "contentMediaType": "application/pdf"}
+                            }
+                        },
                     },
                     **_errors("401", "404"),
                 },

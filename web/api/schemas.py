@@ -266,7 +266,9 @@ class DispatchInfo(_Response):
     status_label: str
     attempts: int
     next_attempt: dt.datetime | None
-    sent_at: dt.datetime | None = Field(description="Tidspunktet brevet blev sendt (det, der gælder for modtageren)")
+    sent_at: dt.datetime | None = Field(
+        description="Tidspunktet brevet blev sendt (det, der gælder for modtageren)"
+    )
     reference: str | None
     detail: str | None
     updated: dt.datetime | None

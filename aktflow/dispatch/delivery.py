@@ -8,8 +8,10 @@
   letter into PDF, waits for the decision's release package and attaches it, sends on the channel, and
   records what the channel said (status, time sent, reference, detail). Digital Post's ``exempt`` falls
   back to print at once.
-- :func:`choose`, :func:`retry` and :func:`confirm_posted` are the caseworker's: another channel before
-  the letter is sent, another try after a failure, and "Sendt med post" for a printed letter.
+- :func:`with_dispatches` gives the letters the outbox renders later (SBSYS) their dispatches.
+
+The caseworker's actions (another channel, another try, "Sendt med post") are in
+:mod:`aktflow.dispatch_actions`.
 
 Never sent twice: the outbox claims an item for one worker, a dispatch already out is not sent again, and
 the channel is handed the dispatch id as its idempotency key (Digital Post's message id, the e-mail's
@@ -28,11 +30,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..errors import NotFound, PermissionDenied, ValidationError, WorkflowError
 from ..exits import mask
-from ..models import Case, Dispatch, Event, Letter, OutboxItem, ReleasePackage, User, utcnow
-from ..vocabulary import ANONYMOUS_REQUESTER, CASEWORK
-from ..queries.dispatches import dispatch_row
+from ..models import Case, Dispatch, Event, Letter, OutboxItem, ReleasePackage, utcnow
+from ..vocabulary import ANONYMOUS_REQUESTER
 from . import rules
 from .channel import Attachment, Channel, DeliveryResult, OutgoingLetter, Recipient
 
@@ -44,11 +44,15 @@ KIND = "dispatch"
 MAX_ATTEMPTS = 6
 
 
-def configured_channels() -> set[str]:
-    """The channels this installation can send on (``print`` always)."""
-    from ..bootstrap import current
+def configured_channels(settings: Any = None) -> set[str]:
+    """The channels the installation's ``settings`` configure (default: read from the environment)."""
+    from .channels import configured_names
 
-    return {*current().dispatch_channels(), "print"}
+    if settings is None:
+        from ..config import load_settings
+
+        settings = load_settings()
+    return configured_names(settings)
 
 
 def _address_lines(text: str | None) -> tuple[str, ...]:
@@ -97,13 +101,14 @@ def create_for_letter(
     *,
     now: dt.datetime,
     configured: set[str] | None = None,
+    settings: Any = None,
 ) -> list[Dispatch]:
     """The dispatches of a letter just made, in the same transaction: one per recipient of its kind, with
     the rule's channel, and an outbox item each. ``data`` is the trigger's input (the hearing's ``party``
     and ``party_address``). Returns the new rows ([] for a letter that is not dispatched)."""
     from ..outbox import enqueue
 
-    configured = configured_channels() if configured is None else configured
+    configured = configured_channels(settings) if configured is None else configured
     out = []
     personal = rules.own_personal_data(case.basis)
     for role in rules.recipients_for(letter.kind):
@@ -150,7 +155,9 @@ def _package(session: Session, letter: Letter) -> ReleasePackage | None | bool:
     if seq is None:
         return False
     row = session.scalar(
-        select(ReleasePackage).where(ReleasePackage.case_id == letter.case_id, ReleasePackage.event_seq == seq)
+        select(ReleasePackage).where(
+            ReleasePackage.case_id == letter.case_id, ReleasePackage.event_seq == seq
+        )
     )
     if row is None:
         return None
@@ -166,7 +173,9 @@ def _letter_pdf(db: Any, letter_id: int) -> bytes:
     try:
         pdf = letter_pdf(db, letter_id)
     except RuntimeError:
-        raise DeliveryError("brevet kunne ikke gøres til PDF med LibreOffice; prøves igen", retryable=True) from None
+        raise DeliveryError(
+            "brevet kunne ikke gøres til PDF med LibreOffice; prøves igen", retryable=True
+        ) from None
     if pdf is None:
         raise DeliveryError(
             "brevet kan ikke gøres til PDF: LibreOffice (soffice) er ikke installeret på serveren",
@@ -276,14 +285,26 @@ def deliver(db: Any, item: OutboxItem, *, channels: Mapping[str, Channel]) -> di
     if name == "print" and result.status == "sent":
         pdf = getattr(channel, "files", {}).pop(dispatch_id, None)
         _record(
-            db, dispatch_id, status="printed", channel="print", detail=detail, reference=result.reference,
-            print_pdf=pdf, attempt=True,
+            db,
+            dispatch_id,
+            status="printed",
+            channel="print",
+            detail=detail,
+            reference=result.reference,
+            print_pdf=pdf,
+            attempt=True,
         )
         return {"dispatch_id": dispatch_id, "status": "printed"}
     if result.status in ("sent", "delivered"):
         _record(
-            db, dispatch_id, status=result.status, channel=name, detail=detail, reference=result.reference,
-            sent_at=result.at, attempt=True,
+            db,
+            dispatch_id,
+            status=result.status,
+            channel=name,
+            detail=detail,
+            reference=result.reference,
+            sent_at=result.at,
+            attempt=True,
         )
         log.info("dispatch %s sent on %s", dispatch_id, name)
         return {"dispatch_id": dispatch_id, "status": result.status, "reference": result.reference}
@@ -313,97 +334,21 @@ def _record(db: Any, dispatch_id: int, *, attempt: bool = False, **values: Any) 
         return s.scalar(select(Dispatch.attempts).where(Dispatch.id == dispatch_id)) or 0
 
 
-# --- the caseworker's actions ----------------------------------------------------------------------------
+def with_dispatches(render: Any) -> Any:
+    """Wrap the outbox handler of a deferred letter (``make_letter``, :func:`aktflow.case_letters.render_deferred`):
+    after it made the letter, the letter's dispatches are written (once: a letter that has them already
+    gets none again, so a retry after a crash between the two is safe)."""
 
+    def handler(db: Any, item: OutboxItem) -> dict[str, Any]:
+        result = render(db, item) or {}
+        letter_id = result.get("letter_id")
+        if letter_id:
+            with db.session() as s:
+                if s.scalar(select(Dispatch.id).where(Dispatch.letter_id == letter_id).limit(1)) is None:
+                    letter = s.get_one(Letter, letter_id)
+                    case = s.get_one(Case, letter.case_id)
+                    create_for_letter(s, case, letter, item.payload.get("data") or {}, now=utcnow())
+                    s.commit()
+        return result
 
-def _load(session: Session, case_id: int, dispatch_id: int, actor: str) -> tuple[Dispatch, Case, User]:
-    user = session.scalar(select(User).where(User.username == actor))
-    if user is None or not user.active:
-        raise ValidationError("actor", f"ukendt eller inaktiv bruger {actor!r}")
-    if user.role not in CASEWORK:
-        raise PermissionDenied(f"rollen '{user.role}' må ikke ændre forsendelser")
-    d = session.get(Dispatch, dispatch_id)
-    if d is None or d.case_id != case_id:
-        raise NotFound(f"sag {case_id} har ingen forsendelse {dispatch_id}")
-    return d, session.get_one(Case, case_id), user
-
-
-def _requeue(session: Session, d: Dispatch, now: dt.datetime) -> None:
-    d.status, d.next_attempt_at, d.updated_at = "queued", now, now
-    session.execute(
-        update(OutboxItem)
-        .where(OutboxItem.idempotency_key == f"dispatch-{d.id}", OutboxItem.status != "delivering")
-        .values(status="pending", next_attempt_at=now, last_error=None)
-    )
-
-
-def choose(
-    db: Any, case_id: int, dispatch_id: int, channel: str, *, actor: str, now: dt.datetime | None = None
-) -> dict[str, Any]:
-    """The caseworker's channel for a dispatch not yet sent (status queued, exempt, rejected, bounced or
-    failed); a dispatch that did not go is queued again. Raises ValidationError (field ``channel``) for a
-    channel the rule forbids (e-mail for FVL/GDPR answers, Digital Post without CPR/CVR, a channel that is
-    not configured), WorkflowError when the letter is already out, NotFound, PermissionDenied."""
-    from ..uow import UnitOfWork
-
-    with UnitOfWork(db, now=now) as uow:
-        s = uow.session
-        d, case, user = _load(s, case_id, dispatch_id, actor)
-        if d.status not in rules.OPEN:
-            raise WorkflowError(
-                f"forsendelsen er {rules.STATUS_LABELS.get(d.status, d.status).lower()}; kanalen kan ikke ændres"
-            )
-        requester = d.recipient_role == "requester"
-        why = rules.check_override(
-            channel,
-            has_cpr_or_cvr=requester and bool(case.requester_cpr or case.requester_cvr),
-            email=d.recipient_email,
-            personal=d.own_personal_data,
-            configured=configured_channels(),
-        )
-        if why:
-            raise ValidationError("channel", why)
-        d.channel, d.chosen_by = channel, "caseworker"
-        d.reason = f"Valgt af {user.name or user.username}"
-        d.detail = None
-        _requeue(s, d, uow.now)
-        uow.commit()
-        log.info("dispatch %s: channel %s chosen by the caseworker", dispatch_id, channel)
-        return dispatch_row(d)
-
-
-def retry(db: Any, case_id: int, dispatch_id: int, *, actor: str, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Send a dispatch that did not go (rejected, bounced, failed, exempt) again on its channel. Raises
-    WorkflowError for one that is queued or out, NotFound, PermissionDenied."""
-    from ..uow import UnitOfWork
-
-    with UnitOfWork(db, now=now) as uow:
-        s = uow.session
-        d, _case, _user = _load(s, case_id, dispatch_id, actor)
-        if d.status not in (*rules.NOT_SENT, "exempt"):
-            raise WorkflowError(
-                f"forsendelsen er {rules.STATUS_LABELS.get(d.status, d.status).lower()}; kun en forsendelse, "
-                "der ikke blev sendt, kan prøves igen"
-            )
-        d.attempts = 0
-        _requeue(s, d, uow.now)
-        uow.commit()
-        return dispatch_row(d)
-
-
-def confirm_posted(
-    db: Any, case_id: int, dispatch_id: int, *, actor: str, now: dt.datetime | None = None
-) -> dict[str, Any]:
-    """"Sendt med post": a printed letter was posted now (``sent_at``, the time that counts for the
-    recipient). Raises WorkflowError unless the print file is ready (status ``printed``)."""
-    from ..uow import UnitOfWork
-
-    with UnitOfWork(db, now=now) as uow:
-        s = uow.session
-        d, _case, user = _load(s, case_id, dispatch_id, actor)
-        if d.status != "printed":
-            raise WorkflowError("kun et udskrevet brev (status 'Klar til post') kan bekræftes sendt med post")
-        d.status, d.sent_at, d.confirmed_by, d.updated_at = "sent", uow.now, user.username, uow.now
-        d.detail = "Sendt med post"
-        uow.commit()
-        return dispatch_row(d)
+    return handler
