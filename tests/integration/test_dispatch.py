@@ -409,3 +409,27 @@ def test_the_command_line_takes_the_address_and_changes_the_channel(sqlite_db, r
         ],
     )
     assert bad.exit_code == 2 and "320185" not in bad.output
+
+
+def test_a_letter_rendered_later_by_the_outbox_gets_its_dispatches_once(sqlite_db, monkeypatch):
+    """With SBSYS a letter may be rendered by the outbox after the archive's number came; the handler is
+    wrapped so the letter gets its dispatches then, and only once (also when the handler runs again)."""
+    from types import SimpleNamespace
+
+    from aktflow.models import Dispatch, Letter
+
+    db = sqlite_db
+    use_channels(monkeypatch)
+    case = registered(db)
+    with db.session() as s:
+        letter_id = s.scalar(select(Letter.id).where(Letter.case_id == case.id))
+        # as if the receipt had been rendered by the outbox: no dispatch yet
+        s.query(OutboxItem).filter(OutboxItem.kind == "dispatch").delete()
+        s.query(Dispatch).delete()
+        s.commit()
+    handler = dispatch.with_dispatches(lambda db_, item: {"letter_id": letter_id})
+    item = SimpleNamespace(payload={"data": {"_trigger": "register"}})
+    handler(db, item)
+    handler(db, item)
+    [d] = rows(db, case.id)
+    assert d["letter_id"] == letter_id and d["letter_kind"] == "kvittering" and d["status"] == "queued"
