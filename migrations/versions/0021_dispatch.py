@@ -23,8 +23,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("requester_address", sa.Text(), nullable=True))
+    # A plain ADD COLUMN: a batch copy of ``cases`` would drop the dashboard's triggers on SQLite.
+    op.add_column("cases", sa.Column("requester_address", sa.Text(), nullable=True))
     op.create_table(
         "dispatches",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -64,5 +64,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_dispatches_letter_id"))
         batch_op.drop_index(batch_op.f("ix_dispatches_case_id"))
     op.drop_table("dispatches")
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.drop_column("requester_address")
+    op.drop_column("cases", "requester_address")
