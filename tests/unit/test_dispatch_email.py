@@ -141,7 +141,9 @@ def test_settings_check_the_smtp_url_and_configure_email():
     with pytest.raises(SettingsError) as e:
         load_settings({"AKTFLOW_SMTP_URL": "http://user:hemmelig@host"})
     assert "AKTFLOW_SMTP_URL" in str(e.value) and "hemmelig" not in str(e.value)
-    settings = load_settings({"AKTFLOW_SMTP_URL": "smtp+starttls://u:p@mail.example.dk", "AKTFLOW_MAIL_FROM": "a@b.dk"})
+    settings = load_settings(
+        {"AKTFLOW_SMTP_URL": "smtp+starttls://u:p@mail.example.dk", "AKTFLOW_MAIL_FROM": "a@b.dk"}
+    )
     assert configured_names(settings) == {"email", "print"}
     mail = channels_from_settings(settings)["email"]
     assert mail.target.port == 587 and mail.max_bytes == 10 * 1024 * 1024

@@ -95,7 +95,9 @@ def test_intake_address_print_file_and_sent_by_post(client, db):
     assert "Sendt " in unescape(client.get(f"/cases/{case_id}").get_data(as_text=True))
 
 
-def test_a_refused_letter_is_counted_on_the_dashboard_and_sent_by_another_channel(client, db, new_case, monkeypatch):
+def test_a_refused_letter_is_counted_on_the_dashboard_and_sent_by_another_channel(
+    client, db, new_case, monkeypatch
+):
     from tests.integration.test_dispatch import use_channels
 
     use_channels(monkeypatch, email=Refusing())
