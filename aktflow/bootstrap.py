@@ -50,6 +50,14 @@ class Services:
     archive: ArchivePort
     clock: Clock
     handlers: Mapping[str, OutboxHandler] = field(default_factory=dict)
+    #: The dispatch channels by name (aktflow/dispatch/); None: built from the settings on first use.
+    channels: Mapping[str, Any] | None = None
+
+    def dispatch_channels(self) -> Mapping[str, Any]:
+        """The configured dispatch channels (``digital_post``, ``email``, ``print``), built once."""
+        if self.channels is None:
+            self.channels = make_channels(self.settings)
+        return self.channels
 
     @property
     def inline_delivery(self) -> bool:
@@ -86,17 +94,29 @@ def make_archive(settings: Settings, **adapter_kw: Any) -> ArchivePort:
     return LocalArchive()
 
 
+def make_channels(settings: Settings) -> dict[str, Any]:
+    """The dispatch channels the settings configure (:func:`aktflow.dispatch.channels.channels_from_settings`)."""
+    from .dispatch.channels import channels_from_settings
+
+    return channels_from_settings(settings)
+
+
 def outbox_handlers(archive: ArchivePort, settings: Settings | None = None) -> dict[str, OutboxHandler]:
     """Every outbox kind this installation delivers: the archive adapter's, and the application's own
     (deferred letters; reading and screening stored files under the settings' limits)."""
     from .case_letters import render_deferred
+    from .dispatch import delivery as dispatch
     from .document_screening import KIND, handler
     from .extraction import Limits, limits_from_settings
     from .release import service as release
 
+    def send(db: Database, item: OutboxItem) -> dict[str, Any] | None:
+        return dispatch.deliver(db, item, channels=current().dispatch_channels())
+
     return {
         **archive.outbox_handlers(),
-        "make_letter": functools.partial(render_deferred, archive=archive),
+        dispatch.KIND: send,
+        "make_letter": dispatch.with_dispatches(functools.partial(render_deferred, archive=archive)),
         KIND: handler(limits_from_settings(settings) if settings is not None else Limits()),
         release.KIND: functools.partial(release.deliver, archive=archive),
     }

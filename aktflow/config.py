@@ -34,6 +34,7 @@ DEFAULT_SBSYS_TIMEOUT = 15.0
 # are never echoed.
 _SHOWN = {"archive", "max_upload", "secure_cookies", "proxy_hops", "debug", "sbsys_timeout", "instance"}
 _SHOWN |= {"imap_done_folder", "imap_interval", "mail_emne"}
+_SHOWN |= {"mail_from", "mail_max_bytes"}
 _SHOWN |= {"max_unpacked", "max_parts", "max_pages", "max_chars", "max_seconds", "max_memory", "ocr"}
 
 
@@ -197,6 +198,18 @@ class Settings(BaseSettings):
             imap_parts(value.get_secret_value())  # raises ValueError naming what is wrong, not the password
         return value
 
+    smtp_url: SecretStr | None = Field(
+        None,
+        description="the SMTP relay letters are e-mailed through: `smtp+starttls://user:password@host:587`, "
+        "`smtps://…:465` or `smtp://127.0.0.1:2525`; unset: no e-mail",
+    )
+    mail_from: str | None = Field(None, description="the sender address of e-mailed letters")
+    mail_max_bytes: int = Field(
+        10 * 1024 * 1024,
+        gt=0,
+        description="most bytes of attachments in one e-mail; larger releases go as several",
+    )
+
     @field_validator("audit_key")
     @classmethod
     def _audit_key(cls, value: SecretStr | None) -> SecretStr | None:
@@ -233,6 +246,24 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"{part!r} er ikke en IP-adresse eller et netværk (fx 10.0.4.0/28)"
                 ) from None
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from urllib.parse import urlsplit
+
+            try:
+                parts = urlsplit(value.get_secret_value().strip())
+                port_ok = parts.port is None or parts.port > 0
+            except ValueError:
+                port_ok = False
+            if parts.scheme not in ("smtp", "smtp+starttls", "smtps") or not parts.hostname or not port_ok:
+                raise ValueError(
+                    "skal være en SMTP-URL: smtp+starttls://bruger:kode@vært:587, smtps://…:465 eller "
+                    "smtp://127.0.0.1:2525"
+                )
         return value
 
     @field_validator("sbsys_templates")

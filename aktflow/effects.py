@@ -597,9 +597,13 @@ def complaint_not_forwarded(e: E.ComplaintNotForwarded, case: Case, ctx: Any) ->
 
 
 def make_letter(e: E.MakeLetter, case: Case, ctx: Any) -> None:
+    from .case_letters import letter_data
     from .case_letters import make_letter as write
+    from .dispatch.delivery import create_for_letter
 
-    write(ctx.session, case, e.kind, ctx)
+    letter = write(ctx.session, case, e.kind, ctx)
+    if letter is not None:  # a letter to a person goes out through the outbox (docs/dispatch.md)
+        create_for_letter(ctx.session, case, letter, letter_data(ctx), now=ctx.now, settings=ctx.settings)
 
 
 def archive_case_closed(e: Any, case: Case, ctx: Any) -> None:

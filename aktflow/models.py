@@ -144,6 +144,8 @@ class Case(Base):
     # Personal identifiers: used only to find the party in the archive; never logged or put in URLs.
     requester_cpr: Mapped[str | None] = mapped_column(String(10))
     requester_cvr: Mapped[str | None] = mapped_column(String(8))
+    # The requester's postal address for letters sent by post: the lines under the name, one a line.
+    requester_address: Mapped[str | None] = mapped_column(Text)
     basis: Mapped[str] = mapped_column(String(10))
     received: Mapped[dt.date] = mapped_column(Date, index=True)
     subject: Mapped[str] = mapped_column(Text)
@@ -768,5 +770,40 @@ class MailMessage(Base):
     subject: Mapped[str | None] = mapped_column(String(500))
     error: Mapped[str | None] = mapped_column(String(500))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Dispatch(Base):
+    """One letter to one recipient on its way out (aktflow/dispatch/, docs/dispatch.md).
+
+    Written in the transaction that makes the letter, with an outbox item of kind ``dispatch``; the outbox
+    sends it after commit on ``channel`` and records what the channel said. ``status``: queued | sent |
+    delivered | printed (the print file is ready, waiting for "Sendt med post") | rejected | bounced |
+    exempt | failed. ``sent_at`` is the time the letter went (what counts for the requester). The
+    requester's CPR number is never copied here: it is read from the case when the letter is sent.
+    """
+
+    __tablename__ = "dispatches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id"), index=True)
+    recipient_role: Mapped[str] = mapped_column(String(20))  # requester | party | appeal_body
+    recipient_name: Mapped[str] = mapped_column(String(300))
+    recipient_email: Mapped[str | None] = mapped_column(String(200))
+    recipient_address: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(20))  # digital_post | email | print
+    chosen_by: Mapped[str] = mapped_column(String(20))  # rule | caseworker
+    reason: Mapped[str] = mapped_column(Text, default="")
+    own_personal_data: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reference: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)
+    print_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    confirmed_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,6 +12,7 @@ from typing import Any
 
 from .bootstrap import Services, current
 from .db import Database
+from .dispatch.delivery import KIND as DISPATCH_KIND
 from .document_screening import KIND as SCREEN_KIND
 from .models import OutboxItem
 from .outbox import run_once
@@ -38,15 +39,15 @@ def after_commit(db: Database, case_id: int, *, services: Services | None = None
     if not services.inline_delivery:
         return
     try:
-        # Reading a document's file and making a release package are left to the worker: never inside
-        # the user's request.
+        # Reading a document's file, making a release package and sending a letter are left to the
+        # worker: never inside the user's request (and the caseworker may choose another channel first).
         run_once(
             db,
             services.deliver,
             case_id=case_id,
             limit=20,
             stop_on_failure=True,
-            exclude=(SCREEN_KIND, PACKAGE_KIND),
+            exclude=(SCREEN_KIND, PACKAGE_KIND, DISPATCH_KIND),
         )
     except Exception:  # noqa: BLE001 - the items stay pending for 'aktflow outbox run'
         log.exception("inline delivery for case %s failed; the outbox keeps the work", case_id)
@@ -70,9 +71,18 @@ def run(
     total = {"done": 0, "pending": 0, "failed": 0}
     n = 0
     while True:
-        counts = run_once(db, services.deliver, ignore_backoff=ignore_backoff, progress=report)
-        for k, v in counts.items():
-            total[k] += v
+        # The letters go last, after the packages they carry were made in the same round.
+        rounds = (
+            run_once(
+                db, services.deliver, ignore_backoff=ignore_backoff, progress=report, exclude=(DISPATCH_KIND,)
+            ),
+            run_once(
+                db, services.deliver, ignore_backoff=ignore_backoff, progress=report, kinds=(DISPATCH_KIND,)
+            ),
+        )
+        for counts in rounds:
+            for k, v in counts.items():
+                total[k] += v
         n += 1
         if not loop or (max_loops is not None and n >= max_loops):
             return total

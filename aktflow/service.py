@@ -337,6 +337,7 @@ _INTAKE_FIELDS = (
     "channel",
     "cpr",
     "cvr",
+    "address",
 )
 
 
@@ -431,6 +432,28 @@ def submit_case(db: Database, *, idempotency_key: str | None = None, **intake: A
         return Submission(found, False)
 
 
+#: The most lines and characters per line of a postal address (what fits in an envelope's window).
+ADDRESS_LINES, ADDRESS_LINE_LEN = 5, 60
+
+
+def postal_address(value: Any) -> str | None:
+    """A postal address as stored: its lines (separated by line breaks or ";", or a list of lines),
+    trimmed, joined by line breaks; None for none. Raises ValidationError("address") for more than
+    :data:`ADDRESS_LINES` lines or a line longer than :data:`ADDRESS_LINE_LEN` characters."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        value = "\n".join(str(v) for v in value)
+    text = _text(value, "address", max_len=ADDRESS_LINES * (ADDRESS_LINE_LEN + 2))
+    lines = [" ".join(x.split()) for x in text.replace(";", "\n").splitlines()]
+    lines = [x for x in lines if x]
+    if len(lines) > ADDRESS_LINES:
+        raise ValidationError("address", f"en postadresse har højst {ADDRESS_LINES} linjer")
+    if any(len(x) > ADDRESS_LINE_LEN for x in lines):
+        raise ValidationError("address", f"en adresselinje har højst {ADDRESS_LINE_LEN} tegn")
+    return "\n".join(lines) or None
+
+
 def create_case(
     db: Database,
     *,
@@ -445,6 +468,7 @@ def create_case(
     channel: str | None = None,
     cpr: str | None = None,
     cvr: str | None = None,
+    address: str | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
     """Register a new request in state ``received``; writes the case's first event (``create``).
@@ -455,6 +479,10 @@ def create_case(
     first event records ``anonymous: true``. FVL (a party, FVL § 9) and GDPR art. 15 (the data subject)
     need the name. Raises ValidationError naming the field, PermissionDenied for a role that may not
     register cases. :func:`submit_case` registers a request once per idempotency key.
+
+    ``email``, ``address`` (the postal address's lines, separated by line breaks or ";") and ``cpr``/``cvr``
+    are where letters go (docs/dispatch.md). The CPR number is kept in its own column for Digital Post and
+    the archive's party only: it is never in the event log, and every view masks it.
     """
     return _create_case(
         db,
@@ -469,6 +497,7 @@ def create_case(
         channel=channel,
         cpr=cpr,
         cvr=cvr,
+        address=address,
         now=now,
     )
 
@@ -495,6 +524,7 @@ def _create_case(
     channel: str | None = None,
     cpr: str | None = None,
     cvr: str | None = None,
+    address: str | None = None,
     now: dt.datetime | None = None,
     idempotency: tuple[str, str] | None = None,
     within: Callable[[Case, FireContext], None] | None = None,
@@ -534,6 +564,7 @@ def _create_case(
         cvr = re.sub(r"\s", "", _text(cvr, "cvr", max_len=20)) or None
         if cvr and not re.fullmatch(r"\d{8}", cvr):
             raise ValidationError("cvr", "CVR-nummer skal være 8 cifre")
+    address = postal_address(address)
     channel = _text(channel, "channel", max_len=40) if channel else None
     if channel and channel not in CHANNELS:
         raise ValidationError("channel", f"ukendt kanal {channel!r}: brug {' | '.join(CHANNELS)}")
@@ -575,6 +606,7 @@ def _create_case(
                 requester_email=email,
                 requester_cpr=cpr,
                 requester_cvr=cvr,
+                requester_address=address,
                 basis=basis,
                 received=received_d,
                 subject=subject,

@@ -140,6 +140,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         bulk,
         cases,
         dashboard,
+        dispatch,
         exits,
         filters,
         legal,
@@ -186,6 +187,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import case_access as need_to_know  # refuses every page under a case the user may not see
 
     app.register_blueprint(need_to_know.bp)
+    app.register_blueprint(dispatch.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
 

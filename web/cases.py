@@ -50,6 +50,7 @@ INTAKE_FIELDS = (
     "email",
     "cpr",
     "cvr",
+    "address",
     "received",
     "channel",
     "basis",
@@ -151,6 +152,7 @@ def new_case():
             channel=v["channel"] or None,
             cpr=v["cpr"] or None,
             cvr=v["cvr"] or None,
+            address=v["address"] or None,
         )
     except ValidationError as e:
         field = "assign" if e.field == "assignee" else e.field

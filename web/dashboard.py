@@ -10,6 +10,7 @@ from aktflow.queries import cases as cases_q
 from aktflow.queries import dashboard as read
 from aktflow.queries import export_csv as export_csv_q
 from aktflow.queries import users as users_q
+from aktflow.queries.dispatches import failed_count
 from aktflow.vocabulary import BASES, MANAGERS
 
 from .auth import roles_required
@@ -33,6 +34,7 @@ def index():
     with db().session() as s:
         data = read.overview(s, today, f)
         assignees = users_q.assignable_users(s)
+        not_sent = failed_count(s)
     unit = data["decided_in_time"][0]["unit"] if data["decided_in_time"] else "month"
     chart = share_chart(data["decided_in_time"], lambda d: slot_label(d, unit))
     decided = sum(m["decided"] for m in data["decided_in_time"])
@@ -46,6 +48,7 @@ def index():
         chart=chart,
         decided=decided,
         in_time=in_time,
+        not_sent=not_sent,
         here=request.full_path.rstrip("?"),
         query=request.query_string.decode() if not errors else "",
         errors=errors,

@@ -20,6 +20,7 @@ module                commands
 ``calendar``          ``calendar show|set|close|open``
 ``letters``           ``letters get|preview|check|upload|template``
 ``outbox``            ``outbox run|list|retry``
+``dispatch``          ``dispatch list|channel|retry|posted|print`` (letters out)
 ``kle``               ``kle import|search``
 ``admin``             ``admin appeal-bodies list|set|remove``
 ``audit``             ``audit verify``
@@ -36,6 +37,7 @@ import sys
 import click
 
 from . import admin, audit, calendar, cases, dashboard, db, deadlines, dev, kle, legal, letters, outbox, users
+from . import dispatch as _dispatch
 from . import intake as _intake
 from . import redactions as _redactions  # noqa: F401 - adds `case redact` and `case redactions`
 from .base import Group, echo, fail
@@ -71,6 +73,7 @@ for _command in (
     calendar.calendar,
     letters.letters,
     outbox.outbox,
+    _dispatch.dispatch,
     dev.fake_sbsys,
     kle.kle,
     admin.admin,

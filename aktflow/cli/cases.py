@@ -56,7 +56,17 @@ def case() -> None:
     default=None,
     help="The requester's name (may be left out for an anonymous ofl/mol request)",
 )
-@click.option("--email", default=None)
+@click.option("--email", "--requester-email", "email", default=None, help="The requester's e-mail address")
+@click.option(
+    "--requester-address",
+    "address",
+    multiple=True,
+    help="A line of the requester's postal address (repeat for each line, or separate lines with ';')",
+)
+@click.option(
+    "--requester-cpr", "cpr", default=None, help="The requester's CPR number, for Digital Post (never shown)"
+)
+@click.option("--requester-cvr", "cvr", default=None, help="The requester's CVR number, for Digital Post")
 @click.option("--received", required=True, help="Date of receipt, YYYY-MM-DD")
 @click.option("--basis", required=True, help="ofl | fvl | mol | gdpr")
 @click.option("--subject", required=True, help="What is asked for")
@@ -71,7 +81,20 @@ def case() -> None:
 @as_option("Your username")
 @json_option
 def case_new(
-    requester, email, received, basis, subject, emne, channel, assign, idempotency_key, actor, as_json
+    requester,
+    email,
+    address,
+    cpr,
+    cvr,
+    received,
+    basis,
+    subject,
+    emne,
+    channel,
+    assign,
+    idempotency_key,
+    actor,
+    as_json,
 ) -> None:
     """Register a new request (state 'received')."""
     from aktflow.service import case_view, submit_case
@@ -83,6 +106,9 @@ def case_new(
         actor=actor,
         requester=requester,
         email=email,
+        address="\n".join(address) or None,
+        cpr=cpr,
+        cvr=cvr,
         received=received,
         basis=basis,
         subject=subject,

@@ -24,6 +24,7 @@ from ..labels import state_label
 from ..models import Case, Event
 from ..release.service import packages_of
 from ..states.case_rules import is_personnel_case
+from .dispatches import decision_not_sent, dispatches_of
 
 
 def get_case(session: Session, case_id: int) -> Case:
@@ -145,6 +146,10 @@ def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None 
         "emne": case.emne,
         "requester": case.requester_name,
         "email": case.requester_email,
+        # Where letters go (docs/dispatch.md): the CPR number is never shown, only that there is one.
+        "address": mask(case.requester_address) if case.requester_address else None,
+        "has_cpr": bool(case.requester_cpr),
+        "cvr": case.requester_cvr,
         "channel": case.channel,
         "sagsnummer": case.sagsnummer,
         "assignee": case.assignee.username if case.assignee else None,
@@ -177,6 +182,8 @@ def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None 
         "hearings": hearings(events),
         "letters": letters_of(session, case.id),
         "packages": packages_of(session, case.id),
+        "dispatches": (sent := dispatches_of(session, case.id)),
+        "decision_not_sent": decision_not_sent(sent),
         "archive": archive_state(session, case),
         "employee_notices": [
             {

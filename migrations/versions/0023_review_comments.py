@@ -1,7 +1,7 @@
 """the legal contact's comments per document
 
 Revision ID: 0023_review_comments
-Revises: 0020_mail_intake
+Revises: 0021_dispatch
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_review_comments"
-down_revision = "0020_mail_intake"
+down_revision = "0021_dispatch"
 branch_labels = None
 depends_on = None
 

@@ -106,6 +106,10 @@ PAGE_ROLES = {
     "redactions.released_file": EVERYONE,
     "release.package_pdf": EVERYONE,
     "release.package_zip": EVERYONE,
+    # Letters out (docs/dispatch.md): the print file for everyone who may read the case; the list of letters
+    # that did not go for those who may send them again.
+    "dispatch.print_pdf": EVERYONE,
+    "dispatch.not_sent": CASEWORK,
     "legal.queue": LEGAL,
     "legal.review": LEGAL,
     "dashboard.index": {"manager", "admin"},
@@ -416,6 +420,17 @@ def ready_package(db, case_id: int) -> int:
         return row.id
 
 
+def printed_dispatch(db, case_id: int) -> int:
+    """The case's receipt dispatch with its print file made (as the outbox stores one); returns its id."""
+    from aktflow.models import Dispatch
+
+    with db.session() as s:
+        row = s.scalar(select(Dispatch).where(Dispatch.case_id == case_id).order_by(Dispatch.id))
+        row.status, row.print_pdf = "printed", b"%PDF-1.7 print"
+        s.commit()
+        return row.id
+
+
 @pytest.fixture
 def world(sqlite_db):
     app = make_app(sqlite_db)
@@ -455,6 +470,7 @@ def world(sqlite_db):
         letters = {cid: s.scalar(select(Letter.id).where(Letter.case_id == cid)) for cid in (own, other)}
         docs = {cid: s.scalar(select(Document.id).where(Document.case_id == cid)) for cid in (own, other)}
     letters["packages"] = {cid: ready_package(db, cid) for cid in (own, other)}
+    letters["dispatches"] = {cid: printed_dispatch(db, cid) for cid in (own, other)}
     actors = {name: actor(app, name) for name in ROLES}
     tokens = {u: issue_token(db, u, actor=SYSTEM_ACTOR) for u in USERS}
     yield app, db, actors, tokens, own, other, letters, docs
@@ -508,6 +524,11 @@ def page_urls(app, own: int, other: int, letters: dict, docs: dict) -> list[tupl
             (f"{w} package zip", f"/cases/{c}/packages/{letters['packages'][c]}.zip")
             for w, c in (("own", own), ("other's", other))
         ],
+        "dispatch.print_pdf": [
+            (f"{w} print file", f"/cases/{c}/dispatches/{letters['dispatches'][c]}/print.pdf")
+            for w, c in (("own", own), ("other's", other))
+        ],
+        "dispatch.not_sent": [("letters not sent", "/dispatches/not-sent")],
         "legal.queue": [("legal queue", "/legal")],
         "legal.review": [("legal review", f"/legal/cases/{own}")],
         "dashboard.index": [("dashboard", "/dashboard")],
@@ -581,6 +602,7 @@ def test_generated_matrix_pages(world):
                         "dashboard.cases_csv",
                         "release.package_pdf",
                         "release.package_zip",
+                        "dispatch.print_pdf",
                     ):
                         ok = ok and "no-store" in r.headers.get("Cache-Control", "")
             else:
@@ -631,6 +653,30 @@ def test_generated_matrix_api(world):
         ("GET", f"/api/v1/cases/{own}/package", None, EVERYONE, 200),
         ("GET", f"/api/v1/cases/{own}/access", None, EVERYONE, 200),
         ("GET", f"/api/v1/cases/{other}/access", None, EVERYONE, 200),
+        ("GET", f"/api/v1/cases/{own}/dispatches", None, EVERYONE, 200),
+        (
+            "GET",
+            f"/api/v1/cases/{other}/dispatches/{letters['dispatches'][other]}/print",
+            None,
+            EVERYONE,
+            200,
+        ),
+        # the receipt's print file is made: choosing print again is refused (422) for those who may act
+        (
+            "POST",
+            f"/api/v1/cases/{own}/dispatches/{letters['dispatches'][own]}/channel",
+            {"channel": "print"},
+            CASEWORK,
+            422,
+        ),
+        ("POST", f"/api/v1/cases/{own}/dispatches/{letters['dispatches'][own]}/retry", None, CASEWORK, 422),
+        (
+            "POST",
+            f"/api/v1/cases/{other}/dispatches/{letters['dispatches'][other] + 10**6}/posted",
+            None,
+            CASEWORK,
+            404,
+        ),
         ("GET", "/api/v1/openapi.json", None, None, 200),
     ]
     # Every API route is in the list above (the catch-all 404/405 route aside).
@@ -1142,6 +1188,9 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "case_access.mark": [f"/cases/{cid}/access/mark"],
         "case_access.unmark": [f"/cases/{cid}/access/unmark"],
         "legal.comment": [f"/legal/cases/{cid}/documents/{doc_id(sqlite_db, cid)}/comments"],
+        "dispatch.choose": [f"/cases/{cid}/dispatches/1/channel"],
+        "dispatch.retry": [f"/cases/{cid}/dispatches/1/retry"],
+        "dispatch.posted": [f"/cases/{cid}/dispatches/1/posted"],
     }
     for rule in _post_routes(app):
         assert rule.endpoint in targets, f"POST {rule.rule} ({rule.endpoint}) is not in the CSRF list"

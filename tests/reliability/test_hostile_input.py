@@ -482,6 +482,10 @@ def _intake_body():
         "email": st.sampled_from(["a@b.dk", "x"]) | hostile_json_text,
         "cpr": st.sampled_from(["0101901234", "010190-1234"]) | hostile_json_text,
         "cvr": st.sampled_from(["12345678"]) | hostile_json_text,
+        "address": st.lists(
+            st.sampled_from(["Vestergade 3", "8000 Aarhus C"]) | hostile_json_text, max_size=7
+        )
+        | hostile_json_text,
         "channel": st.sampled_from(["selvbetjening", "e-mail"]) | hostile_json_text,
         "assign": st.sampled_from([*USERS, "nobody"]) | hostile_json_text,
         "unknown": json_values,
@@ -668,7 +672,19 @@ def test_api_reads_and_odd_requests_hostile(fz, data):
         check_api(r)
 
 
-INTAKE = ("requester", "email", "cpr", "cvr", "received", "channel", "basis", "subject", "emne", "assign")
+INTAKE = (
+    "requester",
+    "email",
+    "cpr",
+    "cvr",
+    "address",
+    "received",
+    "channel",
+    "basis",
+    "subject",
+    "emne",
+    "assign",
+)
 
 
 @settings(FUZZ, max_examples=examples(1400))
@@ -681,6 +697,7 @@ def test_form_intake_hostile(fz, data):
             "email": st.just("mette@example.dk"),
             "cpr": st.just(""),
             "cvr": st.just(""),
+            "address": st.just("Vestergade 3\n8000 Aarhus C"),
             "received": st.just(today.isoformat()),
             "channel": st.just("e-mail"),
             "basis": st.just("ofl"),

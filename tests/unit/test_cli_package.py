@@ -46,6 +46,7 @@ COMMANDS = {
     "calendar": {"show", "set", "close", "open"},
     "letters": {"get", "preview", "check", "upload", "template"},
     "outbox": {"run", "list", "retry"},
+    "dispatch": {"list", "channel", "retry", "posted", "print"},
     "kle": {"import", "search"},
     "admin": {"appeal-bodies"},
     "audit": {"verify", "admin-log", "new-key", "checkpoint"},

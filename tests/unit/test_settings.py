@@ -219,8 +219,8 @@ def test_the_embedded_archive_needs_no_delivery(tmp_path):
     assert isinstance(services.archive, LocalArchive) and services.archive.defer_letters is False
     assert services.inline_delivery is False
     # Letters deferred under another archive still render; stored files are read by the screening worker;
-    # release packages are made by the worker.
-    assert set(services.handlers) == {"make_letter", "screen_document", "make_package"}
+    # release packages are made and letters sent by the worker.
+    assert set(services.handlers) == {"make_letter", "screen_document", "make_package", "dispatch"}
 
 
 def test_the_sbsys_archive_is_built_once_with_its_settings(tmp_path):
@@ -245,6 +245,7 @@ def test_the_sbsys_archive_is_built_once_with_its_settings(tmp_path):
         "set_status",
         "reminder",
         "make_letter",
+        "dispatch",
         "screen_document",
         "make_package",
     }

@@ -190,7 +190,7 @@ def test_dashboard_page_shows_the_figures(client, db, seeded):
     login(client, "manager")
     html = text_of(client.get("/dashboard"))
     kpi = dict(re.findall(r'data-kpi="(\w+)">(\d+)<', html))
-    assert kpi == {"overdue": "2", "missing_notice": "1", "due_soon": "1", "open": "6"}
+    assert kpi == {"overdue": "2", "missing_notice": "1", "due_soon": "1", "open": "6", "not_sent": "0"}
     assert re.search(r'data-state="registered"><th scope="row">Sag oprettet</th><td class="num">2<', html)
     att = html[html.index('id="opmaerksomhed"') :]
     att = att[: att.index("</section>")]

@@ -21,7 +21,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..case_access import guard_api as need_to_know
-from . import auth, errors, redactions, release, views
+from . import auth, dispatch, errors, redactions, release, views
 from . import case_access as case_access_api
 
 bp = Blueprint("api", __name__)
@@ -60,6 +60,12 @@ bp.add_url_rule(
 )
 bp.add_url_rule(f"/cases/{CASE_ID}/access/sensitive", view_func=case_access_api.mark, methods=["PUT"])
 bp.add_url_rule(f"/cases/{CASE_ID}/access/sensitive", view_func=case_access_api.unmark, methods=["DELETE"])
+bp.add_url_rule(f"/cases/{CASE_ID}/dispatches", view_func=dispatch.list_dispatches, methods=["GET"])
+_DISPATCH = f"/cases/{CASE_ID}/dispatches/<int:dispatch_id>"
+bp.add_url_rule(f"{_DISPATCH}/channel", view_func=dispatch.choose_channel, methods=["POST"])
+bp.add_url_rule(f"{_DISPATCH}/retry", view_func=dispatch.retry, methods=["POST"])
+bp.add_url_rule(f"{_DISPATCH}/posted", view_func=dispatch.posted, methods=["POST"])
+bp.add_url_rule(f"{_DISPATCH}/print", view_func=dispatch.print_file, methods=["GET"])
 bp.add_url_rule("/openapi.json", view_func=views.openapi, methods=["GET"])
 bp.add_url_rule("/", view_func=views.not_found, defaults={"rest": ""}, methods=_METHODS)
 bp.add_url_rule("/<path:rest>", view_func=views.not_found, methods=_METHODS)

@@ -157,6 +157,65 @@ def _case(description: str, headers: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "headers": headers, "content": _json(_ref("Case"))}
 
 
+def dispatch_paths() -> dict[str, Any]:
+    """The letters on their way out (web/api/dispatch.py; docs/dispatch.md)."""
+    dispatch_id = {"name": "dispatch_id", "in": "path", "required": True, "schema": _ID}
+    item = _ref("DispatchInfo")
+    one = {"200": {"description": "Forsendelsen", "content": _json(item)}}
+
+    def action(op: str, summary: str, body: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "operationId": op,
+            "summary": summary,
+            "parameters": [_CASE_ID, dispatch_id],
+            "responses": {**one, **_errors("400", "401", "403", "404", "422")},
+        }
+        if body:
+            out["requestBody"] = {"required": True, "content": _json(_ref("DispatchChannelRequest"))}
+        return {"post": out}
+
+    base = "/cases/{case_id}/dispatches/{dispatch_id}"
+    return {
+        "/cases/{case_id}/dispatches": {
+            "get": {
+                "operationId": "listDispatches",
+                "summary": "Sagens forsendelser: hvert brev til hver modtager, kanal, status og tidspunkt sendt",
+                "parameters": [_CASE_ID],
+                "responses": {
+                    "200": {
+                        "description": "Forsendelserne",
+                        "content": _json({"type": "array", "items": item}),
+                    },
+                    **_errors("401", "404"),
+                },
+            },
+        },
+        f"{base}/channel": action(
+            "chooseDispatchChannel", "Send et brev, der ikke er sendt, med en anden kanal", True
+        ),
+        f"{base}/retry": action("retryDispatch", "Send et brev, der ikke blev sendt, igen"),
+        f"{base}/posted": action("dispatchPosted", "Et udskrevet brev er sendt med post nu"),
+        f"{base}/print": {
+            "get": {
+                "operationId": "getDispatchPrint",
+                "summary": "Printfilen (A4, adressen i C5-kuvertens rude, brevet og pakken)",
+                "parameters": [_CASE_ID, dispatch_id],
+                "responses": {
+                    "200": {
+                        "description": "PDF",
+                        "content": {
+                            "application/pdf": {
+                                "schema": {"type": "string", "contentMediaType": "application/pdf"}
+                            }
+                        },
+                    },
+                    **_errors("401", "404"),
+                },
+            },
+        },
+    }
+
+
 def release_paths() -> dict[str, Any]:
     """The release package's paths (web/api/release.py; docs/release.md)."""
     pdf = {"application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}
@@ -408,6 +467,7 @@ def paths(triggers: list[str], event_bodies: list[str]) -> dict[str, Any]:
         **redaction_paths(_CASE_ID, _ID, _ETAG, if_match, _errors, _ref, _json),
         **release_paths(),
         **access_paths(_CASE_ID, _errors, _ref, _json),
+        **dispatch_paths(),
         "/openapi.json": {
             "get": {
                 "operationId": "openapi",

@@ -103,6 +103,12 @@ class IntakeRequest(BaseModel):
         description="Anmoderens CVR-nummer (8 cifre)",
         json_schema_extra={"pattern": r"^\d{8}$"},
     )
+    address: list[str] | None = Field(
+        None,
+        max_length=5,
+        description="Anmoderens postadresse til breve med post: linjerne under navnet (gade og nr., postnr. "
+        "og by), højst 5 linjer à 60 tegn",
+    )
     channel: str | None = Field(
         None,
         max_length=_col_len(CaseRow, "channel"),
@@ -274,6 +280,44 @@ class PackageInfo(_Response):
     checked: bool | None
 
 
+class DispatchInfo(_Response):
+    """Et brev til en modtager på vej ud (docs/dispatch.md): kanal, status, tidspunkt sendt, detalje."""
+
+    model_config = ConfigDict(title="DispatchInfo")
+
+    id: int
+    letter_id: int
+    letter_kind: str | None
+    letter_label: str
+    recipient_role: Literal["requester", "party", "appeal_body"]
+    recipient: str
+    channel: Literal["digital_post", "email", "print"]
+    channel_label: str
+    chosen_by: Literal["rule", "caseworker"]
+    reason: str
+    status: Literal["queued", "sent", "delivered", "printed", "rejected", "bounced", "exempt", "failed"]
+    status_label: str
+    attempts: int
+    next_attempt: dt.datetime | None
+    sent_at: dt.datetime | None = Field(
+        description="Tidspunktet brevet blev sendt (det, der gælder for modtageren)"
+    )
+    reference: str | None
+    detail: str | None
+    updated: dt.datetime | None
+    not_sent: bool = Field(description="Brevet blev ikke sendt (afvist, returneret, fejlet)")
+    open: bool = Field(description="Kanalen kan endnu ændres")
+    printable: bool = Field(description="Der er en printfil (GET …/dispatches/{id}/print)")
+
+
+class DispatchChannelRequest(BaseModel):
+    """Sagsbehandlerens kanal for et brev, der endnu ikke er sendt."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", title="DispatchChannelRequest")
+
+    channel: Literal["digital_post", "email", "print"]
+
+
 class ArchiveWaiting(_Response):
     """En arkivopgave, der venter (eller prøves igen)."""
 
@@ -353,6 +397,9 @@ class Case(_Response):
     emne: str
     requester: str
     email: str | None
+    address: str | None = Field(description="Postadressen til breve med post (linjer adskilt af linjeskift)")
+    has_cpr: bool = Field(description="Der er oplyst et CPR-nummer til Digital Post (nummeret vises aldrig)")
+    cvr: str | None
     channel: str | None
     sagsnummer: str | None
     assignee: str | None
@@ -368,6 +415,8 @@ class Case(_Response):
     hearings: list[Hearing]
     letters: list[LetterInfo]
     packages: list[PackageInfo]
+    dispatches: list[DispatchInfo]
+    decision_not_sent: bool = Field(description="En afgørelse til anmoderen blev ikke sendt")
     archive: Archive
     employee_notices: list[EmployeeNotice]
     events: list[EventEntry]
@@ -433,6 +482,7 @@ RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
 )
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (
     IntakeRequest,
+    DispatchChannelRequest,
     *_redactions.REQUEST_MODELS,
     *_access.REQUEST_MODELS,
 )

@@ -1,0 +1,149 @@
+"""Who a letter goes to and on which channel: the dispatch rule (docs/dispatch.md).
+
+Pure functions over plain values: no database, no settings read here. :func:`recipients_for` names the
+recipients of a letter kind; :func:`choose_channel` is the one channel rule, with the reason in Danish;
+:func:`check_override` is what a caseworker may choose instead, before the letter is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+#: The channels, in the words the case page uses.
+CHANNEL_LABELS = {"digital_post": "Digital Post", "email": "E-mail", "print": "Post (print)"}
+CHANNELS = tuple(CHANNEL_LABELS)
+
+#: The statuses of a dispatch and their Danish labels. ``printed``: the print file is made and waits for
+#: a person to post it and confirm "Sendt med post".
+STATUS_LABELS = {
+    "queued": "I kø",
+    "sent": "Sendt",
+    "delivered": "Leveret",
+    "printed": "Klar til post",
+    "rejected": "Afvist",
+    "bounced": "Returneret",
+    "exempt": "Fritaget for Digital Post",
+    "failed": "Fejlet",
+}
+#: The statuses after which the letter is out (the requester has it, or it is in the post).
+SENT = ("sent", "delivered")
+#: The statuses that need a person: the letter did not go.
+NOT_SENT = ("rejected", "bounced", "failed")
+#: The statuses in which the channel may still be changed by the caseworker.
+OPEN = ("queued", "exempt", *NOT_SENT)
+
+#: The bases whose answers carry the requester's own personal data: partsaktindsigt (FVL § 9) and GDPR
+#: art. 15. Such a letter is never sent by plain e-mail (docs/domain.md, "Forsendelse").
+OWN_PERSONAL_DATA_BASES = ("fvl", "gdpr")
+#: The bases of access for anyone (OFL, MOL): an answer may go by e-mail to a requester who wrote by e-mail.
+EMAIL_BASES = ("ofl", "mol")
+#: The intake channel that means the requester wrote by e-mail (``vocabulary.CHANNELS``).
+EMAIL_INTAKE = "e-mail"
+
+#: Who each letter to a person goes to (aktflow/case_letters.py, letters/compose.py): the requester, the
+#: third party heard (its name and address from the trigger's ``party``/``party_address``), or the appeal
+#: body with a copy to the requester. Letters not listed (``underretning_ansat``: the employee's address is
+#: not in the case) are not dispatched: the caseworker sends them by hand.
+RECIPIENTS: dict[str, tuple[str, ...]] = {
+    "kvittering": ("requester",),
+    "praecisering": ("requester",),
+    "fristbrev": ("requester",),
+    "hoering": ("party",),
+    "delafgoerelse": ("requester",),
+    "afgoerelse": ("requester",),
+    "videresendelse": ("requester",),
+    "klage_oversendelse": ("appeal_body", "requester"),
+    "klage_forsinkelse": ("appeal_body", "requester"),
+}
+#: The letters that wait for their release package and carry it (aktflow/release/).
+WITH_PACKAGE = ("afgoerelse", "delafgoerelse")
+
+
+def recipients_for(kind: str) -> tuple[str, ...]:
+    """The recipient roles of a letter ``kind`` (``requester``, ``party``, ``appeal_body``); () for none."""
+    return RECIPIENTS.get(kind, ())
+
+
+def own_personal_data(basis: str) -> bool:
+    """Whether an answer under ``basis`` carries the requester's own personal data (FVL, GDPR art. 15)."""
+    return basis in OWN_PERSONAL_DATA_BASES
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The channel chosen for one letter and recipient, and why (Danish, shown on the case)."""
+
+    channel: str
+    reason: str
+
+
+def choose_channel(
+    *,
+    has_cpr_or_cvr: bool,
+    email: str | None,
+    wrote_by_email: bool,
+    basis: str,
+    configured: Collection[str],
+) -> Choice:
+    """The dispatch rule for one letter to one recipient (docs/dispatch.md, "The rule").
+
+    1. Digital Post when the recipient has a CPR or CVR number (the public sector's mandatory channel,
+       lov om Digital Post fra offentlige afsendere § 3) and the channel is configured;
+    2. e-mail when the requester wrote by e-mail (``wrote_by_email``), has an address, the basis is OFL
+       or MOL and the letter does not carry their own personal data (FVL partsaktindsigt and GDPR art. 15
+       never go by plain e-mail), and e-mail is configured;
+    3. print otherwise (always available).
+
+    ``configured`` names the channels the installation has (``print`` needs nothing). A channel the rule
+    wanted that is not configured gives print, and the reason says so.
+    """
+    missing: list[str] = []
+    if has_cpr_or_cvr:
+        if "digital_post" in configured:
+            return Choice("digital_post", "Modtageren har CPR- eller CVR-nummer: Digital Post")
+        missing.append("Digital Post er ikke sat op")
+    if wrote_by_email and email and basis in EMAIL_BASES and not own_personal_data(basis):
+        if "email" in configured:
+            return Choice(
+                "email",
+                "Anmoderen skrev med e-mail, og svaret er aktindsigt efter "
+                + ("offentlighedsloven" if basis == "ofl" else "miljøoplysningsloven"),
+            )
+        missing.append("e-mail er ikke sat op (AKTFLOW_SMTP_URL)")
+    if missing:
+        return Choice("print", "Sendes med post: " + "; ".join(missing))
+    if own_personal_data(basis) and email:
+        return Choice(
+            "print",
+            "Sendes med post: svaret indeholder anmoderens egne personoplysninger og sendes aldrig med "
+            "almindelig e-mail",
+        )
+    return Choice("print", "Sendes med post: ingen Digital Post eller e-mail at sende til")
+
+
+def check_override(
+    channel: str,
+    *,
+    has_cpr_or_cvr: bool,
+    email: str | None,
+    personal: bool,
+    configured: Collection[str],
+) -> str | None:
+    """Why ``channel`` may not be chosen for this recipient (a Danish sentence), or None when it may."""
+    if channel not in CHANNELS:
+        return f"ukendt kanal {channel[:20]!r}: brug {' | '.join(CHANNELS)}"
+    if channel == "print":
+        return None
+    if channel == "email" and personal:
+        return (
+            "svar om partsaktindsigt og indsigt i egne personoplysninger sendes aldrig med almindelig "
+            "e-mail: vælg Digital Post eller post"
+        )
+    if channel not in configured:
+        return f"{CHANNEL_LABELS[channel]} er ikke sat op i denne installation"
+    if channel == "digital_post" and not has_cpr_or_cvr:
+        return "Digital Post kræver modtagerens CPR- eller CVR-nummer"
+    if channel == "email" and not email:
+        return "modtageren har ingen e-mailadresse"
+    return None

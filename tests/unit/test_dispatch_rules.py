@@ -1,0 +1,72 @@
+"""The dispatch rule: Digital Post for CPR/CVR, e-mail only for OFL/MOL requesters who wrote by e-mail,
+never e-mail for partsaktindsigt (FVL) or GDPR art. 15 answers, print otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from aktflow.dispatch import rules
+
+ALL = {"digital_post", "email", "print"}
+
+
+def choose(**kw):
+    args = dict(has_cpr_or_cvr=False, email="a@example.dk", wrote_by_email=True, basis="ofl", configured=ALL)
+    args.update(kw)
+    return rules.choose_channel(**args)
+
+
+def test_cpr_or_cvr_goes_by_digital_post():
+    assert choose(has_cpr_or_cvr=True).channel == "digital_post"
+
+
+def test_ofl_requester_who_wrote_by_email_gets_email():
+    c = choose()
+    assert c.channel == "email" and "offentlighedsloven" in c.reason
+
+
+@pytest.mark.parametrize("basis", ["fvl", "gdpr"])
+def test_own_personal_data_never_by_email(basis):
+    c = choose(basis=basis)
+    assert c.channel == "print"
+    assert "egne personoplysninger" in c.reason
+    # and a caseworker cannot choose e-mail for it either
+    why = rules.check_override(
+        "email", has_cpr_or_cvr=False, email="a@example.dk", personal=True, configured=ALL
+    )
+    assert why and "aldrig" in why
+
+
+def test_a_requester_who_wrote_by_letter_gets_print():
+    assert choose(wrote_by_email=False).channel == "print"
+
+
+def test_missing_channels_fall_back_to_print_and_say_so():
+    c = choose(has_cpr_or_cvr=True, configured={"print"})
+    assert c.channel == "print"
+    assert "Digital Post er ikke sat op" in c.reason and "e-mail er ikke sat op" in c.reason
+
+
+def test_override_rules():
+    assert (
+        rules.check_override("print", has_cpr_or_cvr=False, email=None, personal=True, configured=set())
+        is None
+    )
+    assert "CPR" in rules.check_override(
+        "digital_post", has_cpr_or_cvr=False, email=None, personal=False, configured=ALL
+    )
+    assert "ikke sat op" in rules.check_override(
+        "email", has_cpr_or_cvr=False, email="a@example.dk", personal=False, configured={"print"}
+    )
+    assert "ingen e-mailadresse" in rules.check_override(
+        "email", has_cpr_or_cvr=False, email=None, personal=False, configured=ALL
+    )
+    assert "ukendt kanal" in rules.check_override(
+        "fax", has_cpr_or_cvr=False, email=None, personal=False, configured=ALL
+    )
+
+
+def test_every_dispatched_letter_is_a_letter_kind():
+    import letters
+
+    assert set(rules.RECIPIENTS) <= set(letters.KINDS)
