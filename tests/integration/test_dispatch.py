@@ -454,3 +454,37 @@ def test_a_letter_rendered_later_by_the_outbox_gets_its_dispatches_once(sqlite_d
     handler(db, item)
     [d] = rows(db, case.id)
     assert d["letter_id"] == letter_id and d["letter_kind"] == "kvittering" and d["status"] == "queued"
+
+
+def test_the_receipt_reaches_the_digital_post_fake_through_the_outbox_and_exempt_falls_back(
+    sqlite_db, monkeypatch
+):
+    """The real Digital Post channel against the local fake (devtools/fake_digital_post.py): the receipt
+    of a case with a CPR number arrives once as a MeMo message with the letter as PDF; a retry sends
+    nothing new; a recipient exempt from Digital Post gets the letter by print."""
+    from aktflow.dispatch.digital_post import DigitalPostChannel, DigitalPostConfig
+    from devtools.fake_digital_post import FakeState, running_fake
+
+    db = sqlite_db
+    with running_fake(FakeState()) as (url, state):
+        dp = DigitalPostChannel(DigitalPostConfig(url=url, sender_cvr="29189404", auth="none", timeout=5.0))
+        use_channels(monkeypatch, digital_post=dp)
+        case = registered(db, cpr=CPR, email=None, channel="brev")
+        [d] = rows(db, case.id)
+        assert d["channel"] == "digital_post"
+        deliver_all(db)
+        [d] = rows(db, case.id)
+        assert d["status"] in ("delivered", "sent") and d["sent_at"], d
+        [m] = state.messages
+        assert (m.recipient_id, m.recipient_type) == ("1203851237", "CPR")
+        assert m.main[2].startswith(b"%PDF")
+        assert "1203851237" not in repr(d) and "120385" not in (d.get("detail") or "")
+        deliver_all(db)  # nothing pending: nothing sent again
+        assert len(state.messages) == 1
+
+        state.exempt.add("0101901234")
+        other = registered(db, cpr="010190-1234", email=None, channel="brev")
+        deliver_all(db)
+        [d2] = rows(db, other.id)
+        assert d2["channel"] == "print" and d2["status"] == "printed", d2
+        assert len(state.messages) == 1
