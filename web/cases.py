@@ -340,7 +340,7 @@ def case_action(case_id: int, trigger: str):
     try:
         version = int(request.form.get("version", ""))
     except ValueError:
-        flash("Formularen kunne ikke sendes, fordi siden var ufuldstændig; den er hentet igen.", "error")
+        flash("Handlingen blev ikke udført: formularen var ufuldstændig; siden er hentet igen.", "error")
         return redirect(page, 303)
     form, date_errors = _normalise_dates(spec, request.form)
     if date_errors:
@@ -418,9 +418,14 @@ def _field_message(spec: states.TriggerSpec, name: str | None, detail: str) -> s
 def upload_too_large(e):
     """A file over ``AKTFLOW_MAX_UPLOAD`` sent to a case: a Danish page (status 413) naming the limit that
     leads back to the case (the body is refused before the form is read, so nothing was stored)."""
+    from .filters import size_text
+
     case_id = (request.view_args or {}).get("case_id")
-    mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1048576
-    text = f"Filer må højst fylde {mb:.0f} MB (AKTFLOW_MAX_UPLOAD). Dokumentet er ikke tilføjet."
+    limit = size_text(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
+    text = (
+        f"Filen fylder mere end de {limit}, en fil højst må fylde, og dokumentet er ikke tilføjet. "
+        "Gå tilbage til sagen og vælg en mindre fil, eller del dokumentet i flere filer."
+    )
     back = url_for("cases.case_page", case_id=case_id) + "#dokumenter" if case_id is not None else None
     return render_template("error.html", status=413, title="Filen er for stor", text=text, back=back), 413
 

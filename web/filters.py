@@ -155,6 +155,12 @@ def archive_ref(doc_id: str | None) -> str:
     return doc_id
 
 
+def size_text(limit: int) -> str:
+    """A size in bytes as a user reads it: ``25 MB``, ``1,5 MB``, ``512 kB`` (the upload limit's words)."""
+    size = f"{limit / 2**20:.3g} MB" if limit >= 2**20 else f"{-(-limit // 1024)} kB"
+    return size.replace(".", ",")
+
+
 def today() -> dt.date:
     """Today in Denmark by the composition root's clock (:attr:`aktflow.bootstrap.Services.clock`): the one
     source of "today" for the views' read functions and forms."""
@@ -170,8 +176,7 @@ def init_app(app: Flask) -> None:
     def _upload_limit():
         # The size limit a file field shows (AKTFLOW_MAX_UPLOAD, the request limit Flask enforces).
         limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-        size = f"{limit / 2**20:.3g} MB" if limit >= 2**20 else f"{-(-limit // 1024)} kB"
-        return {"upload_limit": limit, "upload_limit_text": size.replace(".", ",")}
+        return {"upload_limit": limit, "upload_limit_text": size_text(limit)}
 
     @app.context_processor
     def _role_rules():
