@@ -32,6 +32,7 @@ from aktflow.queries import cases as cases_q
 from aktflow.queries import dashboard as read
 from aktflow.queries import documents as documents_q
 from aktflow.queries import users as users_q
+from aktflow.queries.case_page import next_steps
 from aktflow.queries.letters import letter_file
 from aktflow.service import (
     IdempotencyMismatch,
@@ -46,7 +47,7 @@ from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME, mine_by_def
 from . import access
 from .auth import ALL_ROLES, home_url, roles_required
 from .exits import download_name
-from .filters import parse_form_date, today
+from .filters import parse_form_date, plain, today
 from .svg import workflow_svg
 
 bp = Blueprint("cases", __name__)
@@ -229,6 +230,8 @@ def _case_page(case_id: int, posted: dict | None = None, status: int = 200):
         kle_title=kle.title_of(db(), view["emne"]),
         pdf_ok=pdf_available(),
         confirmed_triggers=letter_preview.confirmed_triggers(),
+        letter_first=letter_preview.seen_triggers(),
+        steps=next_steps(view, hints),
         diagram=workflow_svg(view["state"], view["state_label"]),
         posted=posted,
     ), status
@@ -391,7 +394,7 @@ def case_action(case_id: int, trigger: str):
                 spec, request.form, kind="validation", message=_field_message(spec, e.field, e.detail), field=field
             )
         else:
-            posted = _posted(spec, request.form, kind="workflow", message=_sentence(e.message))
+            posted = _posted(spec, request.form, kind="workflow", message=_sentence(plain(e.message)))
         return _failed_form(case_id, spec, posted)
     flash(f"{spec.label}: udført.", "ok")
     return redirect(_safe_next(form.get("next")) or back, 303)
@@ -410,7 +413,7 @@ def _form_field(spec: states.TriggerSpec, name: str | None) -> str | None:
 def _field_message(spec: states.TriggerSpec, name: str | None, detail: str) -> str:
     """"<the field's label>: <the sentence>" for the error summary and the field."""
     label = next((f.label for f in spec.fields if f.name == name), None) or _FIELD_WORDS.get(name or "")
-    detail = _sentence(detail)
+    detail = _sentence(plain(detail))
     return f"{label}: {detail[0].lower() + detail[1:]}" if label and detail else detail
 
 
@@ -527,15 +530,34 @@ def _preview_or_abort(case_id: int, trigger: str, values):
 def letter_preview_page(case_id: int, trigger: str):
     """The letter ``trigger`` would send now, with what the send form holds: shown as PDF (LibreOffice)
     with the .docx to download, and the form that sends exactly this letter (its fingerprint)."""
-    page = url_for("cases.case_page", case_id=case_id)
+    spec = states.TRIGGERS.get(trigger)
+    if spec is None or spec.system or spec.letter is None:
+        abort(404)
+    # Dates typed as dd.mm.åååå are read as the send would read them; a form the letter cannot be made
+    # from is drawn again on the case page with what was typed and the reason at the field.
+    values, date_errors = _normalise_dates(spec, request.form)
+    if date_errors:
+        name, message = next(iter(date_errors.items()))
+        posted = _posted(
+            spec, request.form, kind="validation", message=_field_message(spec, name, message), field=name
+        )
+        return _case_page(case_id, posted, 400)
     try:
-        spec, note, data, seen = _preview_or_abort(case_id, trigger, request.form)
+        spec, note, data, seen = _preview_or_abort(case_id, trigger, values)
     except AktflowError as e:
         if e.http_status == 403:
             abort(403)
-        spec = states.TRIGGERS[trigger]
-        flash(f"{spec.label}: brevet kan ikke vises — {_danish(e, spec)}", "error")
-        return redirect(page, 303)
+        if isinstance(e, ValidationError):
+            posted = _posted(
+                spec,
+                request.form,
+                kind="validation",
+                message=_field_message(spec, e.field, e.detail),
+                field=_form_field(spec, e.field),
+            )
+        else:
+            posted = _posted(spec, request.form, kind="workflow", message=_sentence(plain(e.message)))
+        return _case_page(case_id, posted, _FORM_STATUS[posted["kind"]])
     # The files are fetched again with the inputs in the query: masked, as every URL (the letter masks
     # CPR numbers itself, so the letter is the same).
     query = {k: mask(v) for k, v in ({"note": note} | data).items() if v is not None and k != "letter_sha256"}

@@ -155,6 +155,22 @@ def archive_ref(doc_id: str | None) -> str:
     return doc_id
 
 
+_QUOTED_TRIGGER = re.compile(r"'([a-z][a-z_]+)'")
+
+
+def plain(message: str | None) -> str:
+    """A service message as a user reads it: an action's code name in quotes (``'submit_for_legal_review'``,
+    as the CLI and the API name it) becomes its Danish label in quotes ("»Send til juridisk vurdering«")."""
+    if not message:
+        return ""
+
+    def label(m: re.Match[str]) -> str:
+        spec = states.TRIGGERS.get(m.group(1))
+        return f"»{spec.label}«" if spec is not None else m.group(0)
+
+    return _QUOTED_TRIGGER.sub(label, message)
+
+
 def size_text(limit: int) -> str:
     """A size in bytes as a user reads it: ``25 MB``, ``1,5 MB``, ``512 kB`` (the upload limit's words)."""
     size = f"{limit / 2**20:.3g} MB" if limit >= 2**20 else f"{-(-limit // 1024)} kB"
@@ -188,6 +204,7 @@ def init_app(app: Flask) -> None:
         da_date=da_date,
         da_datetime=da_datetime,
         form_date=form_date_value,
+        plain=plain,
         user_name=user_name,
         archive_ref=archive_ref,
         da_month=da_month,
