@@ -146,13 +146,13 @@ def user_name(username: str | None, names: dict[str, str] | None = None) -> str:
 
 
 def archive_ref(doc_id: str | None) -> str:
-    """An archive reference as a user reads it: the local archive's ``local-7`` is "journaliseret lokalt
-    (nr. 7)"; another archive's id (SBSYS) is shown as it is."""
+    """An archive reference as a user reads it: the local archive's ``local-7`` is "lokalt nr. 7";
+    another archive's id (SBSYS) is "nr. <id>"."""
     if not doc_id:
         return ""
     if doc_id.startswith("local-") and doc_id[6:].isdigit():
-        return f"journaliseret lokalt (nr. {doc_id[6:]})"
-    return doc_id
+        return f"lokalt nr. {doc_id[6:]}"
+    return f"nr. {doc_id}"
 
 
 _QUOTED_TRIGGER = re.compile(r"'([a-z][a-z_]+)'")

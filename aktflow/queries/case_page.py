@@ -205,9 +205,9 @@ def next_steps(view: dict[str, Any], hints: dict[str, str]) -> dict[str, Any]:
     its offered actions (``hints``: trigger → Danish sentence, :func:`aktflow.service.action_hints`):
 
     - ``main``: the actions to take now, the first being *the* next step: those without input first, then
-      those with optional input, then those needing input; after a legal approval that still covers the
-      case the decision comes first; a fristbrev that is due today or overdue (or a case overdue without
-      one, OFL § 36, stk. 2) comes before everything.
+      those with optional input, then those needing input; a fristbrev that is due today or overdue (or a
+      case overdue without one, OFL § 36, stk. 2) comes first, unless a legal approval that still covers
+      the case lets the decision itself be sent: then the decision comes first.
     - ``waiting``: the next steps that cannot be taken yet, each ``(trigger, why)``: named with the reason,
       never offered as a button that does nothing.
     - ``side``: the other actions (withdraw, forward, assign, …), in the offered order.
@@ -222,13 +222,14 @@ def next_steps(view: dict[str, Any], hints: dict[str, str]) -> dict[str, Any]:
     main = [n for n in allowed if n not in DOCUMENT_TRIGGERS and n not in SIDE_TRIGGERS]
     main.sort(key=rank)  # stable: the definition's order within a rank
     side = [n for n in allowed if n in SIDE_TRIGGERS]
-    approved = status.get("approved")
-    if approved and not approved.get("lapsed"):
-        main.sort(key=lambda n: n != "send_decision")
     notice = status.get("notice")
-    if notice and (notice["today"] or notice["overdue"] or status.get("overdue")) and "send_deadline_notice" in side:
+    late = notice and (notice["today"] or notice["overdue"] or status.get("overdue"))
+    if late and "send_deadline_notice" in side:
         side.remove("send_deadline_notice")
         main.insert(0, "send_deadline_notice")
+    approved = status.get("approved")
+    if approved and not approved.get("lapsed") and not hints.get("send_decision"):
+        main.sort(key=lambda n: n != "send_decision")  # the decision answers the fristbrev's need too
     waiting = [(n, hints[n]) for n in main if hints.get(n)]
     main = [n for n in main if not hints.get(n)]
     return {"main": main, "waiting": waiting, "side": side}
