@@ -590,7 +590,9 @@ def _check_intake(
                 "kræver, at anmoderen er kendt (kun anmodninger efter offentlighedsloven og "
                 "miljøoplysningsloven kan være anonyme)"
             )
-        elif not (clean["email"] or clean["cpr"] or clean["cvr"]) and not {"email", "cpr", "cvr"} & set(problems):
+        elif not (clean["email"] or clean["cpr"] or clean["cvr"]) and not {"email", "cpr", "cvr"} & set(
+            problems
+        ):
             problems["email"] = (
                 "en anonym anmodning kræver en måde at svare på: en e-mailadresse eller et CPR- eller "
                 "CVR-nummer til Digital Post"
@@ -632,7 +634,12 @@ def _create_case(
     )
     if problems:
         raise IntakeInvalid(problems)
-    requester, received_d, subject, emne = clean["requester"], clean["received"], clean["subject"], clean["emne"]
+    requester, received_d, subject, emne = (
+        clean["requester"],
+        clean["received"],
+        clean["subject"],
+        clean["emne"],
+    )
     email, cpr, cvr, channel, anonymous = (clean[k] for k in ("email", "cpr", "cvr", "channel", "anonymous"))
     with UnitOfWork(db, now=now) as uow:
         session = uow.session

@@ -351,7 +351,9 @@ def template_upload(kind: str):
     try:
         upload_template(db(), actor=current_user.username, kind=kind, content=upload.read())
     except ValidationError as e:
-        problems = [p.strip() for p in _msg(e).split("; ") if p.strip()] if e.field == "template" else [_msg(e)]
+        problems = (
+            [p.strip() for p in _msg(e).split("; ") if p.strip()] if e.field == "template" else [_msg(e)]
+        )
         return _admin_page({"kind": kind, "problems": problems, "filename": filename}, 400)
     except AktflowError as e:
         if e.http_status == 403:

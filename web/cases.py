@@ -254,7 +254,15 @@ _PER_DOCUMENT = ("edit_document", "remove_document", "assess_document")
 _FORM_STATUS = {"validation": 400, "workflow": 422, "conflict": 409}
 
 
-def _posted(spec: states.TriggerSpec, form, *, kind: str, message: str, field: str | None = None) -> dict:
+def _posted(
+    spec: states.TriggerSpec,
+    form,
+    *,
+    kind: str,
+    message: str,
+    field: str | None = None,
+    field_text: str | None = None,
+) -> dict:
     """A failed form as the page draws it again: ``trigger``; ``scope`` (the document of a per-document
     form, else None); ``values`` (what was typed, by field name, in the form the field macro shows: lists
     for multiple choices, ints for documents, bools for checkboxes); ``note``; ``errors`` (field name →
@@ -276,7 +284,8 @@ def _posted(spec: states.TriggerSpec, form, *, kind: str, message: str, field: s
     scope = None
     if spec.name in _PER_DOCUMENT and str(form.get("document_id", "")).isdigit():
         scope = int(form["document_id"])
-    errors = {field: message} if field else {}
+    # Next to the field, the sentence alone (its label stands above it); in the summary, label and sentence.
+    errors = {field: field_text or message} if field else {}
     return {
         "trigger": spec.name,
         "scope": scope,
@@ -351,7 +360,14 @@ def case_action(case_id: int, trigger: str):
         return _failed_form(
             case_id,
             spec,
-            _posted(spec, request.form, kind="validation", message=_field_message(spec, name, message), field=name),
+            _posted(
+                spec,
+                request.form,
+                kind="validation",
+                message=_field_message(spec, name, message),
+                field=name,
+                field_text=_sentence(message),
+            ),
         )
     data = {}
     attachment = None
@@ -391,7 +407,12 @@ def case_action(case_id: int, trigger: str):
         if isinstance(e, ValidationError):
             field = _form_field(spec, e.field)
             posted = _posted(
-                spec, request.form, kind="validation", message=_field_message(spec, e.field, e.detail), field=field
+                spec,
+                request.form,
+                kind="validation",
+                message=_field_message(spec, e.field, e.detail),
+                field=field,
+                field_text=_sentence(plain(e.detail)),
             )
         else:
             posted = _posted(spec, request.form, kind="workflow", message=_sentence(plain(e.message)))
@@ -411,7 +432,7 @@ def _form_field(spec: states.TriggerSpec, name: str | None) -> str | None:
 
 
 def _field_message(spec: states.TriggerSpec, name: str | None, detail: str) -> str:
-    """"<the field's label>: <the sentence>" for the error summary and the field."""
+    """ "<the field's label>: <the sentence>" for the error summary and the field."""
     label = next((f.label for f in spec.fields if f.name == name), None) or _FIELD_WORDS.get(name or "")
     detail = _sentence(plain(detail))
     return f"{label}: {detail[0].lower() + detail[1:]}" if label and detail else detail
@@ -539,7 +560,12 @@ def letter_preview_page(case_id: int, trigger: str):
     if date_errors:
         name, message = next(iter(date_errors.items()))
         posted = _posted(
-            spec, request.form, kind="validation", message=_field_message(spec, name, message), field=name
+            spec,
+            request.form,
+            kind="validation",
+            message=_field_message(spec, name, message),
+            field=name,
+            field_text=_sentence(message),
         )
         return _case_page(case_id, posted, 400)
     try:
@@ -554,6 +580,7 @@ def letter_preview_page(case_id: int, trigger: str):
                 kind="validation",
                 message=_field_message(spec, e.field, e.detail),
                 field=_form_field(spec, e.field),
+                field_text=_sentence(plain(e.detail)),
             )
         else:
             posted = _posted(spec, request.form, kind="workflow", message=_sentence(plain(e.message)))

@@ -164,7 +164,9 @@ def status_facts(
         approved = {
             "by": last.actor,
             "at": last.at.isoformat(timespec="seconds"),
-            "lapsed": lapsed((last.data or {}).get("approved") or {"documents": {}, "flags": [], "outcome": "?"}, case),
+            "lapsed": lapsed(
+                (last.data or {}).get("approved") or {"documents": {}, "flags": [], "outcome": "?"}, case
+            ),
         }
     notice = None
     for d in deadlines:
@@ -182,7 +184,13 @@ def status_facts(
             "overdue": bool(reply_by) and dt.date.fromisoformat(str(reply_by)[:10]) < today,
         }
     overdue = [d["rule"] for d in deadlines if not d["done_on"] and d["status"] == "overdue"]
-    return {"returned": returned, "approved": approved, "notice": notice, "hearing": hearing, "overdue": overdue}
+    return {
+        "returned": returned,
+        "approved": approved,
+        "notice": notice,
+        "hearing": hearing,
+        "overdue": overdue,
+    }
 
 
 #: The actions on one document, offered in the documents' list rather than as a next step.

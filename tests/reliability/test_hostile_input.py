@@ -2095,7 +2095,8 @@ def test_case_form_next_and_back_never_redirect_off_site_nor_fail(sqlite_db, fie
     if field == "next":
         data["note"] = "Markeret"
     r = ui.client.post(f"/cases/{c.id}/actions/flag_for_legal", data=data)
-    if field == "back" and r.status_code == 400:  # refused, and `back` is not this site's: the case page again
+    # Refused, and `back` is not this site's: the case page again.
+    if field == "back" and r.status_code == 400:
         assert "Location" not in r.headers and "data-error-summary" in r.get_data(as_text=True)
         return
     assert r.status_code == 303, (target, r.status_code)

@@ -194,7 +194,9 @@ def test_a_failed_template_upload_is_shown_at_its_row(client, db):
 def test_file_fields_name_the_limit_and_a_too_large_file_leads_back_to_the_case(db, new_case):
     from web import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": db.url, "MAX_CONTENT_LENGTH": 2048})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": db.url, "MAX_CONTENT_LENGTH": 2048}
+    )
     client = app.test_client()
     case = new_case()
     to_state(db, case.id, "register", "start_collecting")
@@ -203,7 +205,12 @@ def test_file_fields_name_the_limit_and_a_too_large_file_leads_back_to_the_case(
     assert "højst 2 kB" in page
     r = client.post(
         f"/cases/{case.id}/actions/add_document",
-        data={"csrf_token": csrf_from(page), "version": "3", "title": "Stor", "file": (io.BytesIO(b"a" * 4096), "a.txt")},
+        data={
+            "csrf_token": csrf_from(page),
+            "version": "3",
+            "title": "Stor",
+            "file": (io.BytesIO(b"a" * 4096), "a.txt"),
+        },
         content_type="multipart/form-data",
     )
     assert r.status_code == 413
@@ -293,7 +300,9 @@ def test_returned_and_approved_banners_name_the_legal_contact(client, db, new_ca
     fire(db, case.id, "return_to_screening", actor="legal", note="Overstreg navnene på side 2")
     login(client, "cw")
     html = text_of(client.get(f"/cases/{case.id}"))
-    assert re.search(r'data-banner="returned"><strong>Returneret af juridisk kontakt</strong> \(Lise Legal', html)
+    assert re.search(
+        r'data-banner="returned"><strong>Returneret af juridisk kontakt</strong> \(Lise Legal', html
+    )
     assert "Overstreg navnene på side 2" in html
     fire(db, case.id, "submit_for_legal_review", actor="cw")
     fire(db, case.id, "approve_legal", actor="legal", note="I orden")

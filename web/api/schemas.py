@@ -317,7 +317,9 @@ class StatusApproved(_Response):
 
     by: str = Field(description="Den juridiske kontakts brugernavn")
     at: dt.datetime
-    lapsed: str | None = Field(description="Hvad der er ændret siden godkendelsen; null, mens den dækker sagen")
+    lapsed: str | None = Field(
+        description="Hvad der er ændret siden godkendelsen; null, mens den dækker sagen"
+    )
 
 
 class StatusNotice(_Response):
