@@ -207,7 +207,7 @@ def test_stale_version_shows_the_fresh_case_with_the_typed_text_and_a_danish_con
     assert "Sag oprettet" in page and "Videresendt" not in page.split("Forløb")[0]
     assert 'value="Færdselsstyrelsen"' in page  # what the user typed, in the form to send again
     assert f'name="version" value="{after["version"]}"' in page
-    assert "<details class=\"side-action\" open>" in page  # the forwarding form is open
+    assert '<details class="side-action" open>' in page  # the forwarding form is open
 
 
 def test_caseworker_posting_a_legal_only_action_is_refused(client, db, new_case):
