@@ -212,7 +212,11 @@ def test_a_file_over_the_upload_limit_gets_a_danish_page_back_to_the_case(db, mo
         )
         html = r.get_data(as_text=True)
         assert r.status_code == 413 and 'lang="da"' in html
-        assert "Filen er for stor" in html and "de 1 MB, en fil højst må fylde" in html and "AKTFLOW_" not in html
+        assert (
+            "Filen er for stor" in html
+            and "de 1 MB, en fil højst må fylde" in html
+            and "AKTFLOW_" not in html
+        )
         assert f'<a href="/cases/{c.id}#dokumenter">Tilbage til sagen</a>' in html
         assert case_view(db, c.id)["documents"] == []
     finally:
