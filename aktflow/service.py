@@ -29,7 +29,7 @@ from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from .events import CONFLICT, append_event, lost_race
 from .models import Case, Event, User, state_door, utcnow
-from .screening import cpr_digits, is_cpr
+from .screening import cpr_digits, is_cpr, redact_cpr
 from .states import fields
 from .states.fields import parse_date, parse_text
 from .uow import UnitOfWork
@@ -510,6 +510,146 @@ def create_case_with(db: Database, within: Callable[[Case, FireContext], None], 
     return _create_case(db, within=within, **intake)
 
 
+class IntakeInvalid(ValidationError):
+    """A new request with bad input: ``problems`` maps each bad field (``requester``, ``received``,
+    ``basis``, ``subject``, ``emne``, ``email``, ``cpr``, ``cvr``, ``channel``, ``address``) to its Danish sentence, in
+    the order they are checked. ``field`` and ``detail`` are the first problem's (the API's and the CLI's one line);
+    the intake form lists them all at once."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        field, detail = next(iter(problems.items()))
+        super().__init__(field, detail)
+        self.problems = {k: redact_cpr(v) for k, v in problems.items()}
+
+
+def _check_intake(
+    db: Database,
+    *,
+    now: dt.datetime,
+    requester: str | None,
+    received: Any,
+    basis: Any,
+    subject: Any,
+    emne: Any,
+    email: Any,
+    cpr: Any,
+    cvr: Any,
+    channel: Any,
+    address: Any = None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every intake field checked on its own: the cleaned values and every problem found (field → Danish
+    sentence, empty when all is well), so a form can name all of them at once."""
+    problems: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+
+    def check(name: str, fn: Any) -> Any:
+        try:
+            return fn()
+        except ValidationError as e:
+            problems.setdefault(e.field or name, e.detail)
+            return None
+
+    clean["requester"] = check("requester", lambda: _text(requester or "", "requester", max_len=200)) or ""
+
+    def _received() -> dt.date:
+        if received is None or (isinstance(received, str) and not received.strip()):
+            raise ValidationError("received", "skriv datoen, anmodningen blev modtaget")
+        d = parse_date(received, "received")
+        if d > local_date(now):
+            raise ValidationError(
+                "received", f"modtagelsesdatoen {d.strftime('%d.%m.%Y')} ligger i fremtiden"
+            )
+        return d
+
+    clean["received"] = check("received", _received)
+
+    def _basis() -> str:
+        if not isinstance(basis, str) or basis not in BASES:
+            raise ValidationError("basis", f"ukendt retsgrundlag {str(basis)[:20]!r}: brug {'|'.join(BASES)}")
+        return basis
+
+    basis_ok = check("basis", _basis)
+
+    def _subject() -> str:
+        text = _text(subject or "", "subject")
+        if not text:
+            raise ValidationError("subject", "emnet for anmodningen skal udfyldes")
+        return text
+
+    clean["subject"] = check("subject", _subject)
+
+    def _emne() -> str:
+        text = _text(emne or "", "emne", max_len=8)
+        if not text:
+            raise ValidationError("emne", "skriv KLE-emnet for den sag, der spørges om (fx 15.17.12)")
+        if not EMNE_RE.match(text):
+            raise ValidationError("emne", f"ugyldigt KLE-emne {text!r} (forventet NN.NN.NN, fx 15.17.12)")
+        from .kle import check_emne
+
+        return check_emne(db, text)
+
+    clean["emne"] = check("emne", _emne)
+
+    def _email() -> str | None:
+        if email is None:
+            return None
+        text = _text(email, "email", max_len=200) or None
+        if text and not EMAIL_RE.match(text):
+            raise ValidationError("email", f"ugyldig e-mailadresse {text!r}")
+        return text
+
+    clean["email"] = check("email", _email)
+
+    def _cpr() -> str | None:
+        if cpr is None:
+            return None
+        # The separators screening reads in a CPR number (every space and dash, "/", ".") are allowed here too.
+        digits = cpr_digits(_text(cpr, "cpr", max_len=20)) or None
+        if digits and not re.fullmatch(r"\d{10}", digits):
+            raise ValidationError("cpr", "CPR-nummer skal være 10 cifre (ddmmååxxxx)")
+        if digits and not is_cpr(digits):
+            raise ValidationError("cpr", "CPR-nummeret har ikke en gyldig fødselsdato (ddmmååxxxx)")
+        return digits
+
+    clean["cpr"] = check("cpr", _cpr)
+
+    def _cvr() -> str | None:
+        if cvr is None:
+            return None
+        digits = re.sub(r"\s", "", _text(cvr, "cvr", max_len=20)) or None
+        if digits and not re.fullmatch(r"\d{8}", digits):
+            raise ValidationError("cvr", "CVR-nummer skal være 8 cifre")
+        return digits
+
+    clean["cvr"] = check("cvr", _cvr)
+
+    def _channel() -> str | None:
+        text = _text(channel, "channel", max_len=40) if channel else None
+        if text and text not in CHANNELS:
+            raise ValidationError("channel", f"ukendt kanal {text!r}: brug {' | '.join(CHANNELS)}")
+        return text
+
+    clean["channel"] = check("channel", _channel)
+    clean["address"] = check("address", lambda: postal_address(address))
+    clean["anonymous"] = anonymous = not clean["requester"]
+    if anonymous and "requester" not in problems:
+        if basis_ok is not None and basis_ok not in ANONYMOUS_BASES:
+            problems["requester"] = (
+                "anmoderens navn skal udfyldes: partsaktindsigt og indsigt i egne personoplysninger "
+                "kræver, at anmoderen er kendt (kun anmodninger efter offentlighedsloven og "
+                "miljøoplysningsloven kan være anonyme)"
+            )
+        elif not (clean["email"] or clean["cpr"] or clean["cvr"]) and not {"email", "cpr", "cvr"} & set(
+            problems
+        ):
+            problems["email"] = (
+                "en anonym anmodning kræver en måde at svare på: en e-mailadresse eller et CPR- eller "
+                "CVR-nummer til Digital Post"
+            )
+        clean["requester"] = ANONYMOUS_REQUESTER
+    return clean, problems
+
+
 def _create_case(
     db: Database,
     *,
@@ -530,60 +670,30 @@ def _create_case(
     within: Callable[[Case, FireContext], None] | None = None,
 ) -> Case:
     now = now or utcnow()
-    requester = _text(requester or "", "requester", max_len=200)
-    if received is None or (isinstance(received, str) and not received.strip()):
-        raise ValidationError("received", "skriv datoen, anmodningen blev modtaget")
-    received_d = parse_date(received, "received")
-    if received_d > local_date(now):
-        raise ValidationError("received", f"modtagelsesdatoen {received_d.isoformat()} ligger i fremtiden")
-    if not isinstance(basis, str) or basis not in BASES:
-        raise ValidationError("basis", f"ukendt retsgrundlag {str(basis)[:20]!r}: brug {'|'.join(BASES)}")
-    subject = _text(subject or "", "subject")
-    if not subject:
-        raise ValidationError("subject", "emnet for anmodningen skal udfyldes")
-    if not isinstance(basis, str):
-        raise ValidationError("basis", "skal være tekst")
-    emne = _text(emne or "", "emne", max_len=8)
-    if not EMNE_RE.match(emne):
-        raise ValidationError("emne", f"ugyldigt KLE-emne {emne!r} (forventet NN.NN.NN, fx 15.17.12)")
-    from .kle import check_emne
-
-    emne = check_emne(db, emne)
-    if email is not None:
-        email = _text(email, "email", max_len=200) or None
-        if email and not EMAIL_RE.match(email):
-            raise ValidationError("email", f"ugyldig e-mailadresse {email!r}")
-    if cpr is not None:
-        # The separators screening reads in a CPR number (every space and dash, "/", ".") are allowed here too.
-        cpr = cpr_digits(_text(cpr, "cpr", max_len=20)) or None
-        if cpr and not re.fullmatch(r"\d{10}", cpr):
-            raise ValidationError("cpr", "CPR-nummer skal være 10 cifre (ddmmååxxxx)")
-        if cpr and not is_cpr(cpr):
-            raise ValidationError("cpr", "CPR-nummeret har ikke en gyldig fødselsdato (ddmmååxxxx)")
-    if cvr is not None:
-        cvr = re.sub(r"\s", "", _text(cvr, "cvr", max_len=20)) or None
-        if cvr and not re.fullmatch(r"\d{8}", cvr):
-            raise ValidationError("cvr", "CVR-nummer skal være 8 cifre")
-    address = postal_address(address)
-    channel = _text(channel, "channel", max_len=40) if channel else None
-    if channel and channel not in CHANNELS:
-        raise ValidationError("channel", f"ukendt kanal {channel!r}: brug {' | '.join(CHANNELS)}")
-    anonymous = not requester
-    if anonymous:
-        if basis not in ANONYMOUS_BASES:
-            raise ValidationError(
-                "requester",
-                "anmoderens navn skal udfyldes: partsaktindsigt og indsigt i egne personoplysninger "
-                "kræver, at anmoderen er kendt (kun anmodninger efter offentlighedsloven og "
-                "miljøoplysningsloven kan være anonyme)",
-            )
-        if not (email or cpr or cvr):
-            raise ValidationError(
-                "email",
-                "en anonym anmodning kræver en måde at svare på: en e-mailadresse eller et CPR- eller "
-                "CVR-nummer til Digital Post",
-            )
-        requester = ANONYMOUS_REQUESTER
+    clean, problems = _check_intake(
+        db,
+        now=now,
+        requester=requester,
+        received=received,
+        basis=basis,
+        subject=subject,
+        emne=emne,
+        email=email,
+        cpr=cpr,
+        cvr=cvr,
+        channel=channel,
+        address=address,
+    )
+    if problems:
+        raise IntakeInvalid(problems)
+    requester, received_d, subject, emne = (
+        clean["requester"],
+        clean["received"],
+        clean["subject"],
+        clean["emne"],
+    )
+    email, cpr, cvr, channel, anonymous = (clean[k] for k in ("email", "cpr", "cvr", "channel", "anonymous"))
+    address = clean["address"]
     with UnitOfWork(db, now=now) as uow:
         session = uow.session
         user = _actor(session, actor)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
@@ -165,8 +165,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log ind for at fortsætte."
-    login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
     filters.init_app(app)
@@ -241,6 +239,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
+        from flask_login import current_user
+
+        reason = auth.session_ended_reason()
+        if not request.path.startswith("/api/") and not current_user.is_authenticated and reason:
+            # A form sent after the session ended: the login page says why, and app.js keeps the draft.
+            return auth.login_again(reason)
         return _error(
             400,
             "Formularen kunne ikke modtages",
@@ -283,7 +287,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(413)
     def too_large(e):
-        mb = app.config["MAX_CONTENT_LENGTH"] / 1048576
-        return _error(413, "Filen er for stor", f"Filer må højst fylde {mb:.0f} MB.")
+        limit = filters.size_text(app.config["MAX_CONTENT_LENGTH"] or 0)
+        text = f"Filen fylder mere end de {limit}, en fil højst må fylde. Intet er gemt."
+        if request.path.startswith("/admin"):
+            return render_template(
+                "error.html",
+                status=413,
+                title="Filen er for stor",
+                text=text,
+                back=url_for("admin.index"),
+                back_label="Tilbage til administrationen",
+            ), 413
+        return _error(413, "Filen er for stor", text)
 
     return app

@@ -28,6 +28,7 @@ from aktflow import users as users_cmd
 from aktflow.administration import add_closure_day, change_calendar, upload_template
 from aktflow.case_letters import municipality
 from aktflow.errors import AktflowError, NotFound, ValidationError
+from aktflow.labels import LETTER_LABELS
 from aktflow.users import add_user
 from aktflow.vocabulary import ADMINS, DOCX_MIME, ROLES
 
@@ -73,6 +74,12 @@ def _msg(e: AktflowError) -> str:
 @bp.route("/admin")
 @roles_required(*ADMINS)
 def index():
+    return _admin_page()
+
+
+def _admin_page(template_problems: dict | None = None, status: int = 200):
+    """The administration page; ``template_problems`` (``kind``, ``filename``, ``problems``: Danish
+    sentences) is a template upload that failed, drawn as an error summary at that template's row."""
     with db().session() as s:
         users = admin_cmd.users(s)
         cal = case_deadlines.calendar_settings(s)
@@ -93,8 +100,8 @@ def index():
         appeal_rows=appeal_rows,
         appeal_kinds=appeal_bodies.KIND_LABELS,
         has_plan=kle.has_plan(db()),
-        template_problems=None,
-    )
+        template_problems=template_problems,
+    ), status
 
 
 @bp.route("/admin/audit")
@@ -332,43 +339,27 @@ def template_download(kind: str):
 @bp.route("/admin/templates/<kind>", methods=["POST"])
 @roles_required(*ADMINS)
 def template_upload(kind: str):
+    """A municipality's own letter template. A failure draws the page again (400) with the reasons in an
+    error summary at the template's row; success flashes and redirects (303: a reload sends nothing)."""
     upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        flash("Vælg en Word-fil (.docx) at uploade.", "error")
-        return _back("skabeloner")
+    filename = upload.filename if upload is not None and upload.filename else ""
+    if not filename:
+        return _admin_page(
+            {"kind": kind, "filename": "", "problems": ["Vælg en Word-fil (.docx) at uploade."]}, 400
+        )
+    assert upload is not None
     try:
         upload_template(db(), actor=current_user.username, kind=kind, content=upload.read())
     except ValidationError as e:
-        if e.field != "template":
-            flash(f"Skabelonen blev ikke gemt: {_msg(e)}", "error")
-            return _back("skabeloner")
-        with db().session() as s:
-            users, cal, templates, muni = (
-                admin_cmd.users(s),
-                case_deadlines.calendar_settings(s),
-                admin_cmd.templates(s),
-                municipality(s),
-            )
-            appeal_rows = appeal_bodies.rows(s)
-        problems = [p.strip() for p in _msg(e).split("; ") if p.strip()]
-        return render_template(
-            "admin.html",
-            users=users,
-            roles=ROLES,
-            cal=cal,
-            flag_labels=FLAG_LABELS,
-            templates=templates,
-            muni=muni,
-            muni_labels=MUNICIPALITY_LABELS,
-            appeal_rows=appeal_rows,
-            appeal_kinds=appeal_bodies.KIND_LABELS,
-            has_plan=kle.has_plan(db()),
-            template_problems={"kind": kind, "problems": problems, "filename": upload.filename},
-        ), 400
+        problems = (
+            [p.strip() for p in _msg(e).split("; ") if p.strip()] if e.field == "template" else [_msg(e)]
+        )
+        return _admin_page({"kind": kind, "problems": problems, "filename": filename}, 400)
     except AktflowError as e:
-        flash(f"Skabelonen blev ikke gemt: {_msg(e)}", "error")
-        return _back("skabeloner")
-    flash(f"Den nye skabelon for {kind} er gemt og bruges fra nu af.", "ok")
+        if e.http_status == 403:
+            abort(403)
+        return _admin_page({"kind": kind, "problems": [_msg(e)], "filename": filename}, e.http_status)
+    flash(f"Den nye skabelon for {LETTER_LABELS.get(kind, kind)} er gemt og bruges fra nu af.", "ok")
     return _back("skabeloner")
 
 

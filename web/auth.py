@@ -6,6 +6,7 @@ import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -81,6 +82,58 @@ def roles_required(*roles: str):
         return wrapped
 
     return deco
+
+
+#: Why a user is asked to log in again, by the ``why`` the login page is sent (never text from the request).
+LOGIN_REASONS = {
+    "expired": (
+        "Du blev logget ud, fordi du ikke har brugt aktflow i {idle} minutter (eller har været logget ind i "
+        "mere end {lifetime} timer). Log ind igen for at fortsætte."
+    ),
+    "ended": (
+        "Du blev logget ud, fordi din adgangskode eller rolle er ændret, eller din bruger er deaktiveret. "
+        "Log ind igen for at fortsætte."
+    ),
+}
+
+
+def session_ended_reason() -> str | None:
+    """Why this request has no logged-in user although the browser had a session: ``"ended"`` (the
+    session was there, but the user's password, role or access changed: every session of theirs ended),
+    ``"expired"`` (the browser sent a session cookie the server no longer knows: idle too long, too old,
+    or logged out), or None (no session at all: a first visit)."""
+    if session.get("_user_id") is not None:
+        return "ended"
+    loaded = getattr(session, "sid", None) is not None  # the server found the cookie's session
+    if not loaded and request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME") or "session"):
+        return "expired"
+    return None
+
+
+def login_again(reason: str | None):
+    """Send the browser to the login page, saying why (``reason``: a key of LOGIN_REASONS) and coming back
+    to the page it was on: the page itself for a GET, the page the form was sent from for a POST (its
+    ``Referer``, when it is this site's), so the draft app.js kept is put back there."""
+    if request.method == "GET":
+        target = safe_next(request.full_path.rstrip("?"))
+    else:
+        ref = request.referrer or ""
+        host = request.host_url.rstrip("/")
+        target = safe_next(ref[len(host) :]) if ref.startswith(host + "/") else None
+    args = {"next": target} if target else {}
+    if reason in LOGIN_REASONS:
+        args["why"] = reason
+    return redirect(url_for("auth.login", **args))
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """A page that needs a login, asked for without one: the login page, with the reason when a session
+    ended (Flask-Login's default gives none)."""
+    reason = session_ended_reason()
+    if reason is None:
+        flash("Log ind for at fortsætte.", "info")
+    return login_again(reason)
 
 
 def home_url(role: str) -> str:
@@ -185,7 +238,16 @@ def login():
                 return resp
     elif request.method == "POST":
         status = 400
-    return render_template("login.html", form=form), status
+    why = request.args.get("why")
+    reason = None
+    if why in LOGIN_REASONS and request.method == "GET":
+        iface = current_app.session_interface
+        idle = getattr(iface, "idle", timedelta(minutes=30))
+        lifetime = getattr(iface, "lifetime", timedelta(hours=12))
+        reason = LOGIN_REASONS[why].format(
+            idle=int(idle.total_seconds() // 60), lifetime=int(lifetime.total_seconds() // 3600)
+        )
+    return render_template("login.html", form=form, reason=reason), status
 
 
 def start_session(user) -> None:

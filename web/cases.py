@@ -32,14 +32,22 @@ from aktflow.queries import cases as cases_q
 from aktflow.queries import dashboard as read
 from aktflow.queries import documents as documents_q
 from aktflow.queries import users as users_q
+from aktflow.queries.case_page import next_steps
 from aktflow.queries.letters import letter_file
-from aktflow.service import IdempotencyMismatch, action_hints, case_view, fire, submit_case
+from aktflow.service import (
+    IdempotencyMismatch,
+    IntakeInvalid,
+    action_hints,
+    case_view,
+    fire,
+    submit_case,
+)
 from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME, mine_by_default
 
 from . import access
 from .auth import ALL_ROLES, home_url, roles_required
 from .exits import download_name
-from .filters import today
+from .filters import parse_form_date, plain, today
 from .search import sort_links
 from .svg import workflow_svg
 
@@ -124,7 +132,7 @@ def new_case():
     if request.method == "GET":
         return _intake_form(
             {
-                "received": _today().isoformat(),
+                "received": _today().strftime("%d.%m.%Y"),
                 "basis": "ofl",
                 "channel": "e-mail",
                 "assign": current_user.username,
@@ -136,14 +144,20 @@ def new_case():
     v = {k: (request.form.get(k) or "").strip() for k in INTAKE_FIELDS}
     v["intake_token"] = (request.form.get("intake_token") or "").strip()
     errors: dict[str, str] = {}
-    # The service's validation is the one rule (received, KLE emne, CPR, …): its error names the field.
+    received = v["received"]
+    try:
+        typed = parse_form_date(received)
+        received = typed.isoformat() if typed else ""
+    except ValueError as e:
+        errors["received"] = str(e)
+    # The service's validation is the one rule (received, KLE emne, CPR, …): every bad field is named at once.
     try:
         sub = submit_case(
             db(),
             idempotency_key=f"form-{v['intake_token']}" if v["intake_token"] else None,
             actor=current_user.username,
             requester=v["requester"],
-            received=v["received"],
+            received=received,
             basis=v["basis"],
             subject=v["subject"],
             emne=v["emne"],
@@ -154,9 +168,12 @@ def new_case():
             cvr=v["cvr"] or None,
             address=v["address"] or None,
         )
+    except IntakeInvalid as e:
+        for name, detail in e.problems.items():
+            errors.setdefault(name if name in INTAKE_FIELDS else "_form", _sentence(detail))
     except ValidationError as e:
         field = "assign" if e.field == "assignee" else e.field
-        errors[field if field in INTAKE_FIELDS else "_form"] = e.detail
+        errors.setdefault(field if field in INTAKE_FIELDS else "_form", _sentence(e.detail))
     except IdempotencyMismatch as e:
         # The same form sent again with other values (back, edit, send): the first case stands.
         flash(
@@ -182,6 +199,15 @@ def new_case():
     return _intake_form(v, errors, 400)
 
 
+def _sentence(detail: str) -> str:
+    """A service message as a sentence next to a field: capital first letter, a full stop."""
+    detail = detail.strip()
+    if not detail:
+        return detail
+    detail = detail[0].upper() + detail[1:]
+    return detail if detail.endswith((".", "?", "!", ")")) else detail + "."
+
+
 @bp.route("/kle")
 @login_required
 def kle_search():
@@ -195,6 +221,12 @@ def kle_search():
 @bp.route("/cases/<int:case_id>")
 @roles_required(*ALL_ROLES)
 def case_page(case_id: int):
+    return _case_page(case_id)
+
+
+def _case_page(case_id: int, posted: dict | None = None, status: int = 200):
+    """The case page; ``posted`` (see :func:`_posted`) is a form that failed: drawn again with what was
+    typed, its message next to the field and an error summary in the form (status 400/409/422)."""
     try:
         view = case_view(db(), case_id, role=current_user.role)
     except NotFound:
@@ -214,8 +246,11 @@ def case_page(case_id: int):
         kle_title=kle.title_of(db(), view["emne"]),
         pdf_ok=pdf_available(),
         confirmed_triggers=letter_preview.confirmed_triggers(),
+        letter_first=letter_preview.seen_triggers(),
+        steps=next_steps(view, hints),
         diagram=workflow_svg(view["state"], view["state_label"]),
-    )
+        posted=posted,
+    ), status
 
 
 from .auth import safe_next as _safe_next  # noqa: E402
@@ -228,20 +263,128 @@ _ANCHOR = {
 }
 
 
+#: The triggers whose forms sit on one document (the form's ``document_id`` says which).
+_PER_DOCUMENT = ("edit_document", "remove_document", "assess_document")
+
+#: HTTP status of a form drawn again after an error: bad input, a refusal by the workflow, a stale version.
+_FORM_STATUS = {"validation": 400, "workflow": 422, "conflict": 409}
+
+
+def _posted(
+    spec: states.TriggerSpec,
+    form,
+    *,
+    kind: str,
+    message: str,
+    field: str | None = None,
+    field_text: str | None = None,
+) -> dict:
+    """A failed form as the page draws it again: ``trigger``; ``scope`` (the document of a per-document
+    form, else None); ``values`` (what was typed, by field name, in the form the field macro shows: lists
+    for multiple choices, ints for documents, bools for checkboxes); ``note``; ``errors`` (field name →
+    Danish sentence); ``message`` (for the error summary); ``kind`` (validation | workflow | conflict)."""
+    values: dict = {}
+    for f in spec.fields:
+        if f.widget == "checkbox":
+            values[f.name] = f.name in form
+        elif f.widget in ("grounds", "documents"):
+            raw = form.getlist(f.name)
+            values[f.name] = [int(x) for x in raw if x.isdigit()] if f.widget == "documents" else raw
+        elif f.widget == "document":
+            raw = form.get(f.name, "")
+            values[f.name] = int(raw) if raw.isdigit() else None
+        elif f.widget != "file" and f.name in form:
+            values[f.name] = form.get(f.name)
+    if "outcome" in form:
+        values["outcome"] = form.get("outcome")
+    scope = None
+    if spec.name in _PER_DOCUMENT and str(form.get("document_id", "")).isdigit():
+        scope = int(form["document_id"])
+    # Next to the field, the sentence alone (its label stands above it); in the summary, label and sentence.
+    errors = {field: field_text or message} if field else {}
+    return {
+        "trigger": spec.name,
+        "scope": scope,
+        "values": values,
+        "note": form.get("note") or "",
+        "errors": errors,
+        "message": message,
+        "kind": kind,
+    }
+
+
+def _normalise_dates(spec: states.TriggerSpec, form) -> tuple[dict, dict[str, str]]:
+    """The form with each date field (``date``, ``future_date``) typed as dd.mm.åååå or åååå-mm-dd turned
+    into åååå-mm-dd (:func:`web.filters.parse_form_date`), and the Danish sentence of each it cannot read."""
+    values = form.copy()
+    errors: dict[str, str] = {}
+    for f in spec.fields:
+        if f.widget in ("date", "future_date") and f.name in form:
+            try:
+                d = parse_form_date(form.get(f.name))
+            except ValueError as e:
+                errors[f.name] = _sentence(str(e))
+                continue
+            values[f.name] = d.isoformat() if d else ""
+    return values, errors
+
+
+def _failed_form(case_id: int, spec: states.TriggerSpec, posted: dict):
+    """Draw the page the failed form was on again, with it: the case page, or the document page for an
+    assessment sent from there. Forms from other pages (the legal review, the dashboard, redaction) get
+    the message as a flash on their page."""
+    status = _FORM_STATUS[posted["kind"]]
+    back = _safe_next(request.form.get("back"))
+    origin = back or _safe_next(request.form.get("next"))
+    doc_page = (
+        url_for("cases.document_page", case_id=case_id, document_id=posted["scope"])
+        if posted["scope"] is not None
+        else None
+    )
+    page = url_for("cases.case_page", case_id=case_id)
+    here = origin.split("#")[0] if origin else page
+    if spec.name == "assess_document" and doc_page and here in (page, doc_page):
+        # The assessment form lives on the document's page.
+        return _document_page(case_id, posted["scope"], posted, status)
+    if here == page:
+        return _case_page(case_id, posted, status)
+    flash(f"{spec.label}: blev ikke udført — {posted['message']}", "error")
+    return redirect(back or page, 303)
+
+
 @bp.route("/cases/<int:case_id>/actions/<trigger>", methods=["POST"])
 @roles_required(*ALL_ROLES)
 def case_action(case_id: int, trigger: str):
+    """Fire ``trigger`` with the form's fields. Success: a flash and a redirect (303) to the page the form
+    came from (no second POST on reload). A failure draws that page again with everything typed kept (the
+    file of an upload excepted: a browser never lets a page fill in a file), the message next to the field
+    that failed and an error summary in the form: 400 for bad input, 422 when the workflow refuses, 409
+    when someone else changed the case since it was opened (the page shows the case as it is now)."""
     spec = states.TRIGGERS.get(trigger)
     if spec is None or spec.system:
         abort(404)
-    form = request.form
     page = url_for("cases.case_page", case_id=case_id)
     back = page + (f"#{_ANCHOR[trigger]}" if trigger in _ANCHOR else "")
     try:
-        version = int(form.get("version", ""))
+        version = int(request.form.get("version", ""))
     except ValueError:
-        flash("Formularen mangler sagens version; siden er genindlæst.", "error")
+        flash("Handlingen blev ikke udført: formularen var ufuldstændig; siden er hentet igen.", "error")
         return redirect(page, 303)
+    form, date_errors = _normalise_dates(spec, request.form)
+    if date_errors:
+        name, message = next(iter(date_errors.items()))
+        return _failed_form(
+            case_id,
+            spec,
+            _posted(
+                spec,
+                request.form,
+                kind="validation",
+                message=_field_message(spec, name, message),
+                field=name,
+                field_text=_sentence(message),
+            ),
+        )
     data = {}
     attachment = None
     for f in spec.fields:
@@ -267,35 +410,73 @@ def case_action(case_id: int, trigger: str):
             attachment=attachment,
         )
     except ConflictError:
-        flash(
-            "Sagen er ændret af en anden, mens du havde den åben. Her er den nyeste udgave — "
-            "se hvad der er sket, og prøv igen.",
-            "conflict",
+        message = (
+            "Sagen er ændret af en anden, siden du åbnede den. Her er sagen, som den ser ud nu, og det du "
+            "skrev, står stadig i formularen — se hvad der er sket, og send igen, hvis det stadig er rigtigt."
         )
-        return redirect(page, 303)
+        return _failed_form(case_id, spec, _posted(spec, request.form, kind="conflict", message=message))
     except NotFound:
         abort(404)
     except AktflowError as e:
         if e.http_status == 403:
             abort(403)
-        flash(f"{spec.label}: blev ikke udført — {_danish(e, spec)}", "error")
-        return redirect(_safe_next(form.get("back")) or back, 303)
+        if isinstance(e, ValidationError):
+            field = _form_field(spec, e.field)
+            posted = _posted(
+                spec,
+                request.form,
+                kind="validation",
+                message=_field_message(spec, e.field, e.detail),
+                field=field,
+                field_text=_sentence(plain(e.detail)),
+            )
+        else:
+            posted = _posted(spec, request.form, kind="workflow", message=_sentence(plain(e.message)))
+        return _failed_form(case_id, spec, posted)
     flash(f"{spec.label}: udført.", "ok")
     return redirect(_safe_next(form.get("next")) or back, 303)
+
+
+def _form_field(spec: states.TriggerSpec, name: str | None) -> str | None:
+    """The form field a service error names (``file``, ``grounds``, …), or None when it is not one of the
+    form's own fields (the message then goes in the error summary only)."""
+    if name is None:
+        return None
+    if any(f.name == name for f in spec.fields) or name == "note":
+        return name
+    return None
+
+
+def _field_message(spec: states.TriggerSpec, name: str | None, detail: str) -> str:
+    """ "<the field's label>: <the sentence>" for the error summary and the field."""
+    label = next((f.label for f in spec.fields if f.name == name), None) or _FIELD_WORDS.get(name or "")
+    detail = _sentence(plain(detail))
+    return f"{label}: {detail[0].lower() + detail[1:]}" if label and detail else detail
 
 
 @bp.errorhandler(413)
 def upload_too_large(e):
     """A file over ``AKTFLOW_MAX_UPLOAD`` sent to a case: a Danish page (status 413) naming the limit that
     leads back to the case (the body is refused before the form is read, so nothing was stored)."""
+    from .filters import size_text
+
     case_id = (request.view_args or {}).get("case_id")
-    mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1048576
-    text = f"Filer må højst fylde {mb:.0f} MB (AKTFLOW_MAX_UPLOAD). Dokumentet er ikke tilføjet."
+    limit = size_text(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
+    text = (
+        f"Filen fylder mere end de {limit}, en fil højst må fylde, og dokumentet er ikke tilføjet. "
+        "Gå tilbage til sagen og vælg en mindre fil, eller del dokumentet i flere filer."
+    )
     back = url_for("cases.case_page", case_id=case_id) + "#dokumenter" if case_id is not None else None
     return render_template("error.html", status=413, title="Filen er for stor", text=text, back=back), 413
 
 
-_FIELD_WORDS = {"file": "Fil", "grounds": "Undtagelsesgrunde", "document_id": "Dokument", "received": "Dato"}
+_FIELD_WORDS = {
+    "file": "Fil",
+    "grounds": "Undtagelsesgrunde",
+    "document_id": "Dokument",
+    "received": "Dato",
+    "note": "Note",
+}
 
 
 def _danish(e: AktflowError, spec: states.TriggerSpec) -> str:
@@ -386,15 +567,40 @@ def _preview_or_abort(case_id: int, trigger: str, values):
 def letter_preview_page(case_id: int, trigger: str):
     """The letter ``trigger`` would send now, with what the send form holds: shown as PDF (LibreOffice)
     with the .docx to download, and the form that sends exactly this letter (its fingerprint)."""
-    page = url_for("cases.case_page", case_id=case_id)
+    spec = states.TRIGGERS.get(trigger)
+    if spec is None or spec.system or spec.letter is None:
+        abort(404)
+    # Dates typed as dd.mm.åååå are read as the send would read them; a form the letter cannot be made
+    # from is drawn again on the case page with what was typed and the reason at the field.
+    values, date_errors = _normalise_dates(spec, request.form)
+    if date_errors:
+        name, message = next(iter(date_errors.items()))
+        posted = _posted(
+            spec,
+            request.form,
+            kind="validation",
+            message=_field_message(spec, name, message),
+            field=name,
+            field_text=_sentence(message),
+        )
+        return _case_page(case_id, posted, 400)
     try:
-        spec, note, data, seen = _preview_or_abort(case_id, trigger, request.form)
+        spec, note, data, seen = _preview_or_abort(case_id, trigger, values)
     except AktflowError as e:
         if e.http_status == 403:
             abort(403)
-        spec = states.TRIGGERS[trigger]
-        flash(f"{spec.label}: brevet kan ikke vises — {_danish(e, spec)}", "error")
-        return redirect(page, 303)
+        if isinstance(e, ValidationError):
+            posted = _posted(
+                spec,
+                request.form,
+                kind="validation",
+                message=_field_message(spec, e.field, e.detail),
+                field=_form_field(spec, e.field),
+                field_text=_sentence(plain(e.detail)),
+            )
+        else:
+            posted = _posted(spec, request.form, kind="workflow", message=_sentence(plain(e.message)))
+        return _case_page(case_id, posted, _FORM_STATUS[posted["kind"]])
     # The files are fetched again with the inputs in the query: masked, as every URL (the letter masks
     # CPR numbers itself, so the letter is the same).
     query = {k: mask(v) for k, v in ({"note": note} | data).items() if v is not None and k != "letter_sha256"}
@@ -464,6 +670,10 @@ def letter_preview_file(case_id: int, trigger: str, ext: str):
 @roles_required(*ALL_ROLES)
 def document_page(case_id: int, document_id: int):
     """What screening read of a document: the text by part, findings marked, unread parts named."""
+    return _document_page(case_id, document_id)
+
+
+def _document_page(case_id: int, document_id: int, posted: dict | None = None, status: int = 200):
     try:
         d = documents_q.document_detail(db(), case_id, document_id)
     except NotFound:
@@ -483,7 +693,9 @@ def document_page(case_id: int, document_id: int):
             entry=entry,
             grounds=catalogue.for_basis(view["basis"]),
             CATEGORY_LABELS=_category_labels(),
-        )
+            posted=posted,
+        ),
+        status,
     )
     resp.headers["Cache-Control"] = "private, no-store"  # the text of a document: never kept by a cache
     return resp

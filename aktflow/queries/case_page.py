@@ -124,6 +124,127 @@ def _aktliste_row(case: Case, doc: Any, no: int) -> dict[str, Any]:
     return {"aktliste_title": row["released_title"], "aktliste_sender": row["released_sender"]}
 
 
+#: The events that open, end or answer a legal review, in the order they matter for the banners.
+_REVIEW_EVENTS = ("submit_for_legal_review", "return_to_screening", "approve_legal")
+#: The deadline rules of a fristbrev (OFL § 36, stk. 2; FVL's own), the letter that says when the decision comes.
+NOTICE_RULES = ("ofl-notice", "fvl-notice")
+
+
+def status_facts(
+    session: Session,
+    case: Case,
+    events: Sequence[Event],
+    deadlines: Sequence[dict[str, Any]],
+    hearing_rows: Sequence[dict[str, Any]],
+    today: dt.date,
+) -> dict[str, Any]:
+    """What the case page's banners say, as facts (dates as ISO text, people as usernames):
+
+    - ``returned``: the legal contact sent the case back and it has not been sent for review since:
+      ``{"by", "at", "comment"}``, else None.
+    - ``approved``: the latest legal approval while the case is undecided and not sent back since:
+      ``{"by", "at", "lapsed"}`` (``lapsed``: what changed since, a Danish sentence, or None while the
+      approval covers the case as it is; :func:`aktflow.approval.lapsed`), else None.
+    - ``notice``: the fristbrev's open deadline (OFL § 36, stk. 2): ``{"due", "today", "overdue"}``, else
+      None (sent, or the decision came first).
+    - ``hearing``: the open third-party hearing: ``{"party", "reply_by", "overdue"}``, else None.
+    - ``overdue``: the rules of the open deadlines past their date (the fristbrev's included).
+    """
+    from ..approval import lapsed
+
+    last = next((e for e in reversed(events) if e.trigger in _REVIEW_EVENTS), None)
+    undecided = case.state in states.UNDECIDED_OPEN
+    returned = approved = None
+    if last is not None and last.trigger == "return_to_screening" and undecided:
+        returned = {
+            "by": last.actor,
+            "at": last.at.isoformat(timespec="seconds"),
+            "comment": last.note,
+        }
+    if last is not None and last.trigger == "approve_legal" and undecided:
+        approved = {
+            "by": last.actor,
+            "at": last.at.isoformat(timespec="seconds"),
+            "lapsed": lapsed(
+                (last.data or {}).get("approved") or {"documents": {}, "flags": [], "outcome": "?"}, case
+            ),
+        }
+    notice = None
+    for d in deadlines:
+        if d["rule"] in NOTICE_RULES and not d["done_on"] and undecided:
+            due = dt.date.fromisoformat(d["due"])
+            notice = {"due": d["due"], "today": due == today, "overdue": due < today}
+    hearing = None
+    open_hearings = [h for h in hearing_rows if not h["completed"]]
+    if open_hearings and case.state == "third_party_hearing":
+        h = open_hearings[-1]
+        reply_by = h["reply_by"]
+        hearing = {
+            "party": h["party"],
+            "reply_by": reply_by,
+            "overdue": bool(reply_by) and dt.date.fromisoformat(str(reply_by)[:10]) < today,
+        }
+    overdue = [d["rule"] for d in deadlines if not d["done_on"] and d["status"] == "overdue"]
+    return {
+        "returned": returned,
+        "approved": approved,
+        "notice": notice,
+        "hearing": hearing,
+        "overdue": overdue,
+    }
+
+
+#: The actions on one document, offered in the documents' list rather than as a next step.
+DOCUMENT_TRIGGERS = ("add_document", "edit_document", "remove_document", "assess_document")
+#: The actions that are possible along the way but seldom the next step ("Andre handlinger").
+SIDE_TRIGGERS = (
+    "withdraw",
+    "reopen_collection",
+    "forward",
+    "send_deadline_notice",
+    "extend_deadline",
+    "send_partial_decision",
+    "assign",
+    "flag_for_legal",
+    "notify_employee",
+)
+
+
+def next_steps(view: dict[str, Any], hints: dict[str, str]) -> dict[str, Any]:
+    """The case page's "Næste skridt" from the case's view (:func:`case_dict`) and the unmet conditions of
+    its offered actions (``hints``: trigger → Danish sentence, :func:`aktflow.service.action_hints`):
+
+    - ``main``: the actions to take now, the first being *the* next step: those without input first, then
+      those with optional input, then those needing input; a fristbrev that is due today or overdue (or a
+      case overdue without one, OFL § 36, stk. 2) comes first, unless a legal approval that still covers
+      the case lets the decision itself be sent: then the decision comes first.
+    - ``waiting``: the next steps that cannot be taken yet, each ``(trigger, why)``: named with the reason,
+      never offered as a button that does nothing.
+    - ``side``: the other actions (withdraw, forward, assign, …), in the offered order.
+    """
+    allowed = list(view["allowed_triggers"])
+    status = view.get("status") or {}
+
+    def rank(name: str) -> int:
+        fields = states.TRIGGERS[name].fields
+        return 0 if not fields else (2 if any(f.required for f in fields) else 1)
+
+    main = [n for n in allowed if n not in DOCUMENT_TRIGGERS and n not in SIDE_TRIGGERS]
+    main.sort(key=rank)  # stable: the definition's order within a rank
+    side = [n for n in allowed if n in SIDE_TRIGGERS]
+    notice = status.get("notice")
+    late = notice and (notice["today"] or notice["overdue"] or status.get("overdue"))
+    if late and "send_deadline_notice" in side:
+        side.remove("send_deadline_notice")
+        main.insert(0, "send_deadline_notice")
+    approved = status.get("approved")
+    if approved and not approved.get("lapsed") and not hints.get("send_decision"):
+        main.sort(key=lambda n: n != "send_decision")  # the decision answers the fristbrev's need too
+    waiting = [(n, hints[n]) for n in main if hints.get(n)]
+    main = [n for n in main if not hints.get(n)]
+    return {"main": main, "waiting": waiting, "side": side}
+
+
 def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None = None) -> dict:
     """The whole case as plain data: the case page, ``aktflow case show --json`` and ``GET /api/v1/cases/<id>``.
 
@@ -135,6 +256,8 @@ def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None 
     """
     events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
     allowed = states.offered(case, role)
+    deadlines = case_deadlines.case_deadlines(session, case, today)
+    hearing_rows = hearings(events)
     view = {
         "id": case.id,
         "state": case.state,
@@ -160,7 +283,8 @@ def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None 
         "request_refusal": request_refusal_of(session, case),
         "narrowing_attempts": narrowing_attempts(session, case),
         "allowed_triggers": allowed,
-        "deadlines": case_deadlines.case_deadlines(session, case, today),
+        "deadlines": deadlines,
+        "status": status_facts(session, case, events, deadlines, hearing_rows, today),
         "documents": [
             {
                 "id": d.id,
@@ -179,7 +303,7 @@ def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None 
             }
             for i, d in enumerate(register_order(case.documents), start=1)
         ],
-        "hearings": hearings(events),
+        "hearings": hearing_rows,
         "letters": letters_of(session, case.id),
         "packages": packages_of(session, case.id),
         "dispatches": (sent := dispatches_of(session, case.id)),

@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 from ..exits import mask
-from ..labels import STATUS_LABELS
+from ..labels import RULE_LABELS, STATUS_LABELS
 
 CSV_COLUMNS = (
     "Sag",
@@ -38,7 +38,8 @@ def csv_safe(value: object) -> str:
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
-    """The case list as CSV for Danish spreadsheets: semicolons, dates as 18.12.2026, UTF-8 with BOM.
+    """The case list as CSV for Danish spreadsheets: semicolons, dates as 18.12.2026, UTF-8 with BOM; the
+    deadline's kind and status in Danish words ("Afgørelse (OFL § 36)", "Overskredet"), never code names.
 
     ``rows`` are the dashboard's case rows (:func:`aktflow.queries.cases.case_rows`). Every cell passes
     the exit filter (:func:`aktflow.exits.mask`): a CPR number in a subject or a name is written as
@@ -60,7 +61,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
             r["state_label"],
             r["assignee_name"] or "Ufordelt",
             r["next_due"].strftime("%d.%m.%Y") if r["next_due"] else "",
-            r["next_rule"] or "",
+            RULE_LABELS.get(r["next_rule"], r["next_rule"]) if r["next_rule"] else "",
             STATUS_LABELS.get(r["next_status"], "") if r["next_status"] else "",
             "ja" if r["flagged"] else "nej",
         ]

@@ -288,7 +288,8 @@ def test_b_cpr_number_flags_the_case_legal_returns_it_once_then_approves(browser
     page.locator("form.assess").get_by_label("Udleveres", exact=True).check()  # no outcome chosen in advance
     submit(page, page.locator("form.assess").get_by_role("button", name="Gem vurdering"))
     submit(page, page.get_by_role("link", name=re.compile(r"^← Sag #")))
-    assert page.locator('button[data-trigger="draft_decision"]').is_disabled()
+    # The decision cannot be drafted yet: named with its reason under "Venter", never a dead button.
+    assert page.locator('button[data-trigger="draft_decision"]').count() == 0
     assert "markeret til juridisk vurdering" in page.locator("#why-draft_decision").inner_text()
     page.locator("#submit_for_legal_review-note").fill("Må klagen udleveres med navnet?")
     act(page, "submit_for_legal_review")
@@ -310,6 +311,9 @@ def test_b_cpr_number_flags_the_case_legal_returns_it_once_then_approves(browser
     page.get_by_role("link", name=f"#{case.id}").click()
     assert page.locator(".state.big").inner_text() == "Fortrolighedsgennemgang"
     assert "Overstreg CPR-nummeret og morens navn." in page.locator(".timeline").inner_text()
+    returned = page.locator('[data-banner="returned"]').inner_text()
+    assert "Returneret af juridisk kontakt" in returned and "Lise Legal" in returned
+    assert "Overstreg CPR-nummeret og morens navn." in returned
     act(page, "submit_for_legal_review")
     logout(page)
 
@@ -321,6 +325,7 @@ def test_b_cpr_number_flags_the_case_legal_returns_it_once_then_approves(browser
     page.goto(f"{server}/cases/{case.id}")
     assert page.locator(".state.big").inner_text() == "Afgørelse under udarbejdelse"
     assert page.locator(".flags").count() == 0
+    assert "Godkendt af Lise Legal den" in page.locator('[data-banner="approved"]').inner_text()
     shot(page, "journey-b-approved")
 
 

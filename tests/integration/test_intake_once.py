@@ -280,7 +280,7 @@ def test_the_form_refuses_an_anonymous_fvl_request_and_says_why(db, client):
     _login(client)
     r = client.post("/cases/new", data={**_form(client), "requester": "", "basis": "fvl"})
     html = unescape(r.get_data(as_text=True))
-    assert r.status_code == 400 and "anmoderens navn skal udfyldes" in html and 'id="requester-error"' in html
+    assert r.status_code == 400 and "Anmoderens navn skal udfyldes" in html and 'id="requester-error"' in html
     assert count_cases(db) == 0
 
 

@@ -328,7 +328,7 @@ def run_day(server, sqlite_db, caplog):
         ("edit_document", {"document_id": wrong, "title": "x"}),
     ):
         r = act(cw, a, trigger, **fields)
-        assert r.status_code == 200
+        assert r.status_code in (400, 422)  # refused: the case page again, with the form's error summary
     # … the login form (a CPR number typed as the user name, until the lock) …
     anon = rec.client(base)
     for _ in range(6):

@@ -17,6 +17,7 @@ from aktflow.documents import TYPES
 from aktflow.errors import ValidationError
 from aktflow.states import fields
 from aktflow.states.fields import INT_MAX, KINDS, Context, Field, check_file, clean, field_of
+from web.filters import parse_form_date
 
 TODAY = dt.date(2026, 6, 15)
 USERS = {
@@ -419,6 +420,11 @@ def test_api_schema_form_and_service_agree_for_every_trigger(app):
                 files.add(f.name, FileStorage(io.BytesIO(b"Notat"), filename="notat.txt"))
             else:
                 value = _form_value(tag, attrs, options)
+                if "data-date" in attrs:
+                    # A date typed the Danish way, read as the case page reads it (web.filters.parse_form_date).
+                    typed = parse_form_date(f"{today + dt.timedelta(days=7):%d.%m.%Y}")
+                    assert typed is not None
+                    value = typed.isoformat()
                 for v in value if isinstance(value, list) else [value]:
                     form.add(f.name, v)
             checked.add(f.kind)

@@ -249,7 +249,7 @@ def test_csv_export_of_the_case_list(client, db, seeded):
     assert {int(x["Sag"]) for x in rows} == {ids[k] for k in "ABCEFH"}
     a = next(x for x in rows if int(x["Sag"]) == ids["A"])
     assert a["Tilstand"] == "Sag oprettet" and a["Sagsbehandler"] == "Carla Caseworker"
-    assert a["Fristens status"] == "Overskredet" and a["Fristtype"] == "ofl-decision"
+    assert a["Fristens status"] == "Overskredet" and a["Fristtype"] == "Afgørelse (OFL § 36)"
     assert re.fullmatch(r"\d\d\.\d\d\.\d{4}", a["Modtaget"]) and re.fullmatch(
         r"\d\d\.\d\d\.\d{4}", a["Næste frist"]
     )

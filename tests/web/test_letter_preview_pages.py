@@ -119,8 +119,8 @@ def test_a_case_changed_after_the_preview_refuses_the_send(client, db, new_case)
             "letter_sha256": sha,
         },
     )
-    assert r.status_code == 303
-    assert "ikke det brev, der blev vist" in text_of(client.get(r.headers["Location"]))
+    assert r.status_code == 422  # the case page again, the refusal in the decision's form
+    assert "ikke det brev, der blev vist" in text_of(r)
     assert stored_letters(db, case.id) == []
 
 
@@ -145,9 +145,23 @@ def test_other_letters_can_be_seen_from_their_form(client, db, new_case):
         f"/cases/{case.id}/letters/preview/send_deadline_notice",
         data={"csrf_token": csrf_from(html), "version": version_of(html), "reason": "Mange dokumenter"},
     )
-    # The expected date is missing: a Danish message on the case page, never a stack trace.
-    assert r.status_code == 303
-    assert "Forventet afgørelsesdato" in text_of(client.get(r.headers["Location"]))
+    # The expected date is missing: the case page again, the message at the field and the reason kept.
+    assert r.status_code == 400
+    html = text_of(r)
+    assert "Forventet afgørelsesdato" in html and 'id="send_deadline_notice-expected-error"' in html
+    assert "Mange dokumenter" in html
+    # A date typed the Danish way is read, and the letter is shown.
+    expected = (dt.date.today() + dt.timedelta(days=40)).strftime("%d.%m.%Y")
+    r = client.post(
+        f"/cases/{case.id}/letters/preview/send_deadline_notice",
+        data={
+            "csrf_token": csrf_from(html),
+            "version": version_of(html),
+            "reason": "Mange dokumenter",
+            "expected": expected,
+        },
+    )
+    assert r.status_code == 200 and "brevet, som det sendes" in text_of(r)
     assert client.get(f"/cases/{case.id}/letters/preview/assign.docx").status_code == 404
 
 

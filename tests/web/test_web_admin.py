@@ -241,7 +241,7 @@ def test_template_download_bad_upload_keeps_the_old_good_upload_and_reset(admin,
         {"file": (io.BytesIO(buf.getvalue()), "ny.docx")},
         content_type="multipart/form-data",
     )
-    assert "Den nye skabelon for kvittering er gemt" in flashed(admin, r)
+    assert "Den nye skabelon for Kvittering er gemt" in flashed(admin, r)
     assert admin.get("/admin/templates/kvittering.docx").data == buf.getvalue()
     assert "Kommunens egen" in text_of(admin.get("/admin"))
     r = admin_post(admin, "/admin/templates/kvittering/reset")

@@ -381,6 +381,50 @@ class EventEntry(_Response):
     data: dict[str, Any] = Field(description="Handlingens felter, som de blev gemt")
 
 
+class StatusReturned(_Response):
+    """Sendt tilbage af den juridiske kontakt (og ikke sendt til vurdering igen siden)."""
+
+    by: str = Field(description="Den juridiske kontakts brugernavn")
+    at: dt.datetime
+    comment: str | None
+
+
+class StatusApproved(_Response):
+    """Den seneste juridiske godkendelse, mens sagen ikke er afgjort."""
+
+    by: str = Field(description="Den juridiske kontakts brugernavn")
+    at: dt.datetime
+    lapsed: str | None = Field(
+        description="Hvad der er ændret siden godkendelsen; null, mens den dækker sagen"
+    )
+
+
+class StatusNotice(_Response):
+    """Fristbrevets åbne frist (OFL § 36, stk. 2)."""
+
+    due: dt.date
+    today: bool = Field(description="Fristbrevet skal sendes senest i dag")
+    overdue: bool
+
+
+class StatusHearing(_Response):
+    """Den åbne høring."""
+
+    party: str | None
+    reply_by: dt.date | None
+    overdue: bool
+
+
+class CaseStatus(_Response):
+    """Hvad sagssidens statuslinjer siger (aktflow.queries.case_page.status_facts)."""
+
+    returned: StatusReturned | None
+    approved: StatusApproved | None
+    notice: StatusNotice | None
+    hearing: StatusHearing | None
+    overdue: list[str] = Field(description="Reglerne for de åbne frister, der er overskredet")
+
+
 class Case(_Response):
     """Sagen som `aktflow case show --json` viser den (uden CPR-nummer); allowed_triggers er dem,
     API-nøglens rolle må udføre nu."""
@@ -411,6 +455,7 @@ class Case(_Response):
     narrowing_attempts: list[NarrowingAttempt]
     allowed_triggers: list[TriggerName]
     deadlines: list[Deadline]
+    status: CaseStatus
     documents: list[Document]
     hearings: list[Hearing]
     letters: list[LetterInfo]
