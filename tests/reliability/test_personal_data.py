@@ -571,11 +571,14 @@ def test_document_text_is_never_shown_and_the_file_only_to_case_roles(sqlite_db)
     anon = app.test_client()
     role_pages = {
         "cw": ["/cases", f"/cases/{c.id}"],
-        "cw2": [f"/cases/{c.id}", "/cases?mine=0"],
+        "cw2": ["/cases?mine=0"],  # the case is sensitive (a CPR number): not cw2's to open (below)
         "legal": ["/legal", f"/legal/cases/{c.id}", f"/cases/{c.id}"],
         "manager": ["/dashboard", "/dashboard/cases.csv?which=all", f"/cases/{c.id}"],
         "admin": ["/admin", f"/cases/{c.id}", f"/legal/cases/{c.id}"],
     }
+    # Need-to-know (docs/access.md): a colleague who is not on the case gets the Danish 403 page, no text.
+    r = clients["cw2"].get(f"/cases/{c.id}")
+    assert r.status_code == 403 and SECRET_TEXT not in unescape(r.get_data(as_text=True))
     for user, paths in role_pages.items():
         for path in paths:
             r = clients[user].get(path)
