@@ -133,6 +133,7 @@ def test_a_failed_hearing_keeps_the_text_and_names_the_date_field(client, db, ne
             "party": "Firma ApS",
             "question": "Er der forretningshemmeligheder i tilbuddet?",
             "reply_by": f"{reply_by:%d.%m.%Y}",
+            "letter_sha256": "unseen",  # the preview's send form carries the letter's fingerprint
         },
     )
     assert r.status_code == 303
@@ -147,7 +148,12 @@ def test_a_failed_fristbrev_keeps_the_reason_and_opens_its_form(client, db, new_
     page = text_of(client.get(f"/cases/{case.id}"))
     r = client.post(
         f"/cases/{case.id}/actions/send_deadline_notice",
-        data={"csrf_token": csrf_from(page), "version": "2", "reason": "Mange dokumenter skal høres"},
+        data={
+            "csrf_token": csrf_from(page),
+            "version": "2",
+            "reason": "Mange dokumenter skal høres",
+            "letter_sha256": "unseen",
+        },
     )
     assert r.status_code == 400
     html = text_of(r)
@@ -164,7 +170,7 @@ def test_removal_and_edit_forms_keep_their_text_on_a_conflict(client, db, new_ca
     login(client, "cw")
     page = text_of(client.get(f"/cases/{case.id}"))
     v = case_view(db, case.id)["version"]
-    add_doc(db, case.id, "Et andet notat", actor="cw2")  # a colleague changes the case meanwhile
+    add_doc(db, case.id, "Et andet notat", actor="manager")  # a colleague changes the case meanwhile
     r = client.post(
         f"/cases/{case.id}/actions/remove_document",
         data={"csrf_token": csrf_from(page), "version": str(v), "document_id": str(doc), "note": "Dublet"},
