@@ -33,7 +33,7 @@ reset-demo: venv
 
 ## make test: virtual environment and the whole test suite (SQLite, PostgreSQL, browser)
 test: venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 ## make test-fast: the inner loop: unit and SQLite tests, without the browser, PostgreSQL and slow suites,
 ## in one worker per core; stops at the first failure (`make test-fast PYTEST_ARGS=--lf` reruns what failed)
