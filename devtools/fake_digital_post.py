@@ -36,6 +36,8 @@ from lxml import etree
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 __all__ = [
+    "ANSWERS",
+    "Answer",
     "MEMO_XSD",
     "FakeMessage",
     "FakeState",
@@ -268,6 +270,72 @@ def _problem(
     return resp
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One of the service's answers: HTTP ``status``; for a refusal the problem's ``title``, ``code``
+    (``errorCode``) and default ``detail``. ``kind`` is the answer as the channel reads it: ``accepted``,
+    ``exempt``, ``invalid`` or ``temporary``."""
+
+    kind: str
+    status: int
+    title: str = ""
+    code: str = ""
+    detail: str = ""
+
+
+#: Every answer the fake gives, by name: the one table :func:`_answer` turns into a response.
+ANSWERS: dict[str, Answer] = {
+    "accepted": Answer("accepted", 200),
+    "exempt": Answer(
+        "exempt",
+        400,
+        "Recipient exempt from Digital Post",
+        "RECIPIENT_EXEMPT",
+        "Modtageren er fritaget for Digital Post",
+    ),
+    "invalid_xml": Answer("invalid", 400, "Invalid XML", "INVALID_XML"),
+    "invalid_request": Answer(
+        "invalid",
+        400,
+        "Invalid kombi_request",
+        "INVALID_REQUEST",
+        "kombi_request skal have KombiValgKode 'Digital Post' og ét memo:Message",
+    ),
+    "invalid_memo": Answer(
+        "invalid", 400, "MeMo validation failed", "INVALID_MEMO", "Beskeden overholder ikke MeMo-skemaet"
+    ),
+    "no_main_document": Answer(
+        "invalid", 400, "MeMo validation failed", "INVALID_MEMO", "Digital Post kræver et hoveddokument"
+    ),
+    "unavailable": Answer("temporary", 503, "Service Unavailable", "INJECTED"),
+    "injected": Answer("temporary", 0, "Injected fault", "INJECTED"),
+}
+
+
+def _answer(
+    state: FakeState,
+    name: str,
+    *,
+    uuid: str = "",
+    detail: str | None = None,
+    errors: list[str] | None = None,
+    status: int | None = None,
+) -> Response:
+    """The response of answer ``name`` (:data:`ANSWERS`): ``{"messageUUID": uuid}`` when accepted, else a
+    problem body; an ``invalid`` or ``exempt`` refusal is kept in ``state.rejections``. ``status``
+    overrides the table's (an injected fault's own status)."""
+    answer = ANSWERS[name]
+    if answer.kind == "accepted":
+        return jsonify({"messageUUID": uuid})
+    detail = answer.detail if detail is None else detail
+    if answer.kind in ("exempt", "invalid"):
+        with state.lock:
+            state.rejections.append(
+                {"title": answer.title, "detail": detail, "errorCode": answer.code, "errors": errors or []}
+            )
+    return _problem(status or answer.status, answer.title, detail, answer.code, errors)
+
+
 def _text(el: etree._Element, path: str) -> str | None:
     found = el.find(path, {"memo": MEMO})
     return found.text if found is not None else None
@@ -284,6 +352,66 @@ def _files(doc: etree._Element) -> list[tuple[str, str, bytes]]:
             )
         )
     return out
+
+
+@dataclass
+class _Verdict:
+    """What the fake makes of one POST: the answer's name, its detail/errors, and the message read."""
+
+    name: str
+    detail: str | None = None
+    errors: list[str] | None = None
+    uuid: str = ""
+    message: FakeMessage | None = None
+
+
+def _judge(state: FakeState, raw: bytes, headers: dict[str, str], client_cert: str | None) -> _Verdict:
+    """Read one ``kombi_request`` and decide the answer (no response built here)."""
+    try:
+        root = etree.fromstring(raw, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as e:
+        return _Verdict("invalid_xml", detail=str(e))
+    messages = root.findall(_q("Message"))
+    if root.tag != "kombi_request" or root.findtext("KombiValgKode") != "Digital Post" or len(messages) != 1:
+        return _Verdict("invalid_request")
+    message = messages[0]
+    schema = memo_schema()
+    if not schema.validate(etree.ElementTree(message)):
+        errors = [f"linje {e.line}: {e.message}" for e in schema.error_log]  # type: ignore[attr-defined]
+        return _Verdict("invalid_memo", errors=errors)
+    header = message.find(_q("MessageHeader"))
+    assert header is not None  # the schema requires it
+    recipient_id = _text(header, "memo:Recipient/memo:recipientID") or ""
+    uuid = _text(header, "memo:messageUUID") or ""
+    with state.lock:
+        if recipient_id in state.exempt:
+            return _Verdict("exempt")
+        if any(m.uuid == uuid for m in state.messages):
+            return _Verdict("accepted", uuid=uuid)  # a retry: accepted again, no second copy
+    body = message.find(_q("MessageBody"))
+    main = body.find(_q("MainDocument")) if body is not None else None
+    if body is None or main is None:
+        return _Verdict("no_main_document")
+    main_files = _files(main)
+    attachments = [f for doc in body.findall(_q("AdditionalDocument")) for f in _files(doc)]
+    fake = FakeMessage(
+        uuid=uuid,
+        label=_text(header, "memo:label") or "",
+        sender_id=_text(header, "memo:Sender/memo:senderID") or "",
+        sender_type=_text(header, "memo:Sender/memo:idType") or "",
+        sender_label=_text(header, "memo:Sender/memo:label") or "",
+        recipient_id=recipient_id,
+        recipient_type=_text(header, "memo:Recipient/memo:idType") or "",
+        recipient_label=_text(header, "memo:Recipient/memo:label"),
+        case_id=_text(header, "memo:ContentData/memo:CaseID/memo:caseID"),
+        mandatory=_text(header, "memo:mandatory") == "true",
+        main=main_files[0],
+        attachments=main_files[1:] + attachments,
+        xml=raw,
+        headers=headers,
+        client_cert=client_cert,
+    )
+    return _Verdict("accepted", uuid=uuid, message=fake)
 
 
 def create_fake_digital_post(state: FakeState | None = None) -> Flask:
@@ -309,9 +437,7 @@ def create_fake_digital_post(state: FakeState | None = None) -> Flask:
         if stall:
             state._wake.wait(stall)
         if fault is not None:
-            return _problem(
-                fault, "Service Unavailable" if fault == 503 else "Injected fault", code="INJECTED"
-            )
+            return _answer(state, "unavailable" if fault == 503 else "injected", status=fault)
         return None
 
     @app.get("/service/PostForespoerg_1/digitalpost")
@@ -328,87 +454,22 @@ def create_fake_digital_post(state: FakeState | None = None) -> Flask:
     def send() -> Response:
         with state.lock:
             state.posts += 1
-        raw = request.get_data()
-        try:
-            root = etree.fromstring(raw, etree.XMLParser(resolve_entities=False, no_network=True))
-        except etree.XMLSyntaxError as e:
-            return _reject(state, "Invalid XML", str(e), "INVALID_XML")
-        choice = root.findtext("KombiValgKode")
-        messages = root.findall(_q("Message"))
-        if root.tag != "kombi_request" or choice != "Digital Post" or len(messages) != 1:
-            return _reject(
-                state,
-                "Invalid kombi_request",
-                "kombi_request skal have KombiValgKode 'Digital Post' og ét memo:Message",
-                "INVALID_REQUEST",
-            )
-        message = messages[0]
-        schema = memo_schema()
-        if not schema.validate(etree.ElementTree(message)):
-            errors = [f"linje {e.line}: {e.message}" for e in schema.error_log]  # type: ignore[attr-defined]
-            return _reject(
-                state,
-                "MeMo validation failed",
-                "Beskeden overholder ikke MeMo-skemaet",
-                "INVALID_MEMO",
-                errors,
-            )
-        header = message.find(_q("MessageHeader"))
-        assert header is not None  # the schema requires it
-        recipient_id = _text(header, "memo:Recipient/memo:recipientID") or ""
-        uuid = _text(header, "memo:messageUUID") or ""
-        with state.lock:
-            if recipient_id in state.exempt:
-                return _reject(
-                    state,
-                    "Recipient exempt from Digital Post",
-                    "Modtageren er fritaget for Digital Post",
-                    "RECIPIENT_EXEMPT",
-                )
-            if any(m.uuid == uuid for m in state.messages):
-                state.duplicates += 1
-                return jsonify({"messageUUID": uuid})
-        body = message.find(_q("MessageBody"))
-        main = body.find(_q("MainDocument")) if body is not None else None
-        if main is None:
-            return _reject(
-                state, "MeMo validation failed", "Digital Post kræver et hoveddokument", "INVALID_MEMO"
-            )
-        main_files = _files(main)
-        attachments = [f for doc in body.findall(_q("AdditionalDocument")) for f in _files(doc)]  # type: ignore[union-attr]
-        fake = FakeMessage(
-            uuid=uuid,
-            label=_text(header, "memo:label") or "",
-            sender_id=_text(header, "memo:Sender/memo:senderID") or "",
-            sender_type=_text(header, "memo:Sender/memo:idType") or "",
-            sender_label=_text(header, "memo:Sender/memo:label") or "",
-            recipient_id=recipient_id,
-            recipient_type=_text(header, "memo:Recipient/memo:idType") or "",
-            recipient_label=_text(header, "memo:Recipient/memo:label"),
-            case_id=_text(header, "memo:ContentData/memo:CaseID/memo:caseID"),
-            mandatory=_text(header, "memo:mandatory") == "true",
-            main=main_files[0],
-            attachments=main_files[1:] + attachments,
-            xml=raw,
-            headers={k: v for k, v in request.headers.items()},
-            client_cert=request.environ.get("SSL_CLIENT_CERT"),
+        verdict = _judge(
+            state,
+            request.get_data(),
+            {k: v for k, v in request.headers.items()},
+            request.environ.get("SSL_CLIENT_CERT"),
         )
         with state.lock:
-            if any(m.uuid == uuid for m in state.messages):  # a concurrent retry got there first
-                state.duplicates += 1
-            else:
-                state.messages.append(fake)
-        return jsonify({"messageUUID": uuid})
+            if verdict.name == "accepted":
+                known = any(m.uuid == verdict.uuid for m in state.messages)
+                if verdict.message is None or known:  # a retry, or a concurrent retry got there first
+                    state.duplicates += 1
+                else:
+                    state.messages.append(verdict.message)
+        return _answer(state, verdict.name, uuid=verdict.uuid, detail=verdict.detail, errors=verdict.errors)
 
     return app
-
-
-def _reject(
-    state: FakeState, title: str, detail: str, code: str, errors: list[str] | None = None
-) -> Response:
-    with state.lock:
-        state.rejections.append({"title": title, "detail": detail, "errorCode": code, "errors": errors or []})
-    return _problem(400, title, detail, code, errors)
 
 
 class _QuietHandler(WSGIRequestHandler):

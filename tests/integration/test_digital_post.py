@@ -465,3 +465,39 @@ def test_an_unreadable_certificate_is_named_and_nothing_is_sent(fake, tmp_path):
     assert result.status == "temporary_error" and "AKTFLOW_DIGITAL_POST_CERT" in result.detail
     assert state.posts == 0
     assert channel(url, cert=tmp_path / "missing.pem").is_registered(Recipient("J", cpr=CPR)) is None
+
+
+@pytest.mark.parametrize(
+    "answer, setup, sent, channel_status, http_status, code",
+    [
+        ("accepted", lambda s: None, {}, "delivered", 200, None),
+        ("exempt", lambda s: s.exempt.add(CPR), {}, "exempt", 400, "RECIPIENT_EXEMPT"),
+        (
+            "invalid",
+            lambda s: None,
+            {"main_document": Attachment("tom.pdf", b"")},
+            "rejected",
+            400,
+            "INVALID_MEMO",
+        ),
+        ("temporary", lambda s: s.fail_next(1, status=503), {}, "temporary_error", 503, "INJECTED"),
+    ],
+)
+def test_the_fakes_four_answers_come_from_its_one_table(
+    fake, answer, setup, sent, channel_status, http_status, code
+):
+    """The fake's answers (devtools/fake_digital_post.ANSWERS) as the channel reads them and on the wire."""
+    from devtools.fake_digital_post import ANSWERS
+
+    url, state = fake
+    setup(state)
+    result = channel(url).send(letter(**sent))
+    assert result.status == channel_status
+    assert [c for method, _, c in state.requests if method == "POST"] == [http_status]
+    assert {a.kind for a in ANSWERS.values()} == {"accepted", "exempt", "invalid", "temporary"}
+    if code is None:
+        assert len(state.messages) == 1 and state.rejections == []
+    else:
+        assert state.messages == [] and result.extra.get("error_code") == code
+        assert len(state.rejections) == (0 if answer == "temporary" else 1)
+    no_cpr(result.detail, result.extra)
