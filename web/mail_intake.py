@@ -49,6 +49,8 @@ def import_mail():
     elif result.outcome == "reply":
         extra = " Præciseringen er registreret som modtaget." if result.clarification else ""
         flash(f"E-mailen er et svar og er lagt på sag #{result.case_id} som dokument.{extra}", "ok")
+    elif result.outcome == "bounce":
+        flash(f"E-mailen er en returmeddelelse for en forsendelse i sag #{result.case_id}.", "info")
     else:
         flash(f"E-mailen var allerede importeret: sag #{result.case_id}.", "info")
     for note in result.notes:

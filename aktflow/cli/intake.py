@@ -43,6 +43,7 @@ def intake_mail(file: InputFile, actor: str, basis: str | None, emne: str | None
         "reply": f"e-mailen er lagt på sag {number}"
         + (" (præcisering modtaget)" if result.clarification else ""),
         "known": f"e-mailen er allerede modtaget: sag {number}",
+        "bounce": f"returmeddelelse for en forsendelse i sag {number}",
     }[result.outcome]
     emit(result.to_dict(), as_json, "\n".join([text, *result.notes]))
 

@@ -7,7 +7,9 @@ attachments; a larger release goes as several numbered mails ("del 1 af 3"), eac
 
 Idempotent on the dispatch: each mail's Message-ID is derived from ``dispatch_id`` and the mail's number,
 so a retry after a timeout sends the same message again, which relays and mail programs recognise. The
-subject names the sagsnummer and the letter, never a CPR number; nothing here logs the recipient.
+subject names the sagsnummer and the letter, never a CPR number; nothing here logs the recipient. Every mail
+carries ``X-Aktflow-Dispatch: <dispatch id>``: a bounce quoting it (or the Message-ID) marks the dispatch
+``bounced`` (:mod:`aktflow.mail_in.bounce`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ log = logging.getLogger("aktflow.dispatch.email")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_TIMEOUT = 30.0
 SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+#: The header naming the dispatch on every mail, so that a bounce finds it (:mod:`aktflow.mail_in.bounce`).
+DISPATCH_HEADER = "X-Aktflow-Dispatch"
 
 
 class SmtpUrlError(ValueError):
@@ -126,6 +130,7 @@ def build_messages(
         msg["Date"] = format_datetime(now.astimezone(dt.UTC))
         msg["Message-ID"] = message_id(letter.dispatch_id, n, sender)
         msg["Auto-Submitted"] = "auto-generated"
+        msg[DISPATCH_HEADER] = str(letter.dispatch_id)
         if n > 1:
             msg["In-Reply-To"] = message_id(letter.dispatch_id, 1, sender)
             msg["References"] = message_id(letter.dispatch_id, 1, sender)

@@ -7,10 +7,12 @@ anmodning* and the mailbox poller (docs/mail-intake.md):
    transaction is opened: slow work never holds the database's write lock.
 2. A mail whose Message-ID was taken in before is not taken in again (``mail_messages``): the answer names
    the case it made.
-3. A reply — its In-Reply-To or References name a mail of an open case, or its subject holds an open
+3. A bounce — a mail server's notice that a letter aktflow sent by e-mail did not arrive
+   (:mod:`aktflow.mail_in.bounce`) — marks that dispatch ``bounced`` and is never a case.
+4. A reply — its In-Reply-To or References name a mail of an open case, or its subject holds an open
    case's sagsnummer — is added to that case as a document (``add_document``); a case waiting for a
    clarification (præcisering) first gets ``clarification_received`` with the mail's date.
-4. Anything else is a new request (``service.create_case``, the same validation and first event as the
+5. Anything else is a new request (``service.create_case``, the same validation and first event as the
    form): the sender's name and address, the subject and body quoted as the request text, the mail's date
    in Danish time as the date received, channel ``e-mail``, the KLE emne proposed from the text, and the
    mail itself stored in the same transaction as the case's first document. The document pipeline reads
@@ -37,6 +39,7 @@ from ..exits import mask
 from ..extraction import limits_from_settings
 from ..models import Case, Document, MailMessage, utcnow
 from ..states import FINAL
+from .bounce import Bounce, read_bounce, record_bounce
 from .parse import Mail, parse_mail
 from .proposal import propose_emne
 
@@ -58,8 +61,9 @@ MAX_REQUEST_TEXT = 9_000
 class MailIntake:
     """What taking in one mail did.
 
-    ``outcome``: ``case`` (a new case), ``reply`` (added to an open case), ``known`` (this Message-ID was
-    taken in before: nothing was done). ``emne_proposed`` is true when the emne was proposed from the
+    ``outcome``: ``case`` (a new case), ``reply`` (added to an open case), ``bounce`` (a mail server's
+    returned-mail notice: the dispatch it names is marked ``bounced``, no document, no case; ``case_id`` is
+    the dispatch's case), ``known`` (this Message-ID was taken in before: nothing was done). ``emne_proposed`` is true when the emne was proposed from the
     text, not given; ``clarification`` when the reply fired ``clarification_received``. ``notes`` are
     Danish sentences for the caseworker (a date that could not be read, the emne to confirm).
     """
@@ -167,6 +171,7 @@ def take_in(
         raise ValueError(f"unknown source {source!r}")
     mail = parse_mail(filename, content, limits_from_settings(settings))  # before any transaction
     key = mail_key(mail, content)
+    bounce = read_bounce(content) if mail.format == "eml" else None
     now = now or services.clock.now()
     today = local_date(now)
     with db.session() as session:
@@ -176,10 +181,14 @@ def take_in(
         if known is not None and known.case_id is not None:
             sagsnummer = session.scalar(select(Case.sagsnummer).where(Case.id == known.case_id))
             return MailIntake("known", known.case_id, sagsnummer, known.document_id, key)
-        target = _reply_target(session, mail)
+        target = None if bounce is not None else _reply_target(session, mail)
         proposal = (
             None if target is not None or emne else propose_emne(session, f"{mail.subject}\n{mail.body}")
         )
+    if bounce is not None:
+        result = _bounced(db, bounce, key, now=now)
+        _record(db, key, result, source, mail.subject, now)
+        return result
     received, notes = _received(mail, today, fallback_received)
     name = _file_name(filename, mail)
     if target is not None:
@@ -203,6 +212,29 @@ def take_in(
         )
     _record(db, key, result, source, mail.subject, now)
     return result
+
+
+def _bounced(db: Database, bounce: Bounce, key: str, *, now: dt.datetime) -> MailIntake:
+    """A bounce marks the e-mail dispatches it names ``bounced`` (:mod:`aktflow.mail_in.bounce`); it is
+    never a case. One that names no dispatch aktflow knows is refused (kept as a failed mail)."""
+    done = record_bounce(db, bounce, now=now)
+    if done.case_id is None:
+        raise ValidationError(
+            "file",
+            "e-mailen er en returmeddelelse fra en mailserver, men den nævner ingen forsendelse fra aktflow; "
+            "den er ikke gjort til en sag",
+        )
+    number = done.sagsnummer or str(done.case_id)
+    if done.bounced:
+        note = (
+            f"Returmeddelelse: e-mailen til modtageren i sag {number} kom ikke frem ({bounce.reason}); "
+            "forsendelsen er markeret som returneret: vælg en anden kanal"
+        )
+    elif bounce.failed:
+        note = f"Returmeddelelse for sag {number}: forsendelsen er allerede sendt igen eller ikke sendt med e-mail"
+    else:
+        note = f"Leveringsrapport for sag {number}: e-mailen er forsinket eller leveret; intet er ændret"
+    return MailIntake("bounce", done.case_id, done.sagsnummer, None, key, notes=[mask(note)])
 
 
 def _reply_target(session: Any, mail: Mail) -> Case | None:

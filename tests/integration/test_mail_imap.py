@@ -133,3 +133,18 @@ def test_an_untrusted_certificate_is_refused(mailbox, db, monkeypatch):
     with pytest.raises(MailboxError) as e:
         poll_once(db, actor="cw")
     assert "TLS" in e.value.message
+
+
+def test_a_bounce_in_the_mailbox_marks_its_dispatch_and_is_moved_not_made_a_case(mailbox, db, monkeypatch):
+    from aktflow.queries.dispatches import case_dispatches
+    from tests import bounces
+    from tests.integration.test_mail_bounce import cases, sent_by_email
+
+    case_id, dispatch_id = sent_by_email(db, monkeypatch)
+    before = cases(db)
+    _append(mailbox, bounces.postfix_report(dispatch_id))
+    result = poll_once(db, actor="cw")
+    assert [(t["outcome"], t["case_id"]) for t in result.taken_in] == [("bounce", case_id)]
+    assert result.failed == [] and cases(db) == before
+    assert case_dispatches(db, case_id)[0]["status"] == "bounced"
+    assert _count(mailbox, "INBOX") == 0 and _count(mailbox, "behandlet") == 1
