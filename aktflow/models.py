@@ -753,8 +753,10 @@ class MailMessage(Base):
     """An e-mail taken in (aktflow/mail_in/): one row per Message-ID, so a mail becomes a case only once.
 
     ``status`` is ``done`` (``case_id`` and ``document_id`` name the case and the stored mail; ``kind`` says
-    whether it opened the case or was a reply to it) or ``failed`` (``error`` holds the Danish reason, no
-    CPR number; the mail stays in the mailbox and is tried again). A mail without a Message-ID is known by
+    whether it opened the case, was a reply to it or a bounce of a letter sent on it), ``failed``
+    (``error`` holds the Danish reason, no CPR number; the mail stays in the mailbox and is tried again;
+    ``content`` keeps its bytes for the page "E-mails, der ikke er modtaget") or ``dismissed`` (a person,
+    ``handled_by``, set it aside; its bytes are deleted). A mail without a Message-ID is known by
     ``sha256:`` and its content's hash.
     """
 
@@ -772,6 +774,10 @@ class MailMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A failed mail's own bytes, kept until it is taken in or dismissed (aktflow/mail_in/failures.py).
+    filename: Mapped[str | None] = mapped_column(String(300))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    handled_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Dispatch(Base):

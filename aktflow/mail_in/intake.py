@@ -154,12 +154,14 @@ def take_in(
     emne: str | None = None,
     fallback_received: dt.date | None = None,
     now: dt.datetime | None = None,
+    new_case: bool = False,
 ) -> MailIntake:
     """Take in the e-mail ``content`` (an .eml or .msg file called ``filename``) as user ``actor``.
 
     ``basis`` (default ``ofl``) and ``emne`` (default: proposed from the text, else ``AKTFLOW_MAIL_EMNE``)
     are the new case's; ``fallback_received`` is the date used when the mail has no readable date (the
-    poller gives the day the mailbox received it). Raises ValidationError (a refused mail: field ``file``;
+    poller gives the day the mailbox received it). ``new_case`` makes the mail a new request even when it
+    answers an open case (a caseworker's choice on the page of mails not taken in). Raises ValidationError (a refused mail: field ``file``;
     or the intake's own validation), PermissionDenied, WorkflowError (a reply to a case whose state takes
     no documents). A retried mail gives outcome ``known``, never a second case.
     """
@@ -181,7 +183,7 @@ def take_in(
         if known is not None and known.case_id is not None:
             sagsnummer = session.scalar(select(Case.sagsnummer).where(Case.id == known.case_id))
             return MailIntake("known", known.case_id, sagsnummer, known.document_id, key)
-        target = None if bounce is not None else _reply_target(session, mail)
+        target = None if bounce is not None or new_case else _reply_target(session, mail)
         proposal = (
             None if target is not None or emne else propose_emne(session, f"{mail.subject}\n{mail.body}")
         )
@@ -316,6 +318,7 @@ def _new_case(
             row = MailMessage(message_id=key, source=source, attempts=0, created_at=ctx.now)
             ctx.session.add(row)
         row.status, row.kind, row.case_id, row.document_id = "done", "case", case.id, stored["document_id"]
+        row.content = None  # a failure's kept bytes: the mail is now the case's document
         row.subject, row.error, row.updated_at = _clean(mail.subject, 500) or None, None, ctx.now
         row.attempts = (row.attempts or 0) + 1
         for reason in doc_ctx.recorded.get("flags_raised", []):
@@ -441,6 +444,7 @@ def _record(db: Database, key: str, result: MailIntake, source: str, subject: st
             result.document_id,
         )
         row.subject, row.error, row.updated_at = _clean(subject, 500) or None, None, now
+        row.content = None
         row.attempts = (row.attempts or 0) + 1
         try:
             session.commit()
@@ -449,22 +453,34 @@ def _record(db: Database, key: str, result: MailIntake, source: str, subject: st
 
 
 def record_failure(
-    db: Database, key: str, *, source: str, subject: str | None, error: str, now: dt.datetime | None = None
+    db: Database,
+    key: str,
+    *,
+    source: str,
+    subject: str | None,
+    error: str,
+    now: dt.datetime | None = None,
+    content: bytes | None = None,
+    filename: str | None = None,
 ) -> None:
     """Keep why a mail could not be taken in (masked, at most 500 characters), counting the attempts; the
-    row is listed by ``aktflow intake poll --status`` until the mail is taken in."""
+    row is listed by ``aktflow intake poll --status`` and on the page of mails not taken in until the mail
+    is taken in or dismissed. ``content`` (the mail's bytes, within ``AKTFLOW_MAX_UPLOAD``) and
+    ``filename`` are kept so that a caseworker can try again or open a case by hand from it."""
     now = now or utcnow()
     with db.session() as session:
         row = session.scalar(select(MailMessage).where(MailMessage.message_id == key))
-        if row is not None and row.status == "done":
+        if row is not None and row.status in ("done", "dismissed"):
             return
         if row is None:
             row = MailMessage(message_id=key, source=source, status="failed", attempts=0, created_at=now)
             session.add(row)
         row.status, row.error = "failed", mask(error)[:500]
-        row.subject = mask(_clean(subject or "", 500)) or None
+        row.subject = mask(_clean(subject or "", 500)) or row.subject
         row.attempts = (row.attempts or 0) + 1
         row.updated_at = now
+        if content is not None:
+            row.content, row.filename = content, _clean(filename or "", 300) or None
         try:
             session.commit()
         except IntegrityError:

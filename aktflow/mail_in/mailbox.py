@@ -4,7 +4,9 @@ One round (:func:`poll_once`) reads every mail in the folder of ``AKTFLOW_IMAP_U
 (:func:`aktflow.mail_in.intake.take_in`): a new case, or a reply added to its case. A mail taken in (or
 taken in before: its Message-ID is known) is moved to ``AKTFLOW_IMAP_DONE_FOLDER`` ("behandlet"); a mail
 that fails stays where it is, its reason is logged (without CPR numbers) and kept in ``mail_messages``,
-listed by ``aktflow intake poll --status``, and it is tried again in the next round.
+listed by ``aktflow intake poll --status`` and on the page "E-mails, der ikke er modtaget" (its bytes kept
+there, so a caseworker can try again or open a case by hand), and it is tried again in the next round. A
+mail a person dismissed there is moved to the done folder without being taken in.
 
 A mail is a case once, also when the poller stops between creating the case and moving the mail: the
 Message-ID is written in the case's own transaction, and the next round finds it and only moves the mail.
@@ -30,6 +32,7 @@ from ..config import ImapParts, imap_parts
 from ..db import Database
 from ..errors import AktflowError
 from ..exits import mask
+from .failures import is_dismissed
 from .intake import record_failure, take_in
 from .parse import DANISH_TIME
 
@@ -200,10 +203,17 @@ def _one(
     typ, data = conn.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
     raw = data[0][1] if typ == "OK" and data and isinstance(data[0], tuple) else b""
     key, subject = _key_of(raw)
+    filename = (subject[:80] or "e-mail") + ".eml"
+    if is_dismissed(db, key):  # set aside by a person on the page of mails not taken in
+        _move(conn, uid, done)
+        result.taken_in.append(
+            {"uid": uid.decode(), "outcome": "dismissed", "case_id": None, "sagsnummer": None}
+        )
+        return
     try:
         taken = take_in(
             db,
-            (subject[:80] or "e-mail") + ".eml",
+            filename,
             raw,
             actor=actor,
             source="imap",
@@ -211,11 +221,11 @@ def _one(
             now=now,
         )
     except AktflowError as e:
-        _failed(db, uid, key, subject, e.message, result)
+        _failed(db, uid, key, subject, e.message, result, raw, filename)
         return
     except Exception as e:  # noqa: BLE001 - one bad mail never stops the round
         log.exception("mail intake: unexpected failure on mail uid %s", uid.decode())
-        _failed(db, uid, key, subject, f"uventet fejl ({type(e).__name__})", result)
+        _failed(db, uid, key, subject, f"uventet fejl ({type(e).__name__})", result, raw, filename)
         return
     _move(conn, uid, done)
     result.taken_in.append(
@@ -229,9 +239,20 @@ def _one(
     log.info("mail intake: mail uid %s taken in (%s, case %s)", uid.decode(), taken.outcome, taken.case_id)
 
 
-def _failed(db: Database, uid: bytes, key: str, subject: str, error: str, result: PollResult) -> None:
+def _failed(
+    db: Database,
+    uid: bytes,
+    key: str,
+    subject: str,
+    error: str,
+    result: PollResult,
+    raw: bytes | None = None,
+    filename: str | None = None,
+) -> None:
     error = mask(error)
-    record_failure(db, key, source="imap", subject=subject, error=error)
+    record_failure(
+        db, key, source="imap", subject=subject, error=error, content=raw or None, filename=filename
+    )
     result.failed.append({"uid": uid.decode(), "error": error})
     log.warning("mail intake: mail uid %s left in the mailbox: %s", uid.decode(), error)
 

@@ -148,3 +148,28 @@ def test_a_bounce_in_the_mailbox_marks_its_dispatch_and_is_moved_not_made_a_case
     assert result.failed == [] and cases(db) == before
     assert case_dispatches(db, case_id)[0]["status"] == "bounced"
     assert _count(mailbox, "INBOX") == 0 and _count(mailbox, "behandlet") == 1
+
+
+def test_a_failed_mail_is_kept_for_the_page_and_once_dismissed_moved_without_a_case(mailbox, db):
+    from sqlalchemy import select
+    from sqlalchemy.orm import undefer
+
+    from aktflow.mail_in.failures import dismiss
+    from aktflow.models import MailMessage
+
+    raw = mailbuild.eml(subject="Hej", body="", message_id="<keep@example.dk>", date=_date(1))
+    _append(mailbox, raw)
+    assert len(poll_once(db, actor="cw").failed) == 1
+    with db.session() as s:
+        row = s.scalar(
+            select(MailMessage)
+            .where(MailMessage.message_id == "<keep@example.dk>")
+            .options(undefer(MailMessage.content))
+        )
+        assert row.status == "failed" and row.content is not None and b"keep@example.dk" in row.content
+        fid = row.id
+    dismiss(db, fid, actor="cw")
+    result = poll_once(db, actor="cw")
+    assert [t["outcome"] for t in result.taken_in] == ["dismissed"] and result.failed == []
+    assert _count(mailbox, "INBOX") == 0 and _count(mailbox, "behandlet") == 1
+    assert mail_failures(db) == []

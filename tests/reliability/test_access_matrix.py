@@ -121,6 +121,7 @@ PAGE_ROLES = {
     # that did not go for those who may send them again.
     "dispatch.print_pdf": EVERYONE,
     "dispatch.not_sent": CASEWORK,
+    "mail_intake.failures": CASEWORK,  # the mails the poller could not take in (docs/mail-intake.md)
     "legal.queue": LEGAL,
     "legal.review": LEGAL,
     "dashboard.index": {"manager", "admin"},
@@ -540,6 +541,7 @@ def page_urls(app, own: int, other: int, letters: dict, docs: dict) -> list[tupl
             for w, c in (("own", own), ("other's", other))
         ],
         "dispatch.not_sent": [("letters not sent", "/dispatches/not-sent")],
+        "mail_intake.failures": [("mails not taken in", "/mail/failures")],
         "legal.queue": [("legal queue", "/legal")],
         "legal.review": [("legal review", f"/legal/cases/{own}")],
         "dashboard.index": [("dashboard", "/dashboard")],
@@ -1194,6 +1196,8 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "auth.logout": ["/logout"],
         "cases.new_case": ["/cases/new"],
         "mail_intake.import_mail": ["/cases/new/mail"],
+        "mail_intake.retry_failure": ["/mail/failures/1/retry"],
+        "mail_intake.dismiss_failure": ["/mail/failures/1/dismiss"],
         "cases.case_action": [f"/cases/{cid}/actions/{t}" for t in NON_SYSTEM],
         "cases.letter_preview_page": [f"/cases/{cid}/letters/preview/send_decision"],
         "bulk.upload": [f"/cases/{cid}/documents/upload"],
