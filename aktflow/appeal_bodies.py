@@ -62,15 +62,24 @@ KIND_LABELS = {
     "ingen": "Ingen klageinstans (kun FVL)",
 }
 _PREFIX_RE = re.compile(r"^(\d{2}(\.\d{2}){0,2})?$")
+_EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 # --- the table, for the administrator --------------------------------------------------------------------
 
 
 def rows(session: Session) -> list[dict[str, Any]]:
-    """Every row, by basis and prefix: kle_prefix, basis, kind, name, address."""
+    """Every row, by basis and prefix: kle_prefix, basis, kind, name, address, email, cvr ("" when unset)."""
     found = session.scalars(select(AppealBody).order_by(AppealBody.basis, AppealBody.kle_prefix))
     return [
-        {"kle_prefix": r.kle_prefix, "basis": r.basis, "kind": r.kind, "name": r.name, "address": r.address}
+        {
+            "kle_prefix": r.kle_prefix,
+            "basis": r.basis,
+            "kind": r.kind,
+            "name": r.name,
+            "address": r.address,
+            "email": r.email or "",
+            "cvr": r.cvr or "",
+        }
         for r in found
     ]
 
@@ -113,12 +122,16 @@ def set_row(
     kind: str | None,
     name: str | None,
     address: str | None,
+    email: str | None = None,
+    cvr: str | None = None,
 ) -> dict[str, Any]:
     """Add or change the row for (``kle_prefix``, ``basis``); administrators only. Returns the row.
 
     ``kind`` is one of :data:`KINDS`: ``tilsyn`` only for OFL/MOL (§ 38 stk. 1 is about municipal OFL
     decisions), ``ingen`` only for FVL (an OFL/MOL decision always has a route), GDPR only ``klageinstans``
-    (Datatilsynet). Name and address are required except for ``ingen``. Raises ValidationError naming the
+    (Datatilsynet). Name and address are required except for ``ingen``. ``email`` and ``cvr`` (8 digits) are
+    where letters to it go electronically (Digital Post by CVR, else e-mail; docs/dispatch.md); None keeps
+    what the row has, "" clears it. Raises ValidationError naming the
     field, and what :func:`aktflow.administration.authorize_admin` raises.
     """
     prefix, b = _clean(kle_prefix, basis)
@@ -135,21 +148,56 @@ def set_row(
         raise ValidationError("kind", "en klage efter databeskyttelsesforordningen går til Datatilsynet")
     clean_name = _text(name, "name", required=k != "ingen")
     clean_address = _text(address, "address", required=k != "ingen")
+    clean_email = None if email is None else _text(email, "email", required=False)
+    if clean_email and not _EMAIL_RE.match(clean_email):
+        raise ValidationError("email", f"ugyldig e-mailadresse {clean_email[:60]!r}")
+    clean_cvr = None if cvr is None else "".join(str(cvr).split())
+    if clean_cvr and not re.fullmatch(r"\d{8}", clean_cvr):
+        raise ValidationError("cvr", "CVR-nummeret skal være 8 cifre")
     with UnitOfWork(db) as uow:
         s = uow.session
         authorize_admin(s, actor)
         row = s.scalar(select(AppealBody).where(AppealBody.kle_prefix == prefix, AppealBody.basis == b))
-        old = None if row is None else {"kind": row.kind, "name": row.name, "address": row.address}
+        old = (
+            None
+            if row is None
+            else {
+                "kind": row.kind,
+                "name": row.name,
+                "address": row.address,
+                "email": row.email or "",
+                "cvr": row.cvr or "",
+            }
+        )
         if row is None:
             row = AppealBody(kle_prefix=prefix, basis=b)
             s.add(row)
         row.kind, row.name, row.address, row.updated_at = k, clean_name, clean_address, uow.now
+        if clean_email is not None:
+            row.email = clean_email or None
+        if clean_cvr is not None:
+            row.cvr = clean_cvr or None
+        final_email, final_cvr = row.email or "", row.cvr or ""
         target = f"KLE {prefix or 'alle'} ({b})"
-        new = {"kind": k, "name": clean_name, "address": clean_address}
+        new = {
+            "kind": k,
+            "name": clean_name,
+            "address": clean_address,
+            "email": final_email,
+            "cvr": final_cvr,
+        }
         record_admin_change(uow, actor, "settings.appeal_body", target, old, new)
         uow.commit()
     log.info("klageinstans for KLE %r (%s) sat af %s", prefix or "alle", b, log_name(actor))
-    return {"kle_prefix": prefix, "basis": b, "kind": k, "name": clean_name, "address": clean_address}
+    return {
+        "kle_prefix": prefix,
+        "basis": b,
+        "kind": k,
+        "name": clean_name,
+        "address": clean_address,
+        "email": final_email,
+        "cvr": final_cvr,
+    }
 
 
 def remove_row(db: Any, *, actor: str, kle_prefix: str | None, basis: str | None) -> None:

@@ -40,7 +40,8 @@ class AppealRoute:
     """Where a complaint about a case's decision goes.
 
     ``kind``: ``klageinstans`` | ``tilsyn`` | ``datatilsynet`` | ``ingen``; ``name`` and ``address`` are ""
-    for ``ingen``; ``kle_prefix`` is the matching row's prefix (None: the law's own route, no row matched).
+    for ``ingen``; ``kle_prefix`` is the matching row's prefix (None: the law's own route, no row matched);
+    ``email`` and ``cvr`` are where letters to it go electronically ("" when not filled in).
     """
 
     basis: str
@@ -48,6 +49,8 @@ class AppealRoute:
     name: str
     address: str
     kle_prefix: str | None = None
+    email: str = ""
+    cvr: str = ""
 
     @property
     def forwarded(self) -> bool:
@@ -83,6 +86,9 @@ def resolve(rows: Iterable[Any], emne: str | None, basis: str) -> AppealRoute:
     def get(r: Any, key: str) -> Any:
         return r[key] if isinstance(r, dict) else getattr(r, key)
 
+    def opt(r: Any, key: str) -> str:
+        return str((r.get(key) if isinstance(r, dict) else getattr(r, key, None)) or "")
+
     candidates = []
     for r in rows:
         b, kind, prefix = get(r, "basis"), get(r, "kind"), get(r, "kle_prefix") or ""
@@ -97,7 +103,15 @@ def resolve(rows: Iterable[Any], emne: str | None, basis: str) -> AppealRoute:
             kind = "datatilsynet"
         elif kind == "ingen" or (basis == "fvl" and kind == "tilsyn"):
             return AppealRoute(basis, "ingen", "", "", get(r, "kle_prefix"))
-        return AppealRoute(basis, kind, get(r, "name"), get(r, "address"), get(r, "kle_prefix"))
+        return AppealRoute(
+            basis,
+            kind,
+            get(r, "name"),
+            get(r, "address"),
+            get(r, "kle_prefix"),
+            opt(r, "email"),
+            opt(r, "cvr"),
+        )
     if basis == "gdpr":
         return AppealRoute(basis, "datatilsynet", *DATATILSYNET)
     if basis == "fvl":

@@ -692,6 +692,9 @@ class AppealBody(Base):
     name: Mapped[str] = mapped_column(String(300))
     address: Mapped[str] = mapped_column(String(300))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Where letters to it go electronically (aktflow/dispatch/): Digital Post by CVR, else e-mail.
+    email: Mapped[str | None] = mapped_column(String(200))
+    cvr: Mapped[str | None] = mapped_column(String(8))
 
 
 class FigureCount(Base):

@@ -400,6 +400,8 @@ APPEAL_LABELS = {
     "kind": "Slags",
     "name": "Navn",
     "address": "Adresse",
+    "email": "E-mail",
+    "cvr": "CVR-nummer",
 }
 
 
@@ -421,6 +423,8 @@ def appeal_body_save():
                 kind=f.get("kind"),
                 name=f.get("name"),
                 address=f.get("address"),
+                email=f.get("email"),
+                cvr=f.get("cvr"),
             )
     except ValidationError as e:
         flash(f"Klageinstansen blev ikke gemt: {APPEAL_LABELS.get(e.field, e.field)} {_msg(e)}.", "error")

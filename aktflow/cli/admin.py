@@ -51,16 +51,34 @@ def appeal_list(as_json: bool) -> None:
 )
 @click.option("--name", default="", help="The appeal body's name")
 @click.option("--address", default="", help="Its postal address, one line")
+@click.option("--email", default=None, help="Its e-mail address for letters (kept when not given)")
+@click.option("--cvr", default=None, help="Its CVR number for Digital Post (kept when not given)")
 @as_option("An administrator")
 @json_option
 def appeal_set(
-    kle_prefix: str, basis: str, kind: str, name: str, address: str, actor: str, as_json: bool
+    kle_prefix: str,
+    basis: str,
+    kind: str,
+    name: str,
+    address: str,
+    email: str | None,
+    cvr: str | None,
+    actor: str,
+    as_json: bool,
 ) -> None:
     """Add or change the row for a KLE prefix and basis."""
     from aktflow import appeal_bodies
 
     row = appeal_bodies.set_row(
-        open_db(), actor=actor, kle_prefix=kle_prefix, basis=basis, kind=kind, name=name, address=address
+        open_db(),
+        actor=actor,
+        kle_prefix=kle_prefix,
+        basis=basis,
+        kind=kind,
+        name=name,
+        address=address,
+        email=email,
+        cvr=cvr,
     )
     emit(row, as_json, _line(row))
 

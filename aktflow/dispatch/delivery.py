@@ -72,23 +72,28 @@ def _recipient_row(session: Session, case: Case, role: str, data: Mapping[str, A
         party = str(data.get("party") or "").strip()
         if not party:
             return None
+        text = str(data.get("party_address") or "").strip()
+        contact = rules.contact_of(text)
         return {
             "recipient_name": party[:300],
-            "recipient_email": None,
-            "recipient_address": str(data.get("party_address") or "").strip() or None,
-            "digital": False,
+            "recipient_email": contact.email,
+            "recipient_address": text or None,
+            "digital": contact.cvr is not None,
         }
     if role == "appeal_body":
         from ..appeal_routes import route_for
 
-        route = route_for(session, case).as_dict()
-        if not route.get("name"):
+        route = route_for(session, case)
+        if not route.name:
             return None
+        lines = [route.address.strip()] if route.address.strip() else []
+        if route.cvr:
+            lines.append(f"CVR {route.cvr}")
         return {
-            "recipient_name": str(route["name"])[:300],
-            "recipient_email": None,
-            "recipient_address": route.get("address") or None,
-            "digital": False,
+            "recipient_name": route.name[:300],
+            "recipient_email": route.email or None,
+            "recipient_address": "\n".join(lines) or None,
+            "digital": bool(route.cvr),
         }
     return None
 
@@ -116,31 +121,43 @@ def create_for_letter(
         if row is None:
             continue
         digital = row.pop("digital")
+        postal = (
+            bool(rules.contact_of(row["recipient_address"]).postal)
+            if role != "requester"
+            else bool(row["recipient_address"])
+        )
         choice = rules.choose_channel(
             has_cpr_or_cvr=digital,
             email=row["recipient_email"],
             wrote_by_email=role == "requester" and case.channel == rules.EMAIL_INTAKE,
             basis=case.basis,
             configured=configured,
+            role=role,
+            has_postal_address=postal,
         )
+        # No channel (no address of any kind): not sent, the reason names what to fill in; "Prøv igen"
+        # after that sends it by post (an appeal body's addresses are read again when it is sent).
+        none = choice.channel == "none"
         d = Dispatch(
             case_id=case.id,
             letter_id=letter.id,
             recipient_role=role,
-            channel=choice.channel,
+            channel="print" if none else choice.channel,
             chosen_by="rule",
             reason=choice.reason,
             own_personal_data=personal and role == "requester",
-            status="queued",
+            status="rejected" if none else "queued",
+            detail=choice.reason if none else None,
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=None if none else now,
             created_at=now,
             updated_at=now,
             **row,
         )
         session.add(d)
         session.flush()
-        enqueue(session, KIND, {"dispatch_id": d.id}, f"dispatch-{d.id}", case_id=case.id, now=now)
+        if not none:
+            enqueue(session, KIND, {"dispatch_id": d.id}, f"dispatch-{d.id}", case_id=case.id, now=now)
         out.append(d)
     return out
 
@@ -210,13 +227,28 @@ def _outgoing(db: Any, dispatch_id: int) -> OutgoingLetter | None:
                     )
                 attachments.append(Attachment(package_filename(case), pkg.content))
         requester = d.recipient_role == "requester"
-        recipient = Recipient(
-            name=d.recipient_name,
-            email=d.recipient_email,
-            postal_address=_address_lines(d.recipient_address),
-            cpr=case.requester_cpr if requester else None,
-            cvr=case.requester_cvr if requester else None,
-        )
+        if requester:
+            recipient = Recipient(
+                name=d.recipient_name,
+                email=d.recipient_email,
+                postal_address=_address_lines(d.recipient_address),
+                cpr=case.requester_cpr,
+                cvr=case.requester_cvr,
+            )
+        else:
+            email, address = d.recipient_email, d.recipient_address
+            if d.recipient_role == "appeal_body":  # filled in since the letter was made: read again
+                fresh = _recipient_row(s, case, "appeal_body", {})
+                if fresh is not None:
+                    email = fresh["recipient_email"] or email
+                    address = fresh["recipient_address"] or address
+            contact = rules.contact_of(address)
+            recipient = Recipient(
+                name=d.recipient_name,
+                email=email or contact.email,
+                postal_address=contact.postal,
+                cvr=contact.cvr,
+            )
         label = LETTER_TITLES.get(letter.kind, letter.kind)
         filename = letter.filename.rsplit(".", 1)[0] + ".pdf"
         case_number = case.sagsnummer or f"{case.id}"

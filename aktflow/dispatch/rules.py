@@ -7,6 +7,7 @@ recipients of a letter kind; :func:`choose_channel` is the one channel rule, wit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -42,8 +43,9 @@ EMAIL_BASES = ("ofl", "mol")
 EMAIL_INTAKE = "e-mail"
 
 #: Who each letter to a person goes to (aktflow/case_letters.py, letters/compose.py): the requester, the
-#: third party heard (its name and address from the trigger's ``party``/``party_address``), or the appeal
-#: body with a copy to the requester. Letters not listed (``underretning_ansat``: the employee's address is
+#: third party heard (its name and address from the trigger's ``party``/``party_address``, where a line may
+#: be its e-mail address or ``CVR 12345678``: :func:`contact_of`), or the appeal body (its address, e-mail
+#: and CVR number from the appeal-body table under Administration) with a copy to the requester. Letters not listed (``underretning_ansat``: the employee's address is
 #: not in the case) are not dispatched: the caseworker sends them by hand.
 RECIPIENTS: dict[str, tuple[str, ...]] = {
     "kvittering": ("requester",),
@@ -58,6 +60,48 @@ RECIPIENTS: dict[str, tuple[str, ...]] = {
 }
 #: The letters that wait for their release package and carry it (aktflow/release/).
 WITH_PACKAGE = ("afgoerelse", "delafgoerelse")
+
+
+#: What to fill in, per recipient role, when a letter has no channel (shown as the dispatch's reason).
+FILL_IN = {
+    "party": "skriv partens postadresse, e-mailadresse eller CVR-nummer i feltet »Partens adresse« ved høringen",
+    "appeal_body": "udfyld klageinstansens CVR-nummer (Digital Post), e-mail eller adresse under "
+    "Administration → Klageinstanser",
+}
+_EMAIL_LINE = re.compile(r"^(?:e-?mail\s*:?\s*)?<?([^@\s<>:;,]+@[^@\s<>;,]+\.[A-Za-z]{2,})>?$", re.IGNORECASE)
+_CVR_LINE = re.compile(
+    r"^cvr(?:-?nr\.?|\s*nr\.?|-nummer)?\s*:?\s*(\d{2}\s?\d{2}\s?\d{2}\s?\d{2})$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A recipient's addresses read from one free-text address: the postal lines, an e-mail, a CVR number."""
+
+    postal: tuple[str, ...]
+    email: str | None
+    cvr: str | None
+
+
+def contact_of(text: str | None) -> Contact:
+    """Read a party's or appeal body's address text: each line (or ``;``-separated part) that is an e-mail
+    address (``mail@example.dk``, ``E-mail: mail@example.dk``) or a CVR number (``CVR 12345678``,
+    ``CVR-nr.: 12 34 56 78``) is taken as such; the other lines are the postal address."""
+    postal: list[str] = []
+    email = cvr = None
+    for line in (x.strip() for x in (text or "").replace(";", "\n").splitlines()):
+        if not line:
+            continue
+        m = _EMAIL_LINE.match(line)
+        if m and email is None:
+            email = m.group(1)
+            continue
+        c = _CVR_LINE.match(line)
+        if c and cvr is None:
+            cvr = re.sub(r"\s", "", c.group(1))
+            continue
+        postal.append(line)
+    return Contact(tuple(postal), email, cvr)
 
 
 def recipients_for(kind: str) -> tuple[str, ...]:
@@ -85,6 +129,8 @@ def choose_channel(
     wrote_by_email: bool,
     basis: str,
     configured: Collection[str],
+    role: str = "requester",
+    has_postal_address: bool = True,
 ) -> Choice:
     """The dispatch rule for one letter to one recipient (docs/dispatch.md, "The rule").
 
@@ -97,7 +143,22 @@ def choose_channel(
 
     ``configured`` names the channels the installation has (``print`` needs nothing). A channel the rule
     wanted that is not configured gives print, and the reason says so.
+
+    Another ``role`` (``party``, ``appeal_body``) is not the person the case is about: Digital Post by its
+    CVR (or CPR) number, else e-mail when it has an address and the basis is OFL or MOL (an FVL or GDPR
+    case's letters carry a person's own data: never plain e-mail), else print. Without any address
+    (``has_postal_address`` false and no e-mail or number) the channel is ``none`` and the reason says
+    what to fill in (:data:`FILL_IN`).
     """
+    if role != "requester":
+        return _other_recipient(
+            role,
+            has_cpr_or_cvr=has_cpr_or_cvr,
+            email=email,
+            basis=basis,
+            configured=configured,
+            has_postal_address=has_postal_address,
+        )
     missing: list[str] = []
     if has_cpr_or_cvr:
         if "digital_post" in configured:
@@ -120,6 +181,47 @@ def choose_channel(
             "almindelig e-mail",
         )
     return Choice("print", "Sendes med post: ingen Digital Post eller e-mail at sende til")
+
+
+def _other_recipient(
+    role: str,
+    *,
+    has_cpr_or_cvr: bool,
+    email: str | None,
+    basis: str,
+    configured: Collection[str],
+    has_postal_address: bool,
+) -> Choice:
+    missing: list[str] = []
+    if has_cpr_or_cvr:
+        if "digital_post" in configured:
+            return Choice("digital_post", "Modtageren har CVR-nummer: Digital Post")
+        missing.append("Digital Post er ikke sat op")
+    if email and basis in EMAIL_BASES:
+        if "email" in configured:
+            return Choice(
+                "email",
+                "Modtageren har en e-mailadresse, og sagen er efter "
+                + ("offentlighedsloven" if basis == "ofl" else "miljøoplysningsloven"),
+            )
+        missing.append("e-mail er ikke sat op (AKTFLOW_SMTP_URL)")
+    elif email:
+        missing.append("brevet indeholder personoplysninger og sendes ikke med almindelig e-mail")
+    if not has_postal_address and not has_cpr_or_cvr and not email:
+        return Choice(
+            "none",
+            "Ingen kanal: modtageren har hverken adresse, e-mail eller CVR-nummer; "
+            + FILL_IN.get(role, "udfyld modtagerens adresse"),
+        )
+    if not has_postal_address:
+        return Choice(
+            "none",
+            "Ingen kanal: "
+            + "; ".join(missing)
+            + ", og der er ingen postadresse; "
+            + FILL_IN.get(role, "udfyld modtagerens adresse"),
+        )
+    return Choice("print", "Sendes med post" + (": " + "; ".join(missing) if missing else ""))
 
 
 def check_override(

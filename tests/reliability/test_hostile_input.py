@@ -895,7 +895,7 @@ def test_admin_forms_hostile(fz, data):
             else:
                 url = f"/admin/templates/{quote(kind, safe='')}/reset"
         elif what == "appeal_bodies":
-            keys = ["kle_prefix", "basis", "kind", "name", "address", "remove", "junk"]
+            keys = ["kle_prefix", "basis", "kind", "name", "address", "email", "cvr", "remove", "junk"]
             form = {
                 k: data.draw(
                     st.sampled_from(["02", "ofl", "gdpr", "klageinstans", "tilsyn", "ingen", "1"]) | text

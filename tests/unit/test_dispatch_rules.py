@@ -70,3 +70,53 @@ def test_every_dispatched_letter_is_a_letter_kind():
     import letters
 
     assert set(rules.RECIPIENTS) <= set(letters.KINDS)
+
+
+# --- other recipients: a party heard, the appeal body ---------------------------------------------------
+
+
+def test_a_party_or_appeal_bodys_address_text_gives_its_email_cvr_and_postal_lines():
+    contact = rules.contact_of(
+        "Byggefirma A/S\nVestergade 3; 8000 Aarhus C\nCVR-nr.: 12 34 56 78\nE-mail: post@byg.dk"
+    )
+    assert contact.postal == ("Byggefirma A/S", "Vestergade 3", "8000 Aarhus C")
+    assert (contact.email, contact.cvr) == ("post@byg.dk", "12345678")
+    assert rules.contact_of("Vestergade 3, 8000 Aarhus C") == rules.Contact(
+        ("Vestergade 3, 8000 Aarhus C",), None, None
+    )
+    assert rules.contact_of(None) == rules.Contact((), None, None)
+
+
+@pytest.mark.parametrize(
+    "role, cvr, email, basis, postal, configured, channel, words",
+    [
+        (
+            "appeal_body",
+            True,
+            "ast@ast.dk",
+            "ofl",
+            True,
+            {"digital_post", "email", "print"},
+            "digital_post",
+            "CVR",
+        ),
+        ("appeal_body", False, "ast@ast.dk", "ofl", True, {"email", "print"}, "email", "e-mailadresse"),
+        ("appeal_body", False, "ast@ast.dk", "fvl", True, {"email", "print"}, "print", "personoplysninger"),
+        ("appeal_body", True, None, "ofl", True, {"print"}, "print", "Digital Post er ikke sat op"),
+        ("party", False, None, "ofl", True, {"email", "print"}, "print", "Sendes med post"),
+        ("party", False, None, "ofl", False, {"email", "print"}, "none", "Partens adresse"),
+        ("appeal_body", False, None, "mol", False, {"print"}, "none", "Administration → Klageinstanser"),
+        ("appeal_body", False, "ast@ast.dk", "gdpr", False, {"email", "print"}, "none", "ingen postadresse"),
+    ],
+)
+def test_the_rule_for_other_recipients(role, cvr, email, basis, postal, configured, channel, words):
+    choice = rules.choose_channel(
+        has_cpr_or_cvr=cvr,
+        email=email,
+        wrote_by_email=False,
+        basis=basis,
+        configured=configured,
+        role=role,
+        has_postal_address=postal,
+    )
+    assert choice.channel == channel and words in choice.reason, choice
