@@ -145,7 +145,10 @@ def test_the_party_heard_gets_the_hearing_at_the_address_given_with_it(db, new_c
 def test_the_admin_page_takes_the_appeal_bodys_cvr_and_email_and_names_a_bad_one(app, db):
     app.config["WTF_CSRF_ENABLED"] = False
     client = app.test_client()
-    assert client.post("/login", data={"username": "admin", "password": "test-pass"}).status_code in (302, 303)
+    assert client.post("/login", data={"username": "admin", "password": "test-pass"}).status_code in (
+        302,
+        303,
+    )
     form = {"kle_prefix": "02.34", "basis": "ofl", "kind": "klageinstans", "name": "Særligt Nævn"}
     form |= {"address": "Nævnvej 1, 9999 By", "cvr": "12345678", "email": "post@naevn.dk"}
     assert client.post("/admin/appeal-bodies", data=form).status_code in (302, 303)
