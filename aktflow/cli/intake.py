@@ -100,7 +100,10 @@ def intake_poll(actor: str | None, once: bool, interval: float | None, status: b
 def _summary(result) -> str:
     lines = [
         f"modtaget: {len(result.taken_in)}, fejlet: {len(result.failed)}",
-        *(f"  {t['uid']}: {t['outcome']} sag {t['sagsnummer'] or t['case_id']}" for t in result.taken_in),
+        *(
+            f"  {t['uid']}: {t['outcome']} sag {t['sagsnummer'] or t['case_id'] or '-'}"
+            for t in result.taken_in
+        ),
         *(f"  {f['uid']}: {f['error']}" for f in result.failed),
     ]
     return "\n".join(lines)
