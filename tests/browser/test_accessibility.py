@@ -36,6 +36,7 @@ PAGES = {
         "/cases/{case}",
         "/cases/{case}/documents/{doc}",
         "/workflow",
+        "/mail/failures",
     ],
     "legal": ["/legal", "/legal/cases/{case}", "/cases/{case}"],
     "manager": [
