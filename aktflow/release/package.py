@@ -161,12 +161,15 @@ def stamp_pages(doc: Any, *, sagsnummer: str, label: str) -> None:
         )
 
 
+_ONE_CHARACTER_LINE = re.compile(r"^[^\S\n]*\S[^\S\n]*$", re.MULTILINE)
+
+
 def page_texts(path: Path | bytes) -> Iterable[str]:
     """The text of each page of a PDF (pdfium's text layer, with letter-spaced runs rejoined as the
     document reader does), one page at a time."""
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
-    from ..extraction.pdf import rejoin
+    from ..extraction.pdf import _SPACED, rejoin
 
     with LOCK:  # pdfium is not thread-safe (aktflow.pdf_engines): held per call, never across a yield
         doc = pdfium.PdfDocument(path if isinstance(path, bytes) else str(path))
@@ -181,7 +184,9 @@ def page_texts(path: Path | bytes) -> Iterable[str]:
                 finally:
                     textpage.close()
                     page.close()
-            joined = rejoin(raw)
+            # rejoin() finds something only where a letter-spaced run or a line of one character is;
+            # one pass of two patterns over the page spares its line-by-line work on ordinary text.
+            joined = rejoin(raw) if _SPACED.search(raw) or _ONE_CHARACTER_LINE.search(raw) else ""
             yield raw + ("\n" + joined if joined else "")
     finally:
         with LOCK:

@@ -14,6 +14,7 @@ declared PDF/A (:mod:`aktflow.release.pdfa` says so).
 from __future__ import annotations
 
 import io
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +41,7 @@ class _Font:
     descriptor's numbers."""
 
     program: bytes
+    packed: bytes
     widths: tuple[int, ...]
     bbox: tuple[int, int, int, int]
     ascent: int
@@ -85,6 +87,7 @@ def _subset() -> _Font | None:
     font.save(buf)
     return _Font(
         buf.getvalue(),
+        zlib.compress(buf.getvalue(), 9),
         tuple(widths),
         tuple(round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)),
         round(os2.sTypoAscender * scale),
@@ -113,7 +116,10 @@ def make_font(doc: Any) -> Any:
                 Encoding=pikepdf.Name.WinAnsiEncoding,
             )
         )
-    program = doc.make_stream(sub.program)
+    # Compressed once per process: every document carries the same program, and qpdf keeps a stream that
+    # is already compressed as it is.
+    program = doc.make_stream(sub.packed)
+    program.Filter = pikepdf.Name.FlateDecode
     program.Length1 = len(sub.program)
     name = pikepdf.Name("/AKTFLW+DejaVuSans")
     descriptor = pikepdf.Dictionary(
