@@ -16,9 +16,9 @@ the document and the page, never the number.
 
 Memory: one document is in memory at a time while it is prepared; the merge reads the pages from the
 documents' files and writes the package to a file, so a package of thousands of pages stays within a few
-hundred MiB (``make bench``). The package is not declared PDF/A: the documents converted by LibreOffice are
-PDF/A-2b before stripping, but the stamp's font (Helvetica) is not embedded and the XMP packet that would
-declare conformance is stripped with the rest of the metadata (docs/release.md).
+hundred MiB (``make bench``). The package is written as PDF/A-2b when pikepdf's PDF/A validator approves
+it, and as a plain PDF with the reason otherwise (:mod:`.pdfa`, ``BuiltPackage.conformance``); the stamp
+stands upright on turned and cropped pages, in an embedded font (:mod:`.stamp`; docs/release.md).
 """
 
 from __future__ import annotations
@@ -137,11 +137,11 @@ def stamp_pages(doc: Any, *, sagsnummer: str, label: str) -> None:
     stamp."""
     import pikepdf
 
-    font = make_font(doc)
-    opening = doc.make_stream(b"q\n")
     total = len(doc.pages)
     # The fixed part is masked once; "side x af y" after " - " cannot complete a CPR number.
     prefix = mask(f"Sag {sagsnummer} - {label} - ")
+    font = make_font(doc, f"{prefix}side 0123456789 af")
+    opening = doc.make_stream(b"q\n")
     for index, page in enumerate(doc.pages):
         a, b, c, d, e, f = text_matrix(page)
         resources = page.obj.get("/Resources")
@@ -332,7 +332,9 @@ def _build(
     with tempfile.TemporaryDirectory(prefix="aktflow-package-", dir=workdir) as tmp:
         folder = Path(tmp)
         files: list[tuple[str, Path]] = []
-        archive = zipfile.ZipFile(folder / "package.zip", "w", zipfile.ZIP_DEFLATED) if zip_out else None
+        # Stored, not deflated: each member is a PDF whose streams are compressed already (deflating them
+        # again saves a few per cent and costs as much time as the merge).
+        archive = zipfile.ZipFile(folder / "package.zip", "w", zipfile.ZIP_STORED) if zip_out else None
         try:
             letter, letter_pages = _prepared(letter_pdf, sagsnummer, "Afgørelse", "Afgørelsen")
             _check_file(
@@ -343,7 +345,7 @@ def _build(
             del letter
             files.append((letter_title, path))
             if archive:
-                archive.write(path, member_name(None, "Afgørelse"))
+                archive.writestr(member_name(None, "Afgørelse"), path.read_bytes())
             count = 0
             for doc in documents:
                 label = f"Dokument {doc.number} ('{mask(doc.title)}')"
@@ -380,10 +382,10 @@ def _build(
                 _check_file(checks, pdf, own_pages, doc.number, doc.document_id, name, label, before, covered)
                 path = folder / f"{doc.number:04d}-{count:04d}.pdf"
                 path.write_bytes(pdf)
+                if archive:
+                    archive.writestr(name, pdf)
                 del pdf
                 files.append((f"{doc.number}. {mask(doc.title)}", path))
-                if archive:
-                    archive.write(path, name)
                 count += 1
         finally:
             if archive:

@@ -101,9 +101,11 @@ def embedded() -> bool:
     return _subset() is not None
 
 
-def make_font(doc: Any) -> Any:
+def make_font(doc: Any, text: str = "") -> Any:
     """The stamp's font as an indirect object of ``doc`` (a ``pikepdf.Pdf``): DejaVu Sans embedded, or
-    Helvetica (not embedded) when DejaVu Sans is missing. Text is written in Windows-1252."""
+    Helvetica (not embedded) when DejaVu Sans is missing. Text is written in Windows-1252. ``text``: what
+    the stamp will show (its widths are given from its lowest to its highest character, a shorter list
+    than all of them; empty: all of them)."""
     import pikepdf
 
     sub = _subset()
@@ -116,6 +118,8 @@ def make_font(doc: Any) -> Any:
                 Encoding=pikepdf.Name.WinAnsiEncoding,
             )
         )
+    codes = [c for c in text.encode("cp1252", "replace") if FIRST <= c <= LAST] or [FIRST, LAST]
+    first, last = min(codes), max(codes)
     # Compressed once per process: every document carries the same program, and qpdf keeps a stream that
     # is already compressed as it is.
     program = doc.make_stream(sub.packed)
@@ -139,9 +143,9 @@ def make_font(doc: Any) -> Any:
             Type=pikepdf.Name.Font,
             Subtype=pikepdf.Name.TrueType,
             BaseFont=name,
-            FirstChar=FIRST,
-            LastChar=LAST,
-            Widths=list(sub.widths),
+            FirstChar=first,
+            LastChar=last,
+            Widths=list(sub.widths[first - FIRST : last - FIRST + 1]),
             Encoding=pikepdf.Name.WinAnsiEncoding,
             FontDescriptor=doc.make_indirect(descriptor),
         )
