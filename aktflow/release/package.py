@@ -305,7 +305,8 @@ def build(
     redactions' leak check when redactions were burnt in. ``BuiltPackage.checks`` holds one record per
     file (see docs/release.md). Raises :class:`PackageBlocked` (a conversion failed, a check failed, or a
     bookmark shows a CPR number), with the checks made so far in ``checks``; nothing is left at ``out``
-    or ``zip_out`` then.
+    or ``zip_out`` then. ``pdfa``: write the package as PDF/A-2b when the validator approves it
+    (``BuiltPackage.conformance`` says whether it did and why not); False writes a plain PDF.
     """
     checks: list[dict[str, Any]] = []
     try:
