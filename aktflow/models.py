@@ -750,6 +750,8 @@ class ReleasePackage(Base):
     # Each file's check as it went into the package (aktflow/release/package.py: what ran, the result,
     # what was read, when, the SHA-256 of the checked file); set with the status, immutable with it.
     checks: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # Whether the PDF was written as PDF/A-2b, and why not (aktflow/release/pdfa.py); immutable with it.
+    pdfa: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class MailMessage(Base):

@@ -101,26 +101,27 @@ def burn(pdf: bytes, marks: Sequence[Mark], limits: Limits | None = None) -> Bur
         patterns = [term_pattern(m.term or "") if m.kind == "text" else None for m in marks]
         for number in range(doc.page_count):
             page = doc[number]
+            rects: list[Any] = []
             labels: list[tuple[Any, str, float]] = []
-            boxes = 0
             text = _PageText(page)
             for i, m in enumerate(marks):
                 for rect in _rects(page, number, m, text, patterns[i]):
-                    # MuPDF draws the black box when it applies the redactions, after the content under
-                    # every box of the page is removed; the printed grounds follow in one stream.
-                    page.add_redact_annot(rect, fill=FILL, cross_out=False)
+                    rects.append(rect)
                     size = _label_size(rect, m.label)
                     if size:
                         labels.append((rect, m.label, size))
                     hits[i] += 1
-                    boxes += 1
-            if boxes:
+            if rects:
+                # One redaction annotation per page, with every area as one of its quadrilaterals: MuPDF
+                # removes what lies under any of them in one pass over the page (an annotation per area
+                # costs a pass each). The black boxes and the printed grounds follow in one stream.
+                _redaction_annot(doc, page, rects)
                 page.apply_redactions(
                     images=getattr(pymupdf, "PDF_REDACT_IMAGE_PIXELS"),  # noqa: B009 - not in its stubs
                     graphics=getattr(pymupdf, "PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED"),  # noqa: B009
                     text=getattr(pymupdf, "PDF_REDACT_TEXT_REMOVE"),  # noqa: B009
                 )
-                _draw_labels(doc, page, labels)
+                _draw_boxes(doc, page, rects, labels)
         _strip_document(doc)
         out = doc.tobytes(garbage=4, deflate=True, clean=True, no_new_id=True)
     finally:
@@ -175,13 +176,41 @@ def term_pattern(term: str) -> re.Pattern[str] | None:
 
 
 class _PageText:
-    """A page's text rebuilt from its characters (read once, on first search), so a phrase split across
-    text runs, fonts or lines is found as one; each character keeps its box and line."""
+    """A page's text rebuilt from what MuPDF read (once, on first search), so a phrase split across text
+    runs, fonts or lines is found as one.
+
+    Two readings give the same text (words joined by one space, lower-cased character by character):
+    its words with their boxes (MuPDF's word list, fast), and its characters with their boxes (slower).
+    A match that begins and ends at word edges is boxed from its words (a word's box is the union of its
+    characters' boxes, so the rectangle is the same); any other match (a term inside "(Ole)," or a word
+    holding a space MuPDF does not split at) is boxed from the characters."""
 
     def __init__(self, page: Any) -> None:
         self.page = page
         self._chars: list[tuple[str, Any, int]] | None = None
         self._text = ""
+        self._words: list[tuple[tuple[float, float, float, float], tuple[int, int]]] | None = None
+        self._word_text: str | None = None
+        self._starts: dict[int, int] = {}
+        self._ends: dict[int, int] = {}
+
+    def _read_words(self) -> None:
+        words: list[tuple[tuple[float, float, float, float], tuple[int, int]]] = []
+        parts: list[str] = []
+        position = 0
+        for x0, y0, x1, y1, word, block, line, _n in self.page.get_text("words", flags=_search_flags()):
+            if len(word.split()) != 1:  # empty, or a space MuPDF kept inside a word: characters decide
+                self._words, self._word_text = [], None
+                return
+            low = word.lower() if word.isascii() else "".join(_lower(c) for c in word)
+            if parts:
+                position += 1
+            self._starts[position] = len(words)
+            position += len(low)
+            self._ends[position] = len(words)
+            parts.append(low)
+            words.append(((x0, y0, x1, y1), (block, line)))
+        self._words, self._word_text = words, " ".join(parts)
 
     def _read(self) -> None:
         chars: list[tuple[str, Any, int]] = []  # (lower-case character, bbox, line number)
@@ -199,8 +228,7 @@ class _PageText:
                                 continue
                             chars.append((" ", None, line_no))
                             continue
-                        low = c.lower()
-                        chars.append((low if len(low) == 1 else c, ch["bbox"], line_no))
+                        chars.append((_lower(c), ch["bbox"], line_no))
         self._chars = chars
         self._text = "".join(c for c, _, _ in chars)
 
@@ -208,6 +236,29 @@ class _PageText:
         """Every match of ``pattern`` as rectangles, one per line it spans. ``start``: the term's first
         characters (lower-case); a page without them is not searched (a term hyphenated right after its
         first character is then not found here, and the leak check, which joins such words, blocks it)."""
+        if self._words is None:
+            self._read_words()
+        if self._word_text is not None:
+            if start and start not in self._word_text:
+                return []
+            hits = list(pattern.finditer(self._word_text))
+            if all(h.start() in self._starts and h.end() in self._ends for h in hits):
+                return self._word_rects(hits)
+        return self._char_rects(pattern, start)
+
+    def _word_rects(self, hits: list[re.Match[str]]) -> list[Any]:
+        import pymupdf
+
+        assert self._words is not None
+        rects: list[Any] = []
+        for hit in hits:
+            by_line: dict[tuple[int, int], list[float]] = {}
+            for box, line in self._words[self._starts[hit.start()] : self._ends[hit.end()] + 1]:
+                _grow(by_line, line, box)
+            rects.extend(pymupdf.Rect(b) for b in by_line.values())
+        return rects
+
+    def _char_rects(self, pattern: re.Pattern[str], start: str) -> list[Any]:
         import pymupdf
 
         if self._chars is None:
@@ -219,20 +270,25 @@ class _PageText:
         for hit in pattern.finditer(self._text):
             by_line: dict[int, list[float]] = {}
             for _c, box, line in self._chars[hit.start() : hit.end()]:
-                if box is None:
-                    continue
-                if line not in by_line:
-                    by_line[line] = list(box)
-                else:
-                    b = by_line[line]
-                    b[0], b[1], b[2], b[3] = (
-                        min(b[0], box[0]),
-                        min(b[1], box[1]),
-                        max(b[2], box[2]),
-                        max(b[3], box[3]),
-                    )
+                if box is not None:
+                    _grow(by_line, line, box)
             rects.extend(pymupdf.Rect(b) for b in by_line.values())
         return rects
+
+
+def _lower(c: str) -> str:
+    """One character lower-cased, kept as it is where lower-casing would make it longer (İ)."""
+    low = c.lower()
+    return low if len(low) == 1 else c
+
+
+def _grow(by_line: dict[Any, list[float]], line: Any, box: Any) -> None:
+    """Widen the rectangle kept for ``line`` to take in ``box`` (x0, y0, x1, y1)."""
+    b = by_line.get(line)
+    if b is None:
+        by_line[line] = list(box)
+    else:
+        b[0], b[1], b[2], b[3] = min(b[0], box[0]), min(b[1], box[1]), max(b[2], box[2]), max(b[3], box[3])
 
 
 def _search_flags() -> int:
@@ -260,23 +316,52 @@ def _pdf_text(text: str) -> bytes:
     return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
-def _draw_labels(doc: Any, page: Any, labels: list[tuple[Any, str, float]]) -> None:
-    """Print each box's ground in white Helvetica, left-aligned and centred in height, in one content
-    stream appended to the page (the page's own drawing wrapped in q … Q first, so it cannot move the
-    labels). ``labels``: (rectangle in MuPDF's unrotated page space, text, size)."""
-    if not labels:
-        return
+def _redaction_annot(doc: Any, page: Any, rects: list[Any]) -> None:
+    """One redaction annotation on ``page`` covering ``rects`` (MuPDF's unrotated page space): its
+    rectangle is their union and its /QuadPoints one quadrilateral per rectangle, in PDF coordinates, so
+    only the areas themselves are removed, not what lies between them. No fill: the boxes are drawn by
+    :func:`_draw_boxes` after the content is removed."""
+    import pymupdf
+
+    union = pymupdf.Rect(rects[0])
+    for rect in rects[1:]:
+        union |= rect
+    annot = page.add_redact_annot(union, fill=None, cross_out=False)
+    left, top = _origin(page)
+    points: list[str] = []
+    for r in rects:
+        # upper left, upper right, lower left, lower right (PDF 32000-1, 12.5.6.10), y up
+        for x, y in ((r.x0, r.y0), (r.x1, r.y0), (r.x0, r.y1), (r.x1, r.y1)):
+            points.append(f"{left + x:.3f} {top - y:.3f}")
+    doc.xref_set_key(annot.xref, "QuadPoints", "[" + " ".join(points) + "]")
+
+
+def _origin(page: Any) -> tuple[float, float]:
+    """The PDF coordinates of the origin of MuPDF's unrotated page space (the CropBox's top-left
+    corner): x = left + x', y = top - y' (see :func:`pdf_to_page`)."""
     crop, media = page.cropbox, page.mediabox
-    left, top = media.x0 + crop.x0, media.y1 - crop.y0
-    font = page.insert_font(fontname="helv")  # Helvetica, WinAnsi: "§" is one byte
-    del font
-    ops = [b"q 1 1 1 rg BT"]
-    for rect, text, size in labels:
-        x = left + rect.x0 + 1
-        baseline = rect.y0 + (rect.height + size * 0.7) / 2  # cap height ≈ 0.7 em
-        y = top - baseline
-        ops.append(b"/helv %.2f Tf 1 0 0 1 %.2f %.2f Tm %s Tj" % (size, x, y, _pdf_text(text)))
-    ops.append(b"ET Q")
+    return media.x0 + crop.x0, media.y1 - crop.y0
+
+
+def _draw_boxes(doc: Any, page: Any, rects: list[Any], labels: list[tuple[Any, str, float]]) -> None:
+    """Draw a black box over each of ``rects`` and print each box's ground in white Helvetica,
+    left-aligned and centred in height, in one content stream appended to the page (the page's own
+    drawing wrapped in q … Q first, so it cannot move them). ``labels``: (rectangle in MuPDF's unrotated
+    page space, text, size)."""
+    left, top = _origin(page)
+    ops = [b"q %.3f %.3f %.3f rg" % FILL]
+    for r in rects:
+        ops.append(b"%.3f %.3f %.3f %.3f re f" % (left + r.x0, top - r.y1, r.width, r.height))
+    if labels:
+        page.insert_font(fontname="helv")  # Helvetica, WinAnsi: "§" is one byte
+        ops.append(b"%.3f %.3f %.3f rg BT" % LABEL_COLOUR)
+        for rect, text, size in labels:
+            x = left + rect.x0 + 1
+            baseline = rect.y0 + (rect.height + size * 0.7) / 2  # cap height ≈ 0.7 em
+            y = top - baseline
+            ops.append(b"/helv %.2f Tf 1 0 0 1 %.2f %.2f Tm %s Tj" % (size, x, y, _pdf_text(text)))
+        ops.append(b"ET")
+    ops.append(b"Q")
     if not page.is_wrapped:
         page.wrap_contents()
     xref = doc.get_new_xref()

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 #: Raised whenever burn-in or the leak check changes its output: older entries are then never read.
-BURN_VERSION = "2026.12-1"
+BURN_VERSION = "2026.12-2"
 #: The most the store may hold (bytes, PDFs and reports together).
 MAX_BYTES = 256 * 1024 * 1024
 

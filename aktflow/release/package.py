@@ -16,9 +16,9 @@ the document and the page, never the number.
 
 Memory: one document is in memory at a time while it is prepared; the merge reads the pages from the
 documents' files and writes the package to a file, so a package of thousands of pages stays within a few
-hundred MiB (``make bench``). The package is not declared PDF/A: the documents converted by LibreOffice are
-PDF/A-2b before stripping, but the stamp's font (Helvetica) is not embedded and the XMP packet that would
-declare conformance is stripped with the rest of the metadata (docs/release.md).
+hundred MiB (``make bench``). The package is written as PDF/A-2b when pikepdf's PDF/A validator approves
+it, and as a plain PDF with the reason otherwise (:mod:`.pdfa`, ``BuiltPackage.conformance``); the stamp
+stands upright on turned and cropped pages, in an embedded font (:mod:`.stamp`; docs/release.md).
 """
 
 from __future__ import annotations
@@ -38,9 +38,11 @@ from ..exits import mask, mask_filename
 from ..pdf_engines import LOCK
 from ..screening.cpr import find_cprs
 from . import convert
+from .pdfa import Conformance
+from .pdfa import save as save_pdfa
+from .stamp import STAMP_SIZE, STAMP_X, STAMP_Y, make_font, pdf_string, text_matrix
 
-#: Points from the page's lower left corner to the stamp's baseline, and its size.
-STAMP_X, STAMP_Y, STAMP_SIZE = 28.0, 12.0, 7.0
+__all__ = ["STAMP_SIZE", "STAMP_X", "STAMP_Y", "build", "stamp_pages", "stamp_text"]
 
 
 class PackageBlocked(AktflowError):
@@ -107,6 +109,8 @@ class BuiltPackage:
     zip_path: Path | None = None
     zip_sha256: str | None = None
     checks: tuple[dict[str, Any], ...] = ()
+    #: Whether the package PDF was written as PDF/A-2b, and why not (:meth:`Conformance.to_json`).
+    conformance: dict[str, Any] | None = None
 
 
 def sha256_of(path: Path) -> str:
@@ -123,30 +127,23 @@ def stamp_text(sagsnummer: str, label: str, page: int, pages: int) -> str:
     return f"Sag {sagsnummer} - {label} - side {page} af {pages}"
 
 
-def _pdf_string(text: str) -> bytes:
-    raw = mask(text).encode("cp1252", "replace")
-    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
-
-
 def stamp_pages(doc: Any, *, sagsnummer: str, label: str) -> None:
-    """Stamp every page of ``doc`` (a ``pikepdf.Pdf``) with :func:`stamp_text` in its lower left corner.
+    """Stamp every page of ``doc`` (a ``pikepdf.Pdf``) with :func:`stamp_text` (CPR numbers masked),
+    upright at the bottom left of the page as it is shown: turned with the page's /Rotate and placed from
+    the shown corner of its CropBox (:mod:`aktflow.release.stamp`).
 
-    The page's own drawing is wrapped in ``q … Q``, so a transformation it leaves behind cannot move the
+    One font object (DejaVu Sans, embedded) and one opening ``q`` stream serve every page of the document;
+    the page's own drawing is wrapped in ``q … Q``, so a transformation it leaves behind cannot move the
     stamp."""
     import pikepdf
 
-    font = doc.make_indirect(
-        pikepdf.Dictionary(
-            Type=pikepdf.Name.Font,
-            Subtype=pikepdf.Name.Type1,
-            BaseFont=pikepdf.Name.Helvetica,
-            Encoding=pikepdf.Name.WinAnsiEncoding,
-        )
-    )
     total = len(doc.pages)
+    # The fixed part is masked once; "side x af y" after " - " cannot complete a CPR number.
+    prefix = mask(f"Sag {sagsnummer} - {label} - ")
+    font = make_font(doc, f"{prefix}side 0123456789 af")
+    opening = doc.make_stream(b"q\n")
     for index, page in enumerate(doc.pages):
-        box = page.cropbox
-        x, y = float(box[0]) + STAMP_X, float(box[1]) + STAMP_Y
+        a, b, c, d, e, f = text_matrix(page)
         resources = page.obj.get("/Resources")
         if not isinstance(resources, pikepdf.Dictionary):
             page.obj.Resources = resources = pikepdf.Dictionary()
@@ -154,14 +151,17 @@ def stamp_pages(doc: Any, *, sagsnummer: str, label: str) -> None:
         if not isinstance(fonts, pikepdf.Dictionary):
             resources.Font = fonts = pikepdf.Dictionary()
         fonts.AktflowStempel = font
-        text = _pdf_string(stamp_text(sagsnummer, label, index + 1, total))
-        page.contents_add(doc.make_stream(b"q\n"), prepend=True)
+        text = pdf_string(f"{prefix}side {index + 1} af {total}")
+        page.contents_add(opening, prepend=True)
         page.contents_add(
             doc.make_stream(
-                b"\nQ\nq BT 0 g /AktflowStempel %g Tf 1 0 0 1 %g %g Tm %s Tj ET Q\n"
-                % (STAMP_SIZE, x, y, text)
+                b"\nQ\nq BT 0 g /AktflowStempel %g Tf %g %g %g %g %g %g Tm %s Tj ET Q\n"
+                % (STAMP_SIZE, a, b, c, d, e, f, text)
             )
         )
+
+
+_ONE_CHARACTER_LINE = re.compile(r"^[^\S\n]*\S[^\S\n]*$", re.MULTILINE)
 
 
 def page_texts(path: Path | bytes) -> Iterable[str]:
@@ -169,7 +169,7 @@ def page_texts(path: Path | bytes) -> Iterable[str]:
     document reader does), one page at a time."""
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
-    from ..extraction.pdf import rejoin
+    from ..extraction.pdf import _SPACED, rejoin
 
     with LOCK:  # pdfium is not thread-safe (aktflow.pdf_engines): held per call, never across a yield
         doc = pdfium.PdfDocument(path if isinstance(path, bytes) else str(path))
@@ -184,7 +184,9 @@ def page_texts(path: Path | bytes) -> Iterable[str]:
                 finally:
                     textpage.close()
                     page.close()
-            joined = rejoin(raw)
+            # rejoin() finds something only where a letter-spaced run or a line of one character is;
+            # one pass of two patterns over the page spares its line-by-line work on ordinary text.
+            joined = rejoin(raw) if _SPACED.search(raw) or _ONE_CHARACTER_LINE.search(raw) else ""
             yield raw + ("\n" + joined if joined else "")
     finally:
         with LOCK:
@@ -292,6 +294,7 @@ def build(
     zip_out: Path | None = None,
     workdir: Path | None = None,
     letter_title: str = "Afgørelse med aktliste",
+    pdfa: bool = True,
 ) -> BuiltPackage:
     """Build the package into ``out`` (and the .zip of the individual PDFs into ``zip_out``).
 
@@ -302,11 +305,14 @@ def build(
     redactions' leak check when redactions were burnt in. ``BuiltPackage.checks`` holds one record per
     file (see docs/release.md). Raises :class:`PackageBlocked` (a conversion failed, a check failed, or a
     bookmark shows a CPR number), with the checks made so far in ``checks``; nothing is left at ``out``
-    or ``zip_out`` then.
+    or ``zip_out`` then. ``pdfa``: write the package as PDF/A-2b when the validator approves it
+    (``BuiltPackage.conformance`` says whether it did and why not); False writes a plain PDF.
     """
     checks: list[dict[str, Any]] = []
     try:
-        return _build(out, checks, sagsnummer, letter_pdf, documents, prepare, zip_out, workdir, letter_title)
+        return _build(
+            out, checks, sagsnummer, letter_pdf, documents, prepare, zip_out, workdir, letter_title, pdfa
+        )
     except PackageBlocked as exc:
         exc.checks = checks
         raise
@@ -322,11 +328,14 @@ def _build(
     zip_out: Path | None,
     workdir: Path | None,
     letter_title: str,
+    pdfa: bool = True,
 ) -> BuiltPackage:
     with tempfile.TemporaryDirectory(prefix="aktflow-package-", dir=workdir) as tmp:
         folder = Path(tmp)
         files: list[tuple[str, Path]] = []
-        archive = zipfile.ZipFile(folder / "package.zip", "w", zipfile.ZIP_DEFLATED) if zip_out else None
+        # Stored, not deflated: each member is a PDF whose streams are compressed already (deflating them
+        # again saves a few per cent and costs as much time as the merge).
+        archive = zipfile.ZipFile(folder / "package.zip", "w", zipfile.ZIP_STORED) if zip_out else None
         try:
             letter, letter_pages = _prepared(letter_pdf, sagsnummer, "Afgørelse", "Afgørelsen")
             _check_file(
@@ -337,7 +346,7 @@ def _build(
             del letter
             files.append((letter_title, path))
             if archive:
-                archive.write(path, member_name(None, "Afgørelse"))
+                archive.writestr(member_name(None, "Afgørelse"), path.read_bytes())
             count = 0
             for doc in documents:
                 label = f"Dokument {doc.number} ('{mask(doc.title)}')"
@@ -374,16 +383,16 @@ def _build(
                 _check_file(checks, pdf, own_pages, doc.number, doc.document_id, name, label, before, covered)
                 path = folder / f"{doc.number:04d}-{count:04d}.pdf"
                 path.write_bytes(pdf)
+                if archive:
+                    archive.writestr(name, pdf)
                 del pdf
                 files.append((f"{doc.number}. {mask(doc.title)}", path))
-                if archive:
-                    archive.write(path, name)
                 count += 1
         finally:
             if archive:
                 archive.close()
         merged = folder / "package.pdf"
-        starts = _merge(files, merged)
+        starts, conformance = _merge(files, merged, pdfa=pdfa)
         pages = starts[-1]
         if any(find_cprs(title) for title in outline_titles(merged)):
             raise PackageBlocked("Udleveringspakkens bogmærker viser et CPR-nummer")
@@ -401,6 +410,7 @@ def _build(
             zip_path=zip_out,
             zip_sha256=zip_sha,
             checks=tuple(checks),
+            conformance=conformance.to_json(),
         )
 
 
@@ -455,17 +465,21 @@ def _prepared(pdf: bytes, sagsnummer: str, stamp_label: str, label: str) -> tupl
         raise PackageBlocked(f"{label}: {exc.message}") from None
 
 
-def _merge(files: list[tuple[str, Path]], out: Path) -> list[int]:
+def _merge(files: list[tuple[str, Path]], out: Path, *, pdfa: bool = True) -> tuple[list[int], Conformance]:
     """The files' pages, in order, into one PDF at ``out`` with one bookmark per file; returns the index of
-    each file's first page, and the page count last.
+    each file's first page, and the page count last, and whether it was written as PDF/A-2b
+    (:func:`aktflow.release.pdfa.save`).
 
     The sources are opened from their files and stay open until the result is written (qpdf copies their
-    streams then), so no document's pages are all held in memory at once."""
+    streams then), so no document's pages are all held in memory at once. Every file carries the same
+    stamp font (:func:`aktflow.release.stamp.make_font`, made from the same bytes); the package keeps one
+    copy of it for all pages."""
     import pikepdf
 
     result = pikepdf.new()
     sources: list[Any] = []
     starts: list[int] = []
+    shared: Any = None
     try:
         with result.open_outline() as outline:
             for title, path in files:
@@ -475,15 +489,25 @@ def _merge(files: list[tuple[str, Path]], out: Path) -> list[int]:
                 starts.append(start)
                 result.pages.extend(src.pages)
                 outline.root.append(pikepdf.OutlineItem(title, start))
+                for page in result.pages[start:]:
+                    resources = page.obj.get("/Resources")
+                    fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+                    if isinstance(fonts, pikepdf.Dictionary) and "/AktflowStempel" in fonts:
+                        if shared is None:
+                            shared = fonts.AktflowStempel
+                        else:
+                            fonts.AktflowStempel = shared
         result.Root.PageMode = pikepdf.Name.UseOutlines
         starts.append(len(result.pages))
-        result.save(
+        conformance = save_pdfa(
+            result,
             out,
+            declare=pdfa,
             compress_streams=True,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
             deterministic_id=True,
         )
-        return starts
+        return starts, conformance
     finally:
         result.close()
         for src in sources:

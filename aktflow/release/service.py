@@ -267,6 +267,7 @@ def deliver(db: Any, item: Any, *, archive: Any = None, prepare: Prepare | None 
             else:
                 row.status = "ready"
                 row.checks = list(built.checks)
+                row.pdfa = built.conformance
                 row.filename = filename
                 row.content = built.path.read_bytes()
                 row.sha256, row.size, row.pages = built.sha256, built.size, built.pages
@@ -291,7 +292,8 @@ def packages_of(session: Session, case_id: int) -> list[dict[str, Any]]:
     """The case's packages, newest last: id, trigger, status (and its Danish label), the reason a blocked
     one was blocked, file name, SHA-256, size in bytes, pages, document count, whether a .zip exists,
     when it was asked for and made (ISO 8601, UTC), each file's check (``checks``: :func:`check_row`) and
-    whether every file passed (``checked``: True, False, or None when no check is recorded)."""
+    whether every file passed (``checked``: True, False, or None when no check is recorded), and whether
+    the PDF is PDF/A-2b (``pdfa``: :func:`_pdfa`)."""
     rows = session.execute(
         select(
             ReleasePackage.id,
@@ -308,6 +310,7 @@ def packages_of(session: Session, case_id: int) -> list[dict[str, Any]]:
             ReleasePackage.made_at,
             ReleasePackage.archive_status,
             ReleasePackage.checks,
+            ReleasePackage.pdfa,
         )
         .where(ReleasePackage.case_id == case_id)
         .order_by(ReleasePackage.id)
@@ -330,9 +333,23 @@ def packages_of(session: Session, case_id: int) -> list[dict[str, Any]]:
             "archive_status": r[12],
             "checks": [check_row(c) for c in r[13] or []],
             "checked": _checked(r[2], r[13]),
+            "pdfa": _pdfa(r[14]),
         }
         for r in rows
     ]
+
+
+def _pdfa(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Whether the package PDF is PDF/A-2b (``{"pdfa", "flavour", "reason"}``, the reason with CPR numbers
+    masked), or None for a package not made yet or made before this was stored."""
+    if not stored:
+        return None
+    reason = stored.get("reason")
+    return {
+        "pdfa": bool(stored.get("pdfa")),
+        "flavour": stored.get("flavour"),
+        "reason": mask(reason) if reason else None,
+    }
 
 
 def _checked(status: str, checks: list[dict[str, Any]] | None) -> bool | None:

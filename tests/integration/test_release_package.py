@@ -113,6 +113,16 @@ def test_send_decision_makes_the_package_after_commit(db):
     assert sources == [["text_layer"], ["screening"], ["text_layer"]]
     assert checks[2]["checks"][0]["pages"] == checks[2]["pages"] == 1
     assert all(len(c["sha256"]) == 64 and c["checked_at"] for c in checks)
+    # referat.pdf refers to Helvetica without embedding it: stored as not PDF/A, with the reason.
+    pdfa = listed[0]["pdfa"]
+    assert pdfa["pdfa"] is False and pdfa["flavour"] is None
+    assert "Helvetica" in pdfa["reason"] and "ikke indlejret" in pdfa["reason"]
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        assert "pdfaid:part" not in pdf.open_metadata() and "/OutputIntents" not in pdf.Root
     with db.session() as s:
         row = s.get(ReleasePackage, listed[0]["id"])
         assert row.archive_status == "journalised" and row.event_id == ev.id
@@ -196,6 +206,7 @@ def test_a_made_package_is_immutable(db):
         "UPDATE release_packages SET content = :x WHERE id = :id",
         "UPDATE release_packages SET sha256 = 'x' WHERE id = :id",
         "UPDATE release_packages SET checks = NULL WHERE id = :id",
+        "UPDATE release_packages SET pdfa = NULL WHERE id = :id",
         "DELETE FROM release_packages WHERE id = :id",
     ):
         with db.session() as s, pytest.raises(Exception, match="immutable"):

@@ -259,6 +259,14 @@ class PackageFileCheck(_Response):
     checks: list[PackageCheckStep]
 
 
+class PackagePdfa(_Response):
+    """Om pakkens PDF er PDF/A-2b (valideret med pikepdf), og ellers hvorfor ikke (docs/release.md)."""
+
+    pdfa: bool
+    flavour: str | None
+    reason: str | None
+
+
 class PackageInfo(_Response):
     """En udleveringspakke på sagen (hentes som PDF på /cases/{case_id}/packages/{id}; docs/release.md)."""
 
@@ -278,6 +286,7 @@ class PackageInfo(_Response):
     archive_status: str
     checks: list[PackageFileCheck]
     checked: bool | None
+    pdfa: PackagePdfa | None = None
 
 
 class DispatchInfo(_Response):
