@@ -22,6 +22,7 @@ import pytest
 
 from aktflow import clock
 from aktflow.vocabulary import SYSTEM_ACTOR
+from tests.archive_setup import fake_sbsys, sbsys_env, soffice  # noqa: F401  (shared fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

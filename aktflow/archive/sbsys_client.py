@@ -1,8 +1,9 @@
-"""HTTP client for the SBSYS Web API (docs/domain.md §3): OAuth2 token, parties, cases, documents, reminders.
+"""The SBSYS Web API's calls (docs/domain.md §3): parties, users, cases, documents, statuses, reminders.
 
 The only module that knows SBSYS's URL paths and JSON shapes. There is no official public reference for the
 API; the shapes follow municipalities' own public client code and are tested against the local fake in
-:mod:`devtools.fake_sbsys` (in the source tree, not installed).
+:mod:`devtools.fake_sbsys` (in the source tree, not installed). The HTTP connection, the OAuth2 token, the
+retry after a refused token and the errors are the transport's, :mod:`aktflow.archive.sbsys_transport`.
 
 Use it from the outbox, after commit, never inside a unit of work: every method does network I/O and may
 raise :class:`SbsysError`. ``error.retryable`` says whether delivering the same call again later can help
@@ -18,16 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
-import re
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Literal
 
 import httpx
 
-from ..config import (
+from ..settings.sbsys import (
     ENV_BASE_URL,
     ENV_CLIENT_ID,
     ENV_CLIENT_SECRET,
@@ -40,8 +38,7 @@ from ..config import (
     SbsysConfig,
     SbsysConfigError,
 )
-from ..errors import AktflowError
-from ..screening import CPR_MASK, redact_cpr
+from .sbsys_transport import SbsysError, SbsysTransport
 
 __all__ = [
     "ENV_BASE_URL",
@@ -58,42 +55,10 @@ __all__ = [
     "SbsysConfig",
     "SbsysConfigError",
     "SbsysError",
+    "SbsysTransport",
 ]
 
-log = logging.getLogger("aktflow.sbsys")
-
-TOKEN_MARGIN = 30.0  # seconds before expires_in at which a cached token is replaced
-DEFAULT_EXPIRES_IN = 60.0  # when the token endpoint does not say
-MESSAGE_LIMIT = 300  # characters of server text kept in an error message
-
 PartType = Literal["Person", "Firma"]
-_CPR_DIGITS = re.compile(r"\D")
-
-
-# --- Errors --------------------------------------------------------------------------------------------
-
-
-class SbsysError(AktflowError):
-    """A call to SBSYS failed.
-
-    ``status`` is the HTTP status (None for network errors and timeouts); ``retryable`` says whether the
-    outbox should try the same call again later; ``retry_after`` is the server's Retry-After in seconds,
-    when it sent one. The message never holds a CPR number.
-    """
-
-    http_status = 502
-
-    def __init__(
-        self, status: int | None, message: str, retryable: bool, *, retry_after: float | None = None
-    ):
-        message = redact_cpr(message)
-        super().__init__(message)
-        self.status = status
-        self.retryable = retryable
-        self.retry_after = retry_after
-
-    def __repr__(self) -> str:
-        return f"SbsysError(status={self.status!r}, message={self.message!r}, retryable={self.retryable!r})"
 
 
 # --- Helpers -------------------------------------------------------------------------------------------
@@ -126,56 +91,6 @@ def _first_id(body: Any, *keys: str) -> str | None:
     return None
 
 
-def _server_message(resp: httpx.Response) -> str:
-    """SBSYS's (or Keycloak's) own words for an error, from the JSON body or the text."""
-    text = ""
-    try:
-        body = resp.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        parts = []
-        for key in (
-            "Message",
-            "message",
-            "error",
-            "title",
-            "error_description",
-            "ExceptionMessage",
-            "detail",
-        ):
-            value = body.get(key)
-            if isinstance(value, str) and value.strip() and value.strip() not in parts:
-                parts.append(value.strip())
-        text = ": ".join(parts)
-    if not text:
-        text = resp.text[:10_000].strip()
-    return text or (resp.reason_phrase or "")
-
-
-class _Scrub:
-    """Masks CPR numbers in text: the ones :func:`redact_cpr` finds and the ones a call was made with."""
-
-    def __init__(self, secrets: tuple[str, ...] = ()):
-        forms: set[str] = set()
-        for secret in secrets:
-            digits = _CPR_DIGITS.sub("", secret)
-            if len(digits) == 10:
-                forms.update({digits, f"{digits[:6]}-{digits[6:]}", f"{digits[:6]} {digits[6:]}"})
-            if secret.strip():
-                forms.add(secret.strip())
-        self.forms = sorted(forms, key=len, reverse=True)
-
-    def __call__(self, text: str, limit: int | None = None) -> str:
-        for form in self.forms:
-            text = text.replace(form, CPR_MASK)
-        # Redact, make it one line, redact again (joining lines can form a number); cut only after that.
-        text = redact_cpr(" ".join(redact_cpr(text).split()))
-        if limit is not None and len(text) > limit:
-            text = text[: limit - 1].rstrip() + "…"
-        return text
-
-
 # --- The client ----------------------------------------------------------------------------------------
 
 
@@ -183,7 +98,8 @@ class SbsysClient:
     """A thread-safe client for one SBSYS installation. Build one per process and share it; ``close()`` it.
 
     ``transport`` is an optional httpx transport (tests); ``clock`` is the monotonic clock used for the
-    token's lifetime (tests advance it instead of sleeping).
+    token's lifetime (tests advance it instead of sleeping). Both go to the :class:`SbsysTransport` the
+    client sends its calls through.
     """
 
     def __init__(
@@ -194,22 +110,12 @@ class SbsysClient:
         clock: Callable[[], float] = time.monotonic,
     ):
         self.config = config
-        self._base = config.base_url.rstrip("/") + "/"
-        self._http = httpx.Client(
-            transport=transport,
-            timeout=httpx.Timeout(config.timeout),
-            headers={"Accept": "application/json", "User-Agent": "aktflow-sbsys"},
-            follow_redirects=False,
-        )
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._token_expires = 0.0
+        self._conn = SbsysTransport(config, transport, clock=clock)
 
     # -- lifecycle --
 
     def close(self) -> None:
-        self._http.close()
+        self._conn.close()
 
     def __enter__(self) -> SbsysClient:
         return self
@@ -219,155 +125,20 @@ class SbsysClient:
 
     def url(self, path: str) -> str:
         """The absolute URL of an API path (``"api/sag/template"``) under the configured base URL."""
-        return self._base + path.lstrip("/")
-
-    # -- token --
-
-    def _access_token(self, *, stale: str | None = None) -> str:
-        """The cached token, or a new one when none is cached, it is about to expire, or it is ``stale``.
-
-        ``stale`` is a token SBSYS just refused: if another thread has already replaced it, that
-        replacement is used instead of asking again.
-        """
-        with self._lock:
-            if self._token and self._token != stale and self._clock() < self._token_expires:
-                return self._token
-            self._token = None
-            token, expires_in = self._fetch_token()
-            margin = min(TOKEN_MARGIN, expires_in / 2)
-            self._token = token
-            self._token_expires = self._clock() + expires_in - margin
-            return token
-
-    def _fetch_token(self) -> tuple[str, float]:
-        cfg = self.config
-        form = {"grant_type": cfg.grant_type, "client_id": cfg.client_id, "client_secret": cfg.client_secret}
-        if cfg.username:
-            form["username"] = cfg.username
-            form["password"] = cfg.password or ""
-        scrub = _Scrub()
-        what = "SBSYS-login"
-        started = time.perf_counter()
-        try:
-            resp = self._http.post(cfg.token_url, data=form, headers={"Accept": "application/json"})
-        except httpx.TimeoutException:
-            self._log("POST", "token", None, started)
-            raise SbsysError(None, f"{what}: ingen svar inden {cfg.timeout:g} s", True) from None
-        except httpx.TransportError as exc:
-            self._log("POST", "token", None, started)
-            raise SbsysError(
-                None,
-                f"{what}: kunne ikke forbinde ({scrub(type(exc).__name__ + ': ' + str(exc), MESSAGE_LIMIT)})",
-                True,
-            ) from None
-        self._log("POST", "token", resp.status_code, started)
-        if not resp.is_success:
-            status = resp.status_code
-            retryable = status >= 500 or status == 429
-            raise SbsysError(
-                status,
-                f"{what} afvist ({status}): {scrub(_server_message(resp), MESSAGE_LIMIT)}",
-                retryable,
-                retry_after=_retry_after(resp),
-            )
-        try:
-            body = resp.json()
-            token = body["access_token"]
-            if not isinstance(token, str) or not token:
-                raise KeyError("access_token")
-        except (ValueError, KeyError, TypeError):
-            raise SbsysError(
-                resp.status_code, f"{what}: svaret indeholder ingen access_token", False
-            ) from None
-        try:
-            expires_in = float(body.get("expires_in", DEFAULT_EXPIRES_IN))
-        except (TypeError, ValueError):
-            expires_in = DEFAULT_EXPIRES_IN
-        return token, max(expires_in, 0.0)
-
-    # -- transport --
-
-    def _log(self, method: str, path: str, status: int | None, started: float) -> None:
-        ms = (time.perf_counter() - started) * 1000
-        log.info(
-            "SBSYS %s %s -> %s (%.0f ms)",
-            method,
-            redact_cpr(path),
-            status if status is not None else "no answer",
-            ms,
-        )
-
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,
-        data: Mapping[str, str] | None = None,
-        files: Mapping[str, Any] | None = None,
-        secrets: tuple[str, ...] = (),
-    ) -> httpx.Response:
-        """One API call with the bearer token; on a 401 the token is refreshed once and the call repeated once."""
-        scrub = _Scrub(secrets)
-        where = f"SBSYS {method} {scrub(path)}"
-        token = self._access_token()
-        resp = self._send(method, path, token, json_body, data, files, where)
-        if resp.status_code == 401:
-            token = self._access_token(stale=token)
-            resp = self._send(method, path, token, json_body, data, files, where)
-        if resp.is_success:
-            return resp
-        status = resp.status_code
-        retryable = status >= 500 or status in (401, 408, 429)
-        raise SbsysError(
-            status,
-            f"{where} fejlede ({status}): {scrub(_server_message(resp), MESSAGE_LIMIT)}",
-            retryable,
-            retry_after=_retry_after(resp),
-        )
-
-    def _send(self, method, path, token, json_body, data, files, where) -> httpx.Response:
-        started = time.perf_counter()
-        try:
-            resp = self._http.request(
-                method,
-                self.url(path),
-                json=json_body,
-                data=data,
-                files=files,
-                headers={"Authorization": f"Bearer {token}"},
-            )
-        except httpx.TimeoutException:
-            self._log(method, path, None, started)
-            raise SbsysError(None, f"{where}: intet svar inden {self.config.timeout:g} s", True) from None
-        except httpx.TransportError as exc:
-            self._log(method, path, None, started)
-            detail = _Scrub()(f"{type(exc).__name__}: {exc}", MESSAGE_LIMIT)
-            raise SbsysError(None, f"{where}: kunne ikke forbinde ({detail})", True) from None
-        self._log(method, path, resp.status_code, started)
-        return resp
-
-    def _json(self, resp: httpx.Response, method: str, path: str) -> Any:
-        if not resp.content.strip():
-            return None
-        try:
-            return resp.json()
-        except ValueError:
-            raise SbsysError(resp.status_code, f"SBSYS {method} {path}: svaret er ikke JSON", False) from None
+        return self._conn.url(path)
 
     # -- parties and users --
 
     def find_person(self, cpr: str) -> str | None:
         """The SBSYS party id of the person with this CPR number, or None when SBSYS does not know them."""
         path = "api/person/search"
-        resp = self._request("POST", path, json_body={"CprNummer": cpr}, secrets=(cpr,))
-        return _first_id(self._json(resp, "POST", path), "Id", "PartId")
+        body = self._conn.call("POST", path, json_body={"CprNummer": cpr}, secrets=(cpr,))
+        return _first_id(body, "Id", "PartId")
 
     def find_company(self, cvr: str) -> str | None:
         """The SBSYS party id of the firm with this CVR number, or None."""
         path = "api/firma/search"
-        resp = self._request("POST", path, json_body={"CvrNummer": cvr})
-        return _first_id(self._json(resp, "POST", path), "Id", "PartId")
+        return _first_id(self._conn.call("POST", path, json_body={"CvrNummer": cvr}), "Id", "PartId")
 
     def find_user(self, logon_id: str) -> str | None:
         """The SBSYS user id (for ``SagsBehandlerID``) of the user with this logon, or None.
@@ -377,8 +148,7 @@ class SbsysClient:
         expose ``GET api/bruger/...``). Change it here, in one place, if yours does.
         """
         path = "api/bruger/search"
-        resp = self._request("POST", path, json_body={"LogonId": logon_id})
-        return _first_id(self._json(resp, "POST", path), "Id")
+        return _first_id(self._conn.call("POST", path, json_body={"LogonId": logon_id}), "Id")
 
     # -- cases --
 
@@ -410,7 +180,7 @@ class SbsysClient:
         body["EmneplanNummer"] = emne
         body["Facet"] = facet
         path = "api/sag/template"
-        case = self._json(self._request("POST", path, json_body=body), "POST", path)
+        case = self._conn.call("POST", path, json_body=body)
         if not isinstance(case, dict) or case.get("Id") in (None, ""):
             raise SbsysError(200, f"SBSYS POST {path}: svaret indeholder ingen sag (Id mangler)", False)
         return case
@@ -418,12 +188,12 @@ class SbsysClient:
     def get_case(self, case_id: str | int) -> dict[str, Any]:
         """The case JSON (``GET api/sag/{id}``); a missing case is an :class:`SbsysError` with status 404."""
         path = f"api/sag/{case_id}"
-        return self._json(self._request("GET", path), "GET", path)
+        return self._conn.call("GET", path)
 
     def search_cases(self, **criteria: Any) -> list[dict[str, Any]]:
         """Cases matching the criteria (``POST api/sag/search``), e.g. ``Nummer="15.17.12-A53-36-26"`` or ``SagsTitel=...``."""
         path = "api/sag/search"
-        body = self._json(self._request("POST", path, json_body=criteria), "POST", path)
+        body = self._conn.call("POST", path, json_body=criteria)
         if isinstance(body, dict):
             for key in ("Results", "results", "Items", "items", "Data", "data"):
                 if isinstance(body.get(key), list):
@@ -457,7 +227,7 @@ class SbsysClient:
             "file": (filename, content, content_type or "application/octet-stream"),
         }
         path = "api/dokument/journaliser"
-        body = self._json(self._request("POST", path, files=files), "POST", path)
+        body = self._conn.call("POST", path, files=files)
         return body if isinstance(body, dict) else {"result": body}
 
     def search_documents(self, *, case_id: str | int, description: str) -> list[dict[str, Any]]:
@@ -468,15 +238,13 @@ class SbsysClient:
         """
         path = "api/dokument/search"
         crit = {"SagID": _id_value(case_id), "Beskrivelse": description}
-        body = self._json(self._request("POST", path, json_body=crit), "POST", path)
+        body = self._conn.call("POST", path, json_body=crit)
         return body if isinstance(body, list) else []
 
     def search_reminders(self, *, case_id: str | int, name: str) -> list[dict[str, Any]]:
         """Reminders on a case with this name (``POST api/erindring/search``)."""
         path = "api/erindring/search"
-        body = self._json(
-            self._request("POST", path, json_body={"SagId": _id_value(case_id), "Navn": name}), "POST", path
-        )
+        body = self._conn.call("POST", path, json_body={"SagId": _id_value(case_id), "Navn": name})
         return body if isinstance(body, list) else []
 
     # -- status and reminders --
@@ -484,13 +252,15 @@ class SbsysClient:
     def status_list(self) -> list[dict[str, Any]]:
         """The installation's case statuses (``GET api/sag/sagStatusList``): ``[{"Id", "Navn"}, ...]``."""
         path = "api/sag/sagStatusList"
-        body = self._json(self._request("GET", path), "GET", path)
+        body = self._conn.call("GET", path)
         return body if isinstance(body, list) else []
 
     def set_status(self, case_id: str | int, status_id: str | int, comment: str) -> None:
         """Change a case's status (``PUT api/sag/{id}/status``)."""
         path = f"api/sag/{case_id}/status"
-        self._request("PUT", path, json_body={"SagsStatusID": _id_value(status_id), "Kommentar": comment})
+        self._conn.request(
+            "PUT", path, json_body={"SagsStatusID": _id_value(status_id), "Kommentar": comment}
+        )
 
     def add_reminder(
         self, *, case_id: str | int, name: str, description: str, deadline: dt.date
@@ -508,15 +278,5 @@ class SbsysClient:
             "Deadline": when,
         }
         path = "api/erindring"
-        body = self._json(self._request("POST", path, json_body=payload), "POST", path)
+        body = self._conn.call("POST", path, json_body=payload)
         return body if isinstance(body, dict) else {}
-
-
-def _retry_after(resp: httpx.Response) -> float | None:
-    raw = resp.headers.get("Retry-After")
-    if not raw:
-        return None
-    try:
-        return max(float(raw), 0.0)
-    except ValueError:
-        return None

@@ -4,7 +4,6 @@ after commit on the rule's channel, retries with backoff, never twice, and the c
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 from sqlalchemy import select
@@ -17,18 +16,13 @@ from aktflow.errors import ValidationError, WorkflowError
 from aktflow.models import Case, Event, OutboxItem
 from aktflow.outbox import run_once
 from aktflow.queries.dispatches import case_dispatches, decision_not_sent, print_file
-from aktflow.release import convert
 from aktflow.service import create_case, fire
 
 RECEIVED = (clock.today() - dt.timedelta(days=3)).isoformat()
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CPR = "120385-1237"
 
 
-@pytest.fixture(autouse=True)
-def _soffice():
-    if not convert.soffice():
-        (pytest.fail if IN_CI else pytest.skip)("LibreOffice (soffice) is not installed")
+pytestmark = pytest.mark.usefixtures("soffice")  # tests/archive_setup.py
 
 
 class FakeChannel:

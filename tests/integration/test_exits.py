@@ -14,10 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
 from sqlalchemy import select
 
-from aktflow import bootstrap, clock
+from aktflow import clock
 from aktflow.cli import cli
 from aktflow.models import Case, Event, Letter, LocalArchiveCase
 from aktflow.queries import export_csv
@@ -66,26 +65,6 @@ def test_the_local_archive_title_carries_the_mask(sqlite_db):
     with sqlite_db.session() as s:
         (title,) = s.scalars(select(LocalArchiveCase.title).where(LocalArchiveCase.case_id == case_id))
     assert_masked(title, f"Sagen om {CPR_MASK}")
-
-
-@pytest.fixture
-def fake_sbsys(sqlite_db, monkeypatch):
-    from devtools.fake_sbsys import FakeState, running_fake
-
-    state = FakeState()
-    state.seed_demo()
-    state.add_user("cw", "Carla Caseworker")
-    with running_fake(state) as (base, token, st):
-        monkeypatch.setenv("AKTFLOW_ARCHIVE", "sbsys")
-        monkeypatch.setenv("AKTFLOW_SBSYS_BASE_URL", base)
-        monkeypatch.setenv("AKTFLOW_SBSYS_TOKEN_URL", token)
-        monkeypatch.setenv("AKTFLOW_SBSYS_CLIENT_ID", st.client_id)
-        monkeypatch.setenv("AKTFLOW_SBSYS_CLIENT_SECRET", st.client_secret)
-        monkeypatch.setenv("AKTFLOW_SBSYS_TEMPLATE_ID", "1")
-        monkeypatch.setenv("AKTFLOW_SBSYS_TIMEOUT", "2")
-        bootstrap.reset()
-        yield st
-        bootstrap.reset()
 
 
 def test_sbsys_receives_case_titles_and_document_names_with_the_mask(sqlite_db, fake_sbsys):

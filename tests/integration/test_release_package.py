@@ -3,72 +3,22 @@ immutable with its SHA-256, blocked with the reason, listed and downloadable."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import os
 
 import pytest
 from sqlalchemy import select, text
 
 from aktflow import bootstrap, clock
-from aktflow.documents import Attachment
 from aktflow.errors import NotFound
 from aktflow.models import Event, OutboxItem, ReleasePackage
 from aktflow.outbox import run_once
-from aktflow.release import convert
 from aktflow.release import package as P
 from aktflow.release import service as release
-from aktflow.service import create_case, fire
-from tests.assessing import texts_for
+from aktflow.service import fire
+from tests.archive_setup import case_with_documents, decide
 from tests.unit.test_release_package import text_pdf
 
-RECEIVED = (clock.today() - dt.timedelta(days=3)).isoformat()
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-@pytest.fixture(autouse=True)
-def _soffice():
-    if not convert.soffice():
-        (pytest.fail if IN_CI else pytest.skip)("LibreOffice (soffice) is not installed")
-
-
-def case_with(db, files: dict[str, bytes], outcomes: dict[str, str] | None = None):
-    """A case in screening with one document per file, each assessed (grant unless ``outcomes`` says)."""
-    case = create_case(
-        db,
-        actor="cw",
-        requester="Mette Hansen",
-        received=RECEIVED,
-        basis="ofl",
-        subject="Aktindsigt i tilsynssagen",
-        emne="02.34.02",
-        assign="cw",
-    )
-    for t in ("register", "start_collecting"):
-        fire(db, case.id, t, actor="cw")
-    ids = []
-    for name, data in files.items():
-        c = fire(
-            db, case.id, "add_document", actor="cw", data={"title": name}, attachment=Attachment(name, data)
-        )
-        ids.append(c.documents[-1].id)
-    fire(db, case.id, "start_screening", actor="cw")
-    for name, doc_id in zip(files, ids, strict=True):
-        outcome = (outcomes or {}).get(name, "grant")
-        grounds = [] if outcome == "grant" else ["ofl-30-1"]
-        fire(
-            db,
-            case.id,
-            "assess_document",
-            actor="cw",
-            data={
-                "document_id": doc_id,
-                "outcome": outcome,
-                "grounds": grounds,
-                **texts_for(outcome, grounds),
-            },
-        )
-    return case, ids
+pytestmark = pytest.mark.usefixtures("soffice")
 
 
 def make_packages(db, case_id):
@@ -76,7 +26,7 @@ def make_packages(db, case_id):
 
 
 def test_send_decision_makes_the_package_after_commit(db):
-    case, ids = case_with(
+    case, ids = case_with_documents(
         db,
         {
             "referat.pdf": text_pdf("Referat af moedet"),
@@ -85,9 +35,7 @@ def test_send_decision_makes_the_package_after_commit(db):
         },
         outcomes={"lukket.pdf": "refuse"},
     )
-    fire(db, case.id, "submit_for_legal_review", actor="cw")
-    fire(db, case.id, "approve_legal", actor="legal", note="Godkendt")
-    fire(db, case.id, "send_decision", actor="cw")
+    decide(db, case.id)
     with db.session() as s:
         row = s.scalar(select(ReleasePackage).where(ReleasePackage.case_id == case.id))
         assert row.status == "pending" and row.document_ids == ids[:2]
@@ -131,7 +79,7 @@ def test_send_decision_makes_the_package_after_commit(db):
 
 
 def test_a_partly_released_document_is_packaged_with_its_redactions_burnt_in(db):
-    case, ids = case_with(
+    case, ids = case_with_documents(
         db,
         {"brev.pdf": text_pdf("Naboen Jens Vinterberg klager over larm")},
         outcomes={"brev.pdf": "partial"},
@@ -143,9 +91,7 @@ def test_a_partly_released_document_is_packaged_with_its_redactions_burnt_in(db)
         actor="cw",
         data={"document_id": ids[0], "term": "Jens Vinterberg", "ground": "ofl-30-1"},
     )
-    fire(db, case.id, "submit_for_legal_review", actor="cw")
-    fire(db, case.id, "approve_legal", actor="legal", note="Godkendt")
-    fire(db, case.id, "send_decision", actor="cw")
+    decide(db, case.id)
     make_packages(db, case.id)
     (row,) = release.case_packages(db, case.id)
     assert row["status"] == "ready", row.get("reason")
@@ -163,7 +109,7 @@ def test_a_partly_released_document_is_packaged_with_its_redactions_burnt_in(db)
 
 
 def test_a_failed_leak_check_blocks_the_package_and_names_the_document(db, monkeypatch):
-    case, ids = case_with(
+    case, ids = case_with_documents(
         db, {"brev.pdf": text_pdf("Naboen Jens Vinterberg klager")}, outcomes={"brev.pdf": "partial"}
     )
     fire(
@@ -173,9 +119,7 @@ def test_a_failed_leak_check_blocks_the_package_and_names_the_document(db, monke
         actor="cw",
         data={"document_id": ids[0], "term": "Jens Vinterberg", "ground": "ofl-30-1"},
     )
-    fire(db, case.id, "submit_for_legal_review", actor="cw")
-    fire(db, case.id, "approve_legal", actor="legal", note="Godkendt")
-    fire(db, case.id, "send_decision", actor="cw")
+    decide(db, case.id)
     # Burn-in deliberately skipped: the leak check alone must catch the term and block the package.
     from aktflow import redaction
 
@@ -197,7 +141,7 @@ def test_a_failed_leak_check_blocks_the_package_and_names_the_document(db, monke
 
 
 def test_a_made_package_is_immutable(db):
-    case, _ = case_with(db, {"a.pdf": text_pdf("Alpha")})
+    case, _ = case_with_documents(db, {"a.pdf": text_pdf("Alpha")})
     fire(db, case.id, "draft_decision", actor="cw")
     fire(db, case.id, "send_decision", actor="cw")
     make_packages(db, case.id)
@@ -215,10 +159,10 @@ def test_a_made_package_is_immutable(db):
 
 
 def test_a_cpr_number_in_a_released_document_blocks_the_package_with_the_reason(db):
-    case, _ = case_with(db, {"ok.pdf": text_pdf("Fint"), "borger.pdf": text_pdf("Borger 120385-1237")})
-    fire(db, case.id, "submit_for_legal_review", actor="cw")
-    fire(db, case.id, "approve_legal", actor="legal", note="Godkendt")
-    fire(db, case.id, "send_decision", actor="cw")
+    case, _ = case_with_documents(
+        db, {"ok.pdf": text_pdf("Fint"), "borger.pdf": text_pdf("Borger 120385-1237")}
+    )
+    decide(db, case.id)
     make_packages(db, case.id)
     (row,) = release.case_packages(db, case.id)
     assert row["status"] == "blocked" and row["status_label"] == "Blokeret"
@@ -236,7 +180,7 @@ def test_a_cpr_number_in_a_released_document_blocks_the_package_with_the_reason(
 
 
 def test_a_partial_decision_packages_what_it_releases(db):
-    case, ids = case_with(db, {"a.pdf": text_pdf("Alpha"), "b.pdf": text_pdf("Beta")})
+    case, ids = case_with_documents(db, {"a.pdf": text_pdf("Alpha"), "b.pdf": text_pdf("Beta")})
     fire(db, case.id, "send_partial_decision", actor="cw", note="Første del")
     make_packages(db, case.id)
     with db.session() as s:
@@ -247,7 +191,7 @@ def test_a_partial_decision_packages_what_it_releases(db):
 
 
 def test_preview_builds_what_would_be_released_without_storing(db, tmp_path):
-    case, _ = case_with(db, {"a.pdf": text_pdf("Alpha")})
+    case, _ = case_with_documents(db, {"a.pdf": text_pdf("Alpha")})
     built = release.preview(db, case.id, tmp_path / "p.pdf", actor="cw", today=clock.today())
     assert built.documents == 1 and any("Alpha" in t for t in P.page_texts(built.path))
     assert release.case_packages(db, case.id) == []
@@ -266,10 +210,8 @@ def _login(client, username: str) -> None:
 
 
 def sent_case(db, files):
-    case, _ = case_with(db, files)
-    fire(db, case.id, "submit_for_legal_review", actor="cw")
-    fire(db, case.id, "approve_legal", actor="legal", note="Godkendt")
-    fire(db, case.id, "send_decision", actor="cw")
+    case, _ = case_with_documents(db, files)
+    decide(db, case.id)
     make_packages(db, case.id)
     return case, release.case_packages(db, case.id)[-1]
 
@@ -348,7 +290,7 @@ def test_cli_writes_the_package_and_a_preview(sqlite_db, runner, tmp_path):
     assert r.exit_code == 2 and "ukendt eller inaktiv bruger" in r.output
     r = runner.invoke(cli, ["case", "package", str(case.id), "--out", str(tmp_path / "p.zip"), "--as", "cw"])
     assert r.exit_code == 2 and "ingen .zip" in r.output
-    fresh, _ = case_with(sqlite_db, {"b.pdf": text_pdf("Beta")})
+    fresh, _ = case_with_documents(sqlite_db, {"b.pdf": text_pdf("Beta")})
     r = runner.invoke(cli, ["case", "package", str(fresh.id), "--out", str(out), "--as", "cw"])
     assert r.exit_code == 2 and "ingen udleveringspakke" in r.output
     r = runner.invoke(cli, ["case", "package", str(fresh.id), "--out", str(out), "--as", "cw", "--preview"])
@@ -376,10 +318,8 @@ def test_cli_lists_the_packages_with_each_files_check_as_json(sqlite_db, runner)
 
 
 def test_a_decision_that_releases_nothing_has_no_package(db):
-    case, _ = case_with(db, {"lukket.pdf": text_pdf("Lukket")}, outcomes={"lukket.pdf": "refuse"})
-    fire(db, case.id, "submit_for_legal_review", actor="cw")
-    fire(db, case.id, "approve_legal", actor="legal", note="Godkendt")
-    fire(db, case.id, "send_decision", actor="cw")
+    case, _ = case_with_documents(db, {"lukket.pdf": text_pdf("Lukket")}, outcomes={"lukket.pdf": "refuse"})
+    decide(db, case.id)
     assert release.case_packages(db, case.id) == []
     with db.session() as s:
         assert s.scalar(select(OutboxItem.id).where(OutboxItem.kind == release.KIND)) is None

@@ -11,33 +11,25 @@ import threading
 import pytest
 from sqlalchemy import select, update
 
-from aktflow import bootstrap, clock
+from aktflow import clock
 from aktflow.models import Letter, OutboxItem
 from aktflow.outbox import claim, deliver
 from aktflow.outbox_delivery import handler, run
 from aktflow.service import case_view, create_case, fire
-from devtools.fake_sbsys import FakeState, running_fake
 
 CPR = "0101700000"  # the fake's fictitious demo person
 
 
 @pytest.fixture
-def fake(db, monkeypatch):
-    state = FakeState()
-    state.seed_demo()
-    state.add_user("cw", "Carla Caseworker")
-    with running_fake(state) as (base, token, st):
-        monkeypatch.setenv("AKTFLOW_ARCHIVE", "sbsys")
-        monkeypatch.setenv("AKTFLOW_SBSYS_BASE_URL", base)
-        monkeypatch.setenv("AKTFLOW_SBSYS_TOKEN_URL", token)
-        monkeypatch.setenv("AKTFLOW_SBSYS_CLIENT_ID", st.client_id)
-        monkeypatch.setenv("AKTFLOW_SBSYS_CLIENT_SECRET", st.client_secret)
-        monkeypatch.setenv("AKTFLOW_SBSYS_TEMPLATE_ID", "1")
-        monkeypatch.setenv("AKTFLOW_SBSYS_TEMPLATES", '{"81": "2", "81.00": "2", "02": "1"}')
-        monkeypatch.setenv("AKTFLOW_SBSYS_TIMEOUT", "2")
-        bootstrap.reset()  # the archive is built from these settings, once
-        yield st
-        bootstrap.reset()
+def sbsys_env():
+    """Templates per emne for the fake SBSYS (tests/archive_setup.py)."""
+    return {"AKTFLOW_SBSYS_TEMPLATES": '{"81": "2", "81.00": "2", "02": "1"}'}
+
+
+@pytest.fixture
+def fake(db, fake_sbsys):
+    """The fake SBSYS as the archive (tests/archive_setup.py), after this test's database."""
+    return fake_sbsys
 
 
 def new_case(db, **kw):

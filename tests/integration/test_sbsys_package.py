@@ -4,79 +4,28 @@ attempt that reached SBSYS halfway."""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-
 import pytest
 from sqlalchemy import select
 
-from aktflow import bootstrap, clock
-from aktflow.documents import Attachment
 from aktflow.models import OutboxItem, ReleasePackage
 from aktflow.outbox_delivery import run
-from aktflow.release import convert
 from aktflow.release import service as release
-from aktflow.service import create_case, fire
-from devtools.fake_sbsys import FakeState, running_fake
-from tests.assessing import texts_for
+from tests.archive_setup import decided_case
 from tests.unit.test_release_package import text_pdf
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+pytestmark = pytest.mark.usefixtures("soffice")
 
 
 @pytest.fixture
-def fake(db, monkeypatch):
-    if not convert.soffice():
-        (pytest.fail if IN_CI else pytest.skip)("LibreOffice (soffice) is not installed")
-    state = FakeState()
-    state.seed_demo()
-    state.add_user("cw", "Carla Caseworker")
-    with running_fake(state) as (base, token, st):
-        monkeypatch.setenv("AKTFLOW_ARCHIVE", "sbsys")
-        monkeypatch.setenv("AKTFLOW_SBSYS_BASE_URL", base)
-        monkeypatch.setenv("AKTFLOW_SBSYS_TOKEN_URL", token)
-        monkeypatch.setenv("AKTFLOW_SBSYS_CLIENT_ID", st.client_id)
-        monkeypatch.setenv("AKTFLOW_SBSYS_CLIENT_SECRET", st.client_secret)
-        monkeypatch.setenv("AKTFLOW_SBSYS_TEMPLATE_ID", "1")
-        monkeypatch.setenv("AKTFLOW_SBSYS_TIMEOUT", "5")
-        bootstrap.reset()
-        yield st
-        bootstrap.reset()
+def sbsys_env():
+    """5 s per SBSYS call: converting the release package takes a while on a busy machine."""
+    return {"AKTFLOW_SBSYS_TIMEOUT": "5"}
 
 
-def decided_case(db, files: dict[str, bytes]):
-    """A registered case (numbered by the fake) whose decision releases ``files``."""
-    case = create_case(
-        db,
-        actor="cw",
-        requester="Demo Borger",
-        received=(clock.today() - dt.timedelta(days=2)).isoformat(),
-        basis="ofl",
-        subject="Byggesagen Havnevej 12",
-        emne="02.34.02",
-        assign="cw",
-    )
-    for t in ("register", "start_collecting"):
-        fire(db, case.id, t, actor="cw")
-    ids = []
-    for name, data in files.items():
-        c = fire(
-            db, case.id, "add_document", actor="cw", data={"title": name}, attachment=Attachment(name, data)
-        )
-        ids.append(c.documents[-1].id)
-    fire(db, case.id, "start_screening", actor="cw")
-    for doc_id in ids:
-        fire(
-            db,
-            case.id,
-            "assess_document",
-            actor="cw",
-            data={"document_id": doc_id, "outcome": "grant", "grounds": [], **texts_for("grant", [])},
-        )
-    fire(db, case.id, "submit_for_legal_review", actor="cw")
-    fire(db, case.id, "approve_legal", actor="legal", note="Godkendt")
-    fire(db, case.id, "send_decision", actor="cw")
-    return case
+@pytest.fixture
+def fake(db, fake_sbsys):
+    """The fake SBSYS as the archive (tests/archive_setup.py), after this test's database."""
+    return fake_sbsys
 
 
 def package_docs(fake):

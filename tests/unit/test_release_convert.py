@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import zlib
 
@@ -12,14 +11,8 @@ import pytest
 
 from aktflow.extraction import Limits, extract
 from aktflow.release import convert
+from tests.archive_setup import require_soffice as needs_soffice
 from tests.corpus.secrets_pdf import VISIBLE, hiding_pdf
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def needs_soffice():
-    if not convert.soffice():
-        (pytest.fail if IN_CI else pytest.skip)("LibreOffice (soffice) is not installed")
 
 
 def every_byte(pdf: bytes) -> bytes:
