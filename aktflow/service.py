@@ -137,9 +137,21 @@ def _field_context(session: Session, today: dt.date) -> fields.Context:
     """What a trigger's fields are checked against: today and the users in this session."""
     return fields.Context(
         today=today,
-        find_user=lambda username: session.scalar(select(User).where(User.username == username)),
+        find_user=lambda username: _user_named(session, username),
         case_roles=frozenset(CASE_ROLES),
     )
+
+
+def _user_named(session: Session, username: str) -> User | None:
+    from .effects import user_named
+
+    return user_named(session, username)
+
+
+def _known_user(session: Session, user: User) -> None:
+    from .effects import know_user
+
+    know_user(session, user)
 
 
 def _actor(session: Session, username: str) -> User:
@@ -249,6 +261,7 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
     if row is None or not row[0].active:
         raise ValidationError("actor", f"ukendt eller inaktiv bruger {actor!r}")
     user, case, member, sensitive = row[:4]
+    _known_user(session, user)
     waiting = bool(row[4]) if inline else False
     if case is None:
         raise NotFound(f"sag {case_id} findes ikke")
