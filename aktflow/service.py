@@ -243,7 +243,7 @@ def _load_statement(outbox: bool = False):
     """The acting user, the case, and what need-to-know asks of them (whether the user was added to the case,
     whether it is sensitive), in one statement; with ``outbox`` also whether the case has outbox work waiting
     that inline delivery would try (:func:`_waiting_clause`)."""
-    cols = [User, Case, case_access.member_clause(), case_access.sensitive_clause()]
+    cols: list[Any] = [User, Case, case_access.member_clause(), case_access.sensitive_clause()]
     if outbox:
         cols.append(_waiting_clause(Case.id))
     return (

@@ -46,8 +46,9 @@ def test_the_fingerprint_is_the_sha256_of_the_bytes():
 def test_a_letter_zipped_once_is_the_bytes_of_docxtpls_save_with_fixed_times(kind):
     """letters zips the rendered package once, with the fixed times; the bytes are those docxtpl's own
     save followed by letters._fixed_zip gives (a letter sent before the change keeps its fingerprint)."""
-    from aktflow.exits import mask
     from docxtpl import DocxTemplate
+
+    from aktflow.exits import mask
 
     ctx = letters.sample_context(kind)
     doc = DocxTemplate(io.BytesIO(letters.template_bytes(kind)))
