@@ -63,6 +63,11 @@ def _flag_clause(case_id: Any) -> ColumnElement[bool]:
     )
 
 
+def member_clause() -> ColumnElement[bool]:
+    """A SQL condition on :class:`Case` and :class:`User`: the user has been added to the case."""
+    return exists().where(CaseMember.case_id == Case.id, CaseMember.user_id == User.id)
+
+
 def sensitive_clause() -> ColumnElement[bool]:
     """A SQL condition on :class:`Case`: true for a sensitive case (see the module's docstring)."""
     return or_(
@@ -120,10 +125,6 @@ def is_member(session: Session, user: Any, case_id: int) -> bool:
     )
 
 
-def _own(session: Session, user: Any, case: Case) -> bool:
-    return case.assignee_id == user.id or is_member(session, user, case.id)
-
-
 def can_view(session: Session, user: Any, case: Case | int) -> bool:
     """Whether ``user`` (``id``, ``role``) may see the case in full: every case that is not sensitive; a
     sensitive one only as its caseworker, a member, the legal contact or a manager. Raises NotFound."""
@@ -158,21 +159,33 @@ def require_view_as(session: Session, username: str, case_id: int) -> User:
     return user
 
 
-def act_refusal(session: Session, user: Any, case: Case, roles: frozenset[str] | Any) -> str | None:
+def act_refusal(
+    session: Session,
+    user: Any,
+    case: Case,
+    roles: frozenset[str] | Any,
+    *,
+    member: bool | None = None,
+    sensitive: bool | None = None,
+) -> str | None:
     """Why ``user`` may not act on ``case`` with a trigger open to ``roles`` (its spec's roles), or None.
 
     The trigger's role is checked before (``service.check_role``); this is the case's own rule: managers
     always; the legal contact for the triggers its role may fire; the caseworker and the members added to
-    the case; any caseworker on a case nobody is assigned to, unless it is sensitive.
+    the case; any caseworker on a case nobody is assigned to, unless it is sensitive. ``member`` and
+    ``sensitive``, when given, are what the caller read in this transaction with the case (fire()'s one
+    load: :func:`member_clause`, :func:`sensitive_clause`); otherwise they are asked here.
     """
     if user.role in MANAGERS:
         return None
     if user.role == LEGAL_CONTACT and LEGAL_CONTACT in roles:
         return None
-    if _own(session, user, case):
+    if case.assignee_id == user.id or (is_member(session, user, case.id) if member is None else member):
         return None
     if case.assignee_id is None:
-        if user.role in OWN_CASES and not is_sensitive(session, case):
+        if sensitive is None:
+            sensitive = is_sensitive(session, case)
+        if user.role in OWN_CASES and not sensitive:
             return None
         return "sagen er fortrolig og ikke fordelt: en leder fordeler den"
     return "kun sagens sagsbehandler, personer tilføjet sagen, en leder eller (i juridiske handlinger) den juridiske kontakt må handle på sagen"

@@ -8,6 +8,7 @@ and ``done_on`` once the event that fulfils it happened. Whether it is ``ok``, `
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from . import deadlines as rules
 from .calendar import CalendarSettings, WorkingCalendar, get_calendar, statutory_calendar
-from .events import NewEvent, append_events
+from .events import NewEvent, prepare_events, write_events
 from .models import Case, CaseDeadline, Setting, User, utcnow
 from .vocabulary import DECISION_RULES, EXPECTED_DECISION, NOTICE_RULES, STATUTORY_RULES
 
@@ -347,10 +348,9 @@ def recompute(
     (:func:`closure_warning`).
 
     Returns ``{"calendar_version", "days_changed", "deadlines_checked", "deadlines_moved", "cases_moved",
-    "batches", "longest_batch_s"}`` (the last: the longest batch's transaction, seconds).
+    "batches", "longest_batch_s", "longest_lock_s"}`` (the longest batch's transaction, and the longest
+    time from a batch's first write to its commit, SQLite's write lock; seconds).
     """
-    import time
-
     from . import states
 
     now = now or utcnow()
@@ -375,7 +375,7 @@ def recompute(
         candidates = sorted(found)
 
     totals = {"deadlines_checked": 0, "deadlines_moved": 0, "cases_moved": 0, "batches": 0}
-    longest = 0.0
+    longest = longest_lock = 0.0
     size, pos = RECOMPUTE_FIRST_BATCH, 0
     while True:
         chunk = candidates[pos : pos + size]
@@ -383,7 +383,7 @@ def recompute(
         started = time.perf_counter()
         with db.session() as session:
             ids = sorted(dl for cid in chunk for dl in found[cid])
-            checked, moved_rows, moved_cases = _recompute_batch(
+            checked, moved_rows, moved_cases, writing = _recompute_batch(
                 session, ids, flipped, open_states, cal, actor=actor, now=now
             )
             if last:
@@ -394,8 +394,10 @@ def recompute(
                     row.value = settings.to_dict()
                     row.updated_at = now
             session.commit()
-        spent = time.perf_counter() - started
+        done = time.perf_counter()
+        spent = done - started
         longest = max(longest, spent)
+        longest_lock = max(longest_lock, done - writing)
         totals["deadlines_checked"] += checked
         totals["deadlines_moved"] += moved_rows
         totals["cases_moved"] += moved_cases
@@ -417,6 +419,7 @@ def recompute(
         "days_changed": len(flipped),
         **totals,
         "longest_batch_s": round(longest, 3),
+        "longest_lock_s": round(longest_lock, 3),
     }
 
 
@@ -456,11 +459,12 @@ def _recompute_batch(
     *,
     actor: str,
     now: dt.datetime,
-) -> tuple[int, int, int]:
+) -> tuple[int, int, int, float]:
     """One batch of :func:`recompute` in the caller's transaction: the deadlines ``deadline_ids`` read again
-    (a case closed or a deadline met since is left alone), moved, logged. Returns (checked, moved, cases)."""
+    (a case closed or a deadline met since is left alone), moved, logged. Returns (checked, moved, cases,
+    the ``time.perf_counter()`` of the batch's first write)."""
     if not deadline_ids:
-        return 0, 0, 0
+        return 0, 0, 0, time.perf_counter()
     cols = select(
         CaseDeadline.id,
         CaseDeadline.case_id,
@@ -474,24 +478,26 @@ def _recompute_batch(
     )
     changed: list[dict[str, Any]] = []
     moved: dict[int, list[dict[str, str]]] = {}
+    explained: dict[tuple[str, dt.date, int], str] = {}  # the same count from the same day reads the same
     for dl_id, case_id, rule, start_d, count, due in rows:
         new_due = cal.add_working_days(start_d, count)
         if new_due != due:
-            fresh = rules.recount(rule, start_d, count, cal)
+            why = explained.get((rule, start_d, count))
+            if why is None:
+                why = explained[rule, start_d, count] = rules.recount(rule, start_d, count, cal).explanation
             changed.append(
                 {
                     "b_id": dl_id,
                     "due": new_due,
-                    "explanation": fresh.explanation,
+                    "explanation": why,
                     "calendar_version": cal.version,
                 }
             )
             moved.setdefault(case_id, []).append(
                 {"rule": rule, "old": due.isoformat(), "new": new_due.isoformat()}
             )
-    if changed:
-        session.connection().execute(_move_statement(), changed)
-    # One event per case whose deadlines moved, appended to each case's chain (the log's one writer).
+    # One event per case whose deadlines moved, appended to each case's chain (the log's one writer), hashed
+    # before the batch's first write: the write lock covers the writes alone.
     new_events, heads = [], {}
     for cid, state, version, last_hash in session.execute(
         select(Case.id, Case.state, Case.version, Case.last_hash).where(Case.id.in_(sorted(moved)))
@@ -508,5 +514,9 @@ def _recompute_batch(
                 data={"moved": moved[cid], "calendar_version": cal.version},
             )
         )
-    append_events(session, new_events, heads)
-    return len(rows), len(changed), len(moved)
+    prepared = prepare_events(session, new_events, heads)
+    writing = time.perf_counter()
+    write_events(session, prepared)
+    if changed:
+        session.connection().execute(_move_statement(), changed)
+    return len(rows), len(changed), len(moved), writing

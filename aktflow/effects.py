@@ -51,8 +51,26 @@ def open_archive_case(e: E.OpenArchiveCase, case: Case, ctx: Any) -> None:
     ctx.recorded["archive"] = ctx.archive.name
 
 
+#: ``session.info`` key: the users looked up by name in this unit of work (see :func:`user_named`).
+_USERS_BY_NAME = "aktflow.users_by_name"
+
+
+def user_named(session: Any, username: str) -> User | None:
+    """The user with this name, or None; asked once per unit of work (a field's check and the effect that
+    uses the same user share the answer; the acting user is known from fire()'s load, :func:`know_user`)."""
+    known: dict[str, User | None] = session.info.setdefault(_USERS_BY_NAME, {})
+    if username not in known:
+        known[username] = session.scalar(select(User).where(User.username == username))
+    return known[username]
+
+
+def know_user(session: Any, user: User) -> None:
+    """Remember a user this unit of work has loaded already, for :func:`user_named`."""
+    session.info.setdefault(_USERS_BY_NAME, {})[user.username] = user
+
+
 def set_assignee(e: Any, case: Case, ctx: Any) -> None:
-    user = ctx.session.scalar(select(User).where(User.username == ctx.data["assignee"]))
+    user = user_named(ctx.session, ctx.data["assignee"])  # the field's check found the same user
     ctx.recorded["previous_assignee"] = case.assignee.username if case.assignee else None
     figure_counts.move_case(ctx.session, case, user.id if user else None)
     case.assignee = user

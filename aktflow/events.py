@@ -47,19 +47,22 @@ def event_row(
     data: dict[str, Any] | None,
     prev_hash: str,
     workflow_version: str = WORKFLOW_VERSION,
+    key: bytes | None = None,
 ) -> dict[str, Any]:
     """The complete ``events`` row (a dict of column values) including its hash.
 
     ``prev_hash`` is the hash of event ``seq - 1`` (:data:`aktflow.audit.GENESIS` for the first). The
-    hash is an HMAC-SHA-256 with the current audit key (:func:`aktflow.audit.keyring`), whose id is stored
-    in ``key_id``; it covers every column but ``id``; see :func:`aktflow.audit.event_hash`.
+    hash is an HMAC-SHA-256 with the current audit key (:func:`aktflow.audit.keyring`; ``key``, when given,
+    is that key as the caller read it once for many rows), whose id is stored in ``key_id``; it covers
+    every column but ``id``; see :func:`aktflow.audit.event_hash`.
 
     The note and the data (recursively) pass the exit filter first (:func:`aktflow.exits.mask`): the
     append-only log never holds a CPR number, and the hash is computed over what is stored.
     """
     note = mask(note)
     data = mask(data or {})
-    key = audit.keyring().current
+    if key is None:
+        key = audit.keyring().current
     h = audit.event_hash(
         case_id=case_id,
         seq=seq,
@@ -167,11 +170,31 @@ def append_events(
     ``heads`` maps a case id to its (version, last_hash) as read by the caller in this transaction; cases
     not in it are read here. Each case's row gets its new version and chain head with a version check;
     a case that moved since it was read raises ConflictError (nothing is written). Returns the number of
-    events written. The caller commits.
+    events written. The caller commits. The same as :func:`write_events` of :func:`prepare_events`.
     """
+    return write_events(session, prepare_events(session, new, heads))
+
+
+@dataclass
+class PreparedEvents:
+    """Events hashed and chained by :func:`prepare_events`, not yet written: the ``events`` rows and, per
+    case, its row's new version and chain head with the version it was read at (the version check)."""
+
+    rows: list[dict[str, Any]]
+    case_updates: list[dict[str, Any]]
+
+
+def prepare_events(
+    session: Session,
+    new: Iterable[NewEvent],
+    heads: Mapping[int, tuple[int, str]] | None = None,
+) -> PreparedEvents:
+    """The reading and computing half of :func:`append_events`: every event's row and hash (one pass, the
+    audit key read once), nothing written. A caller that holds a write lock (the recompute's batches)
+    prepares before its first write, so the lock covers the writes alone."""
     new = list(new)
     if not new:
-        return 0
+        return PreparedEvents([], [])
     heads = dict(heads or {})
     missing = sorted({e.case_id for e in new} - set(heads))
     for start in range(0, len(missing), 5000):
@@ -181,6 +204,7 @@ def append_events(
         ):
             heads[cid] = (version, last_hash)
     first_version = dict(heads)
+    key = audit.keyring().current
     rows = []
     for e in new:
         version, prev = heads[e.case_id]
@@ -195,6 +219,7 @@ def append_events(
             note=e.note,
             data=e.data,
             prev_hash=prev if version else audit.GENESIS,
+            key=key,
         )
         heads[e.case_id] = (version + 1, row["hash"])
         rows.append(row)
@@ -210,11 +235,20 @@ def append_events(
         for cid, (version, last_hash) in heads.items()
         if cid in last_at
     ]
-    result = session.connection().execute(_bulk_case_update(), case_updates)
-    if result.rowcount not in (-1, len(case_updates)):
+    return PreparedEvents(rows, case_updates)
+
+
+def write_events(session: Session, prepared: PreparedEvents) -> int:
+    """The writing half of :func:`append_events`: the cases' rows (version-checked, one executemany) and the
+    events (one INSERT). Raises ConflictError, writing nothing, when a case moved since it was read.
+    Returns the number of events written."""
+    if not prepared.rows:
+        return 0
+    result = session.connection().execute(_bulk_case_update(), prepared.case_updates)
+    if result.rowcount not in (-1, len(prepared.case_updates)):
         raise ConflictError("sager blev ændret undervejs; kør handlingen igen")
-    session.execute(insert(Event.__table__), rows)
-    return len(rows)
+    session.execute(insert(Event.__table__), prepared.rows)
+    return len(prepared.rows)
 
 
 @functools.cache

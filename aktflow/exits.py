@@ -69,7 +69,7 @@ def mask(value: T) -> T:
 
 def _mask(value: Any) -> Any:
     if isinstance(value, str):
-        if not any(c.isdigit() for c in value):
+        if sum(map(str.isdigit, value)) < 10:  # a CPR number is ten ASCII digits (screening.is_cpr)
             return value
         text = redact_cpr(value)
         # An underscore joins words in names and titles (notat_120385-1237), not digits into a number.

@@ -44,9 +44,16 @@ class NotReady(Exception):
     """The item depends on work not yet done (e.g. a letter whose archive case is not created yet)."""
 
 
+#: ``session.info`` key: the (case id, kind) of every item enqueued in the session's transaction.
+ENQUEUED = "aktflow.outbox.enqueued"
+
+
 def enqueue(
     session: Session, kind: str, payload: dict[str, Any], key: str, *, case_id: int | None, now: dt.datetime
 ) -> OutboxItem:
+    """Add an outbox item to the session's transaction (delivered after commit). The session remembers
+    what it enqueued (:func:`enqueued`), so fire() knows without a query whether there is new work."""
+    session.info.setdefault(ENQUEUED, []).append((case_id, kind))
     item = OutboxItem(
         kind=kind,
         payload=payload,
@@ -59,6 +66,11 @@ def enqueue(
     )
     session.add(item)
     return item
+
+
+def enqueued(session: Session) -> list[tuple[int | None, str]]:
+    """The (case id, kind) of the items :func:`enqueue` added to this session (since it was opened)."""
+    return list(session.info.get(ENQUEUED, ()))
 
 
 def worker_id() -> str:

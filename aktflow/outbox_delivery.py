@@ -19,6 +19,8 @@ from .outbox import run_once
 from .release.service import KIND as PACKAGE_KIND
 
 log = logging.getLogger("aktflow.outbox")
+#: The kinds inline delivery leaves to the worker (fire() asks for other waiting items only).
+NOT_INLINE = (SCREEN_KIND, PACKAGE_KIND, DISPATCH_KIND)
 
 
 def _services(services: Services | None = None) -> Services:
@@ -47,7 +49,7 @@ def after_commit(db: Database, case_id: int, *, services: Services | None = None
             case_id=case_id,
             limit=20,
             stop_on_failure=True,
-            exclude=(SCREEN_KIND, PACKAGE_KIND, DISPATCH_KIND),
+            exclude=NOT_INLINE,
         )
     except Exception:  # noqa: BLE001 - the items stay pending for 'aktflow outbox run'
         log.exception("inline delivery for case %s failed; the outbox keeps the work", case_id)

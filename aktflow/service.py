@@ -137,9 +137,21 @@ def _field_context(session: Session, today: dt.date) -> fields.Context:
     """What a trigger's fields are checked against: today and the users in this session."""
     return fields.Context(
         today=today,
-        find_user=lambda username: session.scalar(select(User).where(User.username == username)),
+        find_user=lambda username: _user_named(session, username),
         case_roles=frozenset(CASE_ROLES),
     )
+
+
+def _user_named(session: Session, username: str) -> User | None:
+    from .effects import user_named
+
+    return user_named(session, username)
+
+
+def _known_user(session: Session, user: User) -> None:
+    from .effects import know_user
+
+    know_user(session, user)
 
 
 def _actor(session: Session, username: str) -> User:
@@ -165,10 +177,19 @@ def check_role(trigger: str, actor: User) -> states.TriggerSpec:
     return spec
 
 
-def check_case_access(session: Session, actor: User, case: Case, spec: states.TriggerSpec) -> None:
+def check_case_access(
+    session: Session,
+    actor: User,
+    case: Case,
+    spec: states.TriggerSpec,
+    *,
+    member: bool | None = None,
+    sensitive: bool | None = None,
+) -> None:
     """Need-to-know (aktflow.case_access): the case's caseworker, a member, a manager, or the legal contact
-    for legal actions may act on it. Raises PermissionDenied naming who may."""
-    refusal = case_access.act_refusal(session, actor, case, spec.roles)
+    for legal actions may act on it. Raises PermissionDenied naming who may. ``member`` and ``sensitive``:
+    what fire()'s load read with the case (see ``case_access.act_refusal``)."""
+    refusal = case_access.act_refusal(session, actor, case, spec.roles, member=member, sensitive=sensitive)
     if refusal is not None:
         raise PermissionDenied(refusal)
 
@@ -218,9 +239,15 @@ def fire(
 
 
 @functools.cache
-def _load_statement():
+def _load_statement(outbox: bool = False):
+    """The acting user, the case, and what need-to-know asks of them (whether the user was added to the case,
+    whether it is sensitive), in one statement; with ``outbox`` also whether the case has outbox work waiting
+    that inline delivery would try (:func:`_waiting_clause`)."""
+    cols: list[Any] = [User, Case, case_access.member_clause(), case_access.sensitive_clause()]
+    if outbox:
+        cols.append(_waiting_clause(Case.id))
     return (
-        select(User, Case)
+        select(*cols)
         .outerjoin(Case, Case.id == bindparam("case_id"))
         .where(User.username == bindparam("username"))
     )
@@ -229,14 +256,17 @@ def _load_statement():
 def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, attachment) -> Case:
     session, now, archive = uow.session, uow.now, uow.archive
     # The acting user and the case in one round trip.
-    row = session.execute(_load_statement(), {"case_id": case_id, "username": actor}).first()
+    inline = uow.services.inline_delivery
+    row = session.execute(_load_statement(inline), {"case_id": case_id, "username": actor}).first()
     if row is None or not row[0].active:
         raise ValidationError("actor", f"ukendt eller inaktiv bruger {actor!r}")
-    user, case = row
+    user, case, member, sensitive = row[:4]
+    _known_user(session, user)
+    waiting = bool(row[4]) if inline else False
     if case is None:
         raise NotFound(f"sag {case_id} findes ikke")
     spec = check_role(trigger, user)
-    check_case_access(session, user, case, spec)
+    check_case_access(session, user, case, spec, member=bool(member), sensitive=bool(sensitive))
     if expect_version is not None and case.version != expect_version:
         raise ConflictError(
             f"sagen er ændret siden version {expect_version} (nu version {case.version}); "
@@ -279,9 +309,10 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
     )
     for letter in ctx.letters:
         letter.event_id = ev
-    # Inline delivery after commit (SBSYS) is wanted only when the case has outbox work waiting; asking in
-    # this transaction costs one statement, where an idle delivery round cost a transaction of its own.
-    deliver_after = uow.services.inline_delivery and _outbox_waiting(session, case.id)
+    # Inline delivery after commit (SBSYS) is wanted only when the case has outbox work waiting: what waited
+    # before was read with the case, what the effects queued the session remembers (no statement of its own;
+    # an idle delivery round cost a transaction).
+    deliver_after = inline and (waiting or _queued_now(session, case.id))
     if spec.effects:
         # The caller gets the case as it now is, with what the effects changed (documents, flags, …), read
         # in this transaction (the session keeps them at commit): no second transaction after it.
@@ -303,22 +334,29 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
     return case
 
 
-def _outbox_waiting(session: Session, case_id: int) -> bool:
-    """Whether the case has outbox items that inline delivery would try (pending, or claimed by a worker
-    whose lease ran out; screening is the worker's), written in this transaction or before."""
-    from .document_screening import KIND as SCREEN_KIND
-    from .models import OutboxItem
+def _queued_now(session: Session, case_id: int) -> bool:
+    """Whether this transaction enqueued an item for the case that inline delivery would try."""
+    from .outbox import enqueued
+    from .outbox_delivery import NOT_INLINE
 
-    stmt = (
-        select(OutboxItem.id)
-        .where(
-            OutboxItem.case_id == case_id,
-            OutboxItem.status.in_(("pending", "delivering")),
-            OutboxItem.kind != SCREEN_KIND,
-        )
-        .limit(1)
+    return any(cid == case_id and kind not in NOT_INLINE for cid, kind in enqueued(session))
+
+
+def _waiting_clause(case_id: Any):
+    """SQL: the case has outbox items that inline delivery would try: pending, or claimed by a worker whose
+    lease ran out, of a kind it delivers (the kinds left to the worker, ``outbox_delivery.NOT_INLINE``, are
+    not: a letter's dispatch or a release package waiting for the worker is no reason for a delivery round
+    after the commit)."""
+    from sqlalchemy import exists
+
+    from .models import OutboxItem
+    from .outbox_delivery import NOT_INLINE
+
+    return exists().where(
+        OutboxItem.case_id == case_id,
+        OutboxItem.status.in_(("pending", "delivering")),
+        OutboxItem.kind.not_in(NOT_INLINE),
     )
-    return session.scalar(stmt) is not None
 
 
 #: How long an intake's idempotency key holds: a repeat within it gives the first case back.

@@ -286,7 +286,8 @@ DESCRIPTIONS = {
     "tenth of the cases move (SQLite).",
     "recompute-all-100k": "a closure day inside every open case's target, then reopened, then closed again: each "
     "change moves all 100,000 open cases and logs an event on each, in bounded batches (median of the rounds); "
-    "`-lock`: the longest batch's transaction, the longest SQLite's write lock was held (goal ≤ 1 s).",
+    "`-lock`: the longest a batch held SQLite's write lock, from its first write to its commit (goal ≤ 1 s; "
+    "the longest whole batch, reads included, in the note).",
     "dashboard-scale": "the manager dashboard's queries alone, 1,000,000 vs 10,000 cases (10 % open, 40 skewed "
     "caseworkers) on PostgreSQL, alternating, after VACUUM; the page in the note. `-busiest`: filtered on the "
     "busiest caseworker. `-updated`: after 20 % of the open cases changed as a transition changes them, no "

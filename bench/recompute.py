@@ -8,8 +8,9 @@ the law's calendar and never move), so every open case is seeded with one: 10 wo
   tenth). A run that moves nothing raises: it would time only the search.
 - **recompute-all-100k**: one closure day inside every open case's target (all received in the nine
   days before it), then reopened, then closed again: each change moves every open case and writes an event
-  on each. Alternating rounds; the figure is the median change. The longest batch's transaction (the
-  longest the SQLite write lock was held) is its own line, goal ≤ 1 s.
+  on each. Alternating rounds; the figure is the median change. The longest a batch held SQLite's write
+  lock (from its first write to its commit: a deferred transaction's reads take no write lock, and in WAL
+  mode readers are never blocked) is its own line, goal ≤ 1 s; the note gives the longest whole batch.
 """
 
 from __future__ import annotations
@@ -77,13 +78,14 @@ def run_all(db: Database, n: int, goal_seconds: float = 20.0, rounds: int = 3) -
     seed_cases(
         db, n, start=first, days=9, target_days=TARGET_DAYS, progress=lambda d: progress("seeding", d, n)
     )
-    times, longest, outs = [], 0.0, []
+    times, longest, longest_lock, outs = [], 0.0, 0.0, []
     for i in range(max(rounds, 3)):
         change = {"close": [closure]} if i % 2 == 0 else {"reopen": [closure]}
         t = time.perf_counter()
         out = change_calendar(db, actor="benchadmin", **change)
         times.append(time.perf_counter() - t)
         longest = max(longest, out["longest_batch_s"])
+        longest_lock = max(longest_lock, out["longest_lock_s"])
         outs.append(out)
         if out["cases_moved"] != n:
             raise RuntimeError(f"recompute-all moved {out['cases_moved']} of {n} cases")
@@ -103,12 +105,13 @@ def run_all(db: Database, n: int, goal_seconds: float = 20.0, rounds: int = 3) -
         ),
         Result(
             "recompute-all-100k-lock",
-            longest,
+            longest_lock,
             "s",
             None,
             None,
             1.0,
             n,
-            note="the longest batch's transaction (the write lock held), over every round",
+            note="the longest a batch held SQLite's write lock (its first write to its commit), over every "
+            f"round; the longest batch's whole transaction, reads included, {longest:.2f} s",
         ),
     ]

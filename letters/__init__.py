@@ -125,9 +125,48 @@ def template_bytes(kind: str) -> bytes:
 def _render(template: bytes, values: dict[str, Any]) -> bytes:
     doc = DocxTemplate(io.BytesIO(template))
     doc.render(values, jinja_env=_env(), autoescape=True)
+    if doc.pics_to_replace or doc.crc_to_new_media or doc.crc_to_new_embedded or doc.zipname_to_replace:
+        out = io.BytesIO()  # docxtpl rewrites the saved zip itself; the letters replace no media
+        doc.save(out)
+        return _fixed_zip(out.getvalue())
+    return _save_fixed(doc)
+
+
+class _FixedZipWriter:
+    """python-docx's physical package writer, writing each entry as :func:`_fixed_zip` does (at
+    :data:`ZIP_TIME`, deflated, mode 0600): the letter is zipped once instead of zipped, read and zipped
+    again, and the bytes are the same."""
+
+    def __init__(self, out: io.BytesIO) -> None:
+        self._zipf = zipfile.ZipFile(out, "w")
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        info = zipfile.ZipInfo(pack_uri.membername, date_time=ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o600 << 16
+        self._zipf.writestr(info, blob)
+
+    def close(self) -> None:
+        self._zipf.close()
+
+
+def _save_fixed(doc: DocxTemplate) -> bytes:
+    """The rendered document's package written as python-docx's ``OpcPackage.save`` writes it (content
+    types, package relationships, then each part and its relationships, in order), through
+    :class:`_FixedZipWriter`."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = doc.docx.part.package
+    for part in package.parts:
+        part.before_marshal()
     out = io.BytesIO()
-    doc.save(out)
-    return _fixed_zip(out.getvalue())
+    writer = _FixedZipWriter(out)
+    PackageWriter._write_content_types_stream(writer, package.parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, package.parts)
+    writer.close()
+    doc.is_saved = True
+    return out.getvalue()
 
 
 def _fixed_zip(docx: bytes) -> bytes:
