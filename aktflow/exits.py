@@ -67,9 +67,18 @@ def mask(value: T) -> T:
     return _mask(value)
 
 
+#: Values that never hold text: returned as they are without the checks below (the common case).
+_PLAIN = frozenset({int, float, bool, type(None)})
+
+
 def _mask(value: Any) -> Any:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:  # the usual container first, without the abstract-class check
+        return {_mask(k): _mask(v) for k, v in value.items()}
     if isinstance(value, str):
-        if not any(c.isdigit() for c in value):
+        if sum(map(str.isdigit, value)) < 10:  # a CPR number has ten digits: fewer, none to mask
             return value
         text = redact_cpr(value)
         # An underscore joins words in names and titles (notat_120385-1237), not digits into a number.

@@ -271,6 +271,47 @@ def next_steps(view: dict[str, Any], hints: dict[str, str]) -> dict[str, Any]:
     return {"main": main, "waiting": waiting, "side": side}
 
 
+#: A document row's values made by aktflow itself (ids, numbers, dates, hashes, codes, statuses): they hold no
+#: CPR number, so the exit filter skips them; every other value (titles, names, notes) passes it.
+_GENERATED = frozenset(
+    {
+        "id",
+        "no",
+        "date",
+        "sha256",
+        "outcome",
+        "grounds",
+        "extracted",
+        "screening",
+        "screening_label",
+        "parent_id",
+    }
+)
+
+
+def _document_row(case: Case, d: Any, no: int) -> dict[str, Any]:
+    """The document ``d`` (number ``no`` in the register) as the case's view shows it, through the exit
+    filter: ``id``, ``no``, ``title``, ``date``, ``sender``, ``recipient``, ``archive_doc_id``, ``filename``,
+    ``sha256``, :func:`screening_of`, :func:`aktflow.case_letters.assessment_of`, the aktliste's row and
+    ``assessed_by``."""
+    row = {
+        "id": d.id,
+        "no": no,
+        "title": d.title,
+        "date": _d(d.doc_date),
+        "sender": d.sender,
+        "recipient": d.recipient,
+        "archive_doc_id": d.archive_doc_id,
+        "filename": mask_filename(d.filename) if d.filename else None,
+        "sha256": d.sha256,
+        **screening_of(d),
+        **assessment_of(d),
+        **_aktliste_row(case, d, no),
+        "assessed_by": d.assessment.assessed_by if d.assessment else None,
+    }
+    return {k: v if k in _GENERATED else mask(v) for k, v in row.items()}
+
+
 def case_events(session: Session, case_id: int) -> list[Event]:
     """The case's events, oldest first (one query)."""
     return list(session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.seq)))
@@ -334,24 +375,6 @@ def case_dict(
         "allowed_triggers": allowed,
         "deadlines": deadlines,
         "status": status_facts(session, case, events, deadlines, hearing_rows, today),
-        "documents": [
-            {
-                "id": d.id,
-                "no": i,
-                "title": d.title,
-                "date": _d(d.doc_date),
-                "sender": d.sender,
-                "recipient": d.recipient,
-                "archive_doc_id": d.archive_doc_id,
-                "filename": mask_filename(d.filename) if d.filename else None,
-                "sha256": d.sha256,
-                **screening_of(d),
-                **assessment_of(d),
-                **_aktliste_row(case, d, i),
-                "assessed_by": d.assessment.assessed_by if d.assessment else None,
-            }
-            for i, d in enumerate(register_order(case.documents), start=1)
-        ],
         "hearings": hearing_rows,
         "letters": letters_of(session, case.id),
         # A package is made only by a decision's effect, which records it in its event
@@ -369,18 +392,25 @@ def case_dict(
             for e in events
             if e.trigger == "notify_employee"
         ],
-        "events": [
-            {
-                "seq": e.seq,
-                "trigger": e.trigger,
-                "from": e.from_state,
-                "to": e.to_state,
-                "actor": e.actor,
-                "at": e.at.isoformat(timespec="seconds"),
-                "note": e.note,
-                "data": e.data,
-            }
-            for e in events
-        ],
     }
-    return mask(view)  # the exit filter: no CPR number leaves in the case's view
+    out = mask(view)  # the exit filter: no CPR number leaves in the case's view
+    out["documents"] = [
+        _document_row(case, d, i) for i, d in enumerate(register_order(case.documents), start=1)
+    ]
+    # The log's own values (sequence number, trigger, states, actor, the ISO time) are made by aktflow and
+    # hold no CPR number; what was written into the log (note, data) passes the exit filter one by one. A
+    # case's log is its longest part (two events per document), so it is not masked as one tree.
+    out["events"] = [
+        {
+            "seq": e.seq,
+            "trigger": e.trigger,
+            "from": e.from_state,
+            "to": e.to_state,
+            "actor": mask(e.actor),
+            "at": e.at.isoformat(timespec="seconds"),
+            "note": mask(e.note),
+            "data": mask(e.data),
+        }
+        for e in events
+    ]
+    return out
