@@ -67,7 +67,16 @@ def mask(value: T) -> T:
     return _mask(value)
 
 
+#: Values that never hold text: returned as they are without the checks below (the common case).
+_PLAIN = frozenset({int, float, bool, type(None)})
+
+
 def _mask(value: Any) -> Any:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:  # the usual container first, without the abstract-class check
+        return {_mask(k): _mask(v) for k, v in value.items()}
     if isinstance(value, str):
         if sum(map(str.isdigit, value)) < 10:  # a CPR number is ten ASCII digits (screening.is_cpr)
             return value

@@ -81,9 +81,16 @@ class FireContext:
     # The installation's settings (aktflow.config.Settings), e.g. for the limits on a stored file.
     settings: Any = None
     letters: list[Any] = field(default_factory=list)
+    # What a preview already read (the case page, :func:`case_page_view`): the case's events, oldest
+    # first, and the due dates of its running deadlines by rule. Set, the guards' questions about the log
+    # and the deadlines are answered from them instead of one query each.
+    known_events: Any = None
+    known_due: dict[str, dt.date] | None = None
 
     def data_of(self, trigger: str) -> list[dict[str, Any]]:
         """The recorded data of the case's events of this trigger, oldest first (as the log keeps them)."""
+        if self.known_events is not None:
+            return [dict(e.data or {}) for e in self.known_events if e.trigger == trigger]
         return [
             dict(d or {})
             for d in self.session.scalars(
@@ -97,6 +104,8 @@ class FireContext:
         """The due date of the case's running deadline of ``rule`` (active, not met), else None."""
         from .models import CaseDeadline
 
+        if self.known_due is not None:
+            return self.known_due.get(rule)
         return self.session.scalar(
             select(CaseDeadline.due).where(
                 CaseDeadline.case_id == self.case_id,
@@ -110,6 +119,8 @@ class FireContext:
         """Whether the case's log already has an event of this trigger."""
         from sqlalchemy import func as sa_func
 
+        if self.known_events is not None:
+            return any(e.trigger == trigger for e in self.known_events)
         return bool(
             self.session.scalar(
                 select(sa_func.count())
@@ -120,6 +131,10 @@ class FireContext:
 
     def event_data(self, *triggers: str) -> list[tuple[int, str, dict[str, Any]]]:
         """``(seq, trigger, data)`` of the case's events of these triggers, oldest first."""
+        if self.known_events is not None:
+            return [
+                (e.seq, e.trigger, dict(e.data or {})) for e in self.known_events if e.trigger in triggers
+            ]
         rows = self.session.execute(
             select(Event.seq, Event.trigger, Event.data)
             .where(Event.case_id == self.case_id, Event.trigger.in_(triggers))
@@ -820,25 +835,101 @@ def action_hints(
     themselves. A trigger the user may not fire on this case (``case_access.act_refusal``) gets that reason
     instead. Read-only: nothing is changed or logged; fire() checks again when the user acts.
     """
-    out: dict[str, str | None] = {}
     with UnitOfWork(db, now=now) as uow:  # never committed: rolled back on leaving
         session = uow.session
         case = session.get(Case, case_id)
         user = session.scalar(select(User).where(User.username == username))
         if case is None or user is None:
             return {t: None for t in triggers}
-        for t in triggers:
-            spec = states.TRIGGERS.get(t)
-            refusal = case_access.act_refusal(session, user, case, spec.roles) if spec else None
-            if refusal is not None:  # need-to-know: fire() would refuse whatever the guards say
-                out[t] = refusal
-                continue
-            data = {"assignee": username} if t == "assign" else {}
-            ctx = FireContext(
-                session, user, t, None, data, uow.now, uow.archive, case_id=case.id, preview=True
-            )
-            out[t] = states.unmet(case, t, ctx)
+        return _hints(uow, case, user, triggers)
+
+
+def _hints(
+    uow: UnitOfWork,
+    case: Case,
+    user: User,
+    triggers: list[str],
+    events: Any = None,
+    due: dict[str, dt.date] | None = None,
+) -> dict[str, str | None]:
+    """:func:`action_hints` for a case and user loaded in ``uow``'s session; ``events`` and ``due``: what
+    the caller already read of the case's log and running deadlines (:attr:`FireContext.known_events`)."""
+    out: dict[str, str | None] = {}
+    for t in triggers:
+        spec = states.TRIGGERS.get(t)
+        refusal = case_access.act_refusal(uow.session, user, case, spec.roles) if spec else None
+        if refusal is not None:  # need-to-know: fire() would refuse whatever the guards say
+            out[t] = refusal
+            continue
+        data = {"assignee": user.username} if t == "assign" else {}
+        ctx = FireContext(
+            uow.session,
+            user,
+            t,
+            None,
+            data,
+            uow.now,
+            uow.archive,
+            case_id=case.id,
+            preview=True,
+            known_events=events,
+            known_due=due,
+        )
+        out[t] = states.unmet(case, t, ctx)
     return out
+
+
+@dataclass
+class CasePage:
+    """What the case page shows, read in one unit of work (:func:`case_page_view`)."""
+
+    #: the case as plain data (:func:`aktflow.queries.case_page.case_dict`)
+    view: dict[str, Any]
+    #: trigger → the first unmet condition's Danish sentence, or None (:func:`action_hints`)
+    hints: dict[str, str | None]
+    #: the users who can hold cases, by name (:func:`aktflow.queries.users.assignable_users`), each
+    #: ``{"username", "name", "role"}``
+    assignees: list[dict[str, str]]
+    #: every user's name by username (the timeline names former users too)
+    names: dict[str, str]
+    #: who may see the case (:func:`aktflow.queries.case_members.case_access_view`)
+    access: dict[str, Any]
+
+
+def case_page_view(
+    db: Database, case_id: int, *, username: str, role: str | None, now: dt.datetime | None = None
+) -> CasePage:
+    """The case page's data for the signed-in ``username`` (role ``role``), read in one unit of work that
+    is never committed: the case's view, the hints of its offered actions (asked of the same machine as
+    fire(), from the log and deadlines the view already read), the users and the access panel. Each table
+    is read once: the users first (so the acting user and the caseworker come from the identity map), then
+    the case and its relations. Raises NotFound (no such case) and PermissionDenied (need-to-know).
+    """
+    from .queries import case_members, case_page
+    from .queries import users as users_q
+
+    with UnitOfWork(db, now=now) as uow:
+        session = uow.session
+        everyone = list(session.scalars(select(User)))
+        user = next((u for u in everyone if u.username == username), None)
+        if user is None:
+            raise PermissionDenied(f"ukendt bruger {username!r}")
+        case = case_page.load_for_page(session, case_id)
+        access = case_members.case_access_view(session, case_id, user)
+        events = case_page.case_events(session, case.id)
+        view = case_page.case_dict(session, case, today=uow.today, role=role, events=events)
+        due = {d["rule"]: dt.date.fromisoformat(d["due"]) for d in view["deadlines"] if not d["done_on"]}
+        hints = _hints(uow, case, user, list(view["allowed_triggers"]), events, due)
+        return CasePage(
+            view=view,
+            hints=hints,
+            assignees=[
+                {"username": u.username, "name": u.name, "role": u.role}
+                for u in users_q.assignable_from(everyone)
+            ],
+            names={u.username: u.name for u in everyone},
+            access=access,
+        )
 
 
 def allowed_triggers(case: Case, role: str | None = None) -> list[str]:

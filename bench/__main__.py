@@ -312,7 +312,8 @@ DESCRIPTIONS = {
     "pages are not read again; the letter's are); `-unscreened`: no screening to rely on, every page's text "
     "read with pdfium and checked for CPR numbers; `-memory`: the peak resident memory of the process that "
     "builds the package (`make bench-quick`: 100 documents, 400 pages).",
-    "web-load": "gunicorn with 2 workers on PostgreSQL; clients read case pages (some with 300 documents), fire "
+    "web-load": "gunicorn as docs/deployment.md sets it up (2 × cores workers, here gthread with 4 threads "
+    "each, screening in the background) on PostgreSQL; clients read case pages (some with 300 documents), fire "
     "transitions and upload documents. First 1 client alone, then 16 at once: p99 at 16 clients over p50 at "
     "1 client (goal ≤ 10); `-throughput`: requests per second at 16 over at 1 (goal ≥ 2, shown as 1/ratio ≤ "
     "0.5); `-errors`: 5xx and failed connections (goal 0).",

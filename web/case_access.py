@@ -41,14 +41,26 @@ def _refused(user: Any, case_id: Any) -> str | None:
     except NotFound:
         return None
     except PermissionDenied as e:
-        return e.message[:1].upper() + e.message[1:] + "."
+        return refusal_text(e)
     return None
+
+
+#: Pages that check need-to-know themselves, in the one unit of work that reads the case (the case page:
+#: ``aktflow.service.case_page_view``), and refuse with the same 403 (:func:`refusal_text`).
+SELF_CHECKED = frozenset({"cases.case_page"})
+
+
+def refusal_text(e: PermissionDenied) -> str:
+    """The Danish sentence of a need-to-know refusal, as the 403 page shows it."""
+    return e.message[:1].upper() + e.message[1:] + "."
 
 
 @bp.before_app_request
 def guard_page() -> None:
     """Refuse (403) a page under a case the signed-in user may not see in full; the API has its own."""
     if request.path.startswith("/api/") or not request.view_args or not current_user.is_authenticated:
+        return None
+    if request.endpoint in SELF_CHECKED and request.method == "GET":
         return None
     reason = _refused(current_user, request.view_args.get("case_id"))
     if reason:

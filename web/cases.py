@@ -26,7 +26,7 @@ from aktflow import case_access, kle, letter_preview, states
 from aktflow import grounds as catalogue
 from aktflow.case_letters import letter_pdf, pdf_available
 from aktflow.documents import Attachment
-from aktflow.errors import AktflowError, ConflictError, NotFound, ValidationError
+from aktflow.errors import AktflowError, ConflictError, NotFound, PermissionDenied, ValidationError
 from aktflow.exits import mask
 from aktflow.queries import cases as cases_q
 from aktflow.queries import dashboard as read
@@ -38,6 +38,7 @@ from aktflow.service import (
     IdempotencyMismatch,
     IntakeInvalid,
     action_hints,
+    case_page_view,
     case_view,
     fire,
     submit_case,
@@ -46,6 +47,7 @@ from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME, mine_by_def
 
 from . import access
 from .auth import ALL_ROLES, home_url, roles_required
+from .case_access import refusal_text
 from .exits import download_name
 from .filters import parse_form_date, plain, today
 from .search import sort_links
@@ -228,19 +230,21 @@ def _case_page(case_id: int, posted: dict | None = None, status: int = 200):
     """The case page; ``posted`` (see :func:`_posted`) is a form that failed: drawn again with what was
     typed, its message next to the field and an error summary in the form (status 400/409/422)."""
     try:
-        view = case_view(db(), case_id, role=current_user.role)
+        # One unit of work reads the view, the hints, the users and the access panel (docs/benchmarks.md).
+        page = case_page_view(db(), case_id, username=current_user.username, role=current_user.role)
     except NotFound:
         abort(404)
-    hints = action_hints(db(), case_id, current_user.username, view["allowed_triggers"])
-    with db().session() as s:
-        assignees = users_q.assignable_users(s)
-        names = users_q.display_names(s)  # every actor in the timeline
+    except PermissionDenied as e:  # need-to-know, checked in the same unit of work (web.case_access)
+        abort(403, description=refusal_text(e))
+    view, hints = page.view, page.hints
     return render_template(
         "case.html",
         c=view,
-        names=names,
+        names=page.names,  # every actor in the timeline
         hints=hints,
-        assignees=assignees,
+        assignees=page.assignees,
+        access=page.access,
+        all_events=request.args.get("forloeb") == "alle",
         grounds=catalogue.for_basis(view["basis"]),
         ground_names={g.code: g for g in catalogue.all_grounds()},
         kle_title=kle.title_of(db(), view["emne"]),

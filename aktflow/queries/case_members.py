@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from .. import case_access
 from ..exits import mask
-from ..models import CaseMember, CaseSensitivity, User
+from ..models import CaseMember, User
 
 
 def case_access_view(session: Session, case_id: int, user: Any) -> dict[str, Any]:
@@ -20,14 +20,13 @@ def case_access_view(session: Session, case_id: int, user: Any) -> dict[str, Any
     Raises NotFound for an unknown case and PermissionDenied when ``user`` may not see it in full.
     """
     case = case_access.require_view(session, user, case_id)
-    mark = session.get(CaseSensitivity, case.id)
+    mark, why = case_access.sensitivity(session, case)
     members = session.execute(
         select(CaseMember, User.username, User.name)
         .join(User, User.id == CaseMember.user_id)
         .where(CaseMember.case_id == case.id)
         .order_by(CaseMember.added_at, CaseMember.id)
     ).all()
-    why = case_access.reasons(session, case)
     return {
         "case_id": case.id,
         "sensitive": bool(why),

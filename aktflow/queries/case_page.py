@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import case_deadlines, clock, states
 from ..case_letters import (
     assessment_of,
     letters_of,
-    narrowing_attempts,
     outcome,
     register_order,
     request_refusal_of,
@@ -21,7 +20,7 @@ from ..case_letters import (
 from ..errors import NotFound
 from ..exits import mask, mask_filename
 from ..labels import state_label
-from ..models import Case, Event
+from ..models import Case, Document, Event
 from ..release.service import packages_of
 from ..states.case_rules import is_personnel_case
 from .dispatches import decision_not_sent, dispatches_of
@@ -30,6 +29,23 @@ from .dispatches import decision_not_sent, dispatches_of
 def get_case(session: Session, case_id: int) -> Case:
     """The case ``case_id`` loaded in ``session``; raises NotFound (Danish message) when there is none."""
     case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"sag {case_id} findes ikke")
+    return case
+
+
+def load_for_page(session: Session, case_id: int) -> Case:
+    """:func:`get_case` with what the case page reads of it in as few statements as it can: the flags in
+    the case's own query, the documents with their assessments in one more (their redactions follow in a
+    third). Raises NotFound."""
+    case = session.get(
+        Case,
+        case_id,
+        options=[
+            joinedload(Case.flags),
+            selectinload(Case.documents).joinedload(Document.assessment),
+        ],
+    )
     if case is None:
         raise NotFound(f"sag {case_id} findes ikke")
     return case
@@ -196,6 +212,9 @@ def status_facts(
 
 #: The actions on one document, offered in the documents' list rather than as a next step.
 DOCUMENT_TRIGGERS = ("add_document", "edit_document", "remove_document", "assess_document")
+#: The redactions of one document: drawn on the document's own page (its text and pages), never on the
+#: case page, where each form would list every document of the case (docs/redaction.md).
+REDACTION_TRIGGERS = ("redact", "remove_redaction", "accept_redaction", "reject_redaction")
 #: The actions that are possible along the way but seldom the next step ("Andre handlinger").
 SIDE_TRIGGERS = (
     "withdraw",
@@ -221,6 +240,9 @@ def next_steps(view: dict[str, Any], hints: dict[str, str]) -> dict[str, Any]:
     - ``waiting``: the next steps that cannot be taken yet, each ``(trigger, why)``: named with the reason,
       never offered as a button that does nothing.
     - ``side``: the other actions (withdraw, forward, assign, …), in the offered order.
+
+    The document's own actions (:data:`DOCUMENT_TRIGGERS`, :data:`REDACTION_TRIGGERS`) are in none of
+    them: the documents' list and each document's page offer them.
     """
     allowed = list(view["allowed_triggers"])
     status = view.get("status") or {}
@@ -229,7 +251,11 @@ def next_steps(view: dict[str, Any], hints: dict[str, str]) -> dict[str, Any]:
         fields = states.TRIGGERS[name].fields
         return 0 if not fields else (2 if any(f.required for f in fields) else 1)
 
-    main = [n for n in allowed if n not in DOCUMENT_TRIGGERS and n not in SIDE_TRIGGERS]
+    main = [
+        n
+        for n in allowed
+        if n not in DOCUMENT_TRIGGERS and n not in SIDE_TRIGGERS and n not in REDACTION_TRIGGERS
+    ]
     main.sort(key=rank)  # stable: the definition's order within a rank
     side = [n for n in allowed if n in SIDE_TRIGGERS]
     notice = status.get("notice")
@@ -245,16 +271,80 @@ def next_steps(view: dict[str, Any], hints: dict[str, str]) -> dict[str, Any]:
     return {"main": main, "waiting": waiting, "side": side}
 
 
-def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None = None) -> dict:
+#: A document row's values made by aktflow itself (ids, numbers, dates, hashes, codes, statuses): they hold no
+#: CPR number, so the exit filter skips them; every other value (titles, names, notes) passes it.
+_GENERATED = frozenset(
+    {
+        "id",
+        "no",
+        "date",
+        "sha256",
+        "outcome",
+        "grounds",
+        "extracted",
+        "screening",
+        "screening_label",
+        "parent_id",
+    }
+)
+
+
+def _document_row(case: Case, d: Any, no: int) -> dict[str, Any]:
+    """The document ``d`` (number ``no`` in the register) as the case's view shows it, through the exit
+    filter: ``id``, ``no``, ``title``, ``date``, ``sender``, ``recipient``, ``archive_doc_id``, ``filename``,
+    ``sha256``, :func:`screening_of`, :func:`aktflow.case_letters.assessment_of`, the aktliste's row and
+    ``assessed_by``."""
+    row = {
+        "id": d.id,
+        "no": no,
+        "title": d.title,
+        "date": _d(d.doc_date),
+        "sender": d.sender,
+        "recipient": d.recipient,
+        "archive_doc_id": d.archive_doc_id,
+        "filename": mask_filename(d.filename) if d.filename else None,
+        "sha256": d.sha256,
+        **screening_of(d),
+        **assessment_of(d),
+        **_aktliste_row(case, d, no),
+        "assessed_by": d.assessment.assessed_by if d.assessment else None,
+    }
+    return {k: v if k in _GENERATED else mask(v) for k, v in row.items()}
+
+
+def case_events(session: Session, case_id: int) -> list[Event]:
+    """The case's events, oldest first (one query)."""
+    return list(session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.seq)))
+
+
+def _narrowing_attempts(events: Sequence[Event]) -> list[dict[str, Any]]:
+    """:func:`aktflow.case_letters.narrowing_attempts` from the events already read."""
+    return [
+        {"date": e.data.get("date"), "how": e.data.get("how"), "answer": e.data.get("answer") or None}
+        for e in events
+        if e.trigger == "record_narrowing_attempt"
+    ]
+
+
+def case_dict(
+    session: Session,
+    case: Case,
+    *,
+    today: dt.date,
+    role: str | None = None,
+    events: Sequence[Event] | None = None,
+) -> dict:
     """The whole case as plain data: the case page, ``aktflow case show --json`` and ``GET /api/v1/cases/<id>``.
 
     Everything in it passes the exit filter (:func:`aktflow.exits.mask`): a CPR number written into the
     subject, the requester's name, a document's title, sender, recipient or file name, a flag's reason,
     an assessment's note or an event's note or data is shown as ``XXXXXX-XXXX``. The stored case keeps
     what was written. ``today``: the date the deadlines are judged against, given by the caller from the
-    composition root's clock.
+    composition root's clock. ``events``: the case's events, oldest first, when the caller has read them
+    already (:func:`case_events`).
     """
-    events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
+    if events is None:
+        events = case_events(session, case.id)
     allowed = states.offered(case, role)
     deadlines = case_deadlines.case_deadlines(session, case, today)
     hearing_rows = hearings(events)
@@ -281,31 +371,15 @@ def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None 
         "outcome": outcome(case),
         "personnel": is_personnel_case(case),
         "request_refusal": request_refusal_of(session, case),
-        "narrowing_attempts": narrowing_attempts(session, case),
+        "narrowing_attempts": _narrowing_attempts(events),
         "allowed_triggers": allowed,
         "deadlines": deadlines,
         "status": status_facts(session, case, events, deadlines, hearing_rows, today),
-        "documents": [
-            {
-                "id": d.id,
-                "no": i,
-                "title": d.title,
-                "date": _d(d.doc_date),
-                "sender": d.sender,
-                "recipient": d.recipient,
-                "archive_doc_id": d.archive_doc_id,
-                "filename": mask_filename(d.filename) if d.filename else None,
-                "sha256": d.sha256,
-                **screening_of(d),
-                **assessment_of(d),
-                **_aktliste_row(case, d, i),
-                "assessed_by": d.assessment.assessed_by if d.assessment else None,
-            }
-            for i, d in enumerate(register_order(case.documents), start=1)
-        ],
         "hearings": hearing_rows,
         "letters": letters_of(session, case.id),
-        "packages": packages_of(session, case.id),
+        # A package is made only by a decision's effect, which records it in its event
+        # (aktflow.release.service.request_package): without such an event there is none to read.
+        "packages": packages_of(session, case.id) if any("package" in (e.data or {}) for e in events) else [],
         "dispatches": (sent := dispatches_of(session, case.id)),
         "decision_not_sent": decision_not_sent(sent),
         "archive": archive_state(session, case),
@@ -318,18 +392,25 @@ def case_dict(session: Session, case: Case, *, today: dt.date, role: str | None 
             for e in events
             if e.trigger == "notify_employee"
         ],
-        "events": [
-            {
-                "seq": e.seq,
-                "trigger": e.trigger,
-                "from": e.from_state,
-                "to": e.to_state,
-                "actor": e.actor,
-                "at": e.at.isoformat(timespec="seconds"),
-                "note": e.note,
-                "data": e.data,
-            }
-            for e in events
-        ],
     }
-    return mask(view)  # the exit filter: no CPR number leaves in the case's view
+    out = mask(view)  # the exit filter: no CPR number leaves in the case's view
+    out["documents"] = [
+        _document_row(case, d, i) for i, d in enumerate(register_order(case.documents), start=1)
+    ]
+    # The log's own values (sequence number, trigger, states, actor, the ISO time) are made by aktflow and
+    # hold no CPR number; what was written into the log (note, data) passes the exit filter one by one. A
+    # case's log is its longest part (two events per document), so it is not masked as one tree.
+    out["events"] = [
+        {
+            "seq": e.seq,
+            "trigger": e.trigger,
+            "from": e.from_state,
+            "to": e.to_state,
+            "actor": mask(e.actor),
+            "at": e.at.isoformat(timespec="seconds"),
+            "note": mask(e.note),
+            "data": mask(e.data),
+        }
+        for e in events
+    ]
+    return out

@@ -3,6 +3,7 @@ user of a web session, and the names shown in a case's timeline."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,11 @@ def assignable_users(session: Session) -> list[User]:
             select(User).where(User.role.in_(CASEWORK), User.active.is_(True)).order_by(User.name)
         )
     )
+
+
+def assignable_from(users: Sequence[User]) -> list[User]:
+    """:func:`assignable_users` from the users already read (all of them)."""
+    return sorted((u for u in users if u.role in CASEWORK and u.active), key=lambda u: u.name or "")
 
 
 @dataclass(frozen=True)

@@ -292,3 +292,20 @@ def test_upgrading_an_existing_database_fills_the_read_model(db, db_url):
     with db.session() as s:
         assert s.get(Case, cid).due_first is not None
     assert_due_consistent(db)
+
+
+def test_autovacuum_keeps_the_dashboards_scan_index_only_on_postgresql(db):
+    """Migration 0026: autovacuum of ``cases`` after 1 % changed, so the visibility map the dashboard's
+    index-only scan relies on is set again soon after a busy spell."""
+    from sqlalchemy import text
+
+    if db.dialect != "postgresql":
+        pytest.skip("the visibility map and autovacuum are PostgreSQL's")
+
+    def options() -> list[str]:
+        with db.engine.connect() as conn:
+            return list(
+                conn.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'cases'")).scalar() or []
+            )
+
+    assert {"autovacuum_vacuum_scale_factor=0.01", "autovacuum_vacuum_threshold=500"} <= set(options())

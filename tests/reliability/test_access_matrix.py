@@ -836,10 +836,11 @@ def test_generated_matrix_triggers_via_form_and_api(world):
     # The case page offers a trigger's form exactly to the roles that may use it.
     for trigger, (cid, _) in shared.items():
         for name in USERS:
-            # A document's assessment form is on the document's own page (the case page links to it).
+            # A document's assessment and redaction forms are on the document's own page (the case page
+            # links to it).
             page = (
                 f"/cases/{cid}/documents/{doc_id(db, cid)}"
-                if trigger == "assess_document"
+                if trigger == "assess_document" or trigger in REDACTION_TRIGGERS
                 else f"/cases/{cid}"
             )
             html = actors[name].client.get(page).get_data(as_text=True)
