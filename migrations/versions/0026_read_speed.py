@@ -1,7 +1,7 @@
 """the dashboard's index-only scan stays index-only: autovacuum on ``cases`` after 1 % changed
 
 Revision ID: 0026_read_speed
-Revises: 0024_release_checks
+Revises: 0025_redact
 Create Date: 2026-12-01
 
 Every count of open cases on the dashboard is one index-only scan of ``ix_cases_state_assignee``
@@ -20,7 +20,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0026_read_speed"
-down_revision = "0024_release_checks"
+down_revision = "0025_redact"
 branch_labels = None
 depends_on = None
 

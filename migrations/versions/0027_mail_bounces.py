@@ -1,7 +1,7 @@
 """failed mails keep their bytes until they are taken in or dismissed
 
 Revision ID: 0027_mail_bounces
-Revises: 0024_release_checks
+Revises: 0026_read_speed
 Create Date: 2026-12-01
 
 ``mail_messages`` gets ``filename`` and ``content`` (the bytes of a mail that could not be taken in, so a
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0027_mail_bounces"
-down_revision = "0024_release_checks"
+down_revision = "0026_read_speed"
 branch_labels = None
 depends_on = None
 
