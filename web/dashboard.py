@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 
@@ -14,7 +15,7 @@ from aktflow.queries.dispatches import failed_count
 from aktflow.vocabulary import BASES, MANAGERS
 
 from .auth import roles_required
-from .filters import da_month
+from .filters import da_month, parse_form_date
 from .filters import today as current_today
 from .svg import share_chart
 
@@ -29,8 +30,9 @@ def db():
 @roles_required(*MANAGERS)
 def index():
     today = current_today()
-    errors = read.filter_errors(request.args)
-    f = read.parse_filters(request.args, today)
+    args = date_args(request.args)
+    errors = read.filter_errors(args)
+    f = read.parse_filters(args, today)
     with db().session() as s:
         data = read.overview(s, today, f)
         assignees = users_q.assignable_users(s)
@@ -58,6 +60,24 @@ def index():
     )
 
 
+def date_args(args: Any) -> dict[str, str]:
+    """The query string (``request.args``) with the period's dates read as every web form reads a date
+    (:func:`web.filters.parse_form_date`: ``18.12.2026``, ``1.2.2026``, ``18/12/2026`` or ``2026-12-18``)
+    and handed on as ``åååå-mm-dd``. A date it cannot read is handed on as typed, so that
+    :func:`aktflow.queries.dashboard.filter_errors` refuses it with its Danish message beside the field
+    (never swapped, never replaced by another date)."""
+    out = {k: v for k, v in args.items()}
+    for key in read.DATE_FILTERS:
+        raw = out.get(key) or ""
+        try:
+            day = parse_form_date(raw)
+        except ValueError:
+            continue
+        if day is not None:
+            out[key] = day.isoformat()
+    return out
+
+
 def slot_label(value: dt.date, unit: str = "month") -> str:
     """A chart slot's Danish name by its first day: "jan 2026" for a month, "1. kvt. 2026" for a quarter
     (it starts in Jan/Apr/Jul/Oct on the first), "2026" for a year (the chart's unit is the same for every
@@ -73,11 +93,12 @@ def slot_label(value: dt.date, unit: str = "month") -> str:
 @roles_required(*MANAGERS)
 def cases_csv():
     today = current_today()
-    errors = read.filter_errors(request.args)
+    args = date_args(request.args)
+    errors = read.filter_errors(args)
     if errors:
         text = "Listen blev ikke hentet: " + " ".join(errors.values())
         return render_template("error.html", status=400, title="Filteret blev ikke brugt", text=text), 400
-    f = read.parse_filters(request.args, today)
+    f = read.parse_filters(args, today)
     which = "all" if request.args.get("which") == "all" else "open"
     with db().session() as s:
         rows = cases_q.case_rows(s, today, f, which=which, limit=None, use_period=(which == "all"))
