@@ -77,9 +77,7 @@ def index():
     return _admin_page()
 
 
-def _admin_page(
-    template_problems: dict | None = None, status: int = 200, closure: dict | None = None
-):
+def _admin_page(template_problems: dict | None = None, status: int = 200, closure: dict | None = None):
     """The administration page; ``template_problems`` (``kind``, ``filename``, ``problems``: Danish
     sentences) is a template upload that failed, drawn as an error summary at that template's row;
     ``closure`` (``typed``: the text typed, ``error``: a Danish sentence) is a closure day that was refused,

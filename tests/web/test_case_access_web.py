@@ -76,3 +76,22 @@ def test_the_panel_marks_adds_and_removes(client, new_case):
     assert flashes(client)[-1] == ("ok", "Markeringen fortrolig er fjernet.")
     login(client, "cw2")
     assert client.get(f"/cases/{cid}").status_code == 200
+
+
+def test_a_masked_case_in_a_list_is_plain_text_never_a_link_to_a_403(client, db, new_case):
+    from aktflow.case_members import mark_sensitive
+
+    secret = new_case(subject="Helbredsoplysninger om en ansat").id
+    open_case = new_case(subject="Vejarbejdet på Skovvej").id
+    mark_sensitive(db, secret, actor="cw", reason="Helbred")
+    login(client, "cw2")
+    listed = unescape(client.get("/cases?mine=0").get_data(as_text=True))
+    row = listed[listed.index(f'data-masked-case="{secret}"') :].split("</tr>", 1)[0]
+    assert "Fortrolig sag" in row and "Helbredsoplysninger" not in listed
+    assert f'href="/cases/{secret}"' not in listed  # no link to a page that answers 403
+    assert f'href="/cases/{open_case}"' in listed  # the other case is linked as before
+    assert client.get(f"/cases/{secret}").status_code == 403
+    # the case's own caseworker gets the link
+    login(client, "cw")
+    listed = unescape(client.get("/cases?mine=0").get_data(as_text=True))
+    assert f'href="/cases/{secret}"' in listed and "data-masked-case" not in listed

@@ -132,7 +132,11 @@ def test_bad_filter_dates_are_refused_with_a_message(client, db, query, field, w
 
 def test_good_filter_dates_in_both_forms(client, db):
     login(client, "manager")
-    forms = ("start=01.03.2026&end=31.03.2026", "start=2026-03-01&end=2026-03-31", "start=1.3.2026&end=31/3/2026")
+    forms = (
+        "start=01.03.2026&end=31.03.2026",
+        "start=2026-03-01&end=2026-03-31",
+        "start=1.3.2026&end=31/3/2026",
+    )
     for q in forms:
         html = text_of(client.get(f"/dashboard?{q}"))
         assert "Filteret blev ikke brugt" not in html and "Perioden 01.03.2026–31.03.2026" in html

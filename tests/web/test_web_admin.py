@@ -200,7 +200,9 @@ def test_calendar_flags_and_closures_recompute_and_report_counts(admin, db, new_
         assert r.status_code == 400 and "Lukkedagen blev ikke tilføjet" in html
         error = re.search(r'<p class="field-error" id="closure-date-error">([^<]+)</p>', html)
         assert error and "dd.mm.åååå" in error.group(1)
-        assert re.search(rf'id="closure-date" name="date" required\s+value="{re.escape(typed)}" aria-invalid="true"', html)
+        assert re.search(
+            rf'id="closure-date" name="date" required\s+value="{re.escape(typed)}" aria-invalid="true"', html
+        )
 
 
 # --- letter templates ---------------------------------------------------------------------------------------------
