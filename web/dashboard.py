@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from aktflow import states
 from aktflow.queries import cases as cases_q
 from aktflow.queries import dashboard as read
 from aktflow.queries import export_csv as export_csv_q
@@ -17,9 +18,21 @@ from aktflow.vocabulary import BASES, MANAGERS
 from .auth import roles_required
 from .filters import da_month, parse_form_date
 from .filters import today as current_today
+from .search import sort_args, sort_links, sort_rows
 from .svg import share_chart
 
 bp = Blueprint("dashboard", __name__)
+
+#: The states in the workflow's order (a list sorted by state follows the case's way through it).
+STATE_ORDER = {name: i for i, name in enumerate(states.STATES)}
+#: The attention list's sortable columns: the case, its deadline, its state (in the workflow's order) and
+#: its caseworker (by name; unassigned last).
+ALERT_SORTS: dict[str, Any] = {
+    "id": lambda r: r["id"],
+    "due": lambda r: r["due"],
+    "state": lambda r: STATE_ORDER.get(r["state"], len(STATE_ORDER)),
+    "assignee": lambda r: (r.get("assignee_name") or "").casefold() or None,
+}
 
 
 def db():
@@ -37,6 +50,8 @@ def index():
         data = read.overview(s, today, f)
         assignees = users_q.assignable_users(s)
         not_sent = failed_count(s)
+    sort, desc = sort_args(request.args, ALERT_SORTS)
+    data["alerts"] = sort_rows(data["alerts"], sort, desc, ALERT_SORTS)
     unit = data["decided_in_time"][0]["unit"] if data["decided_in_time"] else "month"
     chart = share_chart(data["decided_in_time"], lambda d: slot_label(d, unit))
     decided = sum(m["decided"] for m in data["decided_in_time"])
@@ -57,6 +72,10 @@ def index():
         slot_label=slot_label,
         unit_name={"month": "måned", "quarter": "kvartal", "year": "år"}[unit],
         typed={k: request.args.get(k, "") for k in read.DATE_FILTERS},
+        sorts=sort_links(
+            "dashboard.index", request.args, sort, desc, columns=ALERT_SORTS, anchor="opmaerksomhed"
+        ),
+        sort=sort,
     )
 
 

@@ -63,6 +63,26 @@ def test_queue_shows_deadline_overdue_and_the_question(client, db, new_case):
     assert html.index(f'data-queue-case="{late.id}"') < html.index(f'data-queue-case="{fresh.id}"')
 
 
+def test_queue_sorts_by_column_with_aria_sort(client, db, new_case):
+    today = clock.today()
+    late, _, _ = in_review(db, new_case, received=(today - dt.timedelta(days=40)).isoformat())
+    fresh, _, _ = in_review(db, new_case)
+    login(client, "legal")
+
+    def order(query: str) -> tuple[list[int], str]:
+        html = text_of(client.get(f"/legal?{query}"))
+        return [int(x) for x in re.findall(r'data-queue-case="(\d+)"', html)], html
+
+    assert order("")[0] == [late.id, fresh.id]  # the oldest deadline first
+    ids, html = order("sort=id&dir=desc")
+    assert ids == [fresh.id, late.id]
+    assert re.search(r'<th scope="col" aria-sort="descending"><a class="sort" href="/legal\?sort=id"', html)
+    assert order("sort=received&dir=desc")[0] == [fresh.id, late.id]
+    ids, html = order("sort=due")
+    assert ids == [late.id, fresh.id] and 'href="/legal?sort=due&dir=desc"' in html
+    assert "Carla Caseworker" in html and 'data-sort="assignee"' in html
+
+
 def test_queue_says_what_changed_since_a_return(client, db, new_case):
     case, granted, refused = in_review(db, new_case)
     fire(db, case.id, "return_to_screening", actor="legal", note="Overvej § 30 igen")
