@@ -102,10 +102,12 @@ def test_a_colleagues_case_says_who_acts_and_what_it_waits_for(client, db, new_c
 
     cid = new_case(subject="Vejarbejdet på Skovvej").id
     fire(db, cid, "register", actor="cw")
+    fire(db, cid, "start_collecting", actor="cw")
     login(client, "cw")
     own = unescape(client.get(f"/cases/{cid}").get_data(as_text=True))
     steps = re.findall(r'data-step="(\w+)"', own)
     assert steps and "data-colleague" not in own  # the caseworker gets the actions
+    assert "data-upload-many" in own
     login(client, "cw2")
     page = unescape(client.get(f"/cases/{cid}").get_data(as_text=True))
     card = page[page.index('id="h-handlinger"') :].split("</section>", 1)[0]
@@ -115,6 +117,7 @@ def test_a_colleagues_case_says_who_acts_and_what_it_waits_for(client, db, new_c
     assert re.search(rf'data-next-step="{steps[0]}"', card)
     assert "data-step=" not in card and "<form" not in card
     assert "kun sagens sagsbehandler" not in card
+    assert "data-upload-many" not in page  # no form that would only be refused
     # a manager acts on any case: the actions as usual
     login(client, "manager")
     page = unescape(client.get(f"/cases/{cid}").get_data(as_text=True))
