@@ -4,6 +4,7 @@ Loads the demo into a temporary embedded database (never the one `make run` uses
 free local port, and lets Debian's Chromium (driven by Playwright, never downloaded) log in as the demo
 users and photograph:
 
+- ``docs/img/case.png``: a caseworker's case page (the README's first picture);
 - ``docs/img/legal-review.png``: the legal contact's review page of the demo case waiting for legal review,
   at its documents and assessments;
 - ``docs/img/dashboard.png``: the manager's dashboard;
@@ -49,6 +50,7 @@ def main() -> int:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
                 for user, path, name, viewport in (
+                    ("sagsbehandler", None, "case", {"width": 1280, "height": 1000}),
                     ("jurist", None, "legal-review", {"width": 1280, "height": 1100}),
                     ("leder", "/dashboard", "dashboard", {"width": 1280, "height": 1000}),
                     ("sagsbehandler", None, "case-phone", {"width": 390, "height": 844}),
@@ -68,7 +70,7 @@ def main() -> int:
                         # the documents with their assessments, below the letters (a PDF frame draws
                         # nothing in a headless browser)
                         page.evaluate("document.getElementById('h-vurd').scrollIntoView()")
-                    elif name == "case-phone":
+                    elif name in ("case", "case-phone"):
                         page.locator("table a[href^='/cases/']").first.click()
                         page.wait_for_url("**/cases/*", wait_until="domcontentloaded")
                     else:

@@ -33,7 +33,7 @@ from aktflow.users import add_user
 from aktflow.vocabulary import ADMINS, DOCX_MIME, ROLES
 
 from .auth import roles_required
-from .filters import local
+from .filters import local, parse_form_date
 
 bp = Blueprint("admin", __name__)
 FLAG_LABELS = {
@@ -77,9 +77,11 @@ def index():
     return _admin_page()
 
 
-def _admin_page(template_problems: dict | None = None, status: int = 200):
+def _admin_page(template_problems: dict | None = None, status: int = 200, closure: dict | None = None):
     """The administration page; ``template_problems`` (``kind``, ``filename``, ``problems``: Danish
-    sentences) is a template upload that failed, drawn as an error summary at that template's row."""
+    sentences) is a template upload that failed, drawn as an error summary at that template's row;
+    ``closure`` (``typed``: the text typed, ``error``: a Danish sentence) is a closure day that was refused,
+    drawn again with the message beside the field."""
     with db().session() as s:
         users = admin_cmd.users(s)
         cal = case_deadlines.calendar_settings(s)
@@ -101,6 +103,7 @@ def _admin_page(template_problems: dict | None = None, status: int = 200):
         appeal_kinds=appeal_bodies.KIND_LABELS,
         has_plan=kle.has_plan(db()),
         template_problems=template_problems,
+        closure=closure,
     ), status
 
 
@@ -291,17 +294,35 @@ def _date(raw: str | None) -> dt.date | None:
 @bp.route("/admin/calendar/closures", methods=["POST"])
 @roles_required(*ADMINS)
 def closure_add():
-    d = _date(request.form.get("date"))
+    """Add a closure day typed as dd.mm.åååå (or åååå-mm-dd). A date that cannot be read, or one the
+    calendar refuses (in the past, on a weekend, already closed), draws the page again (400) with the
+    Danish reason beside the field and the text typed kept."""
+    typed = (request.form.get("date") or "").strip()[:40]
+    try:
+        d = parse_form_date(typed)
+    except ValueError as e:
+        return _closure_refused(typed, f"Datoen kan ikke læses: {e}.")
     if d is None:
-        flash("Lukkedagen blev ikke tilføjet: vælg en dato.", "error")
-        return _back("kalender")
+        return _closure_refused(typed, "Skriv lukkedagens dato som dd.mm.åååå, fx 18.12.2026.")
     try:
         r = add_closure_day(db(), actor=current_user.username, day=d)
     except AktflowError as e:
-        flash(f"Lukkedagen blev ikke tilføjet: {_msg(e)}", "error")
-    else:
-        flash(f"Lukkedag {d:%d.%m.%Y} tilføjet. " + _calendar_result(r), "ok")
+        return _closure_refused(typed, _sentence(_msg(e)))
+    flash(f"Lukkedag {d:%d.%m.%Y} tilføjet. " + _calendar_result(r), "ok")
     return _back("kalender")
+
+
+def _closure_refused(typed: str, error: str):
+    flash(f"Lukkedagen blev ikke tilføjet: {error}", "error")
+    return _admin_page(status=400, closure={"typed": typed, "error": error})
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 @bp.route("/admin/calendar/closures/<day>/remove", methods=["POST"])

@@ -10,7 +10,8 @@ before it stands.
   ``Accept: application/json`` (``static/upload.js`` sends one file per request, for its progress bar)
   it answers per file ``{"ok", "title", "document_id"}`` or ``{"ok": false, "error"}`` (status 400/422).
 - ``POST /cases/<id>/documents/assess``: ``document_ids`` (the checked documents), ``outcome``,
-  ``grounds`` and the texts; the case's ``version`` is checked on the first document.
+  ``grounds`` and the texts; the case's ``version`` is checked on the first document. Every document that
+  can be is assessed; the ones that fail are named with their reason and stay checked (``?valgt=``).
 - ``GET /cases/<id>/documents/<doc>/inline``: a PDF or an image shown in the page (``Content-Disposition:
   inline``, the content type read from the file's own first bytes, ``nosniff``, a sandboxing CSP); any
   other file (HTML, SVG, Office files, …) is never shown inline: the document's page shows its text.
@@ -51,6 +52,7 @@ from aktflow.vocabulary import CASEWORK
 from . import access
 from .auth import ALL_ROLES, roles_required
 from .exits import download_name
+from .filters import plain
 
 bp = Blueprint("bulk", __name__)
 
@@ -70,15 +72,11 @@ def db():
     return current_app.extensions["aktflow_db"]
 
 
-def _page(case_id: int, anchor: str = "dokumenter") -> str:
-    return url_for("cases.case_page", case_id=case_id) + f"#{anchor}"
-
-
 def _message(e: AktflowError, spec: states.TriggerSpec) -> str:
     if isinstance(e, ValidationError):
         label = next((f.label for f in spec.fields if f.name == e.field), None) or e.field
         return f"{label}: {e.detail}"
-    return e.message
+    return plain(e.message)
 
 
 def _wants_json() -> bool:
@@ -158,10 +156,14 @@ def bulk_data(form: Any) -> dict[str, Any]:
 def assess(case_id: int):
     """Assess every checked document the same way, one ``assess_document`` each, in the order listed.
 
-    Stops at the first document that cannot be assessed (a missing text the law needs, a ground that does
-    not fit, a guard) and reports which documents were assessed and which were not."""
+    A document that cannot be assessed (a missing text the law needs, a ground that does not fit, a guard)
+    does not stop the others: every document that can be is assessed, and each one that failed is named
+    with its Danish reason. The case page comes back with the failed documents still checked and the form
+    open (``?valgt=<ids>#vurder-valgte``), on the same page of the list. A change by someone else (the
+    version) stops at once: nothing more is assessed on a case the user has not seen."""
     spec = states.TRIGGERS["assess_document"]
     form = request.form
+    where = {k: form[k] for k in ("dok", "side") if form.get(k)}
     page = _page(case_id)
     try:
         version = int(form.get("version", ""))
@@ -177,10 +179,11 @@ def assess(case_id: int):
         return redirect(page, 303)
     if not form.get("outcome"):
         flash("Vurdér valgte: vælg en vurdering (udlevering, delvis udlevering eller afslag).", "error")
-        return redirect(page, 303)
+        return redirect(_selected_page(case_id, ids, where), 303)
     data = bulk_data(form)
     done: list[int] = []
-    for i, doc_id in enumerate(ids):
+    failed: list[tuple[int, str]] = []
+    for doc_id in ids:
         try:
             case = fire(
                 db(),
@@ -193,40 +196,69 @@ def assess(case_id: int):
         except ConflictError:
             flash(
                 "Sagen er ændret af en anden, mens du havde den åben. Her er den nyeste udgave — "
-                + (f"{len(done)} dokumenter nåede at blive vurderet; " if done else "intet er vurderet; ")
+                + (f"{_count(len(done))} nåede at blive vurderet; " if done else "intet er vurderet; ")
                 + "se hvad der er sket, og prøv igen.",
                 "conflict",
             )
-            return redirect(page, 303)
+            rest = [i for i in ids if i not in done]
+            return redirect(_selected_page(case_id, rest, where), 303)
         except NotFound:
             abort(404)
         except AktflowError as e:
             if e.http_status == 403:
                 abort(403)
-            no = _number(case_id, doc_id)
-            rest = len(ids) - i - 1
-            flash(
-                (f"Vurdering gemt for {len(done)} dokument{'er' if len(done) != 1 else ''}. " if done else "")
-                + f"Dokument {no} blev ikke vurderet — {_message(e, spec)}"
-                + (f" De {rest} følgende er ikke vurderet." if rest else ""),
-                "error",
-            )
-            return redirect(page, 303)
+            failed.append((doc_id, _message(e, spec)))
+            continue
         version = case.version
         done.append(doc_id)
-    flash(f"Vurdering gemt for {len(done)} dokument{'er' if len(done) != 1 else ''}.", "ok")
-    return redirect(page, 303)
+    if done:
+        flash(f"Vurdering gemt for {_count(len(done))}.", "ok")
+    if not failed:
+        return redirect(_page(case_id, where=where), 303)
+    numbers = _numbers(case_id)
+    flash(
+        f"{_count(len(failed)).capitalize()} blev ikke vurderet"
+        + (" (de andre er gemt)" if done else "")
+        + (". Det er stadig valgt" if len(failed) == 1 else ". De er stadig valgt")
+        + ", så du kan rette og prøve igen:",
+        "error",
+    )
+    for doc_id, why in failed:
+        flash(f"Dokument {numbers.get(doc_id, f'id {doc_id}')}: {why}", "error")
+    return redirect(_selected_page(case_id, [d for d, _ in failed], where), 303)
 
 
-def _number(case_id: int, document_id: int) -> str:
-    """The document's number in the register, for a message (its id when it is not on the case)."""
+def _count(n: int) -> str:
+    return f"{n} dokument{'er' if n != 1 else ''}"
+
+
+def _page(case_id: int, anchor: str = "dokumenter", where: dict[str, str] | None = None) -> str:
+    return url_for("cases.case_page", case_id=case_id, **(where or {})) + f"#{anchor}"
+
+
+def _selected_page(case_id: int, ids: list[int], where: dict[str, str]) -> str:
+    """The case page with ``ids`` checked in the documents' list and the bulk form open."""
+    url = url_for("cases.case_page", case_id=case_id, **where, valgt=",".join(map(str, ids)))
+    return url + "#vurder-valgte"
+
+
+def _numbers(case_id: int) -> dict[int, str]:
+    """The documents' numbers in the register (``"nr. 3"``) by id, for the messages."""
     from aktflow.service import case_view
 
     try:
         view = case_view(db(), case_id)
     except NotFound:
-        return str(document_id)
-    return next((f"nr. {d['no']}" for d in view["documents"] if d["id"] == document_id), f"id {document_id}")
+        return {}
+    return {d["id"]: f"nr. {d['no']}" for d in view["documents"]}
+
+
+@bp.app_template_global()
+def bulk_selected() -> set[int]:
+    """The documents checked again on the case page after a bulk assessment (``?valgt=3,5``): the ones
+    that failed, so the user can correct and try again."""
+    raw = request.args.get("valgt") or ""
+    return {int(p) for p in raw.split(",")[:1000] if p.isdigit() and len(p) < 12}
 
 
 def inline_type(content: bytes) -> str | None:

@@ -48,6 +48,7 @@ from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME, mine_by_def
 from . import access
 from .auth import ALL_ROLES, home_url, roles_required
 from .case_access import refusal_text
+from .colleague import colleague_view
 from .exits import download_name
 from .filters import parse_form_date, plain, today
 from .search import sort_links
@@ -237,6 +238,7 @@ def _case_page(case_id: int, posted: dict | None = None, status: int = 200):
     except PermissionDenied as e:  # need-to-know, checked in the same unit of work (web.case_access)
         abort(403, description=refusal_text(e))
     view, hints = page.view, page.hints
+    colleague = colleague_view(case_id, view, hints, current_user, page.names)  # sees, may not act
     return render_template(
         "case.html",
         c=view,
@@ -251,7 +253,8 @@ def _case_page(case_id: int, posted: dict | None = None, status: int = 200):
         pdf_ok=pdf_available(),
         confirmed_triggers=letter_preview.confirmed_triggers(),
         letter_first=letter_preview.seen_triggers(),
-        steps=next_steps(view, hints),
+        steps=next_steps(view, hints) if colleague is None else {"main": [], "waiting": [], "side": []},
+        colleague=colleague,
         diagram=workflow_svg(view["state"], view["state_label"]),
         posted=posted,
     ), status

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from aktflow import states
 from aktflow.queries import cases as cases_q
 from aktflow.queries import dashboard as read
 from aktflow.queries import export_csv as export_csv_q
@@ -14,11 +16,23 @@ from aktflow.queries.dispatches import failed_count
 from aktflow.vocabulary import BASES, MANAGERS
 
 from .auth import roles_required
-from .filters import da_month
+from .filters import da_month, parse_form_date
 from .filters import today as current_today
+from .search import sort_args, sort_links, sort_rows
 from .svg import share_chart
 
 bp = Blueprint("dashboard", __name__)
+
+#: The states in the workflow's order (a list sorted by state follows the case's way through it).
+STATE_ORDER = {name: i for i, name in enumerate(states.STATES)}
+#: The attention list's sortable columns: the case, its deadline, its state (in the workflow's order) and
+#: its caseworker (by name; unassigned last).
+ALERT_SORTS: dict[str, Any] = {
+    "id": lambda r: r["id"],
+    "due": lambda r: r["due"],
+    "state": lambda r: STATE_ORDER.get(r["state"], len(STATE_ORDER)),
+    "assignee": lambda r: (r.get("assignee_name") or "").casefold() or None,
+}
 
 
 def db():
@@ -29,12 +43,15 @@ def db():
 @roles_required(*MANAGERS)
 def index():
     today = current_today()
-    errors = read.filter_errors(request.args)
-    f = read.parse_filters(request.args, today)
+    args = date_args(request.args)
+    errors = read.filter_errors(args)
+    f = read.parse_filters(args, today)
     with db().session() as s:
         data = read.overview(s, today, f)
         assignees = users_q.assignable_users(s)
         not_sent = failed_count(s)
+    sort, desc = sort_args(request.args, ALERT_SORTS)
+    data["alerts"] = sort_rows(data["alerts"], sort, desc, ALERT_SORTS)
     unit = data["decided_in_time"][0]["unit"] if data["decided_in_time"] else "month"
     chart = share_chart(data["decided_in_time"], lambda d: slot_label(d, unit))
     decided = sum(m["decided"] for m in data["decided_in_time"])
@@ -55,7 +72,29 @@ def index():
         slot_label=slot_label,
         unit_name={"month": "måned", "quarter": "kvartal", "year": "år"}[unit],
         typed={k: request.args.get(k, "") for k in read.DATE_FILTERS},
+        sorts=sort_links(
+            "dashboard.index", request.args, sort, desc, columns=ALERT_SORTS, anchor="opmaerksomhed"
+        ),
+        sort=sort,
     )
+
+
+def date_args(args: Any) -> dict[str, str]:
+    """The query string (``request.args``) with the period's dates read as every web form reads a date
+    (:func:`web.filters.parse_form_date`: ``18.12.2026``, ``1.2.2026``, ``18/12/2026`` or ``2026-12-18``)
+    and handed on as ``åååå-mm-dd``. A date it cannot read is handed on as typed, so that
+    :func:`aktflow.queries.dashboard.filter_errors` refuses it with its Danish message beside the field
+    (never swapped, never replaced by another date)."""
+    out = {k: v for k, v in args.items()}
+    for key in read.DATE_FILTERS:
+        raw = out.get(key) or ""
+        try:
+            day = parse_form_date(raw)
+        except ValueError:
+            continue
+        if day is not None:
+            out[key] = day.isoformat()
+    return out
 
 
 def slot_label(value: dt.date, unit: str = "month") -> str:
@@ -73,11 +112,12 @@ def slot_label(value: dt.date, unit: str = "month") -> str:
 @roles_required(*MANAGERS)
 def cases_csv():
     today = current_today()
-    errors = read.filter_errors(request.args)
+    args = date_args(request.args)
+    errors = read.filter_errors(args)
     if errors:
         text = "Listen blev ikke hentet: " + " ".join(errors.values())
         return render_template("error.html", status=400, title="Filteret blev ikke brugt", text=text), 400
-    f = read.parse_filters(request.args, today)
+    f = read.parse_filters(args, today)
     which = "all" if request.args.get("which") == "all" else "open"
     with db().session() as s:
         rows = cases_q.case_rows(s, today, f, which=which, limit=None, use_period=(which == "all"))

@@ -12,6 +12,7 @@ import io
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from aktflow import case_access
 from aktflow import dispatch_actions as service
 from aktflow.errors import AktflowError, NotFound
 from aktflow.queries import dispatches as read
@@ -85,9 +86,11 @@ def print_pdf(case_id: int, dispatch_id: int):
 @bp.route("/dispatches/not-sent")
 @roles_required(*CASEWORK)
 def not_sent():
-    """The letters that did not go, newest first, with a link to each case."""
+    """The letters that did not go, newest first, with a link to each case; a sensitive case the user may
+    not see in full is named "Fortrolig sag", its recipient and detail hidden, and not linked."""
     with db().session() as s:
-        rows = read.not_sent(s)
+        rows = [{**r, "id": r["case_id"]} for r in read.not_sent(s)]
+        rows = case_access.mask_rows(s, current_user, rows, fields=("recipient", "detail"))
     return render_template("dispatches_not_sent.html", rows=rows)
 
 

@@ -35,6 +35,7 @@ from aktflow.vocabulary import (
     LEGAL,
     MANAGERS,
     ROLES,
+    SYSTEM_ACTOR,
     assigns_to_self,
     mine_by_default,
 )
@@ -133,6 +134,8 @@ def user_name(username: str | None, names: dict[str, str] | None = None) -> str:
     pages that name who did what (the legal queue and review, the case page's timeline and banners)."""
     if not username:
         return ""
+    if username == SYSTEM_ACTOR:
+        return "systemet"
     if names is None:
         from flask import g
 

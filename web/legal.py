@@ -19,12 +19,21 @@ from aktflow.vocabulary import LEGAL
 
 from .auth import roles_required
 from .filters import today as current_today
+from .search import sort_args, sort_links, sort_rows
 
 bp = Blueprint("legal", __name__)
 LEGAL_ROLES = LEGAL
 
 #: The letters the review page shows, in its order, with their Danish names.
 LETTER_NAMES = {"send_decision": "Afgørelsesbrevet", "send_partial_decision": "Delafgørelsesbrevet"}
+#: The queue's sortable columns: the case, its next deadline, when the request came and its caseworker
+#: (by name; rows without a value last).
+QUEUE_SORTS: dict[str, Any] = {
+    "id": lambda r: r["id"],
+    "due": lambda r: r["next_due"],
+    "received": lambda r: r["received"],
+    "assignee": lambda r: (r.get("assignee_name") or "").casefold() or None,
+}
 
 
 def db():
@@ -34,7 +43,12 @@ def db():
 @bp.route("/legal")
 @roles_required(*LEGAL_ROLES)
 def queue():
-    return render_template("legal_queue.html", rows=legal_queue(db(), today=current_today()))
+    """The cases waiting for the legal contact, the oldest deadline first, or sorted by a column
+    (``?sort=id|due|received|assignee&dir=desc``)."""
+    sort, desc = sort_args(request.args, QUEUE_SORTS)
+    rows = sort_rows(legal_queue(db(), today=current_today()), sort, desc, QUEUE_SORTS)
+    sorts = sort_links("legal.queue", request.args, sort, desc, columns=QUEUE_SORTS)
+    return render_template("legal_queue.html", rows=rows, sorts=sorts, sort=sort)
 
 
 @bp.route("/legal/cases/<int:case_id>")

@@ -9,6 +9,7 @@ to the field.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -42,19 +43,54 @@ def query_from(args: Any) -> search_q.SearchQuery:
     )
 
 
-def sort_links(endpoint: str, args: Any, current: str | None, descending: bool, **fixed: Any):
-    """For a table's sortable columns: ``{key: (url, aria_sort)}``. The url sorts by that column
-    (ascending, or descending when it is the current ascending one), keeping the other arguments;
-    ``aria_sort`` is "ascending"/"descending" for the current column, else None."""
+def sort_links(
+    endpoint: str,
+    args: Any,
+    current: str | None,
+    descending: bool,
+    *,
+    columns: Iterable[str] = search_q.SORT_COLUMNS,
+    anchor: str | None = None,
+    **fixed: Any,
+):
+    """For a table's sortable ``columns`` (the case lists' by default): ``{key: (url, aria_sort)}``. The url
+    sorts by that column (ascending, or descending when it is the current ascending one), keeping the other
+    arguments (and ``#anchor``); ``aria_sort`` is "ascending"/"descending" for the current column, else
+    None."""
     keep = {k: v for k, v in args.items() if k not in ("sort", "dir") and v}
     keep.update(fixed)
     out = {}
-    for key in search_q.SORT_COLUMNS:
+    for key in columns:
         is_current = key == current
         flip = is_current and not descending
         url = url_for(endpoint, **keep, sort=key, **({"dir": "desc"} if flip else {}))
-        out[key] = (url, ("descending" if descending else "ascending") if is_current else None)
+        out[key] = (
+            url + (f"#{anchor}" if anchor else ""),
+            ("descending" if descending else "ascending") if is_current else None,
+        )
     return out
+
+
+def sort_rows(
+    rows: list[dict[str, Any]], sort: str | None, descending: bool, keys: dict[str, Callable[[dict], Any]]
+) -> list[dict[str, Any]]:
+    """``rows`` (dicts with ``id``) sorted by ``keys[sort]`` (a function of a row), descending when asked,
+    the case id breaking ties; rows without a value (no deadline, unassigned) last whichever the direction,
+    as the case lists sort. An unknown ``sort`` keeps the rows' own order. For the short lists drawn whole
+    (the dashboard's attention list, the legal queue)."""
+    if sort not in keys:
+        return rows
+    get = keys[sort]
+    present = [r for r in rows if get(r) not in (None, "")]
+    empty = [r for r in rows if get(r) in (None, "")]
+    present.sort(key=lambda r: (get(r), r["id"]), reverse=descending)
+    return present + empty
+
+
+def sort_args(args: Any, keys: Iterable[str]) -> tuple[str | None, bool]:
+    """The sort a query string asks for: ``(key, descending)``, the key None unless it is one of ``keys``."""
+    sort = args.get("sort")
+    return (sort if sort in keys else None), args.get("dir") == "desc"
 
 
 @bp.route("/search")

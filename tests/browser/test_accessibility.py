@@ -14,36 +14,65 @@ from pathlib import Path
 import pytest
 
 from aktflow import clock
+from aktflow.documents import Attachment
 from tests.assessing import texts_for
 from tests.browser import test_journeys as journeys
 from tests.browser.test_journeys import ARGS, CHROMIUM, PASSWORD, shot
 
-# The journeys' fixtures: the browser and the served app.
+# The journeys' fixture: the browser.
 playwright = journeys.playwright
-server = journeys.server
+
+#: The request limit of the served app: small, so that the "file too large" page can be reached.
+UPLOAD_LIMIT = 256 * 1024
+
+
+@pytest.fixture
+def server(sqlite_db):
+    """The app served as in the journeys, with a small upload limit (:data:`UPLOAD_LIMIT`)."""
+    yield from journeys.serve(sqlite_db, MAX_CONTENT_LENGTH=UPLOAD_LIMIT)
+
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-#: Each role's main pages ({case}, {doc} filled in from the seeded case).
+#: Each role's main pages ({case}, {doc}: the case in legal review and its document; {open}, {pdf}: a case
+#: in review with a PDF; filled in from the seeded cases). :data:`TOO_LARGE` is the page a too large file
+#: answers with (reached by sending one).
+TOO_LARGE = "413"
 PAGES = {
     "cw": [
         "/cases?mine=1",
         "/cases?mine=0",
-        "/cases/new",
+        "/cases/new",  # with the e-mail import (the mail intake form)
         "/cases/{case}",
         "/cases/{case}/documents/{doc}",
+        "/cases/{open}?valgt={pdf}#vurder-valgte",  # the bulk assessment, open with a document chosen
+        "/cases/{open}/documents/{pdf}",  # the inline viewer
+        "/search?q=Lokalavisen",
+        "/search?state=screening&sort=due&dir=desc",
+        "/search?q=120385-1237",  # refused: the message beside the field
+        "/dispatches/not-sent",
         "/workflow",
         "/mail/failures",
+        TOO_LARGE,
     ],
-    "legal": ["/legal", "/legal/cases/{case}", "/cases/{case}"],
+    "legal": [
+        "/legal",
+        "/legal?sort=assignee",
+        "/legal/cases/{case}",
+        "/cases/{case}",
+        "/cases/{case}/access-log",
+    ],
     "manager": [
         "/dashboard",
         "/dashboard?start=01.01.2020&end={today}",
         "/dashboard?start=nonsens",
+        "/dashboard?sort=state&dir=desc",
         "/cases?mine=0",
+        "/cases/{case}/access-log",
+        "/dispatches/not-sent",
     ],
     "admin": ["/admin", "/admin/audit", "/dashboard", "/legal", "/legal/cases/{case}"],
 }
@@ -53,7 +82,6 @@ def seed(db) -> dict[str, int]:
     """One case in legal review with two documents (one partly released with a redaction, one refused),
     a question and a comment from the legal contact."""
     from aktflow import review_comments
-    from aktflow.documents import Attachment
     from aktflow.service import create_case, fire
 
     case = create_case(
@@ -91,7 +119,71 @@ def seed(db) -> dict[str, int]:
     review_comments.add_comment(
         db, actor="legal", case_id=case.id, document_id=ids[0], text="Overstreg også navnet."
     )
-    return {"case": case.id, "doc": ids[0]}
+    # A second case, in review, with a PDF (the viewer) and a text file.
+    other = create_case(
+        db,
+        actor="cw",
+        requester="Mette Hansen",
+        received=clock.today().isoformat(),
+        basis="ofl",
+        subject="Byggesag på Havnevej",
+        emne="02.34.02",
+        assign="cw",
+    )
+    for t in ("register", "start_collecting"):
+        fire(db, other.id, t, actor="cw")
+    pdf = (
+        fire(
+            db,
+            other.id,
+            "add_document",
+            actor="cw",
+            data={"title": "Byggetilladelse"},
+            attachment=Attachment("tilladelse.pdf", _pdf("Tilladelse til carport")),
+        )
+        .documents[-1]
+        .id
+    )
+    fire(
+        db,
+        other.id,
+        "add_document",
+        actor="cw",
+        data={"title": "Notat"},
+        attachment=Attachment("n.txt", b"Notat"),
+    )
+    fire(db, other.id, "start_screening", actor="cw")
+    return {"case": case.id, "doc": ids[0], "open": other.id, "pdf": pdf}
+
+
+def _pdf(text: str) -> bytes:
+    import pymupdf
+
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), text)
+    return doc.tobytes()
+
+
+#: Send a file larger than the limit through a form of the page (the server answers with its 413 page).
+SEND_TOO_LARGE = """([action, size]) => {
+  const form = document.createElement("form");
+  form.method = "post"; form.enctype = "multipart/form-data"; form.action = action;
+  const input = document.createElement("input"); input.type = "file"; input.name = "files";
+  const dt = new DataTransfer();
+  dt.items.add(new File([new Uint8Array(size)], "for-stor.txt", {type: "text/plain"}));
+  input.files = dt.files; form.appendChild(input); document.body.appendChild(form); form.submit();
+}"""
+
+
+def visit(page, base: str, url: str, ids: dict[str, int]) -> None:
+    """Open ``url`` (or, for :data:`TOO_LARGE`, send a too large file to the open case's upload)."""
+    if url != TOO_LARGE:
+        page.goto(base + url)
+        return
+    page.goto(f"{base}/cases/{ids['open']}")
+    with page.expect_navigation():
+        page.evaluate(SEND_TOO_LARGE, [f"/cases/{ids['open']}/documents/upload", UPLOAD_LIMIT + 1024])
+    assert "Filen er for stor" in page.content()
 
 
 def urls(role: str, ids: dict[str, int]) -> list[str]:
@@ -168,7 +260,7 @@ def test_every_main_page_meets_wcag_aa_for_each_role(playwright, server, sqlite_
         problems = {"/login": axe_violations(page)}
         login(page, server, role)
         for url in urls(role, ids):
-            page.goto(server + url)
+            visit(page, server, url, ids)
             problems[url] = axe_violations(page)
     finally:
         ctx.close()
@@ -205,7 +297,7 @@ def test_no_horizontal_scrolling_on_a_phone_and_at_200_percent(
                 found["/login"] = o
             login(page, server, role)
             for url in urls(role, ids):
-                page.goto(server + url)
+                visit(page, server, url, ids)
                 if (o := overflow(page)) is not None:
                     found[f"{role} {url}"] = o
             if role == "legal":

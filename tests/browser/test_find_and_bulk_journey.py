@@ -1,7 +1,8 @@
 # ruff: noqa: F811 - the test's parameters name the imported fixtures
 """Finding a case and working in bulk, in a real browser (Debian's Chromium, Playwright): the header's
 search finds a case by requester and by sagsnummer; two files uploaded at once; several documents
-assessed at once; a case with 500 documents shown in pages."""
+assessed at once; a case with 500 documents shown in pages; files dropped on the drop zone; a PDF shown
+in the page."""
 
 from __future__ import annotations
 
@@ -131,3 +132,90 @@ def test_a_case_with_500_documents_is_shown_in_pages(browser_page, server, sqlit
     assert page.locator("#dokumenter li.doc").first.inner_text().startswith("51.")
     assert took < 15, took
     shot(page, "case-500-documents")
+
+
+def _pdf(text: str) -> bytes:
+    import pymupdf
+
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), text)
+    return doc.tobytes()
+
+
+def _screened(db, cid: int) -> None:
+    """Wait until the worker has read every stored file of the case."""
+    deadline = time.monotonic() + 20
+    while any(d["screening"] == "pending" for d in case_view(db, cid)["documents"]):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+
+#: Two files dropped on the drop zone, as a browser's drag and drop hands them to the page.
+DROP = """() => {
+  const dt = new DataTransfer();
+  dt.items.add(new File(["Tegning af carport"], "Tegning.txt", {type: "text/plain"}));
+  dt.items.add(new File(["Naboen klager over støj"], "Mail fra naboen.txt", {type: "text/plain"}));
+  const zone = document.querySelector("[data-dropzone]");
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true}));
+  }
+}"""
+
+
+def test_two_files_dropped_on_the_drop_zone_become_two_documents(browser_page, server, sqlite_db):
+    page = browser_page
+    cid = _case(sqlite_db, "Mette Hansen", "Byggesag", "register", "start_collecting")
+    login(page, server, "cw")
+    page.goto(f"{server}/cases/{cid}")
+    assert page.locator("#upload-many-files").evaluate("i => i.files.length") == 0  # nothing chosen
+    page.evaluate(DROP)
+    rows = page.locator("[data-upload-list] li")
+    assert rows.count() == 2  # each dropped file listed before sending
+    assert "Tegning.txt" in rows.nth(0).inner_text() and "Mail fra naboen.txt" in rows.nth(1).inner_text()
+    page.get_by_role("button", name="Tilføj filerne").click()
+    page.locator('[data-upload-done="2"]').wait_for()
+    assert page.locator('[data-upload="ok"]').count() == 2
+    docs = case_view(sqlite_db, cid)["documents"]
+    assert [(d["title"], d["filename"]) for d in docs] == [
+        ("Tegning", "Tegning.txt"),
+        ("Mail fra naboen", "Mail fra naboen.txt"),
+    ]
+    _screened(sqlite_db, cid)
+    page.goto(f"{server}/cases/{cid}")
+    assert page.locator("#dokumenter li.doc").count() == 2
+    shot(page, "dropped-two-files")
+
+
+def test_a_pdf_is_shown_inline_on_the_document_page(browser_page, server, sqlite_db):
+    from aktflow.documents import Attachment
+
+    page = browser_page
+    cid = _case(sqlite_db, "Mette Hansen", "Byggesag", "register", "start_collecting")
+    case = fire(
+        sqlite_db,
+        cid,
+        "add_document",
+        actor="cw",
+        data={"title": "Byggetilladelse"},
+        attachment=Attachment("tilladelse.pdf", _pdf("Tilladelse til carport")),
+    )
+    doc = case.documents[-1].id
+    _screened(sqlite_db, cid)
+    login(page, server, "cw")
+    with page.expect_response(lambda r: r.url.endswith(f"/documents/{doc}/inline")) as answer:
+        page.goto(f"{server}/cases/{cid}/documents/{doc}")
+    resp = answer.value
+    assert resp.status == 200
+    assert resp.headers["content-type"] == "application/pdf"
+    assert resp.headers["content-disposition"].startswith("inline")
+    # Chromium hands the answer to its PDF viewer; the same address fetched in the session is the file
+    again = page.request.get(resp.url)
+    assert again.headers["content-type"] == "application/pdf" and again.body().startswith(b"%PDF-")
+    assert again.headers["x-content-type-options"] == "nosniff"
+    frame = page.locator("#visning iframe.doc-viewer")
+    assert frame.get_attribute("src").endswith(f"/documents/{doc}/inline")
+    assert frame.get_attribute("title") == "Byggetilladelse (PDF)"
+    assert frame.bounding_box()["height"] > 200  # shown, not collapsed
+    page.wait_for_load_state("load")
+    shot(page, "pdf-inline")
+    # browser_page fails the test on any console error or blocked resource (the frame's CSP included)

@@ -1,8 +1,8 @@
 """Three journeys in a real browser (Debian's Chromium driven by Playwright), each from the login page,
 against the app served by a real HTTP server on 127.0.0.1 with its own SQLite database.
 
-Screenshots of each journey's last page go to ``test-artifacts/`` (gitignored). With
-``AKTFLOW_UPDATE_SCREENSHOT=1`` journey (a) also writes ``docs/screenshot.png`` (the README's picture).
+Screenshots of each journey's last page go to ``test-artifacts/`` (gitignored); the README's pictures are
+taken by ``python -m devtools.screenshots``.
 Never run ``playwright install``: the browser is the system's ``/usr/bin/chromium``.
 """
 
@@ -62,13 +62,19 @@ def playwright():
 @pytest.fixture
 def server(sqlite_db):
     """The app on a real werkzeug server in a thread; the base URL."""
+    yield from serve(sqlite_db)
+
+
+def serve(sqlite_db, **config):
+    """Serve the app (``config`` added to its settings) on a real werkzeug server in a thread: yields the
+    base URL, stops the server after."""
     from werkzeug.serving import make_server
 
     from aktflow import kle
     from web import create_app
 
     kle.load_sample(sqlite_db, actor=SYSTEM_ACTOR)
-    app = create_app({"SECRET_KEY": "browser-test", "DATABASE_URL": sqlite_db.url})
+    app = create_app({"SECRET_KEY": "browser-test", "DATABASE_URL": sqlite_db.url, **config})
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -220,11 +226,6 @@ def test_a_caseworker_registers_collects_assesses_decides_and_downloads_the_lett
     act(page, "redact")
     assert "Overstreg: udført" in flash(page), flash(page)
     page.goto(case_url)
-    if os.environ.get("AKTFLOW_UPDATE_SCREENSHOT") == "1":  # the README's picture: the case page mid-way
-        page.evaluate("window.scrollTo(0, 0)")
-        page.set_viewport_size({"width": 1280, "height": 1000})
-        page.screenshot(path=str(ROOT / "docs" / "screenshot.png"), full_page=False)
-        page.set_viewport_size({"width": 1280, "height": 900})
     act(page, "draft_decision")
     assert page.locator(".state.big").inner_text() == "Afgørelse under udarbejdelse"
     page.locator("#send_decision-note").fill("Anmodningen er forstået som byggesagens dokumenter.")

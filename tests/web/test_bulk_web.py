@@ -4,6 +4,7 @@ pages with filters, files viewed in the browser, and the assessment form's choic
 from __future__ import annotations
 
 import io
+import re
 
 from sqlalchemy import event
 
@@ -144,9 +145,15 @@ def test_bulk_assessment_checks_the_texts_per_document_and_reports(client, db, n
             "grounds": ["ofl-23"],  # no reason for the requester: refused, as the single form is
         },
     )
+    assert r.headers["Location"].endswith(f"valgt={ids[0]},{ids[1]}#vurder-valgte")
     html = text_of(client.get(r.headers["Location"]))
-    assert "Dokument nr. 1 blev ikke vurderet" in html and "De 1 følgende er ikke vurderet" in html
+    assert "2 dokumenter blev ikke vurderet" in html
+    assert "Dokument nr. 1: Begrundelse" in html and "Dokument nr. 2: Begrundelse" in html
     assert [d["outcome"] for d in case_view(db, case.id)["documents"]] == [None, None]
+    # both stay checked and the form is open, to correct and send again
+    for i in ids:
+        assert re.search(rf'id="sel-{i}"[^>]*data-bulk-select checked>', html)
+    assert '<details class="inline-action bulk-assess" id="vurder-valgte" open>' in html
     # A stale version is a conflict: nothing assessed.
     r = client.post(
         f"/cases/{case.id}/documents/assess",
@@ -165,6 +172,43 @@ def test_bulk_assessment_checks_the_texts_per_document_and_reports(client, db, n
         data={"csrf_token": csrf_from(page), "version": str(v), "document_ids": [str(ids[0])]},
     )
     assert "vælg en vurdering" in text_of(client.get(r.headers["Location"]))
+
+
+def test_bulk_assessment_goes_on_past_a_failing_document_and_names_it(client, db, new_case):
+    case, ids = _screening_with(db, new_case, 3)
+    other, other_ids = _screening_with(db, new_case, 1)  # a document of another case: refused here
+    login(client, "cw")
+    page = text_of(client.get(f"/cases/{case.id}?dok=all&side=1"))
+    assert '<input type="hidden" name="side" value="1">' in page  # the list's page is kept
+    v = case_view(db, case.id)["version"]
+    chosen = [ids[0], other_ids[0], ids[2]]
+    r = client.post(
+        f"/cases/{case.id}/documents/assess",
+        data={
+            "csrf_token": csrf_from(page),
+            "version": str(v),
+            "document_ids": [str(i) for i in chosen],
+            "outcome": "refuse",
+            "grounds": ["ofl-23"],
+            "reason": REASON,
+            "dok": "all",
+            "side": "1",
+        },
+    )
+    assert r.status_code == 303
+    # the documents before and after the failing one are assessed, one event each
+    view = case_view(db, case.id)
+    assert [d["outcome"] for d in view["documents"]] == ["refuse", None, "refuse"]
+    assert view["version"] == v + 2
+    assert case_view(db, other.id)["documents"][0]["outcome"] is None
+    location = r.headers["Location"]
+    assert f"valgt={other_ids[0]}#vurder-valgte" in location and "side=1" in location
+    html = text_of(client.get(location))
+    assert "Vurdering gemt for 2 dokumenter" in html
+    assert "1 dokument blev ikke vurderet (de andre er gemt)" in html
+    assert re.search(rf"Dokument id {other_ids[0]}: [^<]*dokument {other_ids[0]} findes ikke på sagen", html)
+    assert "assess_document" not in html.split("<main", 1)[1]  # the action's Danish name, not its code
+    assert "data-bulk-select checked" not in html  # only the failed one, which is not on this case
 
 
 def test_documents_in_pages_with_filters_and_a_constant_number_of_queries(client, db, new_case, app):

@@ -76,3 +76,49 @@ def test_the_panel_marks_adds_and_removes(client, new_case):
     assert flashes(client)[-1] == ("ok", "Markeringen fortrolig er fjernet.")
     login(client, "cw2")
     assert client.get(f"/cases/{cid}").status_code == 200
+
+
+def test_a_masked_case_in_a_list_is_plain_text_never_a_link_to_a_403(client, db, new_case):
+    from aktflow.case_members import mark_sensitive
+
+    secret = new_case(subject="Helbredsoplysninger om en ansat").id
+    open_case = new_case(subject="Vejarbejdet på Skovvej").id
+    mark_sensitive(db, secret, actor="cw", reason="Helbred")
+    login(client, "cw2")
+    listed = unescape(client.get("/cases?mine=0").get_data(as_text=True))
+    row = listed[listed.index(f'data-masked-case="{secret}"') :].split("</tr>", 1)[0]
+    assert "Fortrolig sag" in row and "Helbredsoplysninger" not in listed
+    assert f'href="/cases/{secret}"' not in listed  # no link to a page that answers 403
+    assert f'href="/cases/{open_case}"' in listed  # the other case is linked as before
+    assert client.get(f"/cases/{secret}").status_code == 403
+    # the case's own caseworker gets the link
+    login(client, "cw")
+    listed = unescape(client.get("/cases?mine=0").get_data(as_text=True))
+    assert f'href="/cases/{secret}"' in listed and "data-masked-case" not in listed
+
+
+def test_a_colleagues_case_says_who_acts_and_what_it_waits_for(client, db, new_case):
+    from aktflow.service import fire
+
+    cid = new_case(subject="Vejarbejdet på Skovvej").id
+    fire(db, cid, "register", actor="cw")
+    fire(db, cid, "start_collecting", actor="cw")
+    login(client, "cw")
+    own = unescape(client.get(f"/cases/{cid}").get_data(as_text=True))
+    steps = re.findall(r'data-step="(\w+)"', own)
+    assert steps and "data-colleague" not in own  # the caseworker gets the actions
+    assert "data-upload-many" in own
+    login(client, "cw2")
+    page = unescape(client.get(f"/cases/{cid}").get_data(as_text=True))
+    card = page[page.index('id="h-handlinger"') :].split("</section>", 1)[0]
+    assert "data-colleague" in card and "Du kan se sagen, men ikke handle på den" in card
+    assert re.search(r"<strong data-who>Carla Caseworker</strong>", card)
+    # what the case waits for: the caseworker's own next step, not every step refused for cw2
+    assert re.search(rf'data-next-step="{steps[0]}"', card)
+    assert "data-step=" not in card and "<form" not in card
+    assert "kun sagens sagsbehandler" not in card
+    assert "data-upload-many" not in page  # no form that would only be refused
+    # a manager acts on any case: the actions as usual
+    login(client, "manager")
+    page = unescape(client.get(f"/cases/{cid}").get_data(as_text=True))
+    assert "data-colleague" not in page and "data-step=" in page

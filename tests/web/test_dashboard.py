@@ -267,3 +267,31 @@ def test_dashboard_is_for_managers_and_admins_only(client, db):
     login(client, "cw")
     assert client.get("/dashboard").status_code == 403
     assert client.get("/dashboard/cases.csv").status_code == 403
+
+
+def test_the_attention_list_sorts_by_deadline_state_and_caseworker(client, db, seeded):
+    ids = seeded["ids"]
+    login(client, "manager")
+
+    def attention(query: str) -> tuple[list[int], str]:
+        html = text_of(client.get(f"/dashboard?{query}"))
+        att = html[html.index('id="opmaerksomhed"') :]
+        att = att[: att.index("</section>")]
+        return [int(x) for x in re.findall(r'data-case="(\d+)"', att)], att
+
+    order, att = attention("sort=assignee&dir=desc")
+    assert order[0] == ids["B"]  # Claus before Carla, reversed
+    assert re.search(
+        r'<th scope="col" aria-sort="descending"><a class="sort" href="/dashboard\?sort=assignee#opmaerksomhed" '
+        r'data-sort="assignee">',
+        att,
+    )
+    assert att.count("aria-sort=") == 1
+    assert attention("sort=assignee")[0][-1] == ids["B"]
+    assert attention("sort=state")[0][0] == ids["C"]  # "Modtaget" comes before "Sag oprettet"
+    assert attention("sort=due&dir=desc")[0][0] == ids["C"]  # the latest deadline first
+    assert attention("sort=due")[0][-1] == ids["C"]
+    # the filters are kept in the sort links; an unknown column keeps the list's own order
+    _, att = attention("basis=ofl")
+    assert 'href="/dashboard?basis=ofl&sort=due#opmaerksomhed"' in att and "aria-sort" not in att
+    assert attention("sort=nonsens")[0] == attention("")[0]

@@ -132,7 +132,12 @@ def test_bad_filter_dates_are_refused_with_a_message(client, db, query, field, w
 
 def test_good_filter_dates_in_both_forms(client, db):
     login(client, "manager")
-    for q in ("start=01.03.2026&end=31.03.2026", "start=2026-03-01&end=2026-03-31"):
+    forms = (
+        "start=01.03.2026&end=31.03.2026",
+        "start=2026-03-01&end=2026-03-31",
+        "start=1.3.2026&end=31/3/2026",
+    )
+    for q in forms:
         html = text_of(client.get(f"/dashboard?{q}"))
         assert "Filteret blev ikke brugt" not in html and "Perioden 01.03.2026–31.03.2026" in html
         assert 'value="01.03.2026"' in html
@@ -205,6 +210,9 @@ def test_closure_day_refused_on_the_admin_page(client, db):
     page = client.get("/admin").get_data(as_text=True)
     tok = CSRF_RE.search(page).group(1)
     for day, why in ((today - dt.timedelta(days=2), "allerede passeret"), (saturday, "lørdag")):
-        r = client.post("/admin/calendar/closures", data={"csrf_token": tok, "date": day.isoformat()})
-        html = text_of(client.get(r.headers["Location"]))
-        assert "Lukkedagen blev ikke tilføjet" in html and why in html
+        r = client.post("/admin/calendar/closures", data={"csrf_token": tok, "date": f"{day:%d.%m.%Y}"})
+        html = text_of(r)
+        assert r.status_code == 400 and "Lukkedagen blev ikke tilføjet" in html
+        error = re.search(r'<p class="field-error" id="closure-date-error">([^<]+)</p>', html)
+        assert error and why in error.group(1)  # the reason next to the field
+        assert f'value="{day:%d.%m.%Y}" aria-invalid="true"' in html  # the date typed is kept

@@ -121,6 +121,26 @@ def test_a_refused_letter_is_counted_on_the_dashboard_and_sent_by_another_channe
     assert re.search(r'data-kpi="not_sent">0<', client.get("/dashboard").get_data(as_text=True))
 
 
+def test_a_letter_not_sent_on_a_sensitive_case_is_masked_for_a_colleague(client, db, new_case, monkeypatch):
+    from aktflow.case_members import mark_sensitive
+    from tests.integration.test_dispatch import use_channels
+
+    use_channels(monkeypatch, email=Refusing())
+    case = new_case(email="mette@example.dk", channel="e-mail", requester="Mette Hemmelig")
+    fire(db, case.id, "register", actor="cw")
+    run_once(db, bootstrap.current().deliver, kinds=("dispatch",), ignore_backoff=True)
+    mark_sensitive(db, case.id, actor="cw", reason="Helbred")
+    login(client, "cw2")
+    listing = unescape(client.get("/dispatches/not-sent").get_data(as_text=True))
+    assert f'data-masked-case="{case.id}"' in listing and "Fortrolig sag" in listing
+    assert f"/cases/{case.id}#forsendelser" not in listing  # no link to a page that answers 403
+    assert "Mette Hemmelig" not in listing and "postkassen findes ikke" not in listing
+    login(client, "cw")
+    listing = unescape(client.get("/dispatches/not-sent").get_data(as_text=True))
+    assert f"/cases/{case.id}#forsendelser" in listing and "postkassen findes ikke" in listing
+    assert "Mette Hemmelig" in listing  # the recipient, hidden from the colleague above
+
+
 def test_the_api_lists_and_changes_dispatches(client, db, new_case):
     from aktflow import tokens
 

@@ -63,6 +63,26 @@ def test_queue_shows_deadline_overdue_and_the_question(client, db, new_case):
     assert html.index(f'data-queue-case="{late.id}"') < html.index(f'data-queue-case="{fresh.id}"')
 
 
+def test_queue_sorts_by_column_with_aria_sort(client, db, new_case):
+    today = clock.today()
+    late, _, _ = in_review(db, new_case, received=(today - dt.timedelta(days=40)).isoformat())
+    fresh, _, _ = in_review(db, new_case)
+    login(client, "legal")
+
+    def order(query: str) -> tuple[list[int], str]:
+        html = text_of(client.get(f"/legal?{query}"))
+        return [int(x) for x in re.findall(r'data-queue-case="(\d+)"', html)], html
+
+    assert order("")[0] == [late.id, fresh.id]  # the oldest deadline first
+    ids, html = order("sort=id&dir=desc")
+    assert ids == [fresh.id, late.id]
+    assert re.search(r'<th scope="col" aria-sort="descending"><a class="sort" href="/legal\?sort=id"', html)
+    assert order("sort=received&dir=desc")[0] == [fresh.id, late.id]
+    ids, html = order("sort=due")
+    assert ids == [late.id, fresh.id] and 'href="/legal?sort=due&dir=desc"' in html
+    assert "Carla Caseworker" in html and 'data-sort="assignee"' in html
+
+
 def test_queue_says_what_changed_since_a_return(client, db, new_case):
     case, granted, refused = in_review(db, new_case)
     fire(db, case.id, "return_to_screening", actor="legal", note="Overvej § 30 igen")
@@ -254,3 +274,41 @@ def test_hostile_comment_text_is_stored_as_text_or_refused_in_danish(client, db,
     page = client.get(f"/legal/cases/{case.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "{{ 7*7 }}" in text_of(client.get(f"/legal/cases/{case.id}"))
+
+
+def test_the_legal_pages_name_people_by_their_real_names(client, db, new_case):
+    case = new_case()
+    for t in ("register", "start_collecting"):
+        fire(db, case.id, t, actor="cw")
+    doc = add_doc(db, case.id, "Klage", text="Klage over plejen. Intern vurdering: presset.")
+    fire(db, case.id, "start_screening", actor="cw")
+    assess(db, case.id, doc, "partial", ["ofl-23"])
+    fire(
+        db,
+        case.id,
+        "redact",
+        actor="cw",
+        data={"document_id": doc, "term": "Intern vurdering", "ground": "ofl-23"},
+    )
+    fire(db, case.id, "submit_for_legal_review", actor="cw", note="Kan klagen udleveres delvis?")
+    login(client, "legal")
+    review = text_of(client.get(f"/legal/cases/{case.id}"))
+    assert "sagsbehandler Carla Caseworker" in review  # who has the case, by name
+    assert "vurderet af Carla Caseworker" in review
+    timeline = review[review.index('class="timeline"') :].split("</ol>", 1)[0]
+    assert "Carla Caseworker" in timeline and not re.search(r"·\s*cw\b", timeline)
+    page = text_of(client.get(f"/cases/{case.id}/documents/{doc}"))
+    assert re.search(r"<td>Carla Caseworker</td>", page)  # who redacted, in the redactions' table
+    assert not re.search(r"<td>cw</td>", page)
+    case_page = text_of(client.get(f"/cases/{case.id}"))
+    events = case_page[case_page.index('class="timeline"') :].split("</ol>", 1)[0]
+    assert "· Carla Caseworker" in events and not re.search(r"·\s*cw\b", events)
+
+
+def test_the_server_itself_is_named_systemet():
+    from aktflow.vocabulary import SYSTEM_ACTOR
+    from web.filters import user_name
+
+    assert user_name(SYSTEM_ACTOR, {}) == "systemet"
+    assert user_name("cw", {"cw": "Carla Caseworker"}) == "Carla Caseworker"
+    assert user_name("gone", {}) == "gone" and user_name(None, {}) == ""

@@ -186,15 +186,23 @@ def test_calendar_flags_and_closures_recompute_and_report_counts(admin, db, new_
     day = today + dt.timedelta(days=3)
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
-    r = admin_post(admin, "/admin/calendar/closures", {"date": day.isoformat()})
+    r = admin_post(admin, "/admin/calendar/closures", {"date": f"{day:%d.%m.%Y}"})  # typed as dd.mm.åååå
     assert f"Lukkedag {day:%d.%m.%Y} tilføjet" in flashed(admin, r)
     assert f"{day:%d.%m.%Y}" in text_of(admin.get("/admin"))
     r = admin_post(admin, f"/admin/calendar/closures/{day.isoformat()}/remove")
     assert f"Lukkedag {day:%d.%m.%Y} fjernet" in flashed(admin, r)
     with db.session() as s:
         assert day not in case_deadlines.calendar_settings(s).closures
-    r = admin_post(admin, "/admin/calendar/closures", {"date": "ikke en dato"})
-    assert "vælg en dato" in flashed(admin, r)
+    for typed in ("ikke en dato", "31.02.2030", ""):
+        r = admin_post(admin, "/admin/calendar/closures", {"date": typed})
+        html = text_of(r)
+        # the page again (no redirect): the reason beside the field, what was typed kept in it
+        assert r.status_code == 400 and "Lukkedagen blev ikke tilføjet" in html
+        error = re.search(r'<p class="field-error" id="closure-date-error">([^<]+)</p>', html)
+        assert error and "dd.mm.åååå" in error.group(1)
+        assert re.search(
+            rf'id="closure-date" name="date" required\s+value="{re.escape(typed)}" aria-invalid="true"', html
+        )
 
 
 # --- letter templates ---------------------------------------------------------------------------------------------
