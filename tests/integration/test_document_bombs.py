@@ -142,9 +142,10 @@ def test_every_bomb_is_refused_while_another_user_works(db, app, bomb_settings):
         f"\nworker seconds per bomb {[round(t, 2) for t in worker_times]}, parent grew {grown / MIB:.0f} MiB"
     )
     assert len(worker_times) == len(stored)
-    # The goal is 2 s per bomb (docs/reliability.md has the figures: 0.6-1.6 s here); the assertion leaves
-    # headroom for a loaded 2-core machine shared with other work, where a child's start-up alone can stall.
-    assert max(worker_times) < 3.0, worker_times
+    # The goal is 2 s per bomb (docs/reliability.md has the figures: 0.6-1.6 s here); the assertion only
+    # proves a size limit stopped each bomb long before the clock (lim.max_seconds): a loaded 2-core
+    # machine shared with other work can stall a child's start-up for seconds.
+    assert max(worker_times) < lim.max_seconds / 2, worker_times
     assert grown < 256 * MIB, f"{grown / MIB:.0f} MiB"
 
     view = case_view(db, c.id)
