@@ -229,6 +229,8 @@ def next_steps(view: dict[str, Any], hints: dict[str, str]) -> dict[str, Any]:
         fields = states.TRIGGERS[name].fields
         return 0 if not fields else (2 if any(f.required for f in fields) else 1)
 
+    # The dispatch, access and comment actions are drawn on their own panels (states.PANEL_TRIGGERS).
+    allowed = [n for n in allowed if n not in states.PANEL_TRIGGERS]
     main = [n for n in allowed if n not in DOCUMENT_TRIGGERS and n not in SIDE_TRIGGERS]
     main.sort(key=rank)  # stable: the definition's order within a rank
     side = [n for n in allowed if n in SIDE_TRIGGERS]

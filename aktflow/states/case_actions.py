@@ -1,0 +1,189 @@
+"""Actions beside the case's course (workflow 2026.6): letters on their way out, the legal contact's
+comments, and who may see a sensitive case. Each is an internal transition (no state change) fired through
+``fire()`` like every other change, so it is checked (role, need-to-know, state, input) and written to the
+case's hash-chained log with what it changed, before and after (docs/domain.md, "Actions").
+
+- ``choose_dispatch_channel``, ``retry_dispatch``, ``mark_dispatched_by_post``: the caseworker's actions on
+  a letter's dispatch (docs/dispatch.md), in every state: a letter may still be on its way when the case
+  is closed.
+- ``comment_review``: the legal contact's comment on one document while the case is in legal review. The
+  comment's text is kept with the comment (``review_comments``), not in the log: the event names the
+  document, the comment's id and its length.
+- ``grant_case_access``, ``revoke_case_access``, ``mark_case_sensitive``, ``unmark_case_sensitive``: who
+  may see a sensitive case (docs/access.md), in every state: a closed case keeps its circle.
+
+The effects are carried out by :mod:`aktflow.case_actions` (the application).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..vocabulary import LEGAL, MANAGERS
+from .effects import Effect
+from .spec import ANYONE, CASEWORK, Field, TriggerSpec
+
+PHASE = "general"
+
+ALL_STATES = (
+    "received",
+    "registered",
+    "awaiting_clarification",
+    "forwarded",
+    "withdrawn",
+    "collecting",
+    "screening",
+    "third_party_hearing",
+    "legal_review",
+    "drafting_decision",
+    "decided",
+    "closed",
+    "complaint_received",
+    "appeal_pending",
+)
+
+#: The longest reason kept for an access change or a mark (characters).
+REASON_MAX = 1000
+#: The longest comment of the legal contact (characters).
+COMMENT_MAX = 4000
+
+
+@dataclass(frozen=True)
+class ChangeDispatch(Effect):
+    """A dispatch changed by the caseworker: ``how`` is ``channel``, ``retry`` or ``posted``."""
+
+    how: str
+
+    def describe(self) -> str:
+        return {
+            "channel": "Forsendelsen sendes med den valgte kanal",
+            "retry": "Forsendelsen sættes i kø igen",
+            "posted": "Brevet registreres som sendt med post",
+        }[self.how]
+
+
+@dataclass(frozen=True)
+class CommentDocument(Effect):
+    def describe(self) -> str:
+        return "Den juridiske kontakts kommentar gemmes ved dokumentet"
+
+
+@dataclass(frozen=True)
+class ChangeAccess(Effect):
+    """Who may see the case: ``how`` is ``grant``, ``revoke``, ``mark`` or ``unmark``."""
+
+    how: str
+
+    def describe(self) -> str:
+        return {
+            "grant": "Personen får adgang til sagen",
+            "revoke": "Personens adgang til sagen fjernes",
+            "mark": "Sagen markeres fortrolig",
+            "unmark": "Markeringen fortrolig fjernes",
+        }[self.how]
+
+
+_DISPATCH = Field("dispatch_id", "int", "Forsendelse")
+_REASON = Field("reason", "text", "Begrundelse", max_len=REASON_MAX)
+
+TRIGGERS = (
+    TriggerSpec(
+        "choose_dispatch_channel",
+        ALL_STATES,
+        None,
+        CASEWORK,
+        "Vælg forsendelseskanal",
+        PHASE,
+        fields=(_DISPATCH, Field("channel", "choice", "Kanal", choices=("digital_post", "email", "print"))),
+        closed_too=True,
+        effects=(ChangeDispatch("channel"),),
+    ),
+    TriggerSpec(
+        "retry_dispatch",
+        ALL_STATES,
+        None,
+        CASEWORK,
+        "Send forsendelsen igen",
+        PHASE,
+        fields=(_DISPATCH,),
+        closed_too=True,
+        effects=(ChangeDispatch("retry"),),
+    ),
+    TriggerSpec(
+        "mark_dispatched_by_post",
+        ALL_STATES,
+        None,
+        CASEWORK,
+        "Sendt med post",
+        PHASE,
+        fields=(_DISPATCH,),
+        closed_too=True,
+        effects=(ChangeDispatch("posted"),),
+    ),
+    TriggerSpec(
+        "comment_review",
+        ("legal_review",),
+        None,
+        LEGAL,
+        "Kommentér et dokument",
+        PHASE,
+        fields=(
+            Field("document_id", "document", "Dokument"),
+            Field("text", "text", "Kommentar", max_len=COMMENT_MAX),
+        ),
+        locked="kommentarer til dokumenterne skrives, mens sagen er til juridisk vurdering",
+        effects=(CommentDocument(),),
+        unlogged=("text",),
+    ),
+    TriggerSpec(
+        "grant_case_access",
+        ALL_STATES,
+        None,
+        ANYONE,
+        "Giv adgang til sagen",
+        PHASE,
+        fields=(Field("user", "text", "Bruger (brugernavn)", max_len=100), _REASON),
+        closed_too=True,
+        effects=(ChangeAccess("grant"),),
+    ),
+    TriggerSpec(
+        "revoke_case_access",
+        ALL_STATES,
+        None,
+        ANYONE,
+        "Fjern adgang til sagen",
+        PHASE,
+        fields=(
+            Field("user", "text", "Bruger", max_len=100),
+            Field("reason", "text", "Begrundelse", required=False, max_len=REASON_MAX),
+        ),
+        closed_too=True,
+        effects=(ChangeAccess("revoke"),),
+    ),
+    TriggerSpec(
+        "mark_case_sensitive",
+        ALL_STATES,
+        None,
+        ANYONE,
+        "Markér sagen fortrolig",
+        PHASE,
+        fields=(_REASON,),
+        closed_too=True,
+        effects=(ChangeAccess("mark"),),
+    ),
+    TriggerSpec(
+        "unmark_case_sensitive",
+        ALL_STATES,
+        None,
+        MANAGERS | LEGAL,
+        "Fjern markeringen fortrolig",
+        PHASE,
+        fields=(_REASON,),
+        closed_too=True,
+        effects=(ChangeAccess("unmark"),),
+    ),
+)
+
+#: The actions drawn on their own panels (the letters' dispatch list, the access page, the legal review
+#: page), never among the case page's next steps.
+PANEL_TRIGGERS = frozenset(t.name for t in TRIGGERS)
