@@ -9,6 +9,10 @@ case's hash-chained log with what it changed, before and after (docs/domain.md, 
 - ``comment_review``: the legal contact's comment on one document while the case is in legal review. The
   comment's text is kept with the comment (``review_comments``), not in the log: the event names the
   document, the comment's id and its length.
+- ``receive_mail``: a reply mail to an open case (matched by aktflow/mail_in/) is added to it as a document
+  in any state that is not final, not only while documents are collected; a document added after the
+  confidentiality review began is assessed like the others, and one added after the legal contact's
+  approval lapses it (the approval's snapshot holds the documents). A reply to a closed case is not filed.
 - ``grant_case_access``, ``revoke_case_access``, ``mark_case_sensitive``, ``unmark_case_sensitive``: who
   may see a sensitive case (docs/access.md), in every state: a closed case keeps its circle.
 
@@ -20,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..vocabulary import LEGAL, MANAGERS
-from .effects import Effect
+from .effects import AddDocument, Effect
 from .spec import ANYONE, CASEWORK, Field, TriggerSpec
 
 PHASE = "general"
@@ -41,6 +45,9 @@ ALL_STATES = (
     "complaint_received",
     "appeal_pending",
 )
+
+#: The states that are not final: where a reply mail is added to its case.
+NOT_FINAL = tuple(s for s in ALL_STATES if s not in ("forwarded", "withdrawn", "closed"))
 
 #: The longest reason kept for an access change or a mark (characters).
 REASON_MAX = 1000
@@ -134,6 +141,21 @@ TRIGGERS = (
         locked="kommentarer til dokumenterne skrives, mens sagen er til juridisk vurdering",
         effects=(CommentDocument(),),
         unlogged=("text",),
+    ),
+    TriggerSpec(
+        "receive_mail",
+        NOT_FINAL,
+        None,
+        CASEWORK,
+        "Svar pr. e-mail lagt på sagen",
+        PHASE,
+        fields=(
+            Field("file", "file", "Fil", required=False),
+            Field("title", "text", "Titel", max_len=300),
+            Field("date", "date", "Dato", required=False),
+            Field("sender", "text", "Afsender", required=False, max_len=200),
+        ),
+        effects=(AddDocument(),),
     ),
     TriggerSpec(
         "grant_case_access",

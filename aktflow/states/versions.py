@@ -266,7 +266,8 @@ TABLES["2026.5"] = {
 # 2026.6: changes that were written beside the case are actions in its log (docs/domain.md, "Actions"):
 # the caseworker's actions on a letter's dispatch and the changes of who may see a sensitive case, in every
 # state (a letter may be on its way, and a closed case keeps its circle), and the legal contact's comment
-# on a document while the case is in legal review.
+# on a document while the case is in legal review. A reply mail to a case is added as a document in every
+# state that is not final (``receive_mail``), not only while collecting.
 _EVERY_STATE = TABLES["2026.2"]["screen_document"][0]
 TABLES["2026.6"] = {
     **TABLES["2026.5"],
@@ -278,6 +279,7 @@ TABLES["2026.6"] = {
     "revoke_case_access": (_EVERY_STATE, None),
     "mark_case_sensitive": (_EVERY_STATE, None),
     "unmark_case_sensitive": (_EVERY_STATE, None),
+    "receive_mail": (tuple(s for s in _EVERY_STATE if s not in ("forwarded", "withdrawn", "closed")), None),
 }
 
 

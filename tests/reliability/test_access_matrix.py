@@ -369,6 +369,7 @@ def setup_for(db, trigger: str, username: str, *, owner: str | None = None) -> t
         "hearing_completed": {"reply": "none"},
         "send_deadline_notice": {"reason": "Mange dokumenter", "expected": future},
         "add_document": {"title": "Notat"},
+        "receive_mail": {"title": "E-mail: Svar"},
         "mark_personnel": {"reason": "Sagen angår en ansats forhold"},
         "record_narrowing_attempt": {"date": clock.today().isoformat(), "how": "phone"},
         "refuse_request": {"ground": "ofl-9-2-2", "reason": "Anmodningen er åbenbart chikanøs"},
