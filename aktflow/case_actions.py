@@ -140,6 +140,21 @@ def _user(ctx: Any, username: str) -> User:
     return user
 
 
+def _legal_contact(case: Case, ctx: Any) -> None:
+    """``assign_legal_contact``: an active user with the legal contact's role; the event is the record
+    (:func:`aktflow.case_access.legal_contact` reads the latest)."""
+    from .vocabulary import LEGAL_CONTACT
+
+    name = ctx.data["legal_contact"].strip()
+    user = _user(ctx, name) if name else None
+    if user is None or user.role != LEGAL_CONTACT:
+        raise ValidationError("legal_contact", f"{name!r} er ikke en aktiv bruger med rollen juridisk kontakt")
+    before = case_access.legal_contact(ctx.session, case.id)
+    if before == user.username:
+        raise ValidationError("legal_contact", f"{user.username} er allerede sagens juridiske kontakt")
+    ctx.recorded.update(before=before and {"legal_contact": before}, after={"legal_contact": user.username})
+
+
 def change_access(e: Any, case: Case, ctx: Any) -> None:
     """``grant_case_access`` (a user who does not see the case already, with a reason),
     ``revoke_case_access`` (a member), ``mark_case_sensitive`` (by the caseworker, the legal contact or a
@@ -149,6 +164,9 @@ def change_access(e: Any, case: Case, ctx: Any) -> None:
     s, actor, why = ctx.session, ctx.actor.username, _reason(ctx)
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
+    if e.how == "legal_contact":
+        _legal_contact(case, ctx)
+        return
     if e.how != "unmark":
         _may_manage(case, ctx)
     if e.how == "grant":

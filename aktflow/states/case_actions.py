@@ -13,6 +13,8 @@ case's hash-chained log with what it changed, before and after (docs/domain.md, 
   in any state that is not final, not only while documents are collected; a document added after the
   confidentiality review began is assessed like the others, and one added after the legal contact's
   approval lapses it (the approval's snapshot holds the documents). A reply to a closed case is not filed.
+- ``assign_legal_contact``: the case names its legal contact, the one who reviews it (a user with the legal
+  contact's role); the legal queue shows that person's cases first. In every state that is not final.
 - ``grant_case_access``, ``revoke_case_access``, ``mark_case_sensitive``, ``unmark_case_sensitive``: who
   may see a sensitive case (docs/access.md), in every state: a closed case keeps its circle.
 
@@ -87,6 +89,7 @@ class ChangeAccess(Effect):
             "revoke": "Personens adgang til sagen fjernes",
             "mark": "Sagen markeres fortrolig",
             "unmark": "Markeringen fortrolig fjernes",
+            "legal_contact": "Sagens juridiske kontakt vælges",
         }[self.how]
 
 
@@ -156,6 +159,16 @@ TRIGGERS = (
             Field("sender", "text", "Afsender", required=False, max_len=200),
         ),
         effects=(AddDocument(),),
+    ),
+    TriggerSpec(
+        "assign_legal_contact",
+        NOT_FINAL,
+        None,
+        ANYONE,
+        "Vælg sagens juridiske kontakt",
+        PHASE,
+        fields=(Field("legal_contact", "text", "Juridisk kontakt (brugernavn)", max_len=100),),
+        effects=(ChangeAccess("legal_contact"),),
     ),
     TriggerSpec(
         "grant_case_access",

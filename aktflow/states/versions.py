@@ -267,8 +267,10 @@ TABLES["2026.5"] = {
 # the caseworker's actions on a letter's dispatch and the changes of who may see a sensitive case, in every
 # state (a letter may be on its way, and a closed case keeps its circle), and the legal contact's comment
 # on a document while the case is in legal review. A reply mail to a case is added as a document in every
-# state that is not final (``receive_mail``), not only while collecting.
+# state that is not final (``receive_mail``), not only while collecting; a case names its legal contact
+# (``assign_legal_contact``).
 _EVERY_STATE = TABLES["2026.2"]["screen_document"][0]
+_NOT_FINAL = tuple(s for s in _EVERY_STATE if s not in ("forwarded", "withdrawn", "closed"))
 TABLES["2026.6"] = {
     **TABLES["2026.5"],
     "choose_dispatch_channel": (_EVERY_STATE, None),
@@ -279,7 +281,9 @@ TABLES["2026.6"] = {
     "revoke_case_access": (_EVERY_STATE, None),
     "mark_case_sensitive": (_EVERY_STATE, None),
     "unmark_case_sensitive": (_EVERY_STATE, None),
-    "receive_mail": (tuple(s for s in _EVERY_STATE if s not in ("forwarded", "withdrawn", "closed")), None),
+    "receive_mail": (_NOT_FINAL, None),
+    # A case names its legal contact, the one who reviews it.
+    "assign_legal_contact": (_NOT_FINAL, None),
 }
 
 

@@ -201,3 +201,35 @@ def test_the_comment_text_stays_out_of_the_log(db, new_case):
     assert last.data["length"] == len("Overstreg navnet på side 2")
     assert "text" not in last.data and "navnet" not in str(last.data) and "navnet" not in (last.note or "")
     assert [c["text"] for c in case_review_comments(db, case.id)] == ["Overstreg navnet på side 2"]
+
+
+def test_a_case_names_its_legal_contact_and_the_queue_shows_mine_first(db, new_case):
+    from aktflow import case_access
+    from aktflow.queries.legal import legal_queue
+    from aktflow.users import add_user
+
+    add_user(db, "legal2", actor="admin", role="legal", password="x", name="Juridisk To", demo_password=True)
+
+    def in_review() -> int:
+        cid = new_case().id
+        for t in ("register", "start_collecting", "start_screening"):
+            fire(db, cid, t, actor="cw")
+        fire(db, cid, "submit_for_legal_review", actor="cw", note="Spørgsmål")
+        return cid
+
+    first, second = in_review(), in_review()
+    with pytest.raises(ValidationError, match="juridisk kontakt"):  # a caseworker is not a legal contact
+        fire(db, second, "assign_legal_contact", actor="cw", data={"legal_contact": "cw2"})
+    fire(db, second, "assign_legal_contact", actor="cw", data={"legal_contact": "legal2"})
+    last = events(db, second)[-1]
+    assert last.data["before"] is None and last.data["after"] == {"legal_contact": "legal2"}
+    fire(db, second, "assign_legal_contact", actor="legal", data={"legal_contact": "legal"})
+    assert events(db, second)[-1].data["before"] == {"legal_contact": "legal2"}
+    with db.session() as s:
+        assert case_access.legal_contact(s, second) == "legal"
+        assert case_access.legal_contact(s, first) is None
+    plain = [r["id"] for r in legal_queue(db)]
+    assert plain.index(first) < plain.index(second)  # the deadline order
+    mine = legal_queue(db, me="legal")
+    assert [r["id"] for r in mine][0] == second and mine[0]["mine"] is True
+    assert [r["id"] for r in legal_queue(db, me="legal2")] == plain  # no longer legal2's

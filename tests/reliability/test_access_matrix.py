@@ -97,7 +97,7 @@ def domain_roles(trigger: str) -> set[str]:
         return EVERYONE
     if trigger == "comment_review":  # the legal contact's comment on a document (workflow 2026.6)
         return LEGAL
-    if trigger in MANAGE_ACCESS:  # who may see a sensitive case: refined by the case (docs/access.md)
+    if trigger in MANAGE_ACCESS or trigger == "assign_legal_contact":  # refined by the case (docs/access.md)
         return EVERYONE
     if trigger == "unmark_case_sensitive":  # lifting a mark: a manager's or the legal contact's decision
         return {"legal", "manager", "admin"}
@@ -370,6 +370,7 @@ def setup_for(db, trigger: str, username: str, *, owner: str | None = None) -> t
         "send_deadline_notice": {"reason": "Mange dokumenter", "expected": future},
         "add_document": {"title": "Notat"},
         "receive_mail": {"title": "E-mail: Svar"},
+        "assign_legal_contact": {"legal_contact": "legal"},
         "mark_personnel": {"reason": "Sagen angår en ansats forhold"},
         "record_narrowing_attempt": {"date": clock.today().isoformat(), "how": "phone"},
         "refuse_request": {"ground": "ofl-9-2-2", "reason": "Anmodningen er åbenbart chikanøs"},
