@@ -116,7 +116,9 @@ def comment_document(e: Any, case: Case, ctx: Any) -> None:
     )
     ctx.session.add(comment)
     ctx.session.flush()
-    ctx.recorded.update(comment_id=comment.id, length=len(text), before=None, after={"comment_id": comment.id})
+    ctx.recorded.update(
+        comment_id=comment.id, length=len(text), before=None, after={"comment_id": comment.id}
+    )
 
 
 # --- who may see a sensitive case (docs/access.md) ------------------------------------------------------------
@@ -148,7 +150,9 @@ def _legal_contact(case: Case, ctx: Any) -> None:
     name = ctx.data["legal_contact"].strip()
     user = _user(ctx, name) if name else None
     if user is None or user.role != LEGAL_CONTACT:
-        raise ValidationError("legal_contact", f"{name!r} er ikke en aktiv bruger med rollen juridisk kontakt")
+        raise ValidationError(
+            "legal_contact", f"{name!r} er ikke en aktiv bruger med rollen juridisk kontakt"
+        )
     before = case_access.legal_contact(ctx.session, case.id)
     if before == user.username:
         raise ValidationError("legal_contact", f"{user.username} er allerede sagens juridiske kontakt")
@@ -182,7 +186,9 @@ def change_access(e: Any, case: Case, ctx: Any) -> None:
         record_admin_change(s, actor, "case.member_add", f"sag {case.id}", None, after, now=ctx.now)
     elif e.how == "revoke":
         member = _user(ctx, ctx.data["user"])
-        row = s.scalar(select(CaseMember).where(CaseMember.case_id == case.id, CaseMember.user_id == member.id))
+        row = s.scalar(
+            select(CaseMember).where(CaseMember.case_id == case.id, CaseMember.user_id == member.id)
+        )
         if row is None:
             raise ValidationError("user", f"{member.username} er ikke tilføjet sagen")
         before = {"user": member.username, "reason": row.reason, "added_by": row.added_by}
@@ -195,7 +201,9 @@ def change_access(e: Any, case: Case, ctx: Any) -> None:
             raise ValidationError("reason", "sagen er allerede markeret fortrolig")
         s.add(CaseSensitivity(case_id=case.id, reason=why, marked_by=actor, marked_at=ctx.now))
         after = {"reason": why, "marked_by": actor}
-        record_admin_change(s, actor, "case.mark_sensitive", f"sag {case.id}", None, {"reason": why}, now=ctx.now)
+        record_admin_change(
+            s, actor, "case.mark_sensitive", f"sag {case.id}", None, {"reason": why}, now=ctx.now
+        )
     else:
         mark = s.get(CaseSensitivity, case.id)
         if mark is None:

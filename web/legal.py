@@ -34,7 +34,9 @@ def db():
 @bp.route("/legal")
 @roles_required(*LEGAL_ROLES)
 def queue():
-    return render_template("legal_queue.html", rows=legal_queue(db(), today=current_today(), me=current_user.username))
+    return render_template(
+        "legal_queue.html", rows=legal_queue(db(), today=current_today(), me=current_user.username)
+    )
 
 
 @bp.route("/legal/cases/<int:case_id>")

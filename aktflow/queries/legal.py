@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..approval import Change, changes, lapsed
+from ..case_access import legal_contacts
 from ..db import Database
 from ..exits import mask
-from ..case_access import legal_contacts
 from ..models import Case, CaseDeadline, Document, Event, Flag, ReviewComment, User
 
 #: The legal contact's own verdicts: "the last review" is the latest of them.

@@ -188,7 +188,11 @@ def test_the_comment_text_stays_out_of_the_log(db, new_case):
         doc_id = s.scalar(select(Document.id).where(Document.case_id == case.id))
     fire(db, case.id, "start_screening", actor="cw")
     fire(
-        db, case.id, "assess_document", actor="cw", data={"document_id": doc_id, "outcome": "grant", "grounds": []}
+        db,
+        case.id,
+        "assess_document",
+        actor="cw",
+        data={"document_id": doc_id, "outcome": "grant", "grounds": []},
     )
     fire(db, case.id, "submit_for_legal_review", actor="cw", note="Spørgsmål")
     with pytest.raises(PermissionDenied):

@@ -57,8 +57,8 @@ class FakeChannel:
 def use_channels(monkeypatch, **channels):
     """The installation's channels are ``channels`` (and print): the rule sees them configured (as the
     settings would say) and the outbox sends on them."""
-    import aktflow.dispatch.channels
     import aktflow.case_actions
+    import aktflow.dispatch.channels
     from aktflow.dispatch.print import PrintChannel
 
     services = bootstrap.current()

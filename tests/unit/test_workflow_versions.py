@@ -108,7 +108,10 @@ def test_a_2026_5_case_goes_on_with_the_actions_of_2026_6():
         _ev(1, audit.CREATE, None, "received", "2026.5"),
         _ev(2, "register", "received", "registered", "2026.5"),
     ]
-    assert audit.replay([*old, _ev(3, "grant_case_access", "registered", "registered", "2026.6")]) == "registered"
+    assert (
+        audit.replay([*old, _ev(3, "grant_case_access", "registered", "registered", "2026.6")])
+        == "registered"
+    )
     with pytest.raises(audit.ReplayError, match="ikke tilladt"):  # comments only in legal review
         audit.replay([*old, _ev(3, "comment_review", "registered", "registered", "2026.6")])
     with pytest.raises(audit.ReplayError, match="ikke tilladt"):
