@@ -55,4 +55,4 @@ def add_comment(
         from .models import Event
 
         data = session.scalar(select(Event.data).where(Event.case_id == case.id, Event.seq == case.version))
-    return int(data["comment_id"])
+    return int((data or {})["comment_id"])
