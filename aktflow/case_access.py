@@ -210,6 +210,40 @@ def can_act(session: Session, user: Any, case: Case | int, trigger: str) -> bool
     return act_refusal(session, user, _case(session, case), spec.roles) is None
 
 
+def legal_contact(session: Session, case_id: int) -> str | None:
+    """The username of the case's named legal contact (the latest ``assign_legal_contact`` event), or None.
+
+    Every legal contact sees every case (:data:`SEES_ALL`), the named one included; the name says who
+    reviews it, and the legal queue shows that person's cases first."""
+    from .models import Event
+
+    data = session.scalar(
+        select(Event.data)
+        .where(Event.case_id == case_id, Event.trigger == "assign_legal_contact")
+        .order_by(Event.seq.desc())
+        .limit(1)
+    )
+    return (data or {}).get("legal_contact")
+
+
+def legal_contacts(session: Session, case_ids: list[int]) -> dict[int, str]:
+    """:func:`legal_contact` for many cases in one query: case id → username (cases without one left out)."""
+    from .models import Event
+
+    if not case_ids:
+        return {}
+    out: dict[int, str] = {}
+    rows = session.execute(
+        select(Event.case_id, Event.data)
+        .where(Event.case_id.in_(case_ids), Event.trigger == "assign_legal_contact")
+        .order_by(Event.case_id, Event.seq)
+    )
+    for cid, data in rows:
+        if (data or {}).get("legal_contact"):
+            out[cid] = data["legal_contact"]
+    return out
+
+
 def may_manage(user: Any, case: Case) -> bool:
     """Whether ``user`` may add and remove the case's members and mark it sensitive: its caseworker, the
     legal contact or a manager (a member may not widen the circle; lifting a mark is :data:`UNMARKS`')."""
@@ -259,6 +293,8 @@ __all__ = [
     "can_view",
     "hidden_case_ids",
     "is_member",
+    "legal_contact",
+    "legal_contacts",
     "is_sensitive",
     "mask_rows",
     "may_manage",

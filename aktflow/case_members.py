@@ -1,12 +1,15 @@
 """Changing who may see a sensitive case: members added and removed, a case marked sensitive and unmarked.
 
-Use cases that take the acting user (as :mod:`aktflow.administration` does) and write each change to the
-administrative log in the same transaction (:func:`aktflow.admin_log.record_admin_change`, kinds
-``case.member_add``, ``case.member_remove``, ``case.mark_sensitive``, ``case.unmark_sensitive``).
+Each change is an action of the workflow (2026.6: ``grant_case_access``, ``revoke_case_access``,
+``mark_case_sensitive``, ``unmark_case_sensitive``) fired through :func:`aktflow.service.fire`, so it is an
+event in the case's own log with what it changed, before and after, and is also written to the
+administrative log in the same transaction (kinds ``case.member_add``, ``case.member_remove``,
+``case.mark_sensitive``, ``case.unmark_sensitive``). The effects are :func:`aktflow.case_actions.change_access`.
 
 Who may: the case's caseworker, the legal contact and managers add and remove members and mark a case
 sensitive; lifting a mark is a manager's or the legal contact's decision (:data:`case_access.UNMARKS`). A
-member may act on the case as its caseworker does, but not widen the circle further. The policy that reads
+member may act on the case as its caseworker does, but not widen the circle further. Someone who may not
+see the case in full is refused before anything else (:data:`case_access.NO_VIEW`). The policy that reads
 the tables is :mod:`aktflow.case_access`; docs/access.md has the table.
 """
 
@@ -15,26 +18,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from . import case_access
-from .admin_log import record_admin_change
 from .db import Database
 from .errors import PermissionDenied, ValidationError
 from .exits import mask
-from .models import Case, CaseMember, CaseSensitivity, User
-from .uow import UnitOfWork
-
-#: The longest reason kept for an addition or a mark (characters).
-REASON_MAX = 1000
-
-
-def _user(session: Session, username: str, field: str = "actor") -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
-        raise ValidationError(field, f"ukendt eller inaktiv bruger {username!r}")
-    return user
+from .service import fire
+from .states.case_actions import REASON_MAX
 
 
 def _reason(reason: str | None, *, required: bool = True) -> str:
@@ -46,48 +35,47 @@ def _reason(reason: str | None, *, required: bool = True) -> str:
     return text
 
 
-def _check_manage(session: Session, user: User, case: Case) -> None:
-    if not case_access.may_manage(user, case):
-        raise PermissionDenied(
-            "kun sagens sagsbehandler, den juridiske kontakt og ledere må ændre, hvem der har adgang til sagen"
-        )
-
-
-def _load(uow: UnitOfWork, case_id: int, actor: str) -> tuple[User, Case]:
-    session = uow.session
-    user = _user(session, actor)
-    case = case_access.require_view(session, user, case_id)
-    _check_manage(session, user, case)
-    return user, case
+def _fire(
+    db: Database, case_id: int, trigger: str, actor: str, data: dict[str, Any], now: dt.datetime | None
+) -> Any:
+    with db.session() as session:  # need-to-know first: who may not see the case is told so
+        user = case_access.require_view_as(session, actor, case_id)
+    if trigger == "unmark_case_sensitive" and user.role not in case_access.UNMARKS:
+        raise PermissionDenied("kun en leder eller den juridiske kontakt kan fjerne markeringen fortrolig")
+    return fire(db, case_id, trigger, actor=actor, data=data, now=now)
 
 
 def add_member(
     db: Database, case_id: int, username: str, *, actor: str, reason: str, now: dt.datetime | None = None
 ) -> dict[str, Any]:
-    """Add ``username`` to case ``case_id`` (need to know, with ``reason``), as ``actor``; returns the member.
+    """Add ``username`` to case ``case_id`` (need to know, with ``reason``), as ``actor``; returns the member
+    (``username``, ``added_by``, ``added_at`` ISO time, ``reason``).
 
     Raises ValidationError (unknown or inactive user, one who sees the case already, no reason), NotFound,
     PermissionDenied (``actor`` may not change the case's access).
     """
     why = _reason(reason)
-    with UnitOfWork(db, now=now) as uow:
-        _, case = _load(uow, case_id, actor)
-        session = uow.session
-        member = _user(session, username, "user")
-        if member.role in case_access.SEES_ALL or case.assignee_id == member.id:
-            raise ValidationError(
-                "user", f"{username} ser allerede sagen (sagsbehandler, leder eller jurist)"
-            )
-        if case_access.is_member(session, member, case.id):
-            raise ValidationError("user", f"{username} er allerede tilføjet sagen")
-        row = CaseMember(case_id=case.id, user_id=member.id, added_by=actor, added_at=uow.now, reason=why)
-        session.add(row)
-        session.flush()
-        record_admin_change(
-            uow, actor, "case.member_add", f"sag {case.id}", None, {"user": username, "reason": why}
-        )
-        uow.commit()
-        return {"username": username, "added_by": actor, "added_at": uow.now.isoformat(), "reason": why}
+    _fire(db, case_id, "grant_case_access", actor, {"user": username, "reason": why}, now)
+    with db.session() as session:
+        member = next(m for m in case_access_members(session, case_id) if m["username"] == username)
+    return member
+
+
+def case_access_members(session: Any, case_id: int) -> list[dict[str, Any]]:
+    """The members of case ``case_id``: ``username``, ``added_by``, ``added_at`` (ISO time), ``reason``."""
+    from sqlalchemy import select
+
+    from .models import CaseMember, User
+
+    rows = session.execute(
+        select(User.username, CaseMember.added_by, CaseMember.added_at, CaseMember.reason)
+        .join(User, User.id == CaseMember.user_id)
+        .where(CaseMember.case_id == case_id)
+        .order_by(CaseMember.id)
+    )
+    return [
+        {"username": u, "added_by": by, "added_at": at.isoformat(), "reason": why} for u, by, at, why in rows
+    ]
 
 
 def remove_member(
@@ -104,19 +92,8 @@ def remove_member(
     Raises ValidationError (not a member), NotFound, PermissionDenied.
     """
     why = _reason(reason, required=False)
-    with UnitOfWork(db, now=now) as uow:
-        _, case = _load(uow, case_id, actor)
-        session = uow.session
-        member = _user(session, username, "user")
-        row = session.scalar(
-            select(CaseMember).where(CaseMember.case_id == case.id, CaseMember.user_id == member.id)
-        )
-        if row is None:
-            raise ValidationError("user", f"{username} er ikke tilføjet sagen")
-        old = {"user": username, "reason": row.reason, "added_by": row.added_by}
-        session.delete(row)
-        record_admin_change(uow, actor, "case.member_remove", f"sag {case.id}", old, {"reason": why or None})
-        uow.commit()
+    data = {"user": username, **({"reason": why} if why else {})}
+    _fire(db, case_id, "revoke_case_access", actor, data, now)
 
 
 def mark_sensitive(
@@ -124,16 +101,7 @@ def mark_sensitive(
 ) -> None:
     """Mark case ``case_id`` sensitive by hand, with ``reason``, as ``actor`` (its caseworker, the legal
     contact or a manager). Raises ValidationError (no reason, marked already), NotFound, PermissionDenied."""
-    why = _reason(reason)
-    with UnitOfWork(db, now=now) as uow:
-        _, case = _load(uow, case_id, actor)
-        session = uow.session
-        if session.get(CaseSensitivity, case.id) is not None:
-            raise ValidationError("reason", "sagen er allerede markeret fortrolig")
-        session.add(CaseSensitivity(case_id=case.id, reason=why, marked_by=actor, marked_at=uow.now))
-        session.flush()
-        record_admin_change(uow, actor, "case.mark_sensitive", f"sag {case.id}", None, {"reason": why})
-        uow.commit()
+    _fire(db, case_id, "mark_case_sensitive", actor, {"reason": _reason(reason)}, now)
 
 
 def unmark_sensitive(
@@ -144,19 +112,4 @@ def unmark_sensitive(
 
     Raises ValidationError (no reason, not marked), NotFound, PermissionDenied.
     """
-    why = _reason(reason)
-    with UnitOfWork(db, now=now) as uow:
-        session = uow.session
-        user = _user(session, actor)
-        case = case_access.require_view(session, user, case_id)
-        if user.role not in case_access.UNMARKS:
-            raise PermissionDenied(
-                "kun en leder eller den juridiske kontakt kan fjerne markeringen fortrolig"
-            )
-        mark = session.get(CaseSensitivity, case.id)
-        if mark is None:
-            raise ValidationError("reason", "sagen er ikke markeret fortrolig")
-        old = {"reason": mark.reason, "marked_by": mark.marked_by}
-        session.delete(mark)
-        record_admin_change(uow, actor, "case.unmark_sensitive", f"sag {case.id}", old, {"reason": why})
-        uow.commit()
+    _fire(db, case_id, "unmark_case_sensitive", actor, {"reason": _reason(reason)}, now)

@@ -12,12 +12,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import appeal_routes, case_deadlines, figure_counts, states
+from . import appeal_routes, case_actions, case_deadlines, figure_counts, states
 from . import deadlines as rules
 from .errors import ValidationError
 from .flags import add_flag, screen, supersede_assessment_flags
 from .models import Assessment, Case, Document, User
 from .redaction import actions as redaction_actions
+from .states import case_actions as A
 from .states import effects as E
 from .states import redaction as R
 from .states.case_rules import is_personnel_case
@@ -668,6 +669,10 @@ HANDLERS: dict[type[E.Effect], Handler] = {
     R.Redact: redaction_actions.redact,
     R.RemoveRedaction: redaction_actions.remove_redaction,
     R.DecideProposal: redaction_actions.decide_proposal,
+    # Dispatches, the legal contact's comments, who may see a case (workflow 2026.6): aktflow/case_actions.py.
+    A.ChangeDispatch: case_actions.change_dispatch,
+    A.CommentDocument: case_actions.comment_document,
+    A.ChangeAccess: case_actions.change_access,
 }
 
 

@@ -2,8 +2,10 @@
 
 On the review page the legal contact may write a comment on each document — "overstreg navnet på side 2",
 "§ 30 dækker ikke bilaget" — which the caseworker reads on the case page and the document page. A comment
-is advice, not a change of the case: it is stored beside it (``review_comments``), writes no event and
-does not move the case's version, so it never conflicts with the caseworker's open forms. What the legal
+is the action ``comment_review`` (workflow 2026.6), fired through :func:`aktflow.service.fire`: an event in
+the case's log naming the document, the comment's id and its length; the text itself is kept with the
+comment (``review_comments``), never in the log. Like every event it moves the case's version, so a form
+the caseworker opened before the comment is refused as changed meanwhile and shown again. What the legal
 contact decides is still said with approve_legal or return_to_screening.
 """
 
@@ -11,16 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-
 from .db import Database
-from .errors import NotFound, PermissionDenied, ValidationError, WorkflowError
-from .models import Case, Document, ReviewComment, User
-from .uow import UnitOfWork
-from .vocabulary import LEGAL
+from .errors import ValidationError
+from .service import fire
+from .states.case_actions import COMMENT_MAX
 
 #: The longest comment, in characters.
-MAX_LENGTH = 4000
+MAX_LENGTH = COMMENT_MAX
 
 #: The states in which a comment may be written: while the case waits for the legal contact.
 STATES = ("legal_review",)
@@ -38,33 +37,22 @@ def add_comment(
     """Store the legal contact's comment ``text`` on document ``document_id`` of case ``case_id``; returns
     the comment's id.
 
-    Raises PermissionDenied (the actor is no legal contact or administrator, or is inactive), NotFound (no
-    such case, or the document is not the case's), WorkflowError (the case is not in legal review) and
-    ValidationError (field ``text``: empty, or longer than :data:`MAX_LENGTH` characters).
+    Raises PermissionDenied (the actor is no legal contact or administrator), ValidationError (an unknown or
+    inactive actor; field ``text``: empty, or longer than :data:`MAX_LENGTH` characters), NotFound (no
+    such case, or the document is not the case's) and WorkflowError (the case is not in legal review).
     """
     text = (text or "").strip()
-    with UnitOfWork(db, now=now) as uow:
-        s = uow.session
-        user = s.scalar(select(User).where(User.username == actor))
-        if user is None or not user.active or user.role not in LEGAL:
-            raise PermissionDenied("kun den juridiske kontakt kan skrive kommentarer til dokumenterne")
-        case = s.get(Case, case_id)
-        if case is None:
-            raise NotFound(f"sag {case_id} findes ikke")
-        doc = s.get(Document, document_id)
-        if doc is None or doc.case_id != case_id:
-            raise NotFound(f"dokument {document_id} findes ikke på sag {case_id}")
-        if case.state not in STATES:
-            raise WorkflowError("kommentarer til dokumenterne skrives, mens sagen er til juridisk vurdering")
-        if not text:
-            raise ValidationError("text", "skriv en kommentar")
-        if len(text) > MAX_LENGTH:
-            raise ValidationError("text", f"kommentaren må højst være {MAX_LENGTH} tegn (den er {len(text)})")
-        comment = ReviewComment(
-            case_id=case_id, document_id=document_id, author=user.username, text=text, created_at=uow.now
-        )
-        s.add(comment)
-        s.flush()
-        comment_id = comment.id
-        uow.commit()
-    return comment_id
+    if not text:
+        raise ValidationError("text", "skriv en kommentar")
+    if len(text) > MAX_LENGTH:
+        raise ValidationError("text", f"kommentaren må højst være {MAX_LENGTH} tegn (den er {len(text)})")
+    case = fire(
+        db, case_id, "comment_review", actor=actor, data={"document_id": document_id, "text": text}, now=now
+    )
+    with db.session() as session:  # the event just written names the comment
+        from sqlalchemy import select
+
+        from .models import Event
+
+        data = session.scalar(select(Event.data).where(Event.case_id == case.id, Event.seq == case.version))
+    return int((data or {})["comment_id"])

@@ -319,7 +319,7 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
         to_state=case.state,
         actor=user.username,
         note=note,
-        data={**clean, **ctx.recorded},
+        data={**{k: v for k, v in clean.items() if k not in spec.unlogged}, **ctx.recorded},
         now=now,
     )
     for letter in ctx.letters:

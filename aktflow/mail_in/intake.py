@@ -9,9 +9,12 @@ anmodning* and the mailbox poller (docs/mail-intake.md):
    the case it made.
 3. A bounce — a mail server's notice that a letter aktflow sent by e-mail did not arrive
    (:mod:`aktflow.mail_in.bounce`) — marks that dispatch ``bounced`` and is never a case.
-4. A reply — its In-Reply-To or References name a mail of an open case, or its subject holds an open
-   case's sagsnummer — is added to that case as a document (``add_document``); a case waiting for a
-   clarification (præcisering) first gets ``clarification_received`` with the mail's date.
+4. A reply — its In-Reply-To or References name a mail of a case, or its subject holds a case's
+   sagsnummer (an open case before a closed one) — is added to that case as a document in any state that
+   is not final, through the action ``receive_mail`` (workflow 2026.6); a case waiting for a clarification
+   (præcisering) first gets ``clarification_received`` with the mail's date. A reply to a closed, withdrawn
+   or forwarded case is not filed: a WorkflowError says why, and the poller keeps the mail in its failure
+   list (the page ``/mail/failures``, ``aktflow intake poll --status``).
 5. Anything else is a new request (``service.create_case``, the same validation and first event as the
    form): the sender's name and address, the subject and body quoted as the request text, the mail's date
    in Danish time as the date received, channel ``e-mail``, the KLE emne proposed from the text, and the
@@ -242,13 +245,12 @@ def _bounced(db: Database, bounce: Bounce, key: str, *, now: dt.datetime) -> Mai
 def _reply_target(session: Any, mail: Mail) -> Case | None:
     """The open case ``mail`` answers: one whose mail it names in In-Reply-To/References, else one whose
     sagsnummer its subject holds (the longest match, so ``…-1-26`` never takes ``…-11-26``'s reply)."""
-    open_case = Case.state.not_in(sorted(FINAL))
     if mail.references:
         found = session.scalars(
             select(Case)
             .join(MailMessage, MailMessage.case_id == Case.id)
-            .where(MailMessage.message_id.in_(mail.references), MailMessage.status == "done", open_case)
-            .order_by(Case.id.desc())
+            .where(MailMessage.message_id.in_(mail.references), MailMessage.status == "done")
+            .order_by(Case.state.in_(sorted(FINAL)), Case.id.desc())  # an open case first
         ).first()
         if found is not None:
             return found
@@ -256,8 +258,8 @@ def _reply_target(session: Any, mail: Mail) -> Case | None:
     tokens = {t for t in tokens if 5 <= len(t) <= 40}
     if not tokens:
         return None
-    candidates = session.scalars(select(Case).where(Case.sagsnummer.in_(sorted(tokens)), open_case)).all()
-    return max(candidates, key=lambda c: len(c.sagsnummer or ""), default=None)
+    candidates = session.scalars(select(Case).where(Case.sagsnummer.in_(sorted(tokens)))).all()
+    return max(candidates, key=lambda c: (c.state not in FINAL, len(c.sagsnummer or "")), default=None)
 
 
 def _new_case(
@@ -384,18 +386,18 @@ def _reply(
             note = _clean(f"Præcisering modtaget pr. e-mail: »{mail.subject or '(uden emne)'}«", 2000)
             fire(db, case.id, "clarification_received", actor=actor, note=note, data=data, now=now)
             clarification, state = True, "collecting"
-        if state != "collecting":
+        if state in FINAL:
             from ..labels import state_label
 
             raise WorkflowError(
-                f"e-mailen er svar på sag {case.sagsnummer or case.id}, som er i tilstanden "
-                f"»{state_label(state)}«, hvor der ikke kan tilføjes dokumenter: tilføj e-mailen, når "
-                "sagen indsamler dokumenter"
+                f"ikke lagt på sagen: e-mailen er svar på sag {case.sagsnummer or case.id}, som er "
+                f"afsluttet (»{state_label(state)}«); læs den, og opret en ny sag, hvis den er en ny anmodning"
             )
+        # In any open state, through the action receive_mail (workflow 2026.6).
         after = fire(
             db,
             case.id,
-            "add_document",
+            "receive_mail",
             actor=actor,
             data={"title": _title(mail), "date": received.isoformat(), "sender": _sender(mail)},
             attachment=Attachment(filename, content),

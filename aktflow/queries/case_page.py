@@ -251,6 +251,8 @@ def next_steps(view: dict[str, Any], hints: dict[str, str]) -> dict[str, Any]:
         fields = states.TRIGGERS[name].fields
         return 0 if not fields else (2 if any(f.required for f in fields) else 1)
 
+    # The dispatch, access and comment actions are drawn on their own panels (states.PANEL_TRIGGERS).
+    allowed = [n for n in allowed if n not in states.PANEL_TRIGGERS]
     main = [
         n
         for n in allowed

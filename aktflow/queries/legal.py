@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..approval import Change, changes, lapsed
+from ..case_access import legal_contacts
 from ..db import Database
 from ..exits import mask
 from ..models import Case, CaseDeadline, Document, Event, Flag, ReviewComment, User
@@ -39,8 +40,10 @@ CHANGE_TRIGGERS = (
 )
 
 
-def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Cases waiting for the legal contact (state legal_review), the oldest next deadline first.
+def legal_queue(db: Database, today: dt.date | None = None, me: str | None = None) -> list[dict[str, Any]]:
+    """Cases waiting for the legal contact (state legal_review), the oldest next deadline first; with ``me``
+    (a username), the cases that name ``me`` their legal contact first (``mine`` True), in that order too.
+    ``legal_contact`` is the case's named legal contact (:func:`aktflow.case_access.legal_contacts`) or None.
 
     Each row: ``id, sagsnummer, requester, subject, received`` (ISO date), ``assignee`` (username or None),
     ``assignee_name`` (the user's name, else the username), ``next_due`` (ISO date or None), ``next_rule``
@@ -91,6 +94,11 @@ def legal_queue(db: Database, today: dt.date | None = None) -> list[dict[str, An
             }
             for c, due in rows
         ]
+        named = legal_contacts(session, ids)
+        for row in queue:
+            row["legal_contact"] = named.get(row["id"])
+            row["mine"] = bool(me) and row["legal_contact"] == me
+        queue.sort(key=lambda r: not r["mine"])  # stable: the deadline order within each part
         return mask(queue)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from transitions import EventData, Machine
 
 from ..vocabulary import ADMINS, DOCUMENT_OUTCOMES
-from . import complaint, decision, guards, intake, redaction, review, versions
+from . import case_actions, complaint, decision, guards, intake, redaction, review, versions
 from .case_rules import REQUEST_GROUNDS, is_personnel_case
 from .effects import (
     AddDocument,
@@ -354,6 +354,11 @@ _GENERAL_TRIGGERS += (
 # Redactions while screening (docs/redaction.md).
 _GENERAL_TRIGGERS += redaction.TRIGGERS
 
+# Letters on their way out, the legal contact's comments, who may see a sensitive case (workflow 2026.6).
+_GENERAL_TRIGGERS += case_actions.TRIGGERS
+#: The actions drawn on their own panels, never among the case page's next steps.
+PANEL_TRIGGERS = case_actions.PANEL_TRIGGERS
+
 _SYSTEM_TRIGGERS = (
     TriggerSpec(
         "recalculate_deadlines",
@@ -412,7 +417,7 @@ def validate() -> list[str]:
         for src in t.sources:
             if src not in STATES:
                 problems.append(f"{t.name}: ukendt starttilstand {src!r}")
-            elif src in FINAL and not t.reopens and not (t.system and t.dest is None):
+            elif src in FINAL and not t.reopens and not ((t.system or t.closed_too) and t.dest is None):
                 problems.append(f"{t.name}: starter i sluttilstanden {src!r} uden at være markeret 'reopens'")
         if t.dest is not None and t.dest not in STATES:
             problems.append(f"{t.name}: ukendt sluttilstand {t.dest!r}")
@@ -425,6 +430,9 @@ def validate() -> list[str]:
         for e in t.effects:
             if not isinstance(e, Effect):
                 problems.append(f"{t.name}: {e!r} er ikke en virkning (Effect)")
+        for name in t.unlogged:
+            if name not in fields:
+                problems.append(f"{t.name}: {name!r} holdes ude af loggen, men er ikke et felt")
         if sum(isinstance(e, MakeLetter) for e in t.effects) > 1:
             problems.append(f"{t.name}: danner mere end ét brev")
     reached, todo = {INITIAL}, [INITIAL]

@@ -48,6 +48,12 @@ class TriggerSpec:
     effects: tuple[Effect, ...] = ()
     # May start from a final state (a complaint about a closed case reopens it).
     reopens: bool = False
+    # An action (no state change) that may be taken on a final case too: a letter still on its way, who may
+    # see a closed sensitive case (aktflow/states/case_actions.py).
+    closed_too: bool = False
+    # Inputs kept by the effect where they belong, not in the event (a legal comment's text): the event
+    # keeps what the effect records about them instead.
+    unlogged: tuple[str, ...] = ()
 
     @property
     def letter(self) -> str | None:

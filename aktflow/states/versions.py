@@ -21,7 +21,7 @@ Table = dict[str, tuple[tuple[str, ...], str | None]]
 BASE = "2026.1"
 
 #: The version new events are written under.
-CURRENT = "2026.5"
+CURRENT = "2026.6"
 
 INITIAL = {
     "2026.1": "received",
@@ -29,6 +29,7 @@ INITIAL = {
     "2026.3": "received",
     "2026.4": "received",
     "2026.5": "received",
+    "2026.6": "received",
 }
 
 TABLES: dict[str, Table] = {
@@ -260,6 +261,29 @@ TABLES["2026.4"] = {
 TABLES["2026.5"] = {
     **TABLES["2026.4"],
     "reopen_collection": (("screening",), "collecting"),
+}
+
+# 2026.6: changes that were written beside the case are actions in its log (docs/domain.md, "Actions"):
+# the caseworker's actions on a letter's dispatch and the changes of who may see a sensitive case, in every
+# state (a letter may be on its way, and a closed case keeps its circle), and the legal contact's comment
+# on a document while the case is in legal review. A reply mail to a case is added as a document in every
+# state that is not final (``receive_mail``), not only while collecting; a case names its legal contact
+# (``assign_legal_contact``).
+_EVERY_STATE = TABLES["2026.2"]["screen_document"][0]
+_NOT_FINAL = tuple(s for s in _EVERY_STATE if s not in ("forwarded", "withdrawn", "closed"))
+TABLES["2026.6"] = {
+    **TABLES["2026.5"],
+    "choose_dispatch_channel": (_EVERY_STATE, None),
+    "retry_dispatch": (_EVERY_STATE, None),
+    "mark_dispatched_by_post": (_EVERY_STATE, None),
+    "comment_review": (("legal_review",), None),
+    "grant_case_access": (_EVERY_STATE, None),
+    "revoke_case_access": (_EVERY_STATE, None),
+    "mark_case_sensitive": (_EVERY_STATE, None),
+    "unmark_case_sensitive": (_EVERY_STATE, None),
+    "receive_mail": (_NOT_FINAL, None),
+    # A case names its legal contact, the one who reviews it.
+    "assign_legal_contact": (_NOT_FINAL, None),
 }
 
 

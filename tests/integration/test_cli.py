@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from aktflow import clock
+from aktflow import clock, states
 from aktflow.cli import cli
 
 TODAY = clock.today()
@@ -253,7 +253,8 @@ def test_advance_data_is_recorded(db, runner):
     last = v["events"][-1]
     assert last["trigger"] == "forward" and last["data"]["authority"] == "Færdselsstyrelsen"
     assert last["note"] == "Ikke vores sag"
-    assert v["allowed_triggers"] == []
+    # A forwarded case is final: only the actions on its letters and its access remain (workflow 2026.6).
+    assert v["allowed_triggers"] and all(states.TRIGGERS[t].closed_too for t in v["allowed_triggers"])
 
 
 # --- exit 2: bad input, the field named ----------------------------------------------------------------

@@ -51,15 +51,15 @@ class FakeChannel:
 def use_channels(monkeypatch, **channels):
     """The installation's channels are ``channels`` (and print): the rule sees them configured (as the
     settings would say) and the outbox sends on them."""
+    import aktflow.case_actions
     import aktflow.dispatch.channels
-    import aktflow.dispatch_actions
     from aktflow.dispatch.print import PrintChannel
 
     services = bootstrap.current()
     services.channels = {"print": PrintChannel(), **channels}
     names = lambda settings: set(services.channels)  # noqa: E731
     monkeypatch.setattr(aktflow.dispatch.channels, "configured_names", names)
-    monkeypatch.setattr(aktflow.dispatch_actions, "configured_names", names)
+    monkeypatch.setattr(aktflow.case_actions, "configured_names", names)
     return services
 
 

@@ -158,14 +158,30 @@ def test_a_reply_naming_the_sagsnummer_during_clarification_fires_clarification_
     assert again.outcome == "reply" and again.case_id == opened.case_id and not again.clarification
 
 
-def test_a_reply_to_a_case_that_takes_no_documents_is_refused_and_opens_no_case(plan):
+def test_a_reply_to_an_open_case_is_added_in_any_state_through_receive_mail(plan):
+    db = plan
+    opened = take_in(db, "a.eml", mailbuild.eml(date=_date(5)), actor="cw")
+    case = _registered(db, opened)  # registered: not collecting documents
+    reply = mailbuild.eml(subject=f"Re: {case['sagsnummer']}", message_id="<r@x>", date=_date(1))
+    got = take_in(db, "r.eml", reply, actor="cw")
+    assert got.outcome == "reply" and got.case_id == opened.case_id and got.document_id
+    view = case_view(db, opened.case_id)
+    assert view["state"] == "registered"
+    (event,) = [e for e in view["events"] if e["trigger"] == "receive_mail"]
+    assert event["data"]["document_id"] == got.document_id and event["to"] == "registered"
+
+
+def test_a_reply_to_a_closed_case_is_not_filed_and_opens_no_case(plan):
     db = plan
     opened = take_in(db, "a.eml", mailbuild.eml(date=_date(5)), actor="cw")
     case = _registered(db, opened)
-    reply = mailbuild.eml(subject=f"Re: {case['sagsnummer']}", message_id="<r@x>", date=_date(1))
+    fire(db, opened.case_id, "withdraw", actor="cw")
+    before = case_view(db, opened.case_id)["version"]
+    reply = mailbuild.eml(subject=f"Re: {case['sagsnummer']}", message_id="<r2@x>", date=_date(1))
     with pytest.raises(WorkflowError) as e:
         take_in(db, "r.eml", reply, actor="cw")
-    assert "tilføjes dokumenter" in e.value.message
+    assert "ikke lagt på sagen" in e.value.message and "Trukket tilbage" in e.value.message
+    assert case_view(db, opened.case_id)["version"] == before
 
 
 def test_cli_intake_mail_json(plan, runner, tmp_path):

@@ -63,6 +63,12 @@ VALID: dict[str, tuple[str, str | None, dict]] = {
     "cancel_request_refusal": ("cw", "Dokumenterne vurderes enkeltvis", {}),
     "receive_delay_complaint": ("cw", "Klager over sagsbehandlingstiden", {}),
     "forward_delay_complaint": ("cw", None, {"reason": "Sagen omfatter mange dokumenter"}),
+    # Workflow 2026.6: the actions beside the case's course that need nothing before them.
+    "receive_mail": ("cw", None, {"title": "E-mail: Svar"}),
+    "assign_legal_contact": ("cw", None, {"legal_contact": "legal"}),
+    "grant_case_access": ("cw", None, {"user": "cw2", "reason": "Ferieafløser"}),
+    "mark_case_sensitive": ("cw", None, {"reason": "Helbredsoplysninger"}),
+    "comment_review": ("legal", None, {"document_id": "$doc", "text": "Overstreg navnet"}),
     "redact": ("cw", None, {"document_id": "$doc", "term": "Mette Hansen", "ground": "ofl-30-1"}),
     "remove_redaction": ("cw", None, {"document_id": "$doc", "redaction_id": 1}),
     "accept_redaction": ("cw", None, {"document_id": "$doc", "proposal": "name:0", "ground": "ofl-30-1"}),
@@ -154,10 +160,20 @@ def drive(db, case_id: int, state: str, *, with_document: bool = False) -> int |
 # The redaction actions need a document with a stored, screened file: tests/redaction/test_actions.py
 # fires each of them from each allowed source.
 REDACTION = {t.name for t in states.redaction.TRIGGERS}
+# The actions on a letter's dispatch, on a member or a mark already there, and the legal contact's comment
+# need those first: tests/integration/test_case_actions.py fires them.
+NEEDS_BEFORE = {
+    "choose_dispatch_channel",
+    "retry_dispatch",
+    "mark_dispatched_by_post",
+    "revoke_case_access",
+    "unmark_case_sensitive",
+    "comment_review",
+}
 PAIRS = [
     (t.name, s)
     for t in states.TRIGGERS.values()
-    if not t.system and t.name not in REDACTION
+    if not t.system and t.name not in REDACTION and t.name not in NEEDS_BEFORE
     for s in t.sources
 ]
 
@@ -236,7 +252,11 @@ def _other_state(trigger: str) -> str:
     )
 
 
-@pytest.mark.parametrize("trigger", [t for t in states.TRIGGERS if not states.TRIGGERS[t].system])
+# Every trigger but the system's and those allowed in every state (a letter's dispatch, who may see a case).
+@pytest.mark.parametrize(
+    "trigger",
+    [t for t, spec in states.TRIGGERS.items() if not spec.system and set(spec.sources) != set(states.STATES)],
+)
 def test_each_trigger_refused_in_a_wrong_state_changes_nothing(sqlite_db, trigger):
     from aktflow.service import create_case
 

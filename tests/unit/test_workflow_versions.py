@@ -99,3 +99,20 @@ def test_a_trigger_spec_says_what_it_does():
         states.TRIGGERS["start_collecting"].effects == ()
         and states.TRIGGERS["start_collecting"].letter is None
     )
+
+
+def test_a_2026_5_case_goes_on_with_the_actions_of_2026_6():
+    """A case begun under 2026.5 replays with a 2026.6 action after its old events; the same action
+    stamped 2026.5 (which did not have it) does not."""
+    old = [
+        _ev(1, audit.CREATE, None, "received", "2026.5"),
+        _ev(2, "register", "received", "registered", "2026.5"),
+    ]
+    assert (
+        audit.replay([*old, _ev(3, "grant_case_access", "registered", "registered", "2026.6")])
+        == "registered"
+    )
+    with pytest.raises(audit.ReplayError, match="ikke tilladt"):  # comments only in legal review
+        audit.replay([*old, _ev(3, "comment_review", "registered", "registered", "2026.6")])
+    with pytest.raises(audit.ReplayError, match="ikke tilladt"):
+        audit.replay([*old, _ev(3, "grant_case_access", "registered", "registered", "2026.5")])

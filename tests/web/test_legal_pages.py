@@ -187,7 +187,14 @@ def test_a_comment_reaches_the_caseworker_on_the_case_and_document_pages(app, cl
     assert "Kommentaren er gemt" in page
     doc_r = page[page.index(f'data-review-doc="{refused}"') :].split("</article>", 1)[0]
     assert "Overstreg diagnosen i stedet for at afslå" in doc_r
-    assert case_view(db, case.id)["version"] == version  # advice, not a change of the case
+    # An action in the case's log (workflow 2026.6): one event naming the document and the comment, never its
+    # text (kept with the comment).
+    view = case_view(db, case.id)
+    assert view["version"] == version + 1
+    last = view["events"][-1]
+    assert last["trigger"] == "comment_review" and last["actor"] == "legal"
+    assert last["data"]["document_id"] == refused and last["data"]["comment_id"] > 0
+    assert "diagnosen" not in str(last)
     client = app.test_client()  # the caseworker, in a browser of their own
     login(client, "cw")
     case_page = text_of(client.get(f"/cases/{case.id}"))

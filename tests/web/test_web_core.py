@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 
+from aktflow import states
 from aktflow.service import case_view, fire
 
 PASSWORD = "test-pass"
@@ -125,7 +126,9 @@ def test_case_page_offers_exactly_the_allowed_actions_for_the_role(client, db, n
     # a next step that cannot be taken yet is named with its reason, not drawn as a form that does nothing
     waiting = set(re.findall(r'data-waiting="([a-z_]+)"', html))
     role = {"cw": "caseworker", "legal": "legal", "manager": "manager"}[user]
-    assert forms | waiting == set(case_view(db, case.id, role=role)["allowed_triggers"])
+    # The actions drawn on their own panels (dispatches, access, the legal review's comments) are not forms here.
+    allowed = set(case_view(db, case.id, role=role)["allowed_triggers"]) - states.PANEL_TRIGGERS
+    assert forms | waiting == allowed
     assert not forms & waiting
     if user == "legal":
         assert {"approve_legal", "return_to_screening"} <= forms
