@@ -46,7 +46,9 @@ def queue():
     """The cases waiting for the legal contact, the oldest deadline first, or sorted by a column
     (``?sort=id|due|received|assignee&dir=desc``)."""
     sort, desc = sort_args(request.args, QUEUE_SORTS)
-    rows = sort_rows(legal_queue(db(), today=current_today(), me=current_user.username), sort, desc, QUEUE_SORTS)
+    rows = sort_rows(
+        legal_queue(db(), today=current_today(), me=current_user.username), sort, desc, QUEUE_SORTS
+    )
     sorts = sort_links("legal.queue", request.args, sort, desc, columns=QUEUE_SORTS)
     return render_template("legal_queue.html", rows=rows, sorts=sorts, sort=sort)
 
