@@ -16,11 +16,11 @@ from aktflow.service import fire
 
 
 def configure(monkeypatch, names=frozenset({"digital_post", "email", "print"})):
+    import aktflow.case_actions
     import aktflow.dispatch.channels
-    import aktflow.dispatch_actions
 
     monkeypatch.setattr(aktflow.dispatch.channels, "configured_names", lambda settings: set(names))
-    monkeypatch.setattr(aktflow.dispatch_actions, "configured_names", lambda settings: set(names))
+    monkeypatch.setattr(aktflow.case_actions, "configured_names", lambda settings: set(names))
 
 
 def forwarded(db, new_case, **kw):

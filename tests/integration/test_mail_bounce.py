@@ -22,12 +22,12 @@ RECEIVED = (clock.today() - dt.timedelta(days=3)).isoformat()
 
 def configure(monkeypatch):
     """E-mail and print are the installation's channels (as AKTFLOW_SMTP_URL would say)."""
+    import aktflow.case_actions
     import aktflow.dispatch.channels
-    import aktflow.dispatch_actions
 
     names = lambda settings: {"email", "print"}  # noqa: E731
     monkeypatch.setattr(aktflow.dispatch.channels, "configured_names", names)
-    monkeypatch.setattr(aktflow.dispatch_actions, "configured_names", names)
+    monkeypatch.setattr(aktflow.case_actions, "configured_names", names)
 
 
 def sent_by_email(db, monkeypatch) -> tuple[int, int]:
