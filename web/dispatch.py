@@ -87,7 +87,7 @@ def print_pdf(case_id: int, dispatch_id: int):
 def not_sent():
     """The letters that did not go, newest first, with a link to each case."""
     with db().session() as s:
-        rows = read.not_sent(s)
+        rows = read.not_sent(s, viewer=current_user)  # need-to-know: "Fortrolig sag"
     return render_template("dispatches_not_sent.html", rows=rows)
 
 
