@@ -132,6 +132,9 @@ class Read:
     skipped: int = 0  # attachments beyond the limit on parts, not read (the document is flagged)
     # What screening found per part (in the order of the parts), computed before any transaction opens.
     findings: list[list[Finding]] = field(default_factory=list)
+    # True when the file stays stored although it is marked unread (what was read could not be stored):
+    # a person reads it from aktflow, nothing uploaded is lost.
+    keep: bool = False
 
 
 @dataclass
@@ -224,7 +227,8 @@ def process(db: Database, document_id: int, *, lim: Any) -> dict[str, Any]:
         raise
     except Exception:  # noqa: BLE001 - what was read could not be stored: the file is unread, never pending
         log.exception("document %s: the result of reading could not be stored", document_id)
-        return record(db, document_id, Read(filename or "fil", b"", error="filen kunne ikke læses"))
+        unread = Read(filename or "fil", b"", error="resultatet af læsningen kunne ikke gemmes", keep=True)
+        return record(db, document_id, unread)
 
 
 # --- step 3: the result ------------------------------------------------------------------------------------
@@ -287,7 +291,8 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     summary: dict[str, Any] = {"document_id": doc.id}
     if result.extraction is None:
         doc.status, doc.complete, doc.error = "refused", False, result.error
-        doc.content = None  # a refused file is not kept: it must be read by a person from its source
+        if not result.keep:
+            doc.content = None  # a refused file is not kept: it must be read by a person from its source
         _flag(case, ctx, f"Dokument '{title}': {UNREAD} ({result.error})")
         summary.update(status="refused", error=result.error)
         return summary
