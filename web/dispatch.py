@@ -17,6 +17,7 @@ from aktflow.errors import AktflowError, NotFound
 from aktflow.queries import dispatches as read
 from aktflow.vocabulary import CASEWORK
 
+from . import access
 from .auth import ALL_ROLES, roles_required
 from .exits import download_name
 
@@ -75,6 +76,7 @@ def print_pdf(case_id: int, dispatch_id: int):
         name, content = read.print_file(db(), case_id, dispatch_id)
     except NotFound:
         abort(404)
+    access.record(case_id, "print", dispatch_id, name)  # the letter (and package): in the access log
     resp = send_file(
         io.BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=download_name(name)
     )

@@ -75,3 +75,46 @@ def test_letters_not_sent_mask_a_sensitive_case_for_a_colleague(client, db, new_
     listing = unescape(client.get("/dispatches/not-sent").get_data(as_text=True))
     assert f"/cases/{case.id}#forsendelser" in listing and "Fortrolig sag" in listing
     assert DETAIL not in listing and "Karsten Ørnebjerg" not in listing and "Skovgaard" not in listing
+
+
+def access_rows(db, case_id: int) -> list[tuple[str, str, str]]:
+    from sqlalchemy import select
+
+    from aktflow.models import AccessEntry
+
+    with db.session() as s:
+        rows = s.scalars(select(AccessEntry).where(AccessEntry.case_id == case_id).order_by(AccessEntry.id))
+        return [(r.actor, r.what, r.via) for r in rows]
+
+
+def test_a_sensitive_cases_print_file_is_in_the_access_log_everywhere(client, db, new_case, runner, tmp_path):
+    from aktflow import tokens
+    from aktflow.cli import cli
+    from tests.reliability.test_access_matrix import printed_dispatch
+
+    case = new_case(address="Vestergade 3;8000 Aarhus C")
+    fire(db, case.id, "register", actor="cw")
+    d = printed_dispatch(db, case.id)
+    make_sensitive(db, case.id)
+
+    login(client, "cw")
+    assert client.get(f"/cases/{case.id}/dispatches/{d}/print.pdf").status_code == 200
+    auth = {"Authorization": f"Bearer {tokens.issue_token(db, 'manager', 'test', actor='admin')}"}
+    assert client.get(f"/api/v1/cases/{case.id}/dispatches/{d}/print", headers=auth).status_code == 200
+
+    out = tmp_path / "print.pdf"
+    base = ["dispatch", "print", str(case.id), str(d), "--out", str(out)]
+    assert runner.invoke(cli, base).exit_code == 2  # --as is required
+    refused = runner.invoke(cli, [*base, "--as", "cw2"])
+    assert refused.exit_code == 4 and not out.exists(), refused.output
+    done = runner.invoke(cli, [*base, "--as", "legal"])
+    assert done.exit_code == 0 and out.read_bytes().startswith(b"%PDF"), done.output
+    listed = runner.invoke(cli, ["dispatch", "list", str(case.id), "--as", "cw2"])
+    assert listed.exit_code == 4, listed.output
+    assert runner.invoke(cli, ["dispatch", "list", str(case.id), "--as", "cw"]).exit_code == 0
+
+    assert access_rows(db, case.id) == [
+        ("cw", "print", "web"),
+        ("manager", "print", "api"),
+        ("legal", "print", "cli"),
+    ]
