@@ -75,6 +75,7 @@ def choose(
             email=d.recipient_email,
             personal=d.own_personal_data,
             configured=configured_names(uow.settings),
+            has_address=bool(d.recipient_address),
         )
         if why:
             raise ValidationError("channel", why)

@@ -122,6 +122,7 @@ def create_for_letter(
             wrote_by_email=role == "requester" and case.channel == rules.EMAIL_INTAKE,
             basis=case.basis,
             configured=configured,
+            has_address=bool(row.get("recipient_address")),
         )
         d = Dispatch(
             case_id=case.id,

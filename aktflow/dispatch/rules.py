@@ -40,6 +40,9 @@ OWN_PERSONAL_DATA_BASES = ("fvl", "gdpr")
 EMAIL_BASES = ("ofl", "mol")
 #: The intake channel that means the requester wrote by e-mail (``vocabulary.CHANNELS``).
 EMAIL_INTAKE = "e-mail"
+#: Why a letter cannot go by post: the recipient has no postal address (a print file would have only the
+#: name in the envelope's window).
+NO_ADDRESS = "ingen postadresse: udfyld adressen"
 
 #: Who each letter to a person goes to (aktflow/case_letters.py, letters/compose.py): the requester, the
 #: third party heard (its name and address from the trigger's ``party``/``party_address``), or the appeal
@@ -85,6 +88,7 @@ def choose_channel(
     wrote_by_email: bool,
     basis: str,
     configured: Collection[str],
+    has_address: bool = True,
 ) -> Choice:
     """The dispatch rule for one letter to one recipient (docs/dispatch.md, "The rule").
 
@@ -96,8 +100,21 @@ def choose_channel(
     3. print otherwise (always available).
 
     ``configured`` names the channels the installation has (``print`` needs nothing). A channel the rule
-    wanted that is not configured gives print, and the reason says so.
+    wanted that is not configured gives print, and the reason says so. Print needs a postal address: without
+    one (``has_address`` false) the reason says :data:`NO_ADDRESS`, and the print channel refuses the letter
+    until the address is filled in, so it never stands "Klar til post" with only a name in the window.
     """
+    choice = _choose(
+        has_cpr_or_cvr=has_cpr_or_cvr, email=email, wrote_by_email=wrote_by_email, basis=basis, configured=configured
+    )
+    if choice.channel == "print" and not has_address:
+        return Choice("print", f"Kan ikke sendes med post: {NO_ADDRESS} ({choice.reason})")
+    return choice
+
+
+def _choose(
+    *, has_cpr_or_cvr: bool, email: str | None, wrote_by_email: bool, basis: str, configured: Collection[str]
+) -> Choice:
     missing: list[str] = []
     if has_cpr_or_cvr:
         if "digital_post" in configured:
@@ -129,12 +146,14 @@ def check_override(
     email: str | None,
     personal: bool,
     configured: Collection[str],
+    has_address: bool = True,
 ) -> str | None:
-    """Why ``channel`` may not be chosen for this recipient (a Danish sentence), or None when it may."""
+    """Why ``channel`` may not be chosen for this recipient (a Danish sentence), or None when it may; print
+    needs a postal address (``has_address``)."""
     if channel not in CHANNELS:
         return f"ukendt kanal {channel[:20]!r}: brug {' | '.join(CHANNELS)}"
     if channel == "print":
-        return None
+        return None if has_address else NO_ADDRESS
     if channel == "email" and personal:
         return (
             "svar om partsaktindsigt og indsigt i egne personoplysninger sendes aldrig med almindelig "

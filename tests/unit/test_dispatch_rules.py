@@ -70,3 +70,15 @@ def test_every_dispatched_letter_is_a_letter_kind():
     import letters
 
     assert set(rules.RECIPIENTS) <= set(letters.KINDS)
+
+
+def test_print_needs_a_postal_address():
+    c = choose(wrote_by_email=False, has_address=False)
+    assert c.channel == "print" and rules.NO_ADDRESS in c.reason and c.reason.startswith("Kan ikke sendes")
+    assert rules.NO_ADDRESS not in choose(wrote_by_email=False).reason
+    assert choose(has_address=False).channel == "email"  # another channel needs no address
+    why = rules.check_override(
+        "print", has_cpr_or_cvr=False, email=None, personal=False, configured=ALL, has_address=False
+    )
+    assert why == "ingen postadresse: udfyld adressen"
+    assert rules.check_override("print", has_cpr_or_cvr=False, email=None, personal=False, configured=ALL) is None
