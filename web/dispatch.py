@@ -40,7 +40,7 @@ def _act(case_id: int, done: str, fn, *args):
     except AktflowError as e:
         if e.http_status == 403:
             abort(403)
-        flash(e.message, "error")
+        flash(getattr(e, "detail", None) or e.message, "error")  # the sentence, not the field's name
     else:
         flash(done, "ok")
     return _back(case_id)

@@ -151,7 +151,8 @@ def check_override(
     """Why ``channel`` may not be chosen for this recipient (a Danish sentence), or None when it may; print
     needs a postal address (``has_address``)."""
     if channel not in CHANNELS:
-        return f"ukendt kanal {channel[:20]!r}: brug {' | '.join(CHANNELS)}"
+        labels = list(CHANNEL_LABELS.values())
+        return f"ukendt kanal: vælg {', '.join(labels[:-1])} eller {labels[-1]}"
     if channel == "print":
         return None if has_address else NO_ADDRESS
     if channel == "email" and personal:
