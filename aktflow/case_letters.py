@@ -250,7 +250,9 @@ def context(
     return {
         "today": today,
         "municipality": {k: m[k] for k in ("name", "address", "phone", "email", "web", "logo_text")},
-        "art15": art15(m, data, case.basis, outcome(case) or "none_found") if data.get("_trigger") == "send_decision" else {},
+        "art15": art15(m, data, case.basis, outcome(case) or "none_found")
+        if data.get("_trigger") == "send_decision"
+        else {},
         # Where a complaint goes: the municipality's table by the case's KLE emne and basis (OFL § 37 stk.
         # 1, § 38 stk. 1; FVL: the main case's body or none; GDPR: Datatilsynet).
         "appeal_body": appeal_routes.route_for(session, case).as_dict(),

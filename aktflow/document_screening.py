@@ -335,7 +335,9 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     request_mail = doc.parent_id is None and _is_request_mail(ctx.session, doc.id)
     for (label, ref), where in found.items():
         what = f"{label} ({ref})" if ref else label
-        place = f"Anmodningens e-mail '{title}'" if request_mail and label == CPR_LABEL else f"Dokument '{title}'"
+        place = (
+            f"Anmodningens e-mail '{title}'" if request_mail and label == CPR_LABEL else f"Dokument '{title}'"
+        )
         _flag(case, ctx, f"{place}: {what} — {_labels(where)}")
     if (found or unread) and doc.released_title == title:
         doc.released_title = None  # the aktliste's untouched prefill of a flagged file: neutral (aktliste.py)

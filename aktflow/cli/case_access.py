@@ -28,7 +28,9 @@ def _text(a: dict) -> str:
     lines = [f"Sag {a['case_id']}: " + ("fortrolig" if a["sensitive"] else "ikke fortrolig")]
     lines += [f"  {r}" for r in a["reasons"]]
     for m in a["members"]:
-        lines.append(f"  tilføjet: {m['username']} (af {m['added_by']} {_when(m['added_at'])}): {m['reason']}")
+        lines.append(
+            f"  tilføjet: {m['username']} (af {m['added_by']} {_when(m['added_at'])}): {m['reason']}"
+        )
     return "\n".join(lines)
 
 

@@ -104,6 +104,8 @@ def dispatch_print(case_id: int, dispatch_id: int, out: str, actor: str) -> None
     db_ = open_db()
     viewer(db_, actor, case_id)
     name, content = print_file(db_, case_id, dispatch_id)
-    record_access(db_, actor=actor, case_id=case_id, what="print", object_id=dispatch_id, name=name, via="cli")
+    record_access(
+        db_, actor=actor, case_id=case_id, what="print", object_id=dispatch_id, name=name, via="cli"
+    )
     target.write_bytes(content)
     echo(f"printfilen er skrevet til {out} ({len(content)} bytes)")

@@ -105,7 +105,11 @@ def choose_channel(
     until the address is filled in, so it never stands "Klar til post" with only a name in the window.
     """
     choice = _choose(
-        has_cpr_or_cvr=has_cpr_or_cvr, email=email, wrote_by_email=wrote_by_email, basis=basis, configured=configured
+        has_cpr_or_cvr=has_cpr_or_cvr,
+        email=email,
+        wrote_by_email=wrote_by_email,
+        basis=basis,
+        configured=configured,
     )
     if choice.channel == "print" and not has_address:
         return Choice("print", f"Kan ikke sendes med post: {NO_ADDRESS} ({choice.reason})")

@@ -64,7 +64,9 @@ def test_the_masking_helper_counts_an_unassigned_sensitive_case_hidden(db, unass
         assert s.get(Case, cid).assignee_id is None
         assert case_access.hidden_case_ids(s, _user(db, "cw2"), [cid]) == {cid}
         assert case_access.hidden_case_ids(s, _user(db, "manager"), [cid]) == set()
-        rows = case_access.mask_rows(s, _user(db, "cw2"), [{"id": cid, "subject": SUBJECT, "requester": REQUESTER}])
+        rows = case_access.mask_rows(
+            s, _user(db, "cw2"), [{"id": cid, "subject": SUBJECT, "requester": REQUESTER}]
+        )
     assert rows == [{"id": cid, "subject": "Fortrolig sag", "requester": "Fortrolig sag", "masked": True}]
 
 

@@ -45,8 +45,12 @@ def _doc(title: str, outcome: str | None, status: str):
 
 
 def test_a_decision_releasing_an_unreadable_file_is_refused():
-    case = SimpleNamespace(documents=[_doc("Notat", "grant", "screened"), _doc("Scanning", "partial", "refused")])
+    case = SimpleNamespace(
+        documents=[_doc("Notat", "grant", "screened"), _doc("Scanning", "partial", "refused")]
+    )
     why = guards.released_files_readable(case, None)
     assert why and "'Scanning'" in why and "kan ikke udleveres" in why and "'Notat'" not in why
-    withheld = SimpleNamespace(documents=[_doc("Scanning", "refuse", "refused"), _doc("Notat", "grant", "screened")])
+    withheld = SimpleNamespace(
+        documents=[_doc("Scanning", "refuse", "refused"), _doc("Notat", "grant", "screened")]
+    )
     assert guards.released_files_readable(withheld, None) is None

@@ -27,9 +27,14 @@ def test_an_unknown_channel_is_refused_in_the_pages_words(client, db, new_case):
     fire(db, case.id, "register", actor="cw")
     [d] = case_dispatches(db, case.id)
     page = client.get("/login").get_data(as_text=True)
-    client.post("/login", data={"username": "cw", "password": "test-pass", "csrf_token": CSRF_RE.search(page).group(1)})
+    client.post(
+        "/login",
+        data={"username": "cw", "password": "test-pass", "csrf_token": CSRF_RE.search(page).group(1)},
+    )
     token = CSRF_RE.search(client.get(f"/cases/{case.id}").get_data(as_text=True)).group(1)
-    r = client.post(f"/cases/{case.id}/dispatches/{d['id']}/channel", data={"csrf_token": token, "channel": "bogus"})
+    r = client.post(
+        f"/cases/{case.id}/dispatches/{d['id']}/channel", data={"csrf_token": token, "channel": "bogus"}
+    )
     assert r.status_code == 303
     with client.session_transaction() as s:
         flashes = list(s.pop("_flashes", []))

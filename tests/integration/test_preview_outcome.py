@@ -46,7 +46,9 @@ def _assess(db, case_id: int, doc_no: int, outcome: str) -> None:
 
 def _sentence(db, case_id: int) -> tuple[str, str]:
     with db.session() as s:
-        ctx = context(s, s.get_one(Case, case_id), {"_trigger": "send_decision"}, actor=None, today=clock.today())
+        ctx = context(
+            s, s.get_one(Case, case_id), {"_trigger": "send_decision"}, actor=None, today=clock.today()
+        )
     return ctx["outcome"], _outcome_sentence(ctx["outcome"], ctx["documents"], "ofl")
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the tests' parameters name the imported fixtures
 """A case that changes while one of its files is screened (a multi-file upload, a colleague's click) never
 costs the file: the screening result is stored after a conflict retry, the CPR finding is flagged, and
 even when storing the result fails for another reason the uploaded file stays stored."""

@@ -81,4 +81,7 @@ def test_print_needs_a_postal_address():
         "print", has_cpr_or_cvr=False, email=None, personal=False, configured=ALL, has_address=False
     )
     assert why == "ingen postadresse: udfyld adressen"
-    assert rules.check_override("print", has_cpr_or_cvr=False, email=None, personal=False, configured=ALL) is None
+    assert (
+        rules.check_override("print", has_cpr_or_cvr=False, email=None, personal=False, configured=ALL)
+        is None
+    )

@@ -35,7 +35,14 @@ def test_a_manager_gets_the_original_page_image(client, db, new_case):
     cid = new_case().id
     for t in ("register", "start_collecting"):
         fire(db, cid, t, actor="cw")
-    case = fire(db, cid, "add_document", actor="cw", data={"title": "Notat"}, attachment=Attachment("notat.pdf", _pdf()))
+    case = fire(
+        db,
+        cid,
+        "add_document",
+        actor="cw",
+        data={"title": "Notat"},
+        attachment=Attachment("notat.pdf", _pdf()),
+    )
     doc_id = case.documents[-1].id
     for who in ("cw", "manager", "legal"):
         _login(client, who)

@@ -48,7 +48,13 @@ def print_file(case_id: int, dispatch_id: int) -> Response:
     """``GET …/print``: the print file; 404 while there is none."""
     name, content = read.print_file(db(), case_id, dispatch_id)
     record_access(
-        db(), actor=actor().username, case_id=case_id, what="print", object_id=dispatch_id, name=name, via="api"
+        db(),
+        actor=actor().username,
+        case_id=case_id,
+        what="print",
+        object_id=dispatch_id,
+        name=name,
+        via="api",
     )
     resp = send_file(
         BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=download_name(name)
