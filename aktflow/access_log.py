@@ -27,6 +27,7 @@ WHAT = {
     "letter": "brev hentet (Word)",
     "letter_pdf": "brev hentet (PDF)",
     "package": "udleveringspakke hentet",
+    "print": "printfil hentet (brev til post)",
 }
 VIA = ("web", "api", "cli")
 

@@ -252,11 +252,13 @@ def may_manage(user: Any, case: Case) -> bool:
 
 def visible_case_filter(user: Any) -> ColumnElement[bool]:
     """A SQL condition on :class:`Case`: true for the cases ``user`` may see in full (for the read side's
-    lists; the others are shown masked or left out)."""
+    lists; the others are shown masked or left out). NULL-safe: a case nobody is assigned to gives a plain
+    false for "assigned to the user", never SQL NULL, so its negation (:func:`hidden_case_ids`) holds too."""
     if user.role in SEES_ALL:
         return true()
     member = exists().where(CaseMember.case_id == Case.id, CaseMember.user_id == user.id)
-    return or_(Case.assignee_id == user.id, member, ~sensitive_clause())
+    assigned = and_(Case.assignee_id.is_not(None), Case.assignee_id == user.id)
+    return or_(assigned, member, ~sensitive_clause())
 
 
 def hidden_case_ids(session: Session, user: Any, case_ids: list[int]) -> set[int]:

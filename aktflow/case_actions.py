@@ -78,6 +78,7 @@ def change_dispatch(e: Any, case: Case, ctx: Any) -> None:
             email=d.recipient_email,
             personal=d.own_personal_data,
             configured=configured_names(ctx.settings),
+            has_address=bool(d.recipient_address),
         )
         if why:
             raise ValidationError("channel", why)

@@ -244,11 +244,15 @@ def context(
     understanding = (
         note if data.get("_trigger") == "send_decision" and note else _understanding(session, case)
     )
-    the_outcome = outcome(case) or "none_found"
+    # While a document is unassessed (a preview, a draft), the letter counts the assessments made so far
+    # ("delvis"): "none found" is said only of a case without documents.
+    the_outcome = outcome(case) or ("partial" if case.documents else "none_found")
     return {
         "today": today,
         "municipality": {k: m[k] for k in ("name", "address", "phone", "email", "web", "logo_text")},
-        "art15": art15(m, data, case.basis, the_outcome) if data.get("_trigger") == "send_decision" else {},
+        "art15": art15(m, data, case.basis, outcome(case) or "none_found")
+        if data.get("_trigger") == "send_decision"
+        else {},
         # Where a complaint goes: the municipality's table by the case's KLE emne and basis (OFL § 37 stk.
         # 1, § 38 stk. 1; FVL: the main case's body or none; GDPR: Datatilsynet).
         "appeal_body": appeal_routes.route_for(session, case).as_dict(),

@@ -24,6 +24,12 @@ from typing import Any
 from aktflow.calendar import WorkingCalendar, add_months
 from aktflow.vocabulary import BASES, EXPECTED_DECISION, RULES
 
+#: The earliest date a request may have been received: the Access to Public Administration Files Act of
+#: 2013 (lov nr. 606 af 12. juni 2013) came into force on 1 January 2014, and every deadline here is its
+#: (or the later acts'). An earlier date is a typing error (01.01.1900), which would make every deadline
+#: overdue since then.
+EARLIEST_RECEIVED = date(2014, 1, 1)
+
 __all__ = [
     "BASES",
     "DUE_SOON_WORKING_DAYS",

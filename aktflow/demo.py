@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .db import Database
+from .documents import Attachment
 from .models import User
 from .service import create_case, fire
 from .users import add_user
@@ -80,7 +81,12 @@ DEMO_CASES = (
         (
             ("register", CW, None, None),
             ("start_collecting", CW, None, None),
-            ("add_document", CW, None, {"title": "Kalenderudskrift oktober", "date": "2026-10-31"}),
+            (
+                "add_document",
+                CW,
+                None,
+                {"title": "Kalenderudskrift oktober", "date": "2026-10-31", "_file": "kalender-oktober.txt"},
+            ),
             ("start_screening", CW, None, None),
             ("assess_document", CW, None, {"document_id": "$doc0", "outcome": "grant"}),
             ("draft_decision", CW, None, None),
@@ -131,10 +137,31 @@ def load_demo(db: Database, *, if_empty: bool = False, today: dt.date | None = N
             fields: dict[str, Any] | None = data
             if data and data.get("document_id") == "$doc0":
                 fields = {**data, "document_id": docs[0]}
-            c = fire(db, case.id, trigger, actor=actor, note=note, data=fields)
+            attachment = None
+            if fields and "_file" in fields:  # a granted document needs its file, or it cannot be released
+                fields = dict(fields)
+                name = fields.pop("_file")
+                attachment = Attachment(name, _demo_file(fields["title"]))
+            if trigger == "start_screening" and docs:
+                _wait_for_screening(db, docs)
+            c = fire(db, case.id, trigger, actor=actor, note=note, data=fields, attachment=attachment)
             if trigger == "add_document":
                 docs.append(c.documents[-1].id)
     return len(DEMO_CASES)
+
+
+def _demo_file(title: str) -> bytes:
+    """A small made-up text file for a demo document (no personal data)."""
+    return f"{title}\n\nDemodokument: mødeaftaler og arrangementer, uden personoplysninger.\n".encode()
+
+
+def _wait_for_screening(db: Database, document_ids: list[int]) -> None:
+    """Let the demo's stored files be read before screening starts (whatever AKTFLOW_SCREENING says)."""
+    from .bootstrap import current
+    from .document_screening import wait
+    from .extraction import limits_from_settings
+
+    wait(db, document_ids, limits_from_settings(current().settings), timeout=60)
 
 
 def _working_days_back(today: dt.date, n: int) -> dt.date:

@@ -39,7 +39,7 @@ from .errors import ConflictError
 from .events import append_event, commit
 from .exits import mask, mask_filename
 from .flags import add_flag, screen
-from .models import Case, Document, DocumentPart, OutboxItem, utcnow
+from .models import Case, Document, DocumentPart, MailMessage, OutboxItem, utcnow
 from .outbox import enqueue, run_once
 from .screening import CPR_LABEL, CPR_MASK, Finding, contains_cpr
 from .screening import scan as scan_text
@@ -132,6 +132,9 @@ class Read:
     skipped: int = 0  # attachments beyond the limit on parts, not read (the document is flagged)
     # What screening found per part (in the order of the parts), computed before any transaction opens.
     findings: list[list[Finding]] = field(default_factory=list)
+    # True when the file stays stored although it is marked unread (what was read could not be stored):
+    # a person reads it from aktflow, nothing uploaded is lost.
+    keep: bool = False
 
 
 @dataclass
@@ -224,7 +227,8 @@ def process(db: Database, document_id: int, *, lim: Any) -> dict[str, Any]:
         raise
     except Exception:  # noqa: BLE001 - what was read could not be stored: the file is unread, never pending
         log.exception("document %s: the result of reading could not be stored", document_id)
-        return record(db, document_id, Read(filename or "fil", b"", error="filen kunne ikke læses"))
+        unread = Read(filename or "fil", b"", error="resultatet af læsningen kunne ikke gemmes", keep=True)
+        return record(db, document_id, unread)
 
 
 # --- step 3: the result ------------------------------------------------------------------------------------
@@ -287,7 +291,8 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     summary: dict[str, Any] = {"document_id": doc.id}
     if result.extraction is None:
         doc.status, doc.complete, doc.error = "refused", False, result.error
-        doc.content = None  # a refused file is not kept: it must be read by a person from its source
+        if not result.keep:
+            doc.content = None  # a refused file is not kept: it must be read by a person from its source
         _flag(case, ctx, f"Dokument '{title}': {UNREAD} ({result.error})")
         summary.update(status="refused", error=result.error)
         return summary
@@ -324,9 +329,16 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     for part, part_findings in zip(ex.parts, result.findings, strict=False):
         for f in part_findings:
             found.setdefault((f.label, f.ref), []).append(part.label)
+    # The request mail itself (the document intake made of the requester's own mail) follows the request
+    # text's rule: a CPR number in it (mostly the requester's own) is flagged as the request's, which does
+    # not make the case sensitive (docs/access.md); its attachments and art. 9/10 findings count as ever.
+    request_mail = doc.parent_id is None and _is_request_mail(ctx.session, doc.id)
     for (label, ref), where in found.items():
         what = f"{label} ({ref})" if ref else label
-        _flag(case, ctx, f"Dokument '{title}': {what} — {_labels(where)}")
+        place = (
+            f"Anmodningens e-mail '{title}'" if request_mail and label == CPR_LABEL else f"Dokument '{title}'"
+        )
+        _flag(case, ctx, f"{place}: {what} — {_labels(where)}")
     if (found or unread) and doc.released_title == title:
         doc.released_title = None  # the aktliste's untouched prefill of a flagged file: neutral (aktliste.py)
     summary.update(
@@ -361,6 +373,16 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     if children:
         summary["attachments"] = children
     return summary
+
+
+def _is_request_mail(session: Any, document_id: int) -> bool:
+    """Whether the document is the mail a case was made from (``mail_messages``, kind ``case``)."""
+    return (
+        session.scalar(
+            select(MailMessage.id).where(MailMessage.document_id == document_id, MailMessage.kind == "case")
+        )
+        is not None
+    )
 
 
 def findings_in(text: str) -> list[Finding]:

@@ -142,8 +142,13 @@ def append_event(
                 set_committed_value(case, k, v)
             return event_id
     # The case is written first (with its version check), then the event with a plain Core INSERT.
-    session.flush()
-    return session.connection().execute(_insert_event(), params).scalar_one()
+    try:
+        session.flush()
+        return session.connection().execute(_insert_event(), params).scalar_one()
+    except (StaleDataError, IntegrityError) as e:  # a concurrent change seen at the flush: a conflict
+        if lost_race(e):
+            raise ConflictError(CONFLICT) from None
+        raise
 
 
 @dataclass

@@ -90,10 +90,12 @@ def claim(
     worker: str | None = None,
     kinds: Collection[str] | None = None,
     exclude: Collection[str] = (),
+    skip_ids: Collection[int] = (),
 ) -> int | None:
     """Claim the next due item for this worker; returns its id or None. Commits the claim.
 
-    ``kinds`` limits the claim to those kinds of item; ``exclude`` leaves those kinds to others.
+    ``kinds`` limits the claim to those kinds of item; ``exclude`` leaves those kinds to others;
+    ``skip_ids`` leaves the items already tried in this round.
     """
     now = now or utcnow()
     worker = worker or worker_id()
@@ -112,6 +114,8 @@ def claim(
             q = q.where(OutboxItem.kind.in_(list(kinds)))
         if exclude:
             q = q.where(OutboxItem.kind.not_in(list(exclude)))
+        if skip_ids:
+            q = q.where(OutboxItem.id.not_in(list(skip_ids)))
         q = q.order_by(OutboxItem.id).limit(1)
         if db.dialect == "postgresql":
             q = q.with_for_update(skip_locked=True)
@@ -249,11 +253,15 @@ def run_once(
 
     ``stop_on_failure`` ends the round at the first item that is not delivered (used inline after a
     commit: when the archive does not answer, the user's request should not wait for every item).
+    Otherwise one item that fails does not end the round: each due item is tried once per round, also
+    with ``ignore_backoff`` (``aktflow outbox run --now``), where a failed item is due again at once.
     """
     counts = {"done": 0, "pending": 0, "failed": 0}
     seen: set[int] = set()
     for _ in range(limit):
-        item_id = claim(db, ignore_backoff=ignore_backoff, case_id=case_id, kinds=kinds, exclude=exclude)
+        item_id = claim(
+            db, ignore_backoff=ignore_backoff, case_id=case_id, kinds=kinds, exclude=exclude, skip_ids=seen
+        )
         if item_id is None:
             break
         if item_id in seen:  # released as not ready and claimed again in the same run: stop for now

@@ -26,6 +26,7 @@ from . import audit, case_access, states
 from .archive import ArchivePort
 from .clock import local_date
 from .db import Database
+from .deadlines import EARLIEST_RECEIVED
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
 from .events import CONFLICT, append_event, lost_race
 from .models import Case, Event, User, state_door, utcnow
@@ -611,6 +612,12 @@ def _check_intake(
         if d > local_date(now):
             raise ValidationError(
                 "received", f"modtagelsesdatoen {d.strftime('%d.%m.%Y')} ligger i fremtiden"
+            )
+        if d < EARLIEST_RECEIVED:  # before the act of 2013 came into force: a typing error
+            raise ValidationError(
+                "received",
+                f"modtagelsesdatoen {d.strftime('%d.%m.%Y')} ligger før {EARLIEST_RECEIVED.strftime('%d.%m.%Y')}, "
+                "da offentlighedsloven trådte i kraft; skriv den rigtige dato",
             )
         return d
 

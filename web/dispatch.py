@@ -12,12 +12,12 @@ import io
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from aktflow import case_access
 from aktflow import dispatch_actions as service
 from aktflow.errors import AktflowError, NotFound
 from aktflow.queries import dispatches as read
 from aktflow.vocabulary import CASEWORK
 
+from . import access
 from .auth import ALL_ROLES, roles_required
 from .exits import download_name
 
@@ -40,7 +40,7 @@ def _act(case_id: int, done: str, fn, *args):
     except AktflowError as e:
         if e.http_status == 403:
             abort(403)
-        flash(e.message, "error")
+        flash(getattr(e, "detail", None) or e.message, "error")  # the sentence, not the field's name
     else:
         flash(done, "ok")
     return _back(case_id)
@@ -76,6 +76,7 @@ def print_pdf(case_id: int, dispatch_id: int):
         name, content = read.print_file(db(), case_id, dispatch_id)
     except NotFound:
         abort(404)
+    access.record(case_id, "print", dispatch_id, name)  # the letter (and package): in the access log
     resp = send_file(
         io.BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=download_name(name)
     )
@@ -89,8 +90,8 @@ def not_sent():
     """The letters that did not go, newest first, with a link to each case; a sensitive case the user may
     not see in full is named "Fortrolig sag", its recipient and detail hidden, and not linked."""
     with db().session() as s:
-        rows = [{**r, "id": r["case_id"]} for r in read.not_sent(s)]
-        rows = case_access.mask_rows(s, current_user, rows, fields=("recipient", "detail"))
+        # need-to-know: "Fortrolig sag" (the row's ``id`` is its case's, for the case link)
+        rows = [{**r, "id": r["case_id"]} for r in read.not_sent(s, viewer=current_user)]
     return render_template("dispatches_not_sent.html", rows=rows)
 
 

@@ -2,8 +2,8 @@
 released, and the panel on the document page (proposals, redactions, the forms).
 
 The forms post to the case's action route (``cases.case_action``) like every action; this blueprint only
-reads. The original page image is for the caseworker and the legal contact (and administrators); the
-released rendering is for every role that may see the case.
+reads. The original page image is for the caseworker, the legal contact and managers (and administrators),
+who see cases in full (docs/access.md); the released rendering is for every role that may see the case.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from aktflow import grounds as catalogue
 from aktflow.errors import AktflowError, NotFound
 from aktflow.pdf_engines import LOCK
 from aktflow.queries import redactions as redactions_q
-from aktflow.vocabulary import ADMIN, CASEWORKER, LEGAL_CONTACT
+from aktflow.vocabulary import ADMIN, CASEWORKER, LEGAL_CONTACT, MANAGER
 
 from .auth import ALL_ROLES, roles_required
 
 bp = Blueprint("redactions", __name__)
 
-ORIGINAL_ROLES = (CASEWORKER, LEGAL_CONTACT, ADMIN)
+ORIGINAL_ROLES = (CASEWORKER, LEGAL_CONTACT, MANAGER, ADMIN)
 
 
 def db():

@@ -11,11 +11,26 @@ from .base import emit, open_db
 from .options import as_option, json_option
 
 
+def _when(moment) -> str:
+    """A moment as Danish users read it: ``01.12.2026 kl. 06:32`` in Danish time (a naive value is UTC)."""
+    import datetime as dt
+
+    from aktflow.clock import TZ
+
+    if not isinstance(moment, dt.datetime):
+        return str(moment or "")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(TZ).strftime("%d.%m.%Y kl. %H:%M")
+
+
 def _text(a: dict) -> str:
     lines = [f"Sag {a['case_id']}: " + ("fortrolig" if a["sensitive"] else "ikke fortrolig")]
     lines += [f"  {r}" for r in a["reasons"]]
     for m in a["members"]:
-        lines.append(f"  tilføjet: {m['username']} (af {m['added_by']} {m['added_at']}): {m['reason']}")
+        lines.append(
+            f"  tilføjet: {m['username']} (af {m['added_by']} {_when(m['added_at'])}): {m['reason']}"
+        )
     return "\n".join(lines)
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import click
 
 from aktflow.errors import ValidationError
+from aktflow.queries.case_members import viewer
 
 from .base import Group, echo, emit, open_db
-from .options import as_option, json_option
+from .options import as_option, json_option, viewer_option
 
 
 @click.group("dispatch", cls=Group)
@@ -35,10 +36,13 @@ def _line(r: dict) -> str:
 @dispatch.command("list")
 @click.argument("case_id", type=int)
 @json_option
-def dispatch_list(case_id: int, as_json: bool) -> None:
-    """The case's dispatches, oldest first."""
+@viewer_option
+def dispatch_list(case_id: int, as_json: bool, actor: str | None) -> None:
+    """The case's dispatches, oldest first (with --as: if that user may see the case, need-to-know)."""
     from aktflow.queries.dispatches import case_dispatches
 
+    if actor is not None:
+        viewer(open_db(), actor, case_id)
     rows = case_dispatches(open_db(), case_id)
     emit(rows, as_json, "\n".join(_line(r) for r in rows) or "ingen forsendelser")
 
@@ -87,13 +91,21 @@ def dispatch_posted(case_id: int, dispatch_id: int, actor: str, as_json: bool) -
 @click.argument("case_id", type=int)
 @click.argument("dispatch_id", type=int)
 @click.option("--out", required=True, help="The PDF file to write")
-def dispatch_print(case_id: int, dispatch_id: int, out: str) -> None:
-    """Write the print file (A4, address in the C5 window, the letter and the package)."""
+@as_option("Your username (need-to-know; the read is in a sensitive case's access log)")
+def dispatch_print(case_id: int, dispatch_id: int, out: str, actor: str) -> None:
+    """Write the print file (A4, address in the C5 window, the letter and the package) as user --as: exit
+    code 4 when that user may not see the case; a sensitive case's access log records the read."""
+    from aktflow.access_log import record_access
     from aktflow.queries.dispatches import print_file
 
     target = Path(out)
     if not target.parent.is_dir():
         raise ValidationError("--out", f"mappen {str(target.parent)!r} findes ikke")
-    _name, content = print_file(open_db(), case_id, dispatch_id)
+    db_ = open_db()
+    viewer(db_, actor, case_id)
+    name, content = print_file(db_, case_id, dispatch_id)
+    record_access(
+        db_, actor=actor, case_id=case_id, what="print", object_id=dispatch_id, name=name, via="cli"
+    )
     target.write_bytes(content)
     echo(f"printfilen er skrevet til {out} ({len(content)} bytes)")

@@ -99,7 +99,11 @@ class PrintChannel:
 
     def send(self, letter: OutgoingLetter) -> DeliveryResult:
         """Make the print file (kept in :attr:`files` under the dispatch id); ``sent`` with its SHA-256 as
-        reference, ``rejected`` when a PDF cannot be read."""
+        reference, ``rejected`` when a PDF cannot be read or the recipient has no postal address."""
+        from .rules import NO_ADDRESS
+
+        if not letter.recipient.postal_address:
+            return DeliveryResult("rejected", self._now(), detail=NO_ADDRESS)
         try:
             pdf = render(letter, sender_line=self.sender_line)
         except (ValueError, RuntimeError) as e:

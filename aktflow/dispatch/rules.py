@@ -41,6 +41,9 @@ OWN_PERSONAL_DATA_BASES = ("fvl", "gdpr")
 EMAIL_BASES = ("ofl", "mol")
 #: The intake channel that means the requester wrote by e-mail (``vocabulary.CHANNELS``).
 EMAIL_INTAKE = "e-mail"
+#: Why a letter cannot go by post: the recipient has no postal address (a print file would have only the
+#: name in the envelope's window).
+NO_ADDRESS = "ingen postadresse: udfyld adressen"
 
 #: Who each letter to a person goes to (aktflow/case_letters.py, letters/compose.py): the requester, the
 #: third party heard (its name and address from the trigger's ``party``/``party_address``, where a line may
@@ -149,6 +152,10 @@ def choose_channel(
     case's letters carry a person's own data: never plain e-mail), else print. Without any address
     (``has_postal_address`` false and no e-mail or number) the channel is ``none`` and the reason says
     what to fill in (:data:`FILL_IN`).
+
+    Print needs a postal address: a requester without one (``has_postal_address`` false) gets print with
+    the reason :data:`NO_ADDRESS`, and the print channel refuses the letter until the address is filled
+    in, so it never stands "Klar til post" with only a name in the window.
     """
     if role != "requester":
         return _other_recipient(
@@ -159,6 +166,21 @@ def choose_channel(
             configured=configured,
             has_postal_address=has_postal_address,
         )
+    choice = _choose(
+        has_cpr_or_cvr=has_cpr_or_cvr,
+        email=email,
+        wrote_by_email=wrote_by_email,
+        basis=basis,
+        configured=configured,
+    )
+    if choice.channel == "print" and not has_postal_address:
+        return Choice("print", f"Kan ikke sendes med post: {NO_ADDRESS} ({choice.reason})")
+    return choice
+
+
+def _choose(
+    *, has_cpr_or_cvr: bool, email: str | None, wrote_by_email: bool, basis: str, configured: Collection[str]
+) -> Choice:
     missing: list[str] = []
     if has_cpr_or_cvr:
         if "digital_post" in configured:
@@ -231,12 +253,15 @@ def check_override(
     email: str | None,
     personal: bool,
     configured: Collection[str],
+    has_address: bool = True,
 ) -> str | None:
-    """Why ``channel`` may not be chosen for this recipient (a Danish sentence), or None when it may."""
+    """Why ``channel`` may not be chosen for this recipient (a Danish sentence), or None when it may; print
+    needs a postal address (``has_address``)."""
     if channel not in CHANNELS:
-        return f"ukendt kanal {channel[:20]!r}: brug {' | '.join(CHANNELS)}"
+        labels = list(CHANNEL_LABELS.values())
+        return f"ukendt kanal: vælg {', '.join(labels[:-1])} eller {labels[-1]}"
     if channel == "print":
-        return None
+        return None if has_address else NO_ADDRESS
     if channel == "email" and personal:
         return (
             "svar om partsaktindsigt og indsigt i egne personoplysninger sendes aldrig med almindelig "

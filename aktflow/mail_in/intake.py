@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import local_date
 from ..db import Database
+from ..deadlines import EARLIEST_RECEIVED
 from ..documents import Attachment
 from ..errors import ValidationError, WorkflowError
 from ..exits import mask
@@ -138,6 +139,8 @@ def _received(mail: Mail, today: dt.date, fallback: dt.date | None) -> tuple[dt.
     problem = mail.date_problem
     if when is not None and when > today:
         when, problem = None, "e-mailens dato ligger i fremtiden"
+    elif when is not None and when < EARLIEST_RECEIVED:  # the same rule as the intake form's
+        when, problem = None, f"e-mailens dato ligger før {EARLIEST_RECEIVED.strftime('%d.%m.%Y')}"
     if when is None:
         when = fallback if fallback is not None and fallback <= today else today
         notes.append(

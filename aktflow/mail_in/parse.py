@@ -159,6 +159,8 @@ def _parse_eml(content: bytes, lim: Limits) -> Mail:
         raise Refused("e-mailen er for dybt indlejret", "max_depth") from None
     name, address = _address(_header(msg, "From"))
     sent_at, problem = _date(_header(msg, "Date"))
+    if sent_at is None and not _header(msg, "Date") and "Date" in msg:  # there, but not a date
+        problem = "e-mailens dato (Date) kan ikke læses"
     body = "\n".join(t for t in plain if t.strip()) or "\n".join(t for t in html if t.strip())
     return Mail(
         format="eml",

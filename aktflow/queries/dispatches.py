@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
+from .. import case_access
 from ..dispatch import rules
 from ..errors import NotFound
 from ..exits import mask
@@ -86,9 +87,11 @@ def decision_not_sent(rows: list[dict[str, Any]]) -> bool:
     )
 
 
-def not_sent(session: Session, limit: int = 200) -> list[dict[str, Any]]:
+def not_sent(session: Session, limit: int = 200, *, viewer: Any | None = None) -> list[dict[str, Any]]:
     """The dispatches that did not go (rejected, bounced, failed), newest first, each with its case's id and
-    sagsnummer: the dashboard's list."""
+    sagsnummer: the dashboard's list. Need-to-know (docs/access.md): for a ``viewer`` (a user) who may not
+    see a case in full, its rows keep the number, letter, channel and status but the recipient, the reason,
+    the reference and the detail read "Fortrolig sag" (``masked: True``); None (the server's shell) sees all."""
     rows = session.execute(
         select(Dispatch, Letter.kind, Case.sagsnummer)
         .join(Letter, Letter.id == Dispatch.letter_id)
@@ -97,7 +100,14 @@ def not_sent(session: Session, limit: int = 200) -> list[dict[str, Any]]:
         .order_by(Dispatch.updated_at.desc(), Dispatch.id.desc())
         .limit(limit)
     ).all()
+    hidden = case_access.hidden_case_ids(session, viewer, list({d.case_id for d, _, _ in rows}))
+    secret = dict.fromkeys(("recipient", "reason", "reference", "detail"), case_access.MASKED)
     return [
-        {**dispatch_row(d, kind), "case_id": d.case_id, "sagsnummer": mask(number) if number else None}
+        {
+            **dispatch_row(d, kind),
+            "case_id": d.case_id,
+            "sagsnummer": mask(number) if number else None,
+            **({**secret, "masked": True} if d.case_id in hidden else {"masked": False}),
+        }
         for d, kind, number in rows
     ]

@@ -29,8 +29,10 @@ How it may be written
     number is, so the labels that would otherwise make it something else are not asked.
 
 What is dropped (the false-positive guards)
-    A candidate is dropped when it is glued to more of a number or an identifier: a digit, letter or
-    underscore right next to it; a dash, ``.`` or ``/`` followed (or preceded) by a digit; a decimal comma
+    A candidate is dropped when it is glued to more of a number: a digit right next to it (a letter or an
+    underscore is a boundary, so ``sag0101901235``, ``a010190-1235`` and ``jens010190-1235@example.dk`` are
+    CPR numbers; ten plain digits inside a run of at least 16 hexadecimal characters, a hash or a file's
+    random ID such as ``8f3a1203851237bc``, are not); a dash, ``.`` or ``/`` followed (or preceded) by a digit; a decimal comma
     after it; a four-digit group and a space before it (bank reg.nr. + kontonr., ``1234 1503901234``); for
     the spaced forms, any digit group one space away. It is also dropped when a label right in front of it
     says what else it is (kontonr., reg.nr., tlf., EAN, CVR, P-nr., j.nr., sagsnr., fakturanr., kr. ...) or
@@ -105,6 +107,20 @@ _RIGHT_AMOUNT = re.compile(r"\s*(?:kr\b|kroner\b|dkk\b)", re.IGNORECASE)
 _REG_GROUP_BEFORE = re.compile(r"(?:^|[^\w.,/\-])\d{4}\s$")
 _DECIMAL_AFTER = re.compile(r",\d{1,2}(?!\d)")
 _NOT_DIGIT = re.compile(r"\D")
+_HEX = frozenset("0123456789abcdefABCDEF")
+_HEX_TOKEN = 16  # a run of hexadecimal characters this long is a hash or an ID, not words around a number
+
+
+def _in_hex_token(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] is plain digits inside a run of >= 16 hex characters with a letter."""
+    if not text[start:end].isdigit():
+        return False
+    i, j = start, end
+    while i > 0 and text[i - 1] in _HEX:
+        i -= 1
+    while j < len(text) and text[j] in _HEX:
+        j += 1
+    return j - i >= _HEX_TOKEN and not text[i:j].isdigit()
 
 
 def _birth_year(yy: int, seventh: int) -> int:
@@ -148,8 +164,8 @@ def _glued(text: str, start: int, end: int, spaced: bool) -> bool:
     """True when the digits at text[start:end] are part of a longer number or an identifier."""
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
-    if (before and (before.isalnum() or before == "_")) or (after and (after.isalnum() or after == "_")):
-        return True
+    if before.isdigit() or after.isdigit() or _in_hex_token(text, start, end):
+        return True  # more of a number (letters and underscores are boundaries: "sag0101901235")
     if before in _JOINERS and start >= 2 and text[start - 2].isdigit():
         return True
     if after in _JOINERS and end + 1 < len(text) and text[end + 1].isdigit():
@@ -184,7 +200,7 @@ def _labelled(text: str) -> list[tuple[int, int]]:
     for m in _LABELLED.finditer(text):
         start, end = m.span(1)
         after = text[end] if end < len(text) else ""
-        if is_cpr(_NOT_DIGIT.sub("", m.group(1))) and not (after.isalnum() or after == "_"):
+        if is_cpr(_NOT_DIGIT.sub("", m.group(1))) and not after.isdigit():
             spans.append((start, end))
     return spans
 

@@ -64,6 +64,7 @@ TRIGGERS = (
             guards.request_refusal_approved,
             guards.approval_holds,
             redaction.partial_documents_redacted,
+            guards.released_files_readable,
         ),
         effects=(
             DecisionMade(),

@@ -52,6 +52,25 @@ def all_documents_assessed(case: Any, ctx: Any) -> str | None:
     return f"{n} dokument{'er' if n != 1 else ''} er ikke vurderet"
 
 
+def released_files_readable(case: Any, ctx: Any) -> str | None:
+    """No document assessed to be released (in full or in part) has a file that was refused or could not
+    be read: the release package would be blocked (aktflow/release/), so the decision is refused before it
+    is sent rather than failing later in the outbox. A document without any file (registered from paper or
+    the archive) is not judged here."""
+    bad = [
+        d
+        for d in case.documents
+        if d.assessment is not None and d.assessment.outcome in ("grant", "partial") and d.status == "refused"
+    ]
+    if not bad:
+        return None
+    titles = ", ".join(f"'{d.title}'" for d in bad[:3]) + (" m.fl." if len(bad) > 3 else "")
+    return (
+        f"dokumentet {titles} er vurderet til udlevering, men filen kunne ikke læses og kan ikke udleveres; "
+        "tilføj filen igen, eller vurdér dokumentet til afslag"
+    )
+
+
 def no_document_assessed(case: Any, ctx: Any) -> str | None:
     """Nothing is assessed yet: the case may go back from the confidentiality review to collecting
     documents (``reopen_collection``) only before any document has an assessment, so no assessment is

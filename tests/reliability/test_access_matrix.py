@@ -129,7 +129,7 @@ PAGE_ROLES = {
     "cases.document_file": EVERYONE,
     "cases.document_page": EVERYONE,
     # Redaction (docs/redaction.md): the original page image for the caseworker and the legal contact only.
-    "redactions.original_page": {"caseworker", "legal", "admin"},
+    "redactions.original_page": {"caseworker", "legal", "manager", "admin"},
     "redactions.released_page": EVERYONE,
     "redactions.released_file": EVERYONE,
     "release.package_pdf": EVERYONE,

@@ -165,6 +165,7 @@ def test_sigkill_during_outbox_delivery(pg_db, monkeypatch, figures):
                 subject=f"Sag {i}",
                 emne="15.17.12",
                 assign="cw",
+                address="Vestergade 3;8000 Aarhus C",  # the letters go by post, which needs an address
             )
             fire(pg_db, c.id, "register", actor="cw")
             fire(pg_db, c.id, "request_clarification", actor="cw", note="Hvilken periode?")

@@ -77,3 +77,10 @@ def test_channel_answers_sent_and_keeps_the_file():
     assert ch.files[7].startswith(b"%PDF")
     broken = ch.send(letter(dispatch_id=8, main_document=Attachment("x.pdf", b"not a pdf")))
     assert broken.status == "rejected" and 8 not in ch.files
+
+
+def test_no_print_file_without_a_postal_address():
+    ch = printing.PrintChannel(clock=lambda: dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC))
+    result = ch.send(letter(recipient=Recipient("Søren Ørsted")))
+    assert result.status == "rejected" and result.detail == "ingen postadresse: udfyld adressen"
+    assert 7 not in ch.files

@@ -120,3 +120,16 @@ def test_the_rule_for_other_recipients(role, cvr, email, basis, postal, configur
         has_postal_address=postal,
     )
     assert choice.channel == channel and words in choice.reason, choice
+def test_print_needs_a_postal_address():
+    c = choose(wrote_by_email=False, has_postal_address=False)
+    assert c.channel == "print" and rules.NO_ADDRESS in c.reason and c.reason.startswith("Kan ikke sendes")
+    assert rules.NO_ADDRESS not in choose(wrote_by_email=False).reason
+    assert choose(has_postal_address=False).channel == "email"  # another channel needs no address
+    why = rules.check_override(
+        "print", has_cpr_or_cvr=False, email=None, personal=False, configured=ALL, has_address=False
+    )
+    assert why == "ingen postadresse: udfyld adressen"
+    assert (
+        rules.check_override("print", has_cpr_or_cvr=False, email=None, personal=False, configured=ALL)
+        is None
+    )

@@ -260,7 +260,7 @@ def test_redaction_also_masks_a_neighbour_freed_by_masking():
         "0101901234,50",
         "0101901234 kr.",
         "DKK 0101901234",
-        "ID-A0101901234",
+        "ID-0101901234-7",  # a longer identifier: a dash and a digit after it
         "0101901234-12",
         "12.0101901234",
         "1 010190 1234",  # spaced form inside a longer spaced number

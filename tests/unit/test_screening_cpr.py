@@ -63,6 +63,7 @@ POSITIVES: list[tuple[str, str]] = [
     ("Sidst i sætningen står 120385-1237.", "1203851237"),
     ("Barnet: 290200-4321.", "2902004321"),  # 29 February 2000 (7th digit 4)
     ("Oldefar: 010158-5123.", "0101585123"),  # 1858 (7th digit 5, yy > 57)
+    ("ID-A1203851237", "1203851237"),  # a letter is a boundary, not more of the number
 ]
 
 NEGATIVES: list[str] = [
@@ -88,7 +89,6 @@ NEGATIVES: list[str] = [
     "P-nr. 1203851237 hører til virksomheden.",
     "CVR 12038512",
     "Dokument-id 8f3a1203851237bc",
-    "ID-A1203851237",
     "Tilskuddet udgør 1203851237 kr. ifølge regnearket.",
     "Tilskuddet udgør 1203851237,50 i alt.",
     "Tlf. 1203851237",

@@ -101,7 +101,7 @@ def test_a_refused_letter_is_counted_on_the_dashboard_and_sent_by_another_channe
     from tests.integration.test_dispatch import use_channels
 
     use_channels(monkeypatch, email=Refusing())
-    case = new_case(email="mette@example.dk", channel="e-mail")
+    case = new_case(email="mette@example.dk", channel="e-mail", address="Vestergade 3;8000 Aarhus C")
     fire(db, case.id, "register", actor="cw")
     run_once(db, bootstrap.current().deliver, kinds=("dispatch",), ignore_backoff=True)
     login(client, "manager")

@@ -14,6 +14,7 @@ from io import BytesIO
 from flask import Response, jsonify, send_file
 
 from aktflow import dispatch_actions as service
+from aktflow.access_log import record_access
 from aktflow.queries import dispatches as read
 
 from ..exits import download_name
@@ -46,6 +47,15 @@ def posted(case_id: int, dispatch_id: int) -> Response:
 def print_file(case_id: int, dispatch_id: int) -> Response:
     """``GET …/print``: the print file; 404 while there is none."""
     name, content = read.print_file(db(), case_id, dispatch_id)
+    record_access(
+        db(),
+        actor=actor().username,
+        case_id=case_id,
+        what="print",
+        object_id=dispatch_id,
+        name=name,
+        via="api",
+    )
     resp = send_file(
         BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=download_name(name)
     )

@@ -26,17 +26,25 @@
 // the session had ended, the server answers with the login page (data-session-ended); after the login the
 // browser comes back to the page the form was on, and the draft is put back in the same form. Any other
 // page after a send drops the draft (the server kept or stored what was typed). Files, passwords, CPR
-// numbers and the form's own keys are never kept.
+// numbers (the field named cpr, and any value that holds one) and the form's own keys are never kept. The
+// draft names the user who typed it (meta aktflow-user) and is put back only for that user: another
+// person logging in in the same tab never sees it.
 (function () {
   "use strict";
   var KEY = "aktflow-draft", MAX_AGE = 2 * 60 * 60 * 1000;
   var SKIP = { csrf_token: 1, version: 1, password: 1, cpr: 1, intake_token: 1, letter_sha256: 1, next: 1, back: 1 };
+  var CPR = /(^|\D)\d{6}[ -]?\d{4}(?!\d)/;
   var store;
   try { store = window.sessionStorage; } catch (e) { return; }
   if (!store) return;
 
   function actionOf(form) {
     return new URL(form.getAttribute("action") || window.location.pathname, window.location.href).pathname;
+  }
+
+  function user() {
+    var meta = document.querySelector("meta[name='aktflow-user']");
+    return meta ? meta.getAttribute("content") : null;
   }
 
   function read() {
@@ -59,10 +67,11 @@
       } else {
         fields[el.name] = [el.value];
       }
+      if (fields[el.name] && fields[el.name].some(function (v) { return CPR.test(v); })) delete fields[el.name];
     });
     try {
       store.setItem(KEY, JSON.stringify({
-        page: window.location.pathname, action: actionOf(form), fields: fields, at: Date.now()
+        page: window.location.pathname, action: actionOf(form), fields: fields, at: Date.now(), user: user()
       }));
     } catch (e) { /* a full storage: the form is sent all the same */ }
   }, true);
@@ -78,6 +87,7 @@
   }
   store.removeItem(KEY);
   if (!draft.waiting || draft.page !== window.location.pathname || Date.now() - draft.at > MAX_AGE) return;
+  if (!draft.user || draft.user !== user()) return;  // typed by someone else: never shown to this user
   var form = Array.prototype.find.call(document.forms, function (f) {
     return f.method.toLowerCase() === "post" && actionOf(f) === draft.action;
   });
