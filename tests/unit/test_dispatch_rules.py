@@ -120,6 +120,8 @@ def test_the_rule_for_other_recipients(role, cvr, email, basis, postal, configur
         has_postal_address=postal,
     )
     assert choice.channel == channel and words in choice.reason, choice
+
+
 def test_print_needs_a_postal_address():
     c = choose(wrote_by_email=False, has_postal_address=False)
     assert c.channel == "print" and rules.NO_ADDRESS in c.reason and c.reason.startswith("Kan ikke sendes")
