@@ -15,6 +15,8 @@ import datetime as dt
 import logging
 from typing import Any
 
+from .dispatch import rules
+from .errors import ValidationError
 from .queries.dispatches import case_dispatches
 from .service import fire
 
@@ -34,7 +36,10 @@ def choose(
     """The caseworker's channel for a dispatch not yet sent (status queued, exempt, rejected, bounced or
     failed); a dispatch that did not go is queued again. Raises ValidationError (field ``channel``) for a
     channel the rule forbids (e-mail for FVL/GDPR answers, Digital Post without CPR/CVR, a channel that is
-    not configured), WorkflowError when the letter is already out, NotFound, PermissionDenied."""
+    not configured, or one that is not a channel at all, named by its Danish label), WorkflowError when the
+    letter is already out, NotFound, PermissionDenied."""
+    if channel not in rules.CHANNELS:  # in the users' words, before the field's list of codes
+        raise ValidationError("channel", rules.unknown_channel())
     row = _fire(
         db, case_id, "choose_dispatch_channel", {"dispatch_id": dispatch_id, "channel": channel}, actor, now
     )

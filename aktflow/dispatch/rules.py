@@ -11,6 +11,8 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from ..screening.cpr import contains_cpr
+
 #: The channels, in the words the case page uses.
 CHANNEL_LABELS = {"digital_post": "Digital Post", "email": "E-mail", "print": "Post (print)"}
 CHANNELS = tuple(CHANNEL_LABELS)
@@ -157,6 +159,17 @@ def choose_channel(
     the reason :data:`NO_ADDRESS`, and the print channel refuses the letter until the address is filled
     in, so it never stands "Klar til post" with only a name in the window.
     """
+    if email and contains_cpr(email):  # an address that holds a CPR number would carry it out in To:
+        other = choose_channel(
+            has_cpr_or_cvr=has_cpr_or_cvr,
+            email=None,
+            wrote_by_email=wrote_by_email,
+            basis=basis,
+            configured=configured,
+            role=role,
+            has_postal_address=has_postal_address,
+        )
+        return Choice(other.channel, f"{other.reason} ({CPR_IN_EMAIL})")
     if role != "requester":
         return _other_recipient(
             role,
@@ -246,6 +259,16 @@ def _other_recipient(
     return Choice("print", "Sendes med post" + (": " + "; ".join(missing) if missing else ""))
 
 
+#: Why an e-mail address is not used: it holds a CPR number, which the mail's To: would carry out.
+CPR_IN_EMAIL = "e-mailadressen indeholder et CPR-nummer og bruges ikke: vælg Digital Post eller post"
+
+
+def unknown_channel() -> str:
+    """The Danish sentence for a channel that is none of :data:`CHANNELS`, naming them by their labels."""
+    labels = list(CHANNEL_LABELS.values())
+    return f"ukendt kanal: vælg {', '.join(labels[:-1])} eller {labels[-1]}"
+
+
 def check_override(
     channel: str,
     *,
@@ -258,10 +281,11 @@ def check_override(
     """Why ``channel`` may not be chosen for this recipient (a Danish sentence), or None when it may; print
     needs a postal address (``has_address``)."""
     if channel not in CHANNELS:
-        labels = list(CHANNEL_LABELS.values())
-        return f"ukendt kanal: vælg {', '.join(labels[:-1])} eller {labels[-1]}"
+        return unknown_channel()
     if channel == "print":
         return None if has_address else NO_ADDRESS
+    if channel == "email" and email and contains_cpr(email):
+        return CPR_IN_EMAIL
     if channel == "email" and personal:
         return (
             "svar om partsaktindsigt og indsigt i egne personoplysninger sendes aldrig med almindelig "

@@ -7,7 +7,9 @@ import pytest
 
 from aktflow import dispatch_actions as actions
 from aktflow.errors import ValidationError
-from tests.integration.test_dispatch import _soffice, deliver_all, registered, rows, use_channels  # noqa: F401
+from tests.integration.test_dispatch import deliver_all, registered, rows, use_channels
+
+pytestmark = pytest.mark.usefixtures("soffice")  # tests/archive_setup.py: the letters are rendered to PDF
 
 
 def test_no_address_means_no_print(sqlite_db, monkeypatch):

@@ -135,3 +135,14 @@ def test_print_needs_a_postal_address():
         rules.check_override("print", has_cpr_or_cvr=False, email=None, personal=False, configured=ALL)
         is None
     )
+
+
+def test_an_email_address_holding_a_cpr_number_is_never_used():
+    kw = dict(wrote_by_email=True, basis="ofl", configured={"email", "print"})
+    choice = rules.choose_channel(has_cpr_or_cvr=False, email="jens010190-1235@example.dk", **kw)
+    assert choice.channel == "print" and rules.CPR_IN_EMAIL in choice.reason
+    assert rules.choose_channel(has_cpr_or_cvr=False, email="jens@example.dk", **kw).channel == "email"
+    why = rules.check_override(
+        "email", has_cpr_or_cvr=False, email="jens0101901235@example.dk", personal=False, configured={"email"}
+    )
+    assert why == rules.CPR_IN_EMAIL
