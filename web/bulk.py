@@ -36,6 +36,7 @@ from flask import (
     redirect,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_login import current_user
@@ -179,6 +180,7 @@ def assess(case_id: int):
         return redirect(page, 303)
     if not form.get("outcome"):
         flash("Vurdér valgte: vælg en vurdering (udlevering, delvis udlevering eller afslag).", "error")
+        _keep_draft(case_id, form)
         return redirect(_selected_page(case_id, ids, where), 303)
     data = bulk_data(form)
     done: list[int] = []
@@ -201,6 +203,7 @@ def assess(case_id: int):
                 "conflict",
             )
             rest = [i for i in ids if i not in done]
+            _keep_draft(case_id, form)
             return redirect(_selected_page(case_id, rest, where), 303)
         except NotFound:
             abort(404)
@@ -225,6 +228,7 @@ def assess(case_id: int):
     )
     for doc_id, why in failed:
         flash(f"Dokument {numbers.get(doc_id, f'id {doc_id}')}: {why}", "error")
+    _keep_draft(case_id, form)
     return redirect(_selected_page(case_id, [d for d, _ in failed], where), 303)
 
 
@@ -251,6 +255,40 @@ def _numbers(case_id: int) -> dict[int, str]:
     except NotFound:
         return {}
     return {d["id"]: f"nr. {d['no']}" for d in view["documents"]}
+
+
+#: The session key of what was typed in a bulk assessment that did not go through for every document.
+_DRAFT = "bulk_draft"
+
+
+def _keep_draft(case_id: int, form: Any) -> None:
+    """Keep what was typed in the bulk form (outcome, grounds, texts) for the page drawn next, so nothing
+    typed is lost when some documents could not be assessed. Kept in the server-side session (never the
+    cookie, never the URL: a reason or note may hold personal data), for this case and one page view."""
+    spec = states.TRIGGERS["assess_document"]
+    values = {
+        f.name: form.get(f.name, "")[:20_000]
+        for f in spec.fields
+        if f.name not in PER_DOCUMENT and f.name not in ("outcome", "grounds") and form.get(f.name)
+    }
+    session[_DRAFT] = {
+        "case": case_id,
+        "outcome": form.get("outcome") or "",
+        "grounds": form.getlist("grounds")[:200],
+        "values": values,
+    }
+
+
+@bp.app_template_global()
+def bulk_draft() -> dict[str, Any]:
+    """What was typed in the bulk form of this case's page before some documents failed (see
+    :func:`_keep_draft`), once: ``{"outcome": str, "grounds": [code], "values": {field: text}}``, empty
+    when there is none."""
+    draft = session.get(_DRAFT)
+    if not draft or draft.get("case") != (request.view_args or {}).get("case_id"):
+        return {"outcome": "", "grounds": [], "values": {}}
+    session.pop(_DRAFT, None)
+    return draft
 
 
 @bp.app_template_global()

@@ -300,3 +300,28 @@ def test_grounds_are_checkboxes_the_most_used_first(client, db, new_case):
     # The unassessed document's form has no outcome chosen.
     form = page.split('class="action assess"', 1)[1].split("</form>", 1)[0]
     assert "checked" not in form.split("radiogroup", 1)[1].split("</div>", 1)[0]
+
+
+def test_a_failed_bulk_assessment_keeps_what_was_typed_once(client, db, new_case):
+    case, ids = _screening_with(db, new_case, 2)
+    login(client, "cw")
+    page = text_of(client.get(f"/cases/{case.id}"))
+    v = case_view(db, case.id)["version"]
+    typed = "Min begrundelse som ikke må gå tabt"
+    r = client.post(
+        f"/cases/{case.id}/documents/assess",
+        data={
+            "csrf_token": csrf_from(page),
+            "version": str(v),
+            "document_ids": [str(i) for i in ids],
+            "outcome": "refuse",  # no ground: every document fails
+            "reason": typed,
+        },
+    )
+    assert r.status_code == 303 and case_view(db, case.id)["version"] == v  # nothing assessed
+    form = text_of(client.get(r.headers["Location"])).split('id="vurder-valgte"', 1)[1].split("</form>", 1)[0]
+    assert typed in form  # the reason typed is back in the form
+    assert re.search(r'value="refuse" required checked', form)
+    assert all(f'value="{i}"' in page for i in ids)
+    again = text_of(client.get(f"/cases/{case.id}")).split('id="vurder-valgte"', 1)[1].split("</form>", 1)[0]
+    assert typed not in again and "checked" not in again.split("grounds", 1)[0]  # once, not for ever
