@@ -776,7 +776,7 @@ def test_generated_matrix_api(world):
             "POST",
             f"/api/v1/cases/{other}/dispatches/{letters['dispatches'][other] + 10**6}/posted",
             None,
-            CASEWORK,
+            Acting({"cw2"}, CASEWORK),  # the action's own check first: a colleague learns nothing (403)
             404,
         ),
         ("GET", "/api/v1/openapi.json", None, None, 200),
