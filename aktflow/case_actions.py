@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from . import case_access
+from . import case_access, outbox
 from .admin_log import record_admin_change
 from .dispatch import rules
 from .dispatch.channels import configured_names
@@ -46,12 +46,20 @@ def _dispatch_state(d: Dispatch) -> dict[str, Any]:
 
 
 def _requeue(ctx: Any, d: Dispatch) -> None:
+    """Queue ``d`` again: its outbox item made pending, or made now when the dispatch never had one (a
+    letter that found no channel when it was made is not in the outbox until a channel is chosen)."""
     now = ctx.now
     d.status, d.next_attempt_at, d.updated_at = "queued", now, now
+    key = f"dispatch-{d.id}"
+    item = ctx.session.scalar(
+        select(OutboxItem.id).where(OutboxItem.kind == KIND, OutboxItem.idempotency_key == key)
+    )
+    if item is None:
+        outbox.enqueue(ctx.session, KIND, {"dispatch_id": d.id}, key, case_id=d.case_id, now=now)
+        return
     ctx.session.execute(
         update(OutboxItem)
-        .where(OutboxItem.kind == KIND, OutboxItem.idempotency_key == f"dispatch-{d.id}")
-        .where(OutboxItem.status != "delivering")
+        .where(OutboxItem.id == item, OutboxItem.status != "delivering")
         .values(status="pending", next_attempt_at=now, last_error=None)
     )
 

@@ -217,8 +217,10 @@ def _ground(code: str) -> grounds.Ground:
 
 
 def _doc_ref(d: dict) -> str:
-    title = text(d.get("title"))
-    return f"Dokument nr. {d.get('no')}" + (f" ({title})" if title else "")
+    """A document as a letter to a party names it: its number and the title the aktliste would print
+    (:func:`_released_ref`), never the original title, which may tell what is kept back (a diagnosis, a
+    person's name)."""
+    return _released_ref(d)
 
 
 # --- the parts every letter shares -------------------------------------------------------------------------

@@ -61,7 +61,8 @@ class PackageBlocked(AktflowError):
 
 @dataclass(frozen=True)
 class PackageDocument:
-    """One released document as the package needs it: ``number`` on the aktliste, ``title``, the stored
+    """One released document as the package needs it: ``number`` on the aktliste, ``title`` as the aktliste
+    prints it (the released title, never an original the caseworker kept back), the stored
     file's ``filename`` (its type decides the conversion), ``load()`` reads the stored bytes when its turn
     comes, and ``document_id`` (the register's id, for the ``prepare`` hook).
 

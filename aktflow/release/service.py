@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
+from ..aktliste import released_row
 from ..errors import NotFound, ValidationError, WorkflowError
 from ..exits import mask, mask_filename
 from ..models import Case, Document, Event, Letter, ReleasePackage, User, utcnow
@@ -171,9 +172,13 @@ def _package_documents(db: Any, session: Session, case: Case, ids: list[int]) ->
             )
         if d.status == "pending":
             raise PackageBlocked(f"Dokument {number} ('{mask(d.title)}') er endnu ikke gennemgået")
+        # The package names each document as the aktliste prints it (a neutral "Dokument nr. N" where the
+        # original title would tell what was withheld): its bookmarks and the .zip's file names leave the
+        # building too (docs/release.md).
+        title = released_row(case, d, number)["released_title"]
         out.append(
             PackageDocument(
-                number, d.title, d.filename, _loader(db, d.id), document_id=d.id, screened=screened_clean(d)
+                number, title, d.filename, _loader(db, d.id), document_id=d.id, screened=screened_clean(d)
             )
         )
     return out

@@ -156,3 +156,29 @@ def test_the_admin_page_takes_the_appeal_bodys_cvr_and_email_and_names_a_bad_one
     assert "CVR 12345678" in page and "post@naevn.dk" in page and 'name="cvr"' in page
     client.post("/admin/appeal-bodies", data=form | {"cvr": "1234"})
     assert "CVR-nummer CVR-nummeret skal være 8 cifre" in client.get("/admin").get_data(as_text=True)
+
+
+def test_a_dispatch_that_found_no_channel_is_queued_for_real_when_one_is_chosen(db, new_case, monkeypatch):
+    from sqlalchemy import select
+
+    from aktflow import dispatch_actions
+    from aktflow.models import AppealBody, OutboxItem
+
+    configure(monkeypatch)
+    with db.session() as s:
+        s.add(
+            AppealBody(kle_prefix="02.34", basis="ofl", kind="klageinstans", name="Særligt Nævn", address="")
+        )
+        s.commit()
+    case = forwarded(db, new_case)
+    [to_body] = [
+        d for d in of_kind(db, case.id, "klage_oversendelse") if d["recipient_role"] == "appeal_body"
+    ]
+    key = f"dispatch-{to_body['id']}"
+    with db.session() as s:  # no channel when it was made: not in the outbox
+        assert s.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key)) is None
+    set_body(db, address="Nævnvej 1, 9999 By")
+    dispatch_actions.retry(db, case.id, to_body["id"], actor="cw")
+    with db.session() as s:  # now it is, so the worker sends it
+        item = s.scalar(select(OutboxItem).where(OutboxItem.idempotency_key == key))
+        assert item is not None and item.status == "pending"

@@ -100,7 +100,7 @@ REQUIRED = {
         "Industrivej 7",
         "senest den 8. januar 2027",
         "prisbilag indeholder",
-        "Tilbud med prisbilag",
+        "Dokument nr. 3 (Tilbud)",  # the released title, never the original
     ],
     "underretning_ansat": ["Mette Jensen", "offentlighedslovens § 41", "Søren Ågård"],
     "delafgoerelse": [
@@ -794,7 +794,8 @@ def test_the_hearing_names_the_documents_what_is_considered_the_address_and_the_
     assert txt.startswith("Byg & Anlæg ApS\nIndustrivej 7\n1234 Eksempelby")  # the party's address
     assert "Høringen angår disse dokumenter:" in txt
     assert "Dokument nr. 2 (Naboindsigelse) – vi overvejer at udlevere dokumentet delvis" in txt
-    assert "Dokument nr. 3 (Tilbud med prisbilag) – vi overvejer ikke at udlevere dokumentet" in txt
+    assert "Dokument nr. 3 (Tilbud) – vi overvejer ikke at udlevere dokumentet" in txt
+    assert "Tilbud med prisbilag" not in txt  # a letter to a party names documents by the released title
     assert "Vi overvejer at give aktindsigt i dokumenterne" in txt
     assert "senest den 8. januar 2027" in txt
     assert "Søren Ågård" not in txt  # the requester is not named
