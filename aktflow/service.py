@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, case_access, states
 from .archive import ArchivePort
+from .case_letters import LetterChanged, Rendered, inputs_needed, render_input
 from .clock import local_date
 from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied, ValidationError, WorkflowError
@@ -31,6 +32,7 @@ from .events import CONFLICT, append_event, lost_race
 from .models import Case, Event, User, state_door, utcnow
 from .screening import cpr_digits, is_cpr, redact_cpr
 from .states import fields
+from .states.effects import MakeLetter
 from .states.fields import parse_date, parse_text
 from .uow import UnitOfWork
 from .vocabulary import (
@@ -86,6 +88,9 @@ class FireContext:
     # and the deadlines are answered from them instead of one query each.
     known_events: Any = None
     known_due: dict[str, dt.date] | None = None
+    # The trigger's letter as rendered before the write transaction (aktflow.case_letters.Rendered), stored
+    # only when its input is unchanged; None: rendered where it is made (a caller other than fire()).
+    rendered: Any = None
 
     def data_of(self, trigger: str) -> list[dict[str, Any]]:
         """The recorded data of the case's events of this trigger, oldest first (as the log keeps them)."""
@@ -242,15 +247,69 @@ def fire(
     Raises ValidationError (bad input), NotFound, PermissionDenied (role), ConflictError (stale version),
     WorkflowError (not allowed in this state, or a guard unmet). Returns the updated case (detached).
     """
-    try:
-        with UnitOfWork(db, archive=archive, now=now) as uow:
-            case = _fire(uow, case_id, trigger, actor, note, data, expect_version, attachment)
-    except (StaleDataError, IntegrityError) as e:
-        # An autoflush inside the unit of work met a concurrent change of the case: a conflict, not a crash.
-        if lost_race(e):
-            raise ConflictError(CONFLICT) from None
-        raise
-    return case
+    spec = states.TRIGGERS.get(trigger)
+    rendered = None
+    if spec is not None and spec.letter is not None:
+        # A trigger that makes a letter renders it before its write transaction (render_letter_first):
+        # one "now" for both, so the letter's date and the deadlines are the same in each.
+        from .bootstrap import current
+
+        now = now or current().clock.now()
+    for attempt in range(1, LETTER_ATTEMPTS + 1):
+        try:
+            if spec is not None and spec.letter is not None:
+                rendered = render_letter_first(
+                    db, case_id, trigger, actor, note, data, expect_version, now, archive, attachment
+                )
+            with UnitOfWork(db, archive=archive, now=now) as uow:
+                case = _fire(uow, case_id, trigger, actor, note, data, expect_version, attachment, rendered)
+        except LetterChanged:
+            # The case changed between the rendering and the write: render again from what it is now.
+            if attempt == LETTER_ATTEMPTS:
+                raise
+            continue
+        except (StaleDataError, IntegrityError) as e:
+            # An autoflush inside the unit of work met a concurrent change of the case: a conflict, not a crash.
+            if lost_race(e):
+                raise ConflictError(CONFLICT) from None
+            raise
+        return case
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+#: How often fire() renders a letter before it gives up on a case that changes under it (LetterChanged, a
+#: ConflictError).
+LETTER_ATTEMPTS = 3
+
+
+def render_letter_first(
+    db: Database,
+    case_id: int,
+    trigger: str,
+    actor: str,
+    note: str | None,
+    data: dict[str, Any] | None,
+    expect_version: int | None,
+    now: dt.datetime,
+    archive: ArchivePort | None,
+    attachment: Any = None,
+) -> Rendered:
+    """The letters ``trigger`` will make, rendered before its write transaction (issue: a template renders
+    for up to seconds, and no database write lock may be held meanwhile).
+
+    Everything fire() checks and the trigger's effects before its letter run in a unit of work that is
+    rolled back (what they wrote is undone, and on SQLite the write lock they took is released); the
+    letter's input is read in it (``case_letters.inputs_needed``). Then each input is rendered with no
+    transaction open. fire()'s write transaction stores a rendering only when the input it reads is the
+    same (``case_letters.make_letter``). Raises what fire() raises before the letter.
+    """
+    with UnitOfWork(db, archive=archive, now=now) as uow:  # never committed: rolled back on leaving
+        needed = _fire(uow, case_id, trigger, actor, note, data, expect_version, attachment, PREPARE)
+    return [(given, render_input(given)) for given in needed]
+
+
+#: ``_fire``'s ``rendered`` in the first phase of a letter's trigger: stop at the letter, return its input.
+PREPARE: Any = object()
 
 
 @functools.cache
@@ -268,7 +327,9 @@ def _load_statement(outbox: bool = False):
     )
 
 
-def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, attachment) -> Case:
+def _fire(
+    uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, attachment, rendered=None
+) -> Any:
     session, now, archive = uow.session, uow.now, uow.archive
     # The acting user and the case in one round trip.
     inline = uow.services.inline_delivery
@@ -310,6 +371,11 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
             raise WorkflowError(f"'{trigger}' kan ikke udføres: {unmet}")
     from . import effects
 
+    if rendered is PREPARE:  # the first phase of a letter's trigger: the effects before the letter, its input
+        first = next(i for i, e in enumerate(spec.effects) if isinstance(e, MakeLetter))
+        effects.run(spec.effects[:first], case, ctx)
+        return inputs_needed(session, case, spec.letter, ctx)
+    ctx.rendered = rendered
     effects.run(spec.effects, case, ctx)
     ev = append_event(
         session,
