@@ -170,11 +170,11 @@ def preview(
 
         first = next(i for i, e in enumerate(spec.effects) if isinstance(e, MakeLetter))
         effects.run(spec.effects[:first], case, ctx)
-        given = letter_input(session, case, kind, ctx)
+        letter_in = letter_input(session, case, kind, ctx)
         deferred = bool(uow.archive.defer_letters and not case.sagsnummer)
         today = uow.today
     # The transaction is over (rolled back) before the template renders: no write lock is held meanwhile.
-    name, content = render_input(given)
+    name, content = render_input(letter_in)
     import letters
 
     return LetterPreview(

@@ -2,7 +2,9 @@
 
 One unit of work per call: load the case, check role, version, state, input and guards, change the state
 on the shared machine, run the trigger's effects, write exactly one event (hash-chained), bump the version
-and commit once. Any exception rolls all of it back.
+and commit once. Any exception rolls all of it back. A trigger that makes a letter renders it before that
+unit of work, in one that is rolled back (:func:`render_letter_first`), so no template renders while the
+write transaction holds its locks.
 """
 
 from __future__ import annotations
@@ -244,8 +246,13 @@ def fire(
 ) -> Case:
     """Fire ``trigger`` (a transition or an action) on case ``case_id`` as user ``actor``.
 
-    Raises ValidationError (bad input), NotFound, PermissionDenied (role), ConflictError (stale version),
-    WorkflowError (not allowed in this state, or a guard unmet). Returns the updated case (detached).
+    A trigger that makes a letter renders it first, with no transaction open (:func:`render_letter_first`),
+    and its write transaction stores that letter only when what it is made from is unchanged; else it is
+    rendered again, up to :data:`LETTER_ATTEMPTS` times.
+
+    Raises ValidationError (bad input), NotFound, PermissionDenied (role), ConflictError (stale version;
+    ``case_letters.LetterChanged`` when the case kept changing while its letter rendered), WorkflowError
+    (not allowed in this state, or a guard unmet). Returns the updated case (detached).
     """
     spec = states.TRIGGERS.get(trigger)
     rendered = None
@@ -290,18 +297,20 @@ def render_letter_first(
     note: str | None,
     data: dict[str, Any] | None,
     expect_version: int | None,
-    now: dt.datetime,
+    now: dt.datetime | None,
     archive: ArchivePort | None,
     attachment: Any = None,
 ) -> Rendered:
-    """The letters ``trigger`` will make, rendered before its write transaction (issue: a template renders
-    for up to seconds, and no database write lock may be held meanwhile).
+    """The letters ``trigger`` will make, rendered before its write transaction: a template renders for up
+    to seconds (letters/bounded.py), and no database write lock or row lock may be held meanwhile.
 
     Everything fire() checks and the trigger's effects before its letter run in a unit of work that is
     rolled back (what they wrote is undone, and on SQLite the write lock they took is released); the
     letter's input is read in it (``case_letters.inputs_needed``). Then each input is rendered with no
     transaction open. fire()'s write transaction stores a rendering only when the input it reads is the
-    same (``case_letters.make_letter``). Raises what fire() raises before the letter.
+    same (``case_letters.make_letter``). ``now``: fire()'s one moment, the same for both transactions.
+    Returns ``case_letters.Rendered`` ([] when the letter waits for the archive's case number). Raises what
+    fire() raises before the letter, and ``letters.RenderRefused`` for a template over a bound.
     """
     with UnitOfWork(db, archive=archive, now=now) as uow:  # never committed: rolled back on leaving
         needed = _fire(uow, case_id, trigger, actor, note, data, expect_version, attachment, PREPARE)
@@ -372,9 +381,9 @@ def _fire(
     from . import effects
 
     if rendered is PREPARE:  # the first phase of a letter's trigger: the effects before the letter, its input
-        first = next(i for i, e in enumerate(spec.effects) if isinstance(e, MakeLetter))
+        first, letter = next((i, e) for i, e in enumerate(spec.effects) if isinstance(e, MakeLetter))
         effects.run(spec.effects[:first], case, ctx)
-        return inputs_needed(session, case, spec.letter, ctx)
+        return inputs_needed(session, case, letter.kind, ctx)
     ctx.rendered = rendered
     effects.run(spec.effects, case, ctx)
     ev = append_event(
