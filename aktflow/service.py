@@ -248,10 +248,10 @@ def fire(
 
     A trigger that makes a letter renders it first, with no transaction open (:func:`render_letter_first`),
     and its write transaction stores that letter only when what it is made from is unchanged; else it is
-    rendered again, up to :data:`LETTER_ATTEMPTS` times.
+    rendered again, up to :data:`LETTER_ATTEMPTS` times, and then once inside the write transaction.
 
-    Raises ValidationError (bad input), NotFound, PermissionDenied (role), ConflictError (stale version;
-    ``case_letters.LetterChanged`` when the case kept changing while its letter rendered), WorkflowError
+    Raises ValidationError (bad input), NotFound, PermissionDenied (role), ConflictError (stale version),
+    WorkflowError
     (not allowed in this state, or a guard unmet). Returns the updated case (detached).
     """
     spec = states.TRIGGERS.get(trigger)
@@ -262,18 +262,24 @@ def fire(
         from .bootstrap import current
 
         now = now or current().clock.now()
-    for attempt in range(1, LETTER_ATTEMPTS + 1):
+    for attempt in range(1, LETTER_ATTEMPTS + 2):
         try:
-            if spec is not None and spec.letter is not None:
+            if spec is not None and spec.letter is not None and attempt <= LETTER_ATTEMPTS:
                 rendered = render_letter_first(
                     db, case_id, trigger, actor, note, data, expect_version, now, archive, attachment
                 )
+            elif rendered is not None:
+                # What the letter is made from changed under every rendering (in practice: the archive's
+                # running number while other requests under the same KLE emne are registered at once).
+                # The last attempt renders in the write transaction rather than refuse the trigger.
+                log.warning(
+                    "sag %s: brevet dannes i skrivetransaktionen efter %s ændringer", case_id, attempt - 1
+                )
+                rendered = None
             with UnitOfWork(db, archive=archive, now=now) as uow:
                 case = _fire(uow, case_id, trigger, actor, note, data, expect_version, attachment, rendered)
         except LetterChanged:
             # The case changed between the rendering and the write: render again from what it is now.
-            if attempt == LETTER_ATTEMPTS:
-                raise
             continue
         except (StaleDataError, IntegrityError) as e:
             # An autoflush inside the unit of work met a concurrent change of the case: a conflict, not a crash.
@@ -284,8 +290,8 @@ def fire(
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
-#: How often fire() renders a letter before it gives up on a case that changes under it (LetterChanged, a
-#: ConflictError).
+#: How often fire() renders a letter before its write transaction when what the letter is made from keeps
+#: changing in between (LetterChanged); after that, once more inside the write transaction.
 LETTER_ATTEMPTS = 3
 
 

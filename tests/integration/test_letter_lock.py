@@ -173,22 +173,44 @@ def test_a_case_that_moves_while_the_letter_renders_is_caught(sqlite_db, monkeyp
         assert triggers[-2:] == ["mark_case_sensitive", "send_decision"]
 
 
-def test_a_case_that_keeps_changing_is_refused_as_a_conflict(sqlite_db, monkeypatch):
+def test_a_letter_whose_input_keeps_changing_is_made_in_the_write_transaction_once(sqlite_db, monkeypatch):
+    """After LETTER_ATTEMPTS renderings that each met a change, the last one is made inside the write
+    transaction (it holds the lock then: the one exception), and the letter is stored once."""
     case, _ = drafting(sqlite_db, "Tilsynsrapport")
     real = letters.render
-    calls: list[int] = []
+    held: list[bool] = []
 
     def always_changing(kind, ctx, template=None):
-        calls.append(1)
-        _set_municipality(sqlite_db, f"Kommune nr. {len(calls)}")
+        held.append(not _can_write(sqlite_db))
+        if len(held) <= service.LETTER_ATTEMPTS:
+            _set_municipality(sqlite_db, f"Kommune nr. {len(held)}")
         return real(kind, ctx, template=template)
 
     monkeypatch.setattr(letters, "render", always_changing)
     before = _counts(sqlite_db, case.id)
-    with pytest.raises(ConflictError) as caught:
-        fire(sqlite_db, case.id, "send_decision", actor="cw", data={"letter_sha256": "unseen"})
+    fire(sqlite_db, case.id, "send_decision", actor="cw", data={"letter_sha256": "unseen"})
+    assert held == [False] * service.LETTER_ATTEMPTS + [True]
+    assert _counts(sqlite_db, case.id) == (before[0] + 1, before[1] + 1, "decided")
+    with sqlite_db.session() as s:
+        letter = s.scalar(select(Letter).where(Letter.case_id == case.id, DECISION))
+        assert f"Kommune nr. {service.LETTER_ATTEMPTS}" in docx_text(letter.content)
+
+
+def test_a_changed_letter_is_never_stored(sqlite_db):
+    """make_letter refuses a rendering whose input is not the input read in the write transaction."""
+    case, _ = drafting(sqlite_db, "Tilsynsrapport")
+    rendered = service.render_letter_first(
+        sqlite_db, case.id, "send_decision", "cw", None, {"letter_sha256": "unseen"}, None, None, None
+    )
+    _set_municipality(sqlite_db, "Nyby Kommune")
+    before = _counts(sqlite_db, case.id)
+    from aktflow.uow import UnitOfWork
+
+    with pytest.raises(ConflictError) as caught, UnitOfWork(sqlite_db) as uow:
+        service._fire(
+            uow, case.id, "send_decision", "cw", None, {"letter_sha256": "unseen"}, None, None, rendered
+        )
     assert isinstance(caught.value, LetterChanged) and "prøv igen" in caught.value.detail
-    assert len(calls) == service.LETTER_ATTEMPTS
     assert _counts(sqlite_db, case.id) == before  # no event, no letter, the state unchanged
 
 
