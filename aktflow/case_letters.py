@@ -1,8 +1,13 @@
 """Letters on cases: which trigger makes which letter, the letter's data from the case, storing it.
 
-A letter is rendered inside the trigger's unit of work, stored with the case (kind, time, SHA-256, bytes)
-and handed to the archive port for journalising — through the outbox — in the same transaction as the
-event. Stored letters are never changed; only their archive state moves.
+A letter is rendered before the trigger's write transaction and stored in it: :func:`aktflow.service.fire`
+first reads what the letter is made from (:func:`letter_input`: the letter's values, the template and
+the case's version) in a transaction it rolls back, renders it with no transaction open
+(:func:`render_input`; a template may take seconds), and then, in the write transaction, reads the input
+again: the same input gives the same bytes, so the rendered letter is stored only when the input is
+unchanged (else :class:`LetterChanged`, and fire() renders again). The letter is stored with the case
+(kind, time, SHA-256, bytes) and handed to the archive port for journalising — through the outbox — in the
+same transaction as the event. Stored letters are never changed; only their archive state moves.
 
 A letter can be seen before it is made (:mod:`aktflow.letter_preview`, the same rendering) and is then
 sent only as seen: a trigger's ``letter_sha256`` (the preview's fingerprint) must equal the SHA-256 of
@@ -15,13 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import appeal_routes, states
-from .errors import WorkflowError
+from .errors import ConflictError, WorkflowError
 from .models import Case, CaseDeadline, Event, Letter, LetterTemplate, Setting, User, utcnow
 from .states.case_rules import request_refusal
 from .states.fields import UNSEEN
@@ -371,10 +377,92 @@ def letter_data(ctx: Any) -> dict[str, Any]:
     return {**data, **ctx.recorded, "_trigger": ctx.trigger}
 
 
-def render_for(session: Session, case: Case, kind: str, ctx: Any) -> tuple[str, bytes]:
-    """The letter ``ctx``'s trigger makes, as ``(file name, .docx bytes)``: the one rendering shared by
-    :func:`make_letter` and the preview. Its date is ``ctx.today`` (the day it is made, in Denmark)."""
-    return render(session, case, kind, letter_data(ctx), actor=ctx.actor, today=ctx.today, note=ctx.note)
+@dataclass(frozen=True)
+class LetterInput:
+    """Everything a letter's bytes depend on: ``kind`` (the template's kind), ``values`` (the letter data,
+    :func:`context`), ``template`` (the municipality's uploaded template, None for the shipped one) and
+    ``version`` (the case's version it was read at). Rendering is deterministic, so two equal inputs give
+    the same .docx bytes (``letters.fingerprint``)."""
+
+    kind: str
+    values: dict[str, Any]
+    template: bytes | None
+    version: int
+
+
+#: What fire() rendered before its write transaction: each input with its ``(file name, .docx bytes)``.
+Rendered = list[tuple[LetterInput, tuple[str, bytes]]]
+
+
+class LetterChanged(ConflictError):
+    """The letter rendered before the write transaction is not the letter the case gives now: the case,
+    its documents, a setting or the template changed meanwhile. fire() renders again; a ConflictError
+    (HTTP 412, exit code 5) when the case keeps changing."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "sagen blev ændret, mens brevet blev dannet; brevet er ikke gemt — prøv igen",
+        )
+
+
+def letter_input(
+    session: Session, case: Case, kind: str, ctx: Any, *, today: dt.date | None = None
+) -> LetterInput:
+    """What the letter ``ctx``'s trigger makes is rendered from, read in ``session`` (dated ``today``,
+    default ``ctx.today``). Reads only: it can be taken in a transaction that is rolled back."""
+    values = context(
+        session, case, letter_data(ctx), actor=ctx.actor, today=today or ctx.today, note=ctx.note
+    )
+    return LetterInput(kind, values, active_template(session, kind), case.version)
+
+
+def render_input(given: LetterInput) -> tuple[str, bytes]:
+    """The letter ``given`` describes, as ``(file name, .docx bytes)``. Opens no session: called with no
+    transaction open, so a slow template (bounded, letters/bounded.py) holds no database lock. Raises
+    ``letters.RenderRefused`` (a WorkflowError) for a template over a bound."""
+    import letters
+
+    content = letters.render(given.kind, given.values, template=given.template)
+    return letters.filename(given.kind, given.values), content
+
+
+def inputs_needed(session: Session, case: Case, kind: str, ctx: Any) -> list[LetterInput]:
+    """The letters :func:`make_letter` will need rendered for ``ctx``'s trigger, read before its write
+    transaction: the letter dated today and, for a decision whose letter the legal contact approved on
+    another day, the same letter dated the approval's day (:func:`check_seen`). [] when the letter waits
+    for the archive's case number (rendered later by the outbox)."""
+    if ctx.archive.defer_letters and not case.sagsnummer:
+        return []
+    needed = [letter_input(session, case, kind, ctx)]
+    day = _approval_day(ctx)
+    if day is not None and day != ctx.today:
+        needed.append(letter_input(session, case, kind, ctx, today=day))
+    return needed
+
+
+def _letter(session: Session, case: Case, kind: str, ctx: Any, today: dt.date) -> tuple[str, bytes]:
+    """The letter dated ``today`` as ``(file name, .docx bytes)``: the one fire() rendered before its write
+    transaction (``ctx.rendered``) when its input is still the input read now, else LetterChanged. Without
+    a prepared rendering (``ctx.rendered`` None: a caller other than fire()), rendered here."""
+    now_input = letter_input(session, case, kind, ctx, today=today)
+    prepared = getattr(ctx, "rendered", None)
+    if prepared is None:
+        return render_input(now_input)
+    for given, result in prepared:
+        if given == now_input:
+            return result
+    raise LetterChanged()
+
+
+def _approval_day(ctx: Any) -> dt.date | None:
+    """The day of the latest legal approval that covers this decision's letter, or None."""
+    if ctx.trigger not in APPROVED_LETTER_TRIGGERS:
+        return None
+    from .approval import approved_letter
+
+    approvals = ctx.data_of("approve_legal")
+    approved = approved_letter(approvals[-1].get("approved") if approvals else None, ctx.trigger)
+    return dt.date.fromisoformat(approved["date"]) if approved is not None else None
 
 
 def check_seen(session: Session, case: Case, kind: str, ctx: Any, content: bytes) -> None:
@@ -406,14 +494,17 @@ def check_seen(session: Session, case: Case, kind: str, ctx: Any, content: bytes
         return
     day = dt.date.fromisoformat(approved["date"])
     if day != ctx.today:
-        _, then = render(session, case, kind, letter_data(ctx), actor=ctx.actor, today=day, note=ctx.note)
+        _, then = _letter(session, case, kind, ctx, day)
         sha = letters.fingerprint(then)
     if sha != approved["sha256"]:
         raise WorkflowError(LETTER_LAPSED)
 
 
 def make_letter(session: Session, case: Case, kind: str, ctx: Any) -> Letter | None:
-    """Render and store a letter for the trigger being fired, and hand it to the archive.
+    """Store the letter for the trigger being fired, and hand it to the archive.
+
+    The letter is the one fire() rendered before this transaction (``ctx.rendered``), stored only when
+    what it is made from is unchanged (:func:`_letter`; LetterChanged otherwise, and nothing is stored).
 
     With an archive that numbers cases later (SBSYS), a letter for a case without its number yet is
     rendered by the outbox once the number has arrived (the intention is stored now, with the event).
@@ -443,7 +534,7 @@ def make_letter(session: Session, case: Case, kind: str, ctx: Any) -> Letter | N
         )
         ctx.recorded.setdefault("letters_deferred", []).append(kind)
         return None
-    name, content = render_for(session, case, kind, ctx)
+    name, content = _letter(session, case, kind, ctx, ctx.today)
     check_seen(session, case, kind, ctx, content)
     letter = Letter(
         case_id=case.id,

@@ -1,10 +1,10 @@
 """A letter before it is made: the preview the caseworker confirms and the legal contact approves.
 
 :func:`preview` renders the letter a trigger would send now, through the same path as the real one
-(``aktflow.case_letters.render_for``, after the trigger's effects that come before its letter, e.g. the
-decision deadlines met, the documents a partial decision releases, the extended deadline), in a unit of
-work that is never committed: nothing is written, and the transaction is over before LibreOffice runs
-(:meth:`LetterPreview.pdf`). The state and the guards are not checked: a preview shows the letter as it
+(``aktflow.case_letters.letter_input`` after the trigger's effects that come before its letter, e.g. the
+decision deadlines met, the documents a partial decision releases, the extended deadline, then
+``render_input``), in a unit of work that is never committed: nothing is written, and the transaction is
+over before the template renders and before LibreOffice runs (:meth:`LetterPreview.pdf`). The state and the guards are not checked: a preview shows the letter as it
 would be, also while the case waits for the legal review (the review page shows the decision letter).
 
 Rendering is deterministic (``letters.fingerprint``), so the preview's fingerprint is the SHA-256 the
@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from . import states
 from .archive import ArchivePort
-from .case_letters import SEEN, render_for
+from .case_letters import SEEN, letter_input, render_input
 from .db import Database
 from .errors import NotFound, PermissionDenied, ValidationError
 from .models import Case, User
@@ -170,17 +170,20 @@ def preview(
 
         first = next(i for i, e in enumerate(spec.effects) if isinstance(e, MakeLetter))
         effects.run(spec.effects[:first], case, ctx)
-        name, content = render_for(session, case, kind, ctx)
+        letter_in = letter_input(session, case, kind, ctx)
         deferred = bool(uow.archive.defer_letters and not case.sagsnummer)
-        import letters
+        today = uow.today
+    # The transaction is over (rolled back) before the template renders: no write lock is held meanwhile.
+    name, content = render_input(letter_in)
+    import letters
 
-        return LetterPreview(
-            case_id=case.id,
-            trigger=trigger,
-            kind=kind,
-            filename=name,
-            content=content,
-            sha256=letters.fingerprint(content),
-            date=uow.today,
-            deferred=deferred,
-        )
+    return LetterPreview(
+        case_id=case_id,
+        trigger=trigger,
+        kind=kind,
+        filename=name,
+        content=content,
+        sha256=letters.fingerprint(content),
+        date=today,
+        deferred=deferred,
+    )

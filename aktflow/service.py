@@ -2,7 +2,9 @@
 
 One unit of work per call: load the case, check role, version, state, input and guards, change the state
 on the shared machine, run the trigger's effects, write exactly one event (hash-chained), bump the version
-and commit once. Any exception rolls all of it back.
+and commit once. Any exception rolls all of it back. A trigger that makes a letter renders it before that
+unit of work, in one that is rolled back (:func:`render_letter_first`), so no template renders while the
+write transaction holds its locks.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, case_access, states
 from .archive import ArchivePort
+from .case_letters import LetterChanged, Rendered, inputs_needed, render_input
 from .clock import local_date
 from .db import Database
 from .deadlines import EARLIEST_RECEIVED
@@ -32,6 +35,7 @@ from .events import CONFLICT, append_event, lost_race
 from .models import Case, Event, User, state_door, utcnow
 from .screening import cpr_digits, is_cpr, redact_cpr
 from .states import fields
+from .states.effects import MakeLetter
 from .states.fields import parse_date, parse_text
 from .uow import UnitOfWork
 from .vocabulary import (
@@ -87,6 +91,9 @@ class FireContext:
     # and the deadlines are answered from them instead of one query each.
     known_events: Any = None
     known_due: dict[str, dt.date] | None = None
+    # The trigger's letter as rendered before the write transaction (aktflow.case_letters.Rendered), stored
+    # only when its input is unchanged; None: rendered where it is made (a caller other than fire()).
+    rendered: Any = None
 
     def data_of(self, trigger: str) -> list[dict[str, Any]]:
         """The recorded data of the case's events of this trigger, oldest first (as the log keeps them)."""
@@ -240,18 +247,85 @@ def fire(
 ) -> Case:
     """Fire ``trigger`` (a transition or an action) on case ``case_id`` as user ``actor``.
 
+    A trigger that makes a letter renders it first, with no transaction open (:func:`render_letter_first`),
+    and its write transaction stores that letter only when what it is made from is unchanged; else it is
+    rendered again, up to :data:`LETTER_ATTEMPTS` times, and then once inside the write transaction.
+
     Raises ValidationError (bad input), NotFound, PermissionDenied (role), ConflictError (stale version),
-    WorkflowError (not allowed in this state, or a guard unmet). Returns the updated case (detached).
+    WorkflowError
+    (not allowed in this state, or a guard unmet). Returns the updated case (detached).
     """
-    try:
-        with UnitOfWork(db, archive=archive, now=now) as uow:
-            case = _fire(uow, case_id, trigger, actor, note, data, expect_version, attachment)
-    except (StaleDataError, IntegrityError) as e:
-        # An autoflush inside the unit of work met a concurrent change of the case: a conflict, not a crash.
-        if lost_race(e):
-            raise ConflictError(CONFLICT) from None
-        raise
-    return case
+    spec = states.TRIGGERS.get(trigger)
+    rendered = None
+    if spec is not None and spec.letter is not None:
+        # A trigger that makes a letter renders it before its write transaction (render_letter_first):
+        # one "now" for both, so the letter's date and the deadlines are the same in each.
+        from .bootstrap import current
+
+        now = now or current().clock.now()
+    for attempt in range(1, LETTER_ATTEMPTS + 2):
+        try:
+            if spec is not None and spec.letter is not None and attempt <= LETTER_ATTEMPTS:
+                rendered = render_letter_first(
+                    db, case_id, trigger, actor, note, data, expect_version, now, archive, attachment
+                )
+            elif rendered is not None:
+                # What the letter is made from changed under every rendering (in practice: the archive's
+                # running number while other requests under the same KLE emne are registered at once).
+                # The last attempt renders in the write transaction rather than refuse the trigger.
+                log.warning(
+                    "sag %s: brevet dannes i skrivetransaktionen efter %s ændringer", case_id, attempt - 1
+                )
+                rendered = None
+            with UnitOfWork(db, archive=archive, now=now) as uow:
+                case = _fire(uow, case_id, trigger, actor, note, data, expect_version, attachment, rendered)
+        except LetterChanged:
+            # The case changed between the rendering and the write: render again from what it is now.
+            continue
+        except (StaleDataError, IntegrityError) as e:
+            # An autoflush inside the unit of work met a concurrent change of the case: a conflict, not a crash.
+            if lost_race(e):
+                raise ConflictError(CONFLICT) from None
+            raise
+        return case
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+#: How often fire() renders a letter before its write transaction when what the letter is made from keeps
+#: changing in between (LetterChanged); after that, once more inside the write transaction.
+LETTER_ATTEMPTS = 3
+
+
+def render_letter_first(
+    db: Database,
+    case_id: int,
+    trigger: str,
+    actor: str,
+    note: str | None,
+    data: dict[str, Any] | None,
+    expect_version: int | None,
+    now: dt.datetime | None,
+    archive: ArchivePort | None,
+    attachment: Any = None,
+) -> Rendered:
+    """The letters ``trigger`` will make, rendered before its write transaction: a template renders for up
+    to seconds (letters/bounded.py), and no database write lock or row lock may be held meanwhile.
+
+    Everything fire() checks and the trigger's effects before its letter run in a unit of work that is
+    rolled back (what they wrote is undone, and on SQLite the write lock they took is released); the
+    letter's input is read in it (``case_letters.inputs_needed``). Then each input is rendered with no
+    transaction open. fire()'s write transaction stores a rendering only when the input it reads is the
+    same (``case_letters.make_letter``). ``now``: fire()'s one moment, the same for both transactions.
+    Returns ``case_letters.Rendered`` ([] when the letter waits for the archive's case number). Raises what
+    fire() raises before the letter, and ``letters.RenderRefused`` for a template over a bound.
+    """
+    with UnitOfWork(db, archive=archive, now=now) as uow:  # never committed: rolled back on leaving
+        needed = _fire(uow, case_id, trigger, actor, note, data, expect_version, attachment, PREPARE)
+    return [(given, render_input(given)) for given in needed]
+
+
+#: ``_fire``'s ``rendered`` in the first phase of a letter's trigger: stop at the letter, return its input.
+PREPARE: Any = object()
 
 
 @functools.cache
@@ -269,7 +343,9 @@ def _load_statement(outbox: bool = False):
     )
 
 
-def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, attachment) -> Case:
+def _fire(
+    uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, attachment, rendered=None
+) -> Any:
     session, now, archive = uow.session, uow.now, uow.archive
     # The acting user and the case in one round trip.
     inline = uow.services.inline_delivery
@@ -311,6 +387,11 @@ def _fire(uow: UnitOfWork, case_id, trigger, actor, note, data, expect_version, 
             raise WorkflowError(f"'{trigger}' kan ikke udføres: {unmet}")
     from . import effects
 
+    if rendered is PREPARE:  # the first phase of a letter's trigger: the effects before the letter, its input
+        first, letter = next((i, e) for i, e in enumerate(spec.effects) if isinstance(e, MakeLetter))
+        effects.run(spec.effects[:first], case, ctx)
+        return inputs_needed(session, case, letter.kind, ctx)
+    ctx.rendered = rendered
     effects.run(spec.effects, case, ctx)
     ev = append_event(
         session,
