@@ -7,17 +7,24 @@ The one policy every entrypoint and the read side ask (docs/access.md):
   data of GDPR art. 9 (special categories, e.g. health) or art. 10 (criminal offences), when screening
   found a CPR number in one of its documents (open or cleared flags alike), or when its caseworker, the
   legal contact or a manager marked it sensitive by hand (``case_sensitivity``, with a reason).
-- A sensitive case is **visible in full** (:func:`can_view`) only to its caseworker, the legal contacts,
-  managers (administrators count as both, :data:`aktflow.vocabulary.MANAGERS` and ``LEGAL``) and the
-  members added to it (``case_access``). Everyone else sees, in lists and on the dashboard, only that it
-  exists (number, state, deadlines; subject and requester read :data:`MASKED`) and is refused its page,
-  documents, letters, package, redactions, access log, API and CLI reads. A case that is not sensitive is
-  visible to every signed-in user, as before.
+- A sensitive case is **visible in full** (:func:`can_view`) only to its caseworker, its legal contact,
+  managers (administrators count as managers, :data:`aktflow.vocabulary.MANAGERS`) and the members added
+  to it (``case_access``). Its legal contact is the one the case names (the latest
+  ``assign_legal_contact``, :func:`legal_contact`); while it names none, every user with the legal
+  contact's role is its legal contact, and once it names one, the other legal contacts are like every
+  other user who is not a member. Everyone who may not see it sees, in lists and on the dashboard, only
+  that it exists (number, state, deadlines; subject and requester read :data:`MASKED`) and is refused its
+  page, documents, letters, package, redactions, access log, the legal review, API and CLI reads. A case
+  that is not sensitive is visible to every signed-in user, as before.
 - **Acting** (:func:`act_refusal`, asked by ``fire()`` for every trigger: uploads, assessments, redactions,
   letters and transitions alike) needs, beyond the trigger's role: a manager; the legal contact for the
-  triggers the legal contact's role may fire (approve, return, …); the case's caseworker or a member added
-  to it (a member acts as the caseworker does). A case nobody is assigned to yet belongs to the team: any
-  caseworker may take it or work on it, unless it is sensitive (then a manager assigns it).
+  triggers the legal contact's role may fire (approve, return, …), on a case they may see in full; the
+  case's caseworker or a member added to it (a member acts as the caseworker does). A case nobody is
+  assigned to yet belongs to the team: any caseworker may take it or work on it, unless it is sensitive
+  (then a manager assigns it).
+
+Every SQL condition here is NULL-safe: it is TRUE or FALSE, never NULL, for every case (no assignee, no
+named legal contact), so ``~visible_case_filter(user)`` hides exactly what the filter does not show.
 
 Pure reads over a session; changing members and marks is :mod:`aktflow.case_members`.
 """
@@ -26,12 +33,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, true
+from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from .errors import NotFound, PermissionDenied, ValidationError
-from .models import Case, CaseMember, CaseSensitivity, Flag, User
+from .models import Case, CaseMember, CaseSensitivity, Event, Flag, User
 from .screening.cpr import CPR_LABEL
 from .states.case_rules import PERSONNEL_KLE, is_personnel_case
 from .vocabulary import LEGAL, LEGAL_CONTACT, MANAGERS, OWN_CASES
@@ -43,10 +50,17 @@ SENSITIVE_REFS = ("(GDPR art. 9)", "(GDPR art. 10)")
 DOCUMENT_PREFIX = "Dokument "
 #: What lists and the dashboard show instead of the subject and the requester of a case the user may not see.
 MASKED = "Fortrolig sag"
-#: The roles that see every case in full: managers (and administrators) and the legal contact.
-SEES_ALL = MANAGERS | LEGAL
+#: The roles that see every case in full: managers (and administrators). The legal contact sees a sensitive
+#: case in full while it names no legal contact or names them (:func:`can_view`).
+SEES_ALL = MANAGERS
 #: Who may lift a mark set by hand: a manager or the legal contact (never the caseworker alone).
 UNMARKS = MANAGERS | LEGAL
+#: Who may add and remove members and mark a case sensitive, beside its caseworker (:func:`may_manage`).
+MANAGES = MANAGERS | LEGAL
+#: The action that names a case's legal contact (workflow 2026.6) and the key of the event's data that
+#: holds the username.
+ASSIGN_LEGAL_CONTACT = "assign_legal_contact"
+LEGAL_CONTACT_KEY = "legal_contact"
 #: The Danish message of a refused view (403 on a page, in the API and the CLI's exit code 4).
 NO_VIEW = "sagen er fortrolig: kun dens sagsbehandler, den juridiske kontakt, ledere og tilføjede personer har adgang"
 
@@ -66,6 +80,25 @@ def _flag_clause(case_id: Any) -> ColumnElement[bool]:
 def member_clause() -> ColumnElement[bool]:
     """A SQL condition on :class:`Case` and :class:`User`: the user has been added to the case."""
     return exists().where(CaseMember.case_id == Case.id, CaseMember.user_id == User.id)
+
+
+def legal_contact_column() -> Any:
+    """A SQL scalar on :class:`Case`: the username of the case's named legal contact (the data of its latest
+    ``assign_legal_contact`` event), or NULL while it names none. Compare it NULL-safely
+    (:func:`named_other_clause`)."""
+    return (
+        select(Event.data[LEGAL_CONTACT_KEY].as_string())
+        .where(Event.case_id == Case.id, Event.trigger == ASSIGN_LEGAL_CONTACT)
+        .order_by(Event.seq.desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
+def named_other_clause(username: str) -> ColumnElement[bool]:
+    """A SQL condition on :class:`Case`, never NULL: the case names a legal contact, and not ``username``."""
+    return func.coalesce(legal_contact_column(), username) != username
 
 
 def sensitive_clause() -> ColumnElement[bool]:
@@ -94,8 +127,14 @@ def reasons(session: Session, case: Case | int) -> list[str]:
 
 def sensitivity(session: Session, case: Case) -> tuple[CaseSensitivity | None, list[str]]:
     """The case's hand-set mark (None: not marked) and :func:`reasons`, read in one query."""
-    mark, flagged = session.execute(
-        select(CaseSensitivity, _flag_clause(case.id))
+    mark, why, _ = access_facts(session, case)
+    return mark, why
+
+
+def access_facts(session: Session, case: Case) -> tuple[CaseSensitivity | None, list[str], str | None]:
+    """:func:`sensitivity` and the case's named legal contact (:func:`legal_contact`), read in one query."""
+    mark, flagged, named = session.execute(
+        select(CaseSensitivity, _flag_clause(case.id), legal_contact_column())
         .select_from(Case)
         .outerjoin(CaseSensitivity, CaseSensitivity.case_id == Case.id)
         .where(Case.id == case.id)
@@ -107,7 +146,7 @@ def sensitivity(session: Session, case: Case) -> tuple[CaseSensitivity | None, l
         out.append(f"markeret fortrolig af {mark.marked_by}: {mark.reason}")
     if flagged:
         out.append("følsomme oplysninger (GDPR art. 9/10) eller CPR-nummer i et dokument")
-    return mark, out
+    return mark, out, named
 
 
 def is_sensitive(session: Session, case: Case | int) -> bool:
@@ -134,13 +173,25 @@ def is_member(session: Session, user: Any, case_id: int) -> bool:
     )
 
 
+def names_other_legal_contact(session: Session, user: Any, case_id: int) -> bool:
+    """Whether ``user`` has the legal contact's role and the case names another legal contact
+    (:func:`legal_contact`): then, on a sensitive case, they are like any other user who is not a member."""
+    if user.role != LEGAL_CONTACT:
+        return False
+    named = legal_contact(session, case_id)
+    return named is not None and named != getattr(user, "username", None)
+
+
 def can_view(session: Session, user: Any, case: Case | int) -> bool:
-    """Whether ``user`` (``id``, ``role``) may see the case in full: every case that is not sensitive; a
-    sensitive one only as its caseworker, a member, the legal contact or a manager. Raises NotFound."""
+    """Whether ``user`` (``id``, ``role``, ``username``) may see the case in full: every case that is not
+    sensitive; a sensitive one only as its caseworker, a member, a manager, or a legal contact while the
+    case names none or names them (docs/access.md, "Who sees what"). Raises NotFound."""
     c = _case(session, case)
     if user.role in SEES_ALL or c.assignee_id == user.id:
         return True
-    return not is_sensitive(session, c) or is_member(session, user, c.id)
+    if not is_sensitive(session, c) or is_member(session, user, c.id):
+        return True
+    return user.role == LEGAL_CONTACT and not names_other_legal_contact(session, user, c.id)
 
 
 def require_view(session: Session, user: Any, case: Case | int) -> Case:
@@ -180,16 +231,22 @@ def act_refusal(
     """Why ``user`` may not act on ``case`` with a trigger open to ``roles`` (its spec's roles), or None.
 
     The trigger's role is checked before (``service.check_role``); this is the case's own rule: managers
-    always; the legal contact for the triggers its role may fire; the caseworker and the members added to
-    the case; any caseworker on a case nobody is assigned to, unless it is sensitive. ``member`` and
+    always; the caseworker and the members added to the case; the legal contact for the triggers its role
+    may fire, unless the case is sensitive and names another legal contact (then :data:`NO_VIEW`, as
+    :func:`can_view` refuses them the case); any caseworker on a case nobody is assigned to, unless it is
+    sensitive. ``member`` and
     ``sensitive``, when given, are what the caller read in this transaction with the case (fire()'s one
     load: :func:`member_clause`, :func:`sensitive_clause`); otherwise they are asked here.
     """
     if user.role in MANAGERS:
         return None
-    if user.role == LEGAL_CONTACT and LEGAL_CONTACT in roles:
-        return None
     if case.assignee_id == user.id or (is_member(session, user, case.id) if member is None else member):
+        return None
+    if user.role == LEGAL_CONTACT and LEGAL_CONTACT in roles:
+        if names_other_legal_contact(session, user, case.id) and (
+            is_sensitive(session, case) if sensitive is None else sensitive
+        ):
+            return NO_VIEW  # a sensitive case that names another legal contact: need to know
         return None
     if case.assignee_id is None:
         if sensitive is None:
@@ -213,52 +270,71 @@ def can_act(session: Session, user: Any, case: Case | int, trigger: str) -> bool
 def legal_contact(session: Session, case_id: int) -> str | None:
     """The username of the case's named legal contact (the latest ``assign_legal_contact`` event), or None.
 
-    Every legal contact sees every case (:data:`SEES_ALL`), the named one included; the name says who
-    reviews it, and the legal queue shows that person's cases first."""
-    from .models import Event
-
+    The name says who reviews the case (the legal queue shows that person's cases first, "Din sag") and, on
+    a sensitive case, which legal contact sees it in full (:func:`can_view`). One query."""
     data = session.scalar(
         select(Event.data)
-        .where(Event.case_id == case_id, Event.trigger == "assign_legal_contact")
+        .where(Event.case_id == case_id, Event.trigger == ASSIGN_LEGAL_CONTACT)
         .order_by(Event.seq.desc())
         .limit(1)
     )
-    return (data or {}).get("legal_contact")
+    return (data or {}).get(LEGAL_CONTACT_KEY)
 
 
 def legal_contacts(session: Session, case_ids: list[int]) -> dict[int, str]:
     """:func:`legal_contact` for many cases in one query: case id → username (cases without one left out)."""
-    from .models import Event
-
     if not case_ids:
         return {}
     out: dict[int, str] = {}
     rows = session.execute(
         select(Event.case_id, Event.data)
-        .where(Event.case_id.in_(case_ids), Event.trigger == "assign_legal_contact")
+        .where(Event.case_id.in_(case_ids), Event.trigger == ASSIGN_LEGAL_CONTACT)
         .order_by(Event.case_id, Event.seq)
     )
     for cid, data in rows:
-        if (data or {}).get("legal_contact"):
-            out[cid] = data["legal_contact"]
+        if (data or {}).get(LEGAL_CONTACT_KEY):
+            out[cid] = data[LEGAL_CONTACT_KEY]
     return out
+
+
+def legal_contact_choices(session: Session) -> list[dict[str, str]]:
+    """The users a case may name its legal contact: the active users with the legal contact's role, by
+    name (``[{"username", "name"}]``; ``name`` is the username when no name is set). One query."""
+    rows = session.execute(
+        select(User.username, User.name).where(User.role == LEGAL_CONTACT, User.active.is_(True))
+    ).all()
+    out = [{"username": u, "name": n or u} for u, n in rows]
+    return sorted(out, key=lambda r: (r["name"].casefold(), r["username"]))
+
+
+def sees_always(session: Session, user: Any, case: Case) -> bool:
+    """Whether ``user`` sees ``case`` in full whatever its members: a manager, its caseworker, or its named
+    legal contact (adding them to the case would change nothing)."""
+    if user.role in SEES_ALL or case.assignee_id == user.id:
+        return True
+    return user.role == LEGAL_CONTACT and legal_contact(session, case.id) == user.username
 
 
 def may_manage(user: Any, case: Case) -> bool:
     """Whether ``user`` may add and remove the case's members and mark it sensitive: its caseworker, the
-    legal contact or a manager (a member may not widen the circle; lifting a mark is :data:`UNMARKS`')."""
-    return user.role in SEES_ALL or case.assignee_id == user.id
+    legal contact or a manager (:data:`MANAGES`; a member may not widen the circle; lifting a mark is
+    :data:`UNMARKS`'). Asked of a user who may see the case (:func:`act_refusal` refuses the others)."""
+    return user.role in MANAGES or case.assignee_id == user.id
 
 
 def visible_case_filter(user: Any) -> ColumnElement[bool]:
-    """A SQL condition on :class:`Case`: true for the cases ``user`` may see in full (for the read side's
-    lists; the others are shown masked or left out). NULL-safe: a case nobody is assigned to gives a plain
-    false for "assigned to the user", never SQL NULL, so its negation (:func:`hidden_case_ids`) holds too."""
+    """A SQL condition on :class:`Case`: true for the cases ``user`` (``id``, ``role``, ``username``) may see
+    in full, as :func:`can_view` decides (for the read side's lists; the others are shown masked or left
+    out). Never NULL (a case nobody is assigned to, one that names no legal contact), so its negation
+    is exactly the cases to hide."""
     if user.role in SEES_ALL:
         return true()
     member = exists().where(CaseMember.case_id == Case.id, CaseMember.user_id == user.id)
-    assigned = and_(Case.assignee_id.is_not(None), Case.assignee_id == user.id)
-    return or_(assigned, member, ~sensitive_clause())
+    assigned = and_(Case.assignee_id.is_not(None), Case.assignee_id == user.id)  # FALSE, not NULL, if none
+    either = [assigned, member, ~sensitive_clause()]
+    if user.role == LEGAL_CONTACT:
+        either.append(~named_other_clause(getattr(user, "username", "")))
+    return or_(*either)
 
 
 def hidden_case_ids(session: Session, user: Any, case_ids: list[int]) -> set[int]:
@@ -287,8 +363,10 @@ def mask_rows(session: Session, user: Any, rows: list[dict], *, fields: tuple[st
 __all__ = [
     "MASKED",
     "NO_VIEW",
+    "MANAGES",
     "SEES_ALL",
     "UNMARKS",
+    "access_facts",
     "act_refusal",
     "active_user",
     "can_act",
@@ -296,7 +374,12 @@ __all__ = [
     "hidden_case_ids",
     "is_member",
     "legal_contact",
+    "legal_contact_choices",
+    "legal_contact_column",
     "legal_contacts",
+    "named_other_clause",
+    "names_other_legal_contact",
+    "sees_always",
     "is_sensitive",
     "mask_rows",
     "may_manage",

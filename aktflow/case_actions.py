@@ -157,8 +157,8 @@ def _legal_contact(case: Case, ctx: Any) -> None:
     from .vocabulary import LEGAL_CONTACT
 
     name = ctx.data["legal_contact"].strip()
-    user = _user(ctx, name) if name else None
-    if user is None or user.role != LEGAL_CONTACT:
+    user = ctx.session.scalar(select(User).where(User.username == name)) if name else None
+    if user is None or not user.active or user.role != LEGAL_CONTACT:
         raise ValidationError(
             "legal_contact", f"{name!r} er ikke en aktiv bruger med rollen juridisk kontakt"
         )
@@ -184,9 +184,10 @@ def change_access(e: Any, case: Case, ctx: Any) -> None:
         _may_manage(case, ctx)
     if e.how == "grant":
         member = _user(ctx, ctx.data["user"])
-        if member.role in case_access.SEES_ALL or case.assignee_id == member.id:
+        if case_access.sees_always(s, member, case):
             raise ValidationError(
-                "user", f"{member.username} ser allerede sagen (sagsbehandler, leder eller jurist)"
+                "user",
+                f"{member.username} ser allerede sagen (sagsbehandler, leder eller sagens juridiske kontakt)",
             )
         if case_access.is_member(s, member, case.id):
             raise ValidationError("user", f"{member.username} er allerede tilføjet sagen")

@@ -5,6 +5,8 @@ Each change is an action of the workflow (2026.6: ``grant_case_access``, ``revok
 event in the case's own log with what it changed, before and after, and is also written to the
 administrative log in the same transaction (kinds ``case.member_add``, ``case.member_remove``,
 ``case.mark_sensitive``, ``case.unmark_sensitive``). The effects are :func:`aktflow.case_actions.change_access`.
+Naming the case's legal contact (``assign_legal_contact``, :func:`assign_legal_contact`) decides which of
+the legal contacts sees a sensitive case; it is an event in the case's log with before and after.
 
 Who may: the case's caseworker, the legal contact and managers add and remove members and mark a case
 sensitive; lifting a mark is a manager's or the legal contact's decision (:data:`case_access.UNMARKS`). A
@@ -113,3 +115,23 @@ def unmark_sensitive(
     Raises ValidationError (no reason, not marked), NotFound, PermissionDenied.
     """
     _fire(db, case_id, "unmark_case_sensitive", actor, {"reason": _reason(reason)}, now)
+
+
+def assign_legal_contact(
+    db: Database, case_id: int, username: str, *, actor: str, now: dt.datetime | None = None
+) -> dict[str, str]:
+    """Name ``username`` the legal contact of case ``case_id`` (the action ``assign_legal_contact``), as
+    ``actor`` (its caseworker, a member, a manager or a legal contact who sees the case). On a sensitive case
+    the named legal contact is the only one of the legal contacts who sees it in full (docs/access.md).
+    Returns ``{"username", "name"}`` of the new legal contact.
+
+    Raises ValidationError (field ``legal_contact``: none chosen, not an active legal contact, the same one
+    again), NotFound, PermissionDenied, WorkflowError (a case that is withdrawn, forwarded or closed).
+    """
+    name = (username or "").strip()
+    if not name:
+        raise ValidationError("legal_contact", "vælg en juridisk kontakt")
+    _fire(db, case_id, "assign_legal_contact", actor, {"legal_contact": name}, now)
+    with db.session() as session:
+        chosen = next((u for u in case_access.legal_contact_choices(session) if u["username"] == name), None)
+    return chosen or {"username": name, "name": name}

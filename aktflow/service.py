@@ -1003,7 +1003,7 @@ def case_page_view(
         if user is None:
             raise PermissionDenied(f"ukendt bruger {username!r}")
         case = case_page.load_for_page(session, case_id)
-        access = case_members.case_access_view(session, case_id, user)
+        access = case_members.case_access_view(session, case_id, user, users=everyone)
         events = case_page.case_events(session, case.id)
         view = case_page.case_dict(session, case, today=uow.today, role=role, events=events)
         due = {d["rule"]: dt.date.fromisoformat(d["due"]) for d in view["deadlines"] if not d["done_on"]}

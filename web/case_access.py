@@ -7,7 +7,10 @@
 - The case page's panel ``_case_access.html`` (members, the mark) and its forms:
   ``POST /cases/<id>/access/members`` (``username``, ``reason``),
   ``POST /cases/<id>/access/members/<username>/remove`` (``reason``, optional),
-  ``POST /cases/<id>/access/mark`` and ``…/unmark`` (``reason``).
+  ``POST /cases/<id>/access/mark`` and ``…/unmark`` (``reason``),
+  ``POST /cases/<id>/access/legal-contact`` (``legal_contact``: a username among the legal contacts;
+  ``origin``: ``review`` when sent from the legal review page). The case's legal contact is named by the
+  workflow's action ``assign_legal_contact`` (the API: ``POST /api/v1/cases/<id>/events/assign_legal_contact``).
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from aktflow import case_access, case_members
 from aktflow.errors import AktflowError, NotFound, PermissionDenied
 from aktflow.queries.case_members import case_access_view
 from aktflow.states.fields import INT_MAX
+from aktflow.vocabulary import LEGAL
 
 from .auth import ALL_ROLES, roles_required
+from .filters import plain
 
 bp = Blueprint("case_access", __name__)
 
@@ -81,7 +86,8 @@ def guard_api() -> None:
 
 @bp.app_context_processor
 def _panel() -> dict:
-    return {"case_access_panel": case_access_panel}
+    # A refused choice of the legal contact, drawn again with the page (:func:`legal_contact`), else None.
+    return {"case_access_panel": case_access_panel, "legal_contact_posted": g.get("legal_contact_posted")}
 
 
 def case_access_panel(case_id: int) -> dict | None:
@@ -91,6 +97,11 @@ def case_access_panel(case_id: int) -> dict | None:
             return case_access_view(s, case_id, current_user)
     except AktflowError:
         return None
+
+
+def _sentence(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[:1].upper() + text[1:] + "."
 
 
 def _back(case_id: int):
@@ -160,3 +171,42 @@ def unmark(case_id: int):
         case_members.unmark_sensitive,
         reason=request.form.get("reason", ""),
     )
+
+
+#: The pages that carry the legal contact's form, by the form's ``origin``: the case page (its access panel)
+#: and the legal review page. A refused choice is drawn again on the page it came from.
+LEGAL_CONTACT_PAGES = {
+    "case": ("cases.case_page", "#adgang"),
+    "review": ("legal.review", "#juridisk-kontakt"),
+}
+
+
+@bp.route("/cases/<int:case_id>/access/legal-contact", methods=["POST"])
+@roles_required(*ALL_ROLES)
+def legal_contact(case_id: int):
+    """Name the case's legal contact (the action ``assign_legal_contact``, through fire()): a user with the
+    legal contact's role, chosen by name. Success: a flash and back to the page (303). A refused choice
+    (no such legal contact, the same one again, a closed case) draws the page again with the choice kept and
+    the message beside the field (400, or 422 when the workflow refuses); 403 for who may not act."""
+    origin = request.form.get("origin", "case")
+    if origin not in LEGAL_CONTACT_PAGES or (origin == "review" and current_user.role not in LEGAL):
+        origin = "case"  # the review page is the legal contact's
+    endpoint, anchor = LEGAL_CONTACT_PAGES[origin]
+    choice = request.form.get("legal_contact", "").strip()
+    try:
+        contact = case_members.assign_legal_contact(db(), case_id, choice, actor=current_user.username)
+    except NotFound:
+        abort(404)
+    except PermissionDenied as e:
+        abort(403, description=refusal_text(e))
+    except AktflowError as e:
+        g.legal_contact_posted = {
+            "value": choice,
+            "message": _sentence(plain(e.detail or e.message)),
+            "kind": "validation" if e.http_status == 400 else "workflow",
+        }
+        page = current_app.view_functions[endpoint](case_id=case_id)
+        html = page[0] if isinstance(page, tuple) else page
+        return html, 400 if e.http_status == 400 else 422
+    flash(f"Juridisk kontakt: {contact['name']}.", "ok")
+    return redirect(url_for(endpoint, case_id=case_id) + anchor, 303)

@@ -1,4 +1,9 @@
-"""The legal contact's queue and review page (blueprint `legal`)."""
+"""The legal contact's queue and review page (blueprint `legal`).
+
+The queue shows the cases that name the signed-in legal contact first ("Din sag") and, masked, the
+sensitive cases that name another (docs/access.md); the review page of such a case is refused (403, by
+``web.case_access.guard_page``). The review page shows the case's legal contact and the form that names it
+(``_legal_contact.html``, posted to ``case_access.legal_contact``)."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from aktflow.case_letters import APPROVED_LETTER_TRIGGERS, pdf_available
 from aktflow.errors import AktflowError, NotFound
 from aktflow.labels import trigger_label
 from aktflow.queries import legal as legal_q
+from aktflow.queries.case_members import case_access_view
 from aktflow.queries.legal import legal_queue
 from aktflow.service import case_view
 from aktflow.vocabulary import LEGAL
@@ -87,6 +93,7 @@ def _review_page(case_id: int, errors: dict[int, str] | None = None, typed: dict
     with db().session() as s:
         extra = legal_q.review_context(s, case_id)
         comments = legal_q.review_comments(s, case_id)
+        access = case_access_view(s, case_id, current_user)  # the legal contact and its form
     labels = {g.code: g for g in catalogue.all_grounds()}
     by_doc: dict[int, list[dict[str, Any]]] = {}
     for c in comments:
@@ -106,6 +113,7 @@ def _review_page(case_id: int, errors: dict[int, str] | None = None, typed: dict
         comment_errors=errors or {},
         comment_typed=typed or {},
         may_comment=view["state"] in review_comments.STATES,
+        acc=access,
     )
     return html, (400 if errors else 200)
 

@@ -2,31 +2,67 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import case_access
+from .. import case_access, states
 from ..exits import mask
 from ..models import CaseMember, User
+from ..vocabulary import LEGAL_CONTACT
 
 
-def case_access_view(session: Session, case_id: int, user: Any) -> dict[str, Any]:
-    """The case's access as ``user`` (``id``, ``role``) may see it: ``{"case_id", "sensitive", "reasons"
-    (Danish), "mark" (None or {"reason", "marked_by", "marked_at"}), "members" ([{"username", "name",
-    "added_by", "added_at", "reason"}], oldest first), "may_manage", "may_unmark"}``.
+def case_access_view(
+    session: Session, case_id: int, user: Any, *, users: Sequence[User] | None = None
+) -> dict[str, Any]:
+    """The case's access as ``user`` (``id``, ``role``, ``username``) may see it: ``{"case_id", "sensitive",
+    "reasons" (Danish), "mark" (None or {"reason", "marked_by", "marked_at"}), "members" ([{"username",
+    "name", "added_by", "added_at", "reason"}], oldest first), "may_manage", "may_unmark",
+    "legal_contact" (None or {"username", "name"}: the case's named legal contact),
+    "may_choose_legal_contact" (``user`` may name it now: ``assign_legal_contact`` allowed in this state and
+    to them), "legal_contact_choices" ([{"username", "name"}]: the active legal contacts by name, empty
+    unless ``user`` may choose)}``. ``users``: every user, when the caller has read them already (the case
+    page), so the names and choices cost no query.
 
     Raises NotFound for an unknown case and PermissionDenied when ``user`` may not see it in full.
     """
     case = case_access.require_view(session, user, case_id)
-    mark, why = case_access.sensitivity(session, case)
+    mark, why, named = case_access.access_facts(session, case)
     members = session.execute(
         select(CaseMember, User.username, User.name)
         .join(User, User.id == CaseMember.user_id)
         .where(CaseMember.case_id == case.id)
         .order_by(CaseMember.added_at, CaseMember.id)
     ).all()
+    spec = states.TRIGGERS[case_access.ASSIGN_LEGAL_CONTACT]
+    may_choose = (
+        case.state in spec.sources
+        and user.role in spec.roles
+        and case_access.act_refusal(
+            session,
+            user,
+            case,
+            spec.roles,
+            member=any(m.user_id == user.id for m, _, _ in members),
+            sensitive=bool(why),
+        )
+        is None
+    )
+    if users is None:
+        choices = case_access.legal_contact_choices(session) if may_choose else []
+        contact = _name_of(session, named)
+    else:
+        choices = [
+            {"username": u.username, "name": u.name or u.username}
+            for u in users
+            if u.role == LEGAL_CONTACT and u.active
+        ]
+        choices.sort(key=lambda r: (r["name"].casefold(), r["username"]))
+        choices = choices if may_choose else []
+        known = {u.username: u.name for u in users}
+        contact = None if named is None else {"username": named, "name": known.get(named) or named}
     return {
         "case_id": case.id,
         "sensitive": bool(why),
@@ -46,7 +82,18 @@ def case_access_view(session: Session, case_id: int, user: Any) -> dict[str, Any
         ],
         "may_manage": case_access.may_manage(user, case),
         "may_unmark": mark is not None and user.role in case_access.UNMARKS,
+        "legal_contact": contact,
+        "may_choose_legal_contact": may_choose,
+        "legal_contact_choices": choices,
     }
+
+
+def _name_of(session: Session, username: str | None) -> dict[str, str] | None:
+    """``{"username", "name"}`` of a user (the username as the name when unset or unknown), or None."""
+    if username is None:
+        return None
+    name = session.scalar(select(User.name).where(User.username == username))
+    return {"username": username, "name": name or username}
 
 
 def viewer(db: Any, username: str, case_id: int) -> None:

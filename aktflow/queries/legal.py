@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..approval import Change, changes, lapsed
-from ..case_access import legal_contacts
+from ..case_access import MASKED, hidden_case_ids, legal_contacts
 from ..db import Database
 from ..exits import mask
 from ..models import Case, CaseDeadline, Document, Event, Flag, ReviewComment, User
@@ -43,7 +43,11 @@ CHANGE_TRIGGERS = (
 def legal_queue(db: Database, today: dt.date | None = None, me: str | None = None) -> list[dict[str, Any]]:
     """Cases waiting for the legal contact (state legal_review), the oldest next deadline first; with ``me``
     (a username), the cases that name ``me`` their legal contact first (``mine`` True), in that order too.
-    ``legal_contact`` is the case's named legal contact (:func:`aktflow.case_access.legal_contacts`) or None.
+    ``legal_contact`` is the case's named legal contact (:func:`aktflow.case_access.legal_contacts`) or None,
+    ``legal_contact_name`` that user's name (else the username). A case ``me`` may not see in full (a
+    sensitive case that names another legal contact, docs/access.md) is kept with ``masked`` True and only
+    its number, dates, deadlines, caseworker and legal contact (:data:`MASKED_ROW`); the others have
+    ``masked`` False.
 
     Each row: ``id, sagsnummer, requester, subject, received`` (ISO date), ``assignee`` (username or None),
     ``assignee_name`` (the user's name, else the username), ``next_due`` (ISO date or None), ``next_rule``
@@ -95,11 +99,40 @@ def legal_queue(db: Database, today: dt.date | None = None, me: str | None = Non
             for c, due in rows
         ]
         named = legal_contacts(session, ids)
+        names = _names(session, {*named.values(), *([me] if me else [])})
+        hidden = hidden_case_ids(session, names.get(me) if me else None, ids)
         for row in queue:
             row["legal_contact"] = named.get(row["id"])
+            contact = names.get(row["legal_contact"]) if row["legal_contact"] else None
+            row["legal_contact_name"] = (
+                (contact.name or contact.username) if contact else row["legal_contact"]
+            )
             row["mine"] = bool(me) and row["legal_contact"] == me
+            row["masked"] = row["id"] in hidden
+            if row["masked"]:  # need to know: that it exists, its deadlines and who reviews it; nothing more
+                row.update(MASKED_ROW)
         queue.sort(key=lambda r: not r["mine"])  # stable: the deadline order within each part
         return mask(queue)
+
+
+#: What a queue row shows of a case the user may not see in full (a sensitive case that names another
+#: legal contact, docs/access.md): the number, the deadlines, the caseworker and the legal contact stay.
+MASKED_ROW: dict[str, Any] = {
+    "requester": MASKED,
+    "subject": MASKED,
+    "flag_reasons": [],
+    "question": None,
+    "last_review": None,
+    "changed_since_review": [],
+    "changed_since_approval": None,
+}
+
+
+def _names(session: Session, usernames: set[str]) -> dict[str, User]:
+    """The users of ``usernames`` by username (one query; unknown names left out)."""
+    if not usernames:
+        return {}
+    return {u.username: u for u in session.scalars(select(User).where(User.username.in_(usernames)))}
 
 
 def _next_rules(session: Session, due: dict[int, dt.date]) -> dict[int, str]:

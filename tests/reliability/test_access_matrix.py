@@ -980,14 +980,28 @@ def test_generated_matrix_triggers_via_form_and_api(world):
 
 # --- need to know: sensitive cases (docs/access.md) ------------------------------------------------------------
 
-SEES_ALL = {"legal", "manager", "admin"}
-#: How a user stands to a case: its caseworker, added to it, another's case, nobody's case yet.
+SEES_ALL = {"manager", "admin"}
+#: How a user stands to a case: its caseworker, added to it, another's case, nobody's case yet; for the legal
+#: contact (never a case's caseworker) also whether the case names its legal contact: "named" names them,
+#: "legal other" names another legal contact (legal2); "other" and "unassigned" name none.
 RELATIONS = {
     "caseworker": ("assigned", "added", "other", "unassigned"),
     "manager": ("assigned", "other", "unassigned"),
     "admin": ("assigned", "other", "unassigned"),
-    "legal": ("other", "unassigned"),  # the legal contact is never a case's caseworker
+    "legal": ("other", "unassigned", "named", "legal other"),
 }
+#: The legal contact a case names, by relation (docs/access.md: on a sensitive case, the named one alone of
+#: the legal contacts sees it in full).
+NAMED = {"named": "legal", "legal other": "legal2"}
+
+
+def add_second_legal_contact(db) -> None:
+    """legal2, a second user with the legal contact's role, for a case that names another legal contact."""
+    from aktflow.users import add_user
+
+    add_user(
+        db, "legal2", actor="admin", role="legal", password=PASSWORD, name="Jens Jurist", demo_password=True
+    )
 
 
 def is_sensitive_case(db, cid: int) -> bool:
@@ -998,7 +1012,10 @@ def is_sensitive_case(db, cid: int) -> bool:
 
 
 def sees_in_full(name: str, relation: str) -> bool:
-    """docs/access.md, "Who sees what", for a sensitive case."""
+    """docs/access.md, "Who sees what", for a sensitive case: managers; its caseworker and members; a legal
+    contact unless the case names another legal contact."""
+    if ROLE_OF[name] == "legal":
+        return relation != "legal other"
     return ROLE_OF[name] in SEES_ALL or relation in ("assigned", "added")
 
 
@@ -1007,8 +1024,10 @@ def acts(name: str, relation: str, trigger: str, sensitive: bool) -> bool:
     role = ROLE_OF[name]
     if role not in domain_roles(trigger):
         return False
-    if role in ("manager", "admin", "legal"):  # legal: only the triggers its role has, checked above
+    if role in ("manager", "admin"):
         return True
+    if role == "legal":  # only the triggers its role has (checked above), on a case it may see in full
+        return not (sensitive and relation == "legal other")
     if trigger in MANAGE_ACCESS:  # a member acts, but does not widen the circle
         return relation == "assigned"
     return relation in ("assigned", "added") or (relation == "unassigned" and not sensitive)
@@ -1018,7 +1037,7 @@ def relate(db, cid: int, name: str, relation: str, *, sensitive: bool) -> None:
     """Make ``name`` stand to case ``cid`` as ``relation`` (written directly, like seed_case), and mark the
     case sensitive by hand when asked."""
     colleague = "cw2" if name == "cw" else "cw"
-    assignee = {"assigned": name, "added": colleague, "other": colleague, "unassigned": None}[relation]
+    assignee = {"assigned": name, "added": colleague, "unassigned": None}.get(relation, colleague)
     with db.session() as s:
         ids = dict(s.execute(select(User.username, User.id)).all())
         s.execute(update(Case).where(Case.id == cid).values(assignee_id=ids.get(assignee)))
@@ -1031,6 +1050,23 @@ def relate(db, cid: int, name: str, relation: str, *, sensitive: bool) -> None:
             )
         if sensitive and s.get(CaseSensitivity, cid) is None:
             s.add(CaseSensitivity(case_id=cid, reason="Helbred", marked_by="manager", marked_at=utcnow()))
+        if relation in NAMED:  # the case names its legal contact (the event assign_legal_contact writes)
+            state = s.scalar(select(Case.state).where(Case.id == cid))
+            after = {"legal_contact": NAMED[relation]}
+            append_events(
+                s,
+                [
+                    NewEvent(
+                        cid,
+                        "assign_legal_contact",
+                        state,
+                        state,
+                        "manager",
+                        utcnow(),
+                        data={**after, "before": None, "after": after},
+                    )
+                ],
+            )
         s.commit()
 
 
@@ -1040,6 +1076,7 @@ def test_generated_matrix_acting_by_relation(sqlite_db):
     from aktflow.errors import PermissionDenied
 
     db = sqlite_db
+    add_second_legal_contact(db)
     failures: list[str] = []
     for trigger in NON_SYSTEM:
         for sensitive in (False, True):
@@ -1050,8 +1087,10 @@ def test_generated_matrix_acting_by_relation(sqlite_db):
                     if trigger == "assign":  # take it oneself, or (a manager) give it to cw
                         body["data"]["assignee"] = name if ROLE_OF[name] == "caseworker" else "cw"
                     before = version(db, cid)
-                    # notify_employee's case is a personnel case (KLE 81): sensitive without a mark.
-                    expected = acts(name, relation, trigger, sensitive or trigger == "notify_employee")
+                    # notify_employee's case is a personnel case (KLE 81): sensitive without a mark;
+                    # unmark_case_sensitive's case is marked (setup_for).
+                    marked = trigger in ("notify_employee", "unmark_case_sensitive")
+                    expected = acts(name, relation, trigger, sensitive or marked)
                     try:
                         fire(db, cid, trigger, actor=name, note=body["note"], data=body["data"])
                         refused = False
@@ -1094,11 +1133,17 @@ def test_generated_matrix_sensitive_case_routes(world):
     case_members.mark_sensitive(db, own, actor="cw", reason="Helbredsoplysninger")
     case_members.mark_sensitive(db, other, actor="cw2", reason="Personalesag")
     case_members.add_member(db, own, "cw2", actor="cw", reason="Overtager under ferie")
+    # cw's case names legal its legal contact; cw2's names another (legal2): legal named / legal other.
+    add_second_legal_contact(db)
+    case_members.assign_legal_contact(db, own, "legal", actor="cw")
+    case_members.assign_legal_contact(db, other, "legal2", actor="cw2")
     relation = {
         (own, "cw"): "assigned",
         (own, "cw2"): "added",
         (other, "cw2"): "assigned",
         (other, "cw"): "other",
+        (own, "legal"): "named",
+        (other, "legal"): "legal other",
     }
     api = app.test_client()
     failures: list[str] = []
@@ -1143,6 +1188,14 @@ def test_generated_matrix_sensitive_case_routes(world):
         failures.append(f"cw's lists show cw2's sensitive case: {by_id[other]}")
     if by_id[own]["masked"] or by_id[own]["subject"] != "Byggesag":
         failures.append(f"cw's own sensitive case is masked for cw: {by_id[own]}")
+    # legal: its own (named) case in full; the one that names another legal contact masked, and not in the
+    # legal queue's review links.
+    rows = api.get("/api/v1/cases", headers={"Authorization": f"Bearer {tokens['legal']}"}).get_json()
+    by_id = {r["id"]: r for r in rows}
+    html = actors["legal"].client.get("/cases?mine=0").get_data(as_text=True)
+    cell("need to know: lists")
+    if not (by_id[other]["masked"] and "Vejsag" not in html) or by_id[own]["masked"]:
+        failures.append(f"legal's lists: own {by_id[own]}, other {by_id[other]}")
     # The package downloads of a sensitive case are in its access log (web and API).
     with db.session() as s:
         logged = {
@@ -1328,6 +1381,7 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "case_access.remove_member": [f"/cases/{cid}/access/members/cw2/remove"],
         "case_access.mark": [f"/cases/{cid}/access/mark"],
         "case_access.unmark": [f"/cases/{cid}/access/unmark"],
+        "case_access.legal_contact": [f"/cases/{cid}/access/legal-contact"],
         "legal.comment": [f"/legal/cases/{cid}/documents/{doc_id(sqlite_db, cid)}/comments"],
         "dispatch.choose": [f"/cases/{cid}/dispatches/1/channel"],
         "dispatch.retry": [f"/cases/{cid}/dispatches/1/retry"],
@@ -1382,6 +1436,7 @@ def test_every_state_changing_form_post_without_csrf_token_is_400(sqlite_db):
         "kind": "klageinstans",
         "sample": "1",
         "grundlovsdag_closed": "on",
+        "legal_contact": "legal",
     }
     for urls in targets.values():
         for url in urls:

@@ -1,6 +1,7 @@
 """The API's need-to-know endpoints (docs/access.md, docs/api.md):
 
-- ``GET /cases/<id>/access``: whether the case is sensitive and why, its mark and its members;
+- ``GET /cases/<id>/access``: whether the case is sensitive and why, its mark, its members and its named
+  legal contact (with the choices, for who may name it: ``POST /cases/<id>/events/assign_legal_contact``);
 - ``POST /cases/<id>/access/members`` ``{"username", "reason"}``: add a person (201);
 - ``DELETE /cases/<id>/access/members/<username>``: remove them (optional body ``{"reason"}``);
 - ``PUT /cases/<id>/access/sensitive`` ``{"reason"}``: mark the case sensitive;
@@ -65,6 +66,13 @@ class CaseMemberOut(_Shape):
     reason: str
 
 
+class LegalContactOut(_Shape):
+    """En juridisk kontakt: brugernavn og navn."""
+
+    username: str
+    name: str
+
+
 class CaseAccess(_Shape):
     """Hvem der kan se sagen: om den er fortrolig og hvorfor, markeringen og de tilføjede personer."""
 
@@ -77,6 +85,15 @@ class CaseAccess(_Shape):
     members: list[CaseMemberOut]
     may_manage: bool = Field(description="Den, der spørger, må tilføje og fjerne personer og markere sagen")
     may_unmark: bool = Field(description="Den, der spørger, må fjerne markeringen (leder, jurist)")
+    legal_contact: LegalContactOut | None = Field(
+        description="Sagens juridiske kontakt, hvis sagen har valgt en"
+    )
+    may_choose_legal_contact: bool = Field(
+        description="Den, der spørger, må vælge sagens juridiske kontakt nu (handlingen assign_legal_contact)"
+    )
+    legal_contact_choices: list[LegalContactOut] = Field(
+        description="Brugerne med rollen juridisk kontakt, efter navn (tom, hvis den, der spørger, ikke må vælge)"
+    )
 
 
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (CaseAccess,)
