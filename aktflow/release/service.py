@@ -68,6 +68,9 @@ def prepare_for(db: Any, case_id: int) -> Prepare:
         rows = s.scalars(
             select(Redaction).where(Redaction.case_id == case_id, Redaction.state == "accepted")
         ).all()
+        parents = dict(
+            s.execute(select(Document.id, Document.parent_id).where(Document.case_id == case_id)).all()
+        )
         by_document: dict[int, list[Any]] = {}
         for r in rows:
             by_document.setdefault(r.document_id, []).append(
@@ -77,6 +80,7 @@ def prepare_for(db: Any, case_id: int) -> Prepare:
             )
     if not by_document:
         return identity
+    by_document = family_terms(by_document, parents)
 
     def prepare(document: PackageDocument, pdf: bytes) -> bytes | Prepared:
         marks = by_document.get(document.document_id or -1)
@@ -92,6 +96,38 @@ def prepare_for(db: Any, case_id: int) -> Prepare:
         return Prepared(out, report.to_json())
 
     return prepare
+
+
+def _root(document_id: int, parents: dict[int, int | None]) -> int:
+    """The top of ``document_id``'s family: the e-mail (or PDF) its attachments were taken from."""
+    seen = {document_id}
+    while (parent := parents.get(document_id)) is not None and parent not in seen:
+        seen.add(parent)
+        document_id = parent
+    return document_id
+
+
+def family_terms(by_document: dict[int, list[Any]], parents: dict[int, int | None]) -> dict[int, list[Any]]:
+    """Each document's redactions with the *text* redactions of its whole family added: an e-mail and the
+    attachments taken from it (``documents.parent_id``) are one document in parts, and a word or phrase
+    redacted anywhere in it is redacted in every part (docs/redaction.md, "By text"). Region redactions
+    stay on their own document's page. ``by_document``: document id → redaction marks (``kind``,
+    ``term``, …); ``parents``: document id → parent id (None at the top). Returns a new mapping."""
+    terms: dict[int, list[Any]] = {}
+    for doc_id, marks in by_document.items():
+        family = terms.setdefault(_root(doc_id, parents), [])
+        family.extend(m for m in marks if m.kind == "text" and m.term)
+    out: dict[int, list[Any]] = {}
+    for doc_id in set(by_document) | {d for d in parents if _root(d, parents) in terms}:
+        own = list(by_document.get(doc_id, []))
+        have = {m.term.casefold() for m in own if m.kind == "text" and m.term}
+        for m in terms.get(_root(doc_id, parents), []):
+            if m.term.casefold() not in have:
+                have.add(m.term.casefold())
+                own.append(m)
+        if own:
+            out[doc_id] = own
+    return out
 
 
 def released_now(case: Case, ctx: Any) -> list[Document]:

@@ -323,3 +323,36 @@ def test_a_decision_that_releases_nothing_has_no_package(db):
     assert release.case_packages(db, case.id) == []
     with db.session() as s:
         assert s.scalar(select(OutboxItem.id).where(OutboxItem.kind == release.KIND)) is None
+
+
+def test_a_term_redacted_in_an_email_is_redacted_in_its_attachments_too(db):
+    """An e-mail and the attachments taken from it are one document in parts: a word redacted in the mail
+    is gone from the attachment released with it, and the leak check looks for it there too."""
+    from aktflow.service import case_view
+    from tests import corpus
+    from tests.archive_setup import texts_for
+
+    mail = corpus.eml(
+        body="Sagen om HEMMELIG-DELTA er afsluttet",
+        attachments=[("bilag.txt", "Bilag om HEMMELIG-DELTA og vejen".encode())],
+    )
+    case, (mail_id,) = case_with_documents(db, {"mail.eml": mail}, outcomes={"mail.eml": "partial"})
+    docs = case_view(db, case.id)["documents"]
+    (attachment,) = [d for d in docs if d["id"] != mail_id]
+    data = {"document_id": attachment["id"], "outcome": "grant", "grounds": [], **texts_for("grant", [])}
+    fire(db, case.id, "assess_document", actor="cw", data=data)
+    fire(
+        db,
+        case.id,
+        "redact",
+        actor="cw",
+        data={"document_id": mail_id, "term": "HEMMELIG-DELTA", "ground": "ofl-30-1"},
+    )
+    decide(db, case.id)
+    make_packages(db, case.id)
+    (row,) = release.case_packages(db, case.id)
+    assert row["status"] == "ready", row.get("reason")
+    _, content = release.package_file(db, case.id)
+    texts = " ".join(P.page_texts(content))
+    assert "og vejen" in texts  # the attachment is released, its other words readable
+    assert "HEMMELIG-DELTA" not in texts and b"HEMMELIG-DELTA" not in content
