@@ -210,3 +210,12 @@ def legal_contact(case_id: int):
         return html, 400 if e.http_status == 400 else 422
     flash(f"Juridisk kontakt: {contact['name']}.", "ok")
     return redirect(url_for(endpoint, case_id=case_id) + anchor, 303)
+
+
+def acting_triggers(case_id: int, allowed: list[str]) -> list[str]:
+    """Of the case's ``allowed`` triggers, those the current user may fire on it (need-to-know: a
+    colleague's case offers no forms, :func:`aktflow.case_access.can_act`)."""
+    if not allowed:
+        return []
+    with current_app.extensions["aktflow_db"].session() as s:
+        return [t for t in allowed if case_access.can_act(s, current_user, case_id, t)]

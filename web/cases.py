@@ -47,7 +47,7 @@ from aktflow.vocabulary import BASES, CASEWORK, CHANNELS, DOCX_MIME, mine_by_def
 
 from . import access
 from .auth import ALL_ROLES, home_url, roles_required
-from .case_access import refusal_text
+from .case_access import acting_triggers, refusal_text
 from .colleague import colleague_view
 from .exits import download_name
 from .filters import parse_form_date, plain, today
@@ -687,6 +687,7 @@ def _document_page(case_id: int, document_id: int, posted: dict | None = None, s
         abort(404)
     access.record(case_id, "document_page", document_id)
     view = case_view(db(), case_id, role=current_user.role)  # the assessment and the aktliste row
+    view["allowed_triggers"] = acting_triggers(case_id, view["allowed_triggers"])  # no forms for a colleague
     entry = next((x for x in view["documents"] if x["id"] == document_id), None)
     from .redactions import panel  # the redaction panel (docs/redaction.md)
 

@@ -110,7 +110,9 @@ def panel(case_id: int, document_id: int) -> dict[str, Any]:
     role = current_user.role
     case = case_view(db(), case_id, role=role)
     view = redactions_q.document_redactions(db(), case["id"], document_id)
-    editable = "redact" in case["allowed_triggers"]
+    from .case_access import acting_triggers
+
+    editable = "redact" in acting_triggers(case_id, case["allowed_triggers"])  # not on a colleague's case
     page = _page_number()
     geometry = None
     leak = None

@@ -334,7 +334,7 @@ def test_a_term_redacted_in_an_email_is_redacted_in_its_attachments_too(db):
 
     mail = corpus.eml(
         body="Sagen om HEMMELIG-DELTA er afsluttet",
-        attachments=[("bilag.txt", "Bilag om HEMMELIG-DELTA og vejen".encode())],
+        attachments=[("bilag.txt", b"Bilag om HEMMELIG-DELTA og vejen")],
     )
     case, (mail_id,) = case_with_documents(db, {"mail.eml": mail}, outcomes={"mail.eml": "partial"})
     docs = case_view(db, case.id)["documents"]

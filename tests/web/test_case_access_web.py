@@ -122,3 +122,24 @@ def test_a_colleagues_case_says_who_acts_and_what_it_waits_for(client, db, new_c
     login(client, "manager")
     page = unescape(client.get(f"/cases/{cid}").get_data(as_text=True))
     assert "data-colleague" not in page and "data-step=" in page
+
+
+def test_a_colleagues_document_page_offers_no_forms(client, db, new_case):
+    from aktflow.documents import Attachment
+    from aktflow.service import fire
+
+    cid = new_case(subject="Vejarbejdet på Skovvej").id
+    for t in ("register", "start_collecting"):
+        fire(db, cid, t, actor="cw")
+    c = fire(
+        db, cid, "add_document", actor="cw", data={"title": "Notat"}, attachment=Attachment("n.txt", b"Vej")
+    )
+    doc = c.documents[-1].id
+    fire(db, cid, "start_screening", actor="cw")
+    login(client, "cw")
+    own = client.get(f"/cases/{cid}/documents/{doc}").get_data(as_text=True)
+    assert "/documents/" in own and 'name="outcome"' in own  # the caseworker assesses here
+    login(client, "cw2")
+    page = client.get(f"/cases/{cid}/documents/{doc}").get_data(as_text=True)
+    assert page.count("<form") <= own.count("<form") and 'name="outcome"' not in page
+    assert 'name="term"' not in page  # no redaction form either

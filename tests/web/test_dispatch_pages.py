@@ -109,8 +109,13 @@ def test_a_refused_letter_is_counted_on_the_dashboard_and_sent_by_another_channe
     assert re.search(r'data-kpi="not_sent">1<', dash)
     listing = unescape(client.get("/dispatches/not-sent").get_data(as_text=True))
     assert f"/cases/{case.id}#forsendelser" in listing and "postkassen findes ikke" in listing
-    login(client, "cw")
     [d] = case_dispatches(db, case.id)
+    login(client, "cw2")  # a colleague sees the letters but is offered no form to act on them
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "data-colleague" in page and "postkassen findes ikke" in page
+    assert f"/dispatches/{d['id']}/retry" not in page and f"/dispatches/{d['id']}/channel" not in page
+    login(client, "cw")
+    assert f"/dispatches/{d['id']}/retry" in client.get(f"/cases/{case.id}").get_data(as_text=True)
     token = csrf(client, f"/cases/{case.id}")
     client.post(
         f"/cases/{case.id}/dispatches/{d['id']}/channel", data={"csrf_token": token, "channel": "print"}
