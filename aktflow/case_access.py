@@ -15,7 +15,7 @@ The one policy every entrypoint and the read side ask (docs/access.md):
   other user who is not a member. Everyone who may not see it sees, in lists and on the dashboard, only
   that it exists (number, state, deadlines; subject and requester read :data:`MASKED`) and is refused its
   page, documents, letters, package, redactions, access log, the legal review, API and CLI reads. A case
-  that is not sensitive is visible to every signed-in user, as before.
+  that is not sensitive is visible to every signed-in user.
 - **Acting** (:func:`act_refusal`, asked by ``fire()`` for every trigger: uploads, assessments, redactions,
   letters and transitions alike) needs, beyond the trigger's role: a manager; the legal contact for the
   triggers the legal contact's role may fire (approve, return, …), on a case they may see in full; the
@@ -338,7 +338,7 @@ def visible_case_filter(user: Any) -> ColumnElement[bool]:
 
 
 def hidden_case_ids(session: Session, user: Any, case_ids: list[int]) -> set[int]:
-    """Which of ``case_ids`` ``user`` may not see in full (one query; empty for managers and legal)."""
+    """Which of ``case_ids`` ``user`` may not see in full (one query; empty for managers)."""
     if user is None or user.role in SEES_ALL or not case_ids:
         return set()
     rows = session.scalars(select(Case.id).where(Case.id.in_(case_ids), ~visible_case_filter(user)))

@@ -396,8 +396,9 @@ Rendered = list[tuple[LetterInput, tuple[str, bytes]]]
 
 class LetterChanged(ConflictError):
     """The letter rendered before the write transaction is not the letter the case gives now: the case,
-    its documents, a setting or the template changed meanwhile. fire() renders again; a ConflictError
-    (HTTP 412, exit code 5) when the case keeps changing."""
+    its documents, a setting or the template changed meanwhile. fire() renders again; after
+    ``service.LETTER_ATTEMPTS`` renderings that each met a change, the letter is rendered once inside the
+    write transaction (docs/letter-preview.md)."""
 
     def __init__(self) -> None:
         super().__init__(

@@ -22,7 +22,7 @@ from typing import Any
 
 from . import case_access
 from .db import Database
-from .errors import PermissionDenied, ValidationError
+from .errors import NotFound, PermissionDenied, ValidationError
 from .exits import mask
 from .service import fire
 from .states.case_actions import REASON_MAX
@@ -57,9 +57,12 @@ def add_member(
     PermissionDenied (``actor`` may not change the case's access).
     """
     why = _reason(reason)
+    username = (username or "").strip()
     _fire(db, case_id, "grant_case_access", actor, {"user": username, "reason": why}, now)
     with db.session() as session:
-        member = next(m for m in case_access_members(session, case_id) if m["username"] == username)
+        member = next((m for m in case_access_members(session, case_id) if m["username"] == username), None)
+    if member is None:  # fire() stored it: read it back as stored
+        raise NotFound(f"brugeren {username!r} er ikke på sagen")
     return member
 
 

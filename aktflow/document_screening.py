@@ -330,9 +330,14 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
         for f in part_findings:
             found.setdefault((f.label, f.ref), []).append(part.label)
     # The request mail itself (the document intake made of the requester's own mail) follows the request
-    # text's rule: a CPR number in it (mostly the requester's own) is flagged as the request's, which does
-    # not make the case sensitive (docs/access.md); its attachments and art. 9/10 findings count as ever.
-    request_mail = doc.parent_id is None and _is_request_mail(ctx.session, doc.id)
+    # text's rule: when every CPR number in it is the requester's own (``cases.requester_cpr``), it is
+    # flagged as the request's, which does not make the case sensitive (docs/access.md). Anyone else's
+    # number (a neighbour's, a quoted thread's), its attachments and art. 9/10 findings count.
+    request_mail = (
+        doc.parent_id is None
+        and _is_request_mail(ctx.session, doc.id)
+        and _only_own_cpr(case, [p.text for p in ex.parts])
+    )
     for (label, ref), where in found.items():
         what = f"{label} ({ref})" if ref else label
         place = (
@@ -373,6 +378,17 @@ def _apply(ctx: _Ctx, case: Case, doc: Document, result: Read) -> dict[str, Any]
     if children:
         summary["attachments"] = children
     return summary
+
+
+def _only_own_cpr(case: Case, texts: list[str]) -> bool:
+    """Whether every CPR number in ``texts`` is the requester's own (``case.requester_cpr``, digits);
+    False when the requester's number is not known."""
+    from .screening.cpr import cpr_digits, find_cprs
+
+    own = cpr_digits(case.requester_cpr or "")
+    if not own:
+        return False
+    return all(cpr_digits(t[a:b]) == own for t in texts for a, b in find_cprs(t or ""))
 
 
 def _is_request_mail(session: Any, document_id: int) -> bool:

@@ -120,6 +120,8 @@ def _in_hex_token(text: str, start: int, end: int) -> bool:
         i -= 1
     while j < len(text) and text[j] in _HEX:
         j += 1
+    if j < len(text) and text[j] == "@":  # the local part of an e-mail address is never a hash
+        return False
     return j - i >= _HEX_TOKEN and not text[i:j].isdigit()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..exits import mask
 from ..vocabulary import MANAGERS
 from .case_rules import NARROWING_REQUIRED, is_personnel_case, request_refusal
 
@@ -64,7 +65,8 @@ def released_files_readable(case: Any, ctx: Any) -> str | None:
     ]
     if not bad:
         return None
-    titles = ", ".join(f"'{d.title}'" for d in bad[:3]) + (" m.fl." if len(bad) > 3 else "")
+    # the titles as every exit shows them: a CPR number in a title is masked (aktflow.exits)
+    titles = ", ".join(f"'{mask(d.title)}'" for d in bad[:3]) + (" m.fl." if len(bad) > 3 else "")
     return (
         f"dokumentet {titles} er vurderet til udlevering, men filen kunne ikke læses og kan ikke udleveres; "
         "tilføj filen igen, eller vurdér dokumentet til afslag"

@@ -1,6 +1,6 @@
-"""The requester's own CPR number in their request mail does not make the case sensitive (docs/access.md):
-the request mail follows the request text's rule, so the caseworker who imported it keeps it, while a
-CPR number in an attachment still counts. The numbers are made up, with valid dates."""
+"""A CPR number in a request mail makes the case sensitive unless it is the requester's own, known from the
+case (docs/access.md); a CPR number in an attachment always counts. The numbers are made up, with valid
+dates."""
 
 from __future__ import annotations
 
@@ -34,13 +34,27 @@ def _sees(db, username: str, case_id: int) -> bool:
         return case_access.can_view(s, user, case_id)
 
 
-def test_the_requesters_own_cpr_in_the_request_mail_is_flagged_but_not_sensitive(plan):
+def test_a_cpr_number_in_the_request_mail_counts_while_it_may_be_someone_elses(plan):
+    # A mail carries no proof whose number it quotes ("my neighbour 120385-1237"): the requester's CPR
+    # number is not known from a mail, so the number makes the case sensitive like any document's.
     result = take_in(plan, "a.eml", mailbuild.eml(body=BODY, date=DATE), actor="cw")
-    view = case_view(plan, result.case_id)
-    assert any("Anmodningens e-mail" in r and "CPR-nummer" in r for r in view["flag_reasons"])
+    reasons = case_view(plan, result.case_id)["flag_reasons"]
+    assert any(r.startswith("Dokument '") and "CPR-nummer" in r for r in reasons), reasons
     with plan.session() as s:
-        assert not case_access.is_sensitive(s, result.case_id)
-    assert _sees(plan, "cw", result.case_id) and _sees(plan, "cw2", result.case_id)
+        assert case_access.is_sensitive(s, result.case_id)
+    assert not _sees(plan, "cw2", result.case_id)
+
+
+def test_only_the_requesters_own_number_is_the_requests():
+    from types import SimpleNamespace
+
+    from aktflow.document_screening import _only_own_cpr
+
+    own = SimpleNamespace(requester_cpr="120385-1237")
+    assert _only_own_cpr(own, [BODY, "ingen numre her"])
+    assert _only_own_cpr(own, ["Mit nummer: 1203851237"])  # written without the dash
+    assert not _only_own_cpr(own, [BODY, "Naboen har 010190-1235"])  # someone else's number counts
+    assert not _only_own_cpr(SimpleNamespace(requester_cpr=None), [BODY])  # not known: it counts
 
 
 def test_a_cpr_number_in_an_attachment_still_makes_the_case_sensitive(plan):

@@ -42,3 +42,10 @@ def test_letters_next_to_the_digits_do_not_hide_the_number(text, masked):
 def test_look_alikes_next_to_letters_stay(text):
     assert find_cprs(text) == []
     assert mask(text) == text
+
+
+def test_a_cpr_number_in_a_hex_looking_email_address_is_found():
+    from aktflow.screening.cpr import find_cprs
+
+    assert find_cprs("abcdef0101901235@example.dk")  # an address, not a hash, though its letters are hex
+    assert not find_cprs("sha abcdef0101901235abcdef")  # a hash-like run stays alone
