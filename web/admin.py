@@ -444,8 +444,10 @@ def appeal_body_save():
                 kind=f.get("kind"),
                 name=f.get("name"),
                 address=f.get("address"),
-                email=f.get("email"),
-                cvr=f.get("cvr"),
+                # blank keeps what is saved (the form is not filled in with a row's values): a new address
+                # never wipes the row's CVR number or e-mail; "-" clears one
+                email=_kept(f.get("email")),
+                cvr=_kept(f.get("cvr")),
             )
     except ValidationError as e:
         flash(f"Klageinstansen blev ikke gemt: {APPEAL_LABELS.get(e.field, e.field)} {_msg(e)}.", "error")
@@ -476,3 +478,12 @@ def kle_import():
             "ok",
         )
     return _back("kle")
+
+
+def _kept(value: str | None) -> str | None:
+    """A field of the appeal-body form as :func:`aktflow.appeal_bodies.set_row` takes it: None (keep the
+    saved value) when left blank, "" (clear it) for "-", else the text."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    return "" if text == "-" else text

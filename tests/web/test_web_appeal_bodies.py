@@ -61,3 +61,17 @@ def test_a_caseworker_cannot_edit_the_table(client):
         "/admin/appeal-bodies", data={"csrf_token": tok, "kle_prefix": "", "basis": "ofl", "remove": "1"}
     )
     assert r.status_code == 403
+
+
+def test_a_new_address_keeps_the_saved_cvr_and_email_and_a_dash_clears_them(admin, db):
+    row = {"kle_prefix": "02.34", "basis": "ofl", "kind": "klageinstans", "name": "Særligt Nævn"}
+    post(admin, {**row, "address": "Nævnvej 1, 9999 By", "cvr": "12345678", "email": "naevn@example.dk"})
+    post(admin, {**row, "address": "Nævnvej 2, 9999 By", "cvr": "", "email": ""})  # the form comes blank
+
+    def saved():
+        (r,) = [r for r in appeal_bodies.rows_of(db) if r["kle_prefix"] == "02.34" and r["basis"] == "ofl"]
+        return r["address"], r["cvr"], r["email"]
+
+    assert saved() == ("Nævnvej 2, 9999 By", "12345678", "naevn@example.dk")
+    post(admin, {**row, "address": "Nævnvej 2, 9999 By", "cvr": "-", "email": "-"})
+    assert saved()[1:] in ((None, None), ("", ""))
