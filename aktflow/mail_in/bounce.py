@@ -33,6 +33,7 @@ from email.message import Message
 
 from sqlalchemy import select, update
 
+from .. import clock
 from ..db import Database
 from ..dispatch.email import DISPATCH_HEADER
 from ..exits import mask
@@ -235,7 +236,7 @@ def record_bounce(db: Database, bounce: Bounce, *, now: dt.datetime | None = Non
                 ).all()
             )
         if marked:
-            when = now.astimezone(dt.UTC).strftime("%d.%m.%Y %H:%M UTC")
+            when = now.astimezone(clock.TZ).strftime("%d.%m.%Y kl. %H:%M")  # Danish time
             s.execute(
                 update(Dispatch)
                 .where(Dispatch.id.in_(marked), Dispatch.status.in_(("sent", "delivered")))

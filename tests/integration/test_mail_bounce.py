@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select, update
@@ -83,6 +84,7 @@ def test_a_bounce_marks_its_dispatch_bounced_and_never_makes_a_case(sqlite_db, m
     assert d["status"] == "bounced" and d["not_sent"] and d["status_label"] == "Returneret"
     assert "returnerede" in d["detail"] and "vælg en anden kanal" in d["detail"]
     assert "1203851237" not in d["detail"] and "120385-1237" not in d["detail"]
+    assert re.search(r"modtaget \d\d\.\d\d\.\d{4} kl\. \d\d:\d\d\)", d["detail"]) and "UTC" not in d["detail"]
     with db.session() as s:
         assert [r["id"] for r in not_sent(s)] == [dispatch_id]
         row = s.scalar(select(MailMessage).where(MailMessage.message_id == result.message_id))
